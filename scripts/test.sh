@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test of the project: contracts (lint, tests under coverage with thresholds, gas report),
+# then the .NET solution. Installs what is missing first, so it works on a fresh clone.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+step "compile contracts"
+npx hardhat compile
+
+step "solhint"
+npx solhint 'contracts/**/*.sol'
+
+step "contract tests under coverage"
+npx hardhat coverage
+node scripts/check-coverage.js
+
+step "gas report"
+npx hardhat run scripts/gas.js
+
+step "dotnet build"
+dotnet build Exchange.sln -c Release --nologo -v minimal
+
+step "dotnet test"
+dotnet test Exchange.sln -c Release --no-build --nologo -v minimal
