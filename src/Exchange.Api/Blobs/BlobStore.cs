@@ -1,4 +1,5 @@
 using Dapper;
+using Exchange.Storage;
 using Exchange.Api.Infrastructure;
 using Microsoft.Extensions.Options;
 using Org.BouncyCastle.Crypto.Digests;
@@ -9,7 +10,7 @@ namespace Exchange.Api.Blobs;
 /// Content-addressed blob files under <c>{data}/blobs</c>, with their metadata in SQLite. A blob
 /// exists for readers once its metadata row exists; the file is in place before the row is written.
 /// </summary>
-public sealed class BlobStore(IOptions<ApiOptions> options, ApiDatabase database, TimeProvider time)
+public sealed class BlobStore(IOptions<ApiOptions> options, SqliteConnectionFactory connections, TimeProvider time)
 {
     private const int BufferSize = 81920;
     private readonly string _root = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "blobs");
@@ -81,7 +82,7 @@ public sealed class BlobStore(IOptions<ApiOptions> options, ApiDatabase database
                 // A concurrent upload of the same bytes won the race; its file is identical.
             }
         }
-        await using var connection = await database.OpenAsync(ct);
+        await using var connection = await connections.OpenAsync(ct);
         var inserted = await connection.ExecuteAsync(new CommandDefinition(
             "INSERT OR IGNORE INTO api_blobs (hash, size, uploader, created_at) VALUES (@Hash, @Size, @Uploader, @CreatedAt)",
             new { blob.Hash, blob.Size, Uploader = uploader, CreatedAt = time.GetUtcNow().ToUnixTimeSeconds() },
@@ -92,7 +93,7 @@ public sealed class BlobStore(IOptions<ApiOptions> options, ApiDatabase database
     /// <summary>The metadata of a stored blob, or null when there is none.</summary>
     public async Task<BlobInfo?> FindAsync(string hash, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
+        await using var connection = await connections.OpenAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<BlobInfo>(new CommandDefinition(
             "SELECT hash AS Hash, size AS Size, uploader AS Uploader, created_at AS CreatedAt FROM api_blobs WHERE hash = @hash",
             new { hash }, cancellationToken: ct));
