@@ -1,20 +1,12 @@
-using Exchange.Api.Blobs;
-using Exchange.Api.Infrastructure;
+namespace Exchange.Api;
 
+/// <summary>The API process: <c>dotnet Exchange.Api.dll</c>, or <c>exchange api run</c> through the CLI.</summary>
+public sealed class Program
+{
+    private Program()
+    {
+    }
 
-var builder = WebApplication.CreateBuilder(args);
-
-builder.AddApiDefaults();
-builder.AddExchangeServices();
-
-var app = builder.Build();
-
-app.UseApiDefaults();
-app.MapBlobsApi();
-
-app.MapOperationsApi();
-
-app.Run();
-
-/// <summary>The API's entry point; public so that tests can host it with WebApplicationFactory.</summary>
-public partial class Program;
+    /// <summary>Builds the API from the command-line arguments and serves until stopped.</summary>
+    public static Task Main(string[] args) => ApiApplication.Create(args).RunAsync();
+}

@@ -16,6 +16,8 @@ public static class ApiDefaults
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        // One line per request is noise for an operator; failures and the start-up lines stay.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         services.AddOptions<ApiOptions>()
             .BindConfiguration(ApiOptions.Section)

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Exchange.Api.Tests.Support;
 
 /// <summary>The API in memory with its own data folder and SQLite database, deleted on dispose.</summary>
-public sealed class ApiFactory : WebApplicationFactory<Program>
+public sealed class ApiFactory : WebApplicationFactory<Exchange.Api.Program>
 {
     private readonly IMarketReader _market;
     private readonly Dictionary<string, string?> _settings;
