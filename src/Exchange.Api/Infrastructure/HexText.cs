@@ -1,30 +1,31 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
+using Exchange.Core.Hashing;
 
 namespace Exchange.Api.Infrastructure;
 
-/// <summary>Parses the fixed-length hex values of requests (addresses, hashes) into the lowercase form the API stores.</summary>
+/// <summary>Reads the fixed-length hex values of requests (addresses, hashes) into the lowercase form the API stores.</summary>
 internal static class HexText
 {
-    public static bool TryParseAddress(string? text, [NotNullWhen(true)] out string? normalized) => TryParse(text, 20, out normalized);
+    private const int AddressLength = 20;
 
-    public static bool TryParseHash(string? text, [NotNullWhen(true)] out string? normalized) => TryParse(text, 32, out normalized);
-
-    private static bool TryParse(string? text, int bytes, [NotNullWhen(true)] out string? normalized)
+    public static bool TryParseAddress(string? text, [NotNullWhen(true)] out string? normalized)
     {
-        normalized = null;
-        if (text is null || text.Length != 2 + 2 * bytes || !text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+        try
         {
+            normalized = Hex.Format(Hex.Parse(text, AddressLength));
+            return true;
+        }
+        catch (FormatException)
+        {
+            normalized = null;
             return false;
         }
-        foreach (var c in text.AsSpan(2))
-        {
-            if (!char.IsAsciiHexDigit(c))
-            {
-                return false;
-            }
-        }
-        normalized = "0x" + text[2..].ToLower(CultureInfo.InvariantCulture);
-        return true;
+    }
+
+    public static bool TryParseHash(string? text, [NotNullWhen(true)] out string? normalized)
+    {
+        var valid = Bytes32.TryParse(text, out var value);
+        normalized = valid ? value.ToString() : null;
+        return valid;
     }
 }

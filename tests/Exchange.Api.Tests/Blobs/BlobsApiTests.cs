@@ -57,7 +57,7 @@ public sealed class BlobsApiTests : IDisposable
     public async Task Put_with_matching_expected_hash_is_stored()
     {
         var request = Uploads.Put(Payload, DevKeys.Client);
-        request.Headers.Add(BlobsApi.ExpectedHashHeader, Uploads.Keccak(Payload).ToUpperInvariant().Replace("0X", "0x", StringComparison.Ordinal));
+        request.Headers.Add(BlobsApi.ExpectedHashHeader, "0x" + Uploads.Keccak(Payload)[2..].ToUpperInvariant());
 
         Assert.Equal(HttpStatusCode.Created, (await _http.SendAsync(request)).StatusCode);
     }

@@ -1,14 +1,13 @@
 using System.Net.Http.Headers;
 using Exchange.Api.Blobs;
 using Nethereum.Signer;
-using Nethereum.Util;
 
 namespace Exchange.Api.Tests.Support;
 
 /// <summary>Builds signed blob uploads the way a client does.</summary>
 public static class Uploads
 {
-    public static string Keccak(byte[] bytes) => "0x" + Convert.ToHexStringLower(Sha3Keccack.Current.CalculateHash(bytes));
+    public static string Keccak(byte[] bytes) => Exchange.Core.Hashing.Keccak.Hash(bytes).ToString();
 
     public static ulong ExpiryIn(TimeSpan span) => (ulong)DateTimeOffset.UtcNow.Add(span).ToUnixTimeSeconds();
 
