@@ -5,4 +5,8 @@ using Exchange.Cli.Commands;
 var root = new RootCommand("exchange: a blockchain-settled compute exchange for AI inference");
 root.Subcommands.Add(WalletCommands.Build());
 root.Subcommands.Add(ApiCommands.Build());
+root.Subcommands.Add(ProviderCommands.Build());
+root.Subcommands.Add(VerifierCommands.Build());
+root.Subcommands.Add(ClientCommands.Build());
+root.Subcommands.Add(DemoCommands.Build());
 return await CliRunner.RunAsync(root, args);

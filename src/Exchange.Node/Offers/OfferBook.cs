@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Exchange.Api.Offers;
 using Exchange.Core.Eip712;
 using Exchange.Core.Hashing;
 using Exchange.Node.Api;
 
 namespace Exchange.Node.Offers;
 
-/// <summary>The exchange API's offer book as seen by nodes: providers publish signed offers, clients list them.</summary>
+/// <summary>The exchange API's offer book as nodes use it: providers publish signed offers, clients list them.</summary>
 public static class OfferBook
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -18,36 +18,58 @@ public static class OfferBook
     {
         ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(offer);
-        return api.PostJsonAsync("offers", OfferJson.From(offer), Json, cancellationToken);
+        var o = offer.Offer;
+        return api.PostJsonAsync("offers/", new OfferSubmission
+        {
+            Provider = o.Provider,
+            ModelId = o.ModelId.ToString(),
+            UnitPrice = o.UnitPrice.ToString(CultureInfo.InvariantCulture),
+            MaxTasks = o.MaxTasks,
+            Expiry = o.Expiry,
+            Region = Region.Decode(o.Region),
+            Nonce = o.Nonce,
+            Signature = Hex.Format(offer.Signature),
+        }, Json, cancellationToken);
     }
 
-    /// <summary>The offers for a model, checked: a signature that is not the provider's is dropped, whatever the API says.</summary>
-    public static async Task<IReadOnlyList<SignedOffer>> ListAsync(ExchangeApiClient api, Bytes32 modelId, Eip712Domain domain, CancellationToken cancellationToken)
+    /// <summary>
+    /// The live offers for a model, cheapest first (the API's ranking), optionally in one region and
+    /// up to a unit price. Each is checked here: an offer whose signature is not its provider's is
+    /// dropped, whatever the API says.
+    /// </summary>
+    public static async Task<IReadOnlyList<SignedOffer>> ListAsync(
+        ExchangeApiClient api, Bytes32 modelId, string? region, BigInteger? maxUnitPrice, Eip712Domain domain, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(api);
-        var offers = await api.GetJsonAsync<List<OfferJson>>($"offers?modelId={modelId}", Json, cancellationToken).ConfigureAwait(false);
-        return [.. offers.Select(o => o.ToSigned()).Where(o => o is not null && o.Offer.ModelId == modelId && o.IsValid(domain)).Select(o => o!)];
+        var query = $"offers/?model={modelId}&limit=200"
+            + (string.IsNullOrEmpty(region) ? "" : $"&region={Uri.EscapeDataString(region)}")
+            + (maxUnitPrice is { } max ? $"&maxUnitPrice={max.ToString(CultureInfo.InvariantCulture)}" : "");
+        var booked = await api.GetJsonAsync<List<BookedOffer>>(query, Json, cancellationToken).ConfigureAwait(false);
+        var offers = new List<SignedOffer>();
+        foreach (var b in booked)
+        {
+            if (ToSigned(b) is { } signed && signed.Offer.ModelId == modelId && signed.IsValid(domain))
+            {
+                offers.Add(signed);
+            }
+        }
+
+        return offers;
     }
 
-    /// <summary>An offer on the wire: amounts as decimal text, hashes and signature as 0x hex.</summary>
-    internal sealed record OfferJson(
-        [property: JsonPropertyName("provider")] string Provider,
-        [property: JsonPropertyName("modelId")] string ModelId,
-        [property: JsonPropertyName("unitPrice")] string UnitPrice,
-        [property: JsonPropertyName("maxTasks")] uint MaxTasks,
-        [property: JsonPropertyName("expiry")] ulong Expiry,
-        [property: JsonPropertyName("region")] string Region,
-        [property: JsonPropertyName("nonce")] ulong Nonce,
-        [property: JsonPropertyName("signature")] string Signature)
+    private static SignedOffer? ToSigned(BookedOffer b)
     {
-        public static OfferJson From(SignedOffer signed) => new(
-            signed.Offer.Provider, signed.Offer.ModelId.ToString(), signed.Offer.UnitPrice.ToString(CultureInfo.InvariantCulture),
-            signed.Offer.MaxTasks, signed.Offer.Expiry, signed.Offer.Region.ToString(), signed.Offer.Nonce, Hex.Format(signed.Signature));
-
-        public SignedOffer? ToSigned() =>
-            Bytes32.TryParse(ModelId, out var model) && Bytes32.TryParse(Region, out var region)
-            && BigInteger.TryParse(UnitPrice, NumberStyles.None, CultureInfo.InvariantCulture, out var price)
-                ? new SignedOffer(new Offer(Provider, model, price, MaxTasks, Expiry, region, Nonce), Hex.Parse(Signature))
-                : null;
+        try
+        {
+            return new SignedOffer(
+                new Offer(
+                    b.Provider, Bytes32.Parse(b.ModelId), BigInteger.Parse(b.UnitPrice, NumberStyles.None, CultureInfo.InvariantCulture), b.MaxTasks, b.Expiry,
+                    Region.Encode(b.Region), ulong.Parse(b.Nonce, NumberStyles.None, CultureInfo.InvariantCulture)),
+                Hex.Parse(b.Signature));
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+            return null;
+        }
     }
 }
