@@ -39,6 +39,10 @@ function loadArtifact(name) {
 
 const pascal = (name) => {
   const trimmed = name.replace(/^_+|_+$/g, "");
+  if (/^[A-Z0-9_]+$/.test(trimmed) && trimmed.includes("_")) {
+    // UPPER_SNAKE constants (DOMAIN_SEPARATOR) read as DomainSeparator in C#.
+    return trimmed.toLowerCase().split("_").filter(Boolean).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
+  }
   return trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
 };
 

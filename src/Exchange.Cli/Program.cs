@@ -6,4 +6,5 @@ var root = new RootCommand("exchange: a blockchain-settled compute exchange for 
 root.Subcommands.Add(DeployCommand.Build());
 root.Subcommands.Add(WalletCommands.Build());
 root.Subcommands.Add(ChainCommands.Build());
+root.Subcommands.Add(ApiCommands.Build());
 return await CliRunner.RunAsync(root, args);

@@ -176,17 +176,17 @@ public partial class OfferStruct
 [Struct("Params")]
 public partial class ParamsStruct
 {
-    [Parameter("uint32", "auditRateBps", 1)]
-    public virtual uint AuditRateBps { get; set; }
+    [Parameter("uint256", "auditRateBps", 1)]
+    public virtual System.Numerics.BigInteger AuditRateBps { get; set; }
 
-    [Parameter("uint32", "auditedTasksPerJob", 2)]
-    public virtual uint AuditedTasksPerJob { get; set; }
+    [Parameter("uint256", "auditedTasksPerJob", 2)]
+    public virtual System.Numerics.BigInteger AuditedTasksPerJob { get; set; }
 
-    [Parameter("uint32", "collateralMultiplierBps", 3)]
-    public virtual uint CollateralMultiplierBps { get; set; }
+    [Parameter("uint256", "collateralMultiplierBps", 3)]
+    public virtual System.Numerics.BigInteger CollateralMultiplierBps { get; set; }
 
-    [Parameter("uint32", "posMarginBps", 4)]
-    public virtual uint PosMarginBps { get; set; }
+    [Parameter("uint256", "posMarginBps", 4)]
+    public virtual System.Numerics.BigInteger PosMarginBps { get; set; }
 
     [Parameter("uint64", "challengeWindow", 5)]
     public virtual ulong ChallengeWindow { get; set; }
@@ -197,38 +197,38 @@ public partial class ParamsStruct
     [Parameter("uint64", "disputeWindow", 7)]
     public virtual ulong DisputeWindow { get; set; }
 
-    [Parameter("uint32", "verificationFeeBps", 8)]
-    public virtual uint VerificationFeeBps { get; set; }
+    [Parameter("uint256", "verificationFeeBps", 8)]
+    public virtual System.Numerics.BigInteger VerificationFeeBps { get; set; }
 
-    [Parameter("uint32", "protocolFeeBps", 9)]
-    public virtual uint ProtocolFeeBps { get; set; }
+    [Parameter("uint256", "protocolFeeBps", 9)]
+    public virtual System.Numerics.BigInteger ProtocolFeeBps { get; set; }
 
-    [Parameter("uint32", "auditRewardBps", 10)]
-    public virtual uint AuditRewardBps { get; set; }
+    [Parameter("uint256", "auditRewardBps", 10)]
+    public virtual System.Numerics.BigInteger AuditRewardBps { get; set; }
 
-    [Parameter("uint32", "clientAuditFeeBps", 11)]
-    public virtual uint ClientAuditFeeBps { get; set; }
+    [Parameter("uint256", "clientAuditFeeBps", 11)]
+    public virtual System.Numerics.BigInteger ClientAuditFeeBps { get; set; }
 
     [Parameter("uint256", "challengerBond", 12)]
     public virtual System.Numerics.BigInteger ChallengerBond { get; set; }
 
-    [Parameter("uint32", "committeeSize", 13)]
-    public virtual uint CommitteeSize { get; set; }
+    [Parameter("uint256", "committeeSize", 13)]
+    public virtual System.Numerics.BigInteger CommitteeSize { get; set; }
 
-    [Parameter("uint32", "expiryPenaltyBps", 14)]
-    public virtual uint ExpiryPenaltyBps { get; set; }
+    [Parameter("uint256", "expiryPenaltyBps", 14)]
+    public virtual System.Numerics.BigInteger ExpiryPenaltyBps { get; set; }
 
     [Parameter("uint256", "verifierTimeoutPenalty", 15)]
     public virtual System.Numerics.BigInteger VerifierTimeoutPenalty { get; set; }
 
-    [Parameter("uint32", "slashClientBps", 16)]
-    public virtual uint SlashClientBps { get; set; }
+    [Parameter("uint256", "slashClientBps", 16)]
+    public virtual System.Numerics.BigInteger SlashClientBps { get; set; }
 
-    [Parameter("uint32", "slashChallengerBps", 17)]
-    public virtual uint SlashChallengerBps { get; set; }
+    [Parameter("uint256", "slashChallengerBps", 17)]
+    public virtual System.Numerics.BigInteger SlashChallengerBps { get; set; }
 
-    [Parameter("uint32", "slashCommitteeBps", 18)]
-    public virtual uint SlashCommitteeBps { get; set; }
+    [Parameter("uint256", "slashCommitteeBps", 18)]
+    public virtual System.Numerics.BigInteger SlashCommitteeBps { get; set; }
 }
 
 [Struct("ResultSubmission")]

@@ -20,13 +20,13 @@ public partial class ComputeTokenDeployment : ContractDeploymentMessage
     public virtual System.Numerics.BigInteger InitialSupply { get; set; }
 }
 
-[Function("DOMAIN_SEPARATOR", typeof(DOMAIN_SEPARATOROutputDTO))]
-public partial class DOMAIN_SEPARATORFunction : FunctionMessage
+[Function("DOMAIN_SEPARATOR", typeof(DomainSeparatorOutputDTO))]
+public partial class DomainSeparatorFunction : FunctionMessage
 {
 }
 
 [FunctionOutput]
-public partial class DOMAIN_SEPARATOROutputDTO : IFunctionOutputDTO
+public partial class DomainSeparatorOutputDTO : IFunctionOutputDTO
 {
     [Parameter("bytes32", "", 1)]
     public virtual byte[] ReturnValue0 { get; set; }

@@ -994,11 +994,6 @@ public partial class JobMarketNotOfferProviderError : IErrorDTO
     public virtual string Provider { get; set; }
 }
 
-[Error("JobMarketNotPaused")]
-public partial class JobMarketNotPausedError : IErrorDTO
-{
-}
-
 [Error("JobMarketOfferCancelled")]
 public partial class JobMarketOfferCancelledError : IErrorDTO
 {

@@ -97,24 +97,24 @@ public sealed record MarketParameters
         ArgumentNullException.ThrowIfNull(p);
         return new()
         {
-            AuditRateBps = p.AuditRateBps,
-            AuditedTasksPerJob = p.AuditedTasksPerJob,
-            CollateralMultiplierBps = p.CollateralMultiplierBps,
-            PosMarginBps = p.PosMarginBps,
+            AuditRateBps = (uint)p.AuditRateBps,
+            AuditedTasksPerJob = (uint)p.AuditedTasksPerJob,
+            CollateralMultiplierBps = (uint)p.CollateralMultiplierBps,
+            PosMarginBps = (uint)p.PosMarginBps,
             ChallengeWindow = p.ChallengeWindow,
             AuditWindow = p.AuditWindow,
             DisputeWindow = p.DisputeWindow,
-            VerificationFeeBps = p.VerificationFeeBps,
-            ProtocolFeeBps = p.ProtocolFeeBps,
-            AuditRewardBps = p.AuditRewardBps,
-            ClientAuditFeeBps = p.ClientAuditFeeBps,
+            VerificationFeeBps = (uint)p.VerificationFeeBps,
+            ProtocolFeeBps = (uint)p.ProtocolFeeBps,
+            AuditRewardBps = (uint)p.AuditRewardBps,
+            ClientAuditFeeBps = (uint)p.ClientAuditFeeBps,
             ChallengerBond = p.ChallengerBond,
-            CommitteeSize = p.CommitteeSize,
-            ExpiryPenaltyBps = p.ExpiryPenaltyBps,
+            CommitteeSize = (uint)p.CommitteeSize,
+            ExpiryPenaltyBps = (uint)p.ExpiryPenaltyBps,
             VerifierTimeoutPenalty = p.VerifierTimeoutPenalty,
-            SlashClientBps = p.SlashClientBps,
-            SlashChallengerBps = p.SlashChallengerBps,
-            SlashCommitteeBps = p.SlashCommitteeBps,
+            SlashClientBps = (uint)p.SlashClientBps,
+            SlashChallengerBps = (uint)p.SlashChallengerBps,
+            SlashCommitteeBps = (uint)p.SlashCommitteeBps,
         };
     }
 }
