@@ -4,6 +4,7 @@ using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
 using Exchange.Core.Eip712;
 using Exchange.Core.Jobs;
+using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.Contracts;
 using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Web3;

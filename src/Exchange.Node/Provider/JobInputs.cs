@@ -1,4 +1,5 @@
 using System.Numerics;
+using Exchange.Core;
 using Exchange.Core.Jobs;
 using Exchange.Core.Manifests;
 using Exchange.Core.Merkle;
