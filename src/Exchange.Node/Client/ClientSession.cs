@@ -55,11 +55,11 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
                     blobs[input] = new BlobRef(Card.Inputs[input].Name, hash);
                 }
 
-                manifestTasks.Add(new ManifestTask(i, [.. blobs]));
+                manifestTasks.Add(new ManifestTask(i, blobs));
                 uploadedTasks?.Report(++uploaded);
             }
 
-            var manifest = new JobManifest(Card.ModelId, [.. manifestTasks]);
+            var manifest = new JobManifest(Card.ModelId, manifestTasks.ToArray());
             await api.PutBlobAsync(manifest.ToCanonicalJson(), cancellationToken).ConfigureAwait(false);
             prepared.Add(new PreparedJob(slice, offers[slice.OfferIndex], manifest, MerkleLeaves.TaskTree(manifest.InputHashes).Root));
         }

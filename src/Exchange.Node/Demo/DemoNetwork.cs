@@ -43,7 +43,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
     {
         if (options.Problem() is { } problem)
         {
-            throw new ArgumentException(problem, nameof(options));
+            throw new InvalidOperationException(problem);
         }
 
         EthECKey.SignRecoverable = true;
@@ -56,7 +56,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
 
         using var hardhat = options.Rpc is null ? await HardhatProcess.StartAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false) : null;
         var rpc = options.Rpc ?? hardhat!.RpcUrl;
-        _log.LogInformation("chain {Rpc}, data in {Data}", rpc, data);
+        _log.Demo($"chain {rpc}, data in {data}");
 
         var web3 = new Web3(rpc.ToString());
         var chainId = (await web3.Eth.ChainId.SendRequestAsync().WaitAsync(ct).ConfigureAwait(false)).Value;
@@ -65,7 +65,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         var deployments = Path.Combine(data, "deployments");
         DeploymentFile.Write(deployments, deployment);
         var deployer = new MarketClient(deployerSender, deployment);
-        _log.LogInformation("deployed: market {Market}, vault {Vault}, token {Token}", deployment.JobMarket, deployment.StakingVault, deployment.ComputeToken);
+        _log.Demo($"deployed: market {deployment.JobMarket}, vault {deployment.StakingVault}, token {deployment.ComputeToken}");
 
         var roles = Roles();
         await FundAsync(deployer, roles, ct).ConfigureAwait(false);
@@ -73,7 +73,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
 
         await using var api = await StartApiAsync(rpc, deployments, Path.Combine(data, "api"), ct).ConfigureAwait(false);
         var apiUrl = new Uri(api.Urls.First() + "/");
-        _log.LogInformation("exchange API and dashboard at {Url}", apiUrl);
+        _log.Demo($"exchange API and dashboard at {apiUrl}");
 
         await using var engine = new InferenceEngine(new ModelRegistry(new ModelStore(Path.Combine(data, "models"))));
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
@@ -115,7 +115,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var (startBlock, _) = await clientMarket.LatestBlockAsync(ct).ConfigureAwait(false);
             var prepared = await session.PrepareAsync(tasks, offers, options.TasksPerJob, null, ct).ConfigureAwait(false);
             var created = await session.CreateAsync(prepared, TimeSpan.FromSeconds(options.JobDeadlineSeconds), 8, null, ct).ConfigureAwait(false);
-            _log.LogInformation("client created {Jobs} jobs of {Tasks} tasks", created.Count, options.Tasks);
+            _log.Demo($"client created {created.Count} jobs of {options.Tasks} tasks");
             var computeClock = Stopwatch.StartNew();
             double? computeSeconds = null;
             var statuses = await session.WaitAsync(created, new Progress<ClientProgress>(p =>
@@ -328,7 +328,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         return held == supply;
     }
 
-    private static async Task<BigInteger> GasUsedAsync(IWeb3 web3, ulong from, ulong to, CancellationToken ct)
+    private static async Task<BigInteger> GasUsedAsync(Web3 web3, ulong from, ulong to, CancellationToken ct)
     {
         var total = BigInteger.Zero;
         for (var number = from; number <= to; number++)

@@ -34,7 +34,7 @@ public static class NodeLoop
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                logger.LogWarning("{Step} failed ({Failures}): {Reason}", name, failures + 1, e.Message);
+                logger.StepFailed(name, failures + 1, e.Message);
                 if (name == "round")
                 {
                     return;

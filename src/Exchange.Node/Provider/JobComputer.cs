@@ -57,7 +57,7 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
             }
         }
 
-        var outputManifest = new OutputManifest(jobId, [.. outputs.Select((blobs, i) => new OutputTask(i, [.. blobs]))]);
+        var outputManifest = new OutputManifest(jobId, outputs.Select((blobs, i) => new OutputTask(i, blobs)).ToArray());
         var outputsHash = await api.PutBlobAsync(outputManifest.ToCanonicalJson(), cancellationToken).ConfigureAwait(false);
         var resultRoot = MerkleLeaves.ResultTree(manifest.InputHashes, outputManifest.OutputHashes).Root;
         var digest = new Result(jobId, job.TasksRoot, resultRoot, outputsHash).Digest(domain);

@@ -11,6 +11,7 @@ using Exchange.Node.Models;
 using Exchange.Node.Offers;
 using Exchange.Node.Queues;
 using Microsoft.Extensions.Logging;
+using Nethereum.Contracts;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Signer;
@@ -86,8 +87,7 @@ public sealed class ProviderNode
         await _market.EnsureStakeAsync(MarketClient.ProviderRole, BigInteger.Parse(_options.Stake, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         await RefreshOfferAsync(cancellationToken).ConfigureAwait(false);
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
-        _logger.LogInformation("provider {Address} offers {Model} at {Price} per task (cheat {Cheat} {Rate})",
-            Address, Model.Card.Name, _options.UnitPrice, Cheater.Mode, Cheater.Rate);
+        _logger.ProviderReady(Address, Model.Card.Name, _options.UnitPrice, Cheater.Mode.ToString(), Cheater.Rate);
     }
 
     /// <summary>One round of work: events, computing, submitting, settling, withdrawing.</summary>
@@ -125,7 +125,7 @@ public sealed class ProviderNode
                 if (string.Equals(created.Provider, Address, StringComparison.OrdinalIgnoreCase)
                     && await _jobs.AddAsync(created.JobId, JobRecords.FromCreated(created), cancellationToken).ConfigureAwait(false))
                 {
-                    _logger.LogInformation("job {JobId}: {Tasks} tasks for {Client}", created.JobId, created.TaskCount, created.Client);
+                    _logger.JobSeen(created.JobId, created.TaskCount, created.Client);
                 }
             }
             else if (log.As<ResultSubmittedEventDTO>() is { } submitted)
@@ -165,17 +165,16 @@ public sealed class ProviderNode
             {
                 var result = await _computer.ComputeAsync(job.JobId, job.Record, cancellationToken).ConfigureAwait(false);
                 await _jobs.MarkComputedAsync(job.JobId, result.ResultRoot, result.OutputsHash, result.Signature, cancellationToken).ConfigureAwait(false);
-                _logger.LogInformation("job {JobId}: computed {Tasks} tasks{Cheat}", job.JobId, job.Record.TaskCount,
-                    result.FalsifiedTasks.Count > 0 ? $", {result.FalsifiedTasks.Count} falsified ({Cheater.Mode})" : "");
+                _logger.JobComputed(job.JobId, job.Record.TaskCount, result.FalsifiedTasks.Count);
             }
             catch (JobInputException e)
             {
-                _logger.LogWarning("job {JobId}: refused: {Reason}", job.JobId, e.Message);
+                _logger.JobRefused(job.JobId, e.Message);
                 await _jobs.MarkFailedAsync(job.JobId, e.Message, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is ExchangeApiException or BlobIntegrityException or HttpRequestException)
             {
-                _logger.LogWarning("job {JobId}: will retry: {Reason}", job.JobId, e.Message);
+                _logger.JobRetry(job.JobId, e.Message);
                 await _jobs.RecordErrorAsync(job.JobId, e.Message, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -237,7 +236,7 @@ public sealed class ProviderNode
         await _jobs.MarkSubmittingAsync([.. jobs.Select(j => j.JobId)], sent.Hash, cancellationToken).ConfigureAwait(false);
         var receipt = await _market.Sender.WaitForReceiptAsync(sent, cancellationToken).ConfigureAwait(false);
         await RecordSubmissionsAsync(receipt, cancellationToken).ConfigureAwait(false);
-        _logger.LogInformation("submitted {Count} result(s) in {Tx} (gas {Gas})", jobs.Count, sent.Hash, receipt.GasUsed.Value);
+        _logger.ResultsSubmitted(jobs.Count, sent.Hash, receipt.GasUsed.Value);
     }
 
     private async Task RecordSubmissionsAsync(TransactionReceipt receipt, CancellationToken cancellationToken)
@@ -257,7 +256,7 @@ public sealed class ProviderNode
         var status = await _market.StatusAsync(job.JobId, cancellationToken).ConfigureAwait(false);
         if (status == JobStatus.Created && job.Record.Deadline > (ulong)_time.GetUtcNow().ToUnixTimeSeconds())
         {
-            _logger.LogWarning("job {JobId}: result refused, will retry: {Reason}", job.JobId, error.Message);
+            _logger.JobRetry(job.JobId, error.Message);
             await _jobs.RecordErrorAsync(job.JobId, error.Message, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
         }
         else if (status == JobStatus.Created)
@@ -322,13 +321,13 @@ public sealed class ProviderNode
                 }
                 catch (ContractRevertException e)
                 {
-                    _logger.LogDebug("job {JobId}: not settled yet: {Reason}", job.JobId, e.Message);
+                    _logger.NotSettled(job.JobId, e.Message);
                 }
             }
         }
         catch (ContractRevertException e)
         {
-            _logger.LogDebug("job {JobId}: not settled yet: {Reason}", due[0].JobId, e.Message);
+            _logger.NotSettled(due[0].JobId, e.Message);
         }
     }
 
@@ -357,7 +356,7 @@ public sealed class ProviderNode
         if (balance > 0)
         {
             await _market.SendMarketAsync(new WithdrawFunction { Amount = balance }, cancellationToken).ConfigureAwait(false);
-            _logger.LogInformation("withdrew {Amount}", balance);
+            _logger.Withdrew(balance);
         }
     }
 }

@@ -63,7 +63,7 @@ public sealed class VerifierNode
         await _market.EnsureStakeAsync(MarketClient.VerifierRole, BigInteger.Parse(_options.Stake, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         await _market.EnsureMarketBalanceAsync(_parameters.ChallengerBond * _options.BondReserve, cancellationToken).ConfigureAwait(false);
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
-        _logger.LogInformation("verifier {Address} ready", Address);
+        _logger.VerifierReady(Address);
     }
 
     /// <summary>One round: events, draws, judging, sending, resolving.</summary>
@@ -113,7 +113,7 @@ public sealed class VerifierNode
         if (await _work.FindKnownAsync(jobId, cancellationToken).ConfigureAwait(false) is { IsSubmitted: true } record
             && await _work.AddWorkAsync(jobId, kind, record, cancellationToken).ConfigureAwait(false))
         {
-            _logger.LogInformation("job {JobId}: {Kind} drawn to this verifier", jobId, kind);
+            _logger.WorkDrawn(jobId, kind);
         }
     }
 
@@ -133,17 +133,13 @@ public sealed class VerifierNode
                 if (draw.Audited && string.Equals(draw.Verifier, Address, StringComparison.OrdinalIgnoreCase))
                 {
                     await _work.AddWorkAsync(jobId, VerifierWorkStore.Audit, record, cancellationToken).ConfigureAwait(false);
-                    _logger.LogInformation("job {JobId}: audit drawn to this verifier (tasks {Tasks})", jobId, string.Join(",", draw.TaskIndices));
+                    _logger.WorkDrawn(jobId, VerifierWorkStore.Audit);
                 }
             }
-            catch (SmartContractCustomErrorRevertException e)
+            catch (Exception e) when (RevertDecoder.ExtractRevertData(e) is not null)
             {
                 // The job moved on (settled, or its draw recorded and assigned): the events tell the rest.
-                _logger.LogDebug("job {JobId}: no draw to read: {Reason}", jobId, e.Message);
-            }
-            catch (SmartContractRevertException e)
-            {
-                _logger.LogDebug("job {JobId}: no draw to read: {Reason}", jobId, e.Message);
+                _logger.NoDraw(jobId, e.Message);
             }
 
             await _work.SetKnownStateAsync(jobId, "drawn", cancellationToken).ConfigureAwait(false);
@@ -159,13 +155,14 @@ public sealed class VerifierNode
                 var draw = await _market.AuditDrawAsync(item.JobId, item.Record, cancellationToken).ConfigureAwait(false);
                 var verdict = await _auditor.JudgeAsync(item.JobId, item.Record, draw.TaskIndices, cancellationToken).ConfigureAwait(false);
                 await _work.MarkJudgedAsync(item.JobId, item.Kind, verdict.Pass, verdict.EvidenceHash, cancellationToken).ConfigureAwait(false);
-                _logger.LogInformation("job {JobId}: {Kind} {Verdict} on tasks {Tasks}{Why}", item.JobId, item.Kind, verdict.Pass ? "PASS" : "FAIL",
-                    string.Join(",", verdict.Tasks.Select(t => t.Index)), verdict.Pass ? "" : ": " + verdict.Tasks.First(t => !t.Pass).Detail);
+                _logger.Judged(item.JobId, item.Kind, verdict.Pass ? "PASS" : "FAIL", verdict.Pass
+                    ? $"tasks {string.Join(",", verdict.Tasks.Select(t => t.Index))}"
+                    : $"task {verdict.Tasks.First(t => !t.Pass).Index}: {verdict.Tasks.First(t => !t.Pass).Detail}");
             }
             catch (Exception e) when (e is JobInputException or ExchangeApiException or BlobIntegrityException or HttpRequestException
-                or SmartContractRevertException or SmartContractCustomErrorRevertException)
+                || RevertDecoder.ExtractRevertData(e) is not null)
             {
-                _logger.LogWarning("job {JobId}: cannot judge yet: {Reason}", item.JobId, e.Message);
+                _logger.CannotJudge(item.JobId, e.Message);
                 await _work.RecordErrorAsync(item.JobId, item.Kind, e.Message, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -185,12 +182,12 @@ public sealed class VerifierNode
                 await _work.MarkSendingAsync(item.JobId, item.Kind, sent.Hash, cancellationToken).ConfigureAwait(false);
                 await _market.Sender.WaitForReceiptAsync(sent, cancellationToken).ConfigureAwait(false);
                 await _work.MarkDoneAsync(item.JobId, item.Kind, item.Pass!.Value ? "pass" : "fail", cancellationToken).ConfigureAwait(false);
-                _logger.LogInformation("job {JobId}: {Kind} sent in {Tx}", item.JobId, item.Kind, sent.Hash);
+                _logger.WorkSent(item.JobId, item.Kind, sent.Hash);
             }
             catch (ContractRevertException e)
             {
                 // Too late (window closed, already voted, dispute over): nothing this verifier can still do.
-                _logger.LogWarning("job {JobId}: {Kind} refused: {Reason}", item.JobId, item.Kind, e.Message);
+                _logger.WorkRefused(item.JobId, item.Kind, e.Message);
                 await _work.MarkDoneAsync(item.JobId, item.Kind, "refused: " + e.Message, cancellationToken).ConfigureAwait(false);
             }
 
@@ -206,11 +203,11 @@ public sealed class VerifierNode
         try
         {
             await _market.SendMarketAsync(new ResolveDisputeFunction { JobId = jobId, Job = JobRecords.ToStruct(record) }, cancellationToken).ConfigureAwait(false);
-            _logger.LogInformation("job {JobId}: dispute resolved", jobId);
+            _logger.DisputeResolved(jobId);
         }
         catch (ContractRevertException e)
         {
-            _logger.LogDebug("job {JobId}: dispute not decided yet: {Reason}", jobId, e.Message);
+            _logger.DisputeOpen(jobId, e.Message);
         }
     }
 
