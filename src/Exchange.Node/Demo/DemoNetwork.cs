@@ -56,7 +56,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
 
         using var hardhat = options.Rpc is null ? await HardhatProcess.StartAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false) : null;
         var rpc = options.Rpc ?? hardhat!.RpcUrl;
-        _log.Demo($"chain {rpc}, data in {data}");
+        _log.DemoChain(rpc, data);
 
         var web3 = new Web3(rpc.ToString());
         var chainId = (await web3.Eth.ChainId.SendRequestAsync().WaitAsync(ct).ConfigureAwait(false)).Value;
@@ -65,7 +65,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         var deployments = Path.Combine(data, "deployments");
         DeploymentFile.Write(deployments, deployment);
         var deployer = new MarketClient(deployerSender, deployment);
-        _log.Demo($"deployed: market {deployment.JobMarket}, vault {deployment.StakingVault}, token {deployment.ComputeToken}");
+        _log.DemoDeployed(deployment.JobMarket, deployment.StakingVault, deployment.ComputeToken);
 
         var roles = Roles();
         await FundAsync(deployer, roles, ct).ConfigureAwait(false);
@@ -73,7 +73,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
 
         await using var api = await StartApiAsync(rpc, deployments, Path.Combine(data, "api"), ct).ConfigureAwait(false);
         var apiUrl = new Uri(api.Urls.First() + "/");
-        _log.Demo($"exchange API and dashboard at {apiUrl}");
+        _log.DemoApi(apiUrl);
 
         await using var engine = new InferenceEngine(new ModelRegistry(new ModelStore(Path.Combine(data, "models"))));
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
@@ -115,7 +115,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var (startBlock, _) = await clientMarket.LatestBlockAsync(ct).ConfigureAwait(false);
             var prepared = await session.PrepareAsync(tasks, offers, options.TasksPerJob, null, ct).ConfigureAwait(false);
             var created = await session.CreateAsync(prepared, TimeSpan.FromSeconds(options.JobDeadlineSeconds), 8, null, ct).ConfigureAwait(false);
-            _log.Demo($"client created {created.Count} jobs of {options.Tasks} tasks");
+            _log.DemoJobs(created.Count, options.Tasks);
             var computeClock = Stopwatch.StartNew();
             double? computeSeconds = null;
             var statuses = await session.WaitAsync(created, new Progress<ClientProgress>(p =>

@@ -1,3 +1,4 @@
+using Exchange.Chain.Wallets;
 using Exchange.Node.Provider;
 
 namespace Exchange.Node.Demo;
@@ -61,8 +62,8 @@ public sealed record DemoOptions
         : TasksPerJob < 1 ? "--tasks-per-job must be at least 1"
         : double.IsNaN(CheatRate) || CheatRate < 0 || CheatRate > 1 ? "--cheat-rate must be between 0 and 1"
         : CheatRate > 0 && Providers < 2 ? "a cheating network needs at least 2 providers (one honest)"
-        : Providers + Verifiers + (SilentProvider ? 1 : 0) + 2 > global::Exchange.Chain.Wallets.DevAccounts.FundedCount
-            ? $"at most {global::Exchange.Chain.Wallets.DevAccounts.FundedCount - 2} providers and verifiers together (the funded dev accounts)"
+        : Providers + Verifiers + (SilentProvider ? 1 : 0) + 2 > DevAccounts.FundedCount
+            ? $"at most {DevAccounts.FundedCount - 2} providers and verifiers together (the funded dev accounts)"
         : AuditRateBps > 10_000 ? "the audit rate is at most 10000 bps"
         : AuditedTasksPerJob < 1 ? "an audit re-runs at least 1 task"
         : null;

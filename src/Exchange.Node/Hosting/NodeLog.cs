@@ -10,7 +10,7 @@ internal static partial class NodeLog
     public static partial void StepFailed(this ILogger logger, string step, int failures, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "provider {Address} offers {Model} at {Price} per task (cheat {Cheat} {Rate})")]
-    public static partial void ProviderReady(this ILogger logger, string address, string model, string price, string cheat, double rate);
+    public static partial void ProviderReady(this ILogger logger, string address, string model, string price, Provider.CheatMode cheat, double rate);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: {Tasks} tasks for {Client}")]
     public static partial void JobSeen(this ILogger logger, BigInteger jobId, uint tasks, string client);
@@ -60,6 +60,15 @@ internal static partial class NodeLog
     [LoggerMessage(Level = LogLevel.Debug, Message = "job {JobId}: dispute not decided yet: {Reason}")]
     public static partial void DisputeOpen(this ILogger logger, BigInteger jobId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Message}")]
-    public static partial void Demo(this ILogger logger, string message);
+    [LoggerMessage(Level = LogLevel.Information, Message = "chain {Rpc}, data in {Data}")]
+    public static partial void DemoChain(this ILogger logger, Uri rpc, string data);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "deployed: market {Market}, vault {Vault}, token {Token}")]
+    public static partial void DemoDeployed(this ILogger logger, string market, string vault, string token);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "exchange API and dashboard at {Url}")]
+    public static partial void DemoApi(this ILogger logger, Uri url);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "client created {Jobs} jobs of {Tasks} tasks")]
+    public static partial void DemoJobs(this ILogger logger, int jobs, int tasks);
 }

@@ -87,7 +87,7 @@ public sealed class ProviderNode
         await _market.EnsureStakeAsync(MarketClient.ProviderRole, BigInteger.Parse(_options.Stake, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         await RefreshOfferAsync(cancellationToken).ConfigureAwait(false);
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
-        _logger.ProviderReady(Address, Model.Card.Name, _options.UnitPrice, Cheater.Mode.ToString(), Cheater.Rate);
+        _logger.ProviderReady(Address, Model.Card.Name, _options.UnitPrice, Cheater.Mode, Cheater.Rate);
     }
 
     /// <summary>One round of work: events, computing, submitting, settling, withdrawing.</summary>
