@@ -7,6 +7,7 @@ using Exchange.Core.Json;
 using Exchange.Core.Manifests;
 using Exchange.Core.Merkle;
 using Exchange.Core.Tensors;
+using Exchange.Inference.Verification;
 using Exchange.Node.Api;
 using Exchange.Node.Models;
 using Exchange.Node.Provider;
@@ -86,9 +87,14 @@ public sealed class Auditor(ExchangeApiClient api, ModelCatalog models, string v
             var recomputed = await runner.RunAsync([.. toRun.Select(t => t.Inputs)], cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < toRun.Count; i++)
             {
-                var (pass, detail) = OutputComparison.Compare(runner.Card, recomputed[i], toRun[i].Outputs);
+                var comparison = OutputComparator.Compare(runner.Card, recomputed[i], toRun[i].Outputs);
+                var detail = comparison.Pass
+                    ? string.Join("; ", comparison.Outputs.Select(o => o.Metrics is { } m
+                        ? string.Create(CultureInfo.InvariantCulture, $"'{o.Name}' relL2 {m.RelativeL2:G3} cos {m.Cosine:G9}")
+                        : $"'{o.Name}' identical"))
+                    : string.Join("; ", comparison.Outputs.Where(o => !o.Pass).Select(o => o.Reason));
                 var at = judgements.FindIndex(j => j.Index == toRun[i].Index);
-                judgements[at] = judgements[at] with { Pass = pass, Detail = detail };
+                judgements[at] = judgements[at] with { Pass = comparison.Pass, Detail = detail };
             }
         }
 
