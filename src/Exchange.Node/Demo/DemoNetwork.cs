@@ -54,25 +54,23 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         var data = options.DataDirectory ?? Path.Combine(Path.GetTempPath(), "exchange-demo-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(data);
 
-        using var hardhat = options.Rpc is null ? await HardhatProcess.StartAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false) : null;
-        var rpc = options.Rpc ?? hardhat!.RpcUrl;
-        _log.DemoChain(rpc, data);
-
-        var web3 = new Web3(rpc.ToString());
-        var chainId = (await web3.Eth.ChainId.SendRequestAsync().WaitAsync(ct).ConfigureAwait(false)).Value;
-        using var deployerSender = new TransactionSender(web3, DevAccounts.Key(Deployer), chainId);
-        var deployment = await ContractDeployer.DeployAsync(deployerSender, DeploymentOptions(), ct).ConfigureAwait(false);
-        var deployments = Path.Combine(data, "deployments");
-        DeploymentFile.Write(deployments, deployment);
-        var deployer = new MarketClient(deployerSender, deployment);
-        _log.DemoDeployed(deployment.JobMarket, deployment.StakingVault, deployment.ComputeToken);
-
         var roles = Roles();
-        await FundAsync(deployer, roles, ct).ConfigureAwait(false);
-        var before = await HoldingsAsync(deployer, roles, ct).ConfigureAwait(false);
+        var funded = roles.Where(r => r.Kind != RoleKind.Treasury)
+            .ToDictionary(r => r.Account, r => MarketParameters.Tokens(r.Kind == RoleKind.Client ? 100_000 : 20_000));
+        await using var network = await LocalNetwork.StartAsync(options.Rpc, DeploymentOptions(), funded, data, ct).ConfigureAwait(false);
+        var deployer = network.Deployer;
+        var deployment = network.Deployment;
+        var deployments = network.DeploymentsDirectory;
+        var rpc = network.RpcUrl;
+        var apiUrl = network.ApiUrl;
+        _log.DemoChain(rpc, data);
+        _log.DemoDeployed(deployment.JobMarket, deployment.StakingVault, deployment.ComputeToken);
+        foreach (var silent in roles.Where(r => r.Kind == RoleKind.Silent))
+        {
+            await network.Market(silent.Key).EnsureStakeAsync(MarketClient.ProviderRole, MarketParameters.Tokens(10_000), ct).ConfigureAwait(false);
+        }
 
-        await using var api = await StartApiAsync(rpc, deployments, Path.Combine(data, "api"), ct).ConfigureAwait(false);
-        var apiUrl = new Uri(api.Urls.First() + "/");
+        var before = await HoldingsAsync(deployer, roles, ct).ConfigureAwait(false);
         _log.DemoApi(apiUrl);
 
         await using var engine = new InferenceEngine(new ModelRegistry(new ModelStore(Path.Combine(data, "models"))));
@@ -83,7 +81,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         foreach (var role in roles.Where(r => r.Kind == RoleKind.Provider))
         {
             var node = NodeOptionsFor(rpc, apiUrl, deployments, Path.Combine(data, role.Name));
-            var market = new MarketClient(new TransactionSender(web3, role.Key, chainId), deployment);
+            var market = network.Market(role.Key);
             var provider = await NodeFactory.CreateProviderAsync(market, node, ProviderOptionsFor(role), role.Key, engine, http, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
             await provider.StartAsync(ct).ConfigureAwait(false);
             providers.Add(provider);
@@ -93,7 +91,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         foreach (var role in roles.Where(r => r.Kind == RoleKind.Verifier))
         {
             var node = NodeOptionsFor(rpc, apiUrl, deployments, Path.Combine(data, role.Name));
-            var market = new MarketClient(new TransactionSender(web3, role.Key, chainId), deployment);
+            var market = network.Market(role.Key);
             var verifier = await NodeFactory.CreateVerifierAsync(market, node, new VerifierOptions(), role.Key, engine, http, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
             await verifier.StartAsync(ct).ConfigureAwait(false);
             running.Add(Loop(verifier.RunOnceAsync, role.Name, stopNodes.Token));
@@ -102,7 +100,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         try
         {
             var client = roles.Single(r => r.Kind == RoleKind.Client);
-            var clientMarket = new MarketClient(new TransactionSender(web3, client.Key, chainId), deployment);
+            var clientMarket = network.Market(client.Key);
             var clientApi = new ExchangeApiClient(http, [apiUrl], client.Key, TimeProvider.System);
             var card = engine.Registry.Resolve(options.Model).Card;
             var session = new ClientSession(clientMarket, clientApi, card, client.Key, TimeProvider.System);
@@ -134,7 +132,8 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var after = await HoldingsAsync(deployer, roles, ct).ConfigureAwait(false);
             var cheater = roles.FirstOrDefault(r => r.Cheats);
             var cheaterSlashes = cheater is null ? 0 : (int)(await deployer.VaultAccountAsync(cheater.Address, ct).ConfigureAwait(false)).Slashes;
-            var gas = await GasUsedAsync(web3, startBlock + 1, endBlock, ct).ConfigureAwait(false);
+            await deployer.SendMarketAsync(new ClaimProtocolFeesFunction(), ct).ConfigureAwait(false);
+            var gas = await GasUsedAsync(network.Web3, startBlock + 1, endBlock, ct).ConfigureAwait(false);
             var audits = await AuditOutcomesAsync(deployer, roles, ct).ConfigureAwait(false);
             return new DemoSummary(
                 options.Tasks,
@@ -212,21 +211,6 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         return roles;
     }
 
-    private static async Task FundAsync(MarketClient deployer, List<Role> roles, CancellationToken ct)
-    {
-        foreach (var role in roles.Where(r => r.Kind != RoleKind.Treasury))
-        {
-            var amount = MarketParameters.Tokens(role.Kind == RoleKind.Client ? 100_000 : 20_000);
-            await deployer.Sender.SendAsync(deployer.Deployment.ComputeToken, new TransferFunction { To = role.Address, Value = amount }, ct).ConfigureAwait(false);
-        }
-
-        foreach (var silent in roles.Where(r => r.Kind == RoleKind.Silent))
-        {
-            using var sender = new TransactionSender(deployer.Web3, silent.Key, deployer.Deployment.ChainId);
-            await new MarketClient(sender, deployer.Deployment).EnsureStakeAsync(MarketClient.ProviderRole, MarketParameters.Tokens(10_000), ct).ConfigureAwait(false);
-        }
-    }
-
     private SignedOffer SilentOffer(Role role, Core.Hashing.Bytes32 modelId, MarketClient market)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -255,21 +239,6 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         DeploymentsDirectory = deployments,
         PollIntervalMs = (int)Poll.TotalMilliseconds,
     };
-
-    private static async Task<WebApplication> StartApiAsync(Uri rpc, string deployments, string data, CancellationToken ct)
-    {
-        var port = HardhatProcess.FreePort();
-        var app = ApiApplication.Create(
-        [
-            $"--urls=http://127.0.0.1:{port}",
-            $"--Api:DataDirectory={data}",
-            $"--Api:RpcUrl={rpc}",
-            $"--Api:DeploymentsDirectory={deployments}",
-            "--Logging:LogLevel:Default=Warning",
-        ]);
-        await app.StartAsync(ct).ConfigureAwait(false);
-        return app;
-    }
 
     /// <summary>Waits until every provider's offer is in the API's book, and returns them cheapest first.</summary>
     private static async Task<IReadOnlyList<SignedOffer>> OffersAsync(ExchangeApiClient api, Core.Hashing.Bytes32 modelId, MarketClient market, int providers, CancellationToken ct)
