@@ -78,7 +78,7 @@ internal static class ClientCommands
         command.SetAction(async (parsed, ct) =>
         {
             var value = Amount(parsed.GetValue(amount)!);
-            var market = await NodeFactory.ConnectAsync(common.NodeOptions(parsed), common.Account.Resolve(parsed), ct).ConfigureAwait(false);
+            var market = await NodeFactory.ConnectAsync(common.ToNodeOptions(parsed), common.Account.Resolve(parsed), ct).ConfigureAwait(false);
             var balance = await market.MarketBalanceAsync(market.Address, ct).ConfigureAwait(false);
             if (value > balance)
             {
@@ -99,7 +99,7 @@ internal static class ClientCommands
         common.AddTo(command);
         command.SetAction(async (parsed, ct) =>
         {
-            var market = await NodeFactory.ConnectAsync(common.NodeOptions(parsed), Nethereum.Signer.EthECKey.GenerateKey(), ct).ConfigureAwait(false);
+            var market = await NodeFactory.ConnectAsync(common.ToNodeOptions(parsed), Nethereum.Signer.EthECKey.GenerateKey(), ct).ConfigureAwait(false);
             return await PrintBalanceAsync(market, common.Account.ResolveAddress(parsed), parsed.GetValue(json), ct).ConfigureAwait(false);
         });
         return command;
@@ -219,7 +219,7 @@ internal static class ClientCommands
         common.AddTo(command);
         command.SetAction(async (parsed, ct) =>
         {
-            var market = await NodeFactory.ConnectAsync(common.NodeOptions(parsed), Nethereum.Signer.EthECKey.GenerateKey(), ct).ConfigureAwait(false);
+            var market = await NodeFactory.ConnectAsync(common.ToNodeOptions(parsed), Nethereum.Signer.EthECKey.GenerateKey(), ct).ConfigureAwait(false);
             var id = parsed.GetValue(jobId);
             var record = await JobLookup.FindAsync(market, id, ct).ConfigureAwait(false) ?? throw new CliException($"there is no job {id}");
             var status = await market.StatusAsync(id, ct).ConfigureAwait(false);
@@ -293,7 +293,7 @@ internal static class ClientCommands
     private static async Task<(ClientSession Session, ExchangeApiClient Api)> SessionAsync(ProviderAndVerifierOptions common, ParseResult parsed, string? model, CancellationToken ct)
     {
         var key = common.Account.Resolve(parsed);
-        var market = await NodeFactory.ConnectAsync(common.NodeOptions(parsed), key, ct).ConfigureAwait(false);
+        var market = await NodeFactory.ConnectAsync(common.ToNodeOptions(parsed), key, ct).ConfigureAwait(false);
         var api = new ExchangeApiClient(new HttpClient { Timeout = TimeSpan.FromMinutes(2) }, common.ApiUrls(parsed), key, TimeProvider.System);
         var card = model is null ? PlaceholderCard() : Registry().Resolve(model).Card;
         return (new ClientSession(market, api, card, key, TimeProvider.System), api);

@@ -53,7 +53,7 @@ internal sealed class ProviderAndVerifierOptions
     }
 
     /// <summary>The node options these command-line values give.</summary>
-    public NodeOptions NodeOptions(ParseResult parsed) => new()
+    public NodeOptions ToNodeOptions(ParseResult parsed) => new()
     {
         RpcUrl = parsed.GetValue(Rpc),
         ApiUrls = [.. parsed.GetValue(Api)!.Select(WithSlash)],
@@ -67,14 +67,14 @@ internal sealed class ProviderAndVerifierOptions
     /// <summary>The node options as configuration keys, for a host's configuration.</summary>
     public static IEnumerable<KeyValuePair<string, string?>> AsConfiguration(NodeOptions node)
     {
-        yield return new($"{NodeOptions.Section}:{nameof(NodeOptions.RpcUrl)}", node.RpcUrl?.ToString());
+        yield return new($"{Exchange.Node.Hosting.NodeOptions.Section}:{nameof(Exchange.Node.Hosting.NodeOptions.RpcUrl)}", node.RpcUrl?.ToString());
         for (var i = 0; i < node.ApiUrls.Count; i++)
         {
-            yield return new($"{NodeOptions.Section}:{nameof(NodeOptions.ApiUrls)}:{i}", node.ApiUrls[i].ToString());
+            yield return new($"{Exchange.Node.Hosting.NodeOptions.Section}:{nameof(Exchange.Node.Hosting.NodeOptions.ApiUrls)}:{i}", node.ApiUrls[i].ToString());
         }
 
-        yield return new($"{NodeOptions.Section}:{nameof(NodeOptions.DataDirectory)}", node.DataDirectory);
-        yield return new($"{NodeOptions.Section}:{nameof(NodeOptions.DeploymentsDirectory)}", node.DeploymentsDirectory);
+        yield return new($"{Exchange.Node.Hosting.NodeOptions.Section}:{nameof(Exchange.Node.Hosting.NodeOptions.DataDirectory)}", node.DataDirectory);
+        yield return new($"{Exchange.Node.Hosting.NodeOptions.Section}:{nameof(Exchange.Node.Hosting.NodeOptions.DeploymentsDirectory)}", node.DeploymentsDirectory);
     }
 
     private static Uri WithSlash(Uri uri) => uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");

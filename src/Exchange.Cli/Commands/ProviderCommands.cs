@@ -48,7 +48,7 @@ internal static class ProviderCommands
                 CheatModel = parsed.GetValue(cheatModel),
             };
             var builder = Host.CreateApplicationBuilder([]);
-            builder.Configuration.AddInMemoryCollection(ProviderAndVerifierOptions.AsConfiguration(common.NodeOptions(parsed)).Concat(Configuration(options)));
+            builder.Configuration.AddInMemoryCollection(ProviderAndVerifierOptions.AsConfiguration(common.ToNodeOptions(parsed)).Concat(Configuration(options)));
             builder.Services.AddProviderNode(common.Account.Resolve(parsed));
             using var host = builder.Build();
             await host.RunAsync(ct).ConfigureAwait(false);

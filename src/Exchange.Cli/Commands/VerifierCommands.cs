@@ -28,7 +28,7 @@ internal static class VerifierCommands
         command.SetAction(async (parsed, ct) =>
         {
             var builder = Host.CreateApplicationBuilder([]);
-            builder.Configuration.AddInMemoryCollection(ProviderAndVerifierOptions.AsConfiguration(common.NodeOptions(parsed)).Concat(
+            builder.Configuration.AddInMemoryCollection(ProviderAndVerifierOptions.AsConfiguration(common.ToNodeOptions(parsed)).Concat(
             [
                 new($"{VerifierOptions.Section}:{nameof(VerifierOptions.Stake)}", ProviderCommands.Units(parsed.GetValue(stake)!, "--stake")),
                 new($"{VerifierOptions.Section}:{nameof(VerifierOptions.BondReserve)}", parsed.GetValue(bonds).ToString(CultureInfo.InvariantCulture)),
