@@ -33,13 +33,19 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     /// <summary>Gas used by this session's transactions so far.</summary>
     public BigInteger GasUsed { get; private set; }
 
-    /// <summary>Uploads the tasks' inputs and one manifest per job of the split.</summary>
+    /// <summary>
+    /// Uploads the tasks' inputs and one manifest per job of the split, depositing first what the
+    /// jobs will cost (the API stores blobs only for funded accounts).
+    /// </summary>
     public async Task<IReadOnlyList<PreparedJob>> PrepareAsync(
         IReadOnlyList<ClientTask> tasks, IReadOnlyList<SignedOffer> offers, int tasksPerJob, IProgress<int>? uploadedTasks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(offers);
         var slices = JobSplitter.Split(tasks.Count, tasksPerJob, [.. offers.Select(o => o.Offer.MaxTasks)]);
+        var fees = await FeesAsync(cancellationToken).ConfigureAwait(false);
+        var cost = slices.Aggregate(BigInteger.Zero, (sum, s) => sum + fees.For(offers[s.OfferIndex].Offer.UnitPrice, (uint)s.TaskCount).ClientCost);
+        await EnsureBalanceAsync(cost, cancellationToken).ConfigureAwait(false);
         var prepared = new List<PreparedJob>(slices.Count);
         var uploaded = 0;
         foreach (var slice in slices)
