@@ -172,13 +172,14 @@ public sealed class VerifierNode
     {
         foreach (var item in await _work.ListWorkAsync("judged", 16, cancellationToken).ConfigureAwait(false))
         {
-            FunctionMessage function = item.Kind == VerifierWorkStore.Audit
-                ? new SubmitVerdictFunction { JobId = item.JobId, Job = JobRecords.ToStruct(item.Record), Pass = item.Pass!.Value, EvidenceHash = item.EvidenceHash!.Value.ToArray() }
-                : new VoteFunction { JobId = item.JobId, Job = JobRecords.ToStruct(item.Record), ProviderWrong = !item.Pass!.Value };
+            // GetCallData needs the concrete message type, hence the two branches.
+            var data = item.Kind == VerifierWorkStore.Audit
+                ? new SubmitVerdictFunction { JobId = item.JobId, Job = JobRecords.ToStruct(item.Record), Pass = item.Pass!.Value, EvidenceHash = item.EvidenceHash!.Value.ToArray() }.GetCallData().ToHex(true)
+                : new VoteFunction { JobId = item.JobId, Job = JobRecords.ToStruct(item.Record), ProviderWrong = !item.Pass!.Value }.GetCallData().ToHex(true);
             try
             {
                 var sent = await _market.Sender.SubmitAsync(
-                    new TransactionRequest(_market.Deployment.JobMarket, function.GetCallData().ToHex(true), BigInteger.Zero), cancellationToken).ConfigureAwait(false);
+                    new TransactionRequest(_market.Deployment.JobMarket, data, BigInteger.Zero), cancellationToken).ConfigureAwait(false);
                 await _work.MarkSendingAsync(item.JobId, item.Kind, sent.Hash, cancellationToken).ConfigureAwait(false);
                 await _market.Sender.WaitForReceiptAsync(sent, cancellationToken).ConfigureAwait(false);
                 await _work.MarkDoneAsync(item.JobId, item.Kind, item.Pass!.Value ? "pass" : "fail", cancellationToken).ConfigureAwait(false);
