@@ -129,10 +129,10 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             await stopNodes.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(running).ConfigureAwait(false);
 
+            await deployer.SendMarketAsync(new ClaimProtocolFeesFunction(), ct).ConfigureAwait(false);
             var after = await HoldingsAsync(deployer, roles, ct).ConfigureAwait(false);
             var cheater = roles.FirstOrDefault(r => r.Cheats);
             var cheaterSlashes = cheater is null ? 0 : (int)(await deployer.VaultAccountAsync(cheater.Address, ct).ConfigureAwait(false)).Slashes;
-            await deployer.SendMarketAsync(new ClaimProtocolFeesFunction(), ct).ConfigureAwait(false);
             var gas = await GasUsedAsync(network.Web3, startBlock + 1, endBlock, ct).ConfigureAwait(false);
             var audits = await AuditOutcomesAsync(deployer, roles, ct).ConfigureAwait(false);
             return new DemoSummary(
