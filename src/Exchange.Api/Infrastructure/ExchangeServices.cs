@@ -1,5 +1,6 @@
 using Exchange.Api.Accounts;
 using Exchange.Api.Blobs;
+using Exchange.Api.Offers;
 using Exchange.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ public static class ExchangeServices
             Path.Combine(sp.GetRequiredService<IOptions<ApiOptions>>().Value.DataDirectory, DatabaseFileName)));
         services.AddHostedService<DatabaseMigrator>();
         services.AddSingleton<BlobStore>();
+        services.AddSingleton<OfferBook>();
         services.TryAddSingleton<IMarketReader, NoChainMarketReader>();
         return builder;
     }

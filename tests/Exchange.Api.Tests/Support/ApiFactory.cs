@@ -12,10 +12,12 @@ public sealed class ApiFactory : WebApplicationFactory<Exchange.Api.Program>
 {
     private readonly IMarketReader _market;
     private readonly Dictionary<string, string?> _settings;
+    private readonly TimeProvider? _clock;
 
-    public ApiFactory(IMarketReader market, IDictionary<string, string?>? settings = null)
+    public ApiFactory(IMarketReader market, IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
         _market = market;
+        _clock = clock;
         DataDirectory = Path.Combine(Path.GetTempPath(), "exchange-api-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Api:DataDirectory"] = DataDirectory };
@@ -31,7 +33,14 @@ public sealed class ApiFactory : WebApplicationFactory<Exchange.Api.Program>
         {
             builder.UseSetting(key, value);
         }
-        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(_market)));
+        builder.ConfigureServices(services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton(_market));
+            if (_clock is not null)
+            {
+                services.Replace(ServiceDescriptor.Singleton(_clock));
+            }
+        });
     }
 
     /// <summary>Rows in a table, read straight from the database file.</summary>
