@@ -1,5 +1,8 @@
 using Exchange.Api.Accounts;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,6 +44,15 @@ public sealed class ApiFactory : WebApplicationFactory<Exchange.Api.Program>
                 services.Replace(ServiceDescriptor.Singleton(_clock));
             }
         });
+    }
+
+    /// <summary>Serves the API on a loopback port through Kestrel (not the in-memory test server) and returns its address.</summary>
+    public Uri StartKestrel()
+    {
+        UseKestrel(0);
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+        return new Uri(addresses.First());
     }
 
     /// <summary>Rows in a table, read straight from the database file.</summary>
