@@ -3,6 +3,8 @@ using Exchange.Cli.Cli;
 using Exchange.Cli.Commands;
 
 var root = new RootCommand("exchange: a blockchain-settled compute exchange for AI inference");
+root.Subcommands.Add(DeployCommand.Build());
 root.Subcommands.Add(WalletCommands.Build());
+root.Subcommands.Add(ChainCommands.Build());
 root.Subcommands.Add(ApiCommands.Build());
 return await CliRunner.RunAsync(root, args);

@@ -48,6 +48,18 @@ public sealed record Job(
     /// <returns>The hash.</returns>
     public Bytes32 Hash() => Words().Keccak();
 
+    /// <summary>
+    /// The commitment the market stores for this record: <see cref="Hash"/> with its last byte zero
+    /// (that byte of the storage slot holds the status). Equals <c>JobMarket.jobCommitment(job)</c>.
+    /// </summary>
+    /// <returns>The commitment.</returns>
+    public Bytes32 Commitment()
+    {
+        var bytes = Hash().ToArray();
+        bytes[^1] = 0;
+        return Bytes32.FromBytes(bytes);
+    }
+
     /// <summary>The job's money at given fee rates.</summary>
     /// <param name="schedule">The market's fee rates.</param>
     /// <returns>Price, fees and collateral.</returns>

@@ -27,6 +27,7 @@ public sealed class JobTests
 
         Assert.Equal(vector.Text("abiEncoded"), Hex.Format(job.AbiEncode()));
         Assert.Equal(vector.Text("hash"), job.Hash().ToString());
+        Assert.Equal(vector.Text("hash")[..^2] + "00", job.Commitment().ToString());
         Assert.True(job.IsSubmitted);
     }
 
