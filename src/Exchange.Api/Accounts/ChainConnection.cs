@@ -1,4 +1,3 @@
-using System.Numerics;
 using Exchange.Api.Infrastructure;
 using Exchange.Chain.Deployment;
 using Microsoft.Extensions.Options;
@@ -11,7 +10,7 @@ namespace Exchange.Api.Accounts;
 /// The API's link to the chain: the RPC client and the deployment (read from the deployments folder
 /// for the node's chain id). Resolved on first use, so the API starts while the node is still coming up.
 /// </summary>
-public sealed class ChainConnection
+public sealed class ChainConnection : IDisposable
 {
     private readonly Uri _rpc;
     private readonly string _deployments;
@@ -75,6 +74,6 @@ public sealed class ChainConnection
         }
     }
 
-    /// <summary>The chain id the deployment is for.</summary>
-    public async ValueTask<BigInteger> ChainIdAsync(CancellationToken ct) => (await DeploymentAsync(ct)).ChainId;
+    /// <inheritdoc />
+    public void Dispose() => _gate.Dispose();
 }

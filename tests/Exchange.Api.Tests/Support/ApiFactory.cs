@@ -13,11 +13,11 @@ namespace Exchange.Api.Tests.Support;
 /// <summary>The API in memory with its own data folder and SQLite database, deleted on dispose.</summary>
 public sealed class ApiFactory : WebApplicationFactory<Exchange.Api.Program>
 {
-    private readonly IMarketReader _market;
+    private readonly IMarketReader? _market;
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _clock;
 
-    public ApiFactory(IMarketReader market, IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
+    public ApiFactory(IMarketReader? market, IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
         _market = market;
         _clock = clock;
@@ -38,7 +38,10 @@ public sealed class ApiFactory : WebApplicationFactory<Exchange.Api.Program>
         }
         builder.ConfigureServices(services =>
         {
-            services.Replace(ServiceDescriptor.Singleton(_market));
+            if (_market is not null)
+            {
+                services.Replace(ServiceDescriptor.Singleton(_market));
+            }
             if (_clock is not null)
             {
                 services.Replace(ServiceDescriptor.Singleton(_clock));
