@@ -1,5 +1,6 @@
 using Exchange.Api.Blobs;
 using Exchange.Api.Infrastructure;
+using Exchange.Api.Offers;
 
 namespace Exchange.Api;
 
@@ -18,6 +19,7 @@ public static class ApiApplication
 
         app.UseApiDefaults();
         app.MapBlobsApi();
+        app.MapOffersApi();
         app.MapOperationsApi();
         return app;
     }

@@ -1,5 +1,6 @@
 using Exchange.Api.Accounts;
 using Exchange.Api.Blobs;
+using Exchange.Api.Offers;
 using Exchange.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -21,7 +22,16 @@ public static class ExchangeServices
             Path.Combine(sp.GetRequiredService<IOptions<ApiOptions>>().Value.DataDirectory, DatabaseFileName)));
         services.AddHostedService<DatabaseMigrator>();
         services.AddSingleton<BlobStore>();
-        services.TryAddSingleton<IMarketReader, NoChainMarketReader>();
+        services.AddSingleton<OfferBook>();
+        if (builder.Configuration.GetSection(ApiOptions.Section)[nameof(ApiOptions.RpcUrl)] is { Length: > 0 })
+        {
+            services.AddSingleton<ChainConnection>();
+            services.TryAddSingleton<IMarketReader, ChainMarketReader>();
+        }
+        else
+        {
+            services.TryAddSingleton<IMarketReader, NoChainMarketReader>();
+        }
         return builder;
     }
 }
