@@ -52,10 +52,10 @@ public sealed partial class ChainIndexer
     /// <summary>Indexes every block up to the head minus the confirmations, rolling back first if the chain reorganised.</summary>
     public async Task<IndexerProgress> SyncOnceAsync(CancellationToken cancellationToken = default)
     {
-        _projector ??= new StateProjector(await ReadRatesAsync(cancellationToken).ConfigureAwait(false));
         await SchemaMigrator.MigrateAsync(_database, cancellationToken).ConfigureAwait(false);
-        var head = (ulong)(await _web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
         var next = await CursorAsync(cancellationToken).ConfigureAwait(false);
+        _projector ??= new StateProjector(await ReadRatesAsync(cancellationToken).ConfigureAwait(false));
+        var head = (ulong)(await _web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
         var rolledBack = await RollBackIfReorgedAsync(next, head, cancellationToken).ConfigureAwait(false);
         if (rolledBack is { } fork)
         {
