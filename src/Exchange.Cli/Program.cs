@@ -1,0 +1,7 @@
+using System.CommandLine;
+using Exchange.Cli.Cli;
+using Exchange.Cli.Commands;
+
+var root = new RootCommand("exchange: a blockchain-settled compute exchange for AI inference");
+root.Subcommands.Add(WalletCommands.Build());
+return await CliRunner.RunAsync(root, args);

@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Exchange.Storage;
+
+/// <summary>
+/// Brings a database up to the newest schema: every embedded <c>Migrations/NNNN_*.sql</c> not yet
+/// recorded in <c>schema_version</c> runs in its own transaction, in number order. Safe to call from
+/// several processes at once (each script runs under an immediate write lock and is re-checked).
+/// </summary>
+public static partial class SchemaMigrator
+{
+    private const string ResourcePrefix = "Migrations/";
+
+    private static readonly Lazy<IReadOnlyList<Migration>> EmbeddedMigrations = new(() => Load(typeof(SchemaMigrator).Assembly));
+
+    /// <summary>The migrations compiled into Exchange.Storage, in version order.</summary>
+    public static IReadOnlyList<Migration> Embedded => EmbeddedMigrations.Value;
+
+    /// <summary>Applies the embedded migrations the database lacks.</summary>
+    /// <returns>The versions applied by this call (empty when the schema was current).</returns>
+    public static Task<IReadOnlyList<int>> MigrateAsync(SqliteConnectionFactory connections, CancellationToken cancellationToken = default) =>
+        MigrateAsync(connections, Embedded, cancellationToken);
+
+    /// <summary>Applies the given migrations the database lacks, in version order.</summary>
+    /// <exception cref="InvalidOperationException">An applied script changed since, versions repeat, or the database has versions this program does not know.</exception>
+    public static async Task<IReadOnlyList<int>> MigrateAsync(
+        SqliteConnectionFactory connections, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connections);
+        ArgumentNullException.ThrowIfNull(migrations);
+        var ordered = migrations.OrderBy(m => m.Version).ToList();
+        var repeated = ordered.GroupBy(m => m.Version).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null)
+        {
+            throw new InvalidOperationException(
+                $"migration version {repeated.Key:D4} is used by {string.Join(" and ", repeated.Select(m => m.Name))}");
+        }
+
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+        var applied = await AppliedAsync(connection, null, cancellationToken).ConfigureAwait(false);
+        CheckKnown(applied, ordered);
+
+        var done = new List<int>();
+        foreach (var migration in ordered.Where(m => !applied.ContainsKey(m.Version)))
+        {
+            if (await ApplyAsync(connection, migration, cancellationToken).ConfigureAwait(false))
+            {
+                done.Add(migration.Version);
+            }
+        }
+
+        return done;
+    }
+
+    /// <summary>Reads migrations from the <c>Migrations/NNNN_name.sql</c> resources of <paramref name="assembly"/>.</summary>
+    public static IReadOnlyList<Migration> Load(Assembly assembly)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        var list = new List<Migration>();
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)))
+        {
+            var name = resource[ResourcePrefix.Length..];
+            var match = FileNamePattern().Match(name);
+            if (!match.Success)
+            {
+                throw new InvalidOperationException($"migration file '{name}' is not named NNNN_lower_case_words.sql");
+            }
+
+            using var stream = assembly.GetManifestResourceStream(resource)
+                ?? throw new InvalidOperationException($"migration resource '{resource}' cannot be read");
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            list.Add(Create(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), name, reader.ReadToEnd()));
+        }
+
+        return list.OrderBy(m => m.Version).ToList();
+    }
+
+    /// <summary>Builds a migration from its text, computing its checksum.</summary>
+    public static Migration Create(int version, string name, string sql)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        var normalised = sql.Replace("\r\n", "\n", StringComparison.Ordinal);
+        var checksum = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalised)));
+        return new Migration(version, name, normalised, checksum);
+    }
+
+    private static void CheckKnown(Dictionary<int, string> applied, List<Migration> known)
+    {
+        var byVersion = known.ToDictionary(m => m.Version);
+        foreach (var (version, checksum) in applied)
+        {
+            if (!byVersion.TryGetValue(version, out var migration))
+            {
+                throw new InvalidOperationException(
+                    $"the database has schema version {version:D4}, which this program does not know; use a newer build");
+            }
+
+            if (migration.Checksum != checksum)
+            {
+                throw new InvalidOperationException(
+                    $"migration {migration.Name} changed after it was applied to this database; add a new migration instead of editing it");
+            }
+        }
+    }
+
+    private static async Task<bool> ApplyAsync(SqliteConnection connection, Migration migration, CancellationToken cancellationToken)
+    {
+        // Immediate: take the write lock first, then re-check, so two processes never apply one script twice.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var applied = await AppliedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        if (applied.ContainsKey(migration.Version))
+        {
+            return false;
+        }
+
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        catch (SqliteException e)
+        {
+            throw new InvalidOperationException($"migration {migration.Name} failed: {e.Message}", e);
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO schema_version (version, name, checksum, applied_at) VALUES (@Version, @Name, @Checksum, @AppliedAt)",
+            new { migration.Version, migration.Name, migration.Checksum, AppliedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture) },
+            transaction,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static async Task<Dictionary<int, string>> AppliedAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<(long Version, string Checksum)>(new CommandDefinition(
+            "SELECT version, checksum FROM schema_version", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => (int)r.Version, r => r.Checksum);
+    }
+
+    [GeneratedRegex(@"^(\d{4})_[a-z0-9_]+\.sql$", RegexOptions.CultureInvariant)]
+    private static partial Regex FileNamePattern();
+}
