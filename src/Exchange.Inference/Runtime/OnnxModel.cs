@@ -19,7 +19,7 @@ internal sealed class OnnxModel : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
 
-    private OnnxModel(InferenceSession session, ResolvedDevice device, TensorSpec[] inputs, TensorSpec[] outputs, BatchMode mode)
+    private OnnxModel(InferenceSession session, ResolvedDevice device, OrtTensorSpec[] inputs, OrtTensorSpec[] outputs, BatchMode mode)
     {
         Session = session;
         Device = device;
@@ -34,9 +34,9 @@ internal sealed class OnnxModel : IDisposable
 
     public ResolvedDevice Device { get; }
 
-    public TensorSpec[] Inputs { get; }
+    public OrtTensorSpec[] Inputs { get; }
 
-    public TensorSpec[] Outputs { get; }
+    public OrtTensorSpec[] Outputs { get; }
 
     public BatchMode Mode { get; }
 
@@ -63,7 +63,7 @@ internal sealed class OnnxModel : IDisposable
         return new OnnxModel(session, device, inputs, outputs, mode);
     }
 
-    private static OnnxModel? TryLoadBatched(byte[] model, SessionSettings settings, ResolvedDevice device, TensorSpec[] inputs, TensorSpec[] outputs)
+    private static OnnxModel? TryLoadBatched(byte[] model, SessionSettings settings, ResolvedDevice device, OrtTensorSpec[] inputs, OrtTensorSpec[] outputs)
     {
         var rewritten = OnnxModelEditor.MakeBatchDynamic(model, inputs.Select(i => i.Name).ToHashSet(), outputs.Select(o => o.Name).ToHashSet());
         if (rewritten is null)
@@ -247,7 +247,7 @@ internal sealed class OnnxModel : IDisposable
     }
 
 
-    private static ReadOnlyMemory<byte> ProbeInput(TensorSpec spec, Random random)
+    private static ReadOnlyMemory<byte> ProbeInput(OrtTensorSpec spec, Random random)
     {
         var bytes = new byte[spec.ByteLength];
         if (spec.ElementType == TensorElementType.Float)
@@ -284,6 +284,6 @@ internal sealed class OnnxModel : IDisposable
     private static bool LeadingDimsDynamic(InferenceSession session) =>
         session.InputMetadata.Values.Concat(session.OutputMetadata.Values).All(m => m.Dimensions.Length > 0 && m.Dimensions[0] < 0);
 
-    private static TensorSpec[] Specs(IReadOnlyList<string> names, IReadOnlyDictionary<string, NodeMetadata> metadata) =>
-        names.Select(n => new TensorSpec(n, metadata[n].ElementDataType, metadata[n].Dimensions.Select(d => d < 0 ? 1L : d).ToArray())).ToArray();
+    private static OrtTensorSpec[] Specs(IReadOnlyList<string> names, IReadOnlyDictionary<string, NodeMetadata> metadata) =>
+        names.Select(n => new OrtTensorSpec(n, metadata[n].ElementDataType, metadata[n].Dimensions.Select(d => d < 0 ? 1L : d).ToArray())).ToArray();
 }

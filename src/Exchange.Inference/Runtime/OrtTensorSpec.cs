@@ -6,7 +6,7 @@ namespace Exchange.Inference.Runtime;
 /// <param name="Name">The graph input or output name.</param>
 /// <param name="ElementType">The ONNX element type.</param>
 /// <param name="Shape">The concrete shape of one task's tensor (a batch dimension, where there is one, is 1).</param>
-internal sealed record TensorSpec(string Name, TensorElementType ElementType, long[] Shape)
+internal sealed record OrtTensorSpec(string Name, TensorElementType ElementType, long[] Shape)
 {
     public long ElementCount => Shape.Aggregate(1L, (a, d) => a * d);
 
