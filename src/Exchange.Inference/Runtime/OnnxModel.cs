@@ -19,8 +19,9 @@ internal sealed class OnnxModel : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
 
-    private OnnxModel(InferenceSession session, ResolvedDevice device, OrtTensorSpec[] inputs, OrtTensorSpec[] outputs, BatchMode mode)
+    private OnnxModel(byte[] bytes, InferenceSession session, ResolvedDevice device, OrtTensorSpec[] inputs, OrtTensorSpec[] outputs, BatchMode mode)
     {
+        LoadedBytes = bytes;
         Session = session;
         Device = device;
         Inputs = inputs;
@@ -29,6 +30,9 @@ internal sealed class OnnxModel : IDisposable
         _inputNames = inputs.Select(i => i.Name).ToArray();
         _outputNames = outputs.Select(o => o.Name).ToArray();
     }
+
+    /// <summary>The model bytes the session runs: the original, or the rewrite with a dynamic batch dimension.</summary>
+    public byte[] LoadedBytes { get; }
 
     public InferenceSession Session { get; }
 
@@ -60,7 +64,7 @@ internal sealed class OnnxModel : IDisposable
             }
         }
 
-        return new OnnxModel(session, device, inputs, outputs, mode);
+        return new OnnxModel(model, session, device, inputs, outputs, mode);
     }
 
     private static OnnxModel? TryLoadBatched(byte[] model, SessionSettings settings, ResolvedDevice device, OrtTensorSpec[] inputs, OrtTensorSpec[] outputs)
@@ -75,7 +79,7 @@ internal sealed class OnnxModel : IDisposable
         try
         {
             var pinned = settings with { Device = device.Kind == DeviceKind.Cuda ? new DeviceSpec(DeviceKind.Cuda, device.DeviceId) : DeviceSpec.Cpu };
-            candidate = new OnnxModel(SessionFactory.Create(rewritten, pinned).Session, device, inputs, outputs, BatchMode.Stacked);
+            candidate = new OnnxModel(rewritten, SessionFactory.Create(rewritten, pinned).Session, device, inputs, outputs, BatchMode.Stacked);
             if (candidate.ProbeBatching())
             {
                 return candidate;
@@ -90,7 +94,11 @@ internal sealed class OnnxModel : IDisposable
         return null;
     }
 
-    /// <summary>Runs the tasks (each one byte payload per input) and returns each task's output payloads, in order.</summary>
+    /// <summary>
+    /// Runs the tasks (each one byte payload per input) and returns each task's output payloads, in
+    /// order. A task may hold several rows along the batch dimension when the graph batches; its
+    /// outputs then hold as many rows.
+    /// </summary>
     public byte[][][] Run(IReadOnlyList<ReadOnlyMemory<byte>[]> tasks)
     {
         if (tasks.Count == 0)
@@ -98,13 +106,14 @@ internal sealed class OnnxModel : IDisposable
             return [];
         }
 
+        var rows = RowsOf(tasks);
         if (Mode == BatchMode.Stacked || tasks.Count == 1)
         {
-            return RunStacked(tasks);
+            return RunStacked(tasks, rows);
         }
 
         var results = new byte[tasks.Count][][];
-        Parallel.For(0, tasks.Count, i => results[i] = RunStacked([tasks[i]])[0]);
+        Parallel.For(0, tasks.Count, i => results[i] = RunStacked([tasks[i]], [rows[i]])[0]);
         return results;
     }
 
@@ -115,26 +124,60 @@ internal sealed class OnnxModel : IDisposable
     }
 
     /// <summary>Stacks the tasks into one native tensor per input.</summary>
-    public OrtValue[] Stack(IReadOnlyList<ReadOnlyMemory<byte>[]> tasks)
+    public OrtValue[] Stack(IReadOnlyList<ReadOnlyMemory<byte>[]> tasks) => Stack(tasks, RowsOf(tasks));
+
+    public void Dispose()
     {
+        Session.Dispose();
+        _runOptions.Dispose();
+    }
+
+    /// <summary>How many batch rows each task holds; every input of a task must agree.</summary>
+    private int[] RowsOf(IReadOnlyList<ReadOnlyMemory<byte>[]> tasks)
+    {
+        var rows = new int[tasks.Count];
+        for (var t = 0; t < tasks.Count; t++)
+        {
+            if (tasks[t].Length != Inputs.Length)
+            {
+                throw new ArgumentException($"Task {t} has {tasks[t].Length} inputs; the model takes {Inputs.Length}.", nameof(tasks));
+            }
+
+            for (var i = 0; i < Inputs.Length; i++)
+            {
+                var spec = Inputs[i];
+                var length = tasks[t][i].Length;
+                var count = length / spec.ByteLength;
+                var rowsAllowed = Mode == BatchMode.Stacked && spec.HasUnitBatch;
+                if (count < 1 || count * spec.ByteLength != length || (count > 1 && !rowsAllowed) || (i > 0 && count != rows[t]))
+                {
+                    throw new ArgumentException($"Input '{spec.Name}' of task {t} has {length} bytes; its shape and type need {spec.ByteLength}{(rowsAllowed ? " per row" : "")}.", nameof(tasks));
+                }
+
+                rows[t] = (int)count;
+            }
+        }
+
+        return rows;
+    }
+
+    private OrtValue[] Stack(IReadOnlyList<ReadOnlyMemory<byte>[]> tasks, int[] rows)
+    {
+        var total = rows.Sum();
         var values = new OrtValue[Inputs.Length];
         try
         {
             for (var i = 0; i < Inputs.Length; i++)
             {
                 var spec = Inputs[i];
-                values[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, spec.ElementType, spec.BatchShape(tasks.Count));
+                values[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, spec.ElementType, spec.HasUnitBatch ? spec.BatchShape(total) : spec.Shape);
                 var target = values[i].GetTensorMutableRawData();
-                var size = (int)spec.ByteLength;
-                for (var t = 0; t < tasks.Count; t++)
+                var offset = 0;
+                foreach (var task in tasks)
                 {
-                    var payload = tasks[t][i].Span;
-                    if (payload.Length != size)
-                    {
-                        throw new ArgumentException($"Input '{spec.Name}' of task {t} has {payload.Length} bytes; its shape and type need {size}.", nameof(tasks));
-                    }
-
-                    payload.CopyTo(target.Slice(t * size, size));
+                    var payload = task[i].Span;
+                    payload.CopyTo(target[offset..]);
+                    offset += payload.Length;
                 }
             }
 
@@ -151,24 +194,18 @@ internal sealed class OnnxModel : IDisposable
         }
     }
 
-    public void Dispose()
+    private byte[][][] RunStacked(IReadOnlyList<ReadOnlyMemory<byte>[]> tasks, int[] rows)
     {
-        Session.Dispose();
-        _runOptions.Dispose();
-    }
-
-    private byte[][][] RunStacked(IReadOnlyList<ReadOnlyMemory<byte>[]> tasks)
-    {
-        var inputs = Stack(tasks);
+        var inputs = Stack(tasks, rows);
         try
         {
             if (Device.Kind == DeviceKind.Cuda)
             {
-                return RunBound(inputs, tasks.Count);
+                return RunBound(inputs, rows);
             }
 
             using var outputs = Session.Run(_runOptions, _inputNames, inputs, _outputNames);
-            return Split(outputs, tasks.Count);
+            return Split(outputs, rows);
         }
         finally
         {
@@ -180,7 +217,7 @@ internal sealed class OnnxModel : IDisposable
     }
 
     /// <summary>On CUDA, binding lets ONNX Runtime copy inputs in and outputs out once, without intermediate managed copies.</summary>
-    private byte[][][] RunBound(OrtValue[] inputs, int count)
+    private byte[][][] RunBound(OrtValue[] inputs, int[] rows)
     {
         using var binding = Session.CreateIoBinding();
         for (var i = 0; i < inputs.Length; i++)
@@ -197,13 +234,14 @@ internal sealed class OnnxModel : IDisposable
         Session.RunWithBinding(_runOptions, binding);
         binding.SynchronizeBoundOutputs();
         using var outputs = binding.GetOutputValues();
-        return Split(outputs, count);
+        return Split(outputs, rows);
     }
 
-    private byte[][][] Split(IReadOnlyList<OrtValue> outputs, int count)
+    private byte[][][] Split(IReadOnlyList<OrtValue> outputs, int[] rows)
     {
-        var results = new byte[count][][];
-        for (var t = 0; t < count; t++)
+        var total = rows.Sum();
+        var results = new byte[rows.Length][][];
+        for (var t = 0; t < rows.Length; t++)
         {
             results[t] = new byte[Outputs.Length][];
         }
@@ -211,15 +249,18 @@ internal sealed class OnnxModel : IDisposable
         for (var o = 0; o < Outputs.Length; o++)
         {
             var data = outputs[o].GetTensorMutableRawData();
-            var size = data.Length / count;
-            if (size * count != data.Length || size != Outputs[o].ByteLength)
+            var rowBytes = data.Length / total;
+            if (rowBytes * total != data.Length || rowBytes != Outputs[o].ByteLength)
             {
-                throw new InvalidOperationException($"Output '{Outputs[o].Name}' has {data.Length} bytes for {count} tasks; expected {Outputs[o].ByteLength} per task.");
+                throw new InvalidOperationException($"Output '{Outputs[o].Name}' has {data.Length} bytes for {total} rows; expected {Outputs[o].ByteLength} per row.");
             }
 
-            for (var t = 0; t < count; t++)
+            var offset = 0;
+            for (var t = 0; t < rows.Length; t++)
             {
-                results[t][o] = data.Slice(t * size, size).ToArray();
+                var length = rows[t] * rowBytes;
+                results[t][o] = data.Slice(offset, length).ToArray();
+                offset += length;
             }
         }
 
@@ -230,10 +271,10 @@ internal sealed class OnnxModel : IDisposable
     {
         var random = new Random(20261127);
         var tasks = Enumerable.Range(0, 2).Select(_ => Inputs.Select(spec => ProbeInput(spec, random)).ToArray()).ToArray();
-        var batched = RunStacked(tasks);
+        var batched = RunStacked(tasks, [1, 1]);
         for (var t = 0; t < tasks.Length; t++)
         {
-            var single = RunStacked([tasks[t]])[0];
+            var single = RunStacked([tasks[t]], [1])[0];
             for (var o = 0; o < Outputs.Length; o++)
             {
                 if (!Close(Outputs[o].ElementType, single[o], batched[t][o]))
