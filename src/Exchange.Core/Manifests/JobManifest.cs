@@ -1,5 +1,6 @@
 using System.Text;
 using Exchange.Core.Hashing;
+using Exchange.Core.Merkle;
 using Exchange.Core.Models;
 
 namespace Exchange.Core.Manifests;
@@ -19,6 +20,10 @@ public sealed record JobManifest(Bytes32 ModelId, EquatableArray<ManifestTask> T
 
     /// <summary><c>inputHash_i</c> of every task, in task order.</summary>
     public IReadOnlyList<Bytes32> InputHashes => [.. Tasks.Select(t => t.InputHash)];
+
+    /// <summary>The task tree: leaves <c>keccak256(abi.encode(i, inputHash_i))</c>; its root is the job's <c>tasksRoot</c>.</summary>
+    /// <returns>The tree, for the root and per-task proofs.</returns>
+    public MerkleTree TaskTree() => MerkleLeaves.TaskTree(InputHashes);
 
     /// <summary>Parses and validates a job manifest.</summary>
     /// <param name="utf8Json">UTF-8 JSON text.</param>

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Text;
 using Exchange.Core.Hashing;
+using Exchange.Core.Merkle;
 using Exchange.Core.Models;
 
 namespace Exchange.Core.Manifests;
@@ -20,6 +21,19 @@ public sealed record OutputManifest(BigInteger? JobId, EquatableArray<OutputTask
 
     /// <summary><c>outputHash_i</c> of every task, in task order.</summary>
     public IReadOnlyList<Bytes32> OutputHashes => [.. Tasks.Select(t => t.OutputHash)];
+
+    /// <summary>
+    /// The result tree: leaves <c>keccak256(abi.encode(i, inputHash_i, outputHash_i))</c>; its root is
+    /// the <c>resultRoot</c> the provider signs.
+    /// </summary>
+    /// <param name="job">The job manifest these outputs answer.</param>
+    /// <returns>The tree, for the root and per-task proofs.</returns>
+    /// <exception cref="ArgumentException">The task counts differ.</exception>
+    public MerkleTree ResultTree(JobManifest job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return MerkleLeaves.ResultTree(job.InputHashes, OutputHashes);
+    }
 
     /// <summary>Parses and validates an output manifest.</summary>
     /// <param name="utf8Json">UTF-8 JSON text.</param>

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Text;
 using Exchange.Core.Hashing;
 using Exchange.Core.Manifests;
+using Exchange.Core.Merkle;
 using Exchange.Core.Models;
 using Exchange.Core.Tests.Models;
 
@@ -76,6 +77,20 @@ public sealed class ManifestTests
 
         job.EnsureMatches(card);
         outputs.EnsureMatches(job, card);
+    }
+
+    [Fact]
+    public void Trees_AreOverTheManifestHashes()
+    {
+        var job = TwoTasks(H3);
+        var outputs = new OutputManifest(null, new[] { new OutputTask(0, new[] { new BlobRef("output", H2) }), new OutputTask(1, new[] { new BlobRef("output", H1) }) });
+
+        var tasks = job.TaskTree();
+        var results = outputs.ResultTree(job);
+
+        Assert.Equal(MerkleTree.HashPair(MerkleLeaves.Task(0, H1), MerkleLeaves.Task(1, H2)), tasks.Root);
+        Assert.Equal(MerkleTree.HashPair(MerkleLeaves.Result(0, H1, H2), MerkleLeaves.Result(1, H2, H1)), results.Root);
+        Assert.Throws<ArgumentException>(() => (outputs with { Tasks = outputs.Tasks.Take(1).ToArray() }).ResultTree(job));
     }
 
     [Fact]

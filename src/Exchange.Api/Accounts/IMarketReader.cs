@@ -1,0 +1,54 @@
+using System.Numerics;
+
+namespace Exchange.Api.Accounts;
+
+/// <summary>
+/// What the API needs to know from the chain to refuse anonymous or unbacked writes. The API is a
+/// relay, not a trusted party: these answers come from the contracts, never from the API's own records.
+/// </summary>
+public interface IMarketReader
+{
+    /// <summary>The account's balance on the market, its stake in the vault and its reputation.</summary>
+    ValueTask<AccountStanding> GetStandingAsync(string address, CancellationToken ct);
+
+    /// <summary>The deployment's terms the offer book checks against.</summary>
+    ValueTask<MarketTerms> GetTermsAsync(CancellationToken ct);
+
+    /// <summary>Whether the provider cancelled the offer with this EIP-712 digest on-chain.</summary>
+    ValueTask<bool> IsOfferCancelledAsync(string digest, CancellationToken ct);
+}
+
+/// <summary>An account's money and record on the market.</summary>
+/// <param name="Deposit">Balance held by the market for the account.</param>
+/// <param name="Stake">Stake in the vault, locked collateral included.</param>
+/// <param name="FreeStake">Stake not locked as collateral nor unbonding: what new jobs can lock.</param>
+/// <param name="Reputation">The vault's counters for the account.</param>
+public sealed record AccountStanding(BigInteger Deposit, BigInteger Stake, BigInteger FreeStake, Reputation Reputation)
+{
+    /// <summary>An account the chain knows nothing about.</summary>
+    public static AccountStanding None { get; } = new(0, 0, 0, Reputation.None);
+
+    /// <summary>Whether the account has put anything at stake on the market.</summary>
+    public bool IsFunded => Deposit > 0 || Stake > 0;
+}
+
+/// <summary>The vault's reputation counters of an account.</summary>
+/// <param name="JobsSettled">Jobs settled in the provider's favour.</param>
+/// <param name="AuditsPassed">Audits the account's results passed.</param>
+/// <param name="AuditsFailed">Audits the account's results failed.</param>
+/// <param name="Slashes">Times the account was slashed.</param>
+public sealed record Reputation(uint JobsSettled, uint AuditsPassed, uint AuditsFailed, uint Slashes)
+{
+    /// <summary>No history.</summary>
+    public static Reputation None { get; } = new(0, 0, 0, 0);
+}
+
+/// <summary>The deployment's parameters that signed offers are checked against.</summary>
+/// <param name="ChainId">The chain's id, part of the EIP-712 domain.</param>
+/// <param name="Market">The JobMarket address, the EIP-712 verifying contract.</param>
+/// <param name="CollateralMultiplierBps">Collateral locked per unit of job price, in basis points.</param>
+public sealed record MarketTerms(BigInteger ChainId, string Market, BigInteger CollateralMultiplierBps)
+{
+    /// <summary>The stake a job of <paramref name="tasks"/> tasks at <paramref name="unitPrice"/> locks (JobMarket rounds down).</summary>
+    public BigInteger Collateral(BigInteger unitPrice, uint tasks) => unitPrice * tasks * CollateralMultiplierBps / 10_000;
+}

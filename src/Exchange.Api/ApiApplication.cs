@@ -1,0 +1,26 @@
+using Exchange.Api.Blobs;
+using Exchange.Api.Infrastructure;
+using Exchange.Api.Offers;
+
+namespace Exchange.Api;
+
+/// <summary>The API's table of contents: what it registers, which middleware runs, which routes it maps.</summary>
+public static class ApiApplication
+{
+    /// <summary>Builds the application; configuration comes from <paramref name="args"/> (e.g. <c>--Api:DataDirectory</c>), the environment and appsettings.</summary>
+    public static WebApplication Create(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+
+        builder.AddApiDefaults();
+        builder.AddExchangeServices();
+
+        var app = builder.Build();
+
+        app.UseApiDefaults();
+        app.MapBlobsApi();
+        app.MapOffersApi();
+        app.MapOperationsApi();
+        return app;
+    }
+}

@@ -1,0 +1,172 @@
+using System.Globalization;
+using Exchange.Api.Accounts;
+using Exchange.Api.Infrastructure;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Exchange.Api.Blobs;
+
+/// <summary>The content-addressed blob store: <c>/blobs</c>.</summary>
+public static class BlobsApi
+{
+    /// <summary>Header with the hash the uploader expects; the upload is refused when the bytes hash otherwise.</summary>
+    public const string ExpectedHashHeader = "X-Blob-Hash";
+
+    /// <summary>Maps the blob routes.</summary>
+    public static IEndpointRouteBuilder MapBlobsApi(this IEndpointRouteBuilder app)
+    {
+        var blobs = app.MapGroup("/blobs").WithTags("Blobs");
+
+        blobs.MapPut("/", PutBlob)
+            .WithName("PutBlob")
+            .WithSummary("Stores the body under its keccak256; the upload must be signed by a funded address.")
+            .Accepts<byte[]>("application/octet-stream");
+        blobs.MapGet("/{hash}", GetBlob)
+            .WithName("GetBlob")
+            .WithSummary("Streams a blob, with ETag and range requests.");
+        blobs.MapMethods("/{hash}", [HttpMethods.Head], HeadBlob)
+            .WithName("HeadBlob")
+            .WithSummary("Tells whether a blob exists and its size.");
+        return app;
+    }
+
+    /// <summary>Stores a blob after checking its size, its expected hash and the uploader's signature and funds.</summary>
+    internal static async Task<Results<Created<BlobReceipt>, Ok<BlobReceipt>, ProblemHttpResult>> PutBlob(
+        HttpContext context,
+        [FromHeader(Name = UploadSignature.SignerHeader)] string? signer,
+        [FromHeader(Name = UploadSignature.ExpiryHeader)] string? expiry,
+        [FromHeader(Name = UploadSignature.SignatureHeader)] string? signature,
+        [FromHeader(Name = ExpectedHashHeader)] string? expectedHash,
+        BlobStore store,
+        IMarketReader market,
+        AddressRateLimiter addressLimiter,
+        ApiMetrics metrics,
+        IOptions<ApiOptions> options,
+        TimeProvider time,
+        CancellationToken ct)
+    {
+        var settings = options.Value;
+
+        string? expected = null;
+        if (expectedHash is not null && !HexText.TryParseHash(expectedHash, out expected))
+        {
+            return Problems.Invalid(ExpectedHashHeader, "Expected hash must be 0x followed by 64 hex digits.");
+        }
+        if (!HexText.TryParseAddress(signer, out var uploader))
+        {
+            return Problems.Invalid(UploadSignature.SignerHeader, "Signer must be 0x followed by 40 hex digits.");
+        }
+        if (!ulong.TryParse(expiry, NumberStyles.None, CultureInfo.InvariantCulture, out var expiresAt))
+        {
+            return Problems.Invalid(UploadSignature.ExpiryHeader, "Expiry must be UNIX seconds.");
+        }
+        if (string.IsNullOrEmpty(signature))
+        {
+            return Problems.Invalid(UploadSignature.SignatureHeader, "An upload needs the signer's EIP-191 signature over hash and expiry.");
+        }
+        var now = (ulong)time.GetUtcNow().ToUnixTimeSeconds();
+        if (expiresAt <= now)
+        {
+            metrics.Refused("upload-expired");
+            return Problems.Status(StatusCodes.Status401Unauthorized, "Signature expired", $"The upload signature expired at {expiresAt}; it is now {now}.");
+        }
+        if (expiresAt - now > (ulong)settings.MaxUploadSignatureLifetimeSeconds)
+        {
+            return Problems.Invalid(UploadSignature.ExpiryHeader, $"Expiry may be at most {settings.MaxUploadSignatureLifetimeSeconds} seconds ahead.");
+        }
+        if (context.Request.ContentLength > settings.MaxBlobBytes)
+        {
+            return TooLarge(settings.MaxBlobBytes);
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = settings.MaxBlobBytes + 1;
+        }
+
+        using var incoming = await store.ReceiveAsync(context.Request.Body, settings.MaxBlobBytes, ct);
+        if (incoming is null)
+        {
+            return TooLarge(settings.MaxBlobBytes);
+        }
+        if (expected is not null && expected != incoming.Hash)
+        {
+            metrics.Refused("hash-mismatch");
+            return Problems.Invalid(ExpectedHashHeader, $"The body hashes to {incoming.Hash}, not {expected}.");
+        }
+        if (UploadSignature.RecoverSigner(incoming.Hash, expiresAt, signature) != uploader)
+        {
+            metrics.Refused("bad-signature");
+            return Problems.Status(StatusCodes.Status401Unauthorized, "Bad signature",
+                $"The signature is not {uploader}'s over hash {incoming.Hash} and expiry {expiresAt}.");
+        }
+        using var lease = addressLimiter.Acquire(uploader);
+        if (!lease.IsAcquired)
+        {
+            return Problems.TooManyRequests();
+        }
+        if (!(await market.GetStandingAsync(uploader, ct)).IsFunded)
+        {
+            metrics.Refused("unfunded");
+            return Problems.Status(StatusCodes.Status403Forbidden, "Signer not funded",
+                $"{uploader} has neither a deposit nor a stake on the market.");
+        }
+
+        var receipt = new BlobReceipt(incoming.Hash, incoming.Size);
+        if (await store.CommitAsync(incoming, uploader, ct))
+        {
+            metrics.BlobStored(incoming.Size);
+            return TypedResults.Created($"/blobs/{incoming.Hash}", receipt);
+        }
+        return TypedResults.Ok(receipt);
+    }
+
+    /// <summary>Streams a stored blob; answers conditional and range requests.</summary>
+    internal static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> GetBlob(
+        string hash, HttpContext context, BlobStore store, CancellationToken ct)
+    {
+        var (blob, problem) = await FindAsync(hash, store, ct);
+        if (blob is null)
+        {
+            return problem!;
+        }
+        context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+        return TypedResults.PhysicalFile(store.PathOf(blob.Hash), "application/octet-stream",
+            entityTag: new EntityTagHeaderValue($"\"{blob.Hash}\""), enableRangeProcessing: true);
+    }
+
+    /// <summary>Answers with the blob's length and ETag and no body.</summary>
+    internal static async Task<Results<Ok, ProblemHttpResult>> HeadBlob(
+        string hash, HttpContext context, BlobStore store, CancellationToken ct)
+    {
+        var (blob, problem) = await FindAsync(hash, store, ct);
+        if (blob is null)
+        {
+            return problem!;
+        }
+        context.Response.Headers.ETag = $"\"{blob.Hash}\"";
+        context.Response.Headers.AcceptRanges = "bytes";
+        context.Response.ContentLength = blob.Size;
+        context.Response.ContentType = "application/octet-stream";
+        return TypedResults.Ok();
+    }
+
+    private static async Task<(BlobInfo? Blob, ProblemHttpResult? Problem)> FindAsync(string hash, BlobStore store, CancellationToken ct)
+    {
+        if (!HexText.TryParseHash(hash, out var key))
+        {
+            return (null, Problems.Invalid(nameof(hash), "A blob hash is 0x followed by 64 hex digits."));
+        }
+        return await store.FindAsync(key, ct) is { } blob ? (blob, null) : (null, Problems.NotFound($"No blob {key}."));
+    }
+
+    private static ProblemHttpResult TooLarge(long limit) =>
+        Problems.Status(StatusCodes.Status413PayloadTooLarge, "Blob too large", $"Blobs may be at most {limit} bytes.");
+}
+
+/// <summary>What the store answers to an upload.</summary>
+/// <param name="Hash">keccak256 of the stored bytes, the blob's address.</param>
+/// <param name="Size">Length in bytes.</param>
+public sealed record BlobReceipt(string Hash, long Size);

@@ -1,0 +1,41 @@
+using System.Globalization;
+using Nethereum.Signer;
+
+namespace Exchange.Api.Blobs;
+
+/// <summary>
+/// The EIP-191 (<c>personal_sign</c>) message an uploader signs to store a blob: readable text
+/// naming the blob's hash and the signature's expiry, so a wallet shows what it signs.
+/// </summary>
+public static class UploadSignature
+{
+    /// <summary>Header carrying the address that signed the upload.</summary>
+    public const string SignerHeader = "X-Upload-Signer";
+
+    /// <summary>Header carrying the signature's expiry in UNIX seconds.</summary>
+    public const string ExpiryHeader = "X-Upload-Expiry";
+
+    /// <summary>Header carrying the 65-byte signature in hex.</summary>
+    public const string SignatureHeader = "X-Upload-Signature";
+
+    /// <summary>The exact text signed for a blob hash (0x-prefixed, lowercase) and an expiry.</summary>
+    public static string Message(string blobHash, ulong expiry) =>
+        string.Create(CultureInfo.InvariantCulture, $"Exchange blob upload\nhash: {blobHash}\nexpiry: {expiry}");
+
+    /// <summary>Signs an upload with the key; returns the 0x-prefixed signature.</summary>
+    public static string Sign(string blobHash, ulong expiry, EthECKey key) =>
+        new EthereumMessageSigner().EncodeUTF8AndSign(Message(blobHash, expiry), key);
+
+    /// <summary>The address that signed the upload message, or null when the signature is malformed.</summary>
+    public static string? RecoverSigner(string blobHash, ulong expiry, string signature)
+    {
+        try
+        {
+            return new EthereumMessageSigner().EncodeUTF8AndEcRecover(Message(blobHash, expiry), signature)?.ToLowerInvariant();
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or IndexOutOfRangeException or Org.BouncyCastle.Crypto.CryptoException)
+        {
+            return null;
+        }
+    }
+}

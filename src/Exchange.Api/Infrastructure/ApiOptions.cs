@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Exchange.Api.Infrastructure;
+
+/// <summary>Settings of the exchange API, bound from the <c>Api</c> configuration section.</summary>
+public sealed class ApiOptions
+{
+    /// <summary>The configuration section these options bind to.</summary>
+    public const string Section = "Api";
+
+    /// <summary>Folder holding the blob files and the SQLite database. Required.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "";
+
+    /// <summary>JSON-RPC endpoint of the chain. Without it the API cannot check signers' funds and refuses uploads and offers. Default: none.</summary>
+    public Uri? RpcUrl { get; set; }
+
+    /// <summary>Largest blob accepted, in bytes. Default: 64 MiB.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxBlobBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Longest validity an upload signature may claim, in seconds, so a leaked signature cannot be replayed for ever. Default: 3600.</summary>
+    [Range(1, 7 * 24 * 3600)]
+    public int MaxUploadSignatureLifetimeSeconds { get; set; } = 3600;
+
+    /// <summary>Requests per second allowed from one IP address (token bucket, burst of the same size). Default: 200.</summary>
+    [Range(1, 1_000_000)]
+    public int RequestsPerSecondPerIp { get; set; } = 200;
+
+    /// <summary>Signed writes (uploads, offers) per second allowed for one signing address. Default: 100.</summary>
+    [Range(1, 1_000_000)]
+    public int WritesPerSecondPerAddress { get; set; } = 100;
+}

@@ -1,0 +1,29 @@
+using Exchange.Api.Accounts;
+using Exchange.Api.Blobs;
+using Exchange.Api.Offers;
+using Exchange.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Exchange.Api.Infrastructure;
+
+/// <summary>Registers the API's features.</summary>
+public static class ExchangeServices
+{
+    /// <summary>Name of the SQLite file in the data folder, shared by the API and the indexer it hosts.</summary>
+    public const string DatabaseFileName = "exchange.db";
+
+    /// <summary>Adds the database, the blob store, the offer book and the chain reader.</summary>
+    public static WebApplicationBuilder AddExchangeServices(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddSingleton(sp => new SqliteConnectionFactory(
+            Path.Combine(sp.GetRequiredService<IOptions<ApiOptions>>().Value.DataDirectory, DatabaseFileName)));
+        services.AddHostedService<DatabaseMigrator>();
+        services.AddSingleton<BlobStore>();
+        services.AddSingleton<OfferBook>();
+        services.TryAddSingleton<IMarketReader, NoChainMarketReader>();
+        return builder;
+    }
+}

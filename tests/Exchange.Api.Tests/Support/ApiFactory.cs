@@ -1,0 +1,75 @@
+using Exchange.Api.Accounts;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Exchange.Api.Tests.Support;
+
+/// <summary>The API in memory with its own data folder and SQLite database, deleted on dispose.</summary>
+public sealed class ApiFactory : WebApplicationFactory<Exchange.Api.Program>
+{
+    private readonly IMarketReader _market;
+    private readonly Dictionary<string, string?> _settings;
+    private readonly TimeProvider? _clock;
+
+    public ApiFactory(IMarketReader market, IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
+    {
+        _market = market;
+        _clock = clock;
+        DataDirectory = Path.Combine(Path.GetTempPath(), "exchange-api-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(DataDirectory);
+        _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Api:DataDirectory"] = DataDirectory };
+    }
+
+    public string DataDirectory { get; }
+
+    public string DatabasePath => Path.Combine(DataDirectory, "exchange.db");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureServices(services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton(_market));
+            if (_clock is not null)
+            {
+                services.Replace(ServiceDescriptor.Singleton(_clock));
+            }
+        });
+    }
+
+    /// <summary>Rows in a table, read straight from the database file.</summary>
+    public long CountRows(string table)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM {table}";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>Files under the blob folder, temporary uploads included.</summary>
+    public int CountBlobFiles()
+    {
+        var root = Path.Combine(DataDirectory, "blobs");
+        return Directory.Exists(root) ? Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Count() : 0;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            SqliteConnection.ClearAllPools();
+            if (Directory.Exists(DataDirectory))
+            {
+                Directory.Delete(DataDirectory, recursive: true);
+            }
+        }
+    }
+}
