@@ -5,4 +5,7 @@ using Exchange.Cli.Commands;
 var root = new RootCommand("exchange: a blockchain-settled compute exchange for AI inference");
 root.Subcommands.Add(WalletCommands.Build());
 root.Subcommands.Add(ApiCommands.Build());
+root.Subcommands.Add(ModelCommands.Build());
+root.Subcommands.Add(InferCommand.Build());
+root.Subcommands.Add(BenchCommands.Build());
 return await CliRunner.RunAsync(root, args);
