@@ -3,7 +3,9 @@ using Exchange.Cli.Cli;
 using Exchange.Cli.Commands;
 
 var root = new RootCommand("exchange: a blockchain-settled compute exchange for AI inference");
+root.Subcommands.Add(DeployCommand.Build());
 root.Subcommands.Add(WalletCommands.Build());
+root.Subcommands.Add(ChainCommands.Build());
 root.Subcommands.Add(ApiCommands.Build());
 root.Subcommands.Add(ModelCommands.Build());
 root.Subcommands.Add(InferCommand.Build());

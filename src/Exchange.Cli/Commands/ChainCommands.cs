@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Numerics;
+using Exchange.Chain.Bindings;
+using Exchange.Chain.Deployment;
+using Exchange.Cli.Cli;
+using Nethereum.RPC.Eth.DTOs;
+using Nethereum.Web3;
+
+namespace Exchange.Cli.Commands;
+
+/// <summary><c>exchange chain</c>: what is deployed where, and in what state.</summary>
+internal static class ChainCommands
+{
+    public static Command Build()
+    {
+        var chain = new Command("chain", "Inspect the chain and the deployed contracts");
+        chain.Subcommands.Add(BuildStatus());
+        return chain;
+    }
+
+    private static Command BuildStatus()
+    {
+        var rpc = CommonOptions.Rpc();
+        var deployments = CommonOptions.Deployments();
+        var json = CommonOptions.Json();
+        var command = new Command("status", "Print the chain id, latest block, contract addresses (from deployments/<chainId>.json) and the market's parameters and ledger")
+        {
+            rpc, deployments, json,
+        };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var web3 = ChainConnect.Web3(parsed.GetValue(rpc)!);
+            var chainId = (await web3.Eth.ChainId.SendRequestAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
+            var block = (await web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
+            var deployment = DeploymentFile.Read(parsed.GetValue(deployments)!.FullName, chainId);
+            await RequireCodeAsync(web3, deployment, cancellationToken).ConfigureAwait(false);
+
+            var parameters = await web3.Eth.GetContractQueryHandler<ParamsFunction>()
+                .QueryDeserializingToObjectAsync<ParamsOutputDTO>(new ParamsFunction(), deployment.JobMarket).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var ledger = await web3.Eth.GetContractQueryHandler<LedgerFunction>()
+                .QueryDeserializingToObjectAsync<LedgerOutputDTO>(new LedgerFunction(), deployment.JobMarket).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var market = MarketParameters.FromStruct(parameters.ReturnValue0);
+            var status = new
+            {
+                chainId = (ulong)chainId,
+                block = (ulong)block,
+                contracts = new Dictionary<string, string>
+                {
+                    ["ComputeToken"] = deployment.ComputeToken,
+                    ["StakingVault"] = deployment.StakingVault,
+                    ["JobMarket"] = deployment.JobMarket,
+                },
+                deployer = deployment.Deployer,
+                startBlock = deployment.StartBlock,
+                ledger = new
+                {
+                    jobCount = Text(ledger.JobCount),
+                    verificationPool = Text(ledger.VerificationPool),
+                    protocolFees = Text(ledger.ProtocolFees),
+                    ledger.Paused,
+                },
+                parameters = market,
+            };
+            if (parsed.GetValue(json))
+            {
+                Output.Json(status);
+                return ExitCodes.Ok;
+            }
+
+            Output.Line($"chain {chainId} at block {block}");
+            Output.Line($"  ComputeToken  {deployment.ComputeToken}");
+            Output.Line($"  StakingVault  {deployment.StakingVault}");
+            Output.Line($"  JobMarket     {deployment.JobMarket}{(ledger.Paused ? " (paused)" : "")}");
+            Output.Line($"  jobs {ledger.JobCount}, verification pool {ledger.VerificationPool}, protocol fees {ledger.ProtocolFees}");
+            foreach (var property in typeof(MarketParameters).GetProperties())
+            {
+                Output.Line($"  {property.Name,-26}{Convert.ToString(property.GetValue(market), CultureInfo.InvariantCulture)}");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static async Task RequireCodeAsync(IWeb3 web3, ChainDeployment deployment, CancellationToken cancellationToken)
+    {
+        foreach (var (name, address) in new[] { ("ComputeToken", deployment.ComputeToken), ("StakingVault", deployment.StakingVault), ("JobMarket", deployment.JobMarket) })
+        {
+            var code = await web3.Eth.GetCode.SendRequestAsync(address, BlockParameter.CreateLatest()).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (string.IsNullOrEmpty(code) || code == "0x")
+            {
+                throw new CliException($"{name} at {address} has no code on chain {deployment.ChainId}: the deployment file is stale (a restarted local node?); deploy again");
+            }
+        }
+    }
+
+    private static string Text(BigInteger value) => value.ToString(CultureInfo.InvariantCulture);
+}

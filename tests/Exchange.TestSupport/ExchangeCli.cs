@@ -1,0 +1,56 @@
+using System.Diagnostics;
+
+namespace Exchange.TestSupport;
+
+/// <summary>
+/// Runs the real <c>exchange</c> command (its exchange.dll, copied next to the tests when the test
+/// project references Exchange.Cli) in a child process, as a user would.
+/// </summary>
+public static class ExchangeCli
+{
+    /// <summary>What a run printed and returned.</summary>
+    /// <param name="ExitCode">The process exit code.</param>
+    /// <param name="Stdout">Everything on stdout.</param>
+    /// <param name="Stderr">Everything on stderr.</param>
+    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+
+    /// <summary>Runs <c>exchange args…</c> in <paramref name="workingDirectory"/> with extra environment variables; stdin is empty.</summary>
+    public static async Task<Result> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "exchange.dll");
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"{dll} is missing: reference src/Exchange.Cli from the test project");
+        }
+
+        var start = new ProcessStartInfo("dotnet", [dll, .. args])
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"exchange {string.Join(' ', args)} did not finish within 2 minutes");
+        }
+
+        return new Result(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+    }
+}
