@@ -41,7 +41,7 @@ internal sealed class ChainMarketReader(ChainConnection chain) : IMarketReader
         return _terms = new MarketTerms(deployment.ChainId, deployment.JobMarket.ToLowerInvariant(), parameters.ReturnValue0.CollateralMultiplierBps);
     }
 
-    public async ValueTask<bool> IsOfferCancelledAsync(string digest, CancellationToken ct)
+    public async ValueTask<bool> IsOfferCancelledAsync(Exchange.Core.Eip712.Offer offer, string digest, CancellationToken ct)
     {
         if (_cancelled.ContainsKey(digest))
         {
@@ -49,7 +49,7 @@ internal sealed class ChainMarketReader(ChainConnection chain) : IMarketReader
         }
         var deployment = await chain.DeploymentAsync(ct);
         var cancelled = await chain.CallAsync(() => chain.Web3.Eth.GetContractQueryHandler<OfferCancelledFunction>()
-            .QueryAsync<bool>(deployment.JobMarket, new OfferCancelledFunction { Digest = Bytes32.Parse(digest).ToArray() }), ct);
+            .QueryAsync<bool>(deployment.JobMarket, new OfferCancelledFunction { Offer = offer.ToStruct() }), ct);
         if (cancelled)
         {
             _cancelled[digest] = true;
