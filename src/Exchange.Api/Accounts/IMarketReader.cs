@@ -1,4 +1,5 @@
 using System.Numerics;
+using Exchange.Core.Eip712;
 
 namespace Exchange.Api.Accounts;
 
@@ -14,8 +15,8 @@ public interface IMarketReader
     /// <summary>The deployment's terms the offer book checks against.</summary>
     ValueTask<MarketTerms> GetTermsAsync(CancellationToken ct);
 
-    /// <summary>Whether the provider cancelled the offer with this EIP-712 digest on-chain.</summary>
-    ValueTask<bool> IsOfferCancelledAsync(string digest, CancellationToken ct);
+    /// <summary>Whether the provider cancelled the offer on-chain (JobMarket cancels by nonce floor: the offer itself is needed).</summary>
+    ValueTask<bool> IsOfferCancelledAsync(Offer offer, string digest, CancellationToken ct);
 }
 
 /// <summary>An account's money and record on the market.</summary>

@@ -15,6 +15,9 @@ public sealed class ApiOptions
     /// <summary>JSON-RPC endpoint of the chain. Without it the API cannot check signers' funds and refuses uploads and offers. Default: none.</summary>
     public Uri? RpcUrl { get; set; }
 
+    /// <summary>Folder of <c>&lt;chainId&gt;.json</c> deployment files, to find the contracts on the RPC's chain. Default: <c>deployments</c>.</summary>
+    public string DeploymentsDirectory { get; set; } = "deployments";
+
     /// <summary>Largest blob accepted, in bytes. Default: 64 MiB.</summary>
     [Range(1, long.MaxValue)]
     public long MaxBlobBytes { get; set; } = 64L * 1024 * 1024;

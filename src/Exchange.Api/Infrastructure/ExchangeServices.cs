@@ -23,7 +23,15 @@ public static class ExchangeServices
         services.AddHostedService<DatabaseMigrator>();
         services.AddSingleton<BlobStore>();
         services.AddSingleton<OfferBook>();
-        services.TryAddSingleton<IMarketReader, NoChainMarketReader>();
+        if (builder.Configuration.GetSection(ApiOptions.Section)[nameof(ApiOptions.RpcUrl)] is { Length: > 0 })
+        {
+            services.AddSingleton<ChainConnection>();
+            services.TryAddSingleton<IMarketReader, ChainMarketReader>();
+        }
+        else
+        {
+            services.TryAddSingleton<IMarketReader, NoChainMarketReader>();
+        }
         return builder;
     }
 }

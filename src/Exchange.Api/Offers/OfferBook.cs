@@ -96,7 +96,7 @@ public sealed class OfferBook(SqliteConnectionFactory connections, IMarketReader
         var live = new List<BookedOffer>();
         foreach (var row in rows)
         {
-            if (await market.IsOfferCancelledAsync(row.Digest, ct))
+            if (await market.IsOfferCancelledAsync(row.ToOffer(), row.Digest, ct))
             {
                 await RemoveAsync(row.Digest, ct);
                 continue;
@@ -156,7 +156,12 @@ public enum OfferAddOutcome
 public sealed record OfferQuery(string? ModelId, string? Region, BigInteger? MaxUnitPrice, int Limit);
 
 /// <summary>An offer as stored.</summary>
-public sealed record OfferRow(string Digest, string Provider, string ModelId, string UnitPrice, long MaxTasks, long Expiry, string Region, string Nonce, string Signature, long ReceivedAt);
+public sealed record OfferRow(string Digest, string Provider, string ModelId, string UnitPrice, long MaxTasks, long Expiry, string Region, string Nonce, string Signature, long ReceivedAt)
+{
+    /// <summary>The signed offer this row stores.</summary>
+    public Offer ToOffer() => new(Provider, Bytes32.Parse(ModelId), BigInteger.Parse(UnitPrice, CultureInfo.InvariantCulture), (uint)MaxTasks,
+        (ulong)Expiry, Exchange.Core.Eip712.Region.Encode(Region), ulong.Parse(Nonce, CultureInfo.InvariantCulture));
+}
 
 /// <summary>A live offer in the book, with what the chain says about its provider.</summary>
 /// <param name="Digest">The offer's EIP-712 digest: its id, and what <c>cancelOffer</c> cancels.</param>

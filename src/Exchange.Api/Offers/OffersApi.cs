@@ -68,7 +68,7 @@ public static class OffersApi
         {
             return Problems.TooManyRequests();
         }
-        if (await market.IsOfferCancelledAsync(digest.ToString(), ct))
+        if (await market.IsOfferCancelledAsync(offer, digest.ToString(), ct))
         {
             metrics.Refused("offer-cancelled");
             return Unprocessable("Offer cancelled", $"The provider cancelled offer {digest} on-chain.");

@@ -9,8 +9,8 @@ using Nethereum.Util;
 namespace Exchange.Node.Chain;
 
 /// <summary>
-/// Rebuilds job records (docs/protocol.md) from the market's events, converts them to the binding
-/// struct the contract calls take, and stores them as JSON in the node's work queues.
+/// Rebuilds job records (docs/protocol.md) from the market's events and stores them as JSON in the
+/// node's work queues (the binding structs come from <see cref="StructConversions"/>).
 /// </summary>
 public static class JobRecords
 {
@@ -35,27 +35,6 @@ public static class JobRecords
             OutputsHash = Bytes32.FromBytes(submitted.OutputsHash),
             SubmittedAt = submitted.SubmittedAt,
             SubmitBlock = submitted.SubmitBlock,
-        };
-    }
-
-    /// <summary>The struct the contract's functions take.</summary>
-    public static JobStruct ToStruct(Job job)
-    {
-        ArgumentNullException.ThrowIfNull(job);
-        return new JobStruct
-        {
-            Client = job.Client,
-            Provider = job.Provider,
-            ModelId = job.ModelId.ToArray(),
-            UnitPrice = job.UnitPrice,
-            TaskCount = job.TaskCount,
-            Deadline = job.Deadline,
-            TasksRoot = job.TasksRoot.ToArray(),
-            ManifestHash = job.ManifestHash.ToArray(),
-            ResultRoot = job.ResultRoot.ToArray(),
-            OutputsHash = job.OutputsHash.ToArray(),
-            SubmittedAt = job.SubmittedAt,
-            SubmitBlock = job.SubmitBlock,
         };
     }
 

@@ -75,7 +75,7 @@ public sealed class MarketClient
 
     /// <summary>The audit draw of a submitted job (the contract's one definition).</summary>
     public Task<AuditDrawOutputDTO> AuditDrawAsync(BigInteger jobId, Job job, CancellationToken cancellationToken) =>
-        QueryMarketAsync<AuditDrawFunction, AuditDrawOutputDTO>(new AuditDrawFunction { JobId = jobId, Job = JobRecords.ToStruct(job) }, cancellationToken);
+        QueryMarketAsync<AuditDrawFunction, AuditDrawOutputDTO>(new AuditDrawFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken);
 
     /// <summary>The market's parameters.</summary>
     public async Task<MarketParameters> ParamsAsync(CancellationToken cancellationToken) =>

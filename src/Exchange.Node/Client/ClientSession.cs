@@ -123,7 +123,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
             {
                 Requests = [.. chunk.Select(j => new JobRequestStruct
                 {
-                    Offer = j.Offer.ToStruct(),
+                    Offer = j.Offer.Offer.ToStruct(),
                     OfferSig = j.Offer.Signature,
                     TaskCount = (uint)j.Slice.TaskCount,
                     TasksRoot = j.TasksRoot.ToArray(),
@@ -215,7 +215,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     /// <summary>Asks for an audit of a submitted job within its challenge window (paying the client audit fee).</summary>
     public async Task RequestAuditAsync(BigInteger jobId, Job job, CancellationToken cancellationToken)
     {
-        var receipt = await Market.SendMarketAsync(new RequestAuditFunction { JobId = jobId, Job = JobRecords.ToStruct(job) }, cancellationToken).ConfigureAwait(false);
+        var receipt = await Market.SendMarketAsync(new RequestAuditFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken).ConfigureAwait(false);
         GasUsed += receipt.GasUsed.Value;
     }
 
@@ -236,7 +236,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
         var receipt = await Market.SendMarketAsync(new ExpireFunction
         {
             JobIds = [.. overdue.Select(j => j.JobId)],
-            Jobs = [.. overdue.Select(j => JobRecords.ToStruct(j.Record))],
+            Jobs = [.. overdue.Select(j => j.Record.ToStruct())],
         }, cancellationToken).ConfigureAwait(false);
         GasUsed += receipt.GasUsed.Value;
         foreach (var expired in receipt.Decode<JobExpiredEventDTO>())

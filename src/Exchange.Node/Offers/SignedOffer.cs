@@ -1,6 +1,5 @@
 using Exchange.Core.Eip712;
 using Exchange.Core.Hashing;
-using Exchange.Chain.Bindings;
 
 namespace Exchange.Node.Offers;
 
@@ -22,16 +21,4 @@ public sealed record SignedOffer(Offer Offer, byte[] Signature)
 
     /// <summary>The EIP-712 digest, which the market also uses to cancel the offer.</summary>
     public Bytes32 Digest(Eip712Domain domain) => Offer.Digest(domain);
-
-    /// <summary>The struct the contract takes.</summary>
-    public OfferStruct ToStruct() => new()
-    {
-        Provider = Offer.Provider,
-        ModelId = Offer.ModelId.ToArray(),
-        UnitPrice = Offer.UnitPrice,
-        MaxTasks = Offer.MaxTasks,
-        Expiry = Offer.Expiry,
-        Region = Offer.Region.ToArray(),
-        Nonce = Offer.Nonce,
-    };
 }

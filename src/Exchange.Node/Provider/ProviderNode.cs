@@ -225,7 +225,7 @@ public sealed class ProviderNode
             Results = [.. jobs.Select(j => new ResultSubmissionStruct
             {
                 JobId = j.JobId,
-                Job = JobRecords.ToStruct(j.Record),
+                Job = j.Record.ToStruct(),
                 ResultRoot = j.ResultRoot!.Value.ToArray(),
                 OutputsHash = j.OutputsHash!.Value.ToArray(),
                 Signature = j.Signature!,
@@ -336,7 +336,7 @@ public sealed class ProviderNode
         var receipt = await _market.SendMarketAsync(new SettleFunction
         {
             JobIds = [.. jobs.Select(j => j.JobId)],
-            Jobs = [.. jobs.Select(j => JobRecords.ToStruct(j.Record))],
+            Jobs = [.. jobs.Select(j => j.Record.ToStruct())],
         }, cancellationToken).ConfigureAwait(false);
         foreach (var settled in receipt.Decode<JobSettledEventDTO>())
         {

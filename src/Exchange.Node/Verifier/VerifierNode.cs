@@ -174,8 +174,8 @@ public sealed class VerifierNode
         {
             // GetCallData needs the concrete message type, hence the two branches.
             var data = item.Kind == VerifierWorkStore.Audit
-                ? new SubmitVerdictFunction { JobId = item.JobId, Job = JobRecords.ToStruct(item.Record), Pass = item.Pass!.Value, EvidenceHash = item.EvidenceHash!.Value.ToArray() }.GetCallData().ToHex(true)
-                : new VoteFunction { JobId = item.JobId, Job = JobRecords.ToStruct(item.Record), ProviderWrong = !item.Pass!.Value }.GetCallData().ToHex(true);
+                ? new SubmitVerdictFunction { JobId = item.JobId, Job = item.Record.ToStruct(), Pass = item.Pass!.Value, EvidenceHash = item.EvidenceHash!.Value.ToArray() }.GetCallData().ToHex(true)
+                : new VoteFunction { JobId = item.JobId, Job = item.Record.ToStruct(), ProviderWrong = !item.Pass!.Value }.GetCallData().ToHex(true);
             try
             {
                 var sent = await _market.Sender.SubmitAsync(
@@ -203,7 +203,7 @@ public sealed class VerifierNode
     {
         try
         {
-            await _market.SendMarketAsync(new ResolveDisputeFunction { JobId = jobId, Job = JobRecords.ToStruct(record) }, cancellationToken).ConfigureAwait(false);
+            await _market.SendMarketAsync(new ResolveDisputeFunction { JobId = jobId, Job = record.ToStruct() }, cancellationToken).ConfigureAwait(false);
             _logger.DisputeResolved(jobId);
         }
         catch (ContractRevertException e)

@@ -1,5 +1,8 @@
 using Exchange.Api.Accounts;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,11 +13,11 @@ namespace Exchange.Api.Tests.Support;
 /// <summary>The API in memory with its own data folder and SQLite database, deleted on dispose.</summary>
 public sealed class ApiFactory : WebApplicationFactory<Exchange.Api.Program>
 {
-    private readonly IMarketReader _market;
+    private readonly IMarketReader? _market;
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _clock;
 
-    public ApiFactory(IMarketReader market, IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
+    public ApiFactory(IMarketReader? market, IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
         _market = market;
         _clock = clock;
@@ -35,12 +38,24 @@ public sealed class ApiFactory : WebApplicationFactory<Exchange.Api.Program>
         }
         builder.ConfigureServices(services =>
         {
-            services.Replace(ServiceDescriptor.Singleton(_market));
+            if (_market is not null)
+            {
+                services.Replace(ServiceDescriptor.Singleton(_market));
+            }
             if (_clock is not null)
             {
                 services.Replace(ServiceDescriptor.Singleton(_clock));
             }
         });
+    }
+
+    /// <summary>Serves the API on a loopback port through Kestrel (not the in-memory test server) and returns its address.</summary>
+    public Uri StartKestrel()
+    {
+        UseKestrel(0);
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+        return new Uri(addresses.First());
     }
 
     /// <summary>Rows in a table, read straight from the database file.</summary>

@@ -28,5 +28,5 @@ public sealed class KnownAccountsMarket : IMarketReader
 
     public ValueTask<MarketTerms> GetTermsAsync(CancellationToken ct) => ValueTask.FromResult(Terms);
 
-    public ValueTask<bool> IsOfferCancelledAsync(string digest, CancellationToken ct) => ValueTask.FromResult(_cancelled.ContainsKey(digest));
+    public ValueTask<bool> IsOfferCancelledAsync(Exchange.Core.Eip712.Offer offer, string digest, CancellationToken ct) => ValueTask.FromResult(_cancelled.ContainsKey(digest));
 }

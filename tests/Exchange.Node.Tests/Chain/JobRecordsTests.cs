@@ -24,17 +24,4 @@ public sealed class JobRecordsTests
     [InlineData("{\"client\":\"0x\"}")]
     public void FromJson_refuses_what_is_not_a_record(string json) =>
         Assert.Throws<FormatException>(() => JobRecords.FromJson(json));
-
-    [Fact]
-    public void ToStruct_carries_every_field_as_the_contract_expects()
-    {
-        var s = JobRecords.ToStruct(Submitted);
-
-        Assert.Equal(Submitted.Client, s.Client);
-        Assert.Equal(Submitted.ModelId.ToArray(), s.ModelId);
-        Assert.Equal(Submitted.UnitPrice, s.UnitPrice);
-        Assert.Equal(Submitted.TaskCount, s.TaskCount);
-        Assert.Equal(Submitted.ResultRoot.ToArray(), s.ResultRoot);
-        Assert.Equal(Submitted.SubmitBlock, s.SubmitBlock);
-    }
 }
