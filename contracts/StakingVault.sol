@@ -8,6 +8,13 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 
+/// @notice What the vault reads from its market: the provider's settled-job counter lives on
+/// the market's hot path, next to the provider's balance.
+interface ISettlementCounter {
+    /// @notice Jobs the market settled in the provider's favour.
+    function jobsSettled(address provider) external view returns (uint32);
+}
+
 /// @title StakingVault
 /// @notice Holds the stake of providers and verifiers. The market locks a provider's stake as
 /// collateral for jobs in flight and slashes it; unstaking takes two steps with an unbonding delay
@@ -25,21 +32,20 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
         Verifier
     }
 
-    /// @dev The hot per-account state, one slot: read and written by every job's lock and unlock.
+    /// @dev The per-account state the market touches, one slot.
     struct Hot {
         uint96 stake;
         uint96 locked;
         Role role;
-        uint32 jobsSettled;
         uint24 auditsPassed;
+        uint16 auditsFailed;
+        uint16 slashes;
     }
 
-    /// @dev The cold per-account state, one slot: unbonding and the rarer counters.
+    /// @dev Unbonding state, one slot.
     struct Cold {
         uint96 unbonding;
         uint64 releaseAt;
-        uint32 auditsFailed;
-        uint32 slashes;
     }
 
     /// @notice Everything the vault knows about an account (view only).
@@ -73,6 +79,12 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
     event UnstakeRequested(address indexed account, uint256 amount, uint256 unbonding, uint64 releaseAt);
     /// @notice Unbonded stake was paid out to the account.
     event Unstaked(address indexed account, uint256 amount);
+    /// @notice The market locked `amount` of the account's stake as collateral.
+    event Locked(address indexed account, uint256 amount);
+    /// @notice The market released `amount` of the account's locked stake.
+    event Unlocked(address indexed account, uint256 amount);
+    /// @notice The market recorded a passed audit of the provider.
+    event AuditPassed(address indexed account);
     /// @notice The market took `amount` of the account's stake (sent to the market).
     event Slashed(address indexed account, uint256 amount);
     /// @notice An account published its X25519 public key.
@@ -190,9 +202,8 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
         emit EncryptionKeySet(msg.sender, key);
     }
 
-    /// @notice Locks `amount` of a provider's free stake as job collateral; only the market.
-    /// The market's {JobMarket-JobCreated} event records every lock (collateral follows from the
-    /// job's price), so the vault does not repeat it in an event of its own.
+    /// @notice Locks `amount` of a provider's free stake as collateral; only the market.
+    /// Emits {Locked}.
     function lock(address account, uint256 amount) external onlyMarket {
         Hot memory hot = _hot[account];
         if (hot.role != Role.Provider) revert StakingVaultNotProvider(account);
@@ -201,21 +212,26 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
         // amount <= free <= stake, which fits in uint96
         hot.locked += uint96(amount);
         _hot[account] = hot;
+        emit Locked(account, amount);
     }
 
-    /// @notice Releases `amount` of locked collateral of a job that settled in the provider's
-    /// favour and counts it (and a passed audit); only the market. Recorded by the market's
-    /// {JobMarket-JobSettled} event.
-    function unlock(address account, uint256 amount, bool auditPassed) external onlyMarket {
+    /// @notice Releases `amount` of the account's locked stake; only the market. Emits {Unlocked}.
+    function unlock(address account, uint256 amount) external onlyMarket {
         Hot memory hot = _hot[account];
         if (amount > hot.locked) revert StakingVaultInvalidUnlock(account, hot.locked, amount);
-        // amount <= locked, which fits in uint96; the counters would need billions of jobs to wrap
-        unchecked {
-            hot.locked -= uint96(amount);
-            hot.jobsSettled += 1;
-            if (auditPassed) hot.auditsPassed += 1;
-        }
+        // amount <= locked, a uint96
+        hot.locked -= uint96(amount);
         _hot[account] = hot;
+        emit Unlocked(account, amount);
+    }
+
+    /// @notice Counts a passed audit of the provider; only the market. Emits {AuditPassed}.
+    function recordAuditPassed(address account) external onlyMarket {
+        // 16 million audits of one provider would be needed to wrap; a wrap only miscounts
+        unchecked {
+            _hot[account].auditsPassed += 1;
+        }
+        emit AuditPassed(account);
     }
 
     /// @notice Releases `unlockAmount` of locked collateral, then takes up to `amount` of the
@@ -236,8 +252,9 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
             taken = amount < slashable ? amount : slashable;
             hot.stake -= uint96(taken);
             if (uint256(cold.unbonding) > hot.stake - hot.locked) cold.unbonding = hot.stake - hot.locked;
-            cold.slashes += 1;
-            if (auditFailed) cold.auditsFailed += 1;
+            // counters: 65,535 slashes of one account would be needed to wrap; a wrap only miscounts
+            hot.slashes += 1;
+            if (auditFailed) hot.auditsFailed += 1;
         }
         _hot[account] = hot;
         _cold[account] = cold;
@@ -262,10 +279,10 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
             locked: hot.locked,
             unbonding: cold.unbonding,
             unbondingReleaseAt: cold.releaseAt,
-            jobsSettled: hot.jobsSettled,
+            jobsSettled: _market == address(0) ? 0 : ISettlementCounter(_market).jobsSettled(account),
             auditsPassed: hot.auditsPassed,
-            auditsFailed: cold.auditsFailed,
-            slashes: cold.slashes,
+            auditsFailed: hot.auditsFailed,
+            slashes: hot.slashes,
             encryptionKey: _encryptionKeys[account]
         });
     }

@@ -15,6 +15,9 @@ public static class Npy
     private const int VersionLength = 2;
     private const int HeaderAlignment = 64;
 
+    private const int StreamChunk = 1 << 16;
+    private const int MaxTrailingCount = 1 << 16;
+
     // NumPy pads the header so the first dimension can grow to this many digits in place.
     private const int GrowthAxisMaxDigits = 21;
 
@@ -30,7 +33,7 @@ public static class Npy
         var data = file[dataOffset..];
         if (data.Length < length)
         {
-            throw new NpyFormatException($"truncated data: shape ({string.Join(", ", shape)}) of {dtype.Name()} needs {length} bytes, file has {data.Length}");
+            throw TruncatedData(dtype, shape, length, data.Length);
         }
 
         if (data.Length > length)
@@ -57,17 +60,18 @@ public static class Npy
         var header = new byte[headerLength];
         ReadExactly(stream, header, "header");
         var (dtype, shape, length) = ParseHeader(header);
-        var data = new byte[length];
-        var read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
-        if (read < length)
+        var data = ReadData(stream, length);
+        if (data.Length < length)
         {
-            throw new NpyFormatException($"truncated data: shape ({string.Join(", ", shape)}) of {dtype.Name()} needs {length} bytes, file has {read}");
+            throw TruncatedData(dtype, shape, length, data.Length);
         }
 
         var trailing = CountRemaining(stream);
         if (trailing > 0)
         {
-            throw new NpyFormatException($"{trailing} trailing bytes after the {length} data bytes");
+            throw new NpyFormatException(trailing > MaxTrailingCount
+                ? $"more than {MaxTrailingCount} trailing bytes after the {length} data bytes"
+                : $"{trailing} trailing bytes after the {length} data bytes");
         }
 
         return Build(dtype, shape, data);
@@ -278,6 +282,9 @@ public static class Npy
             $"unsupported dtype '{descr}'; supported: {string.Join(", ", Enum.GetValues<TensorDType>().Select(t => t.NpyDescr()))}");
     }
 
+    private static NpyFormatException TruncatedData(TensorDType dtype, ImmutableArray<long> shape, int length, int found) =>
+        new($"truncated data: shape ({string.Join(", ", shape)}) of {dtype.Name()} needs {length} bytes, file has {found}");
+
     private static Tensor Build(TensorDType dtype, ImmutableArray<long> shape, byte[] data)
     {
         try
@@ -290,12 +297,38 @@ public static class Npy
         }
     }
 
-    private static long CountRemaining(Stream stream)
+    // Grows the buffer as bytes arrive, so a header that claims gigabytes costs memory only for the
+    // bytes the stream really has.
+    private static byte[] ReadData(Stream stream, int length)
+    {
+        var data = new byte[Math.Min(length, StreamChunk)];
+        var filled = 0;
+        while (filled < length)
+        {
+            if (filled == data.Length)
+            {
+                Array.Resize(ref data, (int)Math.Min(length, 2L * data.Length));
+            }
+
+            var read = stream.Read(data, filled, data.Length - filled);
+            if (read == 0)
+            {
+                return data[..filled];
+            }
+
+            filled += read;
+        }
+
+        return data;
+    }
+
+    // Stops counting past a limit, so an endless stream cannot keep the reader busy.
+    private static int CountRemaining(Stream stream)
     {
         Span<byte> buffer = stackalloc byte[256];
-        long count = 0;
+        var count = 0;
         int read;
-        while ((read = stream.Read(buffer)) > 0)
+        while (count <= MaxTrailingCount && (read = stream.Read(buffer)) > 0)
         {
             count += read;
         }

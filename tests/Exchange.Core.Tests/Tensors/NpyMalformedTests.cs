@@ -112,6 +112,25 @@ public sealed class NpyMalformedTests
     }
 
     [Fact]
+    public void StreamClaimingHugeData_IsRejectedWithoutReadingForever()
+    {
+        var file = PatchHeader("(2, 3), }" + new string(' ', 16), "(500000000,), }" + new string(' ', 10));
+        using var stream = new MemoryStream(file);
+
+        var e = Assert.Throws<NpyFormatException>(() => Npy.Read(stream));
+
+        Assert.Contains("needs 2000000000 bytes, file has 24", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StreamWithEndlessTrailingBytes_IsRejected()
+    {
+        using var stream = new MemoryStream([.. Good, .. new byte[200_000]]);
+
+        Assert.Contains("more than 65536 trailing bytes", Assert.Throws<NpyFormatException>(() => Npy.Read(stream)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ShortStream_ReadsAcrossPartialReads()
     {
         using var stream = new OneByteStream(Good);
