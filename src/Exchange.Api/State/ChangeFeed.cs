@@ -36,13 +36,15 @@ public sealed partial class ChangeFeed(ChainState state, ILogger<ChangeFeed> log
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var cursor = await state.LatestCursorAsync(stoppingToken);
+        long? cursor = null;
         using var timer = new PeriodicTimer(PollInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
-                var (changes, next) = await state.ChangesAfterAsync(cursor, stoppingToken);
+                // Streams start at the newest event when the feed starts; history is what /jobs is for.
+                cursor ??= await state.LatestCursorAsync(stoppingToken);
+                var (changes, next) = await state.ChangesAfterAsync(cursor.Value, stoppingToken);
                 cursor = next;
                 foreach (var change in changes)
                 {
