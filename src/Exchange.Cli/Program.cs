@@ -7,4 +7,7 @@ root.Subcommands.Add(DeployCommand.Build());
 root.Subcommands.Add(WalletCommands.Build());
 root.Subcommands.Add(ChainCommands.Build());
 root.Subcommands.Add(ApiCommands.Build());
+root.Subcommands.Add(ModelCommands.Build());
+root.Subcommands.Add(InferCommand.Build());
+root.Subcommands.Add(BenchCommands.Build());
 return await CliRunner.RunAsync(root, args);

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Exchange.Cli.Cli;
+using Exchange.Inference.Benchmarks;
+using Exchange.Inference.Engine;
+
+namespace Exchange.Cli.Commands;
+
+/// <summary><c>exchange bench</c>: measurements that compare a part with its bare reference in the same run.</summary>
+internal static class BenchCommands
+{
+    public static Command Build()
+    {
+        var bench = new Command("bench", "Benchmarks, each against its reference in the same run");
+        bench.Subcommands.Add(BuildInference());
+        return bench;
+    }
+
+    private static Command BuildInference()
+    {
+        var model = ModelCommands.ModelOption();
+        var store = ModelCommands.StoreOption();
+        var device = ModelCommands.DeviceOption();
+        var json = CommonOptions.Json();
+        var tasks = new Option<int>("--tasks") { Description = "Tasks per measurement (default 64)", HelpName = "N", DefaultValueFactory = _ => 64 };
+        tasks.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 100_000)
+            {
+                result.AddError("--tasks must be 1-100000");
+            }
+        });
+        var maxBatch = new Option<int>("--max-batch") { Description = "The engine's maximum batch size (default 8 on the CPU, 32 on CUDA)", HelpName = "N" };
+        maxBatch.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 4096)
+            {
+                result.AddError("--max-batch must be 1-4096");
+            }
+        });
+        var command = new Command("inference", "Engine throughput (queue + batching) against a bare ONNX Runtime loop on the same session and inputs")
+        {
+            model, tasks, maxBatch, device, store, json,
+        };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var registry = ModelCommands.Registry(parsed, store);
+            var entry = registry.Resolve(parsed.GetValue(model)!);
+            int? batch = parsed.GetResult(maxBatch) is null ? null : parsed.GetValue(maxBatch);
+            var options = new InferenceEngineOptions { Device = parsed.GetValue(device)!, MaxBatchSize = batch, QueueCapacity = Math.Max(256, (batch ?? 0) * 4) };
+            var result = await InferenceBenchmark.RunAsync(registry, entry, parsed.GetValue(tasks), options, cancellationToken).ConfigureAwait(false);
+            if (parsed.GetValue(json))
+            {
+                Output.Json(result);
+            }
+            else
+            {
+                Output.Line($"{entry.Name} on {result.Device}, {result.Tasks} tasks: bare {result.BareTasksPerSec:F2}/s, engine {result.EngineTasksPerSec:F2}/s, ratio {result.Ratio:F3}");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

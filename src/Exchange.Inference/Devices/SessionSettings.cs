@@ -1,0 +1,11 @@
+namespace Exchange.Inference.Devices;
+
+/// <summary>How an ONNX Runtime session is made: device, CPU threads and graph optimisation.</summary>
+/// <param name="Device">The requested device.</param>
+/// <param name="IntraOpThreads">CPU threads per operator; 0 lets ONNX Runtime choose (one per physical core).</param>
+/// <param name="OptimizeGraph">Whether ONNX Runtime applies all graph optimisations (true) or none.</param>
+public sealed record SessionSettings(DeviceSpec Device, int IntraOpThreads = 0, bool OptimizeGraph = true)
+{
+    /// <summary>Automatic device, default threads, full optimisation.</summary>
+    public static SessionSettings Default { get; } = new(DeviceSpec.Auto);
+}

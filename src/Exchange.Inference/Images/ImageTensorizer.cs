@@ -1,0 +1,59 @@
+using SkiaSharp;
+
+namespace Exchange.Inference.Images;
+
+/// <summary>Decodes PNG and JPEG images with SkiaSharp and lays them out as a planar (NCHW) float tensor.</summary>
+public static class ImageTensorizer
+{
+    /// <summary>
+    /// Decodes <paramref name="encoded"/>, stretches it to <paramref name="width"/> x <paramref name="height"/>
+    /// with bilinear filtering, and returns its R, G and B planes, one after the other, as values 0..255.
+    /// </summary>
+    /// <param name="encoded">The PNG or JPEG file bytes.</param>
+    /// <param name="width">The tensor's width.</param>
+    /// <param name="height">The tensor's height.</param>
+    /// <param name="source">A name for the image in error messages (its path).</param>
+    /// <exception cref="ImageInputException">The bytes are not a readable PNG or JPEG image.</exception>
+    public static float[] ToRgbPlanes(ReadOnlySpan<byte> encoded, int width, int height, string source)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        if (encoded.IsEmpty)
+        {
+            throw new ImageInputException($"Image '{source}' is empty: expected a PNG or JPEG file.");
+        }
+
+        using var data = SKData.CreateCopy(encoded);
+        using var codec = SKCodec.Create(data)
+            ?? throw new ImageInputException($"Image '{source}' is not a readable image: expected a PNG or JPEG file.");
+        if (codec.EncodedFormat is not (SKEncodedImageFormat.Png or SKEncodedImageFormat.Jpeg))
+        {
+            throw new ImageInputException($"Image '{source}' is {codec.EncodedFormat}: expected a PNG or JPEG file.");
+        }
+
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var decoded = new SKBitmap(info);
+        var result = codec.GetPixels(info, decoded.GetPixels());
+        if (result != SKCodecResult.Success)
+        {
+            throw new ImageInputException($"Image '{source}' could not be decoded ({result}): expected a valid PNG or JPEG file.");
+        }
+
+        using var resized = decoded.Resize(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None))
+            ?? throw new ImageInputException($"Image '{source}' could not be resized to {width}x{height}.");
+        return Planes(resized.GetPixelSpan(), width * height);
+    }
+
+    private static float[] Planes(ReadOnlySpan<byte> rgba, int pixels)
+    {
+        var planes = new float[3 * pixels];
+        for (var p = 0; p < pixels; p++)
+        {
+            planes[p] = rgba[4 * p];
+            planes[pixels + p] = rgba[(4 * p) + 1];
+            planes[(2 * pixels) + p] = rgba[(4 * p) + 2];
+        }
+
+        return planes;
+    }
+}

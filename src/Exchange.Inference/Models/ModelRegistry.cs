@@ -1,0 +1,105 @@
+using Exchange.Core.Hashing;
+using Exchange.Core.Models;
+using Exchange.Inference.Devices;
+using Exchange.Inference.Runtime;
+
+namespace Exchange.Inference.Models;
+
+/// <summary>
+/// Resolves a model name or id to its card and ONNX file: the built-in models first, then the local
+/// <see cref="ModelStore"/>. Adding a model checks the file against the card's hash and the card
+/// against the graph, so a stored card always describes a file the engine can run.
+/// </summary>
+public sealed class ModelRegistry
+{
+    /// <summary>Creates a registry over a store.</summary>
+    public ModelRegistry(ModelStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        Store = store;
+    }
+
+    /// <summary>The local store behind the registry.</summary>
+    public ModelStore Store { get; }
+
+    /// <summary>The built-in models, then the store's, each id once.</summary>
+    public IReadOnlyList<ModelEntry> List()
+    {
+        var entries = BuiltInModels.Entries.ToList();
+        foreach (var card in Store.ReadCards())
+        {
+            var id = card.ModelId;
+            if (entries.All(e => e.ModelId != id))
+            {
+                entries.Add(new ModelEntry(card, id, BuiltIn: false));
+            }
+        }
+
+        return entries;
+    }
+
+    /// <summary>Finds a model by id (<c>0x</c> + 64 hex digits) or by name.</summary>
+    /// <exception cref="UnknownModelException">No model has that id or name, or several stored versions share the name.</exception>
+    public ModelEntry Resolve(string nameOrId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nameOrId);
+        var entries = List();
+        if (nameOrId.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+        {
+            return Bytes32.TryParse(nameOrId, out var id) && entries.FirstOrDefault(e => e.ModelId == id) is { } byId
+                ? byId
+                : throw new UnknownModelException($"No model has the id {nameOrId}; known: {Known(entries)}.");
+        }
+
+        var named = entries.Where(e => e.Name == nameOrId).ToList();
+        return named.Count switch
+        {
+            1 => named[0],
+            0 => throw new UnknownModelException($"Unknown model '{nameOrId}'; known: {Known(entries)}."),
+            _ => throw new UnknownModelException($"Several models are named '{nameOrId}' ({string.Join(", ", named.Select(e => $"version {e.Card.Version}: {e.ModelId}"))}); give the model id."),
+        };
+    }
+
+    /// <summary>Finds a model by id; null when unknown.</summary>
+    public ModelEntry? Find(Bytes32 modelId) => List().FirstOrDefault(e => e.ModelId == modelId);
+
+    /// <summary>The ONNX bytes a card names, from the built-in models or the store, checked against the card's hash.</summary>
+    /// <exception cref="FileNotFoundException">Neither has the file.</exception>
+    public byte[] ReadModelFile(ModelCard card)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        return BuiltInModels.FileBytes(card.Model.Keccak256) ?? Store.ReadFile(card.Model.Keccak256);
+    }
+
+    /// <summary>Adds an ONNX file and its card to the store and returns the entry (with the model id).</summary>
+    /// <exception cref="ModelCardException">The file's hash is not the card's, the card does not describe the graph, or the name is a built-in one.</exception>
+    /// <exception cref="Microsoft.ML.OnnxRuntime.OnnxRuntimeException">ONNX Runtime cannot load the file.</exception>
+    public ModelEntry Add(byte[] onnx, ModelCard card)
+    {
+        ArgumentNullException.ThrowIfNull(onnx);
+        ArgumentNullException.ThrowIfNull(card);
+        card.Validate();
+        if (BuiltInModels.Entries.Any(e => e.Name == card.Name))
+        {
+            throw new ModelCardException("name", $"\"{card.Name}\" is a built-in model's name; choose another", null);
+        }
+
+        var hash = Keccak.Hash(onnx);
+        if (hash != card.Model.Keccak256)
+        {
+            throw new ModelCardException("model.keccak256", $"is {card.Model.Keccak256} but the ONNX file hashes to {hash}", null);
+        }
+
+        var (session, _) = SessionFactory.Create(onnx, new SessionSettings(DeviceSpec.Cpu));
+        using (session)
+        {
+            GraphContract.Check(card, session);
+        }
+
+        Store.WriteFile(onnx);
+        var id = Store.WriteCard(card);
+        return new ModelEntry(card, id, BuiltIn: false);
+    }
+
+    private static string Known(IEnumerable<ModelEntry> entries) => string.Join(", ", entries.Select(e => e.Name).Distinct());
+}

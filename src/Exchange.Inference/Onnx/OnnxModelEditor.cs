@@ -1,0 +1,217 @@
+namespace Exchange.Inference.Onnx;
+
+/// <summary>
+/// The few edits of an ONNX <c>ModelProto</c> the engine needs, done on the protobuf wire format
+/// (field numbers from onnx.proto) so that no ONNX package is needed and untouched parts keep
+/// their bytes.
+/// </summary>
+internal static class OnnxModelEditor
+{
+    /// <summary>The symbolic name given to a batch dimension made dynamic.</summary>
+    public const string BatchDimension = "batch";
+
+    private const int ModelIrVersion = 1;
+    private const int ModelOpsetImport = 8;
+    private const int ModelGraph = 7;
+    private const int OpsetDomain = 1;
+    private const int OpsetVersion = 2;
+    private const int GraphNode = 1;
+    private const int GraphInitializer = 5;
+    private const int GraphInput = 11;
+    private const int GraphOutput = 12;
+    private const int GraphValueInfo = 13;
+    private const int NodeInput = 1;
+    private const int NodeOutput = 2;
+    private const int NodeOpType = 4;
+    private const int TensorName = 8;
+    private const int ValueInfoName = 1;
+    private const int ValueInfoType = 2;
+    private const int TypeTensor = 1;
+    private const int TensorTypeShape = 2;
+    private const int ShapeDim = 1;
+    private const int DimValue = 1;
+    private const int DimParam = 2;
+
+    /// <summary>
+    /// Rewrites a leading dimension of 1 on the named graph inputs and outputs to the symbolic
+    /// <see cref="BatchDimension"/>, and drops the intermediate shape hints (value_info) that would
+    /// pin it back to 1. Whether the graph then really computes per row is for the caller to check.
+    /// </summary>
+    /// <returns>The edited model, or null when no named input or output had a leading 1.</returns>
+    public static byte[]? MakeBatchDynamic(byte[] model, IReadOnlySet<string> inputs, IReadOnlySet<string> outputs)
+    {
+        var root = ProtoMessage.Parse(model);
+        var graph = root.Child(ModelGraph) ?? throw new InvalidDataException("ONNX model has no graph.");
+        var changed = false;
+        graph.Map(GraphInput, f => RewriteLeadingDim(f, inputs, ref changed));
+        graph.Map(GraphOutput, f => RewriteLeadingDim(f, outputs, ref changed));
+        if (!changed)
+        {
+            return null;
+        }
+
+        graph.Map(GraphValueInfo, _ => null);
+        root.Map(ModelGraph, _ => ProtoField.Message(ModelGraph, graph.ToBytes()));
+        return root.ToBytes();
+    }
+
+    /// <summary>
+    /// Joins two models into one: <paramref name="first"/>'s output <paramref name="firstOutput"/>
+    /// feeds <paramref name="second"/>'s input <paramref name="secondInput"/>. The result takes the
+    /// first model's inputs and the second model's outputs. Both must use the same default-domain
+    /// opset, and their node outputs and initializers must not share names.
+    /// </summary>
+    public static byte[] Chain(byte[] first, string firstOutput, byte[] second, string secondInput)
+    {
+        var firstRoot = ProtoMessage.Parse(first);
+        var secondRoot = ProtoMessage.Parse(second);
+        var firstGraph = firstRoot.Child(ModelGraph) ?? throw new InvalidDataException("First ONNX model has no graph.");
+        var secondGraph = secondRoot.Child(ModelGraph) ?? throw new InvalidDataException("Second ONNX model has no graph.");
+        var firstOpset = DefaultOpset(firstRoot);
+        var secondOpset = DefaultOpset(secondRoot);
+        if (firstOpset != secondOpset)
+        {
+            throw new InvalidDataException($"Cannot chain ONNX models with opsets {firstOpset} and {secondOpset}.");
+        }
+
+        var secondNames = DefinedNames(secondGraph);
+        var clash = DefinedNames(firstGraph).FirstOrDefault(n => n != firstOutput && secondNames.Contains(n));
+        if (clash is not null)
+        {
+            throw new InvalidDataException($"Cannot chain ONNX models: both define '{clash}'.");
+        }
+
+        if (!secondGraph.All(GraphInput).Any(f => NameOf(f) == secondInput))
+        {
+            throw new InvalidDataException($"Second ONNX model has no input '{secondInput}'.");
+        }
+
+        var merged = new List<ProtoField>();
+        foreach (var field in secondGraph.Fields)
+        {
+            if (field.Number == GraphNode && merged.All(f => f.Number != GraphNode))
+            {
+                merged.AddRange(firstGraph.All(GraphNode).Select(n => RenameNodeOutput(n, firstOutput, secondInput)));
+            }
+
+            if (field.Number == GraphInitializer && merged.All(f => f.Number != GraphInitializer))
+            {
+                merged.AddRange(firstGraph.All(GraphInitializer));
+            }
+
+            if (field.Number == GraphInput && NameOf(field) == secondInput)
+            {
+                merged.AddRange(firstGraph.All(GraphInput));
+                continue;
+            }
+
+            if (field.Number == GraphValueInfo)
+            {
+                continue;
+            }
+
+            merged.Add(field);
+        }
+
+        secondRoot.Map(ModelGraph, _ => ProtoField.Message(ModelGraph, new ProtoMessage(merged).ToBytes()));
+        var irVersion = Math.Max(IrVersion(firstRoot), IrVersion(secondRoot));
+        secondRoot.Map(ModelIrVersion, _ => ProtoField.Integer(ModelIrVersion, irVersion));
+        return secondRoot.ToBytes();
+    }
+
+    /// <summary>The operator types used by the model's main graph, for reports and tests.</summary>
+    public static IReadOnlyList<string> OperatorTypes(byte[] model)
+    {
+        var graph = ProtoMessage.Parse(model).Child(ModelGraph) ?? throw new InvalidDataException("ONNX model has no graph.");
+        return graph.All(GraphNode).Select(n => ProtoMessage.Parse(n.Bytes).Text(NodeOpType) ?? "").ToList();
+    }
+
+    /// <summary>The opset version of the default (ai.onnx) domain.</summary>
+    public static long DefaultOpset(byte[] model) => DefaultOpset(ProtoMessage.Parse(model));
+
+    private static long DefaultOpset(ProtoMessage root)
+    {
+        foreach (var import in root.All(ModelOpsetImport))
+        {
+            var opset = ProtoMessage.Parse(import.Bytes);
+            var domain = opset.Text(OpsetDomain) ?? "";
+            if (domain is "" or "ai.onnx")
+            {
+                return (long)(opset.First(OpsetVersion)?.Varint ?? 0);
+            }
+        }
+
+        throw new InvalidDataException("ONNX model imports no default-domain opset.");
+    }
+
+    private static long IrVersion(ProtoMessage root) => (long)(root.First(ModelIrVersion)?.Varint ?? 0);
+
+    private static HashSet<string> DefinedNames(ProtoMessage graph)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in graph.All(GraphNode))
+        {
+            foreach (var output in ProtoMessage.Parse(node.Bytes).All(NodeOutput))
+            {
+                names.Add(output.AsText());
+            }
+        }
+
+        foreach (var initializer in graph.All(GraphInitializer))
+        {
+            names.Add(ProtoMessage.Parse(initializer.Bytes).Text(TensorName) ?? "");
+        }
+
+        return names;
+    }
+
+    private static ProtoField RenameNodeOutput(ProtoField node, string from, string to)
+    {
+        var message = ProtoMessage.Parse(node.Bytes);
+        var renamed = false;
+        message.Map(NodeOutput, f =>
+        {
+            if (f.AsText() != from)
+            {
+                return f;
+            }
+
+            renamed = true;
+            return ProtoField.Text(NodeOutput, to);
+        });
+        return renamed ? ProtoField.Message(GraphNode, message.ToBytes()) : node;
+    }
+
+    private static string? NameOf(ProtoField valueInfo) => ProtoMessage.Parse(valueInfo.Bytes).Text(ValueInfoName);
+
+    private static ProtoField RewriteLeadingDim(ProtoField valueInfo, IReadOnlySet<string> names, ref bool changed)
+    {
+        var info = ProtoMessage.Parse(valueInfo.Bytes);
+        if (info.Text(ValueInfoName) is not { } name || !names.Contains(name))
+        {
+            return valueInfo;
+        }
+
+        var type = info.Child(ValueInfoType);
+        var tensor = type?.Child(TypeTensor);
+        var shape = tensor?.Child(TensorTypeShape);
+        var dims = shape?.Fields.FindIndex(f => f.Number == ShapeDim) ?? -1;
+        if (type is null || tensor is null || shape is null || dims < 0)
+        {
+            return valueInfo;
+        }
+
+        var dim = ProtoMessage.Parse(shape.Fields[dims].Bytes);
+        if (dim.First(DimValue) is not { Varint: 1 })
+        {
+            return valueInfo;
+        }
+
+        changed = true;
+        shape.Fields[dims] = ProtoField.Message(ShapeDim, new ProtoMessage([ProtoField.Text(DimParam, BatchDimension)]).ToBytes());
+        tensor.Map(TensorTypeShape, _ => ProtoField.Message(TensorTypeShape, shape.ToBytes()));
+        type.Map(TypeTensor, _ => ProtoField.Message(TypeTensor, tensor.ToBytes()));
+        info.Map(ValueInfoType, _ => ProtoField.Message(ValueInfoType, type.ToBytes()));
+        return ProtoField.Message(valueInfo.Number, info.ToBytes());
+    }
+}

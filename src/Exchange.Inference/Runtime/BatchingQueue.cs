@@ -1,0 +1,163 @@
+using System.Threading.Channels;
+
+namespace Exchange.Inference.Runtime;
+
+/// <summary>
+/// The queue in front of one model: a bounded channel of tasks and one worker that takes up to
+/// <see cref="BatchingOptions.MaxBatchSize"/> of them, waiting at most <see cref="BatchingOptions.MaxWait"/>
+/// for a batch to fill, and runs them as one batch.
+/// </summary>
+internal sealed class BatchingQueue : IAsyncDisposable
+{
+    private readonly OnnxModel _model;
+    private readonly BatchingOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Channel<WorkItem> _channel;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _worker;
+    private long _batches;
+    private long _tasks;
+
+    public BatchingQueue(OnnxModel model, BatchingOptions options, TimeProvider time)
+    {
+        options.Validate();
+        _model = model;
+        _options = options;
+        _time = time;
+        _channel = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(options.QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+        _worker = Task.Factory.StartNew(() => WorkAsync(_stop.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>Batches run so far.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Tasks run so far.</summary>
+    public long Tasks => Interlocked.Read(ref _tasks);
+
+    /// <summary>Queues one task; completes with its outputs once its batch ran.</summary>
+    public async Task<byte[][]> RunAsync(ReadOnlyMemory<byte>[] inputs, CancellationToken cancellationToken)
+    {
+        var item = new WorkItem(inputs, cancellationToken);
+        await _channel.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+        using (cancellationToken.Register(static state => ((WorkItem)state!).Completion.TrySetCanceled(), item))
+        {
+            return await item.Completion.Task.ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _worker.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The worker stops by cancellation.
+        }
+
+        while (_channel.Reader.TryRead(out var item))
+        {
+            item.Completion.TrySetException(new ObjectDisposedException(nameof(BatchingQueue)));
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task WorkAsync(CancellationToken stop)
+    {
+        var batch = new List<WorkItem>(_options.MaxBatchSize);
+        while (await _channel.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
+        {
+            batch.Clear();
+            await FillAsync(batch, stop).ConfigureAwait(false);
+            if (batch.Count > 0)
+            {
+                Execute(batch);
+            }
+        }
+    }
+
+    private async Task FillAsync(List<WorkItem> batch, CancellationToken stop)
+    {
+        TakeAvailable(batch);
+        if (batch.Count == 0 || batch.Count >= _options.MaxBatchSize || _options.MaxWait == TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timer = new CancellationTokenSource(_options.MaxWait, _time);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop, timer.Token);
+        while (batch.Count < _options.MaxBatchSize)
+        {
+            try
+            {
+                if (!await _channel.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            TakeAvailable(batch);
+        }
+    }
+
+    private void TakeAvailable(List<WorkItem> batch)
+    {
+        while (batch.Count < _options.MaxBatchSize && _channel.Reader.TryRead(out var item))
+        {
+            if (!item.Cancellation.IsCancellationRequested)
+            {
+                batch.Add(item);
+            }
+        }
+    }
+
+    private void Execute(List<WorkItem> batch)
+    {
+        try
+        {
+            var outputs = _model.Run(batch.Select(b => b.Inputs).ToArray());
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Completion.TrySetResult(outputs[i]);
+            }
+        }
+        catch (Exception) when (batch.Count > 1)
+        {
+            // One bad task must not fail its neighbours: run each alone so only the culprit fails.
+            foreach (var item in batch)
+            {
+                Execute([item]);
+            }
+
+            return;
+        }
+        catch (Exception e)
+        {
+            batch[0].Completion.TrySetException(e);
+        }
+
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _tasks, batch.Count);
+    }
+
+    private sealed class WorkItem(ReadOnlyMemory<byte>[] inputs, CancellationToken cancellation)
+    {
+        public ReadOnlyMemory<byte>[] Inputs { get; } = inputs;
+
+        public CancellationToken Cancellation { get; } = cancellation;
+
+        public TaskCompletionSource<byte[][]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
