@@ -31,6 +31,7 @@ public static class ExchangeServices
         {
             services.AddSingleton<ChainConnection>();
             services.TryAddSingleton<IMarketReader, ChainMarketReader>();
+            services.AddHostedService<IndexerHost>();
         }
         else
         {

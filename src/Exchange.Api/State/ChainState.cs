@@ -186,22 +186,67 @@ public sealed class ChainState(SqliteConnectionFactory connections)
             .ToDictionary(r => r.JobId, r => (r.Gas, r.UpdatedAt));
     }
 
-    private sealed record JobRow(long Id, long Status, string Audit, string Client, string Provider, string ModelId, long TaskCount, string UnitPrice)
+    // Dapper fills these by property name: the computed Audit column has no declared type, which rules out constructor mapping.
+    private class JobRow
     {
+        public long Id { get; init; }
+
+        public long Status { get; init; }
+
+        public string Audit { get; init; } = "";
+
+        public string Client { get; init; } = "";
+
+        public string Provider { get; init; } = "";
+
+        public string ModelId { get; init; } = "";
+
+        public long TaskCount { get; init; }
+
+        public string UnitPrice { get; init; } = "";
+
         public JobSummary Summary((long Gas, long UpdatedAt) gas) => new(
             Id, ((JobStatus)Status).ToString(), Audit, Client, Provider, ModelId, TaskCount, UnitPrice, gas.Gas,
             TaskCount > 0 && gas.Gas > 0 ? gas.Gas / (double)TaskCount : null, gas.UpdatedAt);
     }
 
-    private sealed record JobDetailRow(
-        long Id, long Status, string Audit, string Client, string Provider, string ModelId, long TaskCount, string UnitPrice,
-        long Deadline, string TasksRoot, string ManifestHash, string ResultRoot, string OutputsHash, long SubmittedAt, long SubmitBlock,
-        string Price, string Collateral, string? Verifier, long? AuditDeadline, long ClientRequestedAudit, string? EvidenceHash,
-        string? Payout, string? Refund, string? Slashed)
+    private sealed class JobDetailRow : JobRow
     {
+        public long Deadline { get; init; }
+
+        public string TasksRoot { get; init; } = "";
+
+        public string ManifestHash { get; init; } = "";
+
+        public string ResultRoot { get; init; } = "";
+
+        public string OutputsHash { get; init; } = "";
+
+        public long SubmittedAt { get; init; }
+
+        public long SubmitBlock { get; init; }
+
+        public string Price { get; init; } = "";
+
+        public string Collateral { get; init; } = "";
+
+        public string? Verifier { get; init; }
+
+        public long? AuditDeadline { get; init; }
+
+        public long ClientRequestedAudit { get; init; }
+
+        public string? EvidenceHash { get; init; }
+
+        public string? Payout { get; init; }
+
+        public string? Refund { get; init; }
+
+        public string? Slashed { get; init; }
+
         public JobDetail Detail((long Gas, long UpdatedAt) gas, IReadOnlyList<TimelineEntry> timeline, DisputeView? dispute)
         {
-            var summary = new JobRow(Id, Status, Audit, Client, Provider, ModelId, TaskCount, UnitPrice).Summary(gas);
+            var summary = Summary(gas);
             return new JobDetail(
                 summary.Id, summary.Status, summary.Audit, summary.Client, summary.Provider, summary.ModelId, summary.TaskCount, summary.UnitPrice,
                 summary.GasUsed, summary.GasPerTask, summary.UpdatedAt, Deadline, TasksRoot, ManifestHash, ResultRoot, OutputsHash, SubmittedAt,
