@@ -16,7 +16,7 @@ internal sealed class StateProjector(MarketRates rates)
     private const string ZeroAddress = "0x0000000000000000000000000000000000000000";
 
     /// <summary>The tables this projection owns, emptied before a replay.</summary>
-    public static readonly string[] Tables = ["votes", "disputes", "jobs", "offers_cancelled", "stakes", "market_balances", "token_balances", "market_ledger"];
+    public static readonly string[] Tables = ["votes", "disputes", "jobs", "offers_cancelled", "stakes", "market_accounts", "token_balances", "market_ledger"];
 
     public async Task ApplyAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<IndexedEvent> events, CancellationToken cancellationToken)
     {
@@ -40,16 +40,20 @@ internal sealed class StateProjector(MarketRates rates)
                 new { a = e.Text("account"), u = e.Text("unbonding"), t = (long)e.Number("releaseAt") }),
             ("StakingVault", "Unstaked") => UnstakedAsync(db, e),
             ("StakingVault", "Slashed") => SlashedAsync(db, events, index),
+            ("StakingVault", "Locked") => AddStakeColumnAsync(db, e.Text("account"), "locked", e.Number("amount")),
+            ("StakingVault", "Unlocked") => AddStakeColumnAsync(db, e.Text("account"), "locked", -e.Number("amount")),
+            ("StakingVault", "AuditPassed") => db.ExecAsync("UPDATE stakes SET audits_passed = audits_passed + 1 WHERE account = @a", new { a = e.Text("account") }),
             ("StakingVault", "EncryptionKeySet") => db.ExecAsync("INSERT INTO stakes (account, encryption_key) VALUES (@a, @k) ON CONFLICT (account) DO UPDATE SET encryption_key = @k",
                 new { a = e.Text("account"), k = e.Text("key") }),
             ("StakingVault", "VerifierSetChanged") => db.ExecAsync("INSERT INTO stakes (account, verifier_active) VALUES (@a, @v) ON CONFLICT (account) DO UPDATE SET verifier_active = @v",
                 new { a = e.Text("verifier"), v = e.Flag("active") ? 1 : 0 }),
-            ("JobMarket", "Deposited") => AddBalanceAsync(db, "market_balances", e.Text("account"), e.Number("amount")),
-            ("JobMarket", "Withdrawn") => AddBalanceAsync(db, "market_balances", e.Text("account"), -e.Number("amount")),
-            ("JobMarket", "Credited") => AddBalanceAsync(db, "market_balances", e.Text("account"), e.Number("amount")),
+            ("JobMarket", "Deposited") => AddMarketAsync(db, "balance", e.Text("account"), e.Number("amount")),
+            ("JobMarket", "Withdrawn") => AddMarketAsync(db, "balance", e.Text("account"), -e.Number("amount")),
+            ("JobMarket", "Credited") => AddMarketAsync(db, "balance", e.Text("account"), e.Number("amount")),
             ("JobMarket", "ProtocolFeesClaimed") => ProtocolFeesClaimedAsync(db, e),
-            ("JobMarket", "OfferCancelled") => db.ExecAsync("INSERT OR IGNORE INTO offers_cancelled (digest, provider, block_number, tx_hash) VALUES (@d, @p, @b, @t)",
-                new { d = e.Text("digest"), p = e.Text("provider"), b = (long)e.BlockNumber, t = e.TransactionHash }),
+            ("JobMarket", "OfferCancelled") => OfferCancelledAsync(db, e),
+            ("JobMarket", "CollateralLocked") => AddMarketAsync(db, "collateral", e.Text("provider"), e.Number("amount")),
+            ("JobMarket", "CollateralReleased") => AddMarketAsync(db, "collateral", e.Text("provider"), -e.Number("amount")),
             ("JobMarket", "JobCreated") => JobCreatedAsync(db, e),
             ("JobMarket", "ResultSubmitted") => db.ExecAsync(
                 "UPDATE jobs SET status = 2, result_root = @r, outputs_hash = @o, submitted_at = @at, submit_block = @sb, updated_block = @b WHERE job_id = @j",
@@ -63,7 +67,7 @@ internal sealed class StateProjector(MarketRates rates)
             ("JobMarket", "DisputeOpened") => DisputeOpenedAsync(db, e),
             ("JobMarket", "Voted") => VotedAsync(db, e),
             ("JobMarket", "DisputeResolved") => DisputeResolvedAsync(db, e),
-            ("JobMarket", "JobSettled") => JobSettledAsync(db, events, index),
+            ("JobMarket", "JobSettled") => JobSettledAsync(db, e),
             ("JobMarket", "JobExpired") => JobExpiredAsync(db, e),
             ("JobMarket", "AuditTimedOut") => AddLedgerAsync(db, "verification_pool", e.Number("penalty")),
             ("JobMarket", "PauseChanged") => db.ExecAsync("UPDATE market_ledger SET paused = @p WHERE id = 1", new { p = e.Flag("paused") ? 1 : 0 }),
@@ -99,14 +103,14 @@ internal sealed class StateProjector(MarketRates rates)
         var account = e.Text("account");
         var row = await db.Connection.QuerySingleAsync<(string Stake, string Locked, string Unbonding)>(new CommandDefinition(
             "SELECT stake, locked, unbonding FROM stakes WHERE account = @a", new { a = account }, db.Transaction, cancellationToken: db.Token)).ConfigureAwait(false);
-        // The vault unlocks the job's collateral before it slashes; the market's event for that job
-        // follows in the same transaction, and only then does this projection release the collateral.
+        // The vault unlocks the job's collateral inside the slash without an Unlocked event; the
+        // market's event for that job follows in the same transaction and names the job.
         var unlocked = await UnlockedBySlashAsync(db, events, index, account).ConfigureAwait(false);
         var stake = Parse(row.Stake) - e.Number("amount");
-        var free = stake - (Parse(row.Locked) - unlocked);
-        var unbonding = BigInteger.Min(Parse(row.Unbonding), free);
-        await db.ExecAsync("UPDATE stakes SET stake = @s, unbonding = @u, slashes = slashes + 1 WHERE account = @a",
-            new { a = account, s = Text(stake), u = Text(unbonding) }).ConfigureAwait(false);
+        var locked = Parse(row.Locked) - unlocked;
+        var unbonding = BigInteger.Min(Parse(row.Unbonding), stake - locked);
+        await db.ExecAsync("UPDATE stakes SET stake = @s, locked = @l, unbonding = @u, slashes = slashes + 1 WHERE account = @a",
+            new { a = account, s = Text(stake), l = Text(locked), u = Text(unbonding) }).ConfigureAwait(false);
     }
 
     private static async Task<BigInteger> UnlockedBySlashAsync(Db db, IReadOnlyList<IndexedEvent> events, int index, string account)
@@ -124,7 +128,7 @@ internal sealed class StateProjector(MarketRates rates)
 
     private static async Task ProtocolFeesClaimedAsync(Db db, IndexedEvent e)
     {
-        await AddBalanceAsync(db, "market_balances", e.Text("treasury"), e.Number("amount")).ConfigureAwait(false);
+        await AddMarketAsync(db, "balance", e.Text("treasury"), e.Number("amount")).ConfigureAwait(false);
         await db.ExecAsync("UPDATE market_ledger SET protocol_fees = '0' WHERE id = 1").ConfigureAwait(false);
     }
 
@@ -147,18 +151,18 @@ internal sealed class StateProjector(MarketRates rates)
                 count = (long)e.Number("taskCount"), deadline = (long)e.Number("deadline"), tasks = e.Text("tasksRoot"), manifest = e.Text("manifestHash"),
                 zero = Zero, price = Text(price), collateral = Text(collateral), b = (long)e.BlockNumber, tx = e.TransactionHash,
             }).ConfigureAwait(false);
-        await AddBalanceAsync(db, "market_balances", e.Text("client"), -(price + verificationFee + protocolFee)).ConfigureAwait(false);
+        await AddMarketAsync(db, "balance", e.Text("client"), -(price + verificationFee + protocolFee)).ConfigureAwait(false);
         await AddLedgerAsync(db, "verification_pool", verificationFee).ConfigureAwait(false);
         await AddLedgerAsync(db, "protocol_fees", protocolFee).ConfigureAwait(false);
         await db.ExecAsync("UPDATE market_ledger SET job_count = max(job_count, @j) WHERE id = 1", new { j = e.JobId }).ConfigureAwait(false);
-        await AddStakeColumnAsync(db, e.Text("provider"), "locked", collateral).ConfigureAwait(false);
+        await AddMarketAsync(db, "collateral", e.Text("provider"), -collateral).ConfigureAwait(false);
     }
 
     private static async Task AuditRequestedAsync(Db db, IndexedEvent e)
     {
         var client = await db.Connection.QuerySingleAsync<string>(new CommandDefinition(
             "SELECT client FROM jobs WHERE job_id = @j", new { j = e.JobId }, db.Transaction, cancellationToken: db.Token)).ConfigureAwait(false);
-        await AddBalanceAsync(db, "market_balances", client, -e.Number("fee")).ConfigureAwait(false);
+        await AddMarketAsync(db, "balance", client, -e.Number("fee")).ConfigureAwait(false);
         await AddLedgerAsync(db, "verification_pool", e.Number("fee")).ConfigureAwait(false);
         await db.ExecAsync("UPDATE jobs SET client_requested_audit = 1, updated_block = @b WHERE job_id = @j", new { j = e.JobId, b = (long)e.BlockNumber }).ConfigureAwait(false);
     }
@@ -170,7 +174,7 @@ internal sealed class StateProjector(MarketRates rates)
             new { j = e.JobId, p = pass ? 1 : 0, h = e.Text("evidenceHash"), b = (long)e.BlockNumber }).ConfigureAwait(false);
         if (pass)
         {
-            await AddBalanceAsync(db, "market_balances", e.Text("verifier"), e.Number("reward")).ConfigureAwait(false);
+            await AddMarketAsync(db, "balance", e.Text("verifier"), e.Number("reward")).ConfigureAwait(false);
             await AddLedgerAsync(db, "verification_pool", -e.Number("reward")).ConfigureAwait(false);
         }
     }
@@ -180,7 +184,7 @@ internal sealed class StateProjector(MarketRates rates)
         await db.ExecAsync("UPDATE jobs SET status = 4, updated_block = @b WHERE job_id = @j", new { j = e.JobId, b = (long)e.BlockNumber }).ConfigureAwait(false);
         await db.ExecAsync("INSERT INTO disputes (job_id, challenger, bond, deadline, committee) VALUES (@j, @c, @bond, @d, @committee)",
             new { j = e.JobId, c = e.Text("challenger"), bond = e.Text("bond"), d = (long)e.Number("deadline"), committee = e.Args["committee"]!.ToJsonString() }).ConfigureAwait(false);
-        await AddBalanceAsync(db, "market_balances", e.Text("challenger"), -e.Number("bond")).ConfigureAwait(false);
+        await AddMarketAsync(db, "balance", e.Text("challenger"), -e.Number("bond")).ConfigureAwait(false);
     }
 
     private static async Task VotedAsync(Db db, IndexedEvent e)
@@ -208,24 +212,17 @@ internal sealed class StateProjector(MarketRates rates)
             new { j = e.JobId, s = e.Text("slashed"), b = (long)e.BlockNumber }).ConfigureAwait(false);
         var pool = await db.NumberAsync("SELECT verification_pool FROM market_ledger WHERE id = 1").ConfigureAwait(false);
         await AddLedgerAsync(db, "verification_pool", -BigInteger.Min(MarketRates.Share(job.Price, rates.AuditRewardBps), pool)).ConfigureAwait(false);
-        await AddStakeColumnAsync(db, job.Provider, "locked", -job.Collateral).ConfigureAwait(false);
         await db.ExecAsync("UPDATE stakes SET audits_failed = audits_failed + 1 WHERE account = @a", new { a = job.Provider }).ConfigureAwait(false);
     }
 
-    private static async Task JobSettledAsync(Db db, IReadOnlyList<IndexedEvent> events, int index)
+    private static async Task JobSettledAsync(Db db, IndexedEvent e)
     {
-        var e = events[index];
         var job = await JobMoneyAsync(db, e.JobId).ConfigureAwait(false);
         await db.ExecAsync("UPDATE jobs SET status = 5, payout = @p, updated_block = @b WHERE job_id = @j",
             new { j = e.JobId, p = e.Text("payout"), b = (long)e.BlockNumber }).ConfigureAwait(false);
-        await AddBalanceAsync(db, "market_balances", job.Provider, e.Number("payout")).ConfigureAwait(false);
-        await AddStakeColumnAsync(db, job.Provider, "locked", -job.Collateral).ConfigureAwait(false);
-        // The vault counts a passed audit when the settlement follows a pass verdict or a dispute the provider won.
-        var previous = events.Take(index).LastOrDefault(p => p.TransactionHash == e.TransactionHash && p.Contract == "JobMarket" && p.JobId == e.JobId);
-        var auditPassed = previous is { Name: "VerdictSubmitted" } && previous.Flag("pass")
-            || previous is { Name: "DisputeResolved" } && !previous.Flag("providerWrong");
-        await db.ExecAsync("UPDATE stakes SET jobs_settled = jobs_settled + 1, audits_passed = audits_passed + @p WHERE account = @a",
-            new { a = job.Provider, p = auditPassed ? 1 : 0 }).ConfigureAwait(false);
+        await AddMarketAsync(db, "balance", job.Provider, e.Number("payout")).ConfigureAwait(false);
+        await AddMarketAsync(db, "collateral", job.Provider, job.Collateral).ConfigureAwait(false);
+        await db.ExecAsync("UPDATE market_accounts SET jobs_settled = jobs_settled + 1 WHERE account = @a", new { a = job.Provider }).ConfigureAwait(false);
     }
 
     private static async Task JobExpiredAsync(Db db, IndexedEvent e)
@@ -233,8 +230,7 @@ internal sealed class StateProjector(MarketRates rates)
         var job = await JobMoneyAsync(db, e.JobId).ConfigureAwait(false);
         await db.ExecAsync("UPDATE jobs SET status = 7, refund = @r, slashed = @s, updated_block = @b WHERE job_id = @j",
             new { j = e.JobId, r = e.Text("refund"), s = e.Text("slashed"), b = (long)e.BlockNumber }).ConfigureAwait(false);
-        await AddBalanceAsync(db, "market_balances", job.Client, e.Number("refund")).ConfigureAwait(false);
-        await AddStakeColumnAsync(db, job.Provider, "locked", -job.Collateral).ConfigureAwait(false);
+        await AddMarketAsync(db, "balance", job.Client, e.Number("refund")).ConfigureAwait(false);
     }
 
     private static async Task<(string Client, string Provider, BigInteger Price, BigInteger Collateral)> JobMoneyAsync(Db db, long? jobId)
@@ -242,6 +238,23 @@ internal sealed class StateProjector(MarketRates rates)
         var row = await db.Connection.QuerySingleAsync<(string Client, string Provider, string Price, string Collateral)>(new CommandDefinition(
             "SELECT client, provider, price, collateral FROM jobs WHERE job_id = @j", new { j = jobId }, db.Transaction, cancellationToken: db.Token)).ConfigureAwait(false);
         return (row.Client, row.Provider, Parse(row.Price), Parse(row.Collateral));
+    }
+
+    private static async Task OfferCancelledAsync(Db db, IndexedEvent e)
+    {
+        var nonce = (long)e.Number("nonce");
+        await db.ExecAsync("INSERT OR IGNORE INTO offers_cancelled (digest, provider, nonce, block_number, tx_hash) VALUES (@d, @p, @n, @b, @t)",
+            new { d = e.Text("digest"), p = e.Text("provider"), n = nonce, b = (long)e.BlockNumber, t = e.TransactionHash }).ConfigureAwait(false);
+        await db.ExecAsync(
+            "INSERT INTO market_accounts (account, offer_nonce_floor) VALUES (@p, @f) ON CONFLICT (account) DO UPDATE SET offer_nonce_floor = max(offer_nonce_floor, @f)",
+            new { p = e.Text("provider"), f = nonce + 1 }).ConfigureAwait(false);
+    }
+
+    private static async Task AddMarketAsync(Db db, string column, string account, BigInteger delta)
+    {
+        var current = await db.NumberAsync($"SELECT {column} FROM market_accounts WHERE account = @a", new { a = account }).ConfigureAwait(false);
+        await db.ExecAsync($"INSERT INTO market_accounts (account, {column}) VALUES (@a, @v) ON CONFLICT (account) DO UPDATE SET {column} = @v",
+            new { a = account, v = Text(current + delta) }).ConfigureAwait(false);
     }
 
     private static async Task AddBalanceAsync(Db db, string table, string account, BigInteger delta)

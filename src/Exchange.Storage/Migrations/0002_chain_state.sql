@@ -41,7 +41,7 @@ CREATE TABLE jobs (
     submitted_at           INTEGER NOT NULL,     -- 0 until submitted
     submit_block           INTEGER NOT NULL,     -- 0 until submitted
     price                  TEXT    NOT NULL,     -- unit_price * task_count
-    collateral             TEXT    NOT NULL,     -- locked from the provider's stake while in flight
+    collateral             TEXT    NOT NULL,     -- taken from the provider's collateral while in flight
     created_block          INTEGER NOT NULL,
     created_tx             TEXT    NOT NULL,
     updated_block          INTEGER NOT NULL,
@@ -82,9 +82,12 @@ CREATE TABLE votes (
     PRIMARY KEY (job_id, member)
 );
 
+-- Cancellations as the provider named them; cancelling nonce n cancels every offer of the provider
+-- with a nonce up to n (market_accounts.offer_nonce_floor is the rule; these rows are the record).
 CREATE TABLE offers_cancelled (
-    digest        TEXT PRIMARY KEY,              -- the offer's EIP-712 digest
+    digest        TEXT PRIMARY KEY,              -- the named offer's EIP-712 digest
     provider      TEXT    NOT NULL,
+    nonce         INTEGER NOT NULL,
     block_number  INTEGER NOT NULL,
     tx_hash       TEXT    NOT NULL
 );
@@ -94,10 +97,9 @@ CREATE TABLE stakes (
     account        TEXT PRIMARY KEY,
     role           INTEGER NOT NULL DEFAULT 0,   -- 0 none, 1 provider, 2 verifier
     stake          TEXT    NOT NULL DEFAULT '0',
-    locked         TEXT    NOT NULL DEFAULT '0', -- collateral of the provider's jobs in flight
+    locked         TEXT    NOT NULL DEFAULT '0', -- stake locked by the market as collateral (free or in jobs)
     unbonding      TEXT    NOT NULL DEFAULT '0',
     release_at     INTEGER NOT NULL DEFAULT 0,
-    jobs_settled   INTEGER NOT NULL DEFAULT 0,
     audits_passed  INTEGER NOT NULL DEFAULT 0,
     audits_failed  INTEGER NOT NULL DEFAULT 0,
     slashes        INTEGER NOT NULL DEFAULT 0,
@@ -105,10 +107,15 @@ CREATE TABLE stakes (
     verifier_active INTEGER NOT NULL DEFAULT 0
 );
 
--- JobMarket's internal balances (balanceOf): what an account can withdraw or spend on jobs.
-CREATE TABLE market_balances (
-    account TEXT PRIMARY KEY,
-    balance TEXT NOT NULL
+-- JobMarket's per-account slot (accountOf): the internal balance an account can withdraw or spend on
+-- jobs, a provider's free collateral (locked in the vault, not yet in a job), jobs settled, and the
+-- offer nonce floor (offers with a lower nonce are cancelled).
+CREATE TABLE market_accounts (
+    account           TEXT PRIMARY KEY,
+    balance           TEXT    NOT NULL DEFAULT '0',
+    collateral        TEXT    NOT NULL DEFAULT '0',
+    jobs_settled      INTEGER NOT NULL DEFAULT 0,
+    offer_nonce_floor INTEGER NOT NULL DEFAULT 0
 );
 
 -- ComputeToken balances (ERC-20 balanceOf), from Transfer events.

@@ -24,10 +24,13 @@ internal static class ChainState
         var d = chain.Deployment;
         await using var db = await database.OpenAsync();
 
-        foreach (var (account, balance) in await db.QueryAsync<(string, string)>("SELECT account, balance FROM market_balances"))
+        var accounts = await db.QueryAsync<(string Account, string Balance, string Collateral, long JobsSettled, long Floor)>(
+            "SELECT account, balance, collateral, jobs_settled, offer_nonce_floor FROM market_accounts");
+        foreach (var a in accounts)
         {
-            var onChain = await QueryAsync<BalanceOfFunction, BalanceOfOutputDTO>(chain, d.JobMarket, new BalanceOfFunction { Account = account });
-            Assert.True(onChain.ReturnValue0 == BigInteger.Parse(balance), $"market balance of {account}: indexed {balance}, chain {onChain.ReturnValue0}");
+            var m = (await QueryAsync<JobMarketAccountOfFunction, JobMarketAccountOfOutputDTO>(chain, d.JobMarket, new JobMarketAccountOfFunction { Account = a.Account })).ReturnValue0;
+            Assert.True($"{a.Balance} {a.Collateral} {a.JobsSettled} {a.Floor}" == $"{m.Balance} {m.Collateral} {m.JobsSettled} {m.OfferNonceFloor}",
+                $"market account {a.Account}:\n indexed {a.Balance} {a.Collateral} {a.JobsSettled} {a.Floor}\n chain   {m.Balance} {m.Collateral} {m.JobsSettled} {m.OfferNonceFloor}");
         }
 
         foreach (var (account, balance) in await db.QueryAsync<(string, string)>("SELECT account, balance FROM token_balances"))
@@ -37,7 +40,10 @@ internal static class ChainState
         }
 
         var stakes = await db.QueryAsync<(string Account, long Role, string Stake, string Locked, string Unbonding, long ReleaseAt, long JobsSettled, long AuditsPassed, long AuditsFailed, long Slashes, string? Key, long Active)>(
-            "SELECT account, role, stake, locked, unbonding, release_at, jobs_settled, audits_passed, audits_failed, slashes, encryption_key, verifier_active FROM stakes");
+            """
+            SELECT s.account, role, stake, locked, unbonding, release_at, coalesce(m.jobs_settled, 0), audits_passed, audits_failed, slashes, encryption_key, verifier_active
+            FROM stakes s LEFT JOIN market_accounts m ON m.account = s.account
+            """);
         foreach (var s in stakes)
         {
             var v = (await QueryAsync<AccountOfFunction, AccountOfOutputDTO>(chain, d.StakingVault, new AccountOfFunction { Account = s.Account })).ReturnValue0;
@@ -58,10 +64,8 @@ internal static class ChainState
             Assert.True(expected == Bytes32.FromBytes(onChain.Commitment), $"job {id} ({job.Status}): the indexed record does not match the contract's commitment");
         }
 
-        foreach (var digest in await db.QueryAsync<string>("SELECT digest FROM offers_cancelled"))
-        {
-            Assert.True((await QueryAsync<OfferCancelledFunction, OfferCancelledOutputDTO>(chain, d.JobMarket, new OfferCancelledFunction { Digest = Bytes32.Parse(digest).ToArray() })).ReturnValue0);
-        }
+        Assert.Equal(0L, await db.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM offers_cancelled o JOIN market_accounts m ON m.account = o.provider WHERE o.nonce >= m.offer_nonce_floor"));
 
         var ledger = await QueryAsync<LedgerFunction, LedgerOutputDTO>(chain, d.JobMarket, new LedgerFunction());
         var row = await db.QuerySingleAsync<(long JobCount, string Pool, string Fees, long Paused)>("SELECT job_count, verification_pool, protocol_fees, paused FROM market_ledger");

@@ -22,7 +22,7 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
 {
     private static readonly BigInteger Token = MarketParameters.Tokens(1);
     private readonly ChainDeployment _d = chain.Deployment;
-    private ulong _offerNonce = (ulong)Environment.TickCount64;
+    private ulong _offerNonce;
 
     private const int Client = DevAccountsOfTests.IndexerClient;
     private const int Provider = DevAccountsOfTests.IndexerProvider;
@@ -36,6 +36,9 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
 
     public async Task RunAsync()
     {
+        // Offer nonces are per provider and cancellation raises a floor: start above any earlier run's floor.
+        _offerNonce = (ulong)(await ChainState.QueryAsync<JobMarketAccountOfFunction, JobMarketAccountOfOutputDTO>(
+            chain, _d.JobMarket, new JobMarketAccountOfFunction { Account = DevAccounts.Address(Provider) })).ReturnValue0.OfferNonceFloor;
         await FundAndStakeAsync();
         var offer = await SignedOfferAsync();
         var now = await NowAsync();
@@ -69,7 +72,14 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
 
         await SendAsync(Client, _d.JobMarket, new ResolveDisputeFunction { JobId = disputed, Job = await JobAsync(disputed) });
 
-        await SendAsync(Provider, _d.JobMarket, new CancelOfferFunction { Offer = (await SignedOfferAsync()).Offer.ToStruct() });
+        var cancelled = (await SignedOfferAsync()).Offer;
+        await SendAsync(Provider, _d.JobMarket, new CancelOfferFunction { Offer = cancelled.ToStruct() });
+        if (!(await ChainState.QueryAsync<OfferCancelledFunction, OfferCancelledOutputDTO>(chain, _d.JobMarket, new OfferCancelledFunction { Offer = offer.Offer.ToStruct() })).ReturnValue0)
+        {
+            throw new InvalidOperationException("cancelling a later nonce must cancel the earlier offer too");
+        }
+
+        await SendAsync(Provider, _d.JobMarket, new ReleaseCollateralFunction { Amount = Token });
         await SendAsync(Client, _d.JobMarket, new ClaimProtocolFeesFunction());
         await SendAsync(DevAccountsOfTests.Deployer, _d.JobMarket, new PauseFunction());
         await SendAsync(DevAccountsOfTests.Deployer, _d.JobMarket, new UnpauseFunction());
@@ -93,6 +103,7 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
         }
 
         await SendAsync(Provider, _d.StakingVault, new StakeFunction { Role = 1, Amount = 2_000 * Token });
+        await SendAsync(Provider, _d.JobMarket, new LockCollateralFunction { Amount = 100 * Token });
         await SendAsync(Provider, _d.StakingVault, new SetEncryptionKeyFunction { Key = Keccak.Hash("x25519"u8).ToArray() });
         foreach (var verifier in Verifiers)
         {
