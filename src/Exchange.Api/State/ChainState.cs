@@ -91,10 +91,12 @@ public sealed class ChainState(SqliteConnectionFactory connections)
         await using var connection = await connections.OpenAsync(ct);
         var rows = (await connection.QueryAsync<StakeRow>(new CommandDefinition(
             """
-            SELECT account AS Account, role AS Role, stake AS Stake, locked AS Locked, unbonding AS Unbonding, jobs_settled AS JobsSettled,
-                   audits_passed AS AuditsPassed, audits_failed AS AuditsFailed, slashes AS Slashes, verifier_active AS VerifierActive
-            FROM stakes WHERE role = @role AND (@address IS NULL OR account = @address)
-            ORDER BY length(stake) DESC, stake DESC, account
+            SELECT s.account AS Account, s.role AS Role, s.stake AS Stake, s.locked AS Locked, s.unbonding AS Unbonding,
+                   COALESCE(m.collateral, '0') AS FreeCollateral, COALESCE(m.jobs_settled, 0) AS JobsSettled,
+                   s.audits_passed AS AuditsPassed, s.audits_failed AS AuditsFailed, s.slashes AS Slashes, s.verifier_active AS VerifierActive
+            FROM stakes s LEFT JOIN market_accounts m ON m.account = s.account
+            WHERE s.role = @role AND (@address IS NULL OR s.account = @address)
+            ORDER BY length(s.stake) DESC, s.stake DESC, s.account
             """, new { role, address }, cancellationToken: ct))).ToList();
         var accounts = rows.Select(r => r.Account).ToArray();
         var earnings = new Dictionary<string, BigInteger>();
@@ -281,13 +283,34 @@ public sealed class ChainState(SqliteConnectionFactory connections)
             Resolved != 0, ProviderWrong is { } wrong ? wrong != 0 : null, Slashed);
     }
 
-    private sealed record StakeRow(
-        string Account, long Role, string Stake, string Locked, string Unbonding, long JobsSettled, long AuditsPassed, long AuditsFailed,
-        long Slashes, long VerifierActive)
+    // Filled by property name: COALESCE columns have no declared type.
+    private sealed class StakeRow
     {
+        public string Account { get; init; } = "";
+
+        public long Role { get; init; }
+
+        public string Stake { get; init; } = "";
+
+        public string Locked { get; init; } = "";
+
+        public string Unbonding { get; init; } = "";
+
+        public string FreeCollateral { get; init; } = "";
+
+        public long JobsSettled { get; init; }
+
+        public long AuditsPassed { get; init; }
+
+        public long AuditsFailed { get; init; }
+
+        public long Slashes { get; init; }
+
+        public long VerifierActive { get; init; }
+
         public AccountView View(BigInteger earnings, long inFlight) => new(
-            Account, Role == 1 ? "provider" : "verifier", Stake, Locked, Unbonding, JobsSettled, AuditsPassed, AuditsFailed, Slashes,
-            VerifierActive != 0, earnings.ToString(CultureInfo.InvariantCulture), inFlight);
+            Account, Role == 1 ? "provider" : "verifier", Stake, Locked, FreeCollateral, Unbonding, JobsSettled, AuditsPassed, AuditsFailed,
+            Slashes, VerifierActive != 0, earnings.ToString(CultureInfo.InvariantCulture), inFlight);
     }
 
     private sealed record ChangeRow(long RowId, string Name, long? JobId, long? Status, string? Account, long BlockNumber, string TxHash);

@@ -47,7 +47,8 @@ public sealed record DisputeView(
 /// <param name="Address">The account.</param>
 /// <param name="Role">provider or verifier.</param>
 /// <param name="Stake">Stake in the vault, decimal string.</param>
-/// <param name="Locked">Collateral locked by jobs in flight.</param>
+/// <param name="Locked">Stake the market locked as collateral, free or in jobs.</param>
+/// <param name="FreeCollateral">The part of <paramref name="Locked"/> not in a job: what new jobs take first.</param>
 /// <param name="Unbonding">Stake waiting out the unbonding delay.</param>
 /// <param name="JobsSettled">Jobs settled in its favour.</param>
 /// <param name="AuditsPassed">Audits passed.</param>
@@ -57,7 +58,7 @@ public sealed record DisputeView(
 /// <param name="Earnings">Provider payouts from settled jobs plus credits from audits and disputes, decimal string.</param>
 /// <param name="JobsInFlight">Its jobs not yet settled, slashed or expired (as provider or drawn verifier).</param>
 public sealed record AccountView(
-    string Address, string Role, string Stake, string Locked, string Unbonding, long JobsSettled, long AuditsPassed, long AuditsFailed,
+    string Address, string Role, string Stake, string Locked, string FreeCollateral, string Unbonding, long JobsSettled, long AuditsPassed, long AuditsFailed,
     long Slashes, bool ActiveVerifier, string Earnings, long JobsInFlight);
 
 /// <summary>A page of jobs.</summary>
