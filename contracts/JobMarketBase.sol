@@ -290,8 +290,9 @@ abstract contract JobMarketBase {
         delete _jobs[jobId];
         Account memory a = _accounts[job.provider];
         a.balance = (a.balance + payout).toUint96();
-        // collateral was taken from this field when the job was created; jobs settled stay far
-        // below 2^32 per provider in any realistic lifetime, and wrapping would only miscount
+        // The job's collateral left this field or the vault stake when the job was created, so
+        // the field stays within the provider's locked stake, a uint96. Jobs settled stay far
+        // below 2^32 per provider; a wrap would only miscount.
         unchecked {
             a.collateral += uint96(job.unitPrice * job.taskCount * _collateralMultiplierBps / _BPS);
             a.jobsSettled += 1;
