@@ -174,16 +174,29 @@ contract JobMarket is JobMarketBase, EIP712, Ownable, ReentrancyGuardTransient {
             uint256 jobId = jobIds[i];
             Job calldata job = jobs[i];
             _expectRecord(jobId, job, Status.Submitted);
-            uint64 endsAt = job.submittedAt + _challengeWindow;
-            if (block.timestamp <= endsAt) {
-                revert JobMarketChallengeWindowOpen(jobId, endsAt, uint64(block.timestamp));
+            address provider;
+            uint256 price;
+            uint256 submittedAt;
+            uint256 submitBlock;
+            // The record matched its commitment, so its words are the clean values hashed at
+            // submission: provider, unitPrice and taskCount (whose product was checked at
+            // creation), submittedAt, submitBlock.
+            assembly ("memory-safe") {
+                provider := calldataload(add(job, 0x20))
+                price := mul(calldataload(add(job, 0x60)), calldataload(add(job, 0x80)))
+                submittedAt := calldataload(add(job, 0x140))
+                submitBlock := calldataload(add(job, 0x160))
             }
-            (bytes32 seed, bool audited) = _draw(jobId, job.submitBlock);
+            uint256 endsAt = submittedAt + _challengeWindow;
+            if (block.timestamp <= endsAt) {
+                revert JobMarketChallengeWindowOpen(jobId, uint64(endsAt), uint64(block.timestamp));
+            }
+            (bytes32 seed, bool audited) = _draw(jobId, uint64(submitBlock));
             if (audited) {
                 address verifier = _recordDraw(jobId, seed, true);
                 if (verifier != address(0)) continue;
             }
-            _settleJob(jobId, job, job.unitPrice * job.taskCount, false);
+            _settle(jobId, provider, price, price * _collateralMultiplierBps / _BPS, false);
         }
     }
 
@@ -277,7 +290,20 @@ contract JobMarket is JobMarketBase, EIP712, Ownable, ReentrancyGuardTransient {
         view
         returns (bytes32)
     {
-        return _hashTypedDataV4(keccak256(abi.encode(_RESULT_TYPEHASH, jobId, tasksRoot, resultRoot, outputsHash)));
+        bytes32 typeHash = _RESULT_TYPEHASH;
+        bytes32 structHash;
+        // keccak256(abi.encode(typeHash, jobId, tasksRoot, resultRoot, outputsHash)) without
+        // moving the free memory pointer
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typeHash)
+            mstore(add(m, 0x20), jobId)
+            mstore(add(m, 0x40), tasksRoot)
+            mstore(add(m, 0x60), resultRoot)
+            mstore(add(m, 0x80), outputsHash)
+            structHash := keccak256(m, 0xa0)
+        }
+        return _hashTypedDataV4(structHash);
     }
 
     /// @notice The audit draw of a submitted job: the one definition, which off-chain code calls.
@@ -448,7 +474,8 @@ contract JobMarket is JobMarketBase, EIP712, Ownable, ReentrancyGuardTransient {
     }
 
     function _checkOffer(Offer calldata offer, bytes calldata offerSig, uint32 taskCount, uint64 deadline) private view {
-        if (taskCount == 0 || taskCount > offer.maxTasks) revert JobMarketInvalidTaskCount(taskCount, offer.maxTasks);
+        uint32 maxTasks = offer.maxTasks;
+        if (taskCount == 0 || taskCount > maxTasks) revert JobMarketInvalidTaskCount(taskCount, maxTasks);
         if (offer.expiry < block.timestamp) revert JobMarketOfferExpired(offer.expiry, uint64(block.timestamp));
         if (deadline <= block.timestamp) revert JobMarketInvalidDeadline(deadline, uint64(block.timestamp));
         address signer = _recover(offerDigest(offer), offerSig);
@@ -481,9 +508,14 @@ contract JobMarket is JobMarketBase, EIP712, Ownable, ReentrancyGuardTransient {
             hash := keccak256(m, 0x180)
         }
         _jobs[jobId] = (hash & ~_STATUS_MASK) | uint256(Status.Created);
-        emit JobCreated(
-            jobId, msg.sender, offer.provider, offer.modelId, offer.unitPrice, taskCount, deadline, tasksRoot, manifestHash
-        );
+        bytes32 topic = JobCreated.selector;
+        address provider = offer.provider;
+        // emit JobCreated(jobId, client, provider, modelId, unitPrice, taskCount, deadline,
+        // tasksRoot, manifestHash): its data are words 2-7 of the record just hashed
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            log4(add(m, 0x40), 0xc0, topic, jobId, caller(), provider)
+        }
     }
 
     function _submitResult(
@@ -511,7 +543,12 @@ contract JobMarket is JobMarketBase, EIP712, Ownable, ReentrancyGuardTransient {
             hash := keccak256(record, 0x180)
         }
         _jobs[jobId] = (hash & ~_STATUS_MASK) | uint256(Status.Submitted);
-        emit ResultSubmitted(jobId, resultRoot, outputsHash, uint64(block.timestamp), uint64(block.number));
+        bytes32 topic = ResultSubmitted.selector;
+        // emit ResultSubmitted(jobId, resultRoot, outputsHash, submittedAt, submitBlock): the last
+        // four words of the record just hashed
+        assembly ("memory-safe") {
+            log2(add(mload(0x40), 0x100), 0x80, topic, jobId)
+        }
     }
 
     /// @dev k distinct task indices (k = min(auditedTasksPerJob, taskCount)) from the seed.

@@ -297,9 +297,11 @@ abstract contract JobMarketBase {
     /// @dev Pays the provider, releases its collateral and clears the job's slot (a cleared slot
     /// of an issued id reads as Settled).
     function _settleJob(uint256 jobId, Job calldata job, uint256 payout, bool auditPassed) internal {
+        _settle(jobId, job.provider, payout, job.unitPrice * job.taskCount * _collateralMultiplierBps / _BPS, auditPassed);
+    }
+
+    function _settle(uint256 jobId, address provider, uint256 payout, uint256 collateral, bool auditPassed) internal {
         delete _jobs[jobId];
-        address provider = job.provider;
-        uint256 collateral = job.unitPrice * job.taskCount * _collateralMultiplierBps / _BPS;
         Account storage a = _accounts[provider];
         uint256 packed;
         assembly ("memory-safe") {
@@ -321,7 +323,7 @@ abstract contract JobMarketBase {
             sstore(a.slot, packed)
         }
         emit JobSettled(jobId, payout);
-        if (auditPassed) _vault.recordAuditPassed(job.provider);
+        if (auditPassed) _vault.recordAuditPassed(provider);
     }
 
     function _recordDraw(uint256 jobId, bytes32 seed, bool audited) internal returns (address verifier) {
