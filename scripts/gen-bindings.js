@@ -98,12 +98,16 @@ function collectStructs(params, into) {
   }
 }
 
-const signature = (item) =>
-  `${item.type} ${item.name}(${item.inputs.map((i) => i.type + (i.indexed ? " indexed" : "")).join(",")})` +
-  (item.outputs ? ` returns (${item.outputs.map((o) => o.type).join(",")})` : "");
+// Canonical ABI types, tuples spelled out, so that two functions returning different structs differ.
+const canonical = (p) => (p.type.startsWith("tuple") ? `(${p.components.map(canonical).join(",")})${p.type.slice(5)}` : p.type);
 
-// Class base names: overloads within a contract get their parameter count appended; a name two
-// contracts use for different functions gets the contract's name in front.
+const signature = (item) =>
+  `${item.type} ${item.name}(${item.inputs.map((i) => canonical(i) + (i.indexed ? " indexed" : "")).join(",")})` +
+  (item.outputs ? ` returns (${item.outputs.map(canonical).join(",")})` : "");
+
+// Class base names: overloads within a contract get their parameter count appended; when two
+// contracts use a name for different functions, the later contract (in deployment order) gets its
+// name in front, so that adding a function to JobMarket never renames StakingVault's.
 function functionNames(artifacts) {
   const names = new Map();
   const byBase = new Map();
@@ -117,8 +121,12 @@ function functionNames(artifacts) {
       names.set(`${contract}|${signature(f)}`, base);
     }
   }
+  const firstOwner = new Map();
   for (const [key, base] of names) {
-    if (byBase.get(base).size > 1) names.set(key, key.split("|")[0] + base);
+    const contract = key.split("|")[0];
+    const sig = key.slice(contract.length + 1);
+    if (!firstOwner.has(base)) firstOwner.set(base, sig);
+    if (byBase.get(base).size > 1 && firstOwner.get(base) !== sig) names.set(key, contract + base);
   }
   return names;
 }
@@ -157,8 +165,29 @@ function file(usings, blocks) {
 
 const USINGS = ["Nethereum.ABI.FunctionEncoding.Attributes", "Nethereum.Contracts"];
 
+// A forwarding function (JobMarket's delegatecall stubs) may leave its parameters unnamed in the
+// ABI; names do not change the encoding, so they are borrowed from a named twin in any artifact.
+function borrowParameterNames(artifacts) {
+  const named = new Map();
+  const all = fs.readdirSync(ARTIFACTS, { recursive: true })
+    .filter((f) => f.endsWith(".json") && !f.endsWith(".dbg.json"))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(ARTIFACTS, f), "utf8")));
+  for (const artifact of all) {
+    for (const f of (artifact.abi || []).filter((i) => i.type === "function" && i.inputs.every((p) => p.name))) {
+      named.set(signature({ ...f, outputs: undefined }), f.inputs);
+    }
+  }
+  for (const { artifact } of artifacts) {
+    for (const f of artifact.abi.filter((i) => i.type === "function" && i.inputs.some((p) => !p.name))) {
+      const twin = named.get(signature({ ...f, outputs: undefined }));
+      if (twin) f.inputs = f.inputs.map((p, i) => ({ ...p, name: twin[i].name }));
+    }
+  }
+}
+
 function generate() {
   const artifacts = CONTRACTS.map((name) => ({ name, artifact: loadArtifact(name) }));
+  borrowParameterNames(artifacts);
   // Functions, events and errors declared identically by several contracts (inherited from
   // OpenZeppelin mostly) go to Common.g.cs once.
   const owners = new Map();

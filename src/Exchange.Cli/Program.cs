@@ -10,4 +10,8 @@ root.Subcommands.Add(ApiCommands.Build());
 root.Subcommands.Add(ModelCommands.Build());
 root.Subcommands.Add(InferCommand.Build());
 root.Subcommands.Add(BenchCommands.Build());
+root.Subcommands.Add(ProviderCommands.Build());
+root.Subcommands.Add(VerifierCommands.Build());
+root.Subcommands.Add(ClientCommands.Build());
+root.Subcommands.Add(DemoCommands.Build());
 return await CliRunner.RunAsync(root, args);

@@ -96,14 +96,14 @@ public sealed class OfferBook(SqliteConnectionFactory connections, IMarketReader
         var live = new List<BookedOffer>();
         foreach (var row in rows)
         {
-            if (await market.IsOfferCancelledAsync(row.Digest, ct))
-            {
-                await RemoveAsync(row.Digest, ct);
-                continue;
-            }
             if (!standings.TryGetValue(row.Provider, out var standing))
             {
                 standing = standings[row.Provider] = await market.GetStandingAsync(row.Provider, ct);
+            }
+            if (standing.Cancelled(ulong.Parse(row.Nonce, CultureInfo.InvariantCulture)))
+            {
+                await RemoveAsync(row.Digest, ct);
+                continue;
             }
             var price = BigInteger.Parse(row.UnitPrice, CultureInfo.InvariantCulture);
             var perTask = terms.Collateral(price, 1);

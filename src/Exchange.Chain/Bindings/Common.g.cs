@@ -8,6 +8,22 @@ using Nethereum.Contracts;
 
 namespace Exchange.Chain.Bindings;
 
+[Struct("Account")]
+public partial class AccountStruct
+{
+    [Parameter("uint96", "balance", 1)]
+    public virtual System.Numerics.BigInteger Balance { get; set; }
+
+    [Parameter("uint96", "collateral", 2)]
+    public virtual System.Numerics.BigInteger Collateral { get; set; }
+
+    [Parameter("uint32", "jobsSettled", 3)]
+    public virtual uint JobsSettled { get; set; }
+
+    [Parameter("uint32", "offerNonceFloor", 4)]
+    public virtual uint OfferNonceFloor { get; set; }
+}
+
 [Struct("AccountView")]
 public partial class AccountViewStruct
 {
@@ -331,25 +347,6 @@ public partial class OwnershipTransferredEventDTO : IEventDTO
 
     [Parameter("address", "newOwner", 2, true)]
     public virtual string NewOwner { get; set; }
-}
-
-[Error("ECDSAInvalidSignature")]
-public partial class ECDSAInvalidSignatureError : IErrorDTO
-{
-}
-
-[Error("ECDSAInvalidSignatureLength")]
-public partial class ECDSAInvalidSignatureLengthError : IErrorDTO
-{
-    [Parameter("uint256", "length", 1)]
-    public virtual System.Numerics.BigInteger Length { get; set; }
-}
-
-[Error("ECDSAInvalidSignatureS")]
-public partial class ECDSAInvalidSignatureSError : IErrorDTO
-{
-    [Parameter("bytes32", "s", 1)]
-    public virtual byte[] S { get; set; }
 }
 
 [Error("InvalidShortString")]

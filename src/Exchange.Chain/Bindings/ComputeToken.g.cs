@@ -226,6 +226,25 @@ public partial class TransferEventDTO : IEventDTO
     public virtual System.Numerics.BigInteger Value { get; set; }
 }
 
+[Error("ECDSAInvalidSignature")]
+public partial class ECDSAInvalidSignatureError : IErrorDTO
+{
+}
+
+[Error("ECDSAInvalidSignatureLength")]
+public partial class ECDSAInvalidSignatureLengthError : IErrorDTO
+{
+    [Parameter("uint256", "length", 1)]
+    public virtual System.Numerics.BigInteger Length { get; set; }
+}
+
+[Error("ECDSAInvalidSignatureS")]
+public partial class ECDSAInvalidSignatureSError : IErrorDTO
+{
+    [Parameter("bytes32", "s", 1)]
+    public virtual byte[] S { get; set; }
+}
+
 [Error("ERC20InsufficientAllowance")]
 public partial class ERC20InsufficientAllowanceError : IErrorDTO
 {

@@ -29,6 +29,20 @@ public partial class JobMarketDeployment : ContractDeploymentMessage
     public virtual ParamsStruct P { get; set; }
 }
 
+[Function("accountOf", typeof(JobMarketAccountOfOutputDTO))]
+public partial class JobMarketAccountOfFunction : FunctionMessage
+{
+    [Parameter("address", "account", 1)]
+    public virtual string Account { get; set; }
+}
+
+[FunctionOutput]
+public partial class JobMarketAccountOfOutputDTO : IFunctionOutputDTO
+{
+    [Parameter("tuple", "", 1)]
+    public virtual AccountStruct ReturnValue0 { get; set; }
+}
+
 [Function("auditDraw", typeof(AuditDrawOutputDTO))]
 public partial class AuditDrawFunction : FunctionMessage
 {
@@ -50,6 +64,18 @@ public partial class AuditDrawOutputDTO : IFunctionOutputDTO
 
     [Parameter("uint32[]", "taskIndices", 3)]
     public virtual System.Collections.Generic.List<uint> TaskIndices { get; set; }
+}
+
+[Function("auditsModule", typeof(AuditsModuleOutputDTO))]
+public partial class AuditsModuleFunction : FunctionMessage
+{
+}
+
+[FunctionOutput]
+public partial class AuditsModuleOutputDTO : IFunctionOutputDTO
+{
+    [Parameter("address", "", 1)]
+    public virtual string ReturnValue0 { get; set; }
 }
 
 [Function("cancelOffer")]
@@ -198,6 +224,20 @@ public partial class JobCommitmentOutputDTO : IFunctionOutputDTO
     public virtual byte[] ReturnValue0 { get; set; }
 }
 
+[Function("jobsSettled", typeof(JobsSettledOutputDTO))]
+public partial class JobsSettledFunction : FunctionMessage
+{
+    [Parameter("address", "provider", 1)]
+    public virtual string Provider { get; set; }
+}
+
+[FunctionOutput]
+public partial class JobsSettledOutputDTO : IFunctionOutputDTO
+{
+    [Parameter("uint32", "", 1)]
+    public virtual uint ReturnValue0 { get; set; }
+}
+
 [Function("ledger", typeof(LedgerOutputDTO))]
 public partial class LedgerFunction : FunctionMessage
 {
@@ -219,11 +259,18 @@ public partial class LedgerOutputDTO : IFunctionOutputDTO
     public virtual bool Paused { get; set; }
 }
 
+[Function("lockCollateral")]
+public partial class LockCollateralFunction : FunctionMessage
+{
+    [Parameter("uint256", "amount", 1)]
+    public virtual System.Numerics.BigInteger Amount { get; set; }
+}
+
 [Function("offerCancelled", typeof(OfferCancelledOutputDTO))]
 public partial class OfferCancelledFunction : FunctionMessage
 {
-    [Parameter("bytes32", "digest", 1)]
-    public virtual byte[] Digest { get; set; }
+    [Parameter("tuple", "offer", 1)]
+    public virtual OfferStruct Offer { get; set; }
 }
 
 [FunctionOutput]
@@ -272,6 +319,13 @@ public partial class RecordDrawFunction : FunctionMessage
 
     [Parameter("tuple", "job", 2)]
     public virtual JobStruct Job { get; set; }
+}
+
+[Function("releaseCollateral")]
+public partial class ReleaseCollateralFunction : FunctionMessage
+{
+    [Parameter("uint256", "amount", 1)]
+    public virtual System.Numerics.BigInteger Amount { get; set; }
 }
 
 [Function("requestAudit")]
@@ -489,6 +543,26 @@ public partial class AuditTimedOutEventDTO : IEventDTO
     public virtual System.Numerics.BigInteger Penalty { get; set; }
 }
 
+[Event("CollateralLocked")]
+public partial class CollateralLockedEventDTO : IEventDTO
+{
+    [Parameter("address", "provider", 1, true)]
+    public virtual string Provider { get; set; }
+
+    [Parameter("uint256", "amount", 2, false)]
+    public virtual System.Numerics.BigInteger Amount { get; set; }
+}
+
+[Event("CollateralReleased")]
+public partial class CollateralReleasedEventDTO : IEventDTO
+{
+    [Parameter("address", "provider", 1, true)]
+    public virtual string Provider { get; set; }
+
+    [Parameter("uint256", "amount", 2, false)]
+    public virtual System.Numerics.BigInteger Amount { get; set; }
+}
+
 [Event("Credited")]
 public partial class CreditedEventDTO : IEventDTO
 {
@@ -620,7 +694,10 @@ public partial class OfferCancelledEventDTO : IEventDTO
     [Parameter("address", "provider", 1, true)]
     public virtual string Provider { get; set; }
 
-    [Parameter("bytes32", "digest", 2, true)]
+    [Parameter("uint64", "nonce", 2, false)]
+    public virtual ulong Nonce { get; set; }
+
+    [Parameter("bytes32", "digest", 3, false)]
     public virtual byte[] Digest { get; set; }
 }
 
@@ -859,6 +936,19 @@ public partial class JobMarketInsufficientBalanceError : IErrorDTO
     public virtual System.Numerics.BigInteger Needed { get; set; }
 }
 
+[Error("JobMarketInsufficientCollateral")]
+public partial class JobMarketInsufficientCollateralError : IErrorDTO
+{
+    [Parameter("address", "provider", 1)]
+    public virtual string Provider { get; set; }
+
+    [Parameter("uint256", "free", 2)]
+    public virtual System.Numerics.BigInteger Free { get; set; }
+
+    [Parameter("uint256", "needed", 3)]
+    public virtual System.Numerics.BigInteger Needed { get; set; }
+}
+
 [Error("JobMarketInvalidDeadline")]
 public partial class JobMarketInvalidDeadlineError : IErrorDTO
 {
@@ -997,8 +1087,14 @@ public partial class JobMarketNotOfferProviderError : IErrorDTO
 [Error("JobMarketOfferCancelled")]
 public partial class JobMarketOfferCancelledError : IErrorDTO
 {
-    [Parameter("bytes32", "digest", 1)]
-    public virtual byte[] Digest { get; set; }
+    [Parameter("address", "provider", 1)]
+    public virtual string Provider { get; set; }
+
+    [Parameter("uint64", "nonce", 2)]
+    public virtual ulong Nonce { get; set; }
+
+    [Parameter("uint32", "nonceFloor", 3)]
+    public virtual uint NonceFloor { get; set; }
 }
 
 [Error("JobMarketOfferExpired")]

@@ -162,6 +162,13 @@ public partial class MarketOutputDTO : IFunctionOutputDTO
     public virtual string ReturnValue0 { get; set; }
 }
 
+[Function("recordAuditPassed")]
+public partial class RecordAuditPassedFunction : FunctionMessage
+{
+    [Parameter("address", "account", 1)]
+    public virtual string Account { get; set; }
+}
+
 [Function("requestUnstake")]
 public partial class RequestUnstakeFunction : FunctionMessage
 {
@@ -236,9 +243,6 @@ public partial class UnlockFunction : FunctionMessage
 
     [Parameter("uint256", "amount", 2)]
     public virtual System.Numerics.BigInteger Amount { get; set; }
-
-    [Parameter("bool", "auditPassed", 3)]
-    public virtual bool AuditPassed { get; set; }
 }
 
 [Function("verifierAt", typeof(VerifierAtOutputDTO))]
@@ -272,6 +276,13 @@ public partial class WithdrawUnstakedFunction : FunctionMessage
 {
 }
 
+[Event("AuditPassed")]
+public partial class AuditPassedEventDTO : IEventDTO
+{
+    [Parameter("address", "account", 1, true)]
+    public virtual string Account { get; set; }
+}
+
 [Event("EncryptionKeySet")]
 public partial class EncryptionKeySetEventDTO : IEventDTO
 {
@@ -280,6 +291,16 @@ public partial class EncryptionKeySetEventDTO : IEventDTO
 
     [Parameter("bytes32", "key", 2, false)]
     public virtual byte[] Key { get; set; }
+}
+
+[Event("Locked")]
+public partial class LockedEventDTO : IEventDTO
+{
+    [Parameter("address", "account", 1, true)]
+    public virtual string Account { get; set; }
+
+    [Parameter("uint256", "amount", 2, false)]
+    public virtual System.Numerics.BigInteger Amount { get; set; }
 }
 
 [Event("MarketSet")]
@@ -313,6 +334,16 @@ public partial class StakedEventDTO : IEventDTO
 
     [Parameter("uint256", "stake", 4, false)]
     public virtual System.Numerics.BigInteger Stake { get; set; }
+}
+
+[Event("Unlocked")]
+public partial class UnlockedEventDTO : IEventDTO
+{
+    [Parameter("address", "account", 1, true)]
+    public virtual string Account { get; set; }
+
+    [Parameter("uint256", "amount", 2, false)]
+    public virtual System.Numerics.BigInteger Amount { get; set; }
 }
 
 [Event("UnstakeRequested")]

@@ -1,0 +1,390 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using Exchange.Chain.Bindings;
+using Exchange.Cli.Cli;
+using Exchange.Core.Jobs;
+using Exchange.Core.Models;
+using Exchange.Core.Tensors;
+using Exchange.Inference.Models;
+using Exchange.Node.Api;
+using Exchange.Node.Chain;
+using Exchange.Node.Client;
+using Exchange.Node.Hosting;
+using Exchange.Node.Offers;
+using Spectre.Console;
+
+namespace Exchange.Cli.Commands;
+
+/// <summary><c>exchange client</c>: deposit, withdraw, balance; submit work and follow it; status, fetch and audit of one job.</summary>
+internal static class ClientCommands
+{
+    public static Command Build()
+    {
+        var client = new Command("client", "Buy inference: deposit, submit inputs as jobs, fetch verified outputs");
+        client.Subcommands.Add(BuildDeposit());
+        client.Subcommands.Add(BuildWithdraw());
+        client.Subcommands.Add(BuildBalance());
+        client.Subcommands.Add(BuildSubmit());
+        client.Subcommands.Add(BuildStatus());
+        client.Subcommands.Add(BuildFetch());
+        client.Subcommands.Add(BuildAudit());
+        return client;
+    }
+
+    private static Argument<string> AmountArgument() => new("amount") { Description = "Amount in tokens, e.g. 100 or 0.5" };
+
+    private static Argument<BigInteger> JobIdArgument() => new("job-id")
+    {
+        Description = "The job's id",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            if (BigInteger.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0)
+            {
+                return id;
+            }
+
+            result.AddError($"a job id is a positive whole number, not '{text}'");
+            return BigInteger.Zero;
+        },
+    };
+
+    private static Command BuildDeposit()
+    {
+        var common = new ProviderAndVerifierOptions();
+        var amount = AmountArgument();
+        var json = CommonOptions.Json();
+        var command = new Command("deposit", "Move tokens into your market balance (one transaction, with an EIP-2612 permit)") { amount, json };
+        common.AddTo(command);
+        command.SetAction(async (parsed, ct) =>
+        {
+            var value = Amount(parsed.GetValue(amount)!);
+            var (session, _) = await SessionAsync(common, parsed, null, ct).ConfigureAwait(false);
+            await session.DepositAsync(value, ct).ConfigureAwait(false);
+            return await PrintBalanceAsync(session.Market, session.Market.Address, parsed.GetValue(json), ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Command BuildWithdraw()
+    {
+        var common = new ProviderAndVerifierOptions();
+        var amount = AmountArgument();
+        var json = CommonOptions.Json();
+        var command = new Command("withdraw", "Move tokens from your market balance back to your address") { amount, json };
+        common.AddTo(command);
+        command.SetAction(async (parsed, ct) =>
+        {
+            var value = Amount(parsed.GetValue(amount)!);
+            var market = await NodeFactory.ConnectAsync(common.ToNodeOptions(parsed), common.Account.Resolve(parsed), ct).ConfigureAwait(false);
+            var balance = await market.MarketBalanceAsync(market.Address, ct).ConfigureAwait(false);
+            if (value > balance)
+            {
+                throw new CliException($"your market balance is {TokenUnits.Format(balance)} tokens; cannot withdraw {TokenUnits.Format(value)}");
+            }
+
+            await market.SendMarketAsync(new WithdrawFunction { Amount = value }, ct).ConfigureAwait(false);
+            return await PrintBalanceAsync(market, market.Address, parsed.GetValue(json), ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Command BuildBalance()
+    {
+        var common = new ProviderAndVerifierOptions();
+        var json = CommonOptions.Json();
+        var command = new Command("balance", "Your tokens, market balance and stake") { json };
+        common.AddTo(command);
+        command.SetAction(async (parsed, ct) =>
+        {
+            var market = await NodeFactory.ConnectAsync(common.ToNodeOptions(parsed), Nethereum.Signer.EthECKey.GenerateKey(), ct).ConfigureAwait(false);
+            return await PrintBalanceAsync(market, common.Account.ResolveAddress(parsed), parsed.GetValue(json), ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Command BuildSubmit()
+    {
+        var common = new ProviderAndVerifierOptions();
+        var model = new Option<string>("--model") { Description = "Model to run, by name or id", Required = true };
+        var inputs = new Option<FileInfo[]>("--input") { Description = "Input files: images, or .npy tensors", Required = true, AllowMultipleArgumentsPerToken = true, HelpName = "FILES" };
+        var perJob = new Option<int>("--tasks-per-job") { Description = "Largest job, in tasks (default 16)", DefaultValueFactory = _ => 16 };
+        var region = new Option<string?>("--region") { Description = "Only offers from this region" };
+        var maxPrice = new Option<string?>("--max-unit-price") { Description = "Only offers up to this price per task, in tokens", HelpName = "TOKENS" };
+        var deadline = new Option<int>("--deadline") { Description = "Seconds the providers have for their results (default 600)", DefaultValueFactory = _ => 600 };
+        var wait = new Option<bool>("--wait") { Description = "Follow the jobs until they end, then download and check the outputs" };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the outputs (.npy) with --wait", HelpName = "DIR" };
+        var json = CommonOptions.Json();
+        var command = new Command("submit", "Split inputs into jobs over the best offers, create them, and (with --wait) follow them to verified outputs")
+        {
+            model, inputs, perJob, region, maxPrice, deadline, wait, output, json,
+        };
+        common.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(perJob) < 1)
+            {
+                result.AddError("--tasks-per-job must be at least 1");
+            }
+
+            if (result.GetValue(deadline) < 10)
+            {
+                result.AddError("--deadline must be at least 10 seconds");
+            }
+
+            if (result.GetValue(output) is not null && !result.GetValue(wait))
+            {
+                result.AddError("--out needs --wait: outputs exist once the jobs are computed");
+            }
+        });
+        command.SetAction(async (parsed, ct) =>
+        {
+            var clock = Stopwatch.StartNew();
+            var (session, api) = await SessionAsync(common, parsed, parsed.GetValue(model), ct).ConfigureAwait(false);
+            var files = parsed.GetValue(inputs)!;
+            var missing = files.FirstOrDefault(f => !f.Exists);
+            if (missing is not null)
+            {
+                throw new CliException($"input {missing.FullName} does not exist", ExitCodes.Usage);
+            }
+
+            var tasks = files.Select(f => ClientTask.FromFile(f.FullName, session.Card)).ToList();
+            var maxUnitPrice = parsed.GetValue(maxPrice) is { } p ? (BigInteger?)Amount(p) : null;
+            var offers = await OfferBook.ListAsync(api, session.Card.ModelId, parsed.GetValue(region), maxUnitPrice, session.Market.Domain, ct).ConfigureAwait(false);
+            if (offers.Count == 0)
+            {
+                throw new CliException($"no live offer for model '{session.Card.Name}' matches (region, price) on {string.Join(", ", api.Apis)}");
+            }
+
+            var quiet = parsed.GetValue(json);
+            IReadOnlyList<ClientJob> created = [];
+            IReadOnlyDictionary<BigInteger, JobStatus>? statuses = null;
+            await Stages(quiet, tasks.Count, async (uploaded, createdBar, computed, audited, settled) =>
+            {
+                var prepared = await session.PrepareAsync(tasks, offers, parsed.GetValue(perJob), uploaded, ct).ConfigureAwait(false);
+                created = await session.CreateAsync(prepared, TimeSpan.FromSeconds(parsed.GetValue(deadline)), 16, createdBar, ct).ConfigureAwait(false);
+                if (parsed.GetValue(wait))
+                {
+                    statuses = await session.WaitAsync(created, new Progress<ClientProgress>(progress =>
+                    {
+                        computed?.Report(progress.Computed);
+                        audited?.Report(progress.Audited);
+                        settled?.Report(progress.Settled);
+                    }), TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
+
+            var written = 0;
+            if (statuses is not null && parsed.GetValue(output) is { } folder)
+            {
+                folder.Create();
+                foreach (var job in created.Where(j => statuses[j.JobId] == JobStatus.Settled))
+                {
+                    var record = await JobLookup.FindAsync(session.Market, job.JobId, ct).ConfigureAwait(false);
+                    var results = await session.FetchAsync(job.JobId, record!, ct).ConfigureAwait(false);
+                    written += WriteOutputs(folder, session.Card, results, i => tasks[job.Prepared.Slice.FirstTask + i].Source);
+                }
+            }
+
+            var cost = await session.CostAsync([.. created.Select(c => c.Prepared)], ct).ConfigureAwait(false);
+            var summary = new SubmitSummary(
+                tasks.Count, created.Count, [.. created.Select(c => c.JobId.ToString(CultureInfo.InvariantCulture))],
+                TokenUnits.Format(cost), session.GasUsed.ToString(CultureInfo.InvariantCulture), Math.Round(clock.Elapsed.TotalSeconds, 1),
+                statuses?.Values.Count(s => s == JobStatus.Settled), statuses?.Values.Count(s => s == JobStatus.Slashed), statuses?.Values.Count(s => s == JobStatus.Expired), written);
+            if (quiet)
+            {
+                Output.Json(summary);
+            }
+            else
+            {
+                var table = new Table().AddColumns("tasks", "jobs", "cost (tokens)", "gas", "seconds", "settled", "slashed", "expired", "outputs written");
+                table.AddRow(Text(summary.Tasks), Text(summary.Jobs), summary.Cost, summary.Gas, Text(summary.Seconds), Text(summary.Settled), Text(summary.Slashed), Text(summary.Expired), Text(summary.OutputsWritten));
+                AnsiConsole.Write(table);
+                Output.Line($"jobs: {string.Join(' ', summary.JobIds)}");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command BuildStatus()
+    {
+        var common = new ProviderAndVerifierOptions();
+        var jobId = JobIdArgument();
+        var json = CommonOptions.Json();
+        var command = new Command("status", "A job's status and record, from the chain") { jobId, json };
+        common.AddTo(command);
+        command.SetAction(async (parsed, ct) =>
+        {
+            var market = await NodeFactory.ConnectAsync(common.ToNodeOptions(parsed), Nethereum.Signer.EthECKey.GenerateKey(), ct).ConfigureAwait(false);
+            var id = parsed.GetValue(jobId);
+            var record = await JobLookup.FindAsync(market, id, ct).ConfigureAwait(false) ?? throw new CliException($"there is no job {id}");
+            var status = await market.StatusAsync(id, ct).ConfigureAwait(false);
+            var view = new JobView(id.ToString(CultureInfo.InvariantCulture), status.ToString(), record.Client, record.Provider, record.ModelId.ToString(),
+                TokenUnits.Format(record.UnitPrice), record.TaskCount, record.Deadline, record.IsSubmitted ? record.ResultRoot.ToString() : null,
+                record.IsSubmitted ? record.OutputsHash.ToString() : null);
+            if (parsed.GetValue(json))
+            {
+                Output.Json(view);
+            }
+            else
+            {
+                Output.Line($"job {view.JobId}: {view.Status}, {view.Tasks} tasks of {view.ModelId} at {view.UnitPrice} tokens, client {view.Client}, provider {view.Provider}, due {view.Deadline}");
+                if (view.ResultRoot is not null)
+                {
+                    Output.Line($"result root {view.ResultRoot}, outputs {view.OutputsHash}");
+                }
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command BuildFetch()
+    {
+        var common = new ProviderAndVerifierOptions();
+        var jobId = JobIdArgument();
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the outputs (.npy)", Required = true, HelpName = "DIR" };
+        var model = new Option<string?>("--model") { Description = "The job's model, by name or id (default: the job's model id)" };
+        var command = new Command("fetch", "Download a job's outputs, each checked against the provider's signed result root") { jobId, output, model };
+        common.AddTo(command);
+        command.SetAction(async (parsed, ct) =>
+        {
+            var id = parsed.GetValue(jobId);
+            var (session, _) = await SessionForJobAsync(common, parsed, id, ct).ConfigureAwait(false);
+            var record = (await JobLookup.FindAsync(session.Market, id, ct).ConfigureAwait(false))!;
+            if (!record.IsSubmitted)
+            {
+                throw new CliException($"job {id} has no result yet");
+            }
+
+            var results = await session.FetchAsync(id, record, ct).ConfigureAwait(false);
+            var folder = parsed.GetValue(output)!;
+            folder.Create();
+            var written = WriteOutputs(folder, session.Card, results, i => $"job{id}-task{i}");
+            Output.Line($"{written} output(s) of job {id} checked against result root {record.ResultRoot} and written to {folder.FullName}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command BuildAudit()
+    {
+        var common = new ProviderAndVerifierOptions();
+        var jobId = JobIdArgument();
+        var command = new Command("audit", "Ask for an audit of your submitted job within its challenge window (you pay the audit fee)") { jobId };
+        common.AddTo(command);
+        command.SetAction(async (parsed, ct) =>
+        {
+            var id = parsed.GetValue(jobId);
+            var (session, _) = await SessionForJobAsync(common, parsed, id, ct).ConfigureAwait(false);
+            var record = (await JobLookup.FindAsync(session.Market, id, ct).ConfigureAwait(false))!;
+            await session.RequestAuditAsync(id, record, ct).ConfigureAwait(false);
+            Output.Line($"audit of job {id} requested; status {await session.Market.StatusAsync(id, ct).ConfigureAwait(false)}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static async Task<(ClientSession Session, ExchangeApiClient Api)> SessionAsync(ProviderAndVerifierOptions common, ParseResult parsed, string? model, CancellationToken ct)
+    {
+        var key = common.Account.Resolve(parsed);
+        var market = await NodeFactory.ConnectAsync(common.ToNodeOptions(parsed), key, ct).ConfigureAwait(false);
+        var api = new ExchangeApiClient(new HttpClient { Timeout = TimeSpan.FromMinutes(2) }, common.ApiUrls(parsed), key, TimeProvider.System);
+        var card = model is null ? PlaceholderCard() : Registry().Resolve(model).Card;
+        return (new ClientSession(market, api, card, key, TimeProvider.System), api);
+    }
+
+    private static async Task<(ClientSession Session, ExchangeApiClient Api)> SessionForJobAsync(ProviderAndVerifierOptions common, ParseResult parsed, BigInteger id, CancellationToken ct)
+    {
+        var (probe, _) = await SessionAsync(common, parsed, null, ct).ConfigureAwait(false);
+        var record = await JobLookup.FindAsync(probe.Market, id, ct).ConfigureAwait(false) ?? throw new CliException($"there is no job {id}");
+        var entry = Registry().Find(record.ModelId) ?? throw new CliException($"job {id} runs model {record.ModelId}, which this machine does not know");
+        return await SessionAsync(common, parsed, entry.ModelId.ToString(), ct).ConfigureAwait(false);
+    }
+
+    private static ModelRegistry Registry() => new(new ModelStore(ModelStore.DefaultRoot));
+
+    private static ModelCard PlaceholderCard() => Registry().List()[0].Card;
+
+    private static async Task<int> PrintBalanceAsync(MarketClient market, string address, bool json, CancellationToken ct)
+    {
+        var tokens = await market.TokenBalanceAsync(address, ct).ConfigureAwait(false);
+        var balance = await market.MarketBalanceAsync(address, ct).ConfigureAwait(false);
+        var vault = await market.VaultAccountAsync(address, ct).ConfigureAwait(false);
+        var view = new BalanceView(address, TokenUnits.Format(tokens), TokenUnits.Format(balance), TokenUnits.Format(vault.Stake), TokenUnits.Format(vault.Locked));
+        if (json)
+        {
+            Output.Json(view);
+        }
+        else
+        {
+            Output.Line($"{view.Address}: {view.Tokens} tokens, {view.MarketBalance} in the market, {view.Stake} staked ({view.Locked} locked)");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static int WriteOutputs(DirectoryInfo folder, ModelCard card, IReadOnlyList<IReadOnlyList<Tensor>> results, Func<int, string> name)
+    {
+        var written = 0;
+        for (var t = 0; t < results.Count; t++)
+        {
+            for (var o = 0; o < results[t].Count; o++)
+            {
+                var file = Path.Combine(folder.FullName, $"{Path.GetFileNameWithoutExtension(name(t))}.{card.Outputs[o].Name}.npy");
+                File.WriteAllBytes(file, Npy.Write(results[t][o]));
+                written++;
+            }
+        }
+
+        return written;
+    }
+
+    private static BigInteger Amount(string text)
+    {
+        try
+        {
+            var value = TokenUnits.Parse(text);
+            return value > 0 ? value : throw new CliException("the amount must be above 0", ExitCodes.Usage);
+        }
+        catch (FormatException e)
+        {
+            throw new CliException(e.Message, ExitCodes.Usage);
+        }
+    }
+
+    private static async Task Stages(bool quiet, int total, Func<IProgress<int>?, IProgress<int>?, IProgress<int>?, IProgress<int>?, IProgress<int>?, Task> work)
+    {
+        if (quiet || Console.IsOutputRedirected)
+        {
+            await work(null, null, null, null, null).ConfigureAwait(false);
+            return;
+        }
+
+        await AnsiConsole.Progress().AutoClear(false).StartAsync(async context =>
+        {
+            IProgress<int> Bar(string name)
+            {
+                var task = context.AddTask(name, maxValue: total);
+                return new Progress<int>(value => task.Value = value);
+            }
+
+            await work(Bar("uploaded"), Bar("created"), Bar("computed"), Bar("audited"), Bar("settled")).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+    }
+
+    private static string Text<T>(T value) => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "-";
+
+    private sealed record SubmitSummary(
+        int Tasks, int Jobs, string[] JobIds, string Cost, string Gas, double Seconds, int? Settled, int? Slashed, int? Expired, int OutputsWritten);
+
+    private sealed record JobView(
+        string JobId, string Status, string Client, string Provider, string ModelId, string UnitPrice, uint Tasks, ulong Deadline, string? ResultRoot, string? OutputsHash);
+
+    private sealed record BalanceView(string Address, string Tokens, string MarketBalance, string Stake, string Locked);
+}

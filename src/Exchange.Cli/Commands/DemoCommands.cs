@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Globalization;
+using Exchange.Cli.Cli;
+using Exchange.Node.Demo;
+using Microsoft.Extensions.Logging;
+
+namespace Exchange.Cli.Commands;
+
+/// <summary><c>exchange demo</c>: the whole network in one process tree, ending with what happened.</summary>
+internal static class DemoCommands
+{
+    public static Command Build()
+    {
+        var providers = new Option<int>("--providers") { Description = "Providers; the last one cheats when --cheat-rate > 0 (default 2)", DefaultValueFactory = _ => 2 };
+        var verifiers = new Option<int>("--verifiers") { Description = "Verifiers (default 3)", DefaultValueFactory = _ => 3 };
+        var tasks = new Option<int>("--tasks") { Description = "Images the client submits (default 200)", DefaultValueFactory = _ => 200 };
+        var perJob = new Option<int>("--tasks-per-job") { Description = "Tasks per job (default 8)", DefaultValueFactory = _ => 8 };
+        var cheatRate = new Option<double>("--cheat-rate") { Description = "Share of the cheater's tasks falsified, 0-1; 0 for an honest network (default 0.3)", DefaultValueFactory = _ => 0.3 };
+        var cheat = new Option<string>("--cheat") { Description = "How the cheater falsifies: random, perturb, reuse (default perturb)", DefaultValueFactory = _ => "perturb" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the images and the cheat (default 7)", DefaultValueFactory = _ => 7 };
+        var model = new Option<string>("--model") { Description = "Model (default resnet18)", DefaultValueFactory = _ => "resnet18" };
+        var audit = new Option<int>("--audit-rate") { Description = "Share of jobs audited, in percent (default 50)", DefaultValueFactory = _ => 50 };
+        var silent = new Option<bool>("--silent-provider") { Description = "Add a provider that takes jobs and never answers (they expire, the client is refunded)" };
+        var rpc = new Option<Uri?>("--rpc") { Description = "Use this chain (Hardhat dev accounts) instead of starting a local Hardhat node", HelpName = "URL" };
+        var data = new Option<DirectoryInfo?>("--data") { Description = "Folder for databases and blobs (default: a fresh temporary folder)", HelpName = "DIR" };
+        var verbose = new Option<bool>("--verbose") { Description = "Log every node's steps on stderr" };
+        var json = CommonOptions.Json();
+        var command = new Command("demo", "Run a whole network (chain, API, providers, a cheater, verifiers, a client) and report what happened")
+        {
+            providers, verifiers, tasks, perJob, cheatRate, cheat, seed, model, audit, silent, rpc, data, verbose, json,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(audit) is < 0 or > 100)
+            {
+                result.AddError("--audit-rate is a percentage, 0-100");
+            }
+        });
+        command.SetAction(async (parsed, ct) =>
+        {
+            var options = new DemoOptions
+            {
+                Providers = parsed.GetValue(providers),
+                Verifiers = parsed.GetValue(verifiers),
+                Tasks = parsed.GetValue(tasks),
+                TasksPerJob = parsed.GetValue(perJob),
+                CheatRate = parsed.GetValue(cheatRate),
+                Cheat = ProviderCommands.ParseCheat(parsed.GetValue(cheat)),
+                Seed = parsed.GetValue(seed),
+                Model = parsed.GetValue(model)!,
+                AuditRateBps = (uint)(parsed.GetValue(audit) * 100),
+                SilentProvider = parsed.GetValue(silent),
+                Rpc = parsed.GetValue(rpc),
+                DataDirectory = parsed.GetValue(data)?.FullName,
+            };
+            if (options.Problem() is { } problem)
+            {
+                throw new CliException(problem, ExitCodes.Usage);
+            }
+
+            using var logs = LoggerFactory.Create(b => b
+                .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+                .AddFilter((_, level) => level >= (parsed.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning) || level >= LogLevel.Information && !parsed.GetValue(json)));
+            var summary = await new DemoNetwork(options, logs).RunAsync(ct).ConfigureAwait(false);
+            if (parsed.GetValue(json))
+            {
+                Output.Json(summary);
+            }
+            else
+            {
+                Print(summary);
+            }
+
+            return summary.Jobs.Pending == 0 && summary.Conserved ? ExitCodes.Ok : ExitCodes.Failed;
+        });
+        return command;
+    }
+
+    private static void Print(DemoSummary s)
+    {
+        var c = CultureInfo.InvariantCulture;
+        Output.Line("");
+        Output.Line(string.Create(c, $"== exchange demo: {s.Tasks} tasks in {s.Seconds} s"));
+        Output.Line(string.Create(c, $"jobs: {s.Jobs.Settled} settled, {s.Jobs.Slashed} slashed, {s.Jobs.Expired} expired, {s.Jobs.Pending} pending"));
+        Output.Line(string.Create(c, $"audits: {s.Audits.Passed} passed, {s.Audits.Failed} failed; the cheater was slashed {s.CheaterSlashes} time(s)"));
+        Output.Line("balances (tokens + market balance + stake):");
+        foreach (var (role, balance) in s.Balances)
+        {
+            var change = balance.After - balance.Before;
+            Output.Line(string.Create(c, $"  {role,-10} {balance.Before,22:0.######} -> {balance.After,22:0.######}  ({(change >= 0 ? "+" : "")}{change:0.######})"));
+        }
+
+        Output.Line($"token supply conserved: {(s.Conserved ? "yes" : "NO")}");
+        Output.Line(string.Create(c, $"throughput: {s.TasksPerSecond} tasks/s; gas per task: {s.GasPerTask:0}"));
+        Output.Line($"dashboard (while the demo ran): {s.Dashboard}");
+    }
+}

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using Exchange.Cli.Cli;
+using Exchange.Node.Hosting;
+
+namespace Exchange.Cli.Commands;
+
+/// <summary>The options every node and client command shares: account, chain, exchange APIs, data and deployment folders.</summary>
+internal sealed class ProviderAndVerifierOptions
+{
+    /// <summary>Environment variable that overrides the default exchange API.</summary>
+    public const string ApiVariable = "EXCHANGE_API";
+
+    public AccountOptions Account { get; } = new();
+
+    public Option<Uri> Rpc { get; } = CommonOptions.Rpc();
+
+    public Option<Uri[]> Api { get; } = new("--api")
+    {
+        Description = $"Exchange API base URL; repeat for several (default: ${ApiVariable} or http://127.0.0.1:5080)",
+        HelpName = "URL",
+        AllowMultipleArgumentsPerToken = false,
+        DefaultValueFactory = _ => [new Uri(Environment.GetEnvironmentVariable(ApiVariable) is { Length: > 0 } url ? url : "http://127.0.0.1:5080")],
+        CustomParser = result =>
+        {
+            var uris = new List<Uri>();
+            foreach (var token in result.Tokens)
+            {
+                if (!Uri.TryCreate(token.Value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                {
+                    result.AddError($"--api must be an http(s) URL, not '{token.Value}'");
+                    return null!;
+                }
+
+                uris.Add(uri);
+            }
+
+            return [.. uris];
+        },
+    };
+
+    public Option<DirectoryInfo> Data { get; } = CommonOptions.Data();
+
+    public Option<DirectoryInfo> Deployments { get; } = CommonOptions.Deployments();
+
+    /// <summary>Adds the options to a command.</summary>
+    public void AddTo(Command command)
+    {
+        Account.AddTo(command);
+        command.Options.Add(Rpc);
+        command.Options.Add(Api);
+        command.Options.Add(Data);
+        command.Options.Add(Deployments);
+    }
+
+    /// <summary>The node options these command-line values give.</summary>
+    public NodeOptions ToNodeOptions(ParseResult parsed) => new()
+    {
+        RpcUrl = parsed.GetValue(Rpc),
+        ApiUrls = [.. parsed.GetValue(Api)!.Select(WithSlash)],
+        DataDirectory = parsed.GetValue(Data)!.FullName,
+        DeploymentsDirectory = parsed.GetValue(Deployments)!.FullName,
+    };
+
+    /// <summary>The API base URLs, each ending in '/' so that relative paths resolve under it.</summary>
+    public IReadOnlyList<Uri> ApiUrls(ParseResult parsed) => [.. parsed.GetValue(Api)!.Select(WithSlash)];
+
+    /// <summary>The node options as configuration keys, for a host's configuration.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> AsConfiguration(NodeOptions node)
+    {
+        yield return new($"{Exchange.Node.Hosting.NodeOptions.Section}:{nameof(Exchange.Node.Hosting.NodeOptions.RpcUrl)}", node.RpcUrl?.ToString());
+        for (var i = 0; i < node.ApiUrls.Count; i++)
+        {
+            yield return new($"{Exchange.Node.Hosting.NodeOptions.Section}:{nameof(Exchange.Node.Hosting.NodeOptions.ApiUrls)}:{i}", node.ApiUrls[i].ToString());
+        }
+
+        yield return new($"{Exchange.Node.Hosting.NodeOptions.Section}:{nameof(Exchange.Node.Hosting.NodeOptions.DataDirectory)}", node.DataDirectory);
+        yield return new($"{Exchange.Node.Hosting.NodeOptions.Section}:{nameof(Exchange.Node.Hosting.NodeOptions.DeploymentsDirectory)}", node.DeploymentsDirectory);
+    }
+
+    private static Uri WithSlash(Uri uri) => uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
+}

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Globalization;
+using Exchange.Cli.Cli;
+using Exchange.Node.Chain;
+using Exchange.Node.Hosting;
+using Exchange.Node.Provider;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace Exchange.Cli.Commands;
+
+/// <summary><c>exchange provider run</c>: the provider node.</summary>
+internal static class ProviderCommands
+{
+    public static Command Build()
+    {
+        var provider = new Command("provider", "Run inference for clients: stake, offer, compute, submit signed results, settle");
+        provider.Subcommands.Add(BuildRun());
+        return provider;
+    }
+
+    private static Command BuildRun()
+    {
+        var common = new ProviderAndVerifierOptions();
+        var model = new Option<string>("--model") { Description = "Model to offer, by name or id (default resnet18)", DefaultValueFactory = _ => "resnet18" };
+        var price = new Option<string>("--unit-price") { Description = "Price per task in tokens (default 0.001)", HelpName = "TOKENS", DefaultValueFactory = _ => "0.001" };
+        var maxTasks = new Option<int>("--max-tasks") { Description = "Largest job accepted, in tasks (default 64)", DefaultValueFactory = _ => 64 };
+        var region = new Option<string>("--region") { Description = "Region named in the offer (default local)", DefaultValueFactory = _ => "local" };
+        var stake = new Option<string>("--stake") { Description = "Stake to hold in the vault, in tokens (default 10000)", HelpName = "TOKENS", DefaultValueFactory = _ => "10000" };
+        var batch = new Option<int>("--batch-size") { Description = "Tasks handed to the inference engine at once (default 8)", DefaultValueFactory = _ => 8 };
+        var cheat = new Option<string>("--cheat") { Description = "Dishonest mode for tests and demos: random, perturb, other-model or reuse", HelpName = "MODE" };
+        var cheatRate = new Option<double>("--cheat-rate") { Description = "Share of tasks falsified when cheating, 0-1", HelpName = "F" };
+        var cheatModel = new Option<string>("--cheat-model") { Description = "For --cheat other-model: the cheaper model to run instead" };
+        var command = new Command("run", "Serve as a provider until Ctrl+C") { model, price, maxTasks, region, stake, batch, cheat, cheatRate, cheatModel };
+        common.AddTo(command);
+        command.SetAction(async (parsed, ct) =>
+        {
+            var options = new ProviderOptions
+            {
+                Model = parsed.GetValue(model)!,
+                UnitPrice = Units(parsed.GetValue(price)!, "--unit-price"),
+                MaxTasks = parsed.GetValue(maxTasks),
+                Region = parsed.GetValue(region)!,
+                Stake = Units(parsed.GetValue(stake)!, "--stake"),
+                BatchSize = parsed.GetValue(batch),
+                Cheat = ParseCheat(parsed.GetValue(cheat)),
+                CheatRate = parsed.GetValue(cheatRate),
+                CheatModel = parsed.GetValue(cheatModel),
+            };
+            var builder = Host.CreateApplicationBuilder([]);
+            builder.Configuration.AddInMemoryCollection(ProviderAndVerifierOptions.AsConfiguration(common.ToNodeOptions(parsed)).Concat(Configuration(options)));
+            builder.Services.AddProviderNode(common.Account.Resolve(parsed));
+            using var host = builder.Build();
+            await host.RunAsync(ct).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    internal static CheatMode ParseCheat(string? text) => text switch
+    {
+        null or "" or "none" => CheatMode.None,
+        "random" => CheatMode.Random,
+        "perturb" => CheatMode.Perturb,
+        "other-model" => CheatMode.OtherModel,
+        "reuse" => CheatMode.Reuse,
+        _ => throw new CliException($"--cheat must be random, perturb, other-model or reuse, not '{text}'", ExitCodes.Usage),
+    };
+
+    internal static string Units(string tokens, string option)
+    {
+        try
+        {
+            return TokenUnits.Parse(tokens).ToString(CultureInfo.InvariantCulture);
+        }
+        catch (FormatException e)
+        {
+            throw new CliException($"{option}: {e.Message}", ExitCodes.Usage);
+        }
+    }
+
+    private static IEnumerable<KeyValuePair<string, string?>> Configuration(ProviderOptions o)
+    {
+        var s = ProviderOptions.Section;
+        yield return new($"{s}:{nameof(o.Model)}", o.Model);
+        yield return new($"{s}:{nameof(o.UnitPrice)}", o.UnitPrice);
+        yield return new($"{s}:{nameof(o.MaxTasks)}", o.MaxTasks.ToString(CultureInfo.InvariantCulture));
+        yield return new($"{s}:{nameof(o.Region)}", o.Region);
+        yield return new($"{s}:{nameof(o.Stake)}", o.Stake);
+        yield return new($"{s}:{nameof(o.BatchSize)}", o.BatchSize.ToString(CultureInfo.InvariantCulture));
+        yield return new($"{s}:{nameof(o.Cheat)}", o.Cheat.ToString());
+        yield return new($"{s}:{nameof(o.CheatRate)}", o.CheatRate.ToString(CultureInfo.InvariantCulture));
+        yield return new($"{s}:{nameof(o.CheatModel)}", o.CheatModel);
+    }
+}

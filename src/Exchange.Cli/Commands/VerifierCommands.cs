@@ -1,0 +1,43 @@
+using System.CommandLine;
+using System.Globalization;
+using Exchange.Cli.Cli;
+using Exchange.Node.Hosting;
+using Exchange.Node.Verifier;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace Exchange.Cli.Commands;
+
+/// <summary><c>exchange verifier run</c>: the verifier node.</summary>
+internal static class VerifierCommands
+{
+    public static Command Build()
+    {
+        var verifier = new Command("verifier", "Audit providers: re-run drawn tasks, post verdicts, vote on disputes");
+        verifier.Subcommands.Add(BuildRun());
+        return verifier;
+    }
+
+    private static Command BuildRun()
+    {
+        var common = new ProviderAndVerifierOptions();
+        var stake = new Option<string>("--stake") { Description = "Stake to hold in the vault, in tokens (default 1000)", HelpName = "TOKENS", DefaultValueFactory = _ => "1000" };
+        var bonds = new Option<int>("--bond-reserve") { Description = "Challenger bonds to keep deposited for fail verdicts (default 3)", DefaultValueFactory = _ => 3 };
+        var command = new Command("run", "Serve as a verifier until Ctrl+C") { stake, bonds };
+        common.AddTo(command);
+        command.SetAction(async (parsed, ct) =>
+        {
+            var builder = Host.CreateApplicationBuilder([]);
+            builder.Configuration.AddInMemoryCollection(ProviderAndVerifierOptions.AsConfiguration(common.ToNodeOptions(parsed)).Concat(
+            [
+                new($"{VerifierOptions.Section}:{nameof(VerifierOptions.Stake)}", ProviderCommands.Units(parsed.GetValue(stake)!, "--stake")),
+                new($"{VerifierOptions.Section}:{nameof(VerifierOptions.BondReserve)}", parsed.GetValue(bonds).ToString(CultureInfo.InvariantCulture)),
+            ]));
+            builder.Services.AddVerifierNode(common.Account.Resolve(parsed));
+            using var host = builder.Build();
+            await host.RunAsync(ct).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,263 @@
+using System.Numerics;
+using Exchange.Chain.Bindings;
+using Exchange.Chain.Deployment;
+using Exchange.Core.Jobs;
+using Exchange.Core.Manifests;
+using Exchange.Core.Merkle;
+using Exchange.Core.Models;
+using Exchange.Core.Tensors;
+using Exchange.Node.Api;
+using Exchange.Node.Chain;
+using Exchange.Node.Offers;
+using Exchange.Node.Provider;
+using Nethereum.Signer;
+
+namespace Exchange.Node.Client;
+
+/// <summary>
+/// A client's side of design §3: upload inputs and manifests, create jobs from offers (several per
+/// transaction, depositing with a permit when the balance is short), follow them to the end
+/// (expiring those whose provider never answered), and download outputs, refusing any that are not
+/// in the provider's signed result root.
+/// </summary>
+public sealed class ClientSession(MarketClient market, ExchangeApiClient api, ModelCard card, EthECKey key, TimeProvider time)
+{
+    private MarketParameters? _parameters;
+
+    /// <summary>The model the session's jobs run.</summary>
+    public ModelCard Card { get; } = card;
+
+    /// <summary>The client's chain handle.</summary>
+    public MarketClient Market { get; } = market;
+
+    /// <summary>Gas used by this session's transactions so far.</summary>
+    public BigInteger GasUsed { get; private set; }
+
+    /// <summary>
+    /// Uploads the tasks' inputs and one manifest per job of the split, depositing first what the
+    /// jobs will cost (the API stores blobs only for funded accounts).
+    /// </summary>
+    public async Task<IReadOnlyList<PreparedJob>> PrepareAsync(
+        IReadOnlyList<ClientTask> tasks, IReadOnlyList<SignedOffer> offers, int tasksPerJob, IProgress<int>? uploadedTasks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        ArgumentNullException.ThrowIfNull(offers);
+        var slices = JobSplitter.Split(tasks.Count, tasksPerJob, [.. offers.Select(o => o.Offer.MaxTasks)]);
+        var fees = await FeesAsync(cancellationToken).ConfigureAwait(false);
+        var cost = slices.Aggregate(BigInteger.Zero, (sum, s) => sum + fees.For(offers[s.OfferIndex].Offer.UnitPrice, (uint)s.TaskCount).ClientCost);
+        await EnsureBalanceAsync(cost, cancellationToken).ConfigureAwait(false);
+        var prepared = new List<PreparedJob>(slices.Count);
+        var uploaded = 0;
+        foreach (var slice in slices)
+        {
+            var manifestTasks = new List<ManifestTask>(slice.TaskCount);
+            for (var i = 0; i < slice.TaskCount; i++)
+            {
+                var task = tasks[slice.FirstTask + i];
+                var blobs = new BlobRef[Card.Inputs.Count];
+                for (var input = 0; input < blobs.Length; input++)
+                {
+                    var hash = await api.PutBlobAsync(Npy.Write(task.Inputs[input]), cancellationToken).ConfigureAwait(false);
+                    blobs[input] = new BlobRef(Card.Inputs[input].Name, hash);
+                }
+
+                manifestTasks.Add(new ManifestTask(i, blobs));
+                uploadedTasks?.Report(++uploaded);
+            }
+
+            var manifest = new JobManifest(Card.ModelId, manifestTasks.ToArray());
+            await api.PutBlobAsync(manifest.ToCanonicalJson(), cancellationToken).ConfigureAwait(false);
+            prepared.Add(new PreparedJob(slice, offers[slice.OfferIndex], manifest, MerkleLeaves.TaskTree(manifest.InputHashes).Root));
+        }
+
+        return prepared;
+    }
+
+    /// <summary>What creating these jobs debits the client: price, verification and protocol fees.</summary>
+    public async Task<BigInteger> CostAsync(IReadOnlyList<PreparedJob> jobs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var fees = await FeesAsync(cancellationToken).ConfigureAwait(false);
+        return jobs.Aggregate(BigInteger.Zero, (sum, j) => sum + fees.For(j.Offer.Offer.UnitPrice, (uint)j.Slice.TaskCount).ClientCost);
+    }
+
+    /// <summary>Deposits (with a permit: one transaction) what the market balance lacks for <paramref name="needed"/>.</summary>
+    public async Task EnsureBalanceAsync(BigInteger needed, CancellationToken cancellationToken)
+    {
+        var missing = needed - await Market.MarketBalanceAsync(Market.Address, cancellationToken).ConfigureAwait(false);
+        if (missing > 0)
+        {
+            await DepositAsync(missing, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Deposits <paramref name="amount"/> tokens into the market balance with an EIP-2612 permit.</summary>
+    public async Task DepositAsync(BigInteger amount, CancellationToken cancellationToken)
+    {
+        if (amount <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(amount), amount, "a deposit must be positive");
+        }
+
+        var nonce = (await Market.QueryAsync<NoncesFunction, NoncesOutputDTO>(Market.Deployment.ComputeToken, new NoncesFunction { Owner = Market.Address }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+        var deadline = new BigInteger(time.GetUtcNow().ToUnixTimeSeconds() + 3600);
+        var (v, r, s) = Permit.Sign(Market.Deployment.ChainId, Market.Deployment.ComputeToken, Market.Address, Market.Deployment.JobMarket, amount, nonce, deadline, key.GetPrivateKeyAsBytes());
+        var receipt = await Market.SendMarketAsync(new DepositWithPermitFunction { Amount = amount, Deadline = deadline, V = v, R = r, S = s }, cancellationToken).ConfigureAwait(false);
+        GasUsed += receipt.GasUsed.Value;
+    }
+
+    /// <summary>Creates the jobs on chain, <paramref name="jobsPerTransaction"/> per <c>createJobs</c>, due <paramref name="deadlineAfter"/> from now.</summary>
+    public async Task<IReadOnlyList<ClientJob>> CreateAsync(
+        IReadOnlyList<PreparedJob> jobs, TimeSpan deadlineAfter, int jobsPerTransaction, IProgress<int>? createdTasks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentOutOfRangeException.ThrowIfLessThan(jobsPerTransaction, 1);
+        await EnsureBalanceAsync(await CostAsync(jobs, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var created = new List<ClientJob>(jobs.Count);
+        var tasks = 0;
+        foreach (var chunk in jobs.Chunk(jobsPerTransaction))
+        {
+            var (_, now) = await Market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+            var deadline = now + (ulong)deadlineAfter.TotalSeconds;
+            var receipt = await Market.SendMarketAsync(new CreateJobsFunction
+            {
+                Requests = [.. chunk.Select(j => new JobRequestStruct
+                {
+                    Offer = j.Offer.Offer.ToStruct(),
+                    OfferSig = j.Offer.Signature,
+                    TaskCount = (uint)j.Slice.TaskCount,
+                    TasksRoot = j.TasksRoot.ToArray(),
+                    ManifestHash = j.Manifest.Hash.ToArray(),
+                    Deadline = deadline,
+                })],
+            }, cancellationToken).ConfigureAwait(false);
+            GasUsed += receipt.GasUsed.Value;
+            var events = receipt.Decode<JobCreatedEventDTO>();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                created.Add(new ClientJob(events[i].JobId, JobRecords.FromCreated(events[i]), chunk[i]));
+                tasks += chunk[i].Slice.TaskCount;
+            }
+
+            createdTasks?.Report(tasks);
+        }
+
+        return created;
+    }
+
+    /// <summary>
+    /// Follows the jobs until each has ended (settled, slashed or expired), expiring the ones whose
+    /// deadline passed without a result. Returns each job's final status.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<BigInteger, JobStatus>> WaitAsync(
+        IReadOnlyList<ClientJob> jobs, IProgress<ClientProgress>? progress, TimeSpan pollInterval, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var total = jobs.Sum(j => j.Prepared.Slice.TaskCount);
+        var statuses = jobs.ToDictionary(j => j.JobId, _ => JobStatus.Created);
+        while (true)
+        {
+            foreach (var job in jobs.Where(j => !IsFinal(statuses[j.JobId])))
+            {
+                statuses[job.JobId] = await Market.StatusAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+            }
+
+            await ExpireOverdueAsync(jobs.Where(j => statuses[j.JobId] == JobStatus.Created).ToList(), statuses, cancellationToken).ConfigureAwait(false);
+            progress?.Report(Progress(jobs, statuses, total));
+            if (statuses.Values.All(IsFinal))
+            {
+                return statuses;
+            }
+
+            await Task.Delay(pollInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Downloads a submitted job's outputs and checks them: the output manifest must be the signed
+    /// <c>outputsHash</c>, its result root the signed <c>resultRoot</c>, and each output blob must hash
+    /// to its leaf. Returns the outputs per task.
+    /// </summary>
+    /// <exception cref="OutputRejectedException">Anything published is not what the provider signed.</exception>
+    public async Task<IReadOnlyList<IReadOnlyList<Tensor>>> FetchAsync(BigInteger jobId, Job job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (!job.IsSubmitted)
+        {
+            throw new InvalidOperationException($"job {jobId} has no result on chain");
+        }
+
+        try
+        {
+            var manifest = await JobInputs.FetchManifestAsync(api, jobId, job, Card, cancellationToken).ConfigureAwait(false);
+            var outputs = await JobInputs.FetchOutputManifestAsync(api, jobId, job, manifest, Card, cancellationToken).ConfigureAwait(false);
+            var tree = MerkleLeaves.ResultTree(manifest.InputHashes, outputs.OutputHashes);
+            var result = new List<IReadOnlyList<Tensor>>(outputs.Tasks.Count);
+            foreach (var task in outputs.Tasks)
+            {
+                var leaf = MerkleLeaves.Result(task.Index, manifest.Tasks[task.Index].InputHash, task.OutputHash);
+                if (!MerkleTree.Verify(tree.Proof(task.Index), job.ResultRoot, leaf))
+                {
+                    throw new OutputRejectedException($"job {jobId} task {task.Index}: output {task.OutputHash} is not in the signed result root {job.ResultRoot}");
+                }
+
+                result.Add(await JobInputs.FetchOutputsAsync(api, task, Card, cancellationToken).ConfigureAwait(false));
+            }
+
+            return result;
+        }
+        catch (Exception e) when (e is JobInputException or BlobIntegrityException)
+        {
+            throw new OutputRejectedException($"job {jobId}: refused: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Asks for an audit of a submitted job within its challenge window (paying the client audit fee).</summary>
+    public async Task RequestAuditAsync(BigInteger jobId, Job job, CancellationToken cancellationToken)
+    {
+        var receipt = await Market.SendMarketAsync(new RequestAuditFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken).ConfigureAwait(false);
+        GasUsed += receipt.GasUsed.Value;
+    }
+
+    private async Task ExpireOverdueAsync(List<ClientJob> open, Dictionary<BigInteger, JobStatus> statuses, CancellationToken cancellationToken)
+    {
+        if (open.Count == 0)
+        {
+            return;
+        }
+
+        var (_, now) = await Market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        var overdue = open.Where(j => j.Record.Deadline < now).ToList();
+        if (overdue.Count == 0)
+        {
+            return;
+        }
+
+        var receipt = await Market.SendMarketAsync(new ExpireFunction
+        {
+            JobIds = [.. overdue.Select(j => j.JobId)],
+            Jobs = [.. overdue.Select(j => j.Record.ToStruct())],
+        }, cancellationToken).ConfigureAwait(false);
+        GasUsed += receipt.GasUsed.Value;
+        foreach (var expired in receipt.Decode<JobExpiredEventDTO>())
+        {
+            statuses[expired.JobId] = JobStatus.Expired;
+        }
+    }
+
+    private async Task<FeeSchedule> FeesAsync(CancellationToken cancellationToken)
+    {
+        _parameters ??= await Market.ParamsAsync(cancellationToken).ConfigureAwait(false);
+        return new FeeSchedule(_parameters.VerificationFeeBps, _parameters.ProtocolFeeBps, _parameters.CollateralMultiplierBps);
+    }
+
+    private static ClientProgress Progress(IReadOnlyList<ClientJob> jobs, Dictionary<BigInteger, JobStatus> statuses, int total)
+    {
+        int TasksWhere(Func<JobStatus, bool> predicate) => jobs.Where(j => predicate(statuses[j.JobId])).Sum(j => j.Prepared.Slice.TaskCount);
+        var final = TasksWhere(IsFinal);
+        return new ClientProgress(total, total, total, TasksWhere(s => s >= JobStatus.Submitted), final, final);
+    }
+
+    /// <summary>Whether a job has ended: settled, slashed or expired.</summary>
+    public static bool IsFinal(JobStatus status) => status is JobStatus.Settled or JobStatus.Slashed or JobStatus.Expired;
+}

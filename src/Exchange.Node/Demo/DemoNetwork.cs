@@ -1,0 +1,343 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using Exchange.Api;
+using Exchange.Chain.Bindings;
+using Exchange.Chain.Deployment;
+using Exchange.Chain.Transactions;
+using Exchange.Chain.Wallets;
+using Exchange.Core.Jobs;
+using Exchange.Inference.Calibration;
+using Exchange.Inference.Engine;
+using Exchange.Inference.Models;
+using Exchange.Node.Api;
+using Exchange.Node.Chain;
+using Exchange.Node.Client;
+using Exchange.Node.Hosting;
+using Exchange.Node.Offers;
+using Exchange.Node.Provider;
+using Exchange.Node.Verifier;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using Nethereum.Hex.HexTypes;
+using Nethereum.RPC.Eth.DTOs;
+using Nethereum.Signer;
+using Nethereum.Web3;
+
+namespace Exchange.Node.Demo;
+
+/// <summary>
+/// The whole network in one process tree (issue 6): a chain (a local Hardhat node unless one is
+/// given), the contracts deployed with parameters that make a run take a minute or two, the
+/// exchange API, honest and cheating providers, verifiers, and a client that submits real images
+/// and waits until every job has ended. Returns what happened, from the chain's own state.
+/// </summary>
+public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
+{
+    private const int Deployer = 0;
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+    private readonly ILogger _log = logs.CreateLogger("demo");
+
+    /// <summary>Runs the demo to the end and returns the summary.</summary>
+    public async Task<DemoSummary> RunAsync(CancellationToken cancellationToken)
+    {
+        if (options.Problem() is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
+        EthECKey.SignRecoverable = true;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Timeout);
+        var ct = timeout.Token;
+        var clock = Stopwatch.StartNew();
+        var data = options.DataDirectory ?? Path.Combine(Path.GetTempPath(), "exchange-demo-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(data);
+
+        var roles = Roles();
+        var funded = roles.Where(r => r.Kind != RoleKind.Treasury)
+            .ToDictionary(r => r.Account, r => MarketParameters.Tokens(r.Kind == RoleKind.Client ? 100_000 : 20_000));
+        await using var network = await LocalNetwork.StartAsync(options.Rpc, DeploymentOptions(), funded, data, ct).ConfigureAwait(false);
+        var deployer = network.Deployer;
+        var deployment = network.Deployment;
+        var deployments = network.DeploymentsDirectory;
+        var rpc = network.RpcUrl;
+        var apiUrl = network.ApiUrl;
+        _log.DemoChain(rpc, data);
+        _log.DemoDeployed(deployment.JobMarket, deployment.StakingVault, deployment.ComputeToken);
+        foreach (var silent in roles.Where(r => r.Kind == RoleKind.Silent))
+        {
+            await network.Market(silent.Key).EnsureStakeAsync(MarketClient.ProviderRole, MarketParameters.Tokens(10_000), ct).ConfigureAwait(false);
+        }
+
+        var before = await HoldingsAsync(deployer, roles, ct).ConfigureAwait(false);
+        _log.DemoApi(apiUrl);
+
+        await using var engine = new InferenceEngine(new ModelRegistry(new ModelStore(Path.Combine(data, "models"))));
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        using var stopNodes = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var running = new List<Task>();
+        var providers = new List<ProviderNode>();
+        foreach (var role in roles.Where(r => r.Kind == RoleKind.Provider))
+        {
+            var node = NodeOptionsFor(rpc, apiUrl, deployments, Path.Combine(data, role.Name));
+            var market = network.Market(role.Key);
+            var provider = await NodeFactory.CreateProviderAsync(market, node, ProviderOptionsFor(role), role.Key, engine, http, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
+            await provider.StartAsync(ct).ConfigureAwait(false);
+            providers.Add(provider);
+            running.Add(Loop(provider.RunOnceAsync, role.Name, stopNodes.Token));
+        }
+
+        foreach (var role in roles.Where(r => r.Kind == RoleKind.Verifier))
+        {
+            var node = NodeOptionsFor(rpc, apiUrl, deployments, Path.Combine(data, role.Name));
+            var market = network.Market(role.Key);
+            var verifier = await NodeFactory.CreateVerifierAsync(market, node, new VerifierOptions(), role.Key, engine, http, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
+            await verifier.StartAsync(ct).ConfigureAwait(false);
+            running.Add(Loop(verifier.RunOnceAsync, role.Name, stopNodes.Token));
+        }
+
+        try
+        {
+            var client = roles.Single(r => r.Kind == RoleKind.Client);
+            var clientMarket = network.Market(client.Key);
+            var clientApi = new ExchangeApiClient(http, [apiUrl], client.Key, TimeProvider.System);
+            var card = engine.Registry.Resolve(options.Model).Card;
+            var session = new ClientSession(clientMarket, clientApi, card, client.Key, TimeProvider.System);
+            var silent = roles.Where(r => r.Kind == RoleKind.Silent).Select(r => SilentOffer(r, card.ModelId, clientMarket)).ToList();
+            var offers = await OffersAsync(clientApi, card.ModelId, clientMarket, providers.Count, ct).ConfigureAwait(false);
+            offers = [.. offers, .. silent];
+
+            var tasks = SyntheticImages.Png(options.Tasks, options.Seed, 224, 224)
+                .Select((png, i) => ClientTask.FromImage($"image-{i:D4}.png", png, card)).ToList();
+            var (startBlock, _) = await clientMarket.LatestBlockAsync(ct).ConfigureAwait(false);
+            var prepared = await session.PrepareAsync(tasks, offers, options.TasksPerJob, null, ct).ConfigureAwait(false);
+            var created = await session.CreateAsync(prepared, TimeSpan.FromSeconds(options.JobDeadlineSeconds), 8, null, ct).ConfigureAwait(false);
+            _log.DemoJobs(created.Count, options.Tasks);
+            var computeClock = Stopwatch.StartNew();
+            double? computeSeconds = null;
+            var statuses = await session.WaitAsync(created, new Progress<ClientProgress>(p =>
+            {
+                if (computeSeconds is null && p.Computed == p.Total)
+                {
+                    computeSeconds = computeClock.Elapsed.TotalSeconds;
+                }
+            }), Poll, ct).ConfigureAwait(false);
+            computeSeconds ??= computeClock.Elapsed.TotalSeconds;
+            var (endBlock, _) = await clientMarket.LatestBlockAsync(ct).ConfigureAwait(false);
+
+            await stopNodes.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(running).ConfigureAwait(false);
+
+            await deployer.SendMarketAsync(new ClaimProtocolFeesFunction(), ct).ConfigureAwait(false);
+            var after = await HoldingsAsync(deployer, roles, ct).ConfigureAwait(false);
+            var cheater = roles.FirstOrDefault(r => r.Cheats);
+            var cheaterSlashes = cheater is null ? 0 : (int)(await deployer.VaultAccountAsync(cheater.Address, ct).ConfigureAwait(false)).Slashes;
+            var gas = await GasUsedAsync(network.Web3, startBlock + 1, endBlock, ct).ConfigureAwait(false);
+            var audits = await AuditOutcomesAsync(deployer, roles, ct).ConfigureAwait(false);
+            return new DemoSummary(
+                options.Tasks,
+                new DemoJobCounts(
+                    statuses.Values.Count(s => s == JobStatus.Settled), statuses.Values.Count(s => s == JobStatus.Slashed),
+                    statuses.Values.Count(s => s == JobStatus.Expired), statuses.Values.Count(s => !ClientSession.IsFinal(s))),
+                cheaterSlashes,
+                roles.ToDictionary(r => r.Name, r => new DemoBalance(Tokens(before[r.Address]), Tokens(after[r.Address]))),
+                await ConservedAsync(deployer, roles, ct).ConfigureAwait(false),
+                Math.Round(options.Tasks / Math.Max(computeSeconds.Value, 1e-3), 2),
+                Math.Round((double)gas / options.Tasks, 0))
+            {
+                Dashboard = apiUrl,
+                Audits = audits,
+                Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
+            };
+        }
+        finally
+        {
+            await stopNodes.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(running.Select(t => t.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default))).ConfigureAwait(false);
+        }
+    }
+
+    private DeploymentOptions DeploymentOptions() => new()
+    {
+        MinProviderStake = MarketParameters.Tokens(100),
+        MinVerifierStake = MarketParameters.Tokens(100),
+        UnbondingDelay = 60,
+        Market = new MarketParameters
+        {
+            AuditRateBps = options.AuditRateBps,
+            AuditedTasksPerJob = options.AuditedTasksPerJob,
+            // a·(1 + m) ≥ 1.2 holds for every audit rate down to 30 % with m = 3.
+            CollateralMultiplierBps = 30_000,
+            PosMarginBps = 2_000,
+            ChallengeWindow = options.ChallengeWindowSeconds,
+            AuditWindow = 120,
+            DisputeWindow = 120,
+            VerificationFeeBps = 1_000,
+            ProtocolFeeBps = 100,
+            AuditRewardBps = 1_000,
+            ClientAuditFeeBps = 2_000,
+            ChallengerBond = MarketParameters.Tokens(1),
+            CommitteeSize = 3,
+            ExpiryPenaltyBps = 1_000,
+            VerifierTimeoutPenalty = MarketParameters.Tokens(1),
+            SlashClientBps = 5_000,
+            SlashChallengerBps = 2_000,
+            SlashCommitteeBps = 1_000,
+        },
+    };
+
+    private List<Role> Roles()
+    {
+        var roles = new List<Role> { new("treasury", RoleKind.Treasury, Deployer, false) };
+        var next = 1;
+        for (var p = 1; p <= options.Providers; p++)
+        {
+            var cheats = options.CheatRate > 0 && p == options.Providers;
+            roles.Add(new Role(cheats ? "cheater" : $"provider{p}", RoleKind.Provider, next++, cheats));
+        }
+
+        if (options.SilentProvider)
+        {
+            roles.Add(new Role("silent", RoleKind.Silent, next++, false));
+        }
+
+        for (var v = 1; v <= options.Verifiers; v++)
+        {
+            roles.Add(new Role($"verifier{v}", RoleKind.Verifier, next++, false));
+        }
+
+        roles.Add(new Role("client", RoleKind.Client, next, false));
+        return roles;
+    }
+
+    private SignedOffer SilentOffer(Role role, Core.Hashing.Bytes32 modelId, MarketClient market)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var offer = new Core.Eip712.Offer(role.Address, modelId, BigInteger.Parse(ProviderOptionsFor(role).UnitPrice, CultureInfo.InvariantCulture),
+            (uint)options.TasksPerJob, (ulong)(now + 3600), Core.Eip712.Region.Encode("local"), (ulong)now);
+        return SignedOffer.Sign(offer, market.Domain, role.Key.GetPrivateKeyAsBytes());
+    }
+
+    private ProviderOptions ProviderOptionsFor(Role role) => new()
+    {
+        Model = options.Model,
+        UnitPrice = MarketParameters.Tokens(1).ToString(CultureInfo.InvariantCulture),
+        MaxTasks = Math.Max(options.TasksPerJob, 64),
+        Region = "local",
+        Stake = MarketParameters.Tokens(10_000).ToString(CultureInfo.InvariantCulture),
+        Cheat = role.Cheats ? options.Cheat : CheatMode.None,
+        CheatRate = role.Cheats ? options.CheatRate : 0,
+        CheatSeed = options.Seed,
+    };
+
+    private static NodeOptions NodeOptionsFor(Uri rpc, Uri api, string deployments, string data) => new()
+    {
+        RpcUrl = rpc,
+        ApiUrls = [api],
+        DataDirectory = data,
+        DeploymentsDirectory = deployments,
+        PollIntervalMs = (int)Poll.TotalMilliseconds,
+    };
+
+    /// <summary>Waits until every provider's offer is in the API's book, and returns them cheapest first.</summary>
+    private static async Task<IReadOnlyList<SignedOffer>> OffersAsync(ExchangeApiClient api, Core.Hashing.Bytes32 modelId, MarketClient market, int providers, CancellationToken ct)
+    {
+        while (true)
+        {
+            var offers = await OfferBook.ListAsync(api, modelId, null, null, market.Domain, ct).ConfigureAwait(false);
+            var perProvider = offers.GroupBy(o => o.Offer.Provider, StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToList();
+            if (perProvider.Count >= providers)
+            {
+                return perProvider;
+            }
+
+            await Task.Delay(Poll, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task Loop(Func<CancellationToken, Task> round, string name, CancellationToken ct)
+    {
+        var logger = logs.CreateLogger(name);
+        try
+        {
+            await NodeLoop.RunAsync(_ => Task.CompletedTask, round, Poll, TimeProvider.System, logger, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopped at the end of the run.
+        }
+    }
+
+    /// <summary>Tokens + market balance + stake of every role.</summary>
+    private static async Task<Dictionary<string, BigInteger>> HoldingsAsync(MarketClient market, List<Role> roles, CancellationToken ct)
+    {
+        var holdings = new Dictionary<string, BigInteger>(StringComparer.OrdinalIgnoreCase);
+        foreach (var role in roles)
+        {
+            var vault = await market.VaultAccountAsync(role.Address, ct).ConfigureAwait(false);
+            holdings[role.Address] = await market.TokenBalanceAsync(role.Address, ct).ConfigureAwait(false)
+                + await market.MarketBalanceAsync(role.Address, ct).ConfigureAwait(false)
+                + vault.Stake;
+        }
+
+        return holdings;
+    }
+
+    /// <summary>Total supply equals the tokens of every holder: the parties and the two contracts.</summary>
+    private static async Task<bool> ConservedAsync(MarketClient market, List<Role> roles, CancellationToken ct)
+    {
+        var supply = (await market.QueryAsync<TotalSupplyFunction, TotalSupplyOutputDTO>(market.Deployment.ComputeToken, new TotalSupplyFunction(), ct).ConfigureAwait(false)).ReturnValue0;
+        var held = BigInteger.Zero;
+        foreach (var holder in roles.Select(r => r.Address).Append(market.Deployment.JobMarket).Append(market.Deployment.StakingVault))
+        {
+            held += await market.TokenBalanceAsync(holder, ct).ConfigureAwait(false);
+        }
+
+        return held == supply;
+    }
+
+    private static async Task<BigInteger> GasUsedAsync(Web3 web3, ulong from, ulong to, CancellationToken ct)
+    {
+        var total = BigInteger.Zero;
+        for (var number = from; number <= to; number++)
+        {
+            var block = await web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new BlockParameter(new HexBigInteger(number))).WaitAsync(ct).ConfigureAwait(false);
+            total += block.GasUsed.Value;
+        }
+
+        return total;
+    }
+
+    private static async Task<(int Passed, int Failed)> AuditOutcomesAsync(MarketClient market, List<Role> roles, CancellationToken ct)
+    {
+        var passed = 0;
+        var failed = 0;
+        foreach (var role in roles.Where(r => r.Kind == RoleKind.Provider))
+        {
+            var account = await market.VaultAccountAsync(role.Address, ct).ConfigureAwait(false);
+            passed += (int)account.AuditsPassed;
+            failed += (int)account.AuditsFailed;
+        }
+
+        return (passed, failed);
+    }
+
+    private static decimal Tokens(BigInteger amount) => (decimal)amount / 1_000_000_000_000_000_000m;
+
+    private enum RoleKind
+    {
+        Treasury,
+        Provider,
+        Silent,
+        Verifier,
+        Client,
+    }
+
+    private sealed record Role(string Name, RoleKind Kind, int Account, bool Cheats)
+    {
+        public EthECKey Key { get; } = DevAccounts.Key(Account);
+
+        public string Address => Key.GetPublicAddress();
+    }
+}

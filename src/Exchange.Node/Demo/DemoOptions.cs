@@ -1,0 +1,70 @@
+using Exchange.Chain.Wallets;
+using Exchange.Node.Provider;
+
+namespace Exchange.Node.Demo;
+
+/// <summary>What <c>exchange demo</c> runs: the network's size, the workload, the cheater.</summary>
+public sealed record DemoOptions
+{
+    /// <summary>Providers; the last one cheats when <see cref="CheatRate"/> is above 0. Default 2.</summary>
+    public int Providers { get; init; } = 2;
+
+    /// <summary>Verifiers. Default 3.</summary>
+    public int Verifiers { get; init; } = 3;
+
+    /// <summary>Tasks (images) the client submits. Default 200.</summary>
+    public int Tasks { get; init; } = 200;
+
+    /// <summary>Tasks per job. Default 8.</summary>
+    public int TasksPerJob { get; init; } = 8;
+
+    /// <summary>Share of the cheater's tasks that are falsified; 0 for an honest network. Default 0.3.</summary>
+    public double CheatRate { get; init; } = 0.3;
+
+    /// <summary>How the cheater falsifies. Default <see cref="CheatMode.Perturb"/>.</summary>
+    public CheatMode Cheat { get; init; } = CheatMode.Perturb;
+
+    /// <summary>Seed of the images and of the cheat. Default 7.</summary>
+    public int Seed { get; init; } = 7;
+
+    /// <summary>The model, by name. Default <c>resnet18</c>.</summary>
+    public string Model { get; init; } = "resnet18";
+
+    /// <summary>An existing chain (its dev accounts must be Hardhat's); null starts a local Hardhat node.</summary>
+    public Uri? Rpc { get; init; }
+
+    /// <summary>Share of jobs audited, bps. Default 5000 (every other job).</summary>
+    public uint AuditRateBps { get; init; } = 5_000;
+
+    /// <summary>Tasks an audit re-runs. Default 4.</summary>
+    public uint AuditedTasksPerJob { get; init; } = 4;
+
+    /// <summary>Seconds results wait for a challenge before they settle. Default 3.</summary>
+    public ulong ChallengeWindowSeconds { get; init; } = 3;
+
+    /// <summary>Seconds a job's provider has for its result. Default 600.</summary>
+    public int JobDeadlineSeconds { get; init; } = 600;
+
+    /// <summary>A provider that takes jobs and never answers them (to show expiry and refunds). Default false.</summary>
+    public bool SilentProvider { get; init; }
+
+    /// <summary>Folder for the databases and blobs; a fresh temporary folder when null.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>How long the whole run may take. Default 15 minutes.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Checks the options; returns the first problem, or null.</summary>
+    public string? Problem() =>
+        Providers < 1 ? "--providers must be at least 1"
+        : Verifiers < 1 ? "--verifiers must be at least 1"
+        : Tasks < 1 ? "--tasks must be at least 1"
+        : TasksPerJob < 1 ? "--tasks-per-job must be at least 1"
+        : double.IsNaN(CheatRate) || CheatRate < 0 || CheatRate > 1 ? "--cheat-rate must be between 0 and 1"
+        : CheatRate > 0 && Providers < 2 ? "a cheating network needs at least 2 providers (one honest)"
+        : Providers + Verifiers + (SilentProvider ? 1 : 0) + 2 > DevAccounts.FundedCount
+            ? $"at most {DevAccounts.FundedCount - 2} providers and verifiers together (the funded dev accounts)"
+        : AuditRateBps > 10_000 ? "the audit rate is at most 10000 bps"
+        : AuditedTasksPerJob < 1 ? "an audit re-runs at least 1 task"
+        : null;
+}

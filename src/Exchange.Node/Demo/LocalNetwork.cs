@@ -1,0 +1,139 @@
+using System.Numerics;
+using Exchange.Api;
+using Exchange.Chain.Bindings;
+using Exchange.Chain.Deployment;
+using Exchange.Chain.Transactions;
+using Exchange.Chain.Wallets;
+using Exchange.Node.Chain;
+using Microsoft.AspNetCore.Builder;
+using Nethereum.Signer;
+using Nethereum.Web3;
+
+namespace Exchange.Node.Demo;
+
+/// <summary>
+/// The shared ground of a network on one machine: a chain (a local Hardhat node unless an RPC URL
+/// is given), the contracts deployed by dev account 0 (also the treasury), dev accounts funded
+/// with tokens, and the exchange API serving on a free loopback port. The demo and the end-to-end
+/// tests stand on it; dispose it to stop the API and the chain.
+/// </summary>
+public sealed class LocalNetwork : IAsyncDisposable
+{
+    /// <summary>The dev account that deploys the contracts, owns the token supply and is the treasury.</summary>
+    public const int DeployerAccount = 0;
+
+    private readonly HardhatProcess? _hardhat;
+    private readonly WebApplication _api;
+    private readonly List<TransactionSender> _senders = [];
+
+    private LocalNetwork(HardhatProcess? hardhat, Uri rpc, Web3 web3, ChainDeployment deployment, string deployments, WebApplication api)
+    {
+        _hardhat = hardhat;
+        RpcUrl = rpc;
+        Web3 = web3;
+        Deployment = deployment;
+        DeploymentsDirectory = deployments;
+        _api = api;
+        ApiUrl = new Uri(api.Urls.First() + "/");
+        Deployer = Market(DevAccounts.Key(DeployerAccount));
+    }
+
+    /// <summary>The chain's JSON-RPC endpoint.</summary>
+    public Uri RpcUrl { get; }
+
+    /// <summary>Web3 for reads.</summary>
+    public Web3 Web3 { get; }
+
+    /// <summary>The deployed contracts.</summary>
+    public ChainDeployment Deployment { get; }
+
+    /// <summary>The folder holding the deployment file.</summary>
+    public string DeploymentsDirectory { get; }
+
+    /// <summary>The exchange API's base URL (ending in '/'); its dashboard is the root page.</summary>
+    public Uri ApiUrl { get; }
+
+    /// <summary>The deployer's (and treasury's) handle.</summary>
+    public MarketClient Deployer { get; }
+
+    /// <summary>
+    /// Starts the chain (unless <paramref name="rpc"/> is given), deploys, funds dev accounts
+    /// <paramref name="funded"/> with tokens, and starts the API; its data and the deployment file
+    /// go under <paramref name="dataDirectory"/>.
+    /// </summary>
+    public static async Task<LocalNetwork> StartAsync(
+        Uri? rpc, DeploymentOptions deploymentOptions, IReadOnlyDictionary<int, BigInteger> funded, string dataDirectory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(funded);
+        EthECKey.SignRecoverable = true;
+        // A block a second as well as one per transaction: challenge windows and draws then move on without traffic.
+        var hardhat = rpc is null ? await HardhatProcess.StartAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false) : null;
+        WebApplication? api = null;
+        try
+        {
+            var url = rpc ?? hardhat!.RpcUrl;
+            var web3 = new Web3(url.ToString());
+            var chainId = (await web3.Eth.ChainId.SendRequestAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
+            using var deployer = new TransactionSender(web3, DevAccounts.Key(DeployerAccount), chainId);
+            var deployment = await ContractDeployer.DeployAsync(deployer, deploymentOptions, cancellationToken).ConfigureAwait(false);
+            foreach (var (account, amount) in funded)
+            {
+                await deployer.SendAsync(deployment.ComputeToken, new TransferFunction { To = DevAccounts.Address(account), Value = amount }, cancellationToken).ConfigureAwait(false);
+            }
+
+            var deployments = Path.Combine(dataDirectory, "deployments");
+            DeploymentFile.Write(deployments, deployment);
+            api = await StartApiAsync(url, deployments, Path.Combine(dataDirectory, "api"), cancellationToken).ConfigureAwait(false);
+            return new LocalNetwork(hardhat, url, web3, deployment, deployments, api);
+        }
+        catch
+        {
+            if (api is not null)
+            {
+                await api.DisposeAsync().ConfigureAwait(false);
+            }
+
+            hardhat?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A handle for <paramref name="key"/>'s account with its own sender (one per account: nonces never race).</summary>
+    public MarketClient Market(EthECKey key)
+    {
+        var sender = new TransactionSender(Web3, key, Deployment.ChainId);
+        lock (_senders)
+        {
+            _senders.Add(sender);
+        }
+
+        return new MarketClient(sender, Deployment);
+    }
+
+    /// <summary>Stops the API and the chain.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _api.DisposeAsync().ConfigureAwait(false);
+        _hardhat?.Dispose();
+        lock (_senders)
+        {
+            _senders.ForEach(s => s.Dispose());
+            _senders.Clear();
+        }
+    }
+
+    private static async Task<WebApplication> StartApiAsync(Uri rpc, string deployments, string data, CancellationToken ct)
+    {
+        var port = HardhatProcess.FreePort();
+        var app = ApiApplication.Create(
+        [
+            $"--urls=http://127.0.0.1:{port}",
+            $"--Api:DataDirectory={data}",
+            $"--Api:RpcUrl={rpc}",
+            $"--Api:DeploymentsDirectory={deployments}",
+            "--Logging:LogLevel:Default=Warning",
+        ]);
+        await app.StartAsync(ct).ConfigureAwait(false);
+        return app;
+    }
+}

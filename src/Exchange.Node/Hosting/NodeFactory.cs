@@ -1,0 +1,58 @@
+using Exchange.Chain.Deployment;
+using Exchange.Chain.Transactions;
+using Exchange.Inference.Engine;
+using Exchange.Node.Api;
+using Exchange.Node.Chain;
+using Exchange.Node.Models;
+using Exchange.Node.Provider;
+using Exchange.Node.Queues;
+using Exchange.Node.Verifier;
+using Microsoft.Extensions.Logging;
+using Nethereum.Signer;
+
+namespace Exchange.Node.Hosting;
+
+/// <summary>Wires a provider or verifier from its options: chain connection, deployment file, database, API client, models.</summary>
+public static class NodeFactory
+{
+    /// <summary>Connects to the chain and reads the deployment of its chain id from <see cref="NodeOptions.DeploymentsDirectory"/>.</summary>
+    public static async Task<MarketClient> ConnectAsync(NodeOptions node, EthECKey key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var sender = await TransactionSender.ConnectAsync(node.RpcUrl!, key, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new MarketClient(sender, DeploymentFile.Read(node.DeploymentsDirectory, sender.ChainId));
+    }
+
+    /// <summary>A provider ready for <see cref="ProviderNode.StartAsync"/>; its database is <c>provider.db</c> in the data folder.</summary>
+    public static async Task<ProviderNode> CreateProviderAsync(
+        MarketClient market, NodeOptions node, ProviderOptions options, EthECKey key, InferenceEngine engine, HttpClient http, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(options);
+        var database = await NodeDatabase.OpenAsync(Path.Combine(node.DataDirectory, "provider.db"), cancellationToken).ConfigureAwait(false);
+        var models = new ModelCatalog(engine);
+        var model = models.Resolve(options.Model);
+        ModelRunner? other = null;
+        if (options.Cheat == CheatMode.OtherModel)
+        {
+            other = models.Resolve(options.CheatModel!);
+            if (!other.Card.Outputs.SequenceEqual(model.Card.Outputs))
+            {
+                throw new InvalidOperationException($"cheat model '{other.Card.Name}' has other outputs than '{model.Card.Name}': its results could not pass for the real model's");
+            }
+        }
+
+        var api = new ExchangeApiClient(http, [.. node.ApiUrls], key, time);
+        return new ProviderNode(market, api, database, model, other, models, node, options, key, time, logger);
+    }
+
+    /// <summary>A verifier ready for <see cref="VerifierNode.StartAsync"/>; its database is <c>verifier.db</c> in the data folder.</summary>
+    public static async Task<VerifierNode> CreateVerifierAsync(
+        MarketClient market, NodeOptions node, VerifierOptions options, EthECKey key, InferenceEngine engine, HttpClient http, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var database = await NodeDatabase.OpenAsync(Path.Combine(node.DataDirectory, "verifier.db"), cancellationToken).ConfigureAwait(false);
+        var api = new ExchangeApiClient(http, [.. node.ApiUrls], key, time);
+        return new VerifierNode(market, api, database, new ModelCatalog(engine), node, options, time, logger);
+    }
+}

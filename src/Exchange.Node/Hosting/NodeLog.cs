@@ -1,0 +1,74 @@
+using System.Numerics;
+using Microsoft.Extensions.Logging;
+
+namespace Exchange.Node.Hosting;
+
+/// <summary>The nodes' log messages, source-generated so that a disabled level costs nothing.</summary>
+internal static partial class NodeLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Step} failed ({Failures}): {Reason}")]
+    public static partial void StepFailed(this ILogger logger, string step, int failures, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "provider {Address} offers {Model} at {Price} per task (cheat {Cheat} {Rate})")]
+    public static partial void ProviderReady(this ILogger logger, string address, string model, string price, Provider.CheatMode cheat, double rate);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: {Tasks} tasks for {Client}")]
+    public static partial void JobSeen(this ILogger logger, BigInteger jobId, uint tasks, string client);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: computed {Tasks} tasks, {Falsified} falsified")]
+    public static partial void JobComputed(this ILogger logger, BigInteger jobId, uint tasks, int falsified);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: refused: {Reason}")]
+    public static partial void JobRefused(this ILogger logger, BigInteger jobId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: will retry: {Reason}")]
+    public static partial void JobRetry(this ILogger logger, BigInteger jobId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "submitted {Count} result(s) in {Tx} (gas {Gas})")]
+    public static partial void ResultsSubmitted(this ILogger logger, int count, string tx, BigInteger gas);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "job {JobId}: not settled yet: {Reason}")]
+    public static partial void NotSettled(this ILogger logger, BigInteger jobId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "withdrew {Amount}")]
+    public static partial void Withdrew(this ILogger logger, BigInteger amount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "verifier {Address} ready")]
+    public static partial void VerifierReady(this ILogger logger, string address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: {Kind} drawn to this verifier")]
+    public static partial void WorkDrawn(this ILogger logger, BigInteger jobId, string kind);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "job {JobId}: no draw to read: {Reason}")]
+    public static partial void NoDraw(this ILogger logger, BigInteger jobId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: {Kind} {Verdict}: {Detail}")]
+    public static partial void Judged(this ILogger logger, BigInteger jobId, string kind, string verdict, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: cannot judge yet: {Reason}")]
+    public static partial void CannotJudge(this ILogger logger, BigInteger jobId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: {Kind} sent in {Tx}")]
+    public static partial void WorkSent(this ILogger logger, BigInteger jobId, string kind, string tx);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: {Kind} refused: {Reason}")]
+    public static partial void WorkRefused(this ILogger logger, BigInteger jobId, string kind, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: dispute resolved")]
+    public static partial void DisputeResolved(this ILogger logger, BigInteger jobId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "job {JobId}: dispute not decided yet: {Reason}")]
+    public static partial void DisputeOpen(this ILogger logger, BigInteger jobId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "chain {Rpc}, data in {Data}")]
+    public static partial void DemoChain(this ILogger logger, Uri rpc, string data);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "deployed: market {Market}, vault {Vault}, token {Token}")]
+    public static partial void DemoDeployed(this ILogger logger, string market, string vault, string token);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "exchange API and dashboard at {Url}")]
+    public static partial void DemoApi(this ILogger logger, Uri url);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "client created {Jobs} jobs of {Tasks} tasks")]
+    public static partial void DemoJobs(this ILogger logger, int jobs, int tasks);
+}

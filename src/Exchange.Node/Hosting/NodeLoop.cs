@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Logging;
+
+namespace Exchange.Node.Hosting;
+
+/// <summary>
+/// The loop every node runs: start, then a round of work per poll interval until stopped. A failed
+/// round is logged and retried next round (the chain or an API may be briefly away); the work
+/// queues make a repeated round harmless.
+/// </summary>
+public static class NodeLoop
+{
+    /// <summary>Runs <paramref name="start"/> (retried until it succeeds) and then <paramref name="round"/> every <paramref name="interval"/>.</summary>
+    public static async Task RunAsync(Func<CancellationToken, Task> start, Func<CancellationToken, Task> round, TimeSpan interval, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(round);
+        ArgumentNullException.ThrowIfNull(logger);
+        await RetryAsync(start, "start", interval, time, logger, cancellationToken).ConfigureAwait(false);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await RetryAsync(round, "round", interval, time, logger, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(interval, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task RetryAsync(Func<CancellationToken, Task> step, string name, TimeSpan interval, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        for (var failures = 0; ; failures++)
+        {
+            try
+            {
+                await step(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                logger.StepFailed(name, failures + 1, e.Message);
+                if (name == "round")
+                {
+                    return;
+                }
+
+                await Task.Delay(interval * Math.Min(20, failures + 1), time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+}

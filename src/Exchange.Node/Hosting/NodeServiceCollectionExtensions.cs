@@ -1,0 +1,40 @@
+using Exchange.Inference.Engine;
+using Exchange.Inference.Models;
+using Exchange.Node.Provider;
+using Exchange.Node.Verifier;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Nethereum.Signer;
+
+namespace Exchange.Node.Hosting;
+
+/// <summary>Registers the nodes as hosted services with their typed, validated-at-start options.</summary>
+public static class NodeServiceCollectionExtensions
+{
+    /// <summary>Adds the provider: options from sections <c>Node</c> and <c>Provider</c>, signing with <paramref name="key"/>.</summary>
+    public static IServiceCollection AddProviderNode(this IServiceCollection services, EthECKey key, InferenceEngineOptions? engine = null)
+    {
+        AddCommon(services, key, engine);
+        services.AddOptions<ProviderOptions>().BindConfiguration(ProviderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<ProviderService>();
+        return services;
+    }
+
+    /// <summary>Adds the verifier: options from sections <c>Node</c> and <c>Verifier</c>, signing with <paramref name="key"/>.</summary>
+    public static IServiceCollection AddVerifierNode(this IServiceCollection services, EthECKey key, InferenceEngineOptions? engine = null)
+    {
+        AddCommon(services, key, engine);
+        services.AddOptions<VerifierOptions>().BindConfiguration(VerifierOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<VerifierService>();
+        return services;
+    }
+
+    private static void AddCommon(IServiceCollection services, EthECKey key, InferenceEngineOptions? engine)
+    {
+        services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(key);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => new InferenceEngine(new ModelRegistry(new ModelStore(ModelStore.DefaultRoot)), engine));
+        services.TryAddSingleton(_ => new HttpClient { Timeout = TimeSpan.FromMinutes(2) });
+    }
+}

@@ -1,0 +1,102 @@
+using System.Numerics;
+using Exchange.Core.Eip712;
+using Exchange.Core.Hashing;
+using Exchange.Core.Jobs;
+using Exchange.Core.Manifests;
+using Exchange.Core.Merkle;
+using Exchange.Core.Tensors;
+using Exchange.Node.Api;
+using Exchange.Node.Models;
+using Nethereum.Signer;
+
+namespace Exchange.Node.Provider;
+
+/// <summary>What a provider publishes for one job: the roots it signs and the signature.</summary>
+/// <param name="ResultRoot">Merkle root over the result leaves.</param>
+/// <param name="OutputsHash">keccak256 of the uploaded output manifest.</param>
+/// <param name="Signature">EIP-712 signature of <c>Result{jobId, tasksRoot, resultRoot, outputsHash}</c>.</param>
+/// <param name="FalsifiedTasks">Tasks the cheat mode falsified (empty for an honest provider).</param>
+public sealed record ComputedResult(Bytes32 ResultRoot, Bytes32 OutputsHash, byte[] Signature, IReadOnlySet<int> FalsifiedTasks);
+
+/// <summary>
+/// The provider's pipeline for one job (design §3 step 2): fetch the manifest and the inputs,
+/// checking every hash against what the chain committed to; run the tasks in batches; upload the
+/// outputs and the output manifest; sign the result root.
+/// </summary>
+/// <param name="api">Where blobs come from and go to.</param>
+/// <param name="models">The models this provider runs.</param>
+/// <param name="key">The provider's key, which signs results.</param>
+/// <param name="domain">The market's EIP-712 domain.</param>
+/// <param name="cheater">The cheat mode (honest for a real provider).</param>
+/// <param name="otherModel">For <see cref="CheatMode.OtherModel"/>: the cheaper model whose outputs replace the falsified tasks'.</param>
+/// <param name="batchSize">Tasks handed to the engine at once.</param>
+public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthECKey key, Eip712Domain domain, Cheater cheater, ModelRunner? otherModel, int batchSize)
+{
+    /// <summary>Computes job <paramref name="jobId"/>.</summary>
+    /// <exception cref="JobInputException">The job's manifest or inputs are provably wrong (no retry helps).</exception>
+    public async Task<ComputedResult> ComputeAsync(BigInteger jobId, Job job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var runner = models.Find(job.ModelId) ?? throw new JobInputException($"job {jobId}: model {job.ModelId} is not one this provider runs");
+        var manifest = await JobInputs.FetchManifestAsync(api, jobId, job, runner.Card, cancellationToken).ConfigureAwait(false);
+
+        var falsified = cheater.TasksToFalsify(jobId, manifest.Tasks.Count);
+        var outputs = new List<BlobRef[]>(manifest.Tasks.Count);
+        foreach (var chunk in manifest.Tasks.Chunk(Math.Max(1, batchSize)))
+        {
+            var inputs = new List<IReadOnlyList<Tensor>>(chunk.Length);
+            foreach (var task in chunk)
+            {
+                inputs.Add(await JobInputs.FetchInputsAsync(api, task, runner.Card, cancellationToken).ConfigureAwait(false));
+            }
+
+            var results = await RunAsync(runner, jobId, chunk, inputs, falsified, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                outputs.Add(await UploadOutputsAsync(runner, results[i], cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        var outputManifest = new OutputManifest(jobId, outputs.Select((blobs, i) => new OutputTask(i, blobs)).ToArray());
+        var outputsHash = await api.PutBlobAsync(outputManifest.ToCanonicalJson(), cancellationToken).ConfigureAwait(false);
+        var resultRoot = MerkleLeaves.ResultTree(manifest.InputHashes, outputManifest.OutputHashes).Root;
+        var digest = new Result(jobId, job.TasksRoot, resultRoot, outputsHash).Digest(domain);
+        var signature = Signatures.Sign(digest, key.GetPrivateKeyAsBytes());
+        return new ComputedResult(resultRoot, outputsHash, signature, falsified);
+    }
+
+    private async Task<IReadOnlyList<IReadOnlyList<Tensor>>> RunAsync(
+        ModelRunner runner, BigInteger jobId, ManifestTask[] chunk, List<IReadOnlyList<Tensor>> inputs, IReadOnlySet<int> falsified, CancellationToken cancellationToken)
+    {
+        var honest = await runner.RunAsync(inputs, cancellationToken).ConfigureAwait(false);
+        var other = otherModel is not null && cheater.Mode == CheatMode.OtherModel && chunk.Any(t => falsified.Contains(t.Index))
+            ? await otherModel.RunAsync(inputs, cancellationToken).ConfigureAwait(false)
+            : null;
+        var published = new IReadOnlyList<Tensor>[chunk.Length];
+        for (var i = 0; i < chunk.Length; i++)
+        {
+            var index = chunk[i].Index;
+            published[i] = !falsified.Contains(index) ? honest[i]
+                : other is not null ? other[i]
+                : cheater.Falsify(jobId, index, honest[i]);
+            if (!falsified.Contains(index))
+            {
+                cheater.Remember(honest[i]);
+            }
+        }
+
+        return published;
+    }
+
+    private async Task<BlobRef[]> UploadOutputsAsync(ModelRunner runner, IReadOnlyList<Tensor> tensors, CancellationToken cancellationToken)
+    {
+        var blobs = new BlobRef[tensors.Count];
+        for (var o = 0; o < tensors.Count; o++)
+        {
+            var hash = await api.PutBlobAsync(Npy.Write(tensors[o]), cancellationToken).ConfigureAwait(false);
+            blobs[o] = new BlobRef(runner.Card.Outputs[o].Name, hash);
+        }
+
+        return blobs;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Numerics;
+using Exchange.Core;
+using Exchange.Core.Jobs;
+using Exchange.Core.Manifests;
+using Exchange.Core.Merkle;
+using Exchange.Core.Models;
+using Exchange.Core.Tensors;
+using Exchange.Node.Api;
+
+namespace Exchange.Node.Provider;
+
+/// <summary>
+/// Fetches a job's manifests and tensors and checks them against the job record, the way every role
+/// that touches a job's data must: blob bytes against their hashes (by <see cref="ExchangeApiClient"/>),
+/// manifests against <c>manifestHash</c>, <c>tasksRoot</c>, <c>outputsHash</c> and <c>resultRoot</c>,
+/// tensors against the model card.
+/// </summary>
+public static class JobInputs
+{
+    /// <summary>The job's manifest, checked against the record and the card.</summary>
+    /// <exception cref="JobInputException">The manifest does not parse or does not match the job.</exception>
+    public static async Task<JobManifest> FetchManifestAsync(ExchangeApiClient api, BigInteger jobId, Job job, ModelCard card, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(job);
+        var bytes = await api.GetBlobAsync(job.ManifestHash, cancellationToken).ConfigureAwait(false);
+        JobManifest manifest;
+        try
+        {
+            manifest = JobManifest.Parse(bytes);
+            manifest.EnsureMatches(card);
+        }
+        catch (ManifestException e)
+        {
+            throw new JobInputException($"job {jobId}: {e.Message}", e);
+        }
+
+        if (manifest.Tasks.Count != job.TaskCount)
+        {
+            throw new JobInputException($"job {jobId}: the manifest lists {manifest.Tasks.Count} tasks, the job {job.TaskCount}");
+        }
+
+        var root = MerkleLeaves.TaskTree(manifest.InputHashes).Root;
+        if (root != job.TasksRoot)
+        {
+            throw new JobInputException($"job {jobId}: the manifest's task root is {root}, the job commits to {job.TasksRoot}");
+        }
+
+        return manifest;
+    }
+
+    /// <summary>The job's output manifest, checked against <c>outputsHash</c> (by its address), the manifest, the card and <c>resultRoot</c>.</summary>
+    /// <exception cref="JobInputException">It does not parse or its result root is not the committed one.</exception>
+    public static async Task<OutputManifest> FetchOutputManifestAsync(
+        ExchangeApiClient api, BigInteger jobId, Job job, JobManifest manifest, ModelCard card, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(manifest);
+        var bytes = await api.GetBlobAsync(job.OutputsHash, cancellationToken).ConfigureAwait(false);
+        OutputManifest outputs;
+        try
+        {
+            outputs = OutputManifest.Parse(bytes);
+            outputs.EnsureMatches(manifest, card);
+        }
+        catch (ManifestException e)
+        {
+            throw new JobInputException($"job {jobId}: output manifest: {e.Message}", e);
+        }
+
+        var root = MerkleLeaves.ResultTree(manifest.InputHashes, outputs.OutputHashes).Root;
+        if (root != job.ResultRoot)
+        {
+            throw new JobInputException($"job {jobId}: the output manifest's result root is {root}, the provider signed {job.ResultRoot}");
+        }
+
+        return outputs;
+    }
+
+    /// <summary>A task's input tensors, each checked against the card's input spec.</summary>
+    public static Task<IReadOnlyList<Tensor>> FetchInputsAsync(ExchangeApiClient api, ManifestTask task, ModelCard card, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(card);
+        return FetchTensorsAsync(api, task.Inputs, card.Inputs, $"task {task.Index} input", cancellationToken);
+    }
+
+    /// <summary>A task's output tensors, each checked against the card's output spec.</summary>
+    public static Task<IReadOnlyList<Tensor>> FetchOutputsAsync(ExchangeApiClient api, OutputTask task, ModelCard card, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(card);
+        return FetchTensorsAsync(api, task.Outputs, card.Outputs, $"task {task.Index} output", cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<Tensor>> FetchTensorsAsync(
+        ExchangeApiClient api, EquatableArray<BlobRef> blobs, EquatableArray<TensorSpec> specs, string what, CancellationToken cancellationToken)
+    {
+        var tensors = new Tensor[blobs.Count];
+        for (var i = 0; i < blobs.Count; i++)
+        {
+            var bytes = await api.GetBlobAsync(blobs[i].Hash, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                tensors[i] = Npy.Read(bytes);
+            }
+            catch (NpyFormatException e)
+            {
+                throw new JobInputException($"{what} '{blobs[i].Name}' ({blobs[i].Hash}) is not a valid .npy file: {e.Message}", e);
+            }
+
+            if (specs[i].Mismatch(tensors[i]) is { } problem)
+            {
+                throw new JobInputException($"{what} '{blobs[i].Name}': {problem}");
+            }
+        }
+
+        return tensors;
+    }
+}

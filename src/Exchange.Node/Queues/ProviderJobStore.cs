@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Numerics;
+using Dapper;
+using Exchange.Core.Hashing;
+using Exchange.Core.Jobs;
+using Exchange.Node.Chain;
+
+namespace Exchange.Node.Queues;
+
+/// <summary>The provider's work queue (<c>provider_jobs</c>): each job moves new → computed → submitting → submitted → done.</summary>
+public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
+{
+    /// <summary>State of a job seen on chain and not computed yet.</summary>
+    public const string New = "new";
+
+    /// <summary>State of a job whose outputs are uploaded and whose result is signed.</summary>
+    public const string Computed = "computed";
+
+    /// <summary>State of a job whose result transaction was broadcast.</summary>
+    public const string Submitting = "submitting";
+
+    /// <summary>State of a job whose result is on chain.</summary>
+    public const string Submitted = "submitted";
+
+    /// <summary>State of a job that ended (settled, slashed or expired).</summary>
+    public const string Done = "done";
+
+    /// <summary>State of a job that cannot be computed.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>Adds a job seen on chain; a job already known is left as it is.</summary>
+    /// <returns>True when the job was new to the queue.</returns>
+    public async Task<bool> AddAsync(BigInteger jobId, Job record, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT OR IGNORE INTO provider_jobs (job_id, record, state, updated_at) VALUES (@id, @record, 'new', @now)",
+            new { id = Id(jobId), record = JobRecords.ToJson(record), now = Now() }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>The jobs in <paramref name="state"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<ProviderJob>> ListAsync(string state, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            """
+            SELECT job_id AS JobId, record AS Record, state AS State, result_root AS ResultRoot, outputs_hash AS OutputsHash,
+                   signature AS Signature, submit_tx AS SubmitTx, attempts AS Attempts
+            FROM provider_jobs WHERE state = @state ORDER BY CAST(job_id AS INTEGER) LIMIT @limit
+            """,
+            new { state, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToJob())];
+    }
+
+    /// <summary>One job, or null when the provider never saw it.</summary>
+    public async Task<ProviderJob?> FindAsync(BigInteger jobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            """
+            SELECT job_id AS JobId, record AS Record, state AS State, result_root AS ResultRoot, outputs_hash AS OutputsHash,
+                   signature AS Signature, submit_tx AS SubmitTx, attempts AS Attempts
+            FROM provider_jobs WHERE job_id = @id
+            """,
+            new { id = Id(jobId) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row?.ToJob();
+    }
+
+    /// <summary>Counts jobs per state.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> CountsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string State, long Count)>(new CommandDefinition(
+            "SELECT state, count(*) FROM provider_jobs GROUP BY state", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.State, r => (int)r.Count);
+    }
+
+    /// <summary>Records the computed, uploaded and signed result of a new job.</summary>
+    public Task MarkComputedAsync(BigInteger jobId, Bytes32 resultRoot, Bytes32 outputsHash, byte[] signature, CancellationToken cancellationToken) =>
+        UpdateAsync(
+            "UPDATE provider_jobs SET state = 'computed', result_root = @root, outputs_hash = @outputs, signature = @signature, last_error = NULL, updated_at = @now WHERE job_id = @id AND state = 'new'",
+            new { id = Id(jobId), root = resultRoot.ToString(), outputs = outputsHash.ToString(), signature = Convert.ToHexStringLower(signature), now = Now() },
+            cancellationToken);
+
+    /// <summary>Records the hash of the transaction that carries these jobs' results, before waiting for it.</summary>
+    public async Task MarkSubmittingAsync(IReadOnlyList<BigInteger> jobIds, string txHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var jobId in jobIds)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE provider_jobs SET state = 'submitting', submit_tx = @tx, updated_at = @now WHERE job_id = @id AND state IN ('computed', 'submitting')",
+                new { id = Id(jobId), tx = txHash, now = Now() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Puts a job whose result transaction never made it back to computed, so that it is sent again.</summary>
+    public Task MarkUnsentAsync(BigInteger jobId, string reason, CancellationToken cancellationToken) =>
+        UpdateAsync(
+            "UPDATE provider_jobs SET state = 'computed', submit_tx = NULL, attempts = attempts + 1, last_error = @reason, updated_at = @now WHERE job_id = @id AND state = 'submitting'",
+            new { id = Id(jobId), reason, now = Now() }, cancellationToken);
+
+    /// <summary>Records that the job's result is on chain, with the record as the chain now commits to it.</summary>
+    public Task MarkSubmittedAsync(BigInteger jobId, Job record, CancellationToken cancellationToken) =>
+        UpdateAsync(
+            "UPDATE provider_jobs SET state = 'submitted', record = @record, updated_at = @now WHERE job_id = @id AND state IN ('new', 'computed', 'submitting', 'failed')",
+            new { id = Id(jobId), record = JobRecords.ToJson(record), now = Now() }, cancellationToken);
+
+    /// <summary>Records that the job ended and how.</summary>
+    public Task MarkDoneAsync(BigInteger jobId, string outcome, CancellationToken cancellationToken) =>
+        UpdateAsync(
+            "UPDATE provider_jobs SET state = 'done', outcome = @outcome, updated_at = @now WHERE job_id = @id AND state <> 'done'",
+            new { id = Id(jobId), outcome, now = Now() }, cancellationToken);
+
+    /// <summary>Counts a failed attempt; after <paramref name="maxAttempts"/> the job is given up as failed.</summary>
+    public Task RecordErrorAsync(BigInteger jobId, string error, int maxAttempts, CancellationToken cancellationToken) =>
+        UpdateAsync(
+            """
+            UPDATE provider_jobs SET attempts = attempts + 1, last_error = @error,
+                state = CASE WHEN attempts + 1 >= @maxAttempts AND state = 'new' THEN 'failed' ELSE state END, updated_at = @now
+            WHERE job_id = @id
+            """,
+            new { id = Id(jobId), error, maxAttempts, now = Now() }, cancellationToken);
+
+    /// <summary>Gives a job up at once (its inputs are provably bad: retrying cannot help).</summary>
+    public Task MarkFailedAsync(BigInteger jobId, string error, CancellationToken cancellationToken) =>
+        UpdateAsync(
+            "UPDATE provider_jobs SET state = 'failed', last_error = @error, updated_at = @now WHERE job_id = @id AND state = 'new'",
+            new { id = Id(jobId), error, now = Now() }, cancellationToken);
+
+    private async Task UpdateAsync(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    private string Now() => time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+
+    internal static string Id(BigInteger jobId) => jobId.ToString(CultureInfo.InvariantCulture);
+
+    private sealed record Row(string JobId, string Record, string State, string? ResultRoot, string? OutputsHash, string? Signature, string? SubmitTx, long Attempts)
+    {
+        public ProviderJob ToJob() => new(
+            BigInteger.Parse(JobId, CultureInfo.InvariantCulture), JobRecords.FromJson(Record), State,
+            ResultRoot is null ? null : Bytes32.Parse(ResultRoot), OutputsHash is null ? null : Bytes32.Parse(OutputsHash),
+            Signature is null ? null : Convert.FromHexString(Signature), SubmitTx, (int)Attempts);
+    }
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json.Nodes;
+using Exchange.Core.Hashing;
+using Exchange.Core.Jobs;
+using Exchange.Core.Json;
+using Exchange.Core.Manifests;
+using Exchange.Core.Merkle;
+using Exchange.Core.Tensors;
+using Exchange.Inference.Verification;
+using Exchange.Node.Api;
+using Exchange.Node.Models;
+using Exchange.Node.Provider;
+
+namespace Exchange.Node.Verifier;
+
+/// <summary>A verdict on a job and the evidence blob it was uploaded as.</summary>
+/// <param name="Pass">Whether every drawn task passed.</param>
+/// <param name="EvidenceHash">The evidence blob's address.</param>
+/// <param name="Tasks">The per-task findings.</param>
+public sealed record AuditVerdict(bool Pass, Bytes32 EvidenceHash, IReadOnlyList<TaskJudgement> Tasks);
+
+/// <summary>
+/// The verifier's check of a job (design §3 step 3): fetch the drawn tasks' inputs and outputs,
+/// prove them against the committed roots, re-run them, compare under the card's policy, and
+/// upload the findings as an evidence blob. Outputs the provider does not serve, or that do not
+/// prove into its signed root, fail: a provider must keep its outputs available until settlement.
+/// </summary>
+public sealed class Auditor(ExchangeApiClient api, ModelCatalog models, string verifier)
+{
+    /// <summary>Judges tasks <paramref name="taskIndices"/> of job <paramref name="jobId"/>.</summary>
+    /// <exception cref="JobInputException">The verifier cannot judge the job (unknown model, the client's manifest is broken).</exception>
+    public async Task<AuditVerdict> JudgeAsync(BigInteger jobId, Job job, IReadOnlyList<uint> taskIndices, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(taskIndices);
+        var runner = models.Find(job.ModelId) ?? throw new JobInputException($"job {jobId}: model {job.ModelId} is not one this verifier runs");
+        var manifest = await JobInputs.FetchManifestAsync(api, jobId, job, runner.Card, cancellationToken).ConfigureAwait(false);
+        var taskTree = MerkleLeaves.TaskTree(manifest.InputHashes);
+
+        OutputManifest? outputs = null;
+        string? outputsProblem = null;
+        try
+        {
+            outputs = await JobInputs.FetchOutputManifestAsync(api, jobId, job, manifest, runner.Card, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is JobInputException or ExchangeApiException or BlobIntegrityException)
+        {
+            outputsProblem = $"the provider's output manifest is unusable: {e.Message}";
+        }
+
+        var resultTree = outputs is null ? null : MerkleLeaves.ResultTree(manifest.InputHashes, outputs.OutputHashes);
+        var judgements = new List<TaskJudgement>();
+        var toRun = new List<(int Index, IReadOnlyList<Tensor> Inputs, IReadOnlyList<Tensor> Outputs)>();
+        foreach (var index in taskIndices.Select(i => (int)i).Distinct())
+        {
+            var task = manifest.Tasks[index];
+            var taskProof = taskTree.Proof(index);
+            if (!MerkleTree.Verify(taskProof, job.TasksRoot, MerkleLeaves.Task(index, task.InputHash)))
+            {
+                throw new JobInputException($"job {jobId}: task {index} does not prove into the committed tasks root");
+            }
+
+            if (outputs is null || resultTree is null)
+            {
+                judgements.Add(new TaskJudgement(index, task.InputHash, null, taskProof, null, false, outputsProblem!));
+                continue;
+            }
+
+            var outputTask = outputs.Tasks[index];
+            var resultProof = resultTree.Proof(index);
+            var inputs = await JobInputs.FetchInputsAsync(api, task, runner.Card, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var published = await JobInputs.FetchOutputsAsync(api, outputTask, runner.Card, cancellationToken).ConfigureAwait(false);
+                toRun.Add((index, inputs, published));
+                judgements.Add(new TaskJudgement(index, task.InputHash, outputTask.OutputHash, taskProof, resultProof, true, ""));
+            }
+            catch (Exception e) when (e is JobInputException or ExchangeApiException or BlobIntegrityException)
+            {
+                judgements.Add(new TaskJudgement(index, task.InputHash, outputTask.OutputHash, taskProof, resultProof, false, $"output unusable: {e.Message}"));
+            }
+        }
+
+        if (toRun.Count > 0)
+        {
+            var recomputed = await runner.RunAsync([.. toRun.Select(t => t.Inputs)], cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < toRun.Count; i++)
+            {
+                var comparison = OutputComparator.Compare(runner.Card, recomputed[i], toRun[i].Outputs);
+                var detail = comparison.Pass
+                    ? string.Join("; ", comparison.Outputs.Select(o => o.Metrics is { } m
+                        ? string.Create(CultureInfo.InvariantCulture, $"'{o.Name}' relL2 {m.RelativeL2:G3} cos {m.Cosine:G9}")
+                        : $"'{o.Name}' identical"))
+                    : string.Join("; ", comparison.Outputs.Where(o => !o.Pass).Select(o => o.Reason));
+                var at = judgements.FindIndex(j => j.Index == toRun[i].Index);
+                judgements[at] = judgements[at] with { Pass = comparison.Pass, Detail = detail };
+            }
+        }
+
+        var verdict = judgements.All(j => j.Pass);
+        var evidence = Evidence(jobId, job, verdict, judgements);
+        var hash = await api.PutBlobAsync(evidence, cancellationToken).ConfigureAwait(false);
+        return new AuditVerdict(verdict, hash, judgements);
+    }
+
+    private byte[] Evidence(BigInteger jobId, Job job, bool pass, IReadOnlyList<TaskJudgement> judgements) => CanonicalJson.Serialize(new JsonObject
+    {
+        ["jobId"] = jobId.ToString(CultureInfo.InvariantCulture),
+        ["verifier"] = verifier,
+        ["modelId"] = job.ModelId.ToString(),
+        ["tasksRoot"] = job.TasksRoot.ToString(),
+        ["resultRoot"] = job.ResultRoot.ToString(),
+        ["pass"] = pass,
+        ["tasks"] = new JsonArray([.. judgements.Select(j => (JsonNode)new JsonObject
+        {
+            ["index"] = j.Index,
+            ["inputHash"] = j.InputHash.ToString(),
+            ["outputHash"] = j.OutputHash?.ToString(),
+            ["taskProof"] = new JsonArray([.. j.TaskProof.Select(p => (JsonNode)p.ToString())]),
+            ["resultProof"] = j.ResultProof is null ? null : new JsonArray([.. j.ResultProof.Select(p => (JsonNode)p.ToString())]),
+            ["pass"] = j.Pass,
+            ["detail"] = j.Detail,
+        })]),
+    });
+}

@@ -1,0 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Exchange.Node.Verifier;
+
+/// <summary>A verifier's stake and bond reserve. Section <c>Verifier</c>.</summary>
+public sealed class VerifierOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Verifier";
+
+    /// <summary>Stake to hold in the vault, smallest unit, decimal; topped up at start. Default 10^21 (1,000 tokens).</summary>
+    [Required]
+    [RegularExpression("^[0-9]{1,78}$", ErrorMessage = "Stake must be a whole number of the token's smallest unit")]
+    public string Stake { get; set; } = "1000000000000000000000";
+
+    /// <summary>How many challenger bonds to keep in the market balance, so that fail verdicts can be posted. Default 3.</summary>
+    [Range(0, 1_000)]
+    public int BondReserve { get; set; } = 3;
+}

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using Dapper;
+using Exchange.Chain.Bindings;
+using Exchange.Chain.Deployment;
+using Exchange.Chain.Indexing;
+using Exchange.Chain.Wallets;
+using Exchange.Storage;
+using Exchange.TestSupport;
+using Nethereum.Hex.HexTypes;
+using Nethereum.RPC.Eth.DTOs;
+using Xunit.Abstractions;
+
+namespace Exchange.Chain.Tests.Indexing;
+
+[Collection(ChainFixture.Collection)]
+public sealed class ChainIndexerTests(ChainFixture chain, ITestOutputHelper output) : IDisposable
+{
+    private readonly TempDirectory _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private SqliteConnectionFactory NewDatabase(string name = "index.db") => new(_folder.File(name));
+
+    private ChainIndexer NewIndexer(SqliteConnectionFactory database, ChainIndexerOptions? options = null) =>
+        new(chain.Web3, chain.Deployment, database, options ?? new ChainIndexerOptions { BatchSize = 50 });
+
+    private async Task<int> LogCountAsync() =>
+        (await chain.Web3.Eth.Filters.GetLogs.SendRequestAsync(new NewFilterInput
+        {
+            Address = [chain.Deployment.ComputeToken, chain.Deployment.StakingVault, chain.Deployment.JobMarket],
+            FromBlock = new BlockParameter(new HexBigInteger(chain.Deployment.StartBlock)),
+            ToBlock = BlockParameter.CreateLatest(),
+        })).Length;
+
+    [Fact]
+    public async Task Tables_equal_the_contracts_state_after_a_sequence_with_every_event()
+    {
+        var database = NewDatabase();
+        var indexer = NewIndexer(database);
+        await new MarketScenario(chain, indexer, database).RunAsync();
+        await indexer.SyncOnceAsync();
+
+        await ChainState.AssertTablesEqualChainAsync(chain, database);
+        await using var db = await database.OpenAsync();
+        var seen = (await db.QueryAsync<string>("SELECT DISTINCT contract || '.' || name FROM chain_events")).ToHashSet();
+        var declared = ContractArtifacts.All
+            .SelectMany(a => Nethereum.ABI.ABIDeserialisation.ABIDeserialiserFactory.DeserialiseContractABI(a.Abi).Events.Select(e => $"{a.Name}.{e.Name}"))
+            .Where(e => !e.EndsWith(".EIP712DomainChanged", StringComparison.Ordinal)); // emitted only if a domain changes, which these contracts never do
+        Assert.Empty(declared.Except(seen));
+        Assert.Equal(await LogCountAsync(), await db.ExecuteScalarAsync<long>("SELECT count(*) FROM chain_events"));
+
+        var timeline = (await db.QueryAsync<(string Name, string Tx, long Gas)>(
+            "SELECT name, tx_hash, gas_used FROM chain_events WHERE job_id = (SELECT min(job_id) FROM disputes) ORDER BY block_number, log_index")).ToList();
+        Assert.Equal("JobCreated", timeline[0].Name);
+        Assert.Contains(timeline, t => t.Name == "DisputeResolved");
+        Assert.All(timeline, t => Assert.True(t.Gas > 21_000 && t.Tx.Length == 66));
+    }
+
+    [Fact]
+    public async Task A_reorg_is_detected_and_rolled_back()
+    {
+        var database = NewDatabase();
+        var indexer = NewIndexer(database);
+        await indexer.SyncOnceAsync();
+        var deployer = DevAccountsOfTests.Deployer;
+        var snapshot = await chain.SnapshotAsync();
+        var orphan = await chain.Sender(deployer).SendAsync(chain.Deployment.ComputeToken, new TransferFunction { To = DevAccounts.Address(16), Value = 111 });
+        await chain.Sender(deployer).SendAsync(chain.Deployment.ComputeToken, new TransferFunction { To = DevAccounts.Address(16), Value = 222 });
+        Assert.Null((await indexer.SyncOnceAsync()).RolledBackTo);
+
+        await chain.RevertAsync(snapshot);
+        await chain.Sender(deployer).SendAsync(chain.Deployment.ComputeToken, new TransferFunction { To = DevAccounts.Address(15), Value = 333 });
+        await chain.MineAsync(2);
+        var progress = await indexer.SyncOnceAsync();
+
+        Assert.Equal((ulong)orphan.BlockNumber.Value, progress.RolledBackTo);
+        await ChainState.AssertTablesEqualChainAsync(chain, database);
+        await using var db = await database.OpenAsync();
+        Assert.Equal(0L, await db.ExecuteScalarAsync<long>("SELECT count(*) FROM chain_events WHERE tx_hash = @h", new { h = orphan.TransactionHash.ToLowerInvariant() }));
+        Assert.Equal(await LogCountAsync(), await db.ExecuteScalarAsync<long>("SELECT count(*) FROM chain_events"));
+    }
+
+    [Fact]
+    public async Task A_restart_resumes_where_it_stopped_without_duplicates()
+    {
+        var database = NewDatabase();
+        await NewIndexer(database).SyncOnceAsync();
+        await chain.Sender(DevAccountsOfTests.Deployer).SendAsync(chain.Deployment.ComputeToken, new TransferFunction { To = DevAccounts.Address(14), Value = 5 });
+
+        var restarted = NewIndexer(database);
+        var progress = await restarted.SyncOnceAsync();
+        var again = await restarted.SyncOnceAsync();
+
+        Assert.Equal(1, progress.Events);
+        Assert.Equal(0, again.Events);
+        await using var db = await database.OpenAsync();
+        Assert.Equal(await LogCountAsync(), await db.ExecuteScalarAsync<long>("SELECT count(*) FROM chain_events"));
+        await ChainState.AssertTablesEqualChainAsync(chain, database);
+    }
+
+    [Fact]
+    public async Task Confirmations_hold_back_the_newest_blocks()
+    {
+        var database = NewDatabase();
+        var progress = await NewIndexer(database, new ChainIndexerOptions { Confirmations = 3 }).SyncOnceAsync();
+        Assert.Equal(progress.Head - 2, progress.NextBlock);
+    }
+
+    [Fact]
+    public async Task A_database_of_another_deployment_is_refused()
+    {
+        var database = NewDatabase();
+        await NewIndexer(database).SyncOnceAsync();
+        var other = chain.Deployment with { JobMarket = DevAccounts.Address(13) };
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new ChainIndexer(chain.Web3, other, database).SyncOnceAsync());
+        Assert.Contains("use another database", error.Message);
+    }
+
+    [Fact]
+    public async Task Ingestion_rate_is_measured_over_the_whole_history()
+    {
+        const int Transfers = 300;
+        var sender = chain.Sender(DevAccountsOfTests.Deployer);
+        await Task.WhenAll(Enumerable.Range(0, Transfers).Select(i =>
+            sender.SendAsync(chain.Deployment.ComputeToken, new TransferFunction { To = DevAccounts.Address(12), Value = i + 1 })));
+
+        var database = NewDatabase("rate.db");
+        await SchemaMigrator.MigrateAsync(database);
+        var clock = Stopwatch.StartNew();
+        var progress = await NewIndexer(database, new ChainIndexerOptions()).SyncOnceAsync();
+        clock.Stop();
+
+        Assert.Equal(await LogCountAsync(), progress.Events);
+        Assert.True(progress.Events >= Transfers);
+        var rate = progress.Events / clock.Elapsed.TotalSeconds;
+        output.WriteLine($"indexer: {progress.Events} events in {clock.Elapsed.TotalSeconds:0.00} s = {rate:0} events/s");
+        Console.WriteLine($"[measure] indexer: {progress.Events} events from {progress.NextBlock - chain.Deployment.StartBlock} blocks, {rate:0} events/s ingested");
+    }
+}
