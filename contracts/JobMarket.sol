@@ -30,6 +30,8 @@ contract JobMarket is JobMarketBase, EIP712, Ownable, ReentrancyGuardTransient {
     bytes32 private constant _RESULT_TYPEHASH =
         keccak256("Result(uint256 jobId,bytes32 tasksRoot,bytes32 resultRoot,bytes32 outputsHash)");
     /// @dev secp256k1 order / 2: signatures with a larger `s` are malleable copies.
+    uint256 private constant _U64 = type(uint64).max;
+    uint256 private constant _U88 = type(uint88).max;
     uint256 private constant _HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
     address private immutable _audits_module;
 
@@ -119,27 +121,28 @@ contract JobMarket is JobMarketBase, EIP712, Ownable, ReentrancyGuardTransient {
         bytes32 manifestHash,
         uint64 deadline
     ) external returns (uint256 jobId) {
-        Ledger memory book = _ledger;
-        if (book.paused) revert JobMarketPaused();
-        uint256 cost = _createJob(book, offer, offerSig, taskCount, tasksRoot, manifestHash, deadline);
+        uint256 book = _openLedger();
+        uint256 cost;
+        (book, cost) = _createJob(book, offer, offerSig, taskCount, tasksRoot, manifestHash, deadline);
         _debit(msg.sender, cost);
-        _ledger = book;
-        return book.jobCount;
+        _closeLedger(book);
+        return book & _U64;
     }
 
     /// @notice {createJob} for many jobs in one transaction; returns the first id (ids are
     /// consecutive). Emits {JobCreated} per job.
     function createJobs(JobRequest[] calldata requests) external returns (uint256 firstJobId) {
-        Ledger memory book = _ledger;
-        if (book.paused) revert JobMarketPaused();
-        firstJobId = book.jobCount + 1;
+        uint256 book = _openLedger();
+        firstJobId = (book & _U64) + 1;
         uint256 cost;
         for (uint256 i; i < requests.length; ++i) {
             JobRequest calldata q = requests[i];
-            cost += _createJob(book, q.offer, q.offerSig, q.taskCount, q.tasksRoot, q.manifestHash, q.deadline);
+            uint256 jobCost;
+            (book, jobCost) = _createJob(book, q.offer, q.offerSig, q.taskCount, q.tasksRoot, q.manifestHash, q.deadline);
+            cost += jobCost;
         }
         _debit(msg.sender, cost);
-        _ledger = book;
+        _closeLedger(book);
     }
 
     /// @notice Records the provider's signed result of a job before its deadline; anyone may
@@ -170,17 +173,28 @@ contract JobMarket is JobMarketBase, EIP712, Ownable, ReentrancyGuardTransient {
         for (uint256 i; i < jobIds.length; ++i) {
             uint256 jobId = jobIds[i];
             Job calldata job = jobs[i];
-            _expectStatus(jobId, job, Status.Submitted);
-            uint64 endsAt = job.submittedAt + _challengeWindow;
+            _expectRecord(jobId, job, Status.Submitted);
+            address provider;
+            uint256 price;
+            uint256 submittedAt;
+            uint256 submitBlock;
+            // The record matched its commitment, so its words are the clean values hashed at
+            // submission: provider, unitPrice and taskCount (whose product was checked at
+            // creation), submittedAt, submitBlock.
+            assembly ("memory-safe") {
+                provider := calldataload(add(job, 0x20))
+                price := mul(calldataload(add(job, 0x60)), calldataload(add(job, 0x80)))
+                submittedAt := calldataload(add(job, 0x140))
+                submitBlock := calldataload(add(job, 0x160))
+            }
+            uint256 endsAt = submittedAt + _challengeWindow;
             if (block.timestamp <= endsAt) {
-                revert JobMarketChallengeWindowOpen(jobId, endsAt, uint64(block.timestamp));
+                revert JobMarketChallengeWindowOpen(jobId, uint64(endsAt), uint64(block.timestamp));
             }
-            (bytes32 seed, bool audited) = _draw(jobId, job.submitBlock);
-            if (audited) {
-                address verifier = _recordDraw(jobId, seed, true);
-                if (verifier != address(0)) continue;
-            }
-            _settleJob(jobId, job, job.unitPrice * job.taskCount, false);
+            (bytes32 seed, bool audited) = _draw(jobId, uint64(submitBlock));
+            // a draw recorded as "not audited" (no verifier was active then) stays so
+            if (audited && !_audits[jobId].recorded && _recordDraw(jobId, seed, true) != address(0)) continue;
+            _settle(jobId, provider, price, price * _collateralMultiplierBps / _BPS, false);
         }
     }
 
@@ -274,7 +288,20 @@ contract JobMarket is JobMarketBase, EIP712, Ownable, ReentrancyGuardTransient {
         view
         returns (bytes32)
     {
-        return _hashTypedDataV4(keccak256(abi.encode(_RESULT_TYPEHASH, jobId, tasksRoot, resultRoot, outputsHash)));
+        bytes32 typeHash = _RESULT_TYPEHASH;
+        bytes32 structHash;
+        // keccak256(abi.encode(typeHash, jobId, tasksRoot, resultRoot, outputsHash)) without
+        // moving the free memory pointer
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typeHash)
+            mstore(add(m, 0x20), jobId)
+            mstore(add(m, 0x40), tasksRoot)
+            mstore(add(m, 0x60), resultRoot)
+            mstore(add(m, 0x80), outputsHash)
+            structHash := keccak256(m, 0xa0)
+        }
+        return _hashTypedDataV4(structHash);
     }
 
     /// @notice The audit draw of a submitted job: the one definition, which off-chain code calls.
@@ -396,45 +423,57 @@ contract JobMarket is JobMarketBase, EIP712, Ownable, ReentrancyGuardTransient {
     }
 
     function _createJob(
-        Ledger memory book,
+        uint256 book,
         Offer calldata offer,
         bytes calldata offerSig,
         uint32 taskCount,
         bytes32 tasksRoot,
         bytes32 manifestHash,
         uint64 deadline
-    ) private returns (uint256 cost) {
+    ) private returns (uint256 nextBook, uint256 cost) {
         _checkOffer(offer, offerSig, taskCount, deadline);
         uint256 price = offer.unitPrice * taskCount;
         uint256 verificationFee = price * _verificationFeeBps / _BPS;
         uint256 protocolFee = price * _protocolFeeBps / _BPS;
-        book.verificationPool = (book.verificationPool + verificationFee).toUint96();
-        book.protocolFees = (book.protocolFees + protocolFee).toUint88();
-        _storeJob(++book.jobCount, offer, taskCount, tasksRoot, manifestHash, deadline);
+        nextBook = _book(book, verificationFee, protocolFee);
+        _storeJob(nextBook & _U64, offer, taskCount, tasksRoot, manifestHash, deadline);
         _takeCollateral(offer.provider, offer.nonce, price * _collateralMultiplierBps / _BPS);
-        return price + verificationFee + protocolFee;
+        cost = price + verificationFee + protocolFee;
     }
 
     /// @dev Takes a job's collateral from the provider's free collateral, locking the shortfall
     /// of its vault stake first; refuses cancelled offers (the floor shares the provider's slot).
     function _takeCollateral(address provider, uint64 nonce, uint256 collateral) private {
-        Account memory a = _accounts[provider];
-        if (nonce < a.offerNonceFloor) revert JobMarketOfferCancelled(provider, nonce, a.offerNonceFloor);
-        if (collateral > a.collateral) {
-            uint256 shortfall = collateral - a.collateral;
-            a.collateral = 0;
-            _accounts[provider] = a;
-            emit CollateralLocked(provider, shortfall);
-            _vault.lock(provider, shortfall);
+        Account storage a = _accounts[provider];
+        uint256 packed;
+        assembly ("memory-safe") {
+            packed := sload(a.slot)
+        }
+        // Account layout: see {JobMarketBase-_settleJob}.
+        uint256 floor = packed >> 224;
+        if (nonce < floor) revert JobMarketOfferCancelled(provider, nonce, uint32(floor));
+        uint256 free = (packed >> 96) & _U96;
+        if (collateral > free) {
+            packed &= ~(_U96 << 96);
+            assembly ("memory-safe") {
+                sstore(a.slot, packed)
+            }
+            emit CollateralLocked(provider, collateral - free);
+            _vault.lock(provider, collateral - free);
         } else {
-            // collateral <= a.collateral
-            a.collateral -= uint96(collateral);
-            _accounts[provider] = a;
+            // collateral <= free: the subtraction stays inside the collateral bits
+            unchecked {
+                packed -= collateral << 96;
+            }
+            assembly ("memory-safe") {
+                sstore(a.slot, packed)
+            }
         }
     }
 
     function _checkOffer(Offer calldata offer, bytes calldata offerSig, uint32 taskCount, uint64 deadline) private view {
-        if (taskCount == 0 || taskCount > offer.maxTasks) revert JobMarketInvalidTaskCount(taskCount, offer.maxTasks);
+        uint32 maxTasks = offer.maxTasks;
+        if (taskCount == 0 || taskCount > maxTasks) revert JobMarketInvalidTaskCount(taskCount, maxTasks);
         if (offer.expiry < block.timestamp) revert JobMarketOfferExpired(offer.expiry, uint64(block.timestamp));
         if (deadline <= block.timestamp) revert JobMarketInvalidDeadline(deadline, uint64(block.timestamp));
         address signer = _recover(offerDigest(offer), offerSig);
@@ -467,9 +506,14 @@ contract JobMarket is JobMarketBase, EIP712, Ownable, ReentrancyGuardTransient {
             hash := keccak256(m, 0x180)
         }
         _jobs[jobId] = (hash & ~_STATUS_MASK) | uint256(Status.Created);
-        emit JobCreated(
-            jobId, msg.sender, offer.provider, offer.modelId, offer.unitPrice, taskCount, deadline, tasksRoot, manifestHash
-        );
+        bytes32 topic = JobCreated.selector;
+        address provider = offer.provider;
+        // emit JobCreated(jobId, client, provider, modelId, unitPrice, taskCount, deadline,
+        // tasksRoot, manifestHash): its data are words 2-7 of the record just hashed
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            log4(add(m, 0x40), 0xc0, topic, jobId, caller(), provider)
+        }
     }
 
     function _submitResult(
@@ -479,7 +523,7 @@ contract JobMarket is JobMarketBase, EIP712, Ownable, ReentrancyGuardTransient {
         bytes32 outputsHash,
         bytes calldata signature
     ) private {
-        _expectStatus(jobId, job, Status.Created);
+        _expectRecord(jobId, job, Status.Created);
         if (block.timestamp > job.deadline) {
             revert JobMarketDeadlinePassed(jobId, job.deadline, uint64(block.timestamp));
         }
@@ -497,7 +541,12 @@ contract JobMarket is JobMarketBase, EIP712, Ownable, ReentrancyGuardTransient {
             hash := keccak256(record, 0x180)
         }
         _jobs[jobId] = (hash & ~_STATUS_MASK) | uint256(Status.Submitted);
-        emit ResultSubmitted(jobId, resultRoot, outputsHash, uint64(block.timestamp), uint64(block.number));
+        bytes32 topic = ResultSubmitted.selector;
+        // emit ResultSubmitted(jobId, resultRoot, outputsHash, submittedAt, submitBlock): the last
+        // four words of the record just hashed
+        assembly ("memory-safe") {
+            log2(add(mload(0x40), 0x100), 0x80, topic, jobId)
+        }
     }
 
     /// @dev k distinct task indices (k = min(auditedTasksPerJob, taskCount)) from the seed.
@@ -516,6 +565,33 @@ contract JobMarket is JobMarketBase, EIP712, Ownable, ReentrancyGuardTransient {
             if (values[i] == value) return true;
         }
         return false;
+    }
+
+    /// @dev The packed ledger (jobCount bits 0-63, verificationPool 64-159, protocolFees 160-247,
+    /// paused 248-255); refuses when creation is paused.
+    function _openLedger() private view returns (uint256 book) {
+        assembly ("memory-safe") {
+            book := sload(_ledger.slot)
+        }
+        if (book >> 248 != 0) revert JobMarketPaused();
+    }
+
+    function _closeLedger(uint256 book) private {
+        assembly ("memory-safe") {
+            sstore(_ledger.slot, book)
+        }
+    }
+
+    /// @dev The ledger with one more job and its fees in the pools.
+    function _book(uint256 book, uint256 verificationFee, uint256 protocolFee) private pure returns (uint256) {
+        uint256 pool = ((book >> 64) & _U96) + verificationFee;
+        if (pool > _U96) revert SafeCast.SafeCastOverflowedUintDowncast(96, pool);
+        uint256 fees = ((book >> 160) & _U88) + protocolFee;
+        if (fees > _U88) revert SafeCast.SafeCastOverflowedUintDowncast(88, fees);
+        // a job count of 2^64 is out of reach
+        unchecked {
+            return ((book & _U64) + 1) | (pool << 64) | (fees << 160);
+        }
     }
 
     /// @dev The signer of a 65-byte `r || s || v` signature with a low `s` (as OpenZeppelin's

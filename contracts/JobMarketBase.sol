@@ -138,6 +138,7 @@ abstract contract JobMarketBase {
 
     uint256 internal constant _BPS = 10_000;
     uint256 internal constant _STATUS_MASK = 0xff;
+    uint256 internal constant _U96 = type(uint96).max;
     /// @dev blockhash() of a block more than this many blocks back is zero.
     uint256 internal constant _HORIZON = 256;
 
@@ -273,10 +274,19 @@ abstract contract JobMarketBase {
 
     function _debit(address account, uint256 amount) internal {
         Account storage a = _accounts[account];
-        uint256 balance = a.balance;
+        uint256 packed;
+        assembly ("memory-safe") {
+            packed := sload(a.slot)
+        }
+        uint256 balance = packed & _U96;
         if (amount > balance) revert JobMarketInsufficientBalance(account, balance, amount);
-        // amount <= balance, a uint96
-        a.balance = uint96(balance - amount);
+        // amount <= balance: the subtraction stays inside the balance bits
+        unchecked {
+            packed -= amount;
+        }
+        assembly ("memory-safe") {
+            sstore(a.slot, packed)
+        }
     }
 
     function _addBalance(address account, uint256 amount) internal {
@@ -287,18 +297,33 @@ abstract contract JobMarketBase {
     /// @dev Pays the provider, releases its collateral and clears the job's slot (a cleared slot
     /// of an issued id reads as Settled).
     function _settleJob(uint256 jobId, Job calldata job, uint256 payout, bool auditPassed) internal {
+        _settle(jobId, job.provider, payout, job.unitPrice * job.taskCount * _collateralMultiplierBps / _BPS, auditPassed);
+    }
+
+    function _settle(uint256 jobId, address provider, uint256 payout, uint256 collateral, bool auditPassed) internal {
         delete _jobs[jobId];
-        Account memory a = _accounts[job.provider];
-        a.balance = (a.balance + payout).toUint96();
-        // collateral was taken from this field when the job was created; jobs settled stay far
-        // below 2^32 per provider in any realistic lifetime, and wrapping would only miscount
-        unchecked {
-            a.collateral += uint96(job.unitPrice * job.taskCount * _collateralMultiplierBps / _BPS);
-            a.jobsSettled += 1;
+        Account storage a = _accounts[provider];
+        uint256 packed;
+        assembly ("memory-safe") {
+            packed := sload(a.slot)
         }
-        _accounts[job.provider] = a;
+        // Account packs balance (bits 0-95), collateral (96-191), jobsSettled (192-223) and the
+        // offer nonce floor (224-255); one read and one write of the slot.
+        uint256 balance = (packed & _U96) + payout;
+        if (balance > _U96) revert SafeCast.SafeCastOverflowedUintDowncast(96, balance);
+        // The job's collateral left this field or the vault stake when the job was created, so the
+        // field stays within the provider's locked stake, a uint96; the counter wraps only after
+        // 2^32 jobs and then only miscounts.
+        unchecked {
+            uint256 free = ((packed >> 96) & _U96) + collateral;
+            uint256 settled = ((packed >> 192) + 1) & 0xffffffff;
+            packed = balance | (free << 96) | (settled << 192) | (packed & (0xffffffff << 224));
+        }
+        assembly ("memory-safe") {
+            sstore(a.slot, packed)
+        }
         emit JobSettled(jobId, payout);
-        if (auditPassed) _vault.recordAuditPassed(job.provider);
+        if (auditPassed) _vault.recordAuditPassed(provider);
     }
 
     function _recordDraw(uint256 jobId, bytes32 seed, bool audited) internal returns (address verifier) {
@@ -322,14 +347,29 @@ abstract contract JobMarketBase {
         if (hash == bytes32(0)) {
             AuditState storage audit = _audits[jobId];
             if (audit.recorded) return (audit.seed, audit.verifier != address(0));
-            return (keccak256(abi.encode(blockhash(block.number - 1), jobId)), true);
+            return (_seedOf(blockhash(block.number - 1), jobId), true);
         }
-        seed = keccak256(abi.encode(hash, jobId));
+        seed = _seedOf(hash, jobId);
         audited = uint256(seed) % _BPS < _auditRateBps;
+    }
+
+    /// @dev keccak256(abi.encode(hash, jobId)) in scratch space.
+    function _seedOf(bytes32 hash, uint256 jobId) internal pure returns (bytes32 seed) {
+        assembly ("memory-safe") {
+            mstore(0x00, hash)
+            mstore(0x20, jobId)
+            seed := keccak256(0x00, 0x40)
+        }
     }
 
     function _drawSeed(uint256 jobId, uint64 submitBlock) internal view returns (bytes32 seed) {
         (seed,) = _draw(jobId, submitBlock);
+    }
+
+    /// @dev {_expectStatus} in one comparison of the slot with the record's hash and status,
+    /// leaving the precise error to the slow path.
+    function _expectRecord(uint256 jobId, Job calldata job, Status expected) internal view {
+        if (_jobs[jobId] != (_hashJob(job) & ~_STATUS_MASK) | uint256(expected)) _expectStatus(jobId, job, expected);
     }
 
     function _expectStatus(uint256 jobId, Job calldata job, Status expected) internal view {

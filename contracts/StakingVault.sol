@@ -279,7 +279,7 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
             locked: hot.locked,
             unbonding: cold.unbonding,
             unbondingReleaseAt: cold.releaseAt,
-            jobsSettled: _market == address(0) ? 0 : ISettlementCounter(_market).jobsSettled(account),
+            jobsSettled: _market.code.length == 0 ? 0 : ISettlementCounter(_market).jobsSettled(account),
             auditsPassed: hot.auditsPassed,
             auditsFailed: hot.auditsFailed,
             slashes: hot.slashes,

@@ -13,6 +13,7 @@ const MIN_JOBS = 20;
 const TARGET_PER_TASK_256 = 1000;
 const TARGET_PER_JOB_1_1 = 150_000;
 
+const phaseLog = [];
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const gasOf = async (txPromise) => Number((await (await txPromise).wait()).gasUsed);
 
@@ -118,7 +119,7 @@ async function measure(s, tasks, jobs) {
     if (rest.length) await market.settle(rest.map((g) => g.id), rest.map((g) => g.job));
   }
   const base = mean(acc.create) + mean(acc.submit);
-  if (process.env.GAS_PHASES) console.log(`N=${tasks} J=${jobs}: create ${Math.round(mean(acc.create))} submit ${Math.round(mean(acc.submit))} settle ${Math.round(mean(acc.settle))} verdict ${Math.round(mean(acc.verdict))}`);
+  phaseLog.push({ tasks, jobs, create: mean(acc.create), submit: mean(acc.submit), settle: mean(acc.settle), verdict: mean(acc.verdict) });
   return [
     { tasks, jobsPerTx: jobs, path: "unaudited", gasPerJob: Math.round(base + mean(acc.settle)), samples: acc.unaudited },
     { tasks, jobsPerTx: jobs, path: "audited-pass", gasPerJob: Math.round(base + mean(acc.verdict)), samples: acc.audited },
@@ -157,6 +158,10 @@ async function main() {
   console.log("tasks  jobs/tx  path          gas/job   gas/task  samples");
   for (const r of report) {
     console.log(`${String(r.tasks).padStart(5)}  ${String(r.jobsPerTx).padStart(7)}  ${r.path.padEnd(12)}  ${String(r.gasPerJob).padStart(8)}  ${String(r.gasPerTask).padStart(8)}  ${String(r.samples).padStart(7)}`);
+  }
+  console.log("\nper job and transaction kind (create, submit, settle per job; verdict per audited job)");
+  for (const p of phaseLog.slice(1)) {
+    console.log(`  N=${String(p.tasks).padEnd(3)} J=${String(p.jobs).padEnd(2)}  create ${Math.round(p.create)}  submit ${Math.round(p.submit)}  settle ${Math.round(p.settle)}  verdict ${Math.round(p.verdict)}`);
   }
   console.log(`\nreference PlainEscrow (per job, same run): create ${plain.create} + submit ${plain.submit} + release ${plain.release} = ${plain.total}`);
 

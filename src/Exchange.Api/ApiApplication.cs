@@ -1,6 +1,7 @@
 using Exchange.Api.Blobs;
 using Exchange.Api.Infrastructure;
 using Exchange.Api.Offers;
+using Exchange.Api.State;
 
 namespace Exchange.Api;
 
@@ -20,6 +21,10 @@ public static class ApiApplication
         app.UseApiDefaults();
         app.MapBlobsApi();
         app.MapOffersApi();
+        app.MapJobsApi();
+        app.MapAccountsApi();
+        app.MapStatsApi();
+        app.MapEventsApi();
         app.MapOperationsApi();
         return app;
     }

@@ -1,6 +1,7 @@
 using Exchange.Api.Infrastructure;
 using Exchange.Chain.Deployment;
 using Microsoft.Extensions.Options;
+using Nethereum.Contracts;
 using Nethereum.JsonRpc.Client;
 using Nethereum.Web3;
 
@@ -71,6 +72,11 @@ public sealed class ChainConnection : IDisposable
         catch (Exception e) when (e is RpcClientUnknownException or RpcClientTimeoutException or HttpRequestException or RpcResponseException)
         {
             throw new ChainUnavailableException($"the chain node at {_rpc} did not answer: {e.Message}", e);
+        }
+        catch (Exception e) when (e is Nethereum.ABI.FunctionEncoding.SmartContractRevertException or SmartContractCustomErrorRevertException)
+        {
+            // A view that reverts means the deployment file names contracts that are not (or no longer) these.
+            throw new ChainUnavailableException($"the contracts in {_deployments} reverted a view call on {_rpc}: {e.Message}", e);
         }
     }
 

@@ -1,31 +1,29 @@
-using System.Collections.Concurrent;
 using System.Numerics;
 using Exchange.Chain.Bindings;
-using Exchange.Core.Hashing;
+using Nethereum.ABI.FunctionEncoding.Attributes;
 
 namespace Exchange.Api.Accounts;
 
 /// <summary>Answers <see cref="IMarketReader"/> with view calls to the deployed JobMarket and StakingVault.</summary>
 internal sealed class ChainMarketReader(ChainConnection chain) : IMarketReader
 {
-    // Cancellation is final on-chain, so a cancelled digest is remembered; a live one is asked again.
-    private readonly ConcurrentDictionary<string, bool> _cancelled = new();
     private MarketTerms? _terms;
 
     public async ValueTask<AccountStanding> GetStandingAsync(string address, CancellationToken ct)
     {
         var deployment = await chain.DeploymentAsync(ct);
         var eth = chain.Web3.Eth;
-        var deposit = chain.CallAsync(() => eth.GetContractQueryHandler<BalanceOfFunction>()
-            .QueryAsync<BigInteger>(deployment.JobMarket, new BalanceOfFunction { Account = address }), ct);
-        var account = chain.CallAsync(() => eth.GetContractQueryHandler<AccountOfFunction>()
-            .QueryDeserializingToObjectAsync<AccountOfOutputDTO>(new AccountOfFunction { Account = address }, deployment.StakingVault), ct);
+        // JobMarket and StakingVault both have accountOf(address): one selector, two return shapes.
+        var market = chain.CallAsync(() => eth.GetContractQueryHandler<AccountOfFunction>()
+            .QueryDeserializingToObjectAsync<MarketAccountOutput>(new AccountOfFunction { Account = address }, deployment.JobMarket), ct);
+        var vault = chain.CallAsync(() => eth.GetContractQueryHandler<AccountOfFunction>()
+            .QueryDeserializingToObjectAsync<VaultAccountOutput>(new AccountOfFunction { Account = address }, deployment.StakingVault), ct);
         var free = chain.CallAsync(() => eth.GetContractQueryHandler<FreeStakeFunction>()
             .QueryAsync<BigInteger>(deployment.StakingVault, new FreeStakeFunction { Account = address }), ct);
-        await Task.WhenAll(deposit, account, free);
-        var view = account.Result.ReturnValue0;
-        return new AccountStanding(deposit.Result, view.Stake, free.Result,
-            new Reputation(view.JobsSettled, view.AuditsPassed, view.AuditsFailed, view.Slashes));
+        await Task.WhenAll(market, vault, free);
+        var (inMarket, inVault) = (market.Result.Account, vault.Result.Account);
+        return new AccountStanding(inMarket.Balance, inVault.Stake, inMarket.Collateral + free.Result, inMarket.OfferNonceFloor,
+            new Reputation(inVault.JobsSettled, inVault.AuditsPassed, inVault.AuditsFailed, inVault.Slashes));
     }
 
     public async ValueTask<MarketTerms> GetTermsAsync(CancellationToken ct)
@@ -41,19 +39,33 @@ internal sealed class ChainMarketReader(ChainConnection chain) : IMarketReader
         return _terms = new MarketTerms(deployment.ChainId, deployment.JobMarket.ToLowerInvariant(), parameters.ReturnValue0.CollateralMultiplierBps);
     }
 
-    public async ValueTask<bool> IsOfferCancelledAsync(Exchange.Core.Eip712.Offer offer, string digest, CancellationToken ct)
+    [FunctionOutput]
+    internal sealed class MarketAccountOutput : IFunctionOutputDTO
     {
-        if (_cancelled.ContainsKey(digest))
-        {
-            return true;
-        }
-        var deployment = await chain.DeploymentAsync(ct);
-        var cancelled = await chain.CallAsync(() => chain.Web3.Eth.GetContractQueryHandler<OfferCancelledFunction>()
-            .QueryAsync<bool>(deployment.JobMarket, new OfferCancelledFunction { Offer = offer.ToStruct() }), ct);
-        if (cancelled)
-        {
-            _cancelled[digest] = true;
-        }
-        return cancelled;
+        [Parameter("tuple", "", 1)]
+        public MarketAccount Account { get; set; } = new();
+    }
+
+    /// <summary>JobMarket's <c>Account</c>: balance, free collateral, jobs settled, offer nonce floor.</summary>
+    internal sealed class MarketAccount
+    {
+        [Parameter("uint96", "balance", 1)]
+        public BigInteger Balance { get; set; }
+
+        [Parameter("uint96", "collateral", 2)]
+        public BigInteger Collateral { get; set; }
+
+        [Parameter("uint32", "jobsSettled", 3)]
+        public uint JobsSettled { get; set; }
+
+        [Parameter("uint32", "offerNonceFloor", 4)]
+        public uint OfferNonceFloor { get; set; }
+    }
+
+    [FunctionOutput]
+    internal sealed class VaultAccountOutput : IFunctionOutputDTO
+    {
+        [Parameter("tuple", "", 1)]
+        public AccountViewStruct Account { get; set; } = new();
     }
 }

@@ -1,5 +1,4 @@
 using System.Numerics;
-using Exchange.Core.Eip712;
 
 namespace Exchange.Api.Accounts;
 
@@ -14,20 +13,21 @@ public interface IMarketReader
 
     /// <summary>The deployment's terms the offer book checks against.</summary>
     ValueTask<MarketTerms> GetTermsAsync(CancellationToken ct);
-
-    /// <summary>Whether the provider cancelled the offer on-chain (JobMarket cancels by nonce floor: the offer itself is needed).</summary>
-    ValueTask<bool> IsOfferCancelledAsync(Offer offer, string digest, CancellationToken ct);
 }
 
 /// <summary>An account's money and record on the market.</summary>
 /// <param name="Deposit">Balance held by the market for the account.</param>
 /// <param name="Stake">Stake in the vault, locked collateral included.</param>
-/// <param name="FreeStake">Stake not locked as collateral nor unbonding: what new jobs can lock.</param>
+/// <param name="FreeStake">What new jobs can take as collateral: the market's free collateral plus the vault stake neither locked nor unbonding.</param>
+/// <param name="OfferNonceFloor">The provider's offers with a lower nonce are cancelled (<c>cancelOffer</c> raises it).</param>
 /// <param name="Reputation">The vault's counters for the account.</param>
-public sealed record AccountStanding(BigInteger Deposit, BigInteger Stake, BigInteger FreeStake, Reputation Reputation)
+public sealed record AccountStanding(BigInteger Deposit, BigInteger Stake, BigInteger FreeStake, ulong OfferNonceFloor, Reputation Reputation)
 {
     /// <summary>An account the chain knows nothing about.</summary>
-    public static AccountStanding None { get; } = new(0, 0, 0, Reputation.None);
+    public static AccountStanding None { get; } = new(0, 0, 0, 0, Reputation.None);
+
+    /// <summary>Whether an offer of this provider with <paramref name="nonce"/> was cancelled on-chain.</summary>
+    public bool Cancelled(ulong nonce) => nonce < OfferNonceFloor;
 
     /// <summary>Whether the account has put anything at stake on the market.</summary>
     public bool IsFunded => Deposit > 0 || Stake > 0;

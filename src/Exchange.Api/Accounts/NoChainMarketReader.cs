@@ -9,5 +9,4 @@ internal sealed class NoChainMarketReader : IMarketReader
 
     public ValueTask<MarketTerms> GetTermsAsync(CancellationToken ct) => throw new ChainUnavailableException(Reason);
 
-    public ValueTask<bool> IsOfferCancelledAsync(Exchange.Core.Eip712.Offer offer, string digest, CancellationToken ct) => throw new ChainUnavailableException(Reason);
 }

@@ -18,6 +18,10 @@ public sealed class ApiOptions
     /// <summary>Folder of <c>&lt;chainId&gt;.json</c> deployment files, to find the contracts on the RPC's chain. Default: <c>deployments</c>.</summary>
     public string DeploymentsDirectory { get; set; } = "deployments";
 
+    /// <summary>How often the in-process chain indexer polls the node, in milliseconds. Default: 1000.</summary>
+    [Range(50, 60_000)]
+    public int IndexerPollMilliseconds { get; set; } = 1_000;
+
     /// <summary>Largest blob accepted, in bytes. Default: 64 MiB.</summary>
     [Range(1, long.MaxValue)]
     public long MaxBlobBytes { get; set; } = 64L * 1024 * 1024;

@@ -1,6 +1,7 @@
 using Exchange.Api.Accounts;
 using Exchange.Api.Blobs;
 using Exchange.Api.Offers;
+using Exchange.Api.State;
 using Exchange.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -23,10 +24,14 @@ public static class ExchangeServices
         services.AddHostedService<DatabaseMigrator>();
         services.AddSingleton<BlobStore>();
         services.AddSingleton<OfferBook>();
+        services.AddSingleton<ChainState>();
+        services.AddSingleton<ChangeFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChangeFeed>());
         if (builder.Configuration.GetSection(ApiOptions.Section)[nameof(ApiOptions.RpcUrl)] is { Length: > 0 })
         {
             services.AddSingleton<ChainConnection>();
             services.TryAddSingleton<IMarketReader, ChainMarketReader>();
+            services.AddHostedService<IndexerHost>();
         }
         else
         {

@@ -96,14 +96,14 @@ public sealed class OfferBook(SqliteConnectionFactory connections, IMarketReader
         var live = new List<BookedOffer>();
         foreach (var row in rows)
         {
-            if (await market.IsOfferCancelledAsync(row.ToOffer(), row.Digest, ct))
-            {
-                await RemoveAsync(row.Digest, ct);
-                continue;
-            }
             if (!standings.TryGetValue(row.Provider, out var standing))
             {
                 standing = standings[row.Provider] = await market.GetStandingAsync(row.Provider, ct);
+            }
+            if (standing.Cancelled(ulong.Parse(row.Nonce, CultureInfo.InvariantCulture)))
+            {
+                await RemoveAsync(row.Digest, ct);
+                continue;
             }
             var price = BigInteger.Parse(row.UnitPrice, CultureInfo.InvariantCulture);
             var perTask = terms.Collateral(price, 1);
@@ -156,12 +156,7 @@ public enum OfferAddOutcome
 public sealed record OfferQuery(string? ModelId, string? Region, BigInteger? MaxUnitPrice, int Limit);
 
 /// <summary>An offer as stored.</summary>
-public sealed record OfferRow(string Digest, string Provider, string ModelId, string UnitPrice, long MaxTasks, long Expiry, string Region, string Nonce, string Signature, long ReceivedAt)
-{
-    /// <summary>The signed offer this row stores.</summary>
-    public Offer ToOffer() => new(Provider, Bytes32.Parse(ModelId), BigInteger.Parse(UnitPrice, CultureInfo.InvariantCulture), (uint)MaxTasks,
-        (ulong)Expiry, Exchange.Core.Eip712.Region.Encode(Region), ulong.Parse(Nonce, CultureInfo.InvariantCulture));
-}
+public sealed record OfferRow(string Digest, string Provider, string ModelId, string UnitPrice, long MaxTasks, long Expiry, string Region, string Nonce, string Signature, long ReceivedAt);
 
 /// <summary>A live offer in the book, with what the chain says about its provider.</summary>
 /// <param name="Digest">The offer's EIP-712 digest: its id, and what <c>cancelOffer</c> cancels.</param>

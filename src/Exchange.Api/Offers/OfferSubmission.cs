@@ -12,6 +12,9 @@ namespace Exchange.Api.Offers;
 /// </summary>
 public sealed record OfferSubmission
 {
+    // JobMarket keeps offer nonces as a uint32 sequence and refuses 2^32 - 1.
+    private const ulong MaxNonce = uint.MaxValue;
+
     /// <summary>The provider's address, the offer's signer.</summary>
     public string? Provider { get; init; }
 
@@ -63,9 +66,9 @@ public sealed record OfferSubmission
         {
             Fail("expiry", "expiry (UNIX seconds) is required.");
         }
-        if (Nonce is null)
+        if (Nonce is null or >= MaxNonce)
         {
-            Fail("nonce", "nonce (uint64) is required.");
+            Fail("nonce", $"nonce is required and below {MaxNonce} (the market's per-provider sequence).");
         }
         var region = Bytes32.Zero;
         try

@@ -68,12 +68,13 @@ public static class OffersApi
         {
             return Problems.TooManyRequests();
         }
-        if (await market.IsOfferCancelledAsync(offer, digest.ToString(), ct))
+        var standing = await market.GetStandingAsync(offer.Provider, ct);
+        if (standing.Cancelled(offer.Nonce))
         {
             metrics.Refused("offer-cancelled");
-            return Unprocessable("Offer cancelled", $"The provider cancelled offer {digest} on-chain.");
+            return Unprocessable("Offer cancelled",
+                $"The provider cancelled its offers below nonce {standing.OfferNonceFloor} on-chain; offer {digest} has nonce {offer.Nonce}.");
         }
-        var standing = await market.GetStandingAsync(offer.Provider, ct);
         var needed = terms.Collateral(offer.UnitPrice, 1);
         if (standing.FreeStake < needed || standing.FreeStake.IsZero)
         {

@@ -16,7 +16,60 @@ internal static class ChainCommands
     {
         var chain = new Command("chain", "Inspect the chain and the deployed contracts");
         chain.Subcommands.Add(BuildStatus());
+        chain.Subcommands.Add(BuildIndex());
         return chain;
+    }
+
+    /// <summary>The database file the indexer writes under <c>--data</c> (the API reads the same file).</summary>
+    internal const string DatabaseFileName = "exchange.db";
+
+    private static Command BuildIndex()
+    {
+        var rpc = CommonOptions.Rpc();
+        var deployments = CommonOptions.Deployments();
+        var data = CommonOptions.Data();
+        var json = CommonOptions.Json();
+        var confirmations = new Option<ulong>("--confirmations")
+        {
+            Description = "Blocks a block must be buried under before it is indexed (default 0; 12 or more on a public chain)",
+            HelpName = "N",
+        };
+        var follow = new Option<bool>("--follow") { Description = "Keep indexing new blocks until interrupted (Ctrl+C)" };
+        var command = new Command("index", $"Index the deployment's events into <data>/{DatabaseFileName} (jobs, stakes, balances, timeline; see docs/chain.md)")
+        {
+            rpc, deployments, data, confirmations, follow, json,
+        };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var web3 = ChainConnect.Web3(parsed.GetValue(rpc)!);
+            var chainId = (await web3.Eth.ChainId.SendRequestAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
+            var deployment = DeploymentFile.Read(parsed.GetValue(deployments)!.FullName, chainId);
+            var database = new Exchange.Storage.SqliteConnectionFactory(Path.Combine(parsed.GetValue(data)!.FullName, DatabaseFileName));
+            var indexer = new Exchange.Chain.Indexing.ChainIndexer(web3, deployment, database,
+                new Exchange.Chain.Indexing.ChainIndexerOptions { Confirmations = parsed.GetValue(confirmations) });
+            do
+            {
+                var progress = await indexer.SyncOnceAsync(cancellationToken).ConfigureAwait(false);
+                if (parsed.GetValue(json))
+                {
+                    Output.Json(progress);
+                }
+                else if (progress.Events > 0 || !parsed.GetValue(follow))
+                {
+                    Output.Line($"indexed {progress.Events} events; next block {progress.NextBlock}, head {progress.Head}" +
+                        (progress.RolledBackTo is { } fork ? $", rolled back a reorg to block {fork}" : ""));
+                }
+
+                if (parsed.GetValue(follow))
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            while (parsed.GetValue(follow));
+
+            return ExitCodes.Ok;
+        });
+        return command;
     }
 
     private static Command BuildStatus()

@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Numerics;
+using Exchange.Chain.Bindings;
+using Exchange.Chain.Deployment;
 using Exchange.Chain.Wallets;
 using Exchange.Cli.Cli;
 using Nethereum.Signer;
@@ -94,7 +97,11 @@ internal static class WalletCommands
         var rpc = CommonOptions.Rpc();
         var json = CommonOptions.Json();
         var addressOption = new Option<string?>("--address") { Description = "Any address to look up instead of --key/--dev-account", HelpName = "0x…" };
-        var command = new Command("balance", "Print an account's native balance (ETH) in wei") { rpc, addressOption, json };
+        var deployments = CommonOptions.Deployments();
+        var command = new Command("balance", "Print an account's native balance (wei), and its ComputeToken and JobMarket balances when the chain has a deployment file")
+        {
+            rpc, addressOption, deployments, json,
+        };
         account.AddTo(command, required: false);
         command.Validators.Add(result =>
         {
@@ -108,21 +115,41 @@ internal static class WalletCommands
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var address = parsed.GetValue(addressOption) is { } given ? ParseAddress(given) : account.ResolveAddress(parsed);
-            var web3 = new Nethereum.Web3.Web3(parsed.GetValue(rpc)!.ToString());
+            var web3 = ChainConnect.Web3(parsed.GetValue(rpc)!);
             var wei = (await web3.Eth.GetBalance.SendRequestAsync(address).WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
+            var chainId = (await web3.Eth.ChainId.SendRequestAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
+            var folder = parsed.GetValue(deployments)!.FullName;
+            BigInteger? token = null, market = null;
+            if (File.Exists(DeploymentFile.PathFor(folder, chainId)))
+            {
+                var deployment = DeploymentFile.Read(folder, chainId);
+                token = await BalanceAsync(web3, deployment.ComputeToken, address, cancellationToken).ConfigureAwait(false);
+                market = await BalanceAsync(web3, deployment.JobMarket, address, cancellationToken).ConfigureAwait(false);
+            }
+
             if (parsed.GetValue(json))
             {
-                Output.Json(new { address, wei = wei.ToString(CultureInfo.InvariantCulture) });
+                Output.Json(new { address, wei = Text(wei), token = token is { } t ? Text(t) : null, market = market is { } m ? Text(m) : null });
             }
             else
             {
-                Output.Line($"{address} {wei.ToString(CultureInfo.InvariantCulture)} wei ({UnitConversion.Convert.FromWei(wei).ToString(CultureInfo.InvariantCulture)} ETH)");
+                Output.Line($"{address} {Text(wei)} wei ({UnitConversion.Convert.FromWei(wei).ToString(CultureInfo.InvariantCulture)} ETH)");
+                if (token is { } t && market is { } m)
+                {
+                    Output.Line($"  ComputeToken {Text(t)}, JobMarket balance {Text(m)} (smallest units)");
+                }
             }
 
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    private static async Task<BigInteger> BalanceAsync(Nethereum.Web3.IWeb3 web3, string contract, string address, CancellationToken cancellationToken) =>
+        (await web3.Eth.GetContractQueryHandler<BalanceOfFunction>()
+            .QueryDeserializingToObjectAsync<BalanceOfOutputDTO>(new BalanceOfFunction { Account = address }, contract).WaitAsync(cancellationToken).ConfigureAwait(false)).ReturnValue0;
+
+    private static string Text(BigInteger value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static int Save(EthECKey key, FileInfo file, int scryptN, bool json)
     {

@@ -99,13 +99,15 @@ public sealed class OffersApiTests : IDisposable
     [Fact]
     public async Task Cancelled_offer_disappears_from_the_book()
     {
-        var offer = SignedOffers.Create(DevKeys.Provider, Terms);
-        await Post(offer);
+        await Post(SignedOffers.Create(DevKeys.Provider, Terms, nonce: 1));
+        await Post(SignedOffers.Create(DevKeys.Provider, Terms, nonce: 2));
+        await Post(SignedOffers.Create(DevKeys.Provider, Terms, nonce: 3));
 
-        _market.Cancel(SignedOffers.DigestOf(offer, Terms));
+        // Cancelling nonce 2 on-chain cancels every offer of the provider up to it.
+        _market.Cancel(DevKeys.Provider.Address(), 2);
 
-        Assert.Empty(await List("/offers"));
-        Assert.Equal(0, _api.CountRows("api_offers"));
+        Assert.Equal("3", Assert.Single(await List("/offers")).Nonce);
+        Assert.Equal(1, _api.CountRows("api_offers"));
     }
 
     [Fact]
@@ -149,6 +151,7 @@ public sealed class OffersApiTests : IDisposable
         { "max tasks zero", t => SignedOffers.Create(DevKeys.Provider, t) with { MaxTasks = 0 }, HttpStatusCode.BadRequest, "maxTasks must be" },
         { "expiry missing", t => SignedOffers.Create(DevKeys.Provider, t) with { Expiry = null }, HttpStatusCode.BadRequest, "expiry" },
         { "nonce missing", t => SignedOffers.Create(DevKeys.Provider, t) with { Nonce = null }, HttpStatusCode.BadRequest, "nonce" },
+        { "nonce beyond the market's sequence", t => SignedOffers.Create(DevKeys.Provider, t, nonce: uint.MaxValue), HttpStatusCode.BadRequest, "below 4294967295" },
         { "region too long", t => SignedOffers.Create(DevKeys.Provider, t) with { Region = new string('x', 33) }, HttpStatusCode.BadRequest, "at most 32" },
         { "signature malformed", t => SignedOffers.Create(DevKeys.Provider, t) with { Signature = "0xdead" }, HttpStatusCode.BadRequest, "signature must be" },
         { "max tasks of the wrong JSON type", _ => new { provider = DevKeys.Provider.GetPublicAddress(), maxTasks = "many" }, HttpStatusCode.BadRequest, "maxTasks" },
@@ -182,8 +185,8 @@ public sealed class OffersApiTests : IDisposable
     [Fact]
     public async Task Offer_cancelled_on_chain_is_refused()
     {
-        var offer = SignedOffers.Create(DevKeys.Provider, Terms);
-        _market.Cancel(SignedOffers.DigestOf(offer, Terms));
+        var offer = SignedOffers.Create(DevKeys.Provider, Terms, nonce: 4);
+        _market.Cancel(DevKeys.Provider.Address(), 4);
 
         await ProblemAssert.IsProblem(await _http.PostAsJsonAsync("/offers", offer), HttpStatusCode.UnprocessableEntity, "cancelled");
         Assert.Equal(0, _api.CountRows("api_offers"));

@@ -11,22 +11,23 @@ namespace Exchange.Api.Tests.Support;
 public sealed class KnownAccountsMarket : IMarketReader
 {
     private readonly ConcurrentDictionary<string, AccountStanding> _standing = new();
-    private readonly ConcurrentDictionary<string, bool> _cancelled = new();
 
     public MarketTerms Terms { get; init; } = new(31337, "0x5fbdb2315678afecb367f032d93f642f64180aa3", 20_000);
 
     public KnownAccountsMarket Fund(string address, BigInteger deposit, BigInteger stake, BigInteger? freeStake = null, Reputation? reputation = null)
     {
-        _standing[address.ToLowerInvariant()] = new AccountStanding(deposit, stake, freeStake ?? stake, reputation ?? Reputation.None);
+        _standing[address.ToLowerInvariant()] = new AccountStanding(deposit, stake, freeStake ?? stake, 0, reputation ?? Reputation.None);
         return this;
     }
 
-    public void Cancel(string digest) => _cancelled[digest] = true;
+    /// <summary>What cancelOffer does on-chain: the provider's offers up to this nonce are cancelled.</summary>
+    public void Cancel(string provider, ulong nonce) =>
+        _standing.AddOrUpdate(provider.ToLowerInvariant(), _ => AccountStanding.None with { OfferNonceFloor = nonce + 1 },
+            (_, s) => s with { OfferNonceFloor = Math.Max(s.OfferNonceFloor, nonce + 1) });
 
     public ValueTask<AccountStanding> GetStandingAsync(string address, CancellationToken ct) =>
         ValueTask.FromResult(_standing.GetValueOrDefault(address.ToLowerInvariant(), AccountStanding.None));
 
     public ValueTask<MarketTerms> GetTermsAsync(CancellationToken ct) => ValueTask.FromResult(Terms);
 
-    public ValueTask<bool> IsOfferCancelledAsync(Exchange.Core.Eip712.Offer offer, string digest, CancellationToken ct) => ValueTask.FromResult(_cancelled.ContainsKey(digest));
 }

@@ -37,6 +37,17 @@ public sealed class DeployCommandTests(ChainFixture chain) : IDisposable
         using var statusJson = JsonDocument.Parse(status.Stdout);
         Assert.Equal(file.JobMarket, statusJson.RootElement.GetProperty("contracts").GetProperty("JobMarket").GetString());
         Assert.Equal(1000, statusJson.RootElement.GetProperty("parameters").GetProperty("auditRateBps").GetInt32());
+
+        var balance = await RunAsync("wallet", "balance", "--rpc", chain.RpcUrl.ToString(), "--dev-account", DevAccountsOfTests.CliDeployer.ToString(), "--json");
+        Assert.True(balance.ExitCode == 0, balance.Stderr);
+        Assert.Equal(chain.Options.InitialSupply.ToString(), JsonDocument.Parse(balance.Stdout).RootElement.GetProperty("token").GetString());
+
+        var index = await RunAsync("chain", "index", "--rpc", chain.RpcUrl.ToString(), "--data", "data", "--json");
+        Assert.True(index.ExitCode == 0, index.Stderr);
+        Assert.True(JsonDocument.Parse(index.Stdout).RootElement.GetProperty("events").GetInt32() >= 4);
+        var again = await RunAsync("chain", "index", "--rpc", chain.RpcUrl.ToString(), "--data", "data", "--json");
+        Assert.Equal(0, JsonDocument.Parse(again.Stdout).RootElement.GetProperty("events").GetInt32());
+        Assert.True(File.Exists(Path.Combine(_folder.Path, "data", "exchange.db")));
     }
 
     [Fact]
@@ -91,7 +102,7 @@ public sealed class DeployCommandTests(ChainFixture chain) : IDisposable
     [Fact]
     public async Task Every_command_explains_itself_with_help()
     {
-        foreach (var command in new[] { new[] { "deploy" }, ["wallet", "new"], ["wallet", "import"], ["wallet", "address"], ["wallet", "balance"], ["chain", "status"] })
+        foreach (var command in new[] { new[] { "deploy" }, ["wallet", "new"], ["wallet", "import"], ["wallet", "address"], ["wallet", "balance"], ["chain", "status"], ["chain", "index"] })
         {
             var result = await RunAsync([.. command, "--help"]);
             Assert.Equal(0, result.ExitCode);

@@ -1,0 +1,317 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dapper;
+using Exchange.Core.Jobs;
+using Exchange.Storage;
+
+namespace Exchange.Api.State;
+
+/// <summary>
+/// Reads the chain state the indexer keeps in SQLite (tables of docs/chain.md). Nothing here is
+/// the API's own opinion: every row is a projection of the contracts' events.
+/// </summary>
+public sealed class ChainState(SqliteConnectionFactory connections)
+{
+    private const string AuditCase = """
+        CASE
+          WHEN j.verdict_pass = 1 THEN 'passed'
+          WHEN j.verdict_pass = 0 AND j.status = 5 THEN 'overturned'
+          WHEN j.verdict_pass = 0 OR j.status = 6 THEN 'failed'
+          WHEN j.audited = 1 THEN 'pending'
+          WHEN j.audited = 0 THEN 'not-drawn'
+          ELSE 'none'
+        END
+        """;
+
+    private const string JobColumns = $"""
+        j.job_id AS Id, j.status AS Status, {AuditCase} AS Audit, j.client AS Client, j.provider AS Provider, j.model_id AS ModelId,
+        j.task_count AS TaskCount, j.unit_price AS UnitPrice
+        """;
+
+    // Gas of each listed job: its transactions' gas, a transaction touching several jobs (a batch) split evenly between them.
+    private const string GasSql = """
+        SELECT e.job_id AS JobId, CAST(SUM(t.gas * 1.0 / t.jobs) AS INTEGER) AS Gas, MAX(e.block_time) AS UpdatedAt
+        FROM (SELECT job_id, tx_hash, MAX(block_time) AS block_time FROM chain_events WHERE job_id IN @ids GROUP BY job_id, tx_hash) e
+        JOIN (SELECT tx_hash, MAX(gas_used) AS gas, COUNT(DISTINCT job_id) AS jobs FROM chain_events
+              WHERE job_id IS NOT NULL AND tx_hash IN (SELECT tx_hash FROM chain_events WHERE job_id IN @ids) GROUP BY tx_hash) t
+          ON t.tx_hash = e.tx_hash
+        GROUP BY e.job_id
+        """;
+
+    /// <summary>A page of jobs, newest first, filtered by status, client and provider.</summary>
+    public async Task<JobPage> JobsAsync(JobStatus? status, string? client, string? provider, int page, int pageSize, CancellationToken ct)
+    {
+        const string Where = "WHERE (@status IS NULL OR j.status = @status) AND (@client IS NULL OR j.client = @client) AND (@provider IS NULL OR j.provider = @provider)";
+        var filter = new { status = (int?)status, client, provider, limit = pageSize, offset = (page - 1) * pageSize };
+        await using var connection = await connections.OpenAsync(ct);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM jobs j {Where}", filter, cancellationToken: ct));
+        var rows = (await connection.QueryAsync<JobRow>(new CommandDefinition(
+            $"SELECT {JobColumns} FROM jobs j {Where} ORDER BY j.job_id DESC LIMIT @limit OFFSET @offset", filter, cancellationToken: ct))).ToList();
+        var gas = await GasAsync(connection, rows.Select(r => r.Id).ToArray(), ct);
+        return new JobPage(rows.Select(r => r.Summary(gas.GetValueOrDefault(r.Id))).ToList(), page, pageSize, total);
+    }
+
+    /// <summary>One job with everything the index knows about it, or null.</summary>
+    public async Task<JobDetail?> JobAsync(long id, CancellationToken ct)
+    {
+        await using var connection = await connections.OpenAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<JobDetailRow>(new CommandDefinition(
+            $"""
+            SELECT {JobColumns}, j.deadline AS Deadline, j.tasks_root AS TasksRoot, j.manifest_hash AS ManifestHash, j.result_root AS ResultRoot,
+                   j.outputs_hash AS OutputsHash, j.submitted_at AS SubmittedAt, j.submit_block AS SubmitBlock, j.price AS Price,
+                   j.collateral AS Collateral, j.verifier AS Verifier, j.audit_deadline AS AuditDeadline,
+                   j.client_requested_audit AS ClientRequestedAudit, j.evidence_hash AS EvidenceHash, j.payout AS Payout,
+                   j.refund AS Refund, j.slashed AS Slashed
+            FROM jobs j WHERE j.job_id = @id
+            """, new { id }, cancellationToken: ct));
+        if (row is null)
+        {
+            return null;
+        }
+        var gas = (await GasAsync(connection, [id], ct)).GetValueOrDefault(id);
+        var timeline = (await connection.QueryAsync<EventRow>(new CommandDefinition(
+            """
+            SELECT name AS Name, block_number AS BlockNumber, block_time AS BlockTime, tx_hash AS TxHash, tx_from AS TxFrom, gas_used AS GasUsed, args AS Args
+            FROM chain_events WHERE job_id = @id ORDER BY block_number, log_index
+            """, new { id }, cancellationToken: ct))).Select(e => e.Entry()).ToList();
+        var dispute = await connection.QuerySingleOrDefaultAsync<DisputeRow>(new CommandDefinition(
+            """
+            SELECT challenger AS Challenger, bond AS Bond, deadline AS Deadline, committee AS Committee, votes_provider_wrong AS VotesProviderWrong,
+                   votes_provider_right AS VotesProviderRight, resolved AS Resolved, provider_wrong AS ProviderWrong, slashed AS Slashed
+            FROM disputes WHERE job_id = @id
+            """, new { id }, cancellationToken: ct));
+        return row.Detail(gas, timeline, dispute?.View());
+    }
+
+    /// <summary>Staked accounts in a role (1 provider, 2 verifier), largest stake first; or one account when <paramref name="address"/> is given.</summary>
+    public async Task<IReadOnlyList<AccountView>> AccountsAsync(int role, string? address, CancellationToken ct)
+    {
+        await using var connection = await connections.OpenAsync(ct);
+        var rows = (await connection.QueryAsync<StakeRow>(new CommandDefinition(
+            """
+            SELECT s.account AS Account, s.role AS Role, s.stake AS Stake, s.locked AS Locked, s.unbonding AS Unbonding,
+                   COALESCE(m.collateral, '0') AS FreeCollateral, COALESCE(m.jobs_settled, 0) AS JobsSettled,
+                   s.audits_passed AS AuditsPassed, s.audits_failed AS AuditsFailed, s.slashes AS Slashes, s.verifier_active AS VerifierActive
+            FROM stakes s LEFT JOIN market_accounts m ON m.account = s.account
+            WHERE s.role = @role AND (@address IS NULL OR s.account = @address)
+            ORDER BY length(s.stake) DESC, s.stake DESC, s.account
+            """, new { role, address }, cancellationToken: ct))).ToList();
+        var accounts = rows.Select(r => r.Account).ToArray();
+        var earnings = new Dictionary<string, BigInteger>();
+        foreach (var (account, amount) in await connection.QueryAsync<(string, string)>(new CommandDefinition(
+                     "SELECT provider, payout FROM jobs WHERE payout IS NOT NULL AND provider IN @accounts", new { accounts }, cancellationToken: ct)))
+        {
+            earnings[account] = earnings.GetValueOrDefault(account) + BigInteger.Parse(amount, CultureInfo.InvariantCulture);
+        }
+        foreach (var (account, name, args) in await connection.QueryAsync<(string, string, string)>(new CommandDefinition(
+                     "SELECT account, name, args FROM chain_events WHERE name IN ('Credited', 'VerdictSubmitted') AND account IN @accounts",
+                     new { accounts }, cancellationToken: ct)))
+        {
+            var amount = JsonNode.Parse(args)?[name == "Credited" ? "amount" : "reward"]?.GetValue<string>() ?? "0";
+            earnings[account] = earnings.GetValueOrDefault(account) + BigInteger.Parse(amount, CultureInfo.InvariantCulture);
+        }
+        var inFlight = (await connection.QueryAsync<(string, long)>(new CommandDefinition(
+            """
+            SELECT a, count(*) FROM (
+              SELECT provider AS a FROM jobs WHERE status BETWEEN 1 AND 4
+              UNION ALL SELECT verifier AS a FROM jobs WHERE status BETWEEN 3 AND 4 AND verifier IS NOT NULL)
+            WHERE a IN @accounts GROUP BY a
+            """, new { accounts }, cancellationToken: ct))).ToDictionary(r => r.Item1, r => r.Item2);
+        return rows.Select(r => r.View(earnings.GetValueOrDefault(r.Account), inFlight.GetValueOrDefault(r.Account))).ToList();
+    }
+
+    /// <summary>Counts, rates and the per-minute throughput, measured in chain time (the latest indexed block's time is "now").</summary>
+    public async Task<NetworkStats> StatsAsync(CancellationToken ct)
+    {
+        await using var connection = await connections.OpenAsync(ct);
+        var byStatus = (await connection.QueryAsync<(long Status, long Count)>(new CommandDefinition(
+            "SELECT status, count(*) FROM jobs GROUP BY status", cancellationToken: ct))).ToDictionary(r => ((JobStatus)r.Status).ToString(), r => r.Count);
+        var latest = await connection.QuerySingleAsync<(long? Block, long? Time)>(new CommandDefinition(
+            "SELECT MAX(block_number), MAX(block_time) FROM chain_events", cancellationToken: ct));
+        var now = latest.Time ?? 0;
+        var settled = (await connection.QueryAsync<(long Time, long Tasks)>(new CommandDefinition(
+            "SELECT e.block_time, j.task_count FROM chain_events e JOIN jobs j ON j.job_id = e.job_id WHERE e.name = 'JobSettled' AND e.block_time > @since",
+            new { since = now - 3600 }, cancellationToken: ct))).ToList();
+        var totals = await connection.QuerySingleAsync<(long Tasks, long Jobs)>(new CommandDefinition(
+            "SELECT COALESCE(SUM(task_count), 0), count(*) FROM jobs WHERE status = 5", cancellationToken: ct));
+        var settledIds = (await connection.QueryAsync<long>(new CommandDefinition("SELECT job_id FROM jobs WHERE status = 5", cancellationToken: ct))).ToArray();
+        var gas = await GasAsync(connection, settledIds, ct);
+        var counts = await connection.QuerySingleAsync<(long Slashes, long Providers, long Verifiers)>(new CommandDefinition(
+            """
+            SELECT (SELECT count(*) FROM chain_events WHERE contract = 'StakingVault' AND name = 'Slashed'),
+                   (SELECT count(*) FROM stakes WHERE role = 1),
+                   (SELECT count(*) FROM stakes WHERE verifier_active = 1)
+            """, cancellationToken: ct));
+
+        double Rate(long window) => settled.Where(s => s.Time > now - window).Sum(s => s.Tasks) / (double)window;
+        var firstMinute = now / 60 * 60 - 59 * 60;
+        var perMinute = settled.GroupBy(s => s.Time / 60 * 60).ToDictionary(g => g.Key, g => g.Sum(s => s.Tasks));
+        var throughput = Enumerable.Range(0, 60).Select(i => firstMinute + i * 60L)
+            .Select(m => new MinutePoint(m, perMinute.GetValueOrDefault(m))).ToList();
+        var gasSum = gas.Values.Sum(g => g.Gas);
+        return new NetworkStats(
+            byStatus.Values.Sum(), byStatus, totals.Tasks, new Rates(Rate(60), Rate(600), Rate(3600)),
+            totals.Tasks > 0 ? gasSum / (double)totals.Tasks : null, counts.Slashes, counts.Providers, counts.Verifiers,
+            latest.Block, latest.Block is null ? [] : throughput);
+    }
+
+    /// <summary>Indexed events after <paramref name="cursor"/> (a rowid of chain_events), oldest first.</summary>
+    public async Task<(IReadOnlyList<ChainChange> Changes, long Cursor)> ChangesAfterAsync(long cursor, CancellationToken ct)
+    {
+        await using var connection = await connections.OpenAsync(ct);
+        var rows = (await connection.QueryAsync<ChangeRow>(new CommandDefinition(
+            """
+            SELECT e.rowid AS RowId, e.name AS Name, e.job_id AS JobId, j.status AS Status, e.account AS Account, e.block_number AS BlockNumber, e.tx_hash AS TxHash
+            FROM chain_events e LEFT JOIN jobs j ON j.job_id = e.job_id
+            WHERE e.rowid > @cursor ORDER BY e.rowid LIMIT 1000
+            """, new { cursor }, cancellationToken: ct))).ToList();
+        var changes = rows.Select(r => new ChainChange(r.Name, r.JobId, r.Status is { } s ? ((JobStatus)s).ToString() : null, r.Account, r.BlockNumber, r.TxHash)).ToList();
+        return (changes, rows.Count > 0 ? rows[^1].RowId : cursor);
+    }
+
+    /// <summary>The rowid of the newest indexed event, where a new live stream starts.</summary>
+    public async Task<long> LatestCursorAsync(CancellationToken ct)
+    {
+        await using var connection = await connections.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(rowid) FROM chain_events", cancellationToken: ct)) ?? 0;
+    }
+
+    private static async Task<Dictionary<long, (long Gas, long UpdatedAt)>> GasAsync(Microsoft.Data.Sqlite.SqliteConnection connection, long[] ids, CancellationToken ct)
+    {
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+        return (await connection.QueryAsync<(long JobId, long Gas, long UpdatedAt)>(new CommandDefinition(GasSql, new { ids }, cancellationToken: ct)))
+            .ToDictionary(r => r.JobId, r => (r.Gas, r.UpdatedAt));
+    }
+
+    // Dapper fills these by property name: the computed Audit column has no declared type, which rules out constructor mapping.
+    private class JobRow
+    {
+        public long Id { get; init; }
+
+        public long Status { get; init; }
+
+        public string Audit { get; init; } = "";
+
+        public string Client { get; init; } = "";
+
+        public string Provider { get; init; } = "";
+
+        public string ModelId { get; init; } = "";
+
+        public long TaskCount { get; init; }
+
+        public string UnitPrice { get; init; } = "";
+
+        public JobSummary Summary((long Gas, long UpdatedAt) gas) => new(
+            Id, ((JobStatus)Status).ToString(), Audit, Client, Provider, ModelId, TaskCount, UnitPrice, gas.Gas,
+            TaskCount > 0 && gas.Gas > 0 ? gas.Gas / (double)TaskCount : null, gas.UpdatedAt);
+    }
+
+    private sealed class JobDetailRow : JobRow
+    {
+        public long Deadline { get; init; }
+
+        public string TasksRoot { get; init; } = "";
+
+        public string ManifestHash { get; init; } = "";
+
+        public string ResultRoot { get; init; } = "";
+
+        public string OutputsHash { get; init; } = "";
+
+        public long SubmittedAt { get; init; }
+
+        public long SubmitBlock { get; init; }
+
+        public string Price { get; init; } = "";
+
+        public string Collateral { get; init; } = "";
+
+        public string? Verifier { get; init; }
+
+        public long? AuditDeadline { get; init; }
+
+        public long ClientRequestedAudit { get; init; }
+
+        public string? EvidenceHash { get; init; }
+
+        public string? Payout { get; init; }
+
+        public string? Refund { get; init; }
+
+        public string? Slashed { get; init; }
+
+        public JobDetail Detail((long Gas, long UpdatedAt) gas, IReadOnlyList<TimelineEntry> timeline, DisputeView? dispute)
+        {
+            var summary = Summary(gas);
+            return new JobDetail(
+                summary.Id, summary.Status, summary.Audit, summary.Client, summary.Provider, summary.ModelId, summary.TaskCount, summary.UnitPrice,
+                summary.GasUsed, summary.GasPerTask, summary.UpdatedAt, Deadline, TasksRoot, ManifestHash, ResultRoot, OutputsHash, SubmittedAt,
+                SubmitBlock, Price, Collateral, Verifier, AuditDeadline, ClientRequestedAudit != 0, EvidenceHash, Payout, Refund, Slashed,
+                dispute, timeline);
+        }
+    }
+
+    private sealed record EventRow(string Name, long BlockNumber, long BlockTime, string TxHash, string TxFrom, long GasUsed, string Args)
+    {
+        public TimelineEntry Entry()
+        {
+            var args = JsonNode.Parse(Args) as JsonObject ?? [];
+            var detail = string.Join(", ", args.Where(a => a.Key != "jobId").Select(a => $"{a.Key} {Describe(a.Value)}"));
+            return new TimelineEntry(Name, BlockNumber, BlockTime, TxHash, TxFrom, GasUsed, args, detail);
+        }
+
+        private static string Describe(JsonNode? value) => value switch
+        {
+            JsonValue v when v.TryGetValue<string>(out var s) => s,
+            null => "null",
+            _ => value.ToJsonString(),
+        };
+    }
+
+    private sealed record DisputeRow(
+        string Challenger, string Bond, long Deadline, string Committee, long VotesProviderWrong, long VotesProviderRight, long Resolved,
+        long? ProviderWrong, string? Slashed)
+    {
+        public DisputeView View() => new(
+            Challenger, Bond, Deadline, JsonSerializer.Deserialize<string[]>(Committee) ?? [], VotesProviderWrong, VotesProviderRight,
+            Resolved != 0, ProviderWrong is { } wrong ? wrong != 0 : null, Slashed);
+    }
+
+    // Filled by property name: COALESCE columns have no declared type.
+    private sealed class StakeRow
+    {
+        public string Account { get; init; } = "";
+
+        public long Role { get; init; }
+
+        public string Stake { get; init; } = "";
+
+        public string Locked { get; init; } = "";
+
+        public string Unbonding { get; init; } = "";
+
+        public string FreeCollateral { get; init; } = "";
+
+        public long JobsSettled { get; init; }
+
+        public long AuditsPassed { get; init; }
+
+        public long AuditsFailed { get; init; }
+
+        public long Slashes { get; init; }
+
+        public long VerifierActive { get; init; }
+
+        public AccountView View(BigInteger earnings, long inFlight) => new(
+            Account, Role == 1 ? "provider" : "verifier", Stake, Locked, FreeCollateral, Unbonding, JobsSettled, AuditsPassed, AuditsFailed,
+            Slashes, VerifierActive != 0, earnings.ToString(CultureInfo.InvariantCulture), inFlight);
+    }
+
+    private sealed record ChangeRow(long RowId, string Name, long? JobId, long? Status, string? Account, long BlockNumber, string TxHash);
+}

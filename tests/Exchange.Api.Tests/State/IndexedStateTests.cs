@@ -1,0 +1,99 @@
+using System.Net.Http.Json;
+using Exchange.Api.State;
+using Exchange.Api.Tests.Support;
+using Exchange.TestSupport;
+
+namespace Exchange.Api.Tests.State;
+
+/// <summary>/jobs, /providers, /stats and /events against the indexer running inside the API on a live chain.</summary>
+[Collection(ChainFixture.Collection)]
+public sealed class IndexedStateTests(ChainFixture chain)
+{
+    private static readonly Dictionary<string, string?> FastIndex = new() { ["Api:IndexerPollMilliseconds"] = "100" };
+
+    [Fact]
+    public async Task Jobs_in_every_state_read_back_as_the_chain_left_them()
+    {
+        using var api = ChainActions.Api(chain, FastIndex);
+        using var http = api.CreateClient();
+        var scenario = new JobScenario(chain, client: 4, provider: 5);
+        var ids = await scenario.RunMixAsync();
+
+        var page = await Eventually.GetAsync(
+            () => http.GetFromJsonAsync<JobPage>($"/jobs?provider={scenario.Provider}")!,
+            p => p!.Items.Count == 4 && p.Items.Any(j => j.Status == "Expired"), "indexing the four jobs");
+
+        var byId = page!.Items.ToDictionary(j => j.Id);
+        Assert.Equal("Created", byId[(long)ids["created"]].Status);
+        Assert.Equal("Submitted", byId[(long)ids["submitted"]].Status);
+        Assert.Equal("Expired", byId[(long)ids["expired"]].Status);
+        // settle moves a job the draw selects into Auditing instead; both are the chain's word.
+        Assert.Contains(byId[(long)ids["settled"]].Status, new[] { "Settled", "Auditing" });
+        Assert.All(page.Items, j => Assert.Equal(scenario.Client, j.Client));
+        Assert.Equal([(long)ids["expired"], (long)ids["created"], (long)ids["submitted"], (long)ids["settled"]], page.Items.Select(j => j.Id));
+        Assert.All(page.Items, j => Assert.True(j.GasUsed > 0 && j.GasPerTask > 0, $"job {j.Id} has gas"));
+
+        var filtered = await http.GetFromJsonAsync<JobPage>($"/jobs?provider={scenario.Provider}&status=created");
+        Assert.Equal((long)ids["created"], Assert.Single(filtered!.Items).Id);
+    }
+
+    [Fact]
+    public async Task Job_detail_has_the_record_and_the_timeline_of_its_events()
+    {
+        using var api = ChainActions.Api(chain, FastIndex);
+        using var http = api.CreateClient();
+        var scenario = new JobScenario(chain, client: 6, provider: 7);
+        var ids = await scenario.RunMixAsync();
+        var id = ids["submitted"];
+
+        var job = await Eventually.GetAsync(
+            async () => (await http.GetAsync($"/jobs/{id}")).IsSuccessStatusCode ? await http.GetFromJsonAsync<JobDetail>($"/jobs/{id}") : null,
+            j => j is { Status: "Submitted" }, "indexing the submitted job");
+
+        Assert.Equal(8, job!.TaskCount);
+        Assert.NotEqual("0x" + new string('0', 64), job.ResultRoot);
+        Assert.Equal(["JobCreated", "ResultSubmitted"], job.Timeline.Where(e => e.Event is "JobCreated" or "ResultSubmitted").Select(e => e.Event));
+        Assert.All(job.Timeline, e => Assert.StartsWith("0x", e.TransactionHash));
+        Assert.Equal("8000000000000000000", job.Price);
+
+        var expired = await Eventually.GetAsync(() => http.GetFromJsonAsync<JobDetail>($"/jobs/{ids["expired"]}"),
+            j => j!.Timeline.Any(e => e.Event == "JobExpired"), "indexing the expiry");
+        Assert.Equal("Expired", expired!.Status);
+        Assert.NotNull(expired.Refund);
+    }
+
+    [Fact]
+    public async Task Providers_stats_and_live_events_follow_the_chain()
+    {
+        using var api = ChainActions.Api(chain, FastIndex);
+        using var http = api.CreateClient();
+        var scenario = new JobScenario(chain, client: 8, provider: 16);
+        await scenario.PrepareAsync();
+
+        var provider = await Eventually.GetAsync(
+            async () => (await http.GetAsync($"/providers/{scenario.Provider}")).IsSuccessStatusCode
+                ? await http.GetFromJsonAsync<AccountView>($"/providers/{scenario.Provider}") : null,
+            p => p is not null, "indexing the provider's stake");
+        Assert.Equal("10000000000000000000000", provider!.Stake);
+        Assert.Contains((await http.GetFromJsonAsync<List<AccountView>>("/providers"))!, p => p.Address == scenario.Provider);
+
+        using var stream = await http.GetStreamAsync("/events");
+        using var reader = new StreamReader(stream);
+        Assert.Equal("event: ready", await reader.ReadLineAsync());
+        var (id, _) = await scenario.CreateAsync(3);
+        string? line;
+        var seen = false;
+        while (!seen && (line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30))) is not null)
+        {
+            seen = line.StartsWith("data: ", StringComparison.Ordinal) && line.Contains($"\"jobId\":{id}", StringComparison.Ordinal)
+                && line.Contains("\"event\":\"JobCreated\"", StringComparison.Ordinal) && line.Contains("\"status\":\"Created\"", StringComparison.Ordinal);
+        }
+        Assert.True(seen, "the JobCreated event arrived on /events");
+
+        var stats = await http.GetFromJsonAsync<NetworkStats>("/stats");
+        Assert.True(stats!.Jobs >= 1);
+        Assert.True(stats.JobsByStatus["Created"] >= 1);
+        Assert.Equal(60, stats.Throughput.Count);
+        Assert.True(stats.Providers >= 1);
+    }
+}

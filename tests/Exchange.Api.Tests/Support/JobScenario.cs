@@ -1,0 +1,125 @@
+using System.Numerics;
+using System.Text;
+using Exchange.Chain.Bindings;
+using Exchange.Chain.Wallets;
+using Exchange.Core.Eip712;
+using Exchange.Core.Hashing;
+using Exchange.Core.Jobs;
+using Exchange.TestSupport;
+using Nethereum.Contracts;
+using Nethereum.RPC.Eth.DTOs;
+
+namespace Exchange.Api.Tests.Support;
+
+/// <summary>
+/// Drives real jobs through the contracts on the fixture's chain: a client with a deposit, a staked
+/// provider with a signed offer, and jobs left Created, Submitted, Settled and Expired.
+/// </summary>
+public sealed class JobScenario(ChainFixture chain, int client, int provider)
+{
+    private static readonly Bytes32 Model = Keccak.Hash("scenario-model"u8);
+    private readonly Eip712Domain _domain = Eip712Domain.ForExchange(chain.ChainId, chain.Deployment.JobMarket);
+    private Offer? _offer;
+    private byte[]? _offerSignature;
+
+    public string Client => DevAccounts.Address(client).ToLowerInvariant();
+
+    public string Provider => DevAccounts.Address(provider).ToLowerInvariant();
+
+    /// <summary>Funds both sides and signs the provider's offer: one token a task, up to 64 tasks.</summary>
+    public async Task PrepareAsync()
+    {
+        await ChainActions.DepositAsync(chain, client, ChainActions.Tokens(1_000));
+        await ChainActions.StakeAsync(chain, provider, ChainActions.Tokens(10_000));
+        var now = await ChainTimeAsync();
+        _offer = new Offer(DevAccounts.Address(provider), Model, ChainActions.Tokens(1), 64, now + 30 * 24 * 3600, Region.Encode("eu-west"), 1);
+        _offerSignature = Signatures.Sign(_offer.Digest(_domain), DevAccounts.Key(provider).GetPrivateKeyAsBytes());
+    }
+
+    /// <summary>Creates a job of <paramref name="tasks"/> tasks due <paramref name="dueIn"/> seconds from the chain's now.</summary>
+    public async Task<(BigInteger Id, Job Job)> CreateAsync(uint tasks, ulong dueIn = 24 * 3600)
+    {
+        var offer = _offer ?? throw new InvalidOperationException("call PrepareAsync first");
+        var deadline = await ChainTimeAsync() + dueIn;
+        var tasksRoot = Keccak.Hash(Encoding.UTF8.GetBytes($"tasks {Guid.NewGuid()}"));
+        var manifest = Keccak.Hash(Encoding.UTF8.GetBytes($"manifest {Guid.NewGuid()}"));
+        var receipt = await chain.Sender(client).SendAsync(chain.Deployment.JobMarket, new CreateJobFunction
+        {
+            Offer = offer.ToStruct(),
+            OfferSig = _offerSignature,
+            TaskCount = tasks,
+            TasksRoot = tasksRoot.ToArray(),
+            ManifestHash = manifest.ToArray(),
+            Deadline = deadline,
+        });
+        var created = receipt.DecodeAllEvents<JobCreatedEventDTO>().Single().Event;
+        var job = new Job(DevAccounts.Address(client), offer.Provider, Model, offer.UnitPrice, tasks, deadline, tasksRoot, manifest,
+            Bytes32.Zero, Bytes32.Zero, 0, 0);
+        return (created.JobId, job);
+    }
+
+    /// <summary>Submits the provider's signed result; returns the record as it now stands.</summary>
+    public async Task<Job> SubmitAsync(BigInteger id, Job job)
+    {
+        var resultRoot = Keccak.Hash(Encoding.UTF8.GetBytes($"result {id}"));
+        var outputs = Keccak.Hash(Encoding.UTF8.GetBytes($"outputs {id}"));
+        var signature = Signatures.Sign(new Result(id, job.TasksRoot, resultRoot, outputs).Digest(_domain), DevAccounts.Key(provider).GetPrivateKeyAsBytes());
+        var receipt = await chain.Sender(provider).SendAsync(chain.Deployment.JobMarket, new SubmitResultFunction
+        {
+            JobId = id,
+            Job = job.ToStruct(),
+            ResultRoot = resultRoot.ToArray(),
+            OutputsHash = outputs.ToArray(),
+            Signature = signature,
+        });
+        var submitted = receipt.DecodeAllEvents<ResultSubmittedEventDTO>().Single().Event;
+        return job with { ResultRoot = resultRoot, OutputsHash = outputs, SubmittedAt = submitted.SubmittedAt, SubmitBlock = submitted.SubmitBlock };
+    }
+
+    /// <summary>Settles submitted jobs whose challenge window passed (a job the draw audits moves to Auditing instead).</summary>
+    public Task<TransactionReceipt> SettleAsync(params (BigInteger Id, Job Job)[] jobs) =>
+        chain.Sender(provider).SendAsync(chain.Deployment.JobMarket, new SettleFunction
+        {
+            JobIds = jobs.Select(j => j.Id).ToList(),
+            Jobs = jobs.Select(j => j.Job.ToStruct()).ToList(),
+        });
+
+    /// <summary>Expires jobs past their deadline without a result.</summary>
+    public Task<TransactionReceipt> ExpireAsync(params (BigInteger Id, Job Job)[] jobs) =>
+        chain.Sender(client).SendAsync(chain.Deployment.JobMarket, new ExpireFunction
+        {
+            JobIds = jobs.Select(j => j.Id).ToList(),
+            Jobs = jobs.Select(j => j.Job.ToStruct()).ToList(),
+        });
+
+    /// <summary>
+    /// Four jobs: one Settled (4 tasks), one Submitted (8), one Created (2), one Expired (1). Moves the
+    /// chain's clock past the challenge window.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, BigInteger>> RunMixAsync()
+    {
+        await PrepareAsync();
+        var settled = await CreateAsync(4);
+        var submitted = await CreateAsync(8);
+        var created = await CreateAsync(2, dueIn: 30 * 24 * 3600);
+        var expired = await CreateAsync(1, dueIn: 120);
+        settled.Job = await SubmitAsync(settled.Id, settled.Job);
+        submitted.Job = await SubmitAsync(submitted.Id, submitted.Job);
+        await chain.IncreaseTimeAsync(chain.Options.Market.ChallengeWindow + 1);
+        await SettleAsync(settled);
+        await ExpireAsync(expired);
+        return new Dictionary<string, BigInteger>
+        {
+            ["settled"] = settled.Id,
+            ["submitted"] = submitted.Id,
+            ["created"] = created.Id,
+            ["expired"] = expired.Id,
+        };
+    }
+
+    private async Task<ulong> ChainTimeAsync()
+    {
+        var block = await chain.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest());
+        return (ulong)block.Timestamp.Value;
+    }
+}
