@@ -23,6 +23,8 @@ public class CalibrationTests(EngineFixture fixture)
         Assert.True(report.AllHonestPass);
         Assert.True(report.AllCheatsFail);
         Assert.All(report.Margin.CheatFactor.Values, factor => Assert.True(factor > 1));
+        Assert.Equal("outputs-rounded-to-fp16", Assert.Single(report.Margin.InsideNoise).Name);
+        Assert.True(report.Margin.InsideNoise[0].Pass);
     }
 
     [Fact]

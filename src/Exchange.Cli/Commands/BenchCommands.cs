@@ -21,7 +21,7 @@ internal static class BenchCommands
         var store = ModelCommands.StoreOption();
         var device = ModelCommands.DeviceOption();
         var json = CommonOptions.Json();
-        var tasks = new Option<int>("--tasks") { Description = "Tasks per measurement (default 64)", HelpName = "N", DefaultValueFactory = _ => 64 };
+        var tasks = new Option<int>("--tasks") { Description = "Tasks per round (default 16; 10 rounds each side)", HelpName = "N", DefaultValueFactory = _ => 16 };
         tasks.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() is < 1 or > 100_000)

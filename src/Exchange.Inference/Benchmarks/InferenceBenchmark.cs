@@ -10,12 +10,13 @@ namespace Exchange.Inference.Benchmarks;
 /// <summary>
 /// Measures the engine against bare ONNX Runtime in one run, on one session and the same inputs:
 /// bare is a plain loop of pre-stacked batch calls at its best batch size; the engine gets every
-/// task at once through its queue. Rounds alternate the two so that load from other processes
-/// hits both alike; each side reports its best round.
+/// task at once through its queue. After a pass that picks bare's best batch size, the two take
+/// turns (swapping who goes first) for several rounds and each side's time is summed, so that load
+/// from other processes falls on both alike.
 /// </summary>
 public static class InferenceBenchmark
 {
-    private const int Rounds = 3;
+    private const int Rounds = 10;
     private const int DistinctInputs = 8;
 
     /// <summary>Runs the benchmark for <paramref name="tasks"/> tasks per measurement.</summary>
@@ -30,31 +31,31 @@ public static class InferenceBenchmark
         var inputs = Enumerable.Range(0, tasks).Select(i => distinct[i % distinct.Count]).ToArray();
         var payloads = inputs.Select(task => task.Select(t => t.Data).ToArray()).ToArray();
 
-        var sizes = BatchSizes(model, info.MaxBatchSize, tasks);
-        double bestBare = 0, bestEngine = 0;
-        var bestSize = sizes[0];
-        foreach (var size in sizes)
-        {
-            Bare(model, payloads, size);
-        }
-
+        // Warm-up, and the batch size at which the bare loop is fastest.
         await EngineAsync(engine, entry, inputs, cancellationToken).ConfigureAwait(false);
+        var best = BatchSizes(model, info.MaxBatchSize, tasks)
+            .Select(size => (Size: size, Time: Bare(model, payloads, size)))
+            .MinBy(m => m.Time).Size;
+
+        TimeSpan bare = TimeSpan.Zero, through = TimeSpan.Zero;
         for (var round = 0; round < Rounds; round++)
         {
-            foreach (var size in round == 0 ? sizes : [bestSize])
+            cancellationToken.ThrowIfCancellationRequested();
+            if (round % 2 == 0)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var rate = Bare(model, payloads, size);
-                if (rate > bestBare)
-                {
-                    (bestBare, bestSize) = (rate, size);
-                }
+                bare += Bare(model, payloads, best);
+                through += await EngineAsync(engine, entry, inputs, cancellationToken).ConfigureAwait(false);
             }
-
-            bestEngine = Math.Max(bestEngine, await EngineAsync(engine, entry, inputs, cancellationToken).ConfigureAwait(false));
+            else
+            {
+                through += await EngineAsync(engine, entry, inputs, cancellationToken).ConfigureAwait(false);
+                bare += Bare(model, payloads, best);
+            }
         }
 
-        return new BenchResult(info.Device.Name, tasks, Math.Round(bestBare, 2), Math.Round(bestEngine, 2), Math.Round(bestEngine / bestBare, 3));
+        var bareRate = Rounds * tasks / bare.TotalSeconds;
+        var engineRate = Rounds * tasks / through.TotalSeconds;
+        return new BenchResult(info.Device.Name, tasks, Math.Round(bareRate, 2), Math.Round(engineRate, 2), Math.Round(engineRate / bareRate, 3));
     }
 
     private static int[] BatchSizes(OnnxModel model, int maxBatch, int tasks)
@@ -73,8 +74,8 @@ public static class InferenceBenchmark
         return [.. sizes];
     }
 
-    /// <summary>Tasks per second of a plain loop of batch calls, inputs stacked beforehand.</summary>
-    private static double Bare(OnnxModel model, ReadOnlyMemory<byte>[][] payloads, int size)
+    /// <summary>Time of a plain loop of batch calls over every task, inputs stacked beforehand.</summary>
+    private static TimeSpan Bare(OnnxModel model, ReadOnlyMemory<byte>[][] payloads, int size)
     {
         var batches = payloads.Chunk(size).Select(chunk => model.Stack(chunk)).ToArray();
         try
@@ -85,7 +86,7 @@ public static class InferenceBenchmark
                 model.RunPrepared(batch);
             }
 
-            return payloads.Length / watch.Elapsed.TotalSeconds;
+            return watch.Elapsed;
         }
         finally
         {
@@ -96,10 +97,10 @@ public static class InferenceBenchmark
         }
     }
 
-    private static async Task<double> EngineAsync(InferenceEngine engine, ModelEntry entry, Tensor[][] inputs, CancellationToken cancellationToken)
+    private static async Task<TimeSpan> EngineAsync(InferenceEngine engine, ModelEntry entry, Tensor[][] inputs, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(inputs.Select(task => engine.RunAsync(entry.Card, task, cancellationToken))).ConfigureAwait(false);
-        return inputs.Length / watch.Elapsed.TotalSeconds;
+        return watch.Elapsed;
     }
 }

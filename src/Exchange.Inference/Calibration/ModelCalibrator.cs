@@ -46,13 +46,14 @@ public static class ModelCalibrator
         }
 
         var cheats = runner.Cheats().Select(v => Judge(card, expected, v)).ToList();
+        var insideNoise = runner.Float16Rounding() is { } rounding ? [Judge(card, expected, rounding)] : new List<CalibrationEntry>();
         return new CalibrationReport(
             card.Name,
             honest,
             cheats,
             honest.All(h => h.Pass),
             cheats.All(c => !c.Pass),
-            Margin(card.Verification, honest, cheats));
+            Margin(card.Verification, honest, cheats, insideNoise));
     }
 
     /// <summary>The calibration inputs: synthetic pictures through the card's image preprocessing, or seeded random tensors.</summary>
@@ -131,14 +132,14 @@ public static class ModelCalibrator
         return new CalibrationEntry(variant.Name, MetricsAggregate.Worst(metrics), results.All(r => r.Pass));
     }
 
-    private static CalibrationMargin Margin(VerificationPolicy policy, List<CalibrationEntry> honest, List<CalibrationEntry> cheats)
+    private static CalibrationMargin Margin(VerificationPolicy policy, List<CalibrationEntry> honest, List<CalibrationEntry> cheats, List<CalibrationEntry> insideNoise)
     {
         var honestWorst = MetricsAggregate.Worst(honest.Select(h => h.Metrics));
         var closest = MetricsAggregate.Best(cheats.Select(c => c.Metrics));
         if (policy is not TolerancePolicy tolerance)
         {
             var none = new Dictionary<string, double?>();
-            return new CalibrationMargin(new Dictionary<string, object?> { ["policy"] = policy.Name }, honestWorst, closest, none, none);
+            return new CalibrationMargin(new Dictionary<string, object?> { ["policy"] = policy.Name }, honestWorst, closest, none, none, insideNoise);
         }
 
         return new CalibrationMargin(
@@ -163,7 +164,8 @@ public static class ModelCalibrator
                 ["relativeL2"] = Ratio(closest.RelativeL2, tolerance.MaxRelL2),
                 ["maxAbs"] = Ratio(closest.MaxAbs, tolerance.MaxAbs),
                 ["cosine"] = Ratio(1 - closest.Cosine, 1 - tolerance.MinCosine),
-            });
+            },
+            insideNoise);
     }
 
     private static double? Ratio(double numerator, double denominator)

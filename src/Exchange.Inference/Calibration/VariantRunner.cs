@@ -59,8 +59,10 @@ internal sealed class VariantRunner(OnnxModel reference, IReadOnlyList<ReadOnlyM
         return cheats;
     }
 
-    /// <summary>fp16 rounding of honest outputs: informative only, as it sits inside the CPU/GPU noise (see docs/verification.md).</summary>
-    public CalibrationVariant Float16Rounding() => new("outputs-rounded-to-fp16", MapFloats(Reference, (values, _) => values.Select(v => (float)(Half)v).ToArray()));
+    /// <summary>fp16 rounding of float32 outputs, for the record: it sits inside the CPU/GPU noise (docs/verification.md); null for other outputs.</summary>
+    public CalibrationVariant? Float16Rounding() => reference.Outputs.All(o => o.ElementType == TensorElementType.Float)
+        ? new("outputs-rounded-to-fp16", MapFloats(Reference, (values, _) => values.Select(v => (float)(Half)v).ToArray()))
+        : null;
 
     private byte[]? TryEdit(Func<byte[], byte[]> edit)
     {

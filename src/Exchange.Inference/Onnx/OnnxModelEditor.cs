@@ -22,7 +22,6 @@ internal static class OnnxModelEditor
     private const int GraphValueInfo = 13;
     private const int NodeInput = 1;
     private const int NodeOutput = 2;
-    private const int NodeOpType = 4;
     private const int TensorName = 8;
     private const int ValueInfoName = 1;
     private const int ValueInfoType = 2;
@@ -119,16 +118,7 @@ internal static class OnnxModelEditor
         return secondRoot.ToBytes();
     }
 
-    /// <summary>The operator types used by the model's main graph, for reports and tests.</summary>
-    public static IReadOnlyList<string> OperatorTypes(byte[] model)
-    {
-        var graph = ProtoMessage.Parse(model).Child(ModelGraph) ?? throw new InvalidDataException("ONNX model has no graph.");
-        return graph.All(GraphNode).Select(n => ProtoMessage.Parse(n.Bytes).Text(NodeOpType) ?? "").ToList();
-    }
-
     /// <summary>The opset version of the default (ai.onnx) domain.</summary>
-    public static long DefaultOpset(byte[] model) => DefaultOpset(ProtoMessage.Parse(model));
-
     private static long DefaultOpset(ProtoMessage root)
     {
         foreach (var import in root.All(ModelOpsetImport))

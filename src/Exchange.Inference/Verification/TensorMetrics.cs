@@ -7,9 +7,6 @@ namespace Exchange.Inference.Verification;
 /// <param name="Top1Agreement">For classifiers, the fraction of rows (all dimensions but the last) whose argmax agrees; null otherwise.</param>
 public sealed record TensorMetrics(double RelativeL2, double MaxAbs, double Cosine, double? Top1Agreement)
 {
-    /// <summary>Metrics of two identical tensors.</summary>
-    public static TensorMetrics Identical(bool classifier) => new(0, 0, 1, classifier ? 1 : null);
-
     /// <summary>Measures <paramref name="actual"/> against <paramref name="expected"/>; NaN anywhere makes every metric fail its bound.</summary>
     /// <param name="expected">The reference values.</param>
     /// <param name="actual">The values under test; same length.</param>
