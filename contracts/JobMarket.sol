@@ -192,10 +192,8 @@ contract JobMarket is JobMarketBase, EIP712, Ownable, ReentrancyGuardTransient {
                 revert JobMarketChallengeWindowOpen(jobId, uint64(endsAt), uint64(block.timestamp));
             }
             (bytes32 seed, bool audited) = _draw(jobId, uint64(submitBlock));
-            if (audited) {
-                address verifier = _recordDraw(jobId, seed, true);
-                if (verifier != address(0)) continue;
-            }
+            // a draw recorded as "not audited" (no verifier was active then) stays so
+            if (audited && !_audits[jobId].recorded && _recordDraw(jobId, seed, true) != address(0)) continue;
             _settle(jobId, provider, price, price * _collateralMultiplierBps / _BPS, false);
         }
     }

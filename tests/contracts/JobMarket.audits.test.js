@@ -16,6 +16,10 @@ async function threeVerifiers() {
   return h.world({ verifiers: 3 });
 }
 
+async function auditAllNoVerifiers() {
+  return h.world({ params: AUDIT_ALL });
+}
+
 async function oneVerifier() {
   return h.world({ params: AUDIT_ALL, verifiers: 1 });
 }
@@ -89,6 +93,16 @@ describe("JobMarket audits and disputes", function () {
       await expect(w.market.recordDraw(id, sub)).to.be.revertedWithCustomError(w.market, "JobMarketDrawAlreadyRecorded").withArgs(id);
       await expect(w.market.submitVerdict(id, sub, true, ethers.ZeroHash)).to.be.revertedWithCustomError(w.market, "JobMarketNotAudited").withArgs(id);
       await time.increase(Number(w.params.challengeWindow) + 1);
+      await expect(w.market.settle([id], [sub])).to.emit(w.market, "JobSettled");
+    });
+
+    it("a draw recorded while no verifier was active stays unaudited when verifiers join", async function () {
+      const w = await loadFixture(auditAllNoVerifiers);
+      const { id, sub } = await submittedJob(w);
+      await expect(w.market.recordDraw(id, sub)).to.emit(w.market, "DrawRecorded").withArgs(id, anyValue, false, ethers.ZeroAddress);
+      await w.vault.connect(w.other).stake(h.Role.Verifier, E(100));
+      expect((await w.market.auditDraw(id, sub)).audited).to.equal(false);
+      await time.increase(Number(AUDIT_ALL.challengeWindow) + 1);
       await expect(w.market.settle([id], [sub])).to.emit(w.market, "JobSettled");
     });
 
