@@ -132,6 +132,8 @@ public sealed class LocalNetwork : IAsyncDisposable
             $"--Api:RpcUrl={rpc}",
             $"--Api:DeploymentsDirectory={deployments}",
             "--Logging:LogLevel:Default=Warning",
+            // stdout belongs to the caller (the demo's summary or JSON); the API's own log goes to stderr.
+            "--Logging:Console:LogToStandardErrorThreshold=Trace",
         ]);
         await app.StartAsync(ct).ConfigureAwait(false);
         return app;
