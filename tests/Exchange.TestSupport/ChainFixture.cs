@@ -85,10 +85,19 @@ public sealed class ChainFixture : IAsyncLifetime, IDisposable
     {
         EthECKey.SignRecoverable = true;
         _node = await HardhatNode.StartAsync().ConfigureAwait(false);
-        Web3 = new Web3(_node.RpcUrl.ToString());
-        var chainId = (await Web3.Eth.ChainId.SendRequestAsync().ConfigureAwait(false)).Value;
-        var deployer = _senders.GetOrAdd(0, _ => new TransactionSender(Web3, DevAccounts.Key(0), chainId));
-        _deployment = await ContractDeployer.DeployAsync(deployer, Options).ConfigureAwait(false);
+        try
+        {
+            Web3 = new Web3(_node.RpcUrl.ToString());
+            var chainId = (await Web3.Eth.ChainId.SendRequestAsync().ConfigureAwait(false)).Value;
+            var deployer = _senders.GetOrAdd(0, _ => new TransactionSender(Web3, DevAccounts.Key(0), chainId));
+            _deployment = await ContractDeployer.DeployAsync(deployer, Options).ConfigureAwait(false);
+        }
+        catch
+        {
+            // A fixture whose start failed may never be disposed: do not leave its node running.
+            Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc />

@@ -22,7 +22,7 @@ public sealed class CrossLanguageTests(ChainFixture chain)
 {
     private const int Client = DevAccountsOfTests.CrossClient;
     private const int Provider = DevAccountsOfTests.CrossProvider;
-    private static readonly BigInteger Token = Deployment.MarketParameters.Tokens(1);
+    private static readonly BigInteger Token = Exchange.Chain.Deployment.MarketParameters.Tokens(1);
 
     private Eip712Domain Domain => Eip712Domain.ForExchange(chain.ChainId, chain.Deployment.JobMarket);
 
