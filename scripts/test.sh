@@ -21,6 +21,10 @@ step "contract tests under coverage"
 npx hardhat coverage
 node scripts/check-coverage.js
 
+# The 10,000-step invariant test runs uninstrumented: under coverage it would take many minutes.
+step "contract invariant test"
+npm run test:invariant
+
 step "gas report"
 npx hardhat run scripts/gas.js
 

@@ -25,7 +25,8 @@ internal static class ApiCommands
         };
         var rpc = CommonOptions.Rpc();
         var data = CommonOptions.Data();
-        var command = new Command("run", "Serve the API until Ctrl+C") { urls, rpc, data };
+        var deployments = CommonOptions.Deployments();
+        var command = new Command("run", "Serve the API until Ctrl+C") { urls, rpc, data, deployments };
         command.SetAction(async (parsed, ct) =>
         {
             string[] args =
@@ -33,6 +34,7 @@ internal static class ApiCommands
                 "--urls", parsed.GetValue(urls)!,
                 "--Api:RpcUrl", parsed.GetValue(rpc)!.ToString(),
                 "--Api:DataDirectory", parsed.GetValue(data)!.FullName,
+                "--Api:DeploymentsDirectory", parsed.GetValue(deployments)!.FullName,
             ];
             await using var app = ApiApplication.Create(args);
             await app.StartAsync(ct).ConfigureAwait(false);

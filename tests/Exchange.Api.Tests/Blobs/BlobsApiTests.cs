@@ -134,6 +134,7 @@ public sealed class BlobsApiTests : IDisposable
             { "signature garbage", () => Replace(Uploads.Put(Payload, DevKeys.Client), UploadSignature.SignatureHeader, "0x1234"), HttpStatusCode.Unauthorized, "Bad signature" },
             { "signer unfunded", () => Uploads.Put(Payload, DevKeys.Stranger), HttpStatusCode.Forbidden, "neither a deposit nor a stake" },
             { "body over the limit", () => Uploads.Put(new byte[10001], DevKeys.Client), HttpStatusCode.RequestEntityTooLarge, "at most 10000 bytes" },
+            { "body sent as a form", () => AsForm(Uploads.Put(Payload, DevKeys.Client)), HttpStatusCode.UnsupportedMediaType, "415" },
             { "chunked body over the limit", () => Chunked(Uploads.Put(new byte[20000], DevKeys.Client)), HttpStatusCode.RequestEntityTooLarge, "at most 10000 bytes" },
         };
     }
@@ -180,6 +181,12 @@ public sealed class BlobsApiTests : IDisposable
 
     private static HttpRequestMessage Replace(HttpRequestMessage request, string header, string value) =>
         With(Without(request, header), header, value);
+
+    private static HttpRequestMessage AsForm(HttpRequestMessage request)
+    {
+        request.Content!.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
+        return request;
+    }
 
     private static HttpRequestMessage Chunked(HttpRequestMessage request)
     {

@@ -44,7 +44,7 @@ public sealed class ChainBackedApiTests(ChainFixture chain)
 
         var byDepositor = await http.SendAsync(Uploads.Put([1, 2, 3], DevAccounts.Key(11)));
         var byStaker = await http.SendAsync(Uploads.Put([4, 5, 6], DevAccounts.Key(12)));
-        var byNobody = await http.SendAsync(Uploads.Put([7, 8, 9], DevAccounts.Key(18)));
+        var byNobody = await http.SendAsync(Uploads.Put([7, 8, 9], DevAccounts.Key(19)));
 
         Assert.Equal(HttpStatusCode.Created, byDepositor.StatusCode);
         Assert.Equal(HttpStatusCode.Created, byStaker.StatusCode);

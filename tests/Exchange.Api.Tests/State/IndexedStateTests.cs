@@ -56,8 +56,9 @@ public sealed class IndexedStateTests(ChainFixture chain)
         Assert.All(job.Timeline, e => Assert.StartsWith("0x", e.TransactionHash));
         Assert.Equal("8000000000000000000", job.Price);
 
-        var expired = await http.GetFromJsonAsync<JobDetail>($"/jobs/{ids["expired"]}");
-        Assert.Contains(expired!.Timeline, e => e.Event == "JobExpired");
+        var expired = await Eventually.GetAsync(() => http.GetFromJsonAsync<JobDetail>($"/jobs/{ids["expired"]}"),
+            j => j!.Timeline.Any(e => e.Event == "JobExpired"), "indexing the expiry");
+        Assert.Equal("Expired", expired!.Status);
         Assert.NotNull(expired.Refund);
     }
 
