@@ -60,7 +60,10 @@ internal static class DemoCommands
 
             using var logs = LoggerFactory.Create(b => b
                 .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
-                .AddFilter((_, level) => level >= (parsed.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning) || level >= LogLevel.Information && !parsed.GetValue(json)));
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+                .AddFilter((category, level) => parsed.GetValue(verbose)
+                    ? level >= LogLevel.Information
+                    : level >= LogLevel.Warning || (category == "demo" && level >= LogLevel.Information && !parsed.GetValue(json))));
             var summary = await new DemoNetwork(options, logs).RunAsync(ct).ConfigureAwait(false);
             if (parsed.GetValue(json))
             {

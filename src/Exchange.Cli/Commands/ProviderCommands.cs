@@ -31,7 +31,9 @@ internal static class ProviderCommands
         var cheat = new Option<string>("--cheat") { Description = "Dishonest mode for tests and demos: random, perturb, other-model or reuse", HelpName = "MODE" };
         var cheatRate = new Option<double>("--cheat-rate") { Description = "Share of tasks falsified when cheating, 0-1", HelpName = "F" };
         var cheatModel = new Option<string>("--cheat-model") { Description = "For --cheat other-model: the cheaper model to run instead" };
-        var command = new Command("run", "Serve as a provider until Ctrl+C") { model, price, maxTasks, region, stake, batch, cheat, cheatRate, cheatModel };
+        var cheatSeed = new Option<int>("--cheat-seed") { Description = "Seed of the cheat's choices (default 1)", DefaultValueFactory = _ => 1 };
+        var withdraw = new Option<int>("--withdraw-interval") { Description = "Seconds between withdrawals of the market balance; 0 never (default 0)", HelpName = "SECONDS" };
+        var command = new Command("run", "Serve as a provider until Ctrl+C") { model, price, maxTasks, region, stake, batch, cheat, cheatRate, cheatModel, cheatSeed, withdraw };
         common.AddTo(command);
         command.SetAction(async (parsed, ct) =>
         {
@@ -46,6 +48,8 @@ internal static class ProviderCommands
                 Cheat = ParseCheat(parsed.GetValue(cheat)),
                 CheatRate = parsed.GetValue(cheatRate),
                 CheatModel = parsed.GetValue(cheatModel),
+                CheatSeed = parsed.GetValue(cheatSeed),
+                WithdrawIntervalSeconds = parsed.GetValue(withdraw),
             };
             var builder = Host.CreateApplicationBuilder([]);
             builder.Configuration.AddInMemoryCollection(ProviderAndVerifierOptions.AsConfiguration(common.ToNodeOptions(parsed)).Concat(Configuration(options)));
@@ -91,5 +95,7 @@ internal static class ProviderCommands
         yield return new($"{s}:{nameof(o.Cheat)}", o.Cheat.ToString());
         yield return new($"{s}:{nameof(o.CheatRate)}", o.CheatRate.ToString(CultureInfo.InvariantCulture));
         yield return new($"{s}:{nameof(o.CheatModel)}", o.CheatModel);
+        yield return new($"{s}:{nameof(o.CheatSeed)}", o.CheatSeed.ToString(CultureInfo.InvariantCulture));
+        yield return new($"{s}:{nameof(o.WithdrawIntervalSeconds)}", o.WithdrawIntervalSeconds.ToString(CultureInfo.InvariantCulture));
     }
 }

@@ -1,5 +1,6 @@
 using Exchange.Node.Demo;
 using Exchange.Node.Provider;
+using Exchange.Node.Tests.Support;
 using Exchange.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -11,6 +12,7 @@ namespace Exchange.Node.Tests.Network;
 /// against the contract's rules (unit price 1 token, jobs of 8 tasks, fees 10 % + 1 %, collateral
 /// 3x, slash split 50 % client / 20 % challenger / 10 % committee, expiry penalty 10 %).
 /// </summary>
+[Collection(NetworkTestGroup.Name)]
 public sealed class EndToEndTests : IDisposable
 {
     private const decimal Job = 8m; // price of one job: 8 tasks at 1 token

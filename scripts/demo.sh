@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The README's first command: sets up what a fresh clone needs (npm packages, the .NET build) and
+# runs the whole network in one process tree with `exchange demo`. Arguments go to `exchange demo`,
+# e.g. scripts/demo.sh --tasks 40 --json.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "== npm ci" >&2
+  npm ci --no-audit --no-fund >&2
+fi
+
+echo "== dotnet build" >&2
+dotnet build src/Exchange.Cli -c Release --nologo -v quiet >&2
+
+exec dotnet src/Exchange.Cli/bin/Release/net10.0/exchange.dll demo "$@"

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Numerics;
+using Exchange.Chain.Bindings;
+using Exchange.Chain.Deployment;
+using Exchange.Chain.Wallets;
+using Exchange.Core.Jobs;
+using Exchange.Inference.Calibration;
+using Exchange.Inference.Models;
+using Exchange.Node.Api;
+using Exchange.Node.Chain;
+using Exchange.Node.Client;
+using Exchange.Node.Demo;
+using Exchange.Node.Offers;
+using Nethereum.ABI.FunctionEncoding.Attributes;
+using Nethereum.Contracts;
+using Nethereum.Hex.HexTypes;
+using Nethereum.RPC.Eth.DTOs;
+
+namespace Exchange.Node.Tests.Support;
+
+/// <summary>Helpers over a <see cref="LocalNetwork"/> for the network tests: a client, offers, waiting on the chain, counting transactions.</summary>
+public static class TestNetwork
+{
+    /// <summary>The tiny built-in model (exact policy): fast on two cores.</summary>
+    public const string Model = BuiltInModels.ResNetPreprocess;
+
+    /// <summary>Deployment for tests: short windows, small stakes; with a full audit rate every job is audited on every task (and settles unaudited while no verifier is staked).</summary>
+    public static DeploymentOptions Deployment(uint auditRateBps) => new()
+    {
+        MinProviderStake = MarketParameters.Tokens(100),
+        MinVerifierStake = MarketParameters.Tokens(100),
+        UnbondingDelay = 60,
+        Market = new MarketParameters
+        {
+            AuditRateBps = auditRateBps,
+            AuditedTasksPerJob = 8,
+            CollateralMultiplierBps = 30_000,
+            ChallengeWindow = 2,
+            AuditWindow = 120,
+            DisputeWindow = 120,
+            VerificationFeeBps = 1_000,
+            ProtocolFeeBps = 100,
+            AuditRewardBps = 1_000,
+            ClientAuditFeeBps = 2_000,
+            ChallengerBond = MarketParameters.Tokens(1),
+            CommitteeSize = 3,
+            VerifierTimeoutPenalty = MarketParameters.Tokens(1),
+        },
+    };
+
+    /// <summary>Funds dev accounts with 20,000 tokens each.</summary>
+    public static IReadOnlyDictionary<int, BigInteger> Funded(params int[] accounts) =>
+        accounts.ToDictionary(a => a, _ => MarketParameters.Tokens(20_000));
+
+    /// <summary>A client session for dev account <paramref name="account"/>.</summary>
+    public static ClientSession Client(LocalNetwork network, int account, HttpClient http)
+    {
+        var key = DevAccounts.Key(account);
+        var card = new ModelRegistry(new ModelStore(Path.Combine(Path.GetTempPath(), "exchange-test-models"))).Resolve(Model).Card;
+        return new ClientSession(network.Market(key), new ExchangeApiClient(http, [network.ApiUrl], key, TimeProvider.System), card, key, TimeProvider.System);
+    }
+
+    /// <summary>Creates one job of <paramref name="tasks"/> images on the first live offer of <paramref name="provider"/>, waiting for the offer.</summary>
+    public static async Task<ClientJob> CreateJobAsync(LocalNetwork network, ClientSession client, HttpClient http, string provider, int tasks, TimeSpan deadline)
+    {
+        var api = new ExchangeApiClient(http, [network.ApiUrl], null, TimeProvider.System);
+        var offer = await WaitForAsync(async () =>
+            (await OfferBook.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, CancellationToken.None))
+                .FirstOrDefault(o => string.Equals(o.Offer.Provider, provider, StringComparison.OrdinalIgnoreCase)), $"an offer of {provider}");
+        var inputs = SyntheticImages.Png(tasks, 5, 224, 224).Select((png, i) => ClientTask.FromImage($"image-{i}.png", png, client.Card)).ToList();
+        var prepared = await client.PrepareAsync(inputs, [offer], tasks, null, CancellationToken.None);
+        return Assert.Single(await client.CreateAsync(prepared, deadline, 1, null, CancellationToken.None));
+    }
+
+    /// <summary>Polls <paramref name="probe"/> until it returns a value, for at most two minutes.</summary>
+    public static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, string what, Func<string>? context = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"waited 2 minutes for {what}; {context?.Invoke()}");
+    }
+
+    /// <summary>Waits until the job has status <paramref name="status"/>.</summary>
+    public static Task WaitForStatusAsync(MarketClient market, BigInteger jobId, JobStatus status, Func<string>? context = null) =>
+        WaitForAsync<object>(async () => await market.StatusAsync(jobId, CancellationToken.None) == status ? new object() : null, $"job {jobId} to be {status}", context);
+
+    /// <summary>How many mined transactions from <paramref name="sender"/> call function <typeparamref name="TFunction"/> on the market.</summary>
+    public static async Task<int> CountCallsAsync<TFunction>(LocalNetwork network, string sender)
+        where TFunction : FunctionMessage, new()
+    {
+        var selector = ABITypedRegistry.GetFunctionABI<TFunction>().Sha3Signature;
+        var latest = (ulong)(await network.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
+        var count = 0;
+        for (var number = 0UL; number <= latest; number++)
+        {
+            var block = await network.Web3.Eth.Blocks.GetBlockWithTransactionsByNumber.SendRequestAsync(new BlockParameter(new HexBigInteger(number)));
+            count += block.Transactions.Count(t =>
+                string.Equals(t.From, sender, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(t.To, network.Deployment.JobMarket, StringComparison.OrdinalIgnoreCase)
+                && t.Input.StartsWith("0x" + selector, StringComparison.OrdinalIgnoreCase));
+        }
+
+        return count;
+    }
+
+    /// <summary>How many <typeparamref name="TEvent"/> events the market emitted for <paramref name="jobId"/>.</summary>
+    public static async Task<int> CountEventsAsync<TEvent>(LocalNetwork network, BigInteger jobId)
+        where TEvent : class, IEventDTO, new()
+    {
+        var handler = network.Web3.Eth.GetEvent<TEvent>(network.Deployment.JobMarket);
+        var logs = await handler.GetAllChangesAsync(handler.CreateFilterInput(jobId, BlockParameter.CreateEarliest(), BlockParameter.CreateLatest()));
+        return logs.Count;
+    }
+}
