@@ -124,17 +124,7 @@ internal static class ClientCommands
         common.AddTo(command);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(perJob) < 1)
-            {
-                result.AddError("--tasks-per-job must be at least 1");
-            }
-
-            if (result.GetValue(deadline) < 10)
-            {
-                result.AddError("--deadline must be at least 10 seconds");
-            }
-
-            if (result.GetValue(output) is not null && !result.GetValue(wait))
+            if (result.GetResult(output) is not null && result.GetResult(wait) is null)
             {
                 result.AddError("--out needs --wait: outputs exist once the jobs are computed");
             }
@@ -142,13 +132,24 @@ internal static class ClientCommands
         command.SetAction(async (parsed, ct) =>
         {
             var clock = Stopwatch.StartNew();
-            var (session, api) = await SessionAsync(common, parsed, parsed.GetValue(model), ct).ConfigureAwait(false);
+            if (parsed.GetValue(perJob) < 1)
+            {
+                throw new CliException("--tasks-per-job must be at least 1", ExitCodes.Usage);
+            }
+
+            if (parsed.GetValue(deadline) < 10)
+            {
+                throw new CliException("--deadline must be at least 10 seconds", ExitCodes.Usage);
+            }
+
             var files = parsed.GetValue(inputs)!;
             var missing = files.FirstOrDefault(f => !f.Exists);
             if (missing is not null)
             {
                 throw new CliException($"input {missing.FullName} does not exist", ExitCodes.Usage);
             }
+
+            var (session, api) = await SessionAsync(common, parsed, parsed.GetValue(model), ct).ConfigureAwait(false);
 
             var tasks = files.Select(f => ClientTask.FromFile(f.FullName, session.Card)).ToList();
             var maxUnitPrice = parsed.GetValue(maxPrice) is { } p ? (BigInteger?)Amount(p) : null;
@@ -216,7 +217,7 @@ internal static class ClientCommands
         var jobId = JobIdArgument();
         var json = CommonOptions.Json();
         var command = new Command("status", "A job's status and record, from the chain") { jobId, json };
-        common.AddTo(command);
+        common.AddTo(command, accountRequired: false);
         command.SetAction(async (parsed, ct) =>
         {
             var market = await NodeFactory.ConnectAsync(common.ToNodeOptions(parsed), Nethereum.Signer.EthECKey.GenerateKey(), ct).ConfigureAwait(false);

@@ -29,15 +29,13 @@ internal static class DemoCommands
         {
             providers, verifiers, tasks, perJob, cheatRate, cheat, seed, model, audit, silent, rpc, data, verbose, json,
         };
-        command.Validators.Add(result =>
-        {
-            if (result.GetValue(audit) is < 0 or > 100)
-            {
-                result.AddError("--audit-rate is a percentage, 0-100");
-            }
-        });
         command.SetAction(async (parsed, ct) =>
         {
+            if (parsed.GetValue(audit) is < 1 or > 100)
+            {
+                throw new CliException("--audit-rate is a percentage of jobs, 1-100", ExitCodes.Usage);
+            }
+
             var options = new DemoOptions
             {
                 Providers = parsed.GetValue(providers),

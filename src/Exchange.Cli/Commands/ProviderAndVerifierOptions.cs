@@ -42,10 +42,10 @@ internal sealed class ProviderAndVerifierOptions
 
     public Option<DirectoryInfo> Deployments { get; } = CommonOptions.Deployments();
 
-    /// <summary>Adds the options to a command.</summary>
-    public void AddTo(Command command)
+    /// <summary>Adds the options to a command; the account is optional for commands that only read.</summary>
+    public void AddTo(Command command, bool accountRequired = true)
     {
-        Account.AddTo(command);
+        Account.AddTo(command, accountRequired);
         command.Options.Add(Rpc);
         command.Options.Add(Api);
         command.Options.Add(Data);

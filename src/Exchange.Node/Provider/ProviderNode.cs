@@ -294,11 +294,26 @@ public sealed class ProviderNode
         var due = new List<ProviderJob>();
         foreach (var job in await _jobs.ListAsync(ProviderJobStore.Submitted, 64, cancellationToken).ConfigureAwait(false))
         {
-            // Settling needs the challenge window over (at the next block's time, so >= now) and the draw's block mined.
-            if (job.Record.SubmittedAt + window < blockTime && blockNumber > job.Record.SubmitBlock + 1
-                && await _market.StatusAsync(job.JobId, cancellationToken).ConfigureAwait(false) == JobStatus.Submitted)
+            // Nothing is due before the challenge window is over (at the next block's time, so >= now) and the draw's block is mined.
+            if (job.Record.SubmittedAt + window >= blockTime || blockNumber <= job.Record.SubmitBlock + 1)
             {
-                due.Add(job);
+                continue;
+            }
+
+            var state = await _market.GetJobAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+            switch ((JobStatus)state.Status)
+            {
+                case JobStatus.Submitted:
+                    due.Add(job);
+                    break;
+                case JobStatus.Auditing when state.Audit.Deadline < blockTime:
+                    // The drawn verifier stayed silent: the timeout redraws once, then settles.
+                    await NudgeAsync(job.JobId, new TimeoutAuditFunction { JobId = job.JobId, Job = job.Record.ToStruct() }, cancellationToken).ConfigureAwait(false);
+                    break;
+                case JobStatus.Disputed when state.Dispute.Deadline < blockTime:
+                    // The committee did not reach a majority in time: silence resolves in the provider's favour.
+                    await NudgeAsync(job.JobId, new ResolveDisputeFunction { JobId = job.JobId, Job = job.Record.ToStruct() }, cancellationToken).ConfigureAwait(false);
+                    break;
             }
         }
 
@@ -328,6 +343,19 @@ public sealed class ProviderNode
         catch (ContractRevertException e)
         {
             _logger.NotSettled(due[0].JobId, e.Message);
+        }
+    }
+
+    private async Task NudgeAsync<TFunction>(BigInteger jobId, TFunction function, CancellationToken cancellationToken)
+        where TFunction : FunctionMessage, new()
+    {
+        try
+        {
+            await _market.SendMarketAsync(function, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContractRevertException e)
+        {
+            _logger.NotSettled(jobId, e.Message);
         }
     }
 

@@ -1,0 +1,31 @@
+using Exchange.TestSupport;
+
+namespace Exchange.Node.Tests.Cli;
+
+/// <summary>Bad command lines of the node, client and demo commands: a clear one-line error, exit code 2, nothing done.</summary>
+public sealed class CommandLineTests
+{
+    // Nothing listens here: a command that got past its checks would fail to connect (exit 1), not exit 2.
+    private const string NoChain = "http://127.0.0.1:1";
+
+    [Theory]
+    [InlineData("--cheat-rate must be between 0 and 1", "demo", "--cheat-rate", "1.5")]
+    [InlineData("--cheat must be random, perturb, other-model or reuse", "demo", "--cheat", "lazy")]
+    [InlineData("--audit-rate is a percentage", "demo", "--audit-rate", "120")]
+    [InlineData("a cheating network needs at least 2 providers", "demo", "--providers", "1")]
+    [InlineData("a job id is a positive whole number", "client", "status", "0", "--rpc", NoChain)]
+    [InlineData("the amount must be above 0", "client", "deposit", "0", "--dev-account", "8", "--rpc", NoChain)]
+    [InlineData("is not a token amount", "client", "withdraw", "1.2.3", "--dev-account", "8", "--rpc", NoChain)]
+    [InlineData("does not exist", "client", "submit", "--model", "resnet18", "--input", "/no/such/image.png", "--dev-account", "8", "--rpc", NoChain)]
+    [InlineData("--out needs --wait", "client", "submit", "--model", "resnet18", "--input", "a.png", "--out", "o", "--dev-account", "8")]
+    [InlineData("--unit-price", "provider", "run", "--dev-account", "1", "--unit-price", "cheap", "--rpc", NoChain)]
+    [InlineData("--api must be an http(s) URL", "verifier", "run", "--dev-account", "2", "--api", "ftp://x", "--rpc", NoChain)]
+    [InlineData("give the signing account", "provider", "run", "--rpc", NoChain)]
+    public async Task A_bad_command_line_is_refused_with_a_usage_error(string message, params string[] args)
+    {
+        var result = await ExchangeCli.RunAsync(Path.GetTempPath(), null, args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+    }
+}
