@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# Only a missing install is made: `npm ci` deletes node_modules first, which must never happen to
+# a node_modules that is a link to a folder other checkouts share.
+if [ ! -L node_modules ] && [ ! -f node_modules/.package-lock.json ]; then
   echo "== npm ci" >&2
   npm ci --no-audit --no-fund >&2
 fi
