@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Numerics;
 using Exchange.Chain.Bindings;
 using Nethereum.ABI.FunctionEncoding.Attributes;
@@ -5,9 +6,28 @@ using Nethereum.ABI.FunctionEncoding.Attributes;
 namespace Exchange.Api.Accounts;
 
 /// <summary>Answers <see cref="IMarketReader"/> with view calls to the deployed JobMarket and StakingVault.</summary>
-internal sealed class ChainMarketReader(ChainConnection chain) : IMarketReader
+internal sealed class ChainMarketReader(ChainConnection chain, TimeProvider time) : IMarketReader
 {
+    // An upload burst from one client would otherwise cost three view calls per blob. Only "funded"
+    // is remembered, briefly: an account that just deposited is never refused from a stale answer.
+    private static readonly TimeSpan FundedFor = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _fundedUntil = new();
     private MarketTerms? _terms;
+
+    public async ValueTask<bool> IsFundedAsync(string address, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (_fundedUntil.TryGetValue(address, out var until) && until > now)
+        {
+            return true;
+        }
+        var funded = (await GetStandingAsync(address, ct)).IsFunded;
+        if (funded)
+        {
+            _fundedUntil[address] = now + FundedFor;
+        }
+        return funded;
+    }
 
     public async ValueTask<AccountStanding> GetStandingAsync(string address, CancellationToken ct)
     {

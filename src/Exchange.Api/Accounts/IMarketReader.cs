@@ -11,6 +11,9 @@ public interface IMarketReader
     /// <summary>The account's balance on the market, its stake in the vault and its reputation.</summary>
     ValueTask<AccountStanding> GetStandingAsync(string address, CancellationToken ct);
 
+    /// <summary>Whether the account has a deposit or a stake: the bar for storing blobs. May answer from a short-lived cache of positive answers.</summary>
+    ValueTask<bool> IsFundedAsync(string address, CancellationToken ct);
+
     /// <summary>The deployment's terms the offer book checks against.</summary>
     ValueTask<MarketTerms> GetTermsAsync(CancellationToken ct);
 }

@@ -7,6 +7,8 @@ internal sealed class NoChainMarketReader : IMarketReader
 
     public ValueTask<AccountStanding> GetStandingAsync(string address, CancellationToken ct) => throw new ChainUnavailableException(Reason);
 
+    public ValueTask<bool> IsFundedAsync(string address, CancellationToken ct) => throw new ChainUnavailableException(Reason);
+
     public ValueTask<MarketTerms> GetTermsAsync(CancellationToken ct) => throw new ChainUnavailableException(Reason);
 
 }

@@ -107,7 +107,7 @@ public static class BlobsApi
         {
             return Problems.TooManyRequests();
         }
-        if (!(await market.GetStandingAsync(uploader, ct)).IsFunded)
+        if (!await market.IsFundedAsync(uploader, ct))
         {
             metrics.Refused("unfunded");
             return Problems.Status(StatusCodes.Status403Forbidden, "Signer not funded",

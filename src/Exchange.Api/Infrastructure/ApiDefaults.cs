@@ -43,7 +43,7 @@ public static class ApiDefaults
                     context.Connection.RemoteIpAddress?.ToString() ?? IPAddress.None.ToString(),
                     _ => TokenBuckets.PerSecond(limit));
             });
-            o.OnRejected = (rejected, ct) => WriteTooManyRequestsAsync(rejected.HttpContext, rejected.Lease, ct);
+            o.OnRejected = (rejected, _) => WriteTooManyRequestsAsync(rejected.HttpContext, rejected.Lease);
         });
         services.AddSingleton<AddressRateLimiter>();
 
@@ -80,7 +80,7 @@ public static class ApiDefaults
         return app;
     }
 
-    internal static async ValueTask WriteTooManyRequestsAsync(HttpContext context, RateLimitLease lease, CancellationToken ct)
+    internal static async ValueTask WriteTooManyRequestsAsync(HttpContext context, RateLimitLease lease)
     {
         if (lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
         {
@@ -98,6 +98,5 @@ public static class ApiDefaults
                 Detail = "The rate limit for this client was reached; retry later.",
             },
         });
-        _ = ct;
     }
 }

@@ -2,17 +2,17 @@ using System.Numerics;
 
 namespace Exchange.Chain.Deployment;
 
-/// <summary>Everything a deployment of the three contracts is parameterised by; the defaults suit a local chain.</summary>
+/// <summary>Everything a deployment of the three contracts is parameterised by; the defaults are docs/contracts.md's local ones.</summary>
 public sealed record DeploymentOptions
 {
     /// <summary>ComputeToken minted to the deployer. Default 1,000,000,000 tokens.</summary>
     public BigInteger InitialSupply { get; init; } = MarketParameters.Tokens(1_000_000_000);
 
-    /// <summary>Least stake of an active provider. Default 1000 tokens.</summary>
-    public BigInteger MinProviderStake { get; init; } = MarketParameters.Tokens(1_000);
+    /// <summary>Least stake of an active provider. Default 100 tokens.</summary>
+    public BigInteger MinProviderStake { get; init; } = MarketParameters.Tokens(100);
 
-    /// <summary>Least stake of a verifier that can be drawn. Default 1000 tokens.</summary>
-    public BigInteger MinVerifierStake { get; init; } = MarketParameters.Tokens(1_000);
+    /// <summary>Least stake of a verifier that can be drawn. Default 50 tokens.</summary>
+    public BigInteger MinVerifierStake { get; init; } = MarketParameters.Tokens(50);
 
     /// <summary>Seconds between asking to unstake and withdrawing, during which stake stays slashable. Default 7 days.</summary>
     public ulong UnbondingDelay { get; init; } = 7 * 24 * 3600;

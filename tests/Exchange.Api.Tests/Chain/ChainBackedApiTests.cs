@@ -79,8 +79,8 @@ public sealed class ChainBackedApiTests(ChainFixture chain)
         using var api = ChainActions.Api(chain);
         using var http = api.CreateClient();
 
-        // 100 tokens a task at the deployment's 13x collateral locks 1,300 tokens; 1,000 are staked.
-        var response = await http.PostAsJsonAsync("/offers", SignedOffers.Create(DevAccounts.Key(14), Terms, unitPrice: ChainActions.Tokens(100)));
+        // 200 tokens a task at the deployment's 10x collateral (docs/contracts.md) locks 2,000 tokens; 1,000 are staked.
+        var response = await http.PostAsJsonAsync("/offers", SignedOffers.Create(DevAccounts.Key(14), Terms, unitPrice: ChainActions.Tokens(200)));
 
         await ProblemAssert.IsProblem(response, HttpStatusCode.UnprocessableEntity, "Insufficient free stake");
         Assert.Equal(0, api.CountRows("api_offers"));

@@ -2,29 +2,32 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Exchange.Api.Tests.Support;
+using Exchange.Chain.Wallets;
+using Exchange.TestSupport;
 using Xunit.Abstractions;
 
 namespace Exchange.Api.Tests.Load;
 
 /// <summary>
-/// 1,000 signed uploads from 16 concurrent clients over real HTTP (Kestrel on loopback), then every
-/// blob read back and compared byte for byte. The reference in the same run is a GET /health from
-/// the same clients: the floor of a round trip through the same middleware.
+/// 1,000 signed uploads from 16 concurrent clients over real HTTP (Kestrel on loopback), the
+/// uploader's deposit checked on the live chain, then every blob read back and compared byte for
+/// byte. The reference in the same run is a GET /health from the same clients: the floor of a round
+/// trip through the same middleware.
 /// </summary>
-public sealed class BlobLoadTests(ITestOutputHelper output) : IDisposable
+[Collection(ChainFixture.Collection)]
+public sealed class BlobLoadTests(ChainFixture chain, ITestOutputHelper output)
 {
     private const int Uploads = 1_000;
     private const int Clients = 16;
-
-    private readonly ApiFactory _api = new(new KnownAccountsMarket().Fund(DevKeys.Client.Address(), 1, 0),
-        new Dictionary<string, string?> { ["Api:RequestsPerSecondPerIp"] = "100000", ["Api:WritesPerSecondPerAddress"] = "100000" });
-
-    public void Dispose() => _api.Dispose();
+    private const int Uploader = 15;
 
     [Fact]
     public async Task Thousand_uploads_from_sixteen_clients_are_all_retrievable_byte_for_byte()
     {
-        var address = _api.StartKestrel();
+        await ChainActions.DepositAsync(chain, Uploader, ChainActions.Tokens(1));
+        using var api = ChainActions.Api(chain,
+            new Dictionary<string, string?> { ["Api:RequestsPerSecondPerIp"] = "100000", ["Api:WritesPerSecondPerAddress"] = "100000" });
+        var address = api.StartKestrel();
         var random = new Random(1234);
         var blobs = Enumerable.Range(0, Uploads).Select(_ =>
         {
@@ -33,7 +36,7 @@ public sealed class BlobLoadTests(ITestOutputHelper output) : IDisposable
             return bytes;
         }).ToArray();
         // Signing is the client's cost, not the server's: it happens before the clock starts.
-        var requests = blobs.Select(b => Support.Uploads.Put(b, DevKeys.Client)).ToArray();
+        var requests = blobs.Select(b => Support.Uploads.Put(b, DevAccounts.Key(Uploader))).ToArray();
         var clients = Enumerable.Range(0, Clients).Select(_ => new HttpClient { BaseAddress = address }).ToArray();
         try
         {
@@ -47,7 +50,7 @@ public sealed class BlobLoadTests(ITestOutputHelper output) : IDisposable
                 var bytes = await clients[i % Clients].GetByteArrayAsync($"/blobs/{Support.Uploads.Keccak(blobs[i])}", ct);
                 Assert.Equal(blobs[i], bytes);
             });
-            Assert.Equal(Uploads, _api.CountRows("api_blobs"));
+            Assert.Equal(Uploads, api.CountRows("api_blobs"));
 
             var report = string.Create(CultureInfo.InvariantCulture,
                 $"blob load: {Uploads} uploads ({blobs.Sum(b => (long)b.Length) / 1024} KiB, 1-16 KiB each) from {Clients} clients in {wall.Elapsed.TotalSeconds:F2} s " +

@@ -32,8 +32,10 @@ public sealed class OperationsTests : IDisposable
         var document = JsonDocument.Parse(await _http.GetStringAsync("/openapi/v1.json"));
 
         var paths = document.RootElement.GetProperty("paths");
-        Assert.True(paths.TryGetProperty("/blobs/{hash}", out _));
-        Assert.True(paths.TryGetProperty("/blobs", out _));
+        foreach (var path in new[] { "/blobs", "/blobs/{hash}", "/offers", "/offers/{digest}", "/jobs", "/jobs/{id}", "/providers", "/providers/{address}", "/verifiers", "/stats", "/events" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"{path} is documented");
+        }
     }
 
     [Fact]
@@ -51,11 +53,17 @@ public sealed class OperationsTests : IDisposable
     [Fact]
     public async Task Metrics_are_exposed_in_prometheus_text()
     {
-        await _http.GetAsync("/health");
+        using var api = new ApiFactory(new KnownAccountsMarket().Fund(DevKeys.Client.Address(), 1, 0));
+        using var http = api.CreateClient();
+        Assert.Equal(HttpStatusCode.Created, (await http.SendAsync(Uploads.Put([1, 2, 3], DevKeys.Client))).StatusCode);
+        await http.SendAsync(Uploads.Put([4], DevKeys.Stranger));
 
-        var metrics = await _http.GetStringAsync("/metrics");
+        var metrics = await http.GetStringAsync("/metrics");
 
         Assert.Contains("http_server_request_duration_seconds", metrics);
+        Assert.Matches(@"exchange_blobs_stored_total(\{[^}]*\})? 1", metrics);
+        Assert.Contains("exchange_requests_refused_total{", metrics);
+        Assert.Contains("reason=\"unfunded\"", metrics);
     }
 
     [Fact]

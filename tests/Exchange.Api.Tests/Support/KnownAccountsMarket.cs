@@ -28,6 +28,9 @@ public sealed class KnownAccountsMarket : IMarketReader
     public ValueTask<AccountStanding> GetStandingAsync(string address, CancellationToken ct) =>
         ValueTask.FromResult(_standing.GetValueOrDefault(address.ToLowerInvariant(), AccountStanding.None));
 
+    public ValueTask<bool> IsFundedAsync(string address, CancellationToken ct) =>
+        ValueTask.FromResult(_standing.GetValueOrDefault(address.ToLowerInvariant(), AccountStanding.None).IsFunded);
+
     public ValueTask<MarketTerms> GetTermsAsync(CancellationToken ct) => ValueTask.FromResult(Terms);
 
 }

@@ -57,7 +57,7 @@ public sealed class DeployCommandTests(ChainFixture chain) : IDisposable
         var result = await RunAsync("deploy", "--rpc", chain.RpcUrl.ToString(), "--dev-account", DevAccountsOfTests.CliDeployer.ToString(), "--params", "params.json");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal("error: reverted: JobMarketProofOfSamplingViolated(auditRateBps=10, collateralMultiplierBps=130000, marginBps=2000)", result.Stderr.Trim());
+        Assert.Equal("error: reverted: JobMarketProofOfSamplingViolated(auditRateBps=10, collateralMultiplierBps=100000, marginBps=500)", result.Stderr.Trim());
         Assert.False(Directory.Exists(Path.Combine(_folder.Path, "deployments")));
     }
 
