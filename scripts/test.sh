@@ -6,7 +6,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# Install only when nothing is installed: a linked node_modules (a git worktree sharing another
+# checkout's) must never be reinstalled from here, and CI's .ci/run has already run `npm ci`.
+if [ ! -L node_modules ] && [ ! -f node_modules/.package-lock.json ]; then
   step "npm ci"
   npm ci --no-audit --no-fund
 fi
