@@ -117,6 +117,31 @@ public sealed class MarketClient
         await Sender.SendAsync(Deployment.StakingVault, new StakeFunction { Role = role, Amount = missing }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The X25519 public key <paramref name="account"/> published in the vault (32 zero bytes when none).</summary>
+    public async Task<byte[]> EncryptionKeyAsync(string account, CancellationToken cancellationToken) =>
+        (await QueryAsync<EncryptionKeyOfFunction, EncryptionKeyOfOutputDTO>(Deployment.StakingVault, new EncryptionKeyOfFunction { Account = account }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+
+    /// <summary>
+    /// Publishes <paramref name="publicKey"/> (32 bytes) as the account's X25519 key in the vault unless
+    /// the vault already holds it, so a restart sends no transaction. Returns whether it sent one.
+    /// </summary>
+    public async Task<bool> EnsureEncryptionKeyAsync(byte[] publicKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(publicKey);
+        if (publicKey.Length != 32)
+        {
+            throw new ArgumentException($"an X25519 public key is 32 bytes, not {publicKey.Length}", nameof(publicKey));
+        }
+
+        if ((await EncryptionKeyAsync(Address, cancellationToken).ConfigureAwait(false)).AsSpan().SequenceEqual(publicKey))
+        {
+            return false;
+        }
+
+        await Sender.SendAsync(Deployment.StakingVault, new SetEncryptionKeyFunction { Key = publicKey }, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>Tops the account's market balance up to <paramref name="target"/> from its tokens (approve and deposit).</summary>
     public async Task EnsureMarketBalanceAsync(BigInteger target, CancellationToken cancellationToken)
     {

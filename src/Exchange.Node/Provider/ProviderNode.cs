@@ -80,11 +80,16 @@ public sealed class ProviderNode
     /// <summary>The offer currently published, once <see cref="StartAsync"/> ran.</summary>
     public SignedOffer? Offer { get; private set; }
 
-    /// <summary>Stakes up to the configured stake, signs and publishes the offer, and reconciles results whose transactions a previous run broadcast.</summary>
+    /// <summary>Stakes up to the configured stake, registers its X25519 key (see <see cref="ProviderEncryptionKey"/>), signs and publishes the offer, and reconciles results whose transactions a previous run broadcast.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _parameters = await _market.ParamsAsync(cancellationToken).ConfigureAwait(false);
         await _market.EnsureStakeAsync(MarketClient.ProviderRole, BigInteger.Parse(_options.Stake, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        using (var encryptionKey = ProviderEncryptionKey.LoadOrCreate(_node.DataDirectory))
+        {
+            await _market.EnsureEncryptionKeyAsync(ProviderEncryptionKey.PublicKeyBytes(encryptionKey), cancellationToken).ConfigureAwait(false);
+        }
+
         await RefreshOfferAsync(cancellationToken).ConfigureAwait(false);
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
         _logger.ProviderReady(Address, Model.Card.Name, _options.UnitPrice, Cheater.Mode, Cheater.Rate);

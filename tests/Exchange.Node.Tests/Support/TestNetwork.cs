@@ -93,10 +93,11 @@ public static class TestNetwork
     public static Task WaitForStatusAsync(MarketClient market, BigInteger jobId, JobStatus status, Func<string>? context = null) =>
         WaitForAsync<object>(async () => await market.StatusAsync(jobId, CancellationToken.None) == status ? new object() : null, $"job {jobId} to be {status}", context);
 
-    /// <summary>How many mined transactions from <paramref name="sender"/> call function <typeparamref name="TFunction"/> on the market.</summary>
-    public static async Task<int> CountCallsAsync<TFunction>(LocalNetwork network, string sender)
+    /// <summary>How many mined transactions from <paramref name="sender"/> call function <typeparamref name="TFunction"/> on <paramref name="contract"/> (the market when null).</summary>
+    public static async Task<int> CountCallsAsync<TFunction>(LocalNetwork network, string sender, string? contract = null)
         where TFunction : FunctionMessage, new()
     {
+        contract ??= network.Deployment.JobMarket;
         var selector = ABITypedRegistry.GetFunctionABI<TFunction>().Sha3Signature;
         var latest = (ulong)(await network.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
         var count = 0;
@@ -105,7 +106,7 @@ public static class TestNetwork
             var block = await network.Web3.Eth.Blocks.GetBlockWithTransactionsByNumber.SendRequestAsync(new BlockParameter(new HexBigInteger(number)));
             count += block.Transactions.Count(t =>
                 string.Equals(t.From, sender, StringComparison.OrdinalIgnoreCase)
-                && string.Equals(t.To, network.Deployment.JobMarket, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(t.To, contract, StringComparison.OrdinalIgnoreCase)
                 && t.Input.StartsWith("0x" + selector, StringComparison.OrdinalIgnoreCase));
         }
 
