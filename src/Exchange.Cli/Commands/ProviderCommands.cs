@@ -30,7 +30,7 @@ internal static class ProviderCommands
         var batch = new Option<int>("--batch-size") { Description = "Tasks handed to the inference engine at once (default 8)", DefaultValueFactory = _ => 8 };
         var cheat = new Option<string>("--cheat") { Description = "Dishonest mode for tests and demos: random, perturb, other-model or reuse", HelpName = "MODE" };
         var cheatRate = new Option<double>("--cheat-rate") { Description = "Share of tasks falsified when cheating, 0-1", HelpName = "F" };
-        var cheatModel = new Option<string>("--cheat-model") { Description = "For --cheat other-model: the cheaper model to run instead" };
+        var cheatModel = new Option<string>("--cheat-model") { Description = "For --cheat other-model: a model in the store to run instead (default: the real model's cheaper stand-in, derived from it)" };
         var cheatSeed = new Option<int>("--cheat-seed") { Description = "Seed of the cheat's choices (default 1)", DefaultValueFactory = _ => 1 };
         var withdraw = new Option<int>("--withdraw-interval") { Description = "Seconds between withdrawals of the market balance; 0 never (default 0)", HelpName = "SECONDS" };
         var command = new Command("run", "Serve as a provider until Ctrl+C") { model, price, maxTasks, region, stake, batch, cheat, cheatRate, cheatModel, cheatSeed, withdraw };

@@ -57,7 +57,10 @@ public sealed class ProviderOptions : IValidatableObject
     /// <summary>Seed of the cheat's choices. Default 1.</summary>
     public int CheatSeed { get; set; } = 1;
 
-    /// <summary>For <see cref="CheatMode.OtherModel"/>: the cheaper model (same outputs) whose results are published instead.</summary>
+    /// <summary>
+    /// For <see cref="CheatMode.OtherModel"/>: a model in the store (same outputs) whose results are
+    /// published instead. Unset: the real model's cheaper stand-in (<see cref="Models.ModelCatalog.CheaperStandIn"/>).
+    /// </summary>
     public string? CheatModel { get; set; }
 
     /// <inheritdoc />
@@ -73,9 +76,9 @@ public sealed class ProviderOptions : IValidatableObject
             yield return new ValidationResult("CheatRate is set but Cheat is none", [nameof(Cheat)]);
         }
 
-        if (Cheat == CheatMode.OtherModel && string.IsNullOrWhiteSpace(CheatModel))
+        if (CheatModel is not null && (Cheat != CheatMode.OtherModel || string.IsNullOrWhiteSpace(CheatModel)))
         {
-            yield return new ValidationResult("Cheat other-model needs CheatModel: the cheaper model to run instead", [nameof(CheatModel)]);
+            yield return new ValidationResult("CheatModel names a model for Cheat other-model only, and must not be blank", [nameof(CheatModel)]);
         }
 
         if (System.Text.Encoding.UTF8.GetByteCount(Region) > 32)
