@@ -28,9 +28,7 @@ public sealed class ClientRefusalTests : IDisposable
     public async Task The_client_checks_outputs_against_the_signed_result_root_and_refuses_tampered_ones()
     {
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
-        using var provider = NodeProcess.Start(
-            "provider", "run", "--dev-account", "1", "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(),
-            "--deployments", network.DeploymentsDirectory, "--data", _folder.File("provider"), "--model", TestNetwork.Model, "--unit-price", "1", "--stake", "1000");
+        using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"));
         var client = TestNetwork.Client(network, Client, _http);
         var job = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 4, TimeSpan.FromMinutes(3));
         await TestNetwork.WaitForStatusAsync(client.Market, job.JobId, JobStatus.Settled, provider.Tail);
