@@ -36,28 +36,36 @@ public sealed partial class ChangeFeed(ChainState state, ILogger<ChangeFeed> log
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        long? cursor = null;
-        using var timer = new PeriodicTimer(PollInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            try
+            long? cursor = null;
+            using var timer = new PeriodicTimer(PollInterval);
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                // Streams start at the newest event when the feed starts; history is what /jobs is for.
-                cursor ??= await state.LatestCursorAsync(stoppingToken);
-                var (changes, next) = await state.ChangesAfterAsync(cursor.Value, stoppingToken);
-                cursor = next;
-                foreach (var change in changes)
+                try
                 {
-                    foreach (var subscriber in _subscribers.Values)
+                    // Streams start at the newest event when the feed starts; history is what /jobs is for.
+                    cursor ??= await state.LatestCursorAsync(stoppingToken);
+                    var (changes, next) = await state.ChangesAfterAsync(cursor.Value, stoppingToken);
+                    cursor = next;
+                    foreach (var change in changes)
                     {
-                        subscriber.Writer.TryWrite(change);
+                        foreach (var subscriber in _subscribers.Values)
+                        {
+                            subscriber.Writer.TryWrite(change);
+                        }
                     }
                 }
+                catch (Microsoft.Data.Sqlite.SqliteException e)
+                {
+                    LogPollFailed(logger, e);
+                }
             }
-            catch (Microsoft.Data.Sqlite.SqliteException e)
-            {
-                LogPollFailed(logger, e);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping (or disposed without a stop): a normal end, which the host would
+            // otherwise log as a failed background service.
         }
     }
 

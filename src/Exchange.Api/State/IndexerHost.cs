@@ -19,20 +19,28 @@ internal sealed partial class IndexerHost(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var poll = TimeSpan.FromMilliseconds(options.Value.IndexerPollMilliseconds);
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var deployment = await chain.DeploymentAsync(stoppingToken);
-                var indexer = new ChainIndexer(chain.Web3, deployment, connections, new ChainIndexerOptions { PollInterval = poll },
-                    loggers.CreateLogger<ChainIndexer>());
-                await indexer.RunAsync(stoppingToken);
+                try
+                {
+                    var deployment = await chain.DeploymentAsync(stoppingToken);
+                    var indexer = new ChainIndexer(chain.Web3, deployment, connections, new ChainIndexerOptions { PollInterval = poll },
+                        loggers.CreateLogger<ChainIndexer>());
+                    await indexer.RunAsync(stoppingToken);
+                }
+                catch (ChainUnavailableException e)
+                {
+                    LogWaiting(_logger, e.Message);
+                    await Task.Delay(poll, stoppingToken);
+                }
             }
-            catch (ChainUnavailableException e)
-            {
-                LogWaiting(_logger, e.Message);
-                await Task.Delay(poll, stoppingToken);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping (or disposed without a stop): a normal end, which the host would
+            // otherwise log as a failed background service.
         }
     }
 
