@@ -16,6 +16,10 @@ fi
 step "compile contracts"
 npx hardhat compile
 
+# The C# bindings are generated from these artifacts and committed: fail fast when they are stale.
+step "bindings up to date"
+node scripts/gen-bindings.js --check
+
 step "solhint"
 npx solhint 'contracts/**/*.sol'
 
