@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Numerics;
 using Exchange.Chain.Deployment;
+using Exchange.Chain.Local;
 using Exchange.Chain.Transactions;
 using Exchange.Chain.Wallets;
 using Nethereum.Hex.HexTypes;

@@ -1,23 +1,13 @@
+using Exchange.Chain.Local;
+
 namespace Exchange.TestSupport;
 
-/// <summary>Finds the repository's root folder (the one holding <c>hardhat.config.js</c>) from the test's output folder.</summary>
+/// <summary>The repository's root folder (the one holding <c>hardhat.config.js</c> and <c>node_modules</c>), for tests that run scripts or read artifacts.</summary>
 public static class RepositoryRoot
 {
-    private static readonly Lazy<string> Root = new(Find);
+    // Searched once per test run: the folder cannot move under a running test.
+    private static readonly Lazy<string> Root = new(HardhatNode.FindRepositoryRoot);
 
     /// <summary>Absolute path of the repository root.</summary>
     public static string Path => Root.Value;
-
-    private static string Find()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(folder.FullName, "hardhat.config.js")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no hardhat.config.js above {AppContext.BaseDirectory}: run the tests from inside the repository");
-    }
 }

@@ -2,6 +2,7 @@ using System.Numerics;
 using Exchange.Api;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
+using Exchange.Chain.Local;
 using Exchange.Chain.Transactions;
 using Exchange.Chain.Wallets;
 using Exchange.Node.Chain;
@@ -22,11 +23,11 @@ public sealed class LocalNetwork : IAsyncDisposable
     /// <summary>The dev account that deploys the contracts, owns the token supply and is the treasury.</summary>
     public const int DeployerAccount = 0;
 
-    private readonly HardhatProcess? _hardhat;
+    private readonly HardhatNode? _hardhat;
     private readonly WebApplication _api;
     private readonly List<TransactionSender> _senders = [];
 
-    private LocalNetwork(HardhatProcess? hardhat, Uri rpc, Web3 web3, ChainDeployment deployment, string deployments, WebApplication api)
+    private LocalNetwork(HardhatNode? hardhat, Uri rpc, Web3 web3, ChainDeployment deployment, string deployments, WebApplication api)
     {
         _hardhat = hardhat;
         RpcUrl = rpc;
@@ -67,7 +68,7 @@ public sealed class LocalNetwork : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(funded);
         EthECKey.SignRecoverable = true;
         // A block a second as well as one per transaction: challenge windows and draws then move on without traffic.
-        var hardhat = rpc is null ? await HardhatProcess.StartAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false) : null;
+        var hardhat = rpc is null ? await HardhatNode.StartAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false) : null;
         WebApplication? api = null;
         try
         {
@@ -124,7 +125,7 @@ public sealed class LocalNetwork : IAsyncDisposable
 
     private static async Task<WebApplication> StartApiAsync(Uri rpc, string deployments, string data, CancellationToken ct)
     {
-        var port = HardhatProcess.FreePort();
+        var port = HardhatNode.FreePort();
         var app = ApiApplication.Create(
         [
             $"--urls=http://127.0.0.1:{port}",
