@@ -24,8 +24,8 @@ contract InvariantProbe {
     {
         t.marketHeld = token.balanceOf(address(market));
         t.vaultHeld = token.balanceOf(address(vault));
-        (, uint256 verificationPool, uint256 protocolFees,) = market.ledger();
-        t.pools = verificationPool + protocolFees;
+        (, uint256 verificationPool, uint256 protocolFees, uint256 courtHold,) = market.ledger();
+        t.pools = verificationPool + protocolFees + courtHold;
         t.locked = new uint256[](accounts.length);
         t.freeCollateral = new uint256[](accounts.length);
         for (uint256 i; i < accounts.length; ++i) {

@@ -4,73 +4,176 @@ const { loadFixture, time, mine } = require("@nomicfoundation/hardhat-network-he
 const { anyValue } = require("@nomicfoundation/hardhat-chai-matchers/withArgs");
 const h = require("./helpers");
 
-const { E, Status } = h;
+const { E, Status, AuditOrigin, BPS } = h;
+const coder = ethers.AbiCoder.defaultAbiCoder();
+const OPEN = new Set([Status.Created, Status.Accepted, Status.Submitted, Status.Unaudited, Status.Auditing, Status.Disputed]);
 
-// No verifiers: no job is ever audited, so settlement is deterministic.
+/** The market with a stub court that records the audits it opens and relays hook calls. */
 async function fixture() {
-  return h.world();
+  const w = await h.world({ withCourt: false });
+  w.stub = await (await ethers.getContractFactory("CourtStub")).deploy(await w.market.getAddress());
+  await w.market.setCourt(await w.stub.getAddress());
+  return w;
+}
+
+/** The market before any court is bound. */
+async function courtless() {
+  return h.world({ withCourt: false });
+}
+
+/** Calls a court hook through the stub court. */
+function asCourt(w, fn, args) {
+  return w.stub.relay(w.market.interface.encodeFunctionData(fn, args));
+}
+
+/** A court hook's return value, through the stub court. */
+async function asCourtStatic(w, fn, args) {
+  const out = await w.stub.relay.staticCall(w.market.interface.encodeFunctionData(fn, args));
+  return w.market.interface.decodeFunctionResult(fn, out)[0];
+}
+
+/** Creates and submits jobs until one whose ready draw audits it (or not); returns it. */
+async function submittedWhere(w, audited, options = {}) {
+  for (let i = 0; i < 100; i++) {
+    const { id, job } = await h.createJob(w, options);
+    const { job: sub } = await h.submit(w, id, job);
+    await mine(2);
+    const draw = await w.market.auditDraw(id, sub);
+    if (draw.audited === audited) return { id, sub, seed: draw.seed };
+  }
+  throw new Error("no job with the wanted draw in 100 tries");
+}
+
+/** Creates, submits and returns a job with its submitted record. */
+async function submittedJob(w, options = {}) {
+  const { id, job } = await h.createJob(w, options);
+  const { job: sub } = await h.submit(w, id, job);
+  return { id, job, sub };
+}
+
+/**
+ * The market's token balance equals the internal balances of `accounts`, the price of every
+ * open job (from the JobCreated events), both fee pools and the court hold.
+ */
+async function expectBooksBalanced(w, accounts) {
+  const ledger = await w.market.ledger();
+  let escrow = 0n;
+  for (const ev of await w.market.queryFilter(w.market.filters.JobCreated())) {
+    const { jobId, unitPrice, taskCount } = ev.args;
+    if (OPEN.has(Number((await w.market.getJob(jobId)).status))) escrow += unitPrice * taskCount;
+  }
+  let balances = 0n;
+  for (const a of accounts) balances += await w.market.balanceOf(a);
+  const held = await w.token.balanceOf(await w.market.getAddress());
+  expect(held).to.equal(balances + escrow + ledger.verificationPool + ledger.protocolFees + ledger.courtHold_);
 }
 
 describe("JobMarket", function () {
   describe("constructor", function () {
     async function deployWith(overrides) {
-      const { token, vault } = await h.deploySystem();
+      const { token, vault } = await h.deploySystem({ withCourt: false });
       const Market = await ethers.getContractFactory("JobMarket");
       const [deployer] = await ethers.getSigners();
       return Market.deploy(token, vault, deployer.address, h.defaultParams(overrides));
     }
 
-    it("stores every parameter and the contracts", async function () {
-      const { market, token, vault, deployer, params } = await loadFixture(fixture);
+    it("stores every parameter and the contracts, with no court bound", async function () {
+      const { market, token, vault, deployer, params } = await loadFixture(courtless);
       const p = await market.params();
       for (const [k, v] of Object.entries(params)) expect(p[k]).to.equal(v, k);
-      expect(await market.contracts()).to.deep.equal([await token.getAddress(), await vault.getAddress(), deployer.address]);
+      expect(await market.contracts()).to.deep.equal([await token.getAddress(), await vault.getAddress(), deployer.address, ethers.ZeroAddress]);
+      expect(await market.treasury()).to.equal(deployer.address);
+      expect(await market.court()).to.equal(ethers.ZeroAddress);
       expect(await market.owner()).to.equal(deployer.address);
       const domain = await market.eip712Domain();
       expect(domain.name).to.equal("Exchange");
       expect(domain.version).to.equal("1");
     });
 
-    it("refuses parameters that break the Proof-of-Sampling rule", async function () {
+    it("refuses parameters that break the Proof-of-Sampling rule a(1-s)(1+m) > 1 + margin", async function () {
       const Market = await ethers.getContractFactory("JobMarket");
-      // a = 5 %, m = 10x: a(1+m) = 0.55 < 1.05
-      await expect(deployWith({ auditRateBps: 500, auditRewardBps: 100 }))
-        .to.be.revertedWithCustomError(Market, "JobMarketProofOfSamplingViolated").withArgs(500, 100_000, 500);
-      // exactly 1 + margin passes: a = 10 %, m = 9.5x -> 0.1 * 10.5 = 1.05
-      await expect(deployWith({ collateralMultiplierBps: 95_000 })).not.to.be.reverted;
-      await expect(deployWith({ collateralMultiplierBps: 94_999 }))
-        .to.be.revertedWithCustomError(Market, "JobMarketProofOfSamplingViolated").withArgs(1000, 94_999, 500);
+      // a = 10 %, s = 0, m = 9x, margin 0: exactly 1 is not enough
+      const edge = { auditRateBps: 1000, corruptShareBps: 0, collateralMultiplierBps: 90_000, posMarginBps: 0 };
+      await expect(deployWith(edge))
+        .to.be.revertedWithCustomError(Market, "JobMarketProofOfSamplingViolated").withArgs(1000, 0, 90_000, 0);
+      await expect(deployWith({ ...edge, collateralMultiplierBps: 90_001 })).not.to.be.reverted;
+      // the defaults pass only because a cheater's corrupted share is counted: with s = 50 % they do not
+      await expect(deployWith({ corruptShareBps: 5000 }))
+        .to.be.revertedWithCustomError(Market, "JobMarketProofOfSamplingViolated").withArgs(1500, 5000, 100_000, 500);
+      await expect(deployWith({ posMarginBps: 5000 }))
+        .to.be.revertedWithCustomError(Market, "JobMarketProofOfSamplingViolated").withArgs(1500, 3333, 100_000, 5000);
     });
 
-    it("refuses an audit reward the verification fees cannot fund", async function () {
+    it("refuses an audit reward the verification fees cannot fund with the pool's slack", async function () {
       const Market = await ethers.getContractFactory("JobMarket");
-      await expect(deployWith({ auditRewardBps: 5001 }))
-        .to.be.revertedWithCustomError(Market, "JobMarketAuditPoolInsolvent").withArgs(1000, 5001, 500);
+      const base = { auditRateBps: 1000, corruptShareBps: 0, auditRewardBps: 4000, poolMarginBps: 2500 };
+      // 0.1 * 0.4 * 1.25 = 0.05: a fee of exactly 5 % funds it
+      await expect(deployWith({ ...base, verificationFeeBps: 500 })).not.to.be.reverted;
+      await expect(deployWith({ ...base, verificationFeeBps: 499 }))
+        .to.be.revertedWithCustomError(Market, "JobMarketAuditPoolInsolvent").withArgs(1000, 4000, 2500, 499);
+      // the defaults fund it without slack (0.15 * 0.5 = 0.075 <= 0.08) but not with 10 % of it
+      await expect(deployWith({ poolMarginBps: 1000 }))
+        .to.be.revertedWithCustomError(Market, "JobMarketAuditPoolInsolvent").withArgs(1500, 5000, 1000, 800);
     });
 
+    it("refuses a collateral that does not cover an accepted job's expiry refund", async function () {
+      const Market = await ethers.getContractFactory("JobMarket");
+      // fees 9 % of price = 0.9 % of collateral: the penalty may take the other 99.1 %
+      await expect(deployWith({ expiryPenaltyBps: 9910 })).not.to.be.reverted;
+      await expect(deployWith({ expiryPenaltyBps: 9911 }))
+        .to.be.revertedWithCustomError(Market, "JobMarketInvalidParameter").withArgs("expiryPenaltyBps", 9911);
+    });
+
+    it("refuses a minimum unit price that would leave a job without collateral", async function () {
+      const Market = await ethers.getContractFactory("JobMarket");
+      // m = 0.5x, every job audited: a unit price of 1 wei has no collateral, 2 wei has 1
+      const half = { auditRateBps: 10_000, corruptShareBps: 0, collateralMultiplierBps: 5000, auditRewardBps: 500 };
+      await expect(deployWith({ ...half, minUnitPrice: 1 }))
+        .to.be.revertedWithCustomError(Market, "JobMarketInvalidParameter").withArgs("minUnitPrice", 1);
+      await expect(deployWith({ ...half, minUnitPrice: 2 })).not.to.be.reverted;
+      await expect(deployWith({ minUnitPrice: 0 }))
+        .to.be.revertedWithCustomError(Market, "JobMarketInvalidParameter").withArgs("minUnitPrice", 0);
+    });
+
+    const U32 = 2n ** 32n;
+    // far past the ratio bound; without it the rules' products would overflow
+    const HUGE = 2n ** 255n;
     const invalid = [
       ["auditRateBps", { auditRateBps: 10_001 }, 10_001],
+      ["corruptShareBps", { corruptShareBps: 10_000 }, 10_000],
       ["auditedTasksPerJob", { auditedTasksPerJob: 0 }, 0],
-      ["clientAuditFeeBps", { clientAuditFeeBps: 4999 }, 4999],
+      ["auditedTasksPerJob", { auditedTasksPerJob: U32 }, U32],
       ["challengeWindow", { challengeWindow: 0 }, 0],
-      ["auditWindow", { auditWindow: 0 }, 0],
-      ["disputeWindow", { disputeWindow: 0 }, 0],
-      ["committeeSize", { committeeSize: 0 }, 0],
-      ["expiryPenaltyBps", { expiryPenaltyBps: 10_001 }, 10_001],
-      ["slashSplitBps", { slashClientBps: 5000, slashChallengerBps: 3000, slashCommitteeBps: 2001 }, 10_001],
+      ["poolMarginBps", { poolMarginBps: 0 }, 0],
+      ["clientAuditFeeBps", { clientAuditFeeBps: 4999 }, 4999],
+      ...["collateralMultiplierBps", "posMarginBps", "verificationFeeBps", "protocolFeeBps", "auditRewardBps", "poolMarginBps", "clientAuditFeeBps", "expiryPenaltyBps"]
+        .map((name) => [name, { [name]: HUGE }, HUGE]),
     ];
     for (const [name, overrides, value] of invalid) {
-      it(`refuses an invalid ${name}`, async function () {
+      it(`refuses ${name} = ${value === HUGE ? "2^255" : value}`, async function () {
         const Market = await ethers.getContractFactory("JobMarket");
         await expect(deployWith(overrides)).to.be.revertedWithCustomError(Market, "JobMarketInvalidParameter").withArgs(name, value);
       });
     }
 
     it("refuses a zero treasury", async function () {
-      const { token, vault } = await h.deploySystem();
+      const { token, vault } = await h.deploySystem({ withCourt: false });
       const Market = await ethers.getContractFactory("JobMarket");
       await expect(Market.deploy(token, vault, ethers.ZeroAddress, h.defaultParams()))
         .to.be.revertedWithCustomError(Market, "JobMarketInvalidParameter").withArgs("treasury", 0);
+    });
+  });
+
+  describe("setCourt", function () {
+    it("binds the court once, for the owner only", async function () {
+      const w = await loadFixture(courtless);
+      await expect(w.market.connect(w.other).setCourt(w.other.address))
+        .to.be.revertedWithCustomError(w.market, "OwnableUnauthorizedAccount").withArgs(w.other.address);
+      await expect(w.market.setCourt(ethers.ZeroAddress)).to.be.revertedWithCustomError(w.market, "JobMarketInvalidCourt").withArgs(ethers.ZeroAddress);
+      await expect(w.market.setCourt(w.other.address)).to.emit(w.market, "CourtSet").withArgs(w.other.address);
+      expect(await w.market.court()).to.equal(w.other.address);
+      expect((await w.market.contracts())[3]).to.equal(w.other.address);
+      await expect(w.market.setCourt(w.client.address)).to.be.revertedWithCustomError(w.market, "JobMarketCourtAlreadySet").withArgs(w.other.address);
     });
   });
 
@@ -86,8 +189,7 @@ describe("JobMarket", function () {
     it("deposit refuses zero and a missing allowance", async function () {
       const { market, token, other, deployer } = await loadFixture(fixture);
       await expect(market.connect(other).deposit(0)).to.be.revertedWithCustomError(market, "JobMarketZeroAmount");
-      await expect(market.connect(deployer).deposit(E(1)))
-        .to.be.revertedWithCustomError(token, "ERC20InsufficientAllowance");
+      await expect(market.connect(deployer).deposit(E(1))).to.be.revertedWithCustomError(token, "ERC20InsufficientAllowance");
     });
 
     it("depositWithPermit deposits without a prior approval, and tolerates a front-run permit", async function () {
@@ -99,17 +201,14 @@ describe("JobMarket", function () {
         { Permit: [{ name: "owner", type: "address" }, { name: "spender", type: "address" }, { name: "value", type: "uint256" }, { name: "nonce", type: "uint256" }, { name: "deadline", type: "uint256" }] },
         { owner: deployer.address, spender: await market.getAddress(), value: E(7), nonce, deadline },
       ));
-      // somebody submits the permit first: the deposit still goes through on the allowance
       await token.permit(deployer.address, await market.getAddress(), E(7), deadline, sig.v, sig.r, sig.s);
-      await expect(market.depositWithPermit(E(7), deadline, sig.v, sig.r, sig.s))
-        .to.emit(market, "Deposited").withArgs(deployer.address, E(7));
+      await expect(market.depositWithPermit(E(7), deadline, sig.v, sig.r, sig.s)).to.emit(market, "Deposited").withArgs(deployer.address, E(7));
       expect(await market.balanceOf(deployer.address)).to.equal(E(7));
     });
 
     it("depositWithPermit with a bad permit and no allowance reverts", async function () {
-      const { market, token, deployer } = await loadFixture(fixture);
-      await expect(market.depositWithPermit(E(1), 0, 27, ethers.ZeroHash, ethers.ZeroHash))
-        .to.be.revertedWithCustomError(token, "ERC20InsufficientAllowance");
+      const { market, token } = await loadFixture(fixture);
+      await expect(market.depositWithPermit(E(1), 0, 27, ethers.ZeroHash, ethers.ZeroHash)).to.be.revertedWithCustomError(token, "ERC20InsufficientAllowance");
     });
 
     it("withdraw sends the balance out", async function () {
@@ -129,10 +228,9 @@ describe("JobMarket", function () {
     it("claimProtocolFees moves the fee pool to the treasury balance", async function () {
       const w = await loadFixture(fixture);
       await h.createJob(w, { taskCount: 100 });
-      const fee = (E(100) * 100n) / 10_000n;
+      const fee = h.money(w.params, E(1), 100).protocolFee;
       expect((await w.market.ledger()).protocolFees).to.equal(fee);
-      await expect(w.market.connect(w.other).claimProtocolFees())
-        .to.emit(w.market, "ProtocolFeesClaimed").withArgs(w.deployer.address, fee);
+      await expect(w.market.connect(w.other).claimProtocolFees()).to.emit(w.market, "ProtocolFeesClaimed").withArgs(w.deployer.address, fee);
       expect(await w.market.balanceOf(w.deployer.address)).to.equal(fee);
       expect((await w.market.ledger()).protocolFees).to.equal(0);
     });
@@ -148,20 +246,22 @@ describe("JobMarket", function () {
       expect(await w.market.offerCancelled(w.offer)).to.equal(true);
       expect(await w.market.offerCancelled(later)).to.equal(false);
       expect((await w.market.accountOf(w.provider.address)).offerNonceFloor).to.equal(4);
-      await expect(h.createJob(w))
-        .to.be.revertedWithCustomError(w.market, "JobMarketOfferCancelled").withArgs(w.provider.address, 1, 4);
+      await expect(h.createJob(w)).to.be.revertedWithCustomError(w.market, "JobMarketOfferCancelled").withArgs(w.provider.address, 1, 4);
       await h.createJob(w, { offer: later, sig: laterSig });
       // a lower nonce never lowers the floor
       await w.market.connect(w.provider).cancelOffer({ ...w.offer, nonce: 2 });
       expect((await w.market.accountOf(w.provider.address)).offerNonceFloor).to.equal(4);
     });
 
-    it("cancelOffer refuses anyone but the provider and nonces past the floor's range", async function () {
+    it("cancelOffer refuses anyone but the provider and nonces it could not cancel", async function () {
       const w = await loadFixture(fixture);
       await expect(w.market.connect(w.other).cancelOffer(w.offer))
         .to.be.revertedWithCustomError(w.market, "JobMarketNotOfferProvider").withArgs(w.other.address, w.provider.address);
       await expect(w.market.connect(w.provider).cancelOffer({ ...w.offer, nonce: 2n ** 32n - 1n }))
-        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidParameter").withArgs("nonce", 2n ** 32n - 1n);
+        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidOfferNonce").withArgs(2n ** 32n - 1n);
+      // the highest nonce an offer may have can be cancelled
+      await w.market.connect(w.provider).cancelOffer({ ...w.offer, nonce: 2n ** 32n - 2n });
+      expect((await w.market.accountOf(w.provider.address)).offerNonceFloor).to.equal(2n ** 32n - 1n);
     });
 
     it("lockCollateral and releaseCollateral move stake between vault and market", async function () {
@@ -169,60 +269,86 @@ describe("JobMarket", function () {
       await expect(w.market.connect(w.provider).lockCollateral(E(500)))
         .to.emit(w.market, "CollateralLocked").withArgs(w.provider.address, E(500))
         .and.to.emit(w.vault, "Locked").withArgs(w.provider.address, E(500));
-      expect(await w.vault.freeStake(w.provider.address)).to.equal(E(99_500));
-      await h.createJob(w, { taskCount: 10 }); // collateral 100 from the free 500
-      expect((await w.market.accountOf(w.provider.address)).collateral).to.equal(E(400));
-      await expect(w.market.connect(w.provider).releaseCollateral(E(401)))
-        .to.be.revertedWithCustomError(w.market, "JobMarketInsufficientCollateral").withArgs(w.provider.address, E(400), E(401));
-      await expect(w.market.connect(w.provider).releaseCollateral(E(400)))
-        .to.emit(w.market, "CollateralReleased").withArgs(w.provider.address, E(400))
-        .and.to.emit(w.vault, "Unlocked").withArgs(w.provider.address, E(400));
+      expect(await w.vault.freeStake(w.provider.address)).to.equal(E(49_500));
+      await h.createJob(w, { taskCount: 10 }); // collateral 100
+      expect((await w.market.accountOf(w.provider.address)).collateral).to.equal(E(50_400));
+      await expect(w.market.connect(w.provider).releaseCollateral(E(50_401)))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInsufficientCollateral").withArgs(w.provider.address, E(50_400), E(50_401));
+      await expect(w.market.connect(w.provider).releaseCollateral(E(50_400)))
+        .to.emit(w.market, "CollateralReleased").withArgs(w.provider.address, E(50_400))
+        .and.to.emit(w.vault, "Unlocked").withArgs(w.provider.address, E(50_400));
       expect(await w.vault.freeStake(w.provider.address)).to.equal(E(99_900));
     });
 
-    it("lockCollateral refuses zero and more than the free stake", async function () {
+    it("lockCollateral refuses zero, more than the free stake, and accounts without the provider role", async function () {
       const w = await loadFixture(fixture);
       await expect(w.market.connect(w.provider).lockCollateral(0)).to.be.revertedWithCustomError(w.market, "JobMarketZeroAmount");
-      await expect(w.market.connect(w.provider).lockCollateral(E(100_001)))
-        .to.be.revertedWithCustomError(w.vault, "StakingVaultInsufficientFreeStake").withArgs(w.provider.address, E(100_000), E(100_001));
-      await expect(w.market.connect(w.client).lockCollateral(E(1)))
-        .to.be.revertedWithCustomError(w.vault, "StakingVaultNotProvider").withArgs(w.client.address);
+      await expect(w.market.connect(w.provider).lockCollateral(E(50_001)))
+        .to.be.revertedWithCustomError(w.vault, "StakingVaultInsufficientFreeStake").withArgs(w.provider.address, E(50_000), E(50_001));
+      await expect(w.market.connect(w.client).lockCollateral(E(1))).to.be.revertedWithCustomError(w.vault, "StakingVaultNotProvider").withArgs(w.client.address);
     });
   });
 
   describe("createJob", function () {
-    it("debits price and fees, locks collateral and emits the record", async function () {
+    it("debits price and fees, takes collateral from free collateral and emits the record", async function () {
       const w = await loadFixture(fixture);
       const m = h.money(w.params, E(1), 10);
       const deadline = (await time.latest()) + 1000;
       const tx = w.market.connect(w.client).createJob(w.offer, w.offerSig, 10, ethers.id("t"), ethers.id("m"), deadline);
       await expect(tx).to.emit(w.market, "JobCreated")
-        .withArgs(1, w.client.address, w.provider.address, w.offer.modelId, E(1), 10, deadline, ethers.id("t"), ethers.id("m"))
-        .and.to.emit(w.market, "CollateralLocked").withArgs(w.provider.address, m.collateral);
+        .withArgs(1, w.client.address, w.provider.address, w.offer.modelId, E(1), 10, deadline, ethers.id("t"), ethers.id("m"));
+      await expect(tx).not.to.emit(w.vault, "Locked");
       expect(await w.market.balanceOf(w.client.address)).to.equal(E(100_000) - m.cost);
       const ledger = await w.market.ledger();
       expect(ledger.jobCount).to.equal(1);
       expect(ledger.verificationPool).to.equal(m.verificationFee);
       expect(ledger.protocolFees).to.equal(m.protocolFee);
-      expect((await w.vault.accountOf(w.provider.address)).locked).to.equal(m.collateral);
+      expect((await w.market.accountOf(w.provider.address)).collateral).to.equal(E(50_000) - m.collateral);
+      expect((await w.vault.accountOf(w.provider.address)).locked).to.equal(E(50_000));
       const record = h.jobRecord({ client: w.client.address, offer: w.offer, taskCount: 10, tasksRoot: ethers.id("t"), manifestHash: ethers.id("m"), deadline });
       const got = await w.market.getJob(1);
       expect(got.status).to.equal(Status.Created);
       expect(got.commitment).to.equal(await w.market.jobCommitment(record));
-      const hash = BigInt(ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(
+      const hash = BigInt(ethers.keccak256(coder.encode(
         ["tuple(address,address,bytes32,uint256,uint32,uint64,bytes32,bytes32,bytes32,bytes32,uint64,uint64)"],
         [Object.values(record)],
       )));
       expect(BigInt(got.commitment)).to.equal(hash & ~0xffn);
     });
 
-    it("uses an offer for many jobs, taking free collateral before locking stake", async function () {
+    it("never locks stake for a job: too little free collateral is refused", async function () {
+      const w = await loadFixture(fixture);
+      // 50,000 free collateral covers 5,000 tasks at 10x; the provider's other 50,000 of stake stays untouched
+      const big = { ...w.offer, maxTasks: 6000 };
+      const sig = await h.signOffer(w.provider, w.market, big);
+      await expect(h.createJob(w, { offer: big, sig, taskCount: 5001 }))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInsufficientCollateral").withArgs(w.provider.address, E(50_000), E(50_010));
+      await h.createJob(w, { offer: big, sig, taskCount: 5000 });
+      expect((await w.market.accountOf(w.provider.address)).collateral).to.equal(0);
+      await expect(h.createJob(w, { offer: big, sig, taskCount: 1 }))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInsufficientCollateral").withArgs(w.provider.address, 0, E(10));
+      expect((await w.vault.accountOf(w.provider.address)).locked).to.equal(E(50_000));
+      expect(await w.vault.freeStake(w.provider.address)).to.equal(E(50_000));
+    });
+
+    it("refuses a staked provider that locked no collateral, and an account that is not a provider", async function () {
+      const w = await loadFixture(fixture);
+      await w.vault.connect(w.other).stake(h.Role.Provider, E(1000));
+      const offer = { ...w.offer, provider: w.other.address };
+      const sig = await h.signOffer(w.other, w.market, offer);
+      await expect(h.createJob(w, { offer, sig }))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInsufficientCollateral").withArgs(w.other.address, 0, E(40));
+      const [, , , , stranger] = await ethers.getSigners();
+      const offer2 = { ...w.offer, provider: stranger.address };
+      await expect(h.createJob(w, { offer: offer2, sig: await h.signOffer(stranger, w.market, offer2) }))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInsufficientCollateral").withArgs(stranger.address, 0, E(40));
+    });
+
+    it("uses an offer for many jobs with consecutive ids", async function () {
       const w = await loadFixture(fixture);
       const a = await h.createJob(w);
       const b = await h.createJob(w);
       expect(b.id).to.equal(a.id + 1n);
-      await w.market.connect(w.provider).lockCollateral(E(40));
-      await expect((await h.createJob(w)).tx).not.to.emit(w.market, "CollateralLocked");
     });
 
     it("refuses a zero or oversize task count", async function () {
@@ -231,15 +357,56 @@ describe("JobMarket", function () {
       await expect(h.createJob(w, { taskCount: 1001 })).to.be.revertedWithCustomError(w.market, "JobMarketInvalidTaskCount").withArgs(1001, 1000);
     });
 
+    it("refuses a unit price below the market's minimum or above what a balance can hold", async function () {
+      const w = await loadFixture(fixture);
+      const min = BigInt(w.params.minUnitPrice);
+      const cheap = { ...w.offer, unitPrice: min - 1n };
+      await expect(h.createJob(w, { offer: cheap, sig: await h.signOffer(w.provider, w.market, cheap) }))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidUnitPrice").withArgs(min - 1n, min);
+      const floor = { ...w.offer, unitPrice: min };
+      await h.createJob(w, { offer: floor, sig: await h.signOffer(w.provider, w.market, floor) });
+      const huge = { ...w.offer, unitPrice: 2n ** 96n };
+      await expect(h.createJob(w, { offer: huge, sig: await h.signOffer(w.provider, w.market, huge) }))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidUnitPrice").withArgs(2n ** 96n, min);
+    });
+
+    it("refuses an offer nonce that cancelOffer could not cancel", async function () {
+      const w = await loadFixture(fixture);
+      const last = { ...w.offer, nonce: 2n ** 32n - 2n };
+      await h.createJob(w, { offer: last, sig: await h.signOffer(w.provider, w.market, last) });
+      for (const nonce of [2n ** 32n - 1n, 2n ** 64n - 1n]) {
+        const offer = { ...w.offer, nonce };
+        await expect(h.createJob(w, { offer, sig: await h.signOffer(w.provider, w.market, offer) }))
+          .to.be.revertedWithCustomError(w.market, "JobMarketInvalidOfferNonce").withArgs(nonce);
+      }
+    });
+
     it("refuses an expired offer", async function () {
       const w = await loadFixture(fixture);
       await time.increaseTo(w.offer.expiry + 1);
       await expect(h.createJob(w)).to.be.revertedWithCustomError(w.market, "JobMarketOfferExpired").withArgs(w.offer.expiry, anyValue);
     });
 
-    it("refuses a deadline that is not in the future", async function () {
+    it("refuses a deadline sooner than the offer's minimum turnaround", async function () {
       const w = await loadFixture(fixture);
-      await expect(h.createJob(w, { deadlineIn: 0 })).to.be.revertedWithCustomError(w.market, "JobMarketInvalidDeadline");
+      const at = (await time.latest()) + 100;
+      const create = (deadline) => w.market.connect(w.client).createJob(w.offer, w.offerSig, 1, h.ZERO, h.ZERO, deadline);
+      await time.setNextBlockTimestamp(at);
+      await expect(create(at + 59)).to.be.revertedWithCustomError(w.market, "JobMarketInvalidDeadline").withArgs(at + 59, at + 60);
+      await time.setNextBlockTimestamp(at + 10);
+      await expect(create(at + 70)).to.emit(w.market, "JobCreated");
+    });
+
+    it("refuses a deadline that is not in the future when the offer has no turnaround", async function () {
+      const w = await loadFixture(fixture);
+      const offer = { ...w.offer, minTurnaround: 0 };
+      const sig = await h.signOffer(w.provider, w.market, offer);
+      const at = (await time.latest()) + 100;
+      await time.setNextBlockTimestamp(at);
+      await expect(w.market.connect(w.client).createJob(offer, sig, 1, h.ZERO, h.ZERO, at))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidDeadline").withArgs(at, at + 1);
+      await time.setNextBlockTimestamp(at + 10);
+      await expect(w.market.connect(w.client).createJob(offer, sig, 1, h.ZERO, h.ZERO, at + 11)).to.emit(w.market, "JobCreated");
     });
 
     it("refuses an offer not signed by its provider, or with altered terms", async function () {
@@ -247,40 +414,28 @@ describe("JobMarket", function () {
       const forged = await h.signOffer(w.other, w.market, w.offer);
       await expect(h.createJob(w, { sig: forged }))
         .to.be.revertedWithCustomError(w.market, "JobMarketInvalidOfferSignature").withArgs(w.other.address, w.provider.address);
-      await expect(h.createJob(w, { offer: { ...w.offer, unitPrice: E(0.5) } }))
+      await expect(h.createJob(w, { offer: { ...w.offer, minTurnaround: 0 } }))
         .to.be.revertedWithCustomError(w.market, "JobMarketInvalidOfferSignature").withArgs(anyValue, w.provider.address);
       await expect(h.createJob(w, { sig: "0x1234" }))
         .to.be.revertedWithCustomError(w.market, "JobMarketInvalidOfferSignature").withArgs(ethers.ZeroAddress, w.provider.address);
-      // the malleable twin (s -> n - s, v flipped) of a valid signature is refused
+    });
+
+    it("refuses a malleable high-s copy of a valid signature", async function () {
+      const w = await loadFixture(fixture);
       const sig = ethers.Signature.from(w.offerSig);
-      const n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141n;
-      const twin = ethers.concat([sig.r, ethers.toBeHex(n - BigInt(sig.s), 32), sig.v === 27 ? "0x1c" : "0x1b"]);
-      await expect(h.createJob(w, { sig: twin }))
+      const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+      const flipped = ethers.concat([sig.r, ethers.toBeHex(n - BigInt(sig.s), 32), sig.v === 27 ? "0x1c" : "0x1b"]);
+      await expect(h.createJob(w, { sig: flipped }))
         .to.be.revertedWithCustomError(w.market, "JobMarketInvalidOfferSignature").withArgs(ethers.ZeroAddress, w.provider.address);
     });
 
-    it("refuses a client without enough balance", async function () {
+    it("never takes the zero address as a signer", async function () {
       const w = await loadFixture(fixture);
-      const m = h.money(w.params, E(1), 1000);
-      await expect(h.createJob(w, { taskCount: 1000, client: w.other }))
-        .to.be.revertedWithCustomError(w.market, "JobMarketInsufficientBalance").withArgs(w.other.address, 0, m.cost);
-    });
-
-    it("refuses a provider without enough free stake", async function () {
-      const w = await loadFixture(fixture);
-      const big = { ...w.offer, unitPrice: E(20), nonce: 2 };
-      const sig = await h.signOffer(w.provider, w.market, big);
-      // 1000 tasks * 20 * 10x = 200,000 collateral > 100,000 stake
-      await w.market.connect(w.client).deposit(E(500_000));
-      await expect(h.createJob(w, { offer: big, sig, taskCount: 1000 }))
-        .to.be.revertedWithCustomError(w.vault, "StakingVaultInsufficientFreeStake").withArgs(w.provider.address, E(100_000), E(200_000));
-    });
-
-    it("refuses an offer of an account that is not a provider", async function () {
-      const w = await loadFixture(fixture);
-      const offer = { ...w.offer, provider: w.other.address };
-      const sig = await h.signOffer(w.other, w.market, offer);
-      await expect(h.createJob(w, { offer, sig })).to.be.revertedWithCustomError(w.vault, "StakingVaultNotProvider").withArgs(w.other.address);
+      // an unrecoverable signature recovers to zero, which must not pass as the zero provider's
+      const offer = { ...w.offer, provider: ethers.ZeroAddress };
+      const garbage = ethers.concat([ethers.ZeroHash, ethers.ZeroHash, "0x1b"]);
+      await expect(h.createJob(w, { offer, sig: garbage }))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidOfferSignature").withArgs(ethers.ZeroAddress, ethers.ZeroAddress);
     });
 
     it("pause blocks job creation only; unpause resumes it", async function () {
@@ -289,10 +444,8 @@ describe("JobMarket", function () {
       await expect(w.market.pause()).to.emit(w.market, "PauseChanged").withArgs(true);
       await expect(h.createJob(w)).to.be.revertedWithCustomError(w.market, "JobMarketPaused");
       await expect(w.market.connect(w.client).createJobs([])).to.be.revertedWithCustomError(w.market, "JobMarketPaused");
-      const { job: sub } = await h.submit(w, id, job);
-      await h.pastChallengeWindow(w);
-      await w.market.settle([id], [sub]);
-      await w.market.connect(w.provider).withdraw(E(1));
+      await h.accept(w, id, job);
+      await w.market.connect(w.client).withdraw(E(1));
       await expect(w.market.unpause()).to.emit(w.market, "PauseChanged").withArgs(false);
       await h.createJob(w);
     });
@@ -319,15 +472,49 @@ describe("JobMarket", function () {
     it("reverts as a whole when one request is bad", async function () {
       const w = await loadFixture(fixture);
       const deadline = (await time.latest()) + 1000;
-      const good = { offer: w.offer, offerSig: w.offerSig, taskCount: 1, tasksRoot: ethers.ZeroHash, manifestHash: ethers.ZeroHash, deadline };
+      const good = { offer: w.offer, offerSig: w.offerSig, taskCount: 1, tasksRoot: h.ZERO, manifestHash: h.ZERO, deadline };
       await expect(w.market.connect(w.client).createJobs([good, { ...good, taskCount: 0 }]))
         .to.be.revertedWithCustomError(w.market, "JobMarketInvalidTaskCount").withArgs(0, 1000);
       expect((await w.market.ledger()).jobCount).to.equal(0);
     });
   });
 
+  describe("acceptJob", function () {
+    it("the provider accepts a created job", async function () {
+      const w = await loadFixture(fixture);
+      const { id, job } = await h.createJob(w);
+      await expect(h.accept(w, id, job)).to.emit(w.market, "JobAccepted").withArgs(id);
+      const got = await w.market.getJob(id);
+      expect(got.status).to.equal(Status.Accepted);
+      expect(got.commitment).to.equal(await w.market.jobCommitment(job));
+    });
+
+    it("refuses anyone but the provider, after the deadline, twice, and a forged record", async function () {
+      const w = await loadFixture(fixture);
+      const { id, job } = await h.createJob(w);
+      await expect(w.market.connect(w.client).acceptJob(id, job))
+        .to.be.revertedWithCustomError(w.market, "JobMarketNotProvider").withArgs(w.client.address, w.provider.address);
+      const forged = { ...job, unitPrice: E(2) };
+      await expect(h.accept(w, id, forged)).to.be.revertedWithCustomError(w.market, "JobMarketJobMismatch").withArgs(id, await w.market.jobCommitment(forged));
+      await h.accept(w, id, job);
+      await expect(h.accept(w, id, job)).to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(id, Status.Accepted, Status.Created);
+      const late = await h.createJob(w);
+      await time.increaseTo(late.job.deadline + 1n);
+      await expect(h.accept(w, late.id, late.job)).to.be.revertedWithCustomError(w.market, "JobMarketDeadlinePassed").withArgs(late.id, late.job.deadline, anyValue);
+    });
+
+    it("acceptJobs accepts many and refuses mismatched lengths", async function () {
+      const w = await loadFixture(fixture);
+      const a = await h.createJob(w);
+      const b = await h.createJob(w);
+      await expect(w.market.connect(w.provider).acceptJobs([a.id, b.id], [a.job, b.job]))
+        .to.emit(w.market, "JobAccepted").withArgs(a.id).and.to.emit(w.market, "JobAccepted").withArgs(b.id);
+      await expect(w.market.connect(w.provider).acceptJobs([a.id], [])).to.be.revertedWithCustomError(w.market, "JobMarketLengthMismatch").withArgs(1, 0);
+    });
+  });
+
   describe("submitResult", function () {
-    it("records the provider's signed result relayed by anyone", async function () {
+    it("records the provider's signed result relayed by anyone, from Created", async function () {
       const w = await loadFixture(fixture);
       const { id, job } = await h.createJob(w);
       const { job: sub, tx } = await h.submit(w, id, job);
@@ -335,6 +522,27 @@ describe("JobMarket", function () {
       const got = await w.market.getJob(id);
       expect(got.status).to.equal(Status.Submitted);
       expect(got.commitment).to.equal(await w.market.jobCommitment(sub));
+    });
+
+    it("records a result of an accepted job", async function () {
+      const w = await loadFixture(fixture);
+      const { id, job } = await h.createJob(w);
+      await h.accept(w, id, job);
+      const { job: sub } = await h.submit(w, id, job);
+      expect((await w.market.getJob(id)).commitment).to.equal(await w.market.jobCommitment(sub));
+    });
+
+    it("lets the provider submit its own result without a signature, and nobody else", async function () {
+      const w = await loadFixture(fixture);
+      const { id, job } = await h.createJob(w);
+      await expect(w.market.connect(w.other).submitResult(id, job, ethers.id("r"), ethers.id("o"), "0x"))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidResultSignature").withArgs(ethers.ZeroAddress, w.provider.address);
+      // a signature the provider sends along is still checked
+      const wrong = await h.signResult(w.client, w.market, { jobId: id, tasksRoot: job.tasksRoot, resultRoot: ethers.id("r"), outputsHash: ethers.id("o") });
+      await expect(w.market.connect(w.provider).submitResult(id, job, ethers.id("r"), ethers.id("o"), wrong))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidResultSignature").withArgs(w.client.address, w.provider.address);
+      const { job: sub, tx } = await h.submit(w, id, job, { self: true });
+      await expect(tx).to.emit(w.market, "ResultSubmitted").withArgs(id, sub.resultRoot, sub.outputsHash, sub.submittedAt, sub.submitBlock);
     });
 
     it("refuses a result signed by anyone but the job's provider", async function () {
@@ -347,17 +555,16 @@ describe("JobMarket", function () {
     it("refuses a record that does not match the commitment", async function () {
       const w = await loadFixture(fixture);
       const { id, job } = await h.createJob(w);
-      const forged = { ...job, unitPrice: E(2) };
-      await expect(h.submit(w, id, forged))
-        .to.be.revertedWithCustomError(w.market, "JobMarketJobMismatch").withArgs(id, await w.market.jobCommitment(forged));
+      const forged = { ...job, deadline: job.deadline + 1000n };
+      await expect(h.submit(w, id, forged)).to.be.revertedWithCustomError(w.market, "JobMarketJobMismatch").withArgs(id, await w.market.jobCommitment(forged));
     });
 
     it("refuses a job that does not exist and a second submission", async function () {
       const w = await loadFixture(fixture);
       const { id, job } = await h.createJob(w);
-      await expect(h.submit(w, 9n, job)).to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(9, Status.None, Status.Created);
+      await expect(h.submit(w, 9n, job)).to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(9, Status.None, Status.Accepted);
       const { job: sub } = await h.submit(w, id, job);
-      await expect(h.submit(w, id, sub)).to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(id, Status.Submitted, Status.Created);
+      await expect(h.submit(w, id, sub)).to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(id, Status.Submitted, Status.Accepted);
     });
 
     it("refuses a result after the deadline", async function () {
@@ -382,113 +589,460 @@ describe("JobMarket", function () {
     });
   });
 
-  describe("settle", function () {
-    async function submitted() {
-      const w = await fixture();
-      const { id, job } = await h.createJob(w, { taskCount: 10 });
-      const { job: sub } = await h.submit(w, id, job);
-      return { ...w, id, sub };
-    }
+  describe("recordDraw", function () {
+    it("refuses until the seed block exists", async function () {
+      const w = await loadFixture(fixture);
+      const { id, sub } = await submittedJob(w);
+      await expect(w.market.recordDraw([id], [sub])).to.be.revertedWithCustomError(w.market, "JobMarketDrawNotReady").withArgs(id, sub.submitBlock + 2n);
+    });
 
-    it("pays the provider, returns the collateral, counts the job and clears the slot", async function () {
-      const w = await loadFixture(submitted);
-      await h.pastChallengeWindow(w);
+    it("fixes a draw that does not select the job as Unaudited", async function () {
+      const w = await loadFixture(fixture);
+      const { id, sub, seed } = await submittedWhere(w, false);
+      expect(seed).to.equal(await h.drawSeed(id, sub));
+      expect(BigInt(seed) % BPS >= BigInt(w.params.auditRateBps)).to.equal(true);
+      const tx = w.market.connect(w.other).recordDraw([id], [sub]);
+      await expect(tx).to.emit(w.market, "DrawRecorded").withArgs(id, seed, false);
+      await expect(tx).not.to.emit(w.stub, "AuditOpened");
+      expect((await w.market.getJob(id)).status).to.equal(Status.Unaudited);
+      await expect(w.market.recordDraw([id], [sub])).to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(id, Status.Unaudited, Status.Submitted);
+    });
+
+    it("moves a job the draw selects to Auditing and has the court open its audit with the seed", async function () {
+      const w = await loadFixture(fixture);
+      const { id, sub, seed } = await submittedWhere(w, true);
+      expect(seed).to.equal(await h.drawSeed(id, sub));
+      expect(BigInt(seed) % BPS < BigInt(w.params.auditRateBps)).to.equal(true);
+      const tx = w.market.recordDraw([id], [sub]);
+      await expect(tx).to.emit(w.market, "DrawRecorded").withArgs(id, seed, true);
+      // the status is Auditing already when the court is called
+      await expect(tx).to.emit(w.stub, "AuditOpened").withArgs(id, await w.market.jobCommitment(sub), seed, AuditOrigin.Drawn, Status.Auditing);
+      expect((await w.market.getJob(id)).status).to.equal(Status.Auditing);
+    });
+
+    it("audits for certain, with a new ticket, a job whose seed lapsed", async function () {
+      const w = await loadFixture(fixture);
+      const { id, sub } = await submittedJob(w);
+      await mine(300);
+      expect(await w.market.auditDraw(id, sub)).to.deep.equal([true, true, h.ZERO]);
+      const tx = w.market.recordDraw([id], [sub]);
+      await expect(tx).to.emit(w.market, "DrawRecorded").withArgs(id, h.ZERO, true);
+      await expect(tx).to.emit(w.stub, "AuditOpened").withArgs(id, anyValue, h.ZERO, AuditOrigin.Lapsed, Status.Auditing);
+    });
+
+    it("fixes many draws and refuses other statuses, forged records and mismatched lengths", async function () {
+      const w = await loadFixture(fixture);
+      const a = await submittedWhere(w, false);
+      const b = await submittedWhere(w, false);
+      await expect(w.market.recordDraw([a.id, b.id], [a.sub, b.sub]))
+        .to.emit(w.market, "DrawRecorded").withArgs(a.id, a.seed, false)
+        .and.to.emit(w.market, "DrawRecorded").withArgs(b.id, b.seed, false);
+      const { id, job } = await h.createJob(w);
+      await expect(w.market.recordDraw([id], [job])).to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(id, Status.Created, Status.Submitted);
+      const forged = { ...a.sub, submitBlock: a.sub.submitBlock + 1n };
+      await expect(w.market.recordDraw([a.id], [forged])).to.be.revertedWithCustomError(w.market, "JobMarketJobMismatch").withArgs(a.id, await w.market.jobCommitment(forged));
+      await expect(w.market.recordDraw([id], [])).to.be.revertedWithCustomError(w.market, "JobMarketLengthMismatch").withArgs(1, 0);
+    });
+
+    it("cannot open an audit before a court is bound", async function () {
+      const w = await loadFixture(courtless);
+      const { id, sub } = await submittedWhere(w, true);
+      await expect(w.market.recordDraw([id], [sub])).to.be.revertedWithCustomError(w.market, "JobMarketCourtNotSet");
+    });
+  });
+
+  describe("settle", function () {
+    it("settles a job its draw does not select: pays the provider, returns the collateral, counts it, clears the slot", async function () {
+      const w = await loadFixture(fixture);
+      const { id, sub } = await submittedWhere(w, false, { taskCount: 10 });
+      await time.increase(Number(w.params.challengeWindow) + 1);
       const m = h.money(w.params, E(1), 10);
-      await expect(w.market.connect(w.other).settle([w.id], [w.sub])).to.emit(w.market, "JobSettled").withArgs(w.id, m.price);
-      expect(await w.market.balanceOf(w.provider.address)).to.equal(m.price);
+      const before = await w.market.accountOf(w.provider.address);
+      const tx = w.market.connect(w.other).settle([id], [sub]);
+      await expect(tx).to.emit(w.market, "JobSettled").withArgs(id, m.price);
+      await expect(tx).not.to.emit(w.market, "DrawRecorded");
       const account = await w.market.accountOf(w.provider.address);
-      expect(account.collateral).to.equal(m.collateral);
+      expect(account.balance).to.equal(before.balance + m.price);
+      expect(account.collateral).to.equal(before.collateral + m.collateral);
       expect(account.jobsSettled).to.equal(1);
       expect(await w.market.jobsSettled(w.provider.address)).to.equal(1);
       expect((await w.vault.accountOf(w.provider.address)).jobsSettled).to.equal(1);
-      const got = await w.market.getJob(w.id);
-      expect(got.status).to.equal(Status.Settled);
-      expect(got.commitment).to.equal(ethers.ZeroHash);
+      expect(await w.market.getJob(id)).to.deep.equal([Status.Settled, h.ZERO]);
     });
 
-    it("refuses to settle inside the challenge window", async function () {
-      const w = await loadFixture(submitted);
-      await mine(2);
-      await expect(w.market.settle([w.id], [w.sub]))
-        .to.be.revertedWithCustomError(w.market, "JobMarketChallengeWindowOpen").withArgs(w.id, w.sub.submittedAt + BigInt(w.params.challengeWindow), anyValue);
-    });
-
-    it("refuses to settle twice", async function () {
-      const w = await loadFixture(submitted);
-      await h.pastChallengeWindow(w);
-      await w.market.settle([w.id], [w.sub]);
-      await expect(w.market.settle([w.id], [w.sub]))
-        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(w.id, Status.Settled, Status.Submitted);
-    });
-
-    it("refuses a job that is not submitted and mismatched lengths", async function () {
+    it("settles an unaudited job", async function () {
       const w = await loadFixture(fixture);
-      const { id, job } = await h.createJob(w);
-      await expect(w.market.settle([id], [job])).to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(id, Status.Created, Status.Submitted);
-      await expect(w.market.settle([id, id], [job])).to.be.revertedWithCustomError(w.market, "JobMarketLengthMismatch").withArgs(2, 1);
+      const { id, sub } = await submittedWhere(w, false);
+      await w.market.recordDraw([id], [sub]);
+      await time.increase(Number(w.params.challengeWindow) + 1);
+      await expect(w.market.settle([id], [sub])).to.emit(w.market, "JobSettled").withArgs(id, E(4));
+    });
+
+    it("refuses inside the challenge window, Submitted or Unaudited", async function () {
+      const w = await loadFixture(fixture);
+      const a = await submittedWhere(w, false);
+      const b = await submittedWhere(w, false);
+      await w.market.recordDraw([b.id], [b.sub]);
+      const endsAt = a.sub.submittedAt + BigInt(w.params.challengeWindow);
+      await time.setNextBlockTimestamp(endsAt);
+      await expect(w.market.settle([a.id], [a.sub])).to.be.revertedWithCustomError(w.market, "JobMarketChallengeWindowOpen").withArgs(a.id, endsAt, endsAt);
+      await expect(w.market.settle([b.id], [b.sub])).to.be.revertedWithCustomError(w.market, "JobMarketChallengeWindowOpen")
+        .withArgs(b.id, b.sub.submittedAt + BigInt(w.params.challengeWindow), anyValue);
     });
 
     it("refuses while the block that seeds the draw does not exist yet", async function () {
-      const w = await loadFixture(submitted);
-      await time.setNextBlockTimestamp(w.sub.submittedAt + BigInt(w.params.challengeWindow) + 1n);
-      await expect(w.market.settle([w.id], [w.sub]))
-        .to.be.revertedWithCustomError(w.market, "JobMarketDrawNotReady").withArgs(w.id, w.sub.submitBlock + 2n);
+      const w = await loadFixture(fixture);
+      const { id, sub } = await submittedJob(w);
+      await time.setNextBlockTimestamp(sub.submittedAt + BigInt(w.params.challengeWindow) + 1n);
+      await expect(w.market.settle([id], [sub])).to.be.revertedWithCustomError(w.market, "JobMarketDrawNotReady").withArgs(id, sub.submitBlock + 2n);
+    });
+
+    it("moves a job its draw selects to Auditing instead, opening the court's audit", async function () {
+      const w = await loadFixture(fixture);
+      const { id, sub, seed } = await submittedWhere(w, true);
+      await time.increase(Number(w.params.challengeWindow) + 1);
+      const tx = w.market.settle([id], [sub]);
+      await expect(tx).to.emit(w.market, "DrawRecorded").withArgs(id, seed, true);
+      await expect(tx).to.emit(w.stub, "AuditOpened").withArgs(id, anyValue, seed, AuditOrigin.Drawn, Status.Auditing);
+      await expect(tx).not.to.emit(w.market, "JobSettled");
+      expect((await w.market.getJob(id)).status).to.equal(Status.Auditing);
+    });
+
+    it("audits a job whose seed lapsed instead of settling it", async function () {
+      const w = await loadFixture(fixture);
+      const { id, sub } = await submittedWhere(w, false);
+      await mine(300);
+      await time.increase(Number(w.params.challengeWindow) + 1);
+      const tx = w.market.settle([id], [sub]);
+      await expect(tx).to.emit(w.stub, "AuditOpened").withArgs(id, anyValue, h.ZERO, AuditOrigin.Lapsed, Status.Auditing);
+      await expect(tx).not.to.emit(w.market, "JobSettled");
+    });
+
+    it("refuses to settle twice, a job not submitted and mismatched lengths", async function () {
+      const w = await loadFixture(fixture);
+      const { id, sub } = await submittedWhere(w, false);
+      await time.increase(Number(w.params.challengeWindow) + 1);
+      await w.market.settle([id], [sub]);
+      await expect(w.market.settle([id], [sub])).to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(id, Status.Settled, Status.Submitted);
+      const created = await h.createJob(w);
+      await expect(w.market.settle([created.id], [created.job]))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(created.id, Status.Created, Status.Submitted);
+      await expect(w.market.settle([id, id], [sub])).to.be.revertedWithCustomError(w.market, "JobMarketLengthMismatch").withArgs(2, 1);
+    });
+
+    it("refuses a forged record", async function () {
+      const w = await loadFixture(fixture);
+      const { id, sub } = await submittedWhere(w, false);
+      await time.increase(Number(w.params.challengeWindow) + 1);
+      for (const forged of [{ ...sub, unitPrice: E(1000) }, { ...sub, provider: w.other.address }, { ...sub, submitBlock: sub.submitBlock - 1n }]) {
+        await expect(w.market.settle([id], [forged])).to.be.revertedWithCustomError(w.market, "JobMarketJobMismatch").withArgs(id, await w.market.jobCommitment(forged));
+      }
     });
 
     it("settles a batch", async function () {
-      const w = await loadFixture(submitted);
-      const { id, job } = await h.createJob(w);
-      const { job: sub } = await h.submit(w, id, job);
-      await h.pastChallengeWindow(w);
-      await expect(w.market.settle([w.id, id], [w.sub, sub])).to.emit(w.market, "JobSettled").withArgs(id, E(4));
+      const w = await loadFixture(fixture);
+      const a = await submittedWhere(w, false);
+      const b = await submittedWhere(w, false, { taskCount: 7 });
+      await time.increase(Number(w.params.challengeWindow) + 1);
+      await expect(w.market.settle([a.id, b.id], [a.sub, b.sub]))
+        .to.emit(w.market, "JobSettled").withArgs(a.id, E(4)).and.to.emit(w.market, "JobSettled").withArgs(b.id, E(7));
       expect((await w.market.accountOf(w.provider.address)).jobsSettled).to.equal(2);
     });
   });
 
+  describe("requestAudit", function () {
+    it("the client pays the audit fee into the pool and the court opens a client audit", async function () {
+      const w = await loadFixture(fixture);
+      const { id, sub } = await submittedJob(w, { taskCount: 10 });
+      const m = h.money(w.params, E(1), 10);
+      const pool = (await w.market.ledger()).verificationPool;
+      const balance = await w.market.balanceOf(w.client.address);
+      const tx = w.market.connect(w.client).requestAudit(id, sub);
+      await expect(tx).to.emit(w.market, "AuditRequested").withArgs(id, m.clientAuditFee);
+      await expect(tx).to.emit(w.stub, "AuditOpened").withArgs(id, await w.market.jobCommitment(sub), h.ZERO, AuditOrigin.ClientRequested, Status.Auditing);
+      expect(await w.market.balanceOf(w.client.address)).to.equal(balance - m.clientAuditFee);
+      expect((await w.market.ledger()).verificationPool).to.equal(pool + m.clientAuditFee);
+      expect((await w.market.getJob(id)).status).to.equal(Status.Auditing);
+    });
+
+    it("audits an unaudited job within the window", async function () {
+      const w = await loadFixture(fixture);
+      const { id, sub } = await submittedWhere(w, false);
+      await w.market.recordDraw([id], [sub]);
+      await expect(w.market.connect(w.client).requestAudit(id, sub)).to.emit(w.stub, "AuditOpened");
+    });
+
+    it("refuses anyone but the client, after the window, and a job already audited", async function () {
+      const w = await loadFixture(fixture);
+      const { id, sub } = await submittedJob(w);
+      await expect(w.market.connect(w.provider).requestAudit(id, sub))
+        .to.be.revertedWithCustomError(w.market, "JobMarketNotClient").withArgs(w.provider.address, w.client.address);
+      await w.market.connect(w.client).requestAudit(id, sub);
+      await expect(w.market.connect(w.client).requestAudit(id, sub))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(id, Status.Auditing, Status.Submitted);
+      const late = await submittedJob(w);
+      const endsAt = late.sub.submittedAt + BigInt(w.params.challengeWindow);
+      await time.setNextBlockTimestamp(endsAt + 1n);
+      await expect(w.market.connect(w.client).requestAudit(late.id, late.sub))
+        .to.be.revertedWithCustomError(w.market, "JobMarketChallengeWindowClosed").withArgs(late.id, endsAt, endsAt + 1n);
+    });
+
+    it("the end of the challenge window is the last moment for a client audit", async function () {
+      const w = await loadFixture(fixture);
+      const { id, sub } = await submittedJob(w);
+      await time.setNextBlockTimestamp(sub.submittedAt + BigInt(w.params.challengeWindow));
+      await expect(w.market.connect(w.client).requestAudit(id, sub)).to.emit(w.market, "AuditRequested");
+    });
+
+    it("refuses a client that cannot pay the fee", async function () {
+      const w = await loadFixture(fixture);
+      const { id, sub } = await submittedJob(w, { taskCount: 10 });
+      const balance = await w.market.balanceOf(w.client.address);
+      await w.market.connect(w.client).withdraw(balance);
+      await expect(w.market.connect(w.client).requestAudit(id, sub))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInsufficientBalance").withArgs(w.client.address, 0, E(5));
+    });
+  });
+
   describe("expire", function () {
-    it("refunds the client in full plus the penalty, taken from the provider's stake", async function () {
+    it("refunds a created job in full, penalises no one and frees the collateral", async function () {
       const w = await loadFixture(fixture);
       const { id, job } = await h.createJob(w, { taskCount: 10 });
       const m = h.money(w.params, E(1), 10);
       await time.increaseTo(job.deadline + 1n);
-      const owed = m.verificationFee + m.protocolFee + (m.collateral * BigInt(w.params.expiryPenaltyBps)) / 10_000n;
-      await expect(w.market.connect(w.other).expire([id], [job]))
-        .to.emit(w.market, "JobExpired").withArgs(id, m.price + owed, owed)
-        .and.to.emit(w.vault, "Slashed").withArgs(w.provider.address, owed);
-      expect(await w.market.balanceOf(w.client.address)).to.equal(E(100_000) - m.cost + m.price + owed);
+      const tx = w.market.connect(w.other).expire([id], [job]);
+      await expect(tx).to.emit(w.market, "JobExpired").withArgs(id, m.cost, 0);
+      await expect(tx).not.to.emit(w.vault, "Slashed");
+      expect(await w.market.balanceOf(w.client.address)).to.equal(E(100_000));
+      const ledger = await w.market.ledger();
+      expect(ledger.verificationPool).to.equal(0);
+      expect(ledger.protocolFees).to.equal(0);
+      expect((await w.market.accountOf(w.provider.address)).collateral).to.equal(E(50_000));
       expect((await w.market.getJob(id)).status).to.equal(Status.Expired);
-      const acct = await w.vault.accountOf(w.provider.address);
-      expect(acct.stake).to.equal(E(100_000) - owed);
-      expect(acct.locked).to.equal(0);
-      expect(acct.slashes).to.equal(1);
+      expect((await w.vault.accountOf(w.provider.address)).stake).to.equal(E(100_000));
     });
 
-    it("refuses before the deadline, after a submission and with mismatched lengths", async function () {
+    it("refunds a created job's fees only as far as the pools still hold them", async function () {
+      const w = await loadFixture(fixture);
+      const { id, job } = await h.createJob(w, { taskCount: 10 });
+      const m = h.money(w.params, E(1), 10);
+      await w.market.claimProtocolFees();
+      // the court paid most of the pool out
+      await asCourt(w, "courtPayFromPool", [id, w.other.address, m.verificationFee - 7n]);
+      await time.increaseTo(job.deadline + 1n);
+      await expect(w.market.expire([id], [job])).to.emit(w.market, "JobExpired").withArgs(id, m.price + 7n, 0);
+      expect((await w.market.ledger()).verificationPool).to.equal(0);
+    });
+
+    it("pays the client of an accepted job the fees and the penalty out of that job's collateral", async function () {
+      const w = await loadFixture(fixture);
+      const { id, job } = await h.createJob(w, { taskCount: 10 });
+      await h.accept(w, id, job);
+      const m = h.money(w.params, E(1), 10);
+      const pool = (await w.market.ledger()).verificationPool;
+      await time.increaseTo(job.deadline + 1n);
+      const tx = w.market.connect(w.other).expire([id], [job]);
+      await expect(tx).to.emit(w.market, "JobExpired").withArgs(id, m.price + m.expiryOwed, m.expiryOwed);
+      await expect(tx).to.emit(w.vault, "Slashed").withArgs(w.provider.address, m.expiryOwed);
+      expect(await w.market.balanceOf(w.client.address)).to.equal(E(100_000) - m.cost + m.price + m.expiryOwed);
+      // the fees stay in their pools; the rest of the collateral is free again
+      expect((await w.market.ledger()).verificationPool).to.equal(pool);
+      expect((await w.market.accountOf(w.provider.address)).collateral).to.equal(E(50_000) - m.expiryOwed);
+      const acct = await w.vault.accountOf(w.provider.address);
+      expect(acct.stake).to.equal(E(100_000) - m.expiryOwed);
+      expect(acct.locked).to.equal(E(50_000) - m.expiryOwed);
+      expect((await w.market.getJob(id)).status).to.equal(Status.Expired);
+    });
+
+    it("the deadline is the last moment to accept or submit; expiry starts after it", async function () {
+      const w = await loadFixture(fixture);
+      const a = await h.createJob(w, { deadlineIn: 3600 });
+      const b = await h.createJob(w, { deadlineIn: 3700 });
+      const c = await h.createJob(w, { deadlineIn: 3800 });
+      await time.setNextBlockTimestamp(a.job.deadline);
+      await h.accept(w, a.id, a.job);
+      await time.setNextBlockTimestamp(b.job.deadline);
+      await h.submit(w, b.id, b.job);
+      await time.setNextBlockTimestamp(c.job.deadline);
+      await expect(w.market.expire([c.id], [c.job])).to.be.revertedWithCustomError(w.market, "JobMarketDeadlineNotPassed").withArgs(c.id, c.job.deadline, c.job.deadline);
+      await expect(w.market.expire([a.id, c.id], [a.job, c.job])).to.emit(w.market, "JobExpired");
+    });
+
+    it("credits only what a fee-on-transfer token delivers from the slash", async function () {
+      const token = await (await ethers.getContractFactory("FeeOnTransferToken")).deploy();
+      const w = await h.world({ token, withCourt: false });
+      const { id, job } = await h.createJob(w, { taskCount: 10 });
+      await h.accept(w, id, job);
+      const m = h.money(w.params, E(1), 10);
+      const arrived = m.expiryOwed - m.expiryOwed / 100n;
+      await time.increaseTo(job.deadline + 1n);
+      await expect(w.market.expire([id], [job])).to.emit(w.market, "JobExpired").withArgs(id, m.price + arrived, arrived);
+      await expectBooksBalanced(w, (await ethers.getSigners()).map((s) => s.address));
+    });
+
+    it("refuses before the deadline, after a submission, twice and with mismatched lengths", async function () {
       const w = await loadFixture(fixture);
       const { id, job } = await h.createJob(w);
       await expect(w.market.expire([id], [job])).to.be.revertedWithCustomError(w.market, "JobMarketDeadlineNotPassed").withArgs(id, job.deadline, anyValue);
       const { job: sub } = await h.submit(w, id, job);
-      await time.increaseTo(job.deadline + 1n);
+      const other = await h.createJob(w);
+      await time.increaseTo(other.job.deadline + 1n);
       await expect(w.market.expire([id], [sub])).to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(id, Status.Submitted, Status.Created);
+      await w.market.expire([other.id], [other.job]);
+      await expect(w.market.expire([other.id], [other.job])).to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(other.id, Status.Expired, Status.Created);
       await expect(w.market.expire([id], [])).to.be.revertedWithCustomError(w.market, "JobMarketLengthMismatch").withArgs(1, 0);
     });
   });
 
-  describe("views", function () {
-    it("offerDigest and resultDigest are the EIP-712 digests", async function () {
-      const w = await loadFixture(fixture);
-      const domain = await h.domain(w.market);
-      expect(await w.market.offerDigest(w.offer)).to.equal(ethers.TypedDataEncoder.hash(domain, { Offer: [
-        { name: "provider", type: "address" }, { name: "modelId", type: "bytes32" }, { name: "unitPrice", type: "uint256" },
-        { name: "maxTasks", type: "uint32" }, { name: "expiry", type: "uint64" }, { name: "region", type: "bytes32" }, { name: "nonce", type: "uint64" },
-      ] }, w.offer));
-      const result = { jobId: 7, tasksRoot: ethers.id("a"), resultRoot: ethers.id("b"), outputsHash: ethers.id("c") };
-      expect(await w.market.resultDigest(7, result.tasksRoot, result.resultRoot, result.outputsHash)).to.equal(ethers.TypedDataEncoder.hash(domain, { Result: [
-        { name: "jobId", type: "uint256" }, { name: "tasksRoot", type: "bytes32" }, { name: "resultRoot", type: "bytes32" }, { name: "outputsHash", type: "bytes32" },
-      ] }, result));
+  describe("court hooks", function () {
+    async function auditing() {
+      const w = await fixture();
+      const { id, sub } = await submittedJob(w, { taskCount: 10 });
+      await w.market.connect(w.client).requestAudit(id, sub);
+      return { ...w, id, sub, m: h.money(w.params, E(1), 10) };
+    }
+
+    it("refuse every caller but the court", async function () {
+      const w = await loadFixture(auditing);
+      const calls = [
+        ["courtSetStatus", [w.id, w.sub, Status.Auditing, Status.Disputed]],
+        ["courtSettle", [w.id, w.sub, Status.Auditing, 0, false]],
+        ["courtSlash", [w.id, w.sub, Status.Auditing]],
+        ["courtHold", [w.client.address, 1]],
+        ["courtPay", [w.id, w.other.address, 0]],
+        ["courtPayFromPool", [w.id, w.other.address, 1]],
+        ["courtHoldToPool", [0]],
+        ["courtSlashVerifier", [w.other.address, 1]],
+      ];
+      for (const [fn, args] of calls) {
+        for (const caller of [w.deployer, w.client, w.provider]) {
+          await expect(w.market.connect(caller)[fn](...args), fn).to.be.revertedWithCustomError(w.market, "JobMarketNotCourt").withArgs(caller.address);
+        }
+      }
     });
 
-    it("verifyTaskProof and verifyResultProof check the leaves of docs/protocol.md", async function () {
+    it("expectJob checks record and status for anyone", async function () {
+      const w = await loadFixture(auditing);
+      await w.market.expectJob(w.id, w.sub, Status.Auditing);
+      await expect(w.market.expectJob(w.id, w.sub, Status.Disputed)).to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(w.id, Status.Auditing, Status.Disputed);
+      const forged = { ...w.sub, client: w.other.address };
+      await expect(w.market.expectJob(w.id, forged, Status.Auditing)).to.be.revertedWithCustomError(w.market, "JobMarketJobMismatch").withArgs(w.id, await w.market.jobCommitment(forged));
+    });
+
+    it("courtSetStatus moves a job between Auditing and Disputed only", async function () {
+      const w = await loadFixture(auditing);
+      await asCourt(w, "courtSetStatus", [w.id, w.sub, Status.Auditing, Status.Disputed]);
+      expect((await w.market.getJob(w.id)).status).to.equal(Status.Disputed);
+      await expect(asCourt(w, "courtSetStatus", [w.id, w.sub, Status.Auditing, Status.Disputed]))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(w.id, Status.Disputed, Status.Auditing);
+      for (const to of [Status.Settled, Status.Slashed, Status.Submitted, Status.Unaudited]) {
+        await expect(asCourt(w, "courtSetStatus", [w.id, w.sub, Status.Disputed, to])).to.be.revertedWithCustomError(w.market, "JobMarketNotCourtStatus").withArgs(to);
+      }
+      const other = await submittedJob(w);
+      await expect(asCourt(w, "courtSetStatus", [other.id, other.sub, Status.Submitted, Status.Auditing]))
+        .to.be.revertedWithCustomError(w.market, "JobMarketNotCourtStatus").withArgs(Status.Submitted);
+      await asCourt(w, "courtSetStatus", [w.id, w.sub, Status.Disputed, Status.Auditing]);
+      expect((await w.market.getJob(w.id)).status).to.equal(Status.Auditing);
+    });
+
+    it("courtSettle pays the price less the withheld reward, holds that, frees the collateral and counts the audit", async function () {
+      const w = await loadFixture(auditing);
+      const before = await w.market.accountOf(w.provider.address);
+      const tx = asCourt(w, "courtSettle", [w.id, w.sub, Status.Auditing, E(3), true]);
+      await expect(tx).to.emit(w.market, "JobSettled").withArgs(w.id, w.m.price - E(3));
+      await expect(tx).to.emit(w.vault, "AuditPassed").withArgs(w.provider.address);
+      const after = await w.market.accountOf(w.provider.address);
+      expect(after.balance).to.equal(before.balance + w.m.price - E(3));
+      expect(after.collateral).to.equal(before.collateral + w.m.collateral);
+      expect(after.jobsSettled).to.equal(before.jobsSettled + 1n);
+      expect((await w.market.ledger()).courtHold_).to.equal(E(3));
+      expect(await w.market.getJob(w.id)).to.deep.equal([Status.Settled, h.ZERO]);
+    });
+
+    it("courtSettle without a passed audit does not count one, and refuses a wrong status or withholding more than the price", async function () {
+      const w = await loadFixture(auditing);
+      await expect(asCourt(w, "courtSettle", [w.id, w.sub, Status.Auditing, w.m.price + 1n, false]))
+        .to.be.revertedWithCustomError(w.market, "JobMarketWithheldExceedsPrice").withArgs(w.m.price + 1n, w.m.price);
+      await expect(asCourt(w, "courtSettle", [w.id, w.sub, Status.Disputed, 0, false]))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(w.id, Status.Auditing, Status.Disputed);
+      await expect(asCourt(w, "courtSettle", [w.id, w.sub, Status.Submitted, 0, false]))
+        .to.be.revertedWithCustomError(w.market, "JobMarketNotCourtStatus").withArgs(Status.Submitted);
+      await expect(asCourt(w, "courtSettle", [w.id, w.sub, Status.Auditing, w.m.price, false])).not.to.emit(w.vault, "AuditPassed");
+    });
+
+    it("courtSlash takes the job's whole collateral and holds it with the price", async function () {
+      const w = await loadFixture(auditing);
+      await asCourt(w, "courtSetStatus", [w.id, w.sub, Status.Auditing, Status.Disputed]);
+      const vaultBefore = await w.vault.accountOf(w.provider.address);
+      expect(await asCourtStatic(w, "courtSlash", [w.id, w.sub, Status.Disputed])).to.equal(w.m.collateral);
+      const tx = asCourt(w, "courtSlash", [w.id, w.sub, Status.Disputed]);
+      await expect(tx).to.emit(w.vault, "Slashed").withArgs(w.provider.address, w.m.collateral);
+      await expect(tx).to.changeTokenBalances(w.token, [w.vault, w.market], [-w.m.collateral, w.m.collateral]);
+      expect((await w.market.ledger()).courtHold_).to.equal(w.m.price + w.m.collateral);
+      const vaultAfter = await w.vault.accountOf(w.provider.address);
+      expect(vaultAfter.stake).to.equal(vaultBefore.stake - w.m.collateral);
+      expect(vaultAfter.locked).to.equal(vaultBefore.locked - w.m.collateral);
+      expect(vaultAfter.auditsFailed).to.equal(vaultBefore.auditsFailed + 1n);
+      expect((await w.market.getJob(w.id)).status).to.equal(Status.Slashed);
+      await expect(asCourt(w, "courtSlash", [w.id, w.sub, Status.Disputed]))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(w.id, Status.Slashed, Status.Disputed);
+    });
+
+    it("courtHold, courtPay and courtHoldToPool move money between balances, hold and pool", async function () {
+      const w = await loadFixture(auditing);
+      await asCourt(w, "courtHold", [w.client.address, E(10)]);
+      expect((await w.market.ledger()).courtHold_).to.equal(E(10));
+      await expect(asCourt(w, "courtHold", [w.other.address, 1]))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInsufficientBalance").withArgs(w.other.address, 0, 1);
+      await expect(asCourt(w, "courtPay", [w.id, w.other.address, E(4)])).to.emit(w.market, "Credited").withArgs(w.id, w.other.address, E(4));
+      expect(await w.market.balanceOf(w.other.address)).to.equal(E(4));
+      await expect(asCourt(w, "courtPay", [w.id, w.other.address, E(7)]))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInsufficientCourtHold").withArgs(E(6), E(7));
+      const pool = (await w.market.ledger()).verificationPool;
+      await asCourt(w, "courtHoldToPool", [E(6)]);
+      expect((await w.market.ledger()).verificationPool).to.equal(pool + E(6));
+      expect((await w.market.ledger()).courtHold_).to.equal(0);
+      await expect(asCourt(w, "courtHoldToPool", [1])).to.be.revertedWithCustomError(w.market, "JobMarketInsufficientCourtHold").withArgs(0, 1);
+    });
+
+    it("courtPayFromPool pays what the pool holds, at most", async function () {
+      const w = await loadFixture(auditing);
+      const pool = (await w.market.ledger()).verificationPool;
+      expect(await asCourtStatic(w, "courtPayFromPool", [w.id, w.other.address, E(1)])).to.equal(E(1));
+      await expect(asCourt(w, "courtPayFromPool", [w.id, w.other.address, E(1)])).to.emit(w.market, "Credited").withArgs(w.id, w.other.address, E(1));
+      await expect(asCourt(w, "courtPayFromPool", [w.id, w.other.address, pool])).to.emit(w.market, "Credited").withArgs(w.id, w.other.address, pool - E(1));
+      expect(await w.market.balanceOf(w.other.address)).to.equal(pool);
+      expect((await w.market.ledger()).verificationPool).to.equal(0);
+    });
+
+    it("courtSlashVerifier takes up to the amount of a verifier's stake into the hold", async function () {
+      const w = await loadFixture(auditing);
+      const [verifier] = (await ethers.getSigners()).slice(8);
+      await w.token.mint(verifier.address, E(60));
+      await w.token.connect(verifier).approve(w.vault, E(60));
+      await w.vault.connect(verifier).stake(h.Role.Verifier, E(60));
+      expect(await asCourtStatic(w, "courtSlashVerifier", [verifier.address, E(5)])).to.equal(E(5));
+      await expect(asCourt(w, "courtSlashVerifier", [verifier.address, E(5)])).to.emit(w.vault, "Slashed").withArgs(verifier.address, E(5));
+      expect((await w.market.ledger()).courtHold_).to.equal(E(5));
+      await asCourt(w, "courtSlashVerifier", [verifier.address, E(100)]);
+      expect((await w.market.ledger()).courtHold_).to.equal(E(60));
+    });
+  });
+
+  describe("views", function () {
+    it("offerDigest and resultDigest are the EIP-712 digests of docs/protocol.md", async function () {
+      const w = await loadFixture(fixture);
+      const domain = await h.domain(w.market);
+      expect(await w.market.offerDigest(w.offer)).to.equal(ethers.TypedDataEncoder.hash(domain, h.OFFER_TYPES, w.offer));
+      expect(ethers.TypedDataEncoder.from(h.OFFER_TYPES).encodeType("Offer")).to.equal(
+        "Offer(address provider,bytes32 modelId,uint256 unitPrice,uint32 maxTasks,uint32 minTurnaround,uint64 expiry,bytes32 region,uint64 nonce)",
+      );
+      const result = { jobId: 7, tasksRoot: ethers.id("a"), resultRoot: ethers.id("b"), outputsHash: ethers.id("c") };
+      expect(await w.market.resultDigest(7, result.tasksRoot, result.resultRoot, result.outputsHash))
+        .to.equal(ethers.TypedDataEncoder.hash(domain, h.RESULT_TYPES, result));
+    });
+
+    it("verifyTaskProof and verifyResultProof check the double-hashed leaves of docs/protocol.md", async function () {
       const w = await loadFixture(fixture);
       for (const n of [1, 2, 3, 5, 8]) {
         const inputs = Array.from({ length: n }, (_, i) => ethers.id(`in${i}`));
@@ -496,31 +1050,104 @@ describe("JobMarket", function () {
         const tasks = h.merkle(inputs.map((x, i) => h.taskLeaf(i, x)));
         const results = h.merkle(inputs.map((x, i) => h.resultLeaf(i, x, outputs[i])));
         for (let i = 0; i < n; i++) {
-          expect(await w.market.verifyTaskProof(tasks.root, i, inputs[i], tasks.proof(i))).to.equal(true);
-          expect(await w.market.verifyResultProof(results.root, i, inputs[i], outputs[i], results.proof(i))).to.equal(true);
-          expect(await w.market.verifyTaskProof(tasks.root, i, outputs[i], tasks.proof(i))).to.equal(false);
-          expect(await w.market.verifyResultProof(results.root, i, inputs[i], inputs[i], results.proof(i))).to.equal(false);
+          expect(await w.market.verifyTaskProof(tasks.root, n, i, inputs[i], tasks.proof(i))).to.equal(true);
+          expect(await w.market.verifyResultProof(results.root, n, i, inputs[i], outputs[i], results.proof(i))).to.equal(true);
+          expect(await w.market.verifyTaskProof(tasks.root, n, i, outputs[i], tasks.proof(i))).to.equal(false);
+          expect(await w.market.verifyResultProof(results.root, n, i, inputs[i], inputs[i], results.proof(i))).to.equal(false);
         }
       }
     });
 
-    it("getJob reports None for ids never issued", async function () {
+    it("refuses an index at or past the task count", async function () {
       const w = await loadFixture(fixture);
-      expect((await w.market.getJob(0)).status).to.equal(Status.None);
-      expect((await w.market.getJob(1)).status).to.equal(Status.None);
+      // a one-leaf tree: its root is the leaf and its proof is empty
+      const leaf = h.taskLeaf(3, ethers.id("x"));
+      expect(await w.market.verifyTaskProof(leaf, 4, 3, ethers.id("x"), [])).to.equal(true);
+      expect(await w.market.verifyTaskProof(leaf, 3, 3, ethers.id("x"), [])).to.equal(false);
+      const rleaf = h.resultLeaf(3, ethers.id("x"), ethers.id("y"));
+      expect(await w.market.verifyResultProof(rleaf, 4, 3, ethers.id("x"), ethers.id("y"), [])).to.equal(true);
+      expect(await w.market.verifyResultProof(rleaf, 3, 3, ethers.id("x"), ethers.id("y"), [])).to.equal(false);
     });
 
-    it("auditDraw says not audited without verifiers and refuses other states", async function () {
+    it("refuses an internal node passed off as a leaf", async function () {
+      const w = await loadFixture(fixture);
+      const inputs = Array.from({ length: 4 }, (_, i) => ethers.id(`in${i}`));
+      const tree = h.merkle(inputs.map((x, i) => h.taskLeaf(i, x)));
+      const [left, right] = tree.levels[0].slice(0, 2).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+      const node = tree.levels[1][0];
+      // with single-hashed leaves the pair would pass as leaf (index = left, input = right)
+      expect(ethers.keccak256(coder.encode(["uint256", "bytes32"], [BigInt(left), right]))).to.equal(node);
+      expect(await w.market.verifyTaskProof(tree.root, ethers.MaxUint256, BigInt(left), right, [tree.levels[1][1]])).to.equal(false);
+      const results = h.merkle(inputs.map((x, i) => h.resultLeaf(i, x, x)));
+      const rnode = results.levels[1][0];
+      // a result leaf's preimage is 96 bytes, the node's 64: splice the node's children in as index and input
+      const [rl, rr] = results.levels[0].slice(0, 2).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+      expect(ethers.keccak256(ethers.concat([rl, rr]))).to.equal(rnode);
+      expect(await w.market.verifyResultProof(results.root, ethers.MaxUint256, BigInt(rl), rr, h.ZERO, [results.levels[1][1]])).to.equal(false);
+    });
+
+    it("getJob reports None for ids never issued", async function () {
+      const w = await loadFixture(fixture);
+      expect(await w.market.getJob(0)).to.deep.equal([Status.None, h.ZERO]);
+      expect(await w.market.getJob(1)).to.deep.equal([Status.None, h.ZERO]);
+    });
+
+    it("auditDraw answers before the draw is fixed and from the status after", async function () {
       const w = await loadFixture(fixture);
       const { id, job } = await h.createJob(w);
       await expect(w.market.auditDraw(id, job)).to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(id, Status.Created, Status.Submitted);
       const { job: sub } = await h.submit(w, id, job);
-      await expect(w.market.auditDraw(id, sub)).to.be.revertedWithCustomError(w.market, "JobMarketDrawNotReady").withArgs(id, sub.submitBlock + 2n);
-      await mine(2);
-      const draw = await w.market.auditDraw(id, sub);
-      expect(draw.audited).to.equal(false);
-      expect(draw.verifier).to.equal(ethers.ZeroAddress);
-      expect(draw.taskIndices).to.deep.equal([]);
+      expect(await w.market.auditDraw(id, sub)).to.deep.equal([false, false, h.ZERO]);
+      const a = await submittedWhere(w, false);
+      expect(await w.market.auditDraw(a.id, a.sub)).to.deep.equal([true, false, await h.drawSeed(a.id, a.sub)]);
+      await w.market.recordDraw([a.id], [a.sub]);
+      expect(await w.market.auditDraw(a.id, a.sub)).to.deep.equal([true, false, h.ZERO]);
+      const b = await submittedWhere(w, true);
+      expect(await w.market.auditDraw(b.id, b.sub)).to.deep.equal([true, true, await h.drawSeed(b.id, b.sub)]);
+      await w.market.recordDraw([b.id], [b.sub]);
+      expect(await w.market.auditDraw(b.id, b.sub)).to.deep.equal([true, true, h.ZERO]);
+      await asCourt(w, "courtSetStatus", [b.id, b.sub, Status.Auditing, Status.Disputed]);
+      expect(await w.market.auditDraw(b.id, b.sub)).to.deep.equal([true, true, h.ZERO]);
+      await time.increase(Number(w.params.challengeWindow) + 1);
+      await w.market.settle([a.id], [a.sub]);
+      await expect(w.market.auditDraw(a.id, a.sub)).to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(a.id, Status.Settled, Status.Submitted);
+    });
+  });
+
+  describe("token conservation", function () {
+    it("the market holds exactly its balances, open jobs' prices, pools and court hold through every path", async function () {
+      const w = await loadFixture(fixture);
+      const signers = await ethers.getSigners();
+      const accounts = signers.map((s) => s.address);
+      const check = () => expectBooksBalanced(w, accounts);
+      await check();
+      const expiring = await h.createJob(w, { taskCount: 3, deadlineIn: 1000 });
+      const accepted = await h.createJob(w, { taskCount: 5, deadlineIn: 1000 });
+      await h.accept(w, accepted.id, accepted.job);
+      await check();
+      const plain = await submittedWhere(w, false, { taskCount: 6 });
+      const drawn = await submittedWhere(w, true, { taskCount: 7 });
+      const asked = await submittedJob(w, { taskCount: 8 });
+      await check();
+      await w.market.connect(w.client).requestAudit(asked.id, asked.sub);
+      await w.market.recordDraw([drawn.id], [drawn.sub]);
+      await check();
+      await asCourt(w, "courtHold", [w.client.address, E(10)]);
+      await asCourt(w, "courtSetStatus", [drawn.id, drawn.sub, Status.Auditing, Status.Disputed]);
+      await asCourt(w, "courtSlash", [drawn.id, drawn.sub, Status.Disputed]);
+      await check();
+      await asCourt(w, "courtPay", [drawn.id, w.client.address, E(70)]);
+      await asCourt(w, "courtPayFromPool", [asked.id, w.other.address, E(2)]);
+      await asCourt(w, "courtSettle", [asked.id, asked.sub, Status.Auditing, E(1), true]);
+      await asCourt(w, "courtHoldToPool", [E(1)]);
+      await check();
+      await time.increase(1001);
+      await w.market.settle([plain.id], [plain.sub]);
+      await w.market.expire([expiring.id, accepted.id], [expiring.job, accepted.job]);
+      await w.market.claimProtocolFees();
+      await check();
+      await w.market.connect(w.provider).withdraw(await w.market.balanceOf(w.provider.address));
+      await check();
     });
   });
 });

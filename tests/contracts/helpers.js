@@ -1,66 +1,90 @@
 // Shared deployment and signing helpers for the contract tests and scripts/gas.js.
-const { ethers } = require("hardhat");
+const { ethers, artifacts } = require("hardhat");
 const { time, mine } = require("@nomicfoundation/hardhat-network-helpers");
 
-const Status = { None: 0, Created: 1, Submitted: 2, Auditing: 3, Disputed: 4, Settled: 5, Slashed: 6, Expired: 7 };
+/** contracts/JobTypes.sol `Status`. */
+const Status = {
+  None: 0, Created: 1, Accepted: 2, Submitted: 3, Unaudited: 4, Auditing: 5, Disputed: 6, Settled: 7, Slashed: 8, Expired: 9,
+};
+/** contracts/JobTypes.sol `AuditOrigin`. */
+const AuditOrigin = { Drawn: 0, Lapsed: 1, ClientRequested: 2 };
 const Role = { None: 0, Provider: 1, Verifier: 2 };
 const BPS = 10_000n;
 const ZERO = ethers.ZeroHash;
+const E = (n) => ethers.parseEther(String(n));
 
-/** Parameters for local networks (also the documented defaults in docs/contracts.md). */
+/** Market parameters of protocol v2 for local networks (`JobMarket.Params`). */
 function defaultParams(overrides = {}) {
   return {
-    auditRateBps: 1000,
+    auditRateBps: 1500,
     auditedTasksPerJob: 4,
     collateralMultiplierBps: 100_000,
+    corruptShareBps: 3333,
     posMarginBps: 500,
     challengeWindow: 600,
-    auditWindow: 1800,
-    disputeWindow: 3600,
-    verificationFeeBps: 500,
+    minUnitPrice: 10n ** 12n,
+    verificationFeeBps: 800,
     protocolFeeBps: 100,
     auditRewardBps: 5000,
+    poolMarginBps: 500,
     clientAuditFeeBps: 5000,
-    challengerBond: ethers.parseEther("10"),
-    committeeSize: 3,
     expiryPenaltyBps: 1000,
-    verifierTimeoutPenalty: ethers.parseEther("5"),
-    slashClientBps: 4000,
-    slashChallengerBps: 3000,
-    slashCommitteeBps: 2000,
+    ...overrides,
+  };
+}
+
+/** Court parameters of protocol v2 for local networks (`AuditCourt` `CourtParams`). */
+function defaultCourtParams(overrides = {}) {
+  return {
+    auditWindow: 1800,
+    commitWindow: 1800,
+    revealWindow: 1800,
+    appealWindow: 1800,
+    committeeSize: 5,
+    maxAppeals: 2,
+    challengerBondBps: 1000,
+    minChallengerBond: E(10),
+    verifierTimeoutPenalty: E(5),
+    incoherencePenalty: E(5),
+    slashClientBps: 5000,
+    slashCommitteeBps: 3000,
     ...overrides,
   };
 }
 
 const VAULT_LIMITS = {
-  minProviderStake: ethers.parseEther("100"),
-  minVerifierStake: ethers.parseEther("50"),
+  minProviderStake: E(100),
+  minVerifierStake: E(50),
   unbondingDelay: 7 * 24 * 3600,
+  epochLength: 3600,
 };
 
-/** Deploys token, vault and market with `params`; binds the vault to the market. */
-async function deploySystem({ params = defaultParams(), token, treasury } = {}) {
+/**
+ * The reference deployment: token, vault, market(token, vault, treasury, params), court(market,
+ * vault, courtParams) when the `AuditCourt` contract exists, `market.setCourt(court)`,
+ * `vault.setMarket(market)`. `withCourt: false` leaves the court out (and unset).
+ */
+async function deploySystem({ params = defaultParams(), courtParams = defaultCourtParams(), token, treasury, withCourt = true } = {}) {
   const [deployer] = await ethers.getSigners();
   if (!token) {
     const Token = await ethers.getContractFactory("ComputeToken");
-    token = await Token.deploy(ethers.parseEther("1000000000"));
+    token = await Token.deploy(E(1_000_000_000));
   }
   const Vault = await ethers.getContractFactory("StakingVault");
-  const vault = await Vault.deploy(
-    await token.getAddress(),
-    VAULT_LIMITS.minProviderStake,
-    VAULT_LIMITS.minVerifierStake,
-    VAULT_LIMITS.unbondingDelay,
-  );
+  const limits = [VAULT_LIMITS.minProviderStake, VAULT_LIMITS.minVerifierStake, VAULT_LIMITS.unbondingDelay];
+  // the vault takes an epoch length once stake snapshots exist
+  if (Vault.interface.deploy.inputs.length === 5) limits.push(VAULT_LIMITS.epochLength);
+  const vault = await Vault.deploy(await token.getAddress(), ...limits);
   const Market = await ethers.getContractFactory("JobMarket");
-  const market = await Market.deploy(
-    await token.getAddress(),
-    await vault.getAddress(),
-    treasury ?? deployer.address,
-    params,
-  );
+  const market = await Market.deploy(await token.getAddress(), await vault.getAddress(), treasury ?? deployer.address, params);
+  let court;
+  if (withCourt && (await artifacts.artifactExists("AuditCourt"))) {
+    const Court = await ethers.getContractFactory("AuditCourt");
+    court = await Court.deploy(await market.getAddress(), await vault.getAddress(), courtParams);
+    await market.setCourt(await court.getAddress());
+  }
   await vault.setMarket(await market.getAddress());
-  return { token, vault, market };
+  return { token, vault, market, court };
 }
 
 async function domain(market, chainId) {
@@ -78,6 +102,7 @@ const OFFER_TYPES = {
     { name: "modelId", type: "bytes32" },
     { name: "unitPrice", type: "uint256" },
     { name: "maxTasks", type: "uint32" },
+    { name: "minTurnaround", type: "uint32" },
     { name: "expiry", type: "uint64" },
     { name: "region", type: "bytes32" },
     { name: "nonce", type: "uint64" },
@@ -124,37 +149,40 @@ async function submittedRecord(job, resultRoot, outputsHash, receipt) {
   return { ...job, resultRoot, outputsHash, submittedAt: BigInt(block.timestamp), submitBlock: BigInt(receipt.blockNumber) };
 }
 
+/** A job's money per docs/protocol.md (every division rounds down). */
 function money(params, unitPrice, taskCount) {
   const price = BigInt(unitPrice) * BigInt(taskCount);
   const verificationFee = (price * BigInt(params.verificationFeeBps)) / BPS;
   const protocolFee = (price * BigInt(params.protocolFeeBps)) / BPS;
   const collateral = (price * BigInt(params.collateralMultiplierBps)) / BPS;
-  return { price, verificationFee, protocolFee, collateral, cost: price + verificationFee + protocolFee };
+  const expiryOwed = verificationFee + protocolFee + (collateral * BigInt(params.expiryPenaltyBps)) / BPS;
+  const clientAuditFee = (price * BigInt(params.clientAuditFeeBps)) / BPS;
+  return { price, verificationFee, protocolFee, collateral, expiryOwed, clientAuditFee, cost: price + verificationFee + protocolFee };
 }
 
-const E = (n) => ethers.parseEther(String(n));
-
 /**
- * A deployed system with funded actors: a client with a deposit, a staked provider and its signed
- * offer (1 token per task), `verifiers` staked verifiers each with a 100-token deposit for bonds.
+ * A deployed system with funded actors: a client with a 100,000-token deposit, a provider with
+ * 100,000 staked of which `collateral` is locked as free collateral, its signed offer (1 token
+ * per task, 60 s minimum turnaround), and `verifiers` staked verifiers each with a 100-token deposit.
  */
-async function world({ params = defaultParams(), verifiers = 0, token } = {}) {
+async function world({ params = defaultParams(), verifiers = 0, token, collateral = E(50_000), withCourt = true } = {}) {
   const [deployer, client, provider, other, ...rest] = await ethers.getSigners();
   const vs = rest.slice(0, verifiers);
-  const system = await deploySystem({ params, token });
+  const system = await deploySystem({ params, token, withCourt });
   for (const a of [client, provider, other, ...vs]) {
     await system.token.mint(a.address, E(1_000_000));
     await system.token.connect(a).approve(await system.vault.getAddress(), ethers.MaxUint256);
     await system.token.connect(a).approve(await system.market.getAddress(), ethers.MaxUint256);
   }
   await system.vault.connect(provider).stake(Role.Provider, E(100_000));
+  if (collateral > 0n) await system.market.connect(provider).lockCollateral(collateral);
   for (const v of vs) {
     await system.vault.connect(v).stake(Role.Verifier, E(100));
     await system.market.connect(v).deposit(E(100));
   }
   await system.market.connect(client).deposit(E(100_000));
   const offer = {
-    provider: provider.address, modelId: ethers.id("model-card"), unitPrice: E(1), maxTasks: 1000,
+    provider: provider.address, modelId: ethers.id("model-card"), unitPrice: E(1), maxTasks: 1000, minTurnaround: 60,
     expiry: (await time.latest()) + 1_000_000, region: ethers.encodeBytes32String("eu-west"), nonce: 1,
   };
   const offerSig = await signOffer(provider, system.market, offer);
@@ -173,10 +201,19 @@ async function createJob(w, { taskCount = 4, deadlineIn = 3600, offer = w.offer,
   return { id, job, tx };
 }
 
-/** Submits a result for the job signed by the provider and relayed by `relayer`. */
-async function submit(w, id, job, { signer = w.provider, relayer = w.other, resultRoot = ethers.id(`result-${id}`), outputsHash = ethers.id(`outputs-${id}`) } = {}) {
-  const signature = await signResult(signer, w.market, { jobId: id, tasksRoot: job.tasksRoot, resultRoot, outputsHash });
-  const tx = await w.market.connect(relayer).submitResult(id, job, resultRoot, outputsHash, signature);
+/** The provider accepts the job. */
+async function accept(w, id, job, { provider = w.provider } = {}) {
+  return w.market.connect(provider).acceptJob(id, job);
+}
+
+/**
+ * Submits a result for the job signed by `signer` (the provider) and relayed by `relayer`;
+ * `self: true` has the provider submit it itself with an empty signature.
+ */
+async function submit(w, id, job, { signer = w.provider, relayer = w.other, self = false, resultRoot = ethers.id(`result-${id}`), outputsHash = ethers.id(`outputs-${id}`) } = {}) {
+  const signature = self ? "0x" : await signResult(signer, w.market, { jobId: id, tasksRoot: job.tasksRoot, resultRoot, outputsHash });
+  const from = self ? w.provider : relayer;
+  const tx = await w.market.connect(from).submitResult(id, job, resultRoot, outputsHash, signature);
   const receipt = await tx.wait();
   return { job: await submittedRecord(job, resultRoot, outputsHash, receipt), tx, signature };
 }
@@ -195,10 +232,7 @@ function merkle(leaves) {
     const next = [];
     for (let i = 0; i < prev.length; i += 2) {
       if (i + 1 === prev.length) next.push(prev[i]);
-      else {
-        const [a, b] = BigInt(prev[i]) < BigInt(prev[i + 1]) ? [prev[i], prev[i + 1]] : [prev[i + 1], prev[i]];
-        next.push(ethers.keccak256(ethers.concat([a, b])));
-      }
+      else next.push(hashPair(prev[i], prev[i + 1]));
     }
     levels.push(next);
   }
@@ -211,16 +245,30 @@ function merkle(leaves) {
     }
     return out;
   };
-  return { root: levels[levels.length - 1][0], proof };
+  return { root: levels[levels.length - 1][0], proof, levels };
+}
+
+/** An internal node: keccak256 of the two children in ascending order. */
+function hashPair(a, b) {
+  const [lo, hi] = BigInt(a) < BigInt(b) ? [a, b] : [b, a];
+  return ethers.keccak256(ethers.concat([lo, hi]));
 }
 
 const coder = ethers.AbiCoder.defaultAbiCoder();
-const taskLeaf = (i, inputHash) => ethers.keccak256(coder.encode(["uint256", "bytes32"], [i, inputHash]));
+/** Task leaf i: keccak256(keccak256(abi.encode(uint256 i, bytes32 inputHash))). */
+const taskLeaf = (i, inputHash) => ethers.keccak256(ethers.keccak256(coder.encode(["uint256", "bytes32"], [i, inputHash])));
+/** Result leaf i: keccak256(keccak256(abi.encode(uint256 i, bytes32 inputHash, bytes32 outputHash))). */
 const resultLeaf = (i, inputHash, outputHash) =>
-  ethers.keccak256(coder.encode(["uint256", "bytes32", "bytes32"], [i, inputHash, outputHash]));
+  ethers.keccak256(ethers.keccak256(coder.encode(["uint256", "bytes32", "bytes32"], [i, inputHash, outputHash])));
+
+/** The job's draw seed per docs/protocol.md: keccak256(abi.encode(blockhash(submitBlock + 1), jobId)). */
+async function drawSeed(id, job) {
+  const block = await ethers.provider.getBlock(Number(job.submitBlock) + 1);
+  return ethers.keccak256(coder.encode(["bytes32", "uint256"], [block.hash, id]));
+}
 
 module.exports = {
-  E, world, createJob, submit, pastChallengeWindow, merkle, taskLeaf, resultLeaf,
-  Status, Role, BPS, ZERO, VAULT_LIMITS,
-  defaultParams, deploySystem, domain, signOffer, signResult, jobRecord, submittedRecord, money,
+  E, world, createJob, accept, submit, pastChallengeWindow, merkle, hashPair, taskLeaf, resultLeaf, drawSeed,
+  Status, AuditOrigin, Role, BPS, ZERO, VAULT_LIMITS, OFFER_TYPES, RESULT_TYPES,
+  defaultParams, defaultCourtParams, deploySystem, domain, signOffer, signResult, jobRecord, submittedRecord, money,
 };
