@@ -6,7 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 
 /// @notice What the vault reads from its market: the provider's settled-job counter lives on
 /// the market's hot path, next to the provider's balance.
@@ -18,12 +18,19 @@ interface ISettlementCounter {
 /// @title StakingVault
 /// @notice Holds the stake of providers and verifiers. The market locks a provider's stake as
 /// collateral for jobs in flight and slashes it; unstaking takes two steps with an unbonding delay
-/// during which the stake stays slashable. Keeps the enumerable set of active verifiers that the
-/// market draws auditors and committees from, each provider's X25519 key and reputation counters.
+/// during which the stake stays slashable. Keeps each provider's X25519 key and reputation
+/// counters, and the verifiers' draw weights that audits and committees are drawn from.
+///
+/// Draw weights are snapshotted per epoch (`epochLength` seconds): every change of a verifier's
+/// weight takes effect at the start of the next epoch, so the snapshot of an epoch is fixed once
+/// that epoch begins and nobody can add weight to a draw whose seed is already known. Weights are
+/// kept in a Fenwick (binary indexed) tree over verifier slots whose nodes, like each account's
+/// weight and each slot's owner, are checkpointed by epoch: totals and weighted searches at any
+/// past epoch cost O(log n) lookups.
 contract StakingVault is Ownable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
-    using EnumerableSet for EnumerableSet.AddressSet;
+    using Checkpoints for Checkpoints.Trace208;
 
     /// @notice The role of an account; an account holds one role while it has stake.
     enum Role {
@@ -42,10 +49,11 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
         uint16 slashes;
     }
 
-    /// @dev Unbonding state, one slot.
+    /// @dev Unbonding state and the time of the last slash of a verifier, one slot.
     struct Cold {
         uint96 unbonding;
         uint64 releaseAt;
+        uint64 slashedAt;
     }
 
     /// @notice Everything the vault knows about an account (view only).
@@ -62,16 +70,37 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
         bytes32 encryptionKey;
     }
 
+    /// @notice Most accounts that can hold draw weight at once (slots of the sum tree); a power
+    /// of two, the largest size the tree grows to.
+    uint256 public constant VERIFIER_CAPACITY = 4096;
+
     IERC20 private immutable _token;
     uint256 private immutable _minProviderStake;
     uint256 private immutable _minVerifierStake;
     uint64 private immutable _unbondingDelay;
+    uint64 private immutable _epochLength;
 
     address private _market;
     mapping(address account => Hot) private _hot;
     mapping(address account => Cold) private _cold;
     mapping(address account => bytes32) private _encryptionKeys;
-    EnumerableSet.AddressSet private _verifiers;
+
+    /// @dev Draw weight of each account by effective epoch.
+    mapping(address account => Checkpoints.Trace208) private _weights;
+    /// @dev Fenwick tree over slots by epoch: node i sums the weights of slots (i - lowbit(i), i].
+    /// Only nodes up to the tree's size are kept, so an update walks log2(size) nodes rather than
+    /// log2(VERIFIER_CAPACITY); node `size` is the total.
+    mapping(uint256 node => Checkpoints.Trace208) private _tree;
+    /// @dev Size of the tree by epoch: the least power of two holding every slot issued by then
+    /// (zero before the first). It only grows.
+    Checkpoints.Trace208 private _treeSize;
+    /// @dev Owner (address as uint160) of each slot by epoch, so old snapshots keep their owners.
+    mapping(uint256 slot => Checkpoints.Trace208) private _slotOwners;
+    /// @dev The slot an account's weight sits in while it is non-zero from the next epoch on.
+    mapping(address account => uint256 slot) private _slotOf;
+    /// @dev Slots issued so far (1..n); released ones are reused from `_freeSlots` first.
+    uint256 private _slotsIssued;
+    uint256[] private _freeSlots;
 
     /// @notice Stake was added. `stake` is the account's total stake after it.
     event Staked(address indexed account, Role role, uint256 amount, uint256 stake);
@@ -91,8 +120,8 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
     event EncryptionKeySet(address indexed account, bytes32 key);
     /// @notice The market contract was bound to this vault (once).
     event MarketSet(address market);
-    /// @notice A verifier entered or left the set that audits and committees are drawn from.
-    event VerifierSetChanged(address indexed verifier, bool active);
+    /// @notice The account's draw weight becomes `weight` from epoch `effectiveEpoch` on.
+    event DrawWeightChanged(address indexed account, uint64 effectiveEpoch, uint256 weight);
 
     error StakingVaultInvalidRole(uint8 role);
     error StakingVaultRoleMismatch(address account, Role current, Role requested);
@@ -106,24 +135,34 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
     error StakingVaultInvalidMarket(address market);
     error StakingVaultNotProvider(address account);
     error StakingVaultInvalidUnlock(address account, uint256 locked, uint256 amount);
-    error StakingVaultVerifierIndexOutOfRange(uint256 index, uint256 count);
+    error StakingVaultInvalidEpochLength();
+    error StakingVaultEpochNotFixed(uint64 epoch, uint64 currentEpoch);
+    error StakingVaultVerifierCapacityReached(uint256 capacity);
+    error StakingVaultDrawCountTooLarge(uint256 count, uint256 maximum);
 
     modifier onlyMarket() {
         if (msg.sender != _market) revert StakingVaultNotMarket(msg.sender);
         _;
     }
 
-    /// @param token The staking token (the market's payment token).
+    /// @param token_ The staking token (the market's payment token).
     /// @param minProviderStake Least active stake of a provider.
     /// @param minVerifierStake Least active stake of a verifier to be drawn.
     /// @param unbondingDelay Seconds between `requestUnstake` and `withdrawUnstaked`.
-    constructor(IERC20 token, uint256 minProviderStake, uint256 minVerifierStake, uint64 unbondingDelay)
-        Ownable(msg.sender)
-    {
-        _token = token;
+    /// @param epochLength_ Seconds per epoch of draw-weight snapshots (not zero).
+    constructor(
+        IERC20 token_,
+        uint256 minProviderStake,
+        uint256 minVerifierStake,
+        uint64 unbondingDelay,
+        uint64 epochLength_
+    ) Ownable(msg.sender) {
+        if (epochLength_ == 0) revert StakingVaultInvalidEpochLength();
+        _token = token_;
         _minProviderStake = minProviderStake;
         _minVerifierStake = minVerifierStake;
         _unbondingDelay = unbondingDelay;
+        _epochLength = epochLength_;
     }
 
     /// @notice Binds the market, once; only the owner. Emits {MarketSet}.
@@ -135,7 +174,8 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
     }
 
     /// @notice Adds `amount` of stake in `role` (1 provider, 2 verifier), pulled from the caller
-    /// (approve first). Credits the amount the vault actually received. Emits {Staked}.
+    /// (approve first). Credits the amount the vault actually received. A verifier's new draw
+    /// weight counts from the next epoch. Emits {Staked} and, for a verifier, {DrawWeightChanged}.
     function stake(uint8 role, uint256 amount) external nonReentrant {
         if (role == 0 || role > uint8(Role.Verifier)) revert StakingVaultInvalidRole(role);
         if (amount == 0) revert StakingVaultZeroAmount();
@@ -153,12 +193,13 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
         if (active < minimum) revert StakingVaultStakeBelowMinimum(msg.sender, active, minimum);
         _hot[msg.sender] = hot;
         emit Staked(msg.sender, hot.role, received, hot.stake);
-        _syncVerifier(msg.sender, hot);
+        _syncWeight(msg.sender, hot, _cold[msg.sender].unbonding);
     }
 
     /// @notice Moves `amount` of free stake into unbonding; it stays slashable until withdrawn.
     /// The remaining active stake must be zero or at least the role's minimum. Restarts the delay.
-    /// Emits {UnstakeRequested}.
+    /// A verifier's draw weight drops from the next epoch on. Emits {UnstakeRequested} and, for a
+    /// verifier, {DrawWeightChanged}.
     function requestUnstake(uint256 amount) external {
         if (amount == 0) revert StakingVaultZeroAmount();
         Hot memory hot = _hot[msg.sender];
@@ -172,11 +213,12 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
         if (active != 0 && active < minimum) revert StakingVaultStakeBelowMinimum(msg.sender, active, minimum);
         _cold[msg.sender] = cold;
         emit UnstakeRequested(msg.sender, amount, cold.unbonding, cold.releaseAt);
-        _syncVerifier(msg.sender, hot);
+        _syncWeight(msg.sender, hot, cold.unbonding);
     }
 
     /// @notice Pays out the caller's unbonded stake once the delay has passed. An account left
-    /// without stake loses its role and may stake in another. Emits {Unstaked}.
+    /// without stake loses its role and may stake in another. The draw weight does not change: it
+    /// already left out the unbonding stake (active stake stays the same). Emits {Unstaked}.
     function withdrawUnstaked() external nonReentrant {
         Hot memory hot = _hot[msg.sender];
         Cold memory cold = _cold[msg.sender];
@@ -236,7 +278,9 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
 
     /// @notice Releases `unlockAmount` of locked collateral, then takes up to `amount` of the
     /// account's stake (at most its stake not locked for other jobs, unbonding included) and
-    /// sends it to the market; only the market. Returns what it took. Emits {Slashed}.
+    /// sends it to the market; only the market. Returns what it took. A slashed verifier is never
+    /// drawn from the snapshot of an epoch that began before the slash, and its draw weight drops
+    /// from the next epoch on. Emits {Slashed} and, for a verifier, {DrawWeightChanged}.
     function slash(address account, uint256 unlockAmount, uint256 amount, bool auditFailed)
         external
         onlyMarket
@@ -256,10 +300,12 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
             hot.slashes += 1;
             if (auditFailed) hot.auditsFailed += 1;
         }
+        // only verifiers are drawn; providers skip this so their slash costs what it did
+        if (hot.role == Role.Verifier) cold.slashedAt = uint64(block.timestamp);
         _hot[account] = hot;
         _cold[account] = cold;
         emit Slashed(account, taken);
-        _syncVerifier(account, hot);
+        _syncWeight(account, hot, cold.unbonding);
         if (taken != 0) _token.safeTransfer(msg.sender, taken);
     }
 
@@ -292,51 +338,90 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
         return _encryptionKeys[account];
     }
 
-    /// @notice Number of active verifiers (the set audits and committees are drawn from).
+    /// @notice Number of accounts with draw weight from the next epoch on.
     function verifierCount() external view returns (uint256) {
-        return _verifiers.length();
+        return _slotsIssued - _freeSlots.length;
     }
 
-    /// @notice The active verifier at `index` (order changes when the set changes).
-    function verifierAt(uint256 index) external view returns (address) {
-        uint256 count = _verifiers.length();
-        if (index >= count) revert StakingVaultVerifierIndexOutOfRange(index, count);
-        return _verifiers.at(index);
-    }
-
-    /// @notice The verifier a seed draws: `verifierAt(keccak256(abi.encode(seed, 1)) % count)`,
-    /// or the next one if that is `exclude`; zero when there is none. Providers are never drawn:
-    /// an account holds one role.
-    function drawVerifier(bytes32 seed, address exclude) external view returns (address verifier) {
-        uint256 count = _verifiers.length();
-        uint256 start = uint256(keccak256(abi.encode(seed, 1)));
-        for (uint256 i; i < count && i < 2; ++i) {
-            verifier = _verifiers.at((start + i) % count);
-            if (verifier != exclude) return verifier;
-        }
-        return address(0);
-    }
-
-    /// @notice Up to `size` distinct active verifiers other than `exclude`, consecutive in set
-    /// order from `seed % count` on.
-    function drawCommittee(bytes32 seed, uint256 size, address exclude) external view returns (address[] memory committee) {
-        uint256 count = _verifiers.length();
-        committee = new address[](size);
-        uint256 start = count == 0 ? 0 : uint256(seed) % count;
-        uint256 n;
-        for (uint256 i; i < count && n < size; ++i) {
-            address member = _verifiers.at((start + i) % count);
-            if (member != exclude) committee[n++] = member;
-        }
-        // n <= size: shrink the array to the members found
-        assembly ("memory-safe") {
-            mstore(committee, n)
-        }
-    }
-
-    /// @notice Whether `account` is in the active verifier set.
+    /// @notice Whether `account` has draw weight from the next epoch on.
     function isActiveVerifier(address account) external view returns (bool) {
-        return _verifiers.contains(account);
+        return _weights[account].latest() != 0;
+    }
+
+    /// @notice Seconds per epoch of draw-weight snapshots.
+    function epochLength() external view returns (uint64) {
+        return _epochLength;
+    }
+
+    /// @notice The epoch now: `block.timestamp / epochLength`. Its snapshot is fixed.
+    function currentEpoch() public view returns (uint64) {
+        return uint64(block.timestamp) / _epochLength;
+    }
+
+    /// @notice The epoch that contains `timestamp`.
+    function epochOf(uint64 timestamp) external view returns (uint64) {
+        return timestamp / _epochLength;
+    }
+
+    /// @notice Draw weight of `account` in the snapshot of `epoch` (at most the current epoch).
+    function drawWeightOf(address account, uint64 epoch) external view returns (uint256) {
+        return _weights[account].upperLookupRecent(_fixedEpoch(epoch));
+    }
+
+    /// @notice Sum of all draw weights in the snapshot of `epoch` (at most the current epoch).
+    function totalDrawWeight(uint64 epoch) external view returns (uint256) {
+        uint48 key = _fixedEpoch(epoch);
+        return _total(_treeSize.upperLookupRecent(key), key);
+    }
+
+    /// @notice The time of the last slash of `account` while it was a verifier (zero if none).
+    function lastSlashedAt(address account) external view returns (uint64) {
+        return _cold[account].slashedAt;
+    }
+
+    /// @notice Whether {draw} of `epoch` (at most the current epoch) may return `account`: it has
+    /// weight in that snapshot, was not slashed since the epoch began, and is a verifier whose
+    /// active stake now reaches the minimum.
+    function isDrawable(address account, uint64 epoch) external view returns (bool) {
+        uint48 key = _fixedEpoch(epoch);
+        return _weights[account].upperLookupRecent(key) != 0 && _eligible(account, epoch * _epochLength);
+    }
+
+    /// @notice Up to `count` distinct accounts drawn by weight, without replacement, from the
+    /// snapshot of `epoch` (at most the current epoch). Try `i` (from 0, at most `count * 4 + 8`
+    /// tries) picks the account whose weight range holds
+    /// `uint256(keccak256(abi.encode(seed, i))) % totalDrawWeight(epoch)`; it is rejected when
+    /// already drawn, in `exclude`, slashed at or after the start of `epoch`, or not now a
+    /// verifier with at least the minimum active stake. Returns the accounts found in draw order,
+    /// possibly fewer than `count` (none when the snapshot is empty). `count` is at most
+    /// `VERIFIER_CAPACITY`.
+    function draw(uint64 epoch, bytes32 seed, uint256 count, address[] calldata exclude)
+        external
+        view
+        returns (address[] memory drawn)
+    {
+        uint48 key = _fixedEpoch(epoch);
+        // no draw finds more distinct accounts than there are slots; the cap keeps tries bounded
+        if (count > VERIFIER_CAPACITY) revert StakingVaultDrawCountTooLarge(count, VERIFIER_CAPACITY);
+        uint256 size = _treeSize.upperLookupRecent(key);
+        uint256 total = _total(size, key);
+        drawn = new address[](count);
+        uint256 found;
+        if (total != 0) {
+            uint256 start = uint256(epoch) * _epochLength;
+            uint256 tries = count * 4 + 8;
+            for (uint256 i; i < tries && found < count; ++i) {
+                uint256 point = uint256(keccak256(abi.encode(seed, i))) % total;
+                address account = address(uint160(_slotOwners[_search(point, size, key)].upperLookupRecent(key)));
+                if (!_contains(drawn, found, account) && !_listed(exclude, account) && _eligible(account, start)) {
+                    drawn[found++] = account;
+                }
+            }
+        }
+        // found <= count: shrink the array to the accounts found
+        assembly ("memory-safe") {
+            mstore(drawn, found)
+        }
     }
 
     /// @notice The bound market (zero until {setMarket}).
@@ -358,13 +443,135 @@ contract StakingVault is Ownable, ReentrancyGuardTransient {
         return role == Role.Provider ? _minProviderStake : _minVerifierStake;
     }
 
-    /// @dev Policy of the verifier set in one place: a verifier is active while its stake outside
-    /// unbonding reaches the minimum.
-    function _syncVerifier(address account, Hot memory hot) private {
-        bool active = hot.role == Role.Verifier
-            && uint256(hot.stake) - _cold[account].unbonding >= _minVerifierStake && hot.stake != 0;
-        if (active ? _verifiers.add(account) : _verifiers.remove(account)) {
-            emit VerifierSetChanged(account, active);
+    /// @dev Policy of draw weights in one place: a verifier's weight is its active stake (outside
+    /// unbonding) when that reaches the minimum, else zero. Every change is written at the next
+    /// epoch, so no snapshot that is already fixed moves. Other roles return at once without
+    /// touching storage: their weight is zero (an account only leaves the verifier role by
+    /// withdrawing all its stake, which had no weight left since its unstake request).
+    function _syncWeight(address account, Hot memory hot, uint256 unbonding) private {
+        if (hot.role != Role.Verifier) return;
+        uint256 active = uint256(hot.stake) - unbonding;
+        uint256 weight = active >= _minVerifierStake ? active : 0;
+        Checkpoints.Trace208 storage history = _weights[account];
+        uint256 previous = history.latest();
+        if (weight == previous) return;
+        uint48 key = _nextEpoch();
+        // weight <= stake, a uint96
+        history.push(key, uint208(weight));
+        uint256 slot = _slotOf[account];
+        if (slot == 0) slot = _claimSlot(account, key);
+        _addToTree(slot, key, weight, previous);
+        if (weight == 0) {
+            _slotOf[account] = 0;
+            _freeSlots.push(slot);
         }
+        emit DrawWeightChanged(account, key, weight);
+    }
+
+    /// @dev Gives `account` a released slot or a new one from epoch `key` on. A released slot's
+    /// weight is zero from its release epoch on, so the new owner is the only weight it holds then;
+    /// older epochs still look up the old owner.
+    function _claimSlot(address account, uint48 key) private returns (uint256 slot) {
+        uint256 free = _freeSlots.length;
+        if (free != 0) {
+            slot = _freeSlots[free - 1];
+            _freeSlots.pop();
+        } else {
+            slot = _slotsIssued + 1;
+            if (slot > VERIFIER_CAPACITY) revert StakingVaultVerifierCapacityReached(VERIFIER_CAPACITY);
+            _slotsIssued = slot;
+            _growTree(slot, key);
+        }
+        _slotOf[account] = slot;
+        Checkpoints.Trace208 storage owners = _slotOwners[slot];
+        if (address(uint160(owners.latest())) != account) owners.push(key, uint160(account));
+    }
+
+    /// @dev Doubles the tree from epoch `key` on until it holds `slot`. The new top node covers
+    /// every slot, all of them in the old tree (the new ones are still empty), so it starts at the
+    /// old total; the nodes in between cover only new, empty slots and start at zero. Snapshots of
+    /// earlier epochs keep their smaller size and never read the new node.
+    function _growTree(uint256 slot, uint48 key) private {
+        uint256 size = _treeSize.latest();
+        if (slot <= size) return;
+        if (size == 0) size = 1;
+        while (slot > size) {
+            // size < slot <= VERIFIER_CAPACITY: doubling stays far below 2^208
+            _tree[size * 2].push(key, _tree[size].latest());
+            size *= 2;
+        }
+        _treeSize.push(key, uint208(size));
+    }
+
+    /// @dev Replaces `previous` by `weight` in `slot` from epoch `key` on, in every node covering it.
+    function _addToTree(uint256 slot, uint48 key, uint256 weight, uint256 previous) private {
+        uint256 size = _treeSize.latest();
+        for (uint256 i = slot; i <= size;) {
+            Checkpoints.Trace208 storage node = _tree[i];
+            // the node holds `previous` for this slot, so this cannot underflow; sums of uint96
+            // stakes over 4096 slots stay far below 2^208
+            node.push(key, uint208(node.latest() + weight - previous));
+            // i <= 4096: adding its lowest set bit cannot overflow
+            unchecked {
+                i += i & (~i + 1);
+            }
+        }
+    }
+
+    /// @dev Total weight of the snapshot `key`, whose tree has `size` slots.
+    function _total(uint256 size, uint48 key) private view returns (uint256) {
+        return size == 0 ? 0 : _tree[size].upperLookupRecent(key);
+    }
+
+    /// @dev The slot whose weight range in the snapshot `key` (tree of `size` slots) holds `point`
+    /// (`point` < total): walks the tree down from its top, keeping the remainder below each
+    /// skipped prefix.
+    function _search(uint256 point, uint256 size, uint48 key) private view returns (uint256) {
+        uint256 position;
+        for (uint256 step = size >> 1; step != 0; step >>= 1) {
+            uint256 weight = _tree[position + step].upperLookupRecent(key);
+            if (weight <= point) {
+                position += step;
+                point -= weight;
+            }
+        }
+        return position + 1;
+    }
+
+    /// @dev Whether {draw} may return an account it found in a snapshot of an epoch that began at
+    /// `start`: not slashed since, and now a verifier with the minimum active stake.
+    function _eligible(address account, uint256 start) private view returns (bool) {
+        Cold memory cold = _cold[account];
+        if (cold.slashedAt != 0 && cold.slashedAt >= start) return false;
+        Hot memory hot = _hot[account];
+        return hot.role == Role.Verifier && uint256(hot.stake) - cold.unbonding >= _minVerifierStake;
+    }
+
+    /// @dev The epoch a weight change takes effect: the next one.
+    function _nextEpoch() private view returns (uint48) {
+        return (uint256(currentEpoch()) + 1).toUint48();
+    }
+
+    /// @dev `epoch` as a checkpoint key; reverts unless its snapshot is fixed (it has begun).
+    function _fixedEpoch(uint64 epoch) private view returns (uint48) {
+        uint64 current = currentEpoch();
+        if (epoch > current) revert StakingVaultEpochNotFixed(epoch, current);
+        return uint256(epoch).toUint48();
+    }
+
+    /// @dev Whether `account` is among the first `length` of `accounts` (the draw so far).
+    function _contains(address[] memory accounts, uint256 length, address account) private pure returns (bool) {
+        for (uint256 i; i < length; ++i) {
+            if (accounts[i] == account) return true;
+        }
+        return false;
+    }
+
+    /// @dev Whether `account` is in `accounts` (a draw's exclusions).
+    function _listed(address[] calldata accounts, address account) private pure returns (bool) {
+        for (uint256 i; i < accounts.length; ++i) {
+            if (accounts[i] == account) return true;
+        }
+        return false;
     }
 }

@@ -5,11 +5,13 @@ const h = require("./helpers");
 
 const { E, Role } = h;
 
+const EPOCH = 3600n;
+
 // The vault bound to an EOA acting as its market, so the market-only functions can be driven directly.
 async function fixture() {
   const [owner, market, provider, verifier, other, v2, v3] = await ethers.getSigners();
   const token = await (await ethers.getContractFactory("ComputeToken")).deploy(E(1_000_000_000));
-  const vault = await (await ethers.getContractFactory("StakingVault")).deploy(token, E(100), E(50), 7 * 86400);
+  const vault = await (await ethers.getContractFactory("StakingVault")).deploy(token, E(100), E(50), 7 * 86400, EPOCH);
   await vault.setMarket(market.address);
   for (const a of [provider, verifier, other, v2, v3]) {
     await token.mint(a.address, E(10_000));
@@ -18,11 +20,18 @@ async function fixture() {
   return { token, vault, owner, market, provider, verifier, other, v2, v3 };
 }
 
+// Moves the chain to the start of the next epoch, so the calls that follow share one epoch; returns it.
+async function nextEpoch(vault) {
+  const epoch = (await vault.currentEpoch()) + 1n;
+  await time.increaseTo(epoch * EPOCH);
+  return epoch;
+}
+
 describe("StakingVault", function () {
   describe("setMarket", function () {
     it("binds the market once, by the owner", async function () {
       const token = await (await ethers.getContractFactory("ComputeToken")).deploy(0);
-      const vault = await (await ethers.getContractFactory("StakingVault")).deploy(token, 1, 1, 1);
+      const vault = await (await ethers.getContractFactory("StakingVault")).deploy(token, 1, 1, 1, 7);
       const [owner, a, b] = await ethers.getSigners();
       expect(await vault.market()).to.equal(ethers.ZeroAddress);
       expect((await vault.accountOf(a.address)).jobsSettled).to.equal(0);
@@ -32,6 +41,28 @@ describe("StakingVault", function () {
       await expect(vault.setMarket(b.address)).to.be.revertedWithCustomError(vault, "StakingVaultMarketAlreadySet").withArgs(a.address);
       expect(await vault.token()).to.equal(await token.getAddress());
       expect(await vault.limits()).to.deep.equal([1n, 1n, 1n]);
+      expect(await vault.epochLength()).to.equal(7n);
+    });
+  });
+
+  describe("constructor and epochs", function () {
+    it("refuses an epoch length of zero", async function () {
+      const token = await (await ethers.getContractFactory("ComputeToken")).deploy(0);
+      const factory = await ethers.getContractFactory("StakingVault");
+      await expect(factory.deploy(token, 1, 1, 1, 0)).to.be.revertedWithCustomError(factory, "StakingVaultInvalidEpochLength");
+    });
+
+    it("numbers epochs by timestamp / epochLength", async function () {
+      const { vault } = await loadFixture(fixture);
+      const epoch = await nextEpoch(vault);
+      expect(await vault.currentEpoch()).to.equal(epoch);
+      expect(await vault.epochOf(epoch * EPOCH)).to.equal(epoch);
+      expect(await vault.epochOf(epoch * EPOCH - 1n)).to.equal(epoch - 1n);
+      expect(await vault.epochOf(0)).to.equal(0n);
+      await time.increaseTo((epoch + 1n) * EPOCH - 1n);
+      expect(await vault.currentEpoch()).to.equal(epoch);
+      await time.increase(1);
+      expect(await vault.currentEpoch()).to.equal(epoch + 1n);
     });
   });
 
@@ -47,13 +78,28 @@ describe("StakingVault", function () {
       expect(await vault.freeStake(provider.address)).to.equal(E(101));
     });
 
-    it("a verifier with the minimum joins the active set", async function () {
+    it("a verifier with the minimum gains draw weight from the next epoch", async function () {
       const { vault, verifier } = await loadFixture(fixture);
-      await expect(vault.connect(verifier).stake(Role.Verifier, E(50))).to.emit(vault, "VerifierSetChanged").withArgs(verifier.address, true);
+      const epoch = await nextEpoch(vault);
+      await expect(vault.connect(verifier).stake(Role.Verifier, E(50))).to.emit(vault, "DrawWeightChanged").withArgs(verifier.address, epoch + 1n, E(50));
       expect(await vault.verifierCount()).to.equal(1);
-      expect(await vault.verifierAt(0)).to.equal(verifier.address);
       expect(await vault.isActiveVerifier(verifier.address)).to.equal(true);
-      await expect(vault.verifierAt(1)).to.be.revertedWithCustomError(vault, "StakingVaultVerifierIndexOutOfRange").withArgs(1, 1);
+      expect(await vault.drawWeightOf(verifier.address, epoch)).to.equal(0n);
+      await expect(vault.connect(verifier).stake(Role.Verifier, E(10))).to.emit(vault, "DrawWeightChanged").withArgs(verifier.address, epoch + 1n, E(60));
+      await time.increaseTo((epoch + 1n) * EPOCH);
+      expect(await vault.drawWeightOf(verifier.address, epoch + 1n)).to.equal(E(60));
+      expect(await vault.totalDrawWeight(epoch + 1n)).to.equal(E(60));
+    });
+
+    it("a provider gains no draw weight", async function () {
+      const { vault, provider } = await loadFixture(fixture);
+      const epoch = await nextEpoch(vault);
+      await expect(vault.connect(provider).stake(Role.Provider, E(500))).to.not.emit(vault, "DrawWeightChanged");
+      await time.increaseTo((epoch + 1n) * EPOCH);
+      expect(await vault.drawWeightOf(provider.address, epoch + 1n)).to.equal(0n);
+      expect(await vault.totalDrawWeight(epoch + 1n)).to.equal(0n);
+      expect(await vault.isActiveVerifier(provider.address)).to.equal(false);
+      expect(await vault.verifierCount()).to.equal(0);
     });
 
     it("refuses an invalid role, zero, another role and less than the minimum", async function () {
@@ -69,7 +115,7 @@ describe("StakingVault", function () {
     it("credits what a fee-on-transfer token delivers", async function () {
       const [, market, a] = await ethers.getSigners();
       const fot = await (await ethers.getContractFactory("FeeOnTransferToken")).deploy();
-      const vault = await (await ethers.getContractFactory("StakingVault")).deploy(fot, E(1), E(1), 1);
+      const vault = await (await ethers.getContractFactory("StakingVault")).deploy(fot, E(1), E(1), 1, 1);
       await vault.setMarket(market.address);
       await fot.mint(a.address, E(100));
       await fot.connect(a).approve(vault, ethers.MaxUint256);
@@ -99,9 +145,11 @@ describe("StakingVault", function () {
     it("leaving completely frees the role", async function () {
       const { vault, verifier } = await loadFixture(fixture);
       await vault.connect(verifier).stake(Role.Verifier, E(60));
-      await expect(vault.connect(verifier).requestUnstake(E(60))).to.emit(vault, "VerifierSetChanged").withArgs(verifier.address, false);
+      const epoch = await nextEpoch(vault);
+      await expect(vault.connect(verifier).requestUnstake(E(60))).to.emit(vault, "DrawWeightChanged").withArgs(verifier.address, epoch + 1n, 0);
+      expect(await vault.isActiveVerifier(verifier.address)).to.equal(false);
       await time.increase(7 * 86400);
-      await vault.connect(verifier).withdrawUnstaked();
+      await expect(vault.connect(verifier).withdrawUnstaked()).to.not.emit(vault, "DrawWeightChanged");
       expect((await vault.accountOf(verifier.address)).role).to.equal(Role.None);
       await vault.connect(verifier).stake(Role.Provider, E(100));
     });
@@ -159,36 +207,21 @@ describe("StakingVault", function () {
       await expect(vault.connect(market).slash(verifier.address, 0, E(1), false)).to.emit(vault, "Slashed").withArgs(verifier.address, 0);
     });
 
-    it("a slash below the minimum removes a verifier from the set", async function () {
+    it("a slash below the minimum takes a verifier's draw weight from the next epoch", async function () {
       const { vault, market, verifier } = await loadFixture(fixture);
       await vault.connect(verifier).stake(Role.Verifier, E(60));
-      await expect(vault.connect(market).slash(verifier.address, 0, E(20), false)).to.emit(vault, "VerifierSetChanged").withArgs(verifier.address, false);
+      const epoch = await nextEpoch(vault);
+      await expect(vault.connect(market).slash(verifier.address, 0, E(20), false)).to.emit(vault, "DrawWeightChanged").withArgs(verifier.address, epoch + 1n, 0);
       expect(await vault.verifierCount()).to.equal(0);
-    });
-  });
-
-  describe("draws", function () {
-    it("drawVerifier picks by seed and skips the excluded one", async function () {
-      const { vault, verifier, v2 } = await loadFixture(fixture);
-      const seed = ethers.id("seed");
-      expect(await vault.drawVerifier(seed, ethers.ZeroAddress)).to.equal(ethers.ZeroAddress);
-      await vault.connect(verifier).stake(Role.Verifier, E(50));
-      expect(await vault.drawVerifier(seed, ethers.ZeroAddress)).to.equal(verifier.address);
-      expect(await vault.drawVerifier(seed, verifier.address)).to.equal(ethers.ZeroAddress);
-      await vault.connect(v2).stake(Role.Verifier, E(50));
-      const start = BigInt(ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "uint256"], [seed, 1]))) % 2n;
-      const picked = await vault.verifierAt(start);
-      expect(await vault.drawVerifier(seed, ethers.ZeroAddress)).to.equal(picked);
-      expect(await vault.drawVerifier(seed, picked)).to.equal(await vault.verifierAt(1n - start));
+      expect(await vault.lastSlashedAt(verifier.address)).to.equal(await time.latest());
+      expect(await vault.drawWeightOf(verifier.address, epoch)).to.equal(E(60));
     });
 
-    it("drawCommittee returns distinct members without the excluded one", async function () {
-      const { vault, verifier, v2, v3 } = await loadFixture(fixture);
-      expect(await vault.drawCommittee(ethers.id("s"), 3, ethers.ZeroAddress)).to.deep.equal([]);
-      for (const v of [verifier, v2, v3]) await vault.connect(v).stake(Role.Verifier, E(50));
-      const c = await vault.drawCommittee(ethers.id("s"), 5, v2.address);
-      expect([...c].sort()).to.deep.equal([verifier.address, v3.address].sort());
-      expect(await vault.drawCommittee(ethers.id("s"), 1, ethers.ZeroAddress)).to.have.length(1);
+    it("a slash of a provider leaves the draw weights alone", async function () {
+      const { vault, market, provider } = await loadFixture(fixture);
+      await vault.connect(provider).stake(Role.Provider, E(200));
+      await expect(vault.connect(market).slash(provider.address, 0, E(20), false)).to.not.emit(vault, "DrawWeightChanged");
+      expect(await vault.lastSlashedAt(provider.address)).to.equal(0n);
     });
   });
 

@@ -2,7 +2,7 @@
 // Plain browser JavaScript with no dependencies, so it is served as-is and works without a network.
 "use strict";
 
-const STATUSES = ["Created", "Submitted", "Auditing", "Disputed", "Settled", "Slashed", "Expired"];
+const STATUSES = ["Created", "Accepted", "Submitted", "Unaudited", "Auditing", "Disputed", "Settled", "Slashed", "Expired"];
 const $ = (id) => document.getElementById(id);
 const state = { status: "", openJob: null, flash: new Set() };
 

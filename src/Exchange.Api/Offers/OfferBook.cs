@@ -22,7 +22,7 @@ public sealed class OfferBook(SqliteConnectionFactory connections, IMarketReader
 
     private const string Columns = """
         digest AS Digest, provider AS Provider, model_id AS ModelId, unit_price AS UnitPrice, max_tasks AS MaxTasks,
-        expiry AS Expiry, region AS Region, nonce AS Nonce, signature AS Signature, received_at AS ReceivedAt
+        min_turnaround AS MinTurnaround, expiry AS Expiry, region AS Region, nonce AS Nonce, signature AS Signature, received_at AS ReceivedAt
         """;
 
     /// <summary>Stores a verified offer. Idempotent for the same digest; another offer under a used nonce is a conflict.</summary>
@@ -39,8 +39,8 @@ public sealed class OfferBook(SqliteConnectionFactory connections, IMarketReader
         }
         var inserted = await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT OR IGNORE INTO api_offers (digest, provider, model_id, unit_price, price_key, max_tasks, expiry, region, nonce, signature, received_at)
-            VALUES (@Digest, @Provider, @ModelId, @UnitPrice, @PriceKey, @MaxTasks, @Expiry, @Region, @Nonce, @Signature, @ReceivedAt)
+            INSERT OR IGNORE INTO api_offers (digest, provider, model_id, unit_price, price_key, max_tasks, min_turnaround, expiry, region, nonce, signature, received_at)
+            VALUES (@Digest, @Provider, @ModelId, @UnitPrice, @PriceKey, @MaxTasks, @MinTurnaround, @Expiry, @Region, @Nonce, @Signature, @ReceivedAt)
             """,
             new
             {
@@ -50,6 +50,7 @@ public sealed class OfferBook(SqliteConnectionFactory connections, IMarketReader
                 UnitPrice = Text(offer.UnitPrice),
                 PriceKey = PriceKey(offer.UnitPrice),
                 MaxTasks = (long)offer.MaxTasks,
+                MinTurnaround = (long)offer.MinTurnaround,
                 Expiry = (long)Math.Min(offer.Expiry, long.MaxValue),
                 Region = Exchange.Core.Eip712.Region.Decode(offer.Region),
                 Nonce = Text(offer.Nonce),
@@ -84,10 +85,11 @@ public sealed class OfferBook(SqliteConnectionFactory connections, IMarketReader
                 WHERE (@model IS NULL OR model_id = @model)
                   AND (@region IS NULL OR region = @region)
                   AND (@maxKey IS NULL OR price_key <= @maxKey)
+                  AND (@maxTurnaround IS NULL OR min_turnaround <= @maxTurnaround)
                 ORDER BY price_key, digest
                 LIMIT {Candidates}
                 """,
-                new { model = query.ModelId, region = query.Region, maxKey = query.MaxUnitPrice is { } max ? PriceKey(max) : null },
+                new { model = query.ModelId, region = query.Region, maxKey = query.MaxUnitPrice is { } max ? PriceKey(max) : null, maxTurnaround = query.MaxTurnaround },
                 cancellationToken: ct))).ToList();
         }
 
@@ -153,10 +155,11 @@ public enum OfferAddOutcome
 /// <param name="Region">Only this region, or any.</param>
 /// <param name="MaxUnitPrice">Only offers at most this price per task, or any.</param>
 /// <param name="Limit">Most offers returned.</param>
-public sealed record OfferQuery(string? ModelId, string? Region, BigInteger? MaxUnitPrice, int Limit);
+/// <param name="MaxTurnaround">Only offers whose provider needs at most this many seconds per job, or any.</param>
+public sealed record OfferQuery(string? ModelId, string? Region, BigInteger? MaxUnitPrice, int Limit, long? MaxTurnaround = null);
 
 /// <summary>An offer as stored.</summary>
-public sealed record OfferRow(string Digest, string Provider, string ModelId, string UnitPrice, long MaxTasks, long Expiry, string Region, string Nonce, string Signature, long ReceivedAt);
+public sealed record OfferRow(string Digest, string Provider, string ModelId, string UnitPrice, long MaxTasks, long MinTurnaround, long Expiry, string Region, string Nonce, string Signature, long ReceivedAt);
 
 /// <summary>A live offer in the book, with what the chain says about its provider.</summary>
 /// <param name="Digest">The offer's EIP-712 digest: its id, and what <c>cancelOffer</c> cancels.</param>
@@ -164,6 +167,7 @@ public sealed record OfferRow(string Digest, string Provider, string ModelId, st
 /// <param name="ModelId">The model's id.</param>
 /// <param name="UnitPrice">Price per task, decimal string.</param>
 /// <param name="MaxTasks">Most tasks per job.</param>
+/// <param name="MinTurnaround">Seconds the provider needs at least: a job's deadline must be this far after its creation.</param>
 /// <param name="Expiry">UNIX seconds.</param>
 /// <param name="Region">Region name.</param>
 /// <param name="Nonce">The provider's nonce, decimal string.</param>
@@ -171,12 +175,12 @@ public sealed record OfferRow(string Digest, string Provider, string ModelId, st
 /// <param name="Capacity">Tasks the provider's free stake can back at this price now (at most <paramref name="MaxTasks"/>).</param>
 /// <param name="Reputation">The provider's counters in the vault.</param>
 public sealed record BookedOffer(
-    string Digest, string Provider, string ModelId, string UnitPrice, uint MaxTasks, ulong Expiry, string Region, string Nonce,
+    string Digest, string Provider, string ModelId, string UnitPrice, uint MaxTasks, uint MinTurnaround, ulong Expiry, string Region, string Nonce,
     string Signature, uint Capacity, Reputation Reputation)
 {
     internal string PriceKey => OfferBook.PriceKey(BigInteger.Parse(UnitPrice, CultureInfo.InvariantCulture));
 
     internal static BookedOffer From(OfferRow row, uint capacity, Reputation reputation) => new(
-        row.Digest, row.Provider, row.ModelId, row.UnitPrice, (uint)row.MaxTasks, (ulong)row.Expiry, row.Region, row.Nonce,
+        row.Digest, row.Provider, row.ModelId, row.UnitPrice, (uint)row.MaxTasks, (uint)row.MinTurnaround, (ulong)row.Expiry, row.Region, row.Nonce,
         row.Signature, capacity, reputation);
 }

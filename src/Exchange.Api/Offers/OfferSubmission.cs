@@ -27,6 +27,9 @@ public sealed record OfferSubmission
     /// <summary>Most tasks one job under this offer may have.</summary>
     public uint? MaxTasks { get; init; }
 
+    /// <summary>Seconds the provider needs at least: the market refuses a job due sooner after its creation.</summary>
+    public uint? MinTurnaround { get; init; }
+
     /// <summary>UNIX seconds after which the offer cannot be used.</summary>
     public ulong? Expiry { get; init; }
 
@@ -62,6 +65,10 @@ public sealed record OfferSubmission
         {
             Fail("maxTasks", "maxTasks must be a positive uint32.");
         }
+        if (MinTurnaround is null)
+        {
+            Fail("minTurnaround", "minTurnaround (seconds, a uint32) is required.");
+        }
         if (Expiry is null)
         {
             Fail("expiry", "expiry (UNIX seconds) is required.");
@@ -91,6 +98,6 @@ public sealed record OfferSubmission
 
         return errors.Count > 0
             ? (null, null, errors)
-            : (new Offer(provider!, modelId, unitPrice, MaxTasks!.Value, Expiry!.Value, region, Nonce!.Value), signature, errors);
+            : (new Offer(provider!, modelId, unitPrice, MaxTasks!.Value, MinTurnaround!.Value, Expiry!.Value, region, Nonce!.Value), signature, errors);
     }
 }

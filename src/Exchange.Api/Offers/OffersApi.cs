@@ -23,7 +23,7 @@ public static class OffersApi
             .WithSummary("Books a provider's EIP-712 signed offer after checking its signature, expiry and the provider's free stake.");
         offers.MapGet("/", ListOffers)
             .WithName("ListOffers")
-            .WithSummary("Live offers, filtered by model, region and maximum unit price; cheapest first, then best reputation.");
+            .WithSummary("Live offers, filtered by model, region, maximum unit price and maximum turnaround; cheapest first, then best reputation.");
         offers.MapGet("/{digest}", GetOffer)
             .WithName("GetOffer")
             .WithSummary("One booked offer by its EIP-712 digest.");
@@ -97,7 +97,7 @@ public static class OffersApi
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<BookedOffer>>, ProblemHttpResult>> ListOffers(
-        OfferBook book, string? model, string? region, string? maxUnitPrice, int? limit, CancellationToken ct)
+        OfferBook book, string? model, string? region, string? maxUnitPrice, long? maxTurnaround, int? limit, CancellationToken ct)
     {
         string? modelId = null;
         if (model is not null && !HexText.TryParseHash(model, out modelId))
@@ -113,11 +113,15 @@ public static class OffersApi
             }
             maxPrice = parsed;
         }
+        if (maxTurnaround is < 0)
+        {
+            return Problems.Invalid(nameof(maxTurnaround), "maxTurnaround must be a non-negative number of seconds.");
+        }
         if (limit is < 1 or > MaxLimit)
         {
             return Problems.Invalid(nameof(limit), $"limit must be between 1 and {MaxLimit}.");
         }
-        return TypedResults.Ok(await book.ListAsync(new OfferQuery(modelId, region, maxPrice, limit ?? DefaultLimit), ct));
+        return TypedResults.Ok(await book.ListAsync(new OfferQuery(modelId, region, maxPrice, limit ?? DefaultLimit, maxTurnaround), ct));
     }
 
     internal static async Task<Results<Ok<OfferRow>, ProblemHttpResult>> GetOffer(string digest, OfferBook book, CancellationToken ct)

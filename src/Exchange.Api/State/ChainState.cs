@@ -14,18 +14,19 @@ namespace Exchange.Api.State;
 /// </summary>
 public sealed class ChainState(SqliteConnectionFactory connections)
 {
-    private const string AuditCase = """
+    // Status numbers come from JobStatus (the contract's numbering), never typed into the SQL.
+    private static readonly string AuditCase = string.Create(CultureInfo.InvariantCulture, $"""
         CASE
           WHEN j.verdict_pass = 1 THEN 'passed'
-          WHEN j.verdict_pass = 0 AND j.status = 5 THEN 'overturned'
-          WHEN j.verdict_pass = 0 OR j.status = 6 THEN 'failed'
+          WHEN j.verdict_pass = 0 AND j.status = {(int)JobStatus.Settled} THEN 'overturned'
+          WHEN j.verdict_pass = 0 OR j.status = {(int)JobStatus.Slashed} THEN 'failed'
           WHEN j.audited = 1 THEN 'pending'
           WHEN j.audited = 0 THEN 'not-drawn'
           ELSE 'none'
         END
-        """;
+        """);
 
-    private const string JobColumns = $"""
+    private static readonly string JobColumns = $"""
         j.job_id AS Id, j.status AS Status, {AuditCase} AS Audit, j.client AS Client, j.provider AS Provider, j.model_id AS ModelId,
         j.task_count AS TaskCount, j.unit_price AS UnitPrice
         """;
@@ -115,10 +116,12 @@ public sealed class ChainState(SqliteConnectionFactory connections)
         var inFlight = (await connection.QueryAsync<(string, long)>(new CommandDefinition(
             """
             SELECT a, count(*) FROM (
-              SELECT provider AS a FROM jobs WHERE status BETWEEN 1 AND 4
-              UNION ALL SELECT verifier AS a FROM jobs WHERE status BETWEEN 3 AND 4 AND verifier IS NOT NULL)
+              SELECT provider AS a FROM jobs WHERE status BETWEEN @created AND @disputed
+              UNION ALL SELECT verifier AS a FROM jobs WHERE status BETWEEN @auditing AND @disputed AND verifier IS NOT NULL)
             WHERE a IN @accounts GROUP BY a
-            """, new { accounts }, cancellationToken: ct))).ToDictionary(r => r.Item1, r => r.Item2);
+            """,
+            new { accounts, created = (int)JobStatus.Created, auditing = (int)JobStatus.Auditing, disputed = (int)JobStatus.Disputed },
+            cancellationToken: ct))).ToDictionary(r => r.Item1, r => r.Item2);
         return rows.Select(r => r.View(earnings.GetValueOrDefault(r.Account), inFlight.GetValueOrDefault(r.Account))).ToList();
     }
 
@@ -135,8 +138,8 @@ public sealed class ChainState(SqliteConnectionFactory connections)
             "SELECT e.block_time, j.task_count FROM chain_events e JOIN jobs j ON j.job_id = e.job_id WHERE e.name = 'JobSettled' AND e.block_time > @since",
             new { since = now - 3600 }, cancellationToken: ct))).ToList();
         var totals = await connection.QuerySingleAsync<(long Tasks, long Jobs)>(new CommandDefinition(
-            "SELECT COALESCE(SUM(task_count), 0), count(*) FROM jobs WHERE status = 5", cancellationToken: ct));
-        var settledIds = (await connection.QueryAsync<long>(new CommandDefinition("SELECT job_id FROM jobs WHERE status = 5", cancellationToken: ct))).ToArray();
+            "SELECT COALESCE(SUM(task_count), 0), count(*) FROM jobs WHERE status = @settled", new { settled = (int)JobStatus.Settled }, cancellationToken: ct));
+        var settledIds = (await connection.QueryAsync<long>(new CommandDefinition("SELECT job_id FROM jobs WHERE status = @settled", new { settled = (int)JobStatus.Settled }, cancellationToken: ct))).ToArray();
         var gas = await GasAsync(connection, settledIds, ct);
         var counts = await connection.QuerySingleAsync<(long Slashes, long Providers, long Verifiers)>(new CommandDefinition(
             """

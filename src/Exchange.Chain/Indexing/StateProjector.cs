@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using Dapper;
+using Exchange.Core.Jobs;
 using Microsoft.Data.Sqlite;
 
 namespace Exchange.Chain.Indexing;
@@ -56,13 +57,13 @@ internal sealed class StateProjector(MarketRates rates)
             ("JobMarket", "CollateralReleased") => AddMarketAsync(db, "collateral", e.Text("provider"), -e.Number("amount")),
             ("JobMarket", "JobCreated") => JobCreatedAsync(db, e),
             ("JobMarket", "ResultSubmitted") => db.ExecAsync(
-                "UPDATE jobs SET status = 2, result_root = @r, outputs_hash = @o, submitted_at = @at, submit_block = @sb, updated_block = @b WHERE job_id = @j",
-                new { j = e.JobId, r = e.Text("resultRoot"), o = e.Text("outputsHash"), at = (long)e.Number("submittedAt"), sb = (long)e.Number("submitBlock"), b = (long)e.BlockNumber }),
+                "UPDATE jobs SET status = @status, result_root = @r, outputs_hash = @o, submitted_at = @at, submit_block = @sb, updated_block = @b WHERE job_id = @j",
+                new { status = (int)JobStatus.Submitted, j = e.JobId, r = e.Text("resultRoot"), o = e.Text("outputsHash"), at = (long)e.Number("submittedAt"), sb = (long)e.Number("submitBlock"), b = (long)e.BlockNumber }),
             ("JobMarket", "DrawRecorded") => db.ExecAsync("UPDATE jobs SET draw_seed = @s, audited = @a, updated_block = @b WHERE job_id = @j",
                 new { j = e.JobId, s = e.Text("seed"), a = e.Flag("audited") ? 1 : 0, b = (long)e.BlockNumber }),
             ("JobMarket", "AuditRequested") => AuditRequestedAsync(db, e),
-            ("JobMarket", "AuditAssigned") => db.ExecAsync("UPDATE jobs SET status = 3, verifier = @v, audit_deadline = @d, updated_block = @b WHERE job_id = @j",
-                new { j = e.JobId, v = e.Text("verifier"), d = (long)e.Number("deadline"), b = (long)e.BlockNumber }),
+            ("JobMarket", "AuditAssigned") => db.ExecAsync("UPDATE jobs SET status = @status, verifier = @v, audit_deadline = @d, updated_block = @b WHERE job_id = @j",
+                new { status = (int)JobStatus.Auditing, j = e.JobId, v = e.Text("verifier"), d = (long)e.Number("deadline"), b = (long)e.BlockNumber }),
             ("JobMarket", "VerdictSubmitted") => VerdictSubmittedAsync(db, e),
             ("JobMarket", "DisputeOpened") => DisputeOpenedAsync(db, e),
             ("JobMarket", "Voted") => VotedAsync(db, e),
@@ -143,11 +144,11 @@ internal sealed class StateProjector(MarketRates rates)
             """
             INSERT INTO jobs (job_id, status, client, provider, model_id, unit_price, task_count, deadline, tasks_root, manifest_hash,
                               result_root, outputs_hash, submitted_at, submit_block, price, collateral, created_block, created_tx, updated_block)
-            VALUES (@j, 1, @client, @provider, @model, @unit, @count, @deadline, @tasks, @manifest, @zero, @zero, 0, 0, @price, @collateral, @b, @tx, @b)
+            VALUES (@j, @status, @client, @provider, @model, @unit, @count, @deadline, @tasks, @manifest, @zero, @zero, 0, 0, @price, @collateral, @b, @tx, @b)
             """,
             new
             {
-                j = e.JobId, client = e.Text("client"), provider = e.Text("provider"), model = e.Text("modelId"), unit = e.Text("unitPrice"),
+                j = e.JobId, status = (int)JobStatus.Created, client = e.Text("client"), provider = e.Text("provider"), model = e.Text("modelId"), unit = e.Text("unitPrice"),
                 count = (long)e.Number("taskCount"), deadline = (long)e.Number("deadline"), tasks = e.Text("tasksRoot"), manifest = e.Text("manifestHash"),
                 zero = Zero, price = Text(price), collateral = Text(collateral), b = (long)e.BlockNumber, tx = e.TransactionHash,
             }).ConfigureAwait(false);
@@ -181,7 +182,7 @@ internal sealed class StateProjector(MarketRates rates)
 
     private static async Task DisputeOpenedAsync(Db db, IndexedEvent e)
     {
-        await db.ExecAsync("UPDATE jobs SET status = 4, updated_block = @b WHERE job_id = @j", new { j = e.JobId, b = (long)e.BlockNumber }).ConfigureAwait(false);
+        await db.ExecAsync("UPDATE jobs SET status = @status, updated_block = @b WHERE job_id = @j", new { status = (int)JobStatus.Disputed, j = e.JobId, b = (long)e.BlockNumber }).ConfigureAwait(false);
         await db.ExecAsync("INSERT INTO disputes (job_id, challenger, bond, deadline, committee) VALUES (@j, @c, @bond, @d, @committee)",
             new { j = e.JobId, c = e.Text("challenger"), bond = e.Text("bond"), d = (long)e.Number("deadline"), committee = e.Args["committee"]!.ToJsonString() }).ConfigureAwait(false);
         await AddMarketAsync(db, "balance", e.Text("challenger"), -e.Number("bond")).ConfigureAwait(false);
@@ -208,8 +209,8 @@ internal sealed class StateProjector(MarketRates rates)
         }
 
         var job = await JobMoneyAsync(db, e.JobId).ConfigureAwait(false);
-        await db.ExecAsync("UPDATE jobs SET status = 6, slashed = @s, updated_block = @b WHERE job_id = @j",
-            new { j = e.JobId, s = e.Text("slashed"), b = (long)e.BlockNumber }).ConfigureAwait(false);
+        await db.ExecAsync("UPDATE jobs SET status = @status, slashed = @s, updated_block = @b WHERE job_id = @j",
+            new { status = (int)JobStatus.Slashed, j = e.JobId, s = e.Text("slashed"), b = (long)e.BlockNumber }).ConfigureAwait(false);
         var pool = await db.NumberAsync("SELECT verification_pool FROM market_ledger WHERE id = 1").ConfigureAwait(false);
         await AddLedgerAsync(db, "verification_pool", -BigInteger.Min(MarketRates.Share(job.Price, rates.AuditRewardBps), pool)).ConfigureAwait(false);
         await db.ExecAsync("UPDATE stakes SET audits_failed = audits_failed + 1 WHERE account = @a", new { a = job.Provider }).ConfigureAwait(false);
@@ -218,8 +219,8 @@ internal sealed class StateProjector(MarketRates rates)
     private static async Task JobSettledAsync(Db db, IndexedEvent e)
     {
         var job = await JobMoneyAsync(db, e.JobId).ConfigureAwait(false);
-        await db.ExecAsync("UPDATE jobs SET status = 5, payout = @p, updated_block = @b WHERE job_id = @j",
-            new { j = e.JobId, p = e.Text("payout"), b = (long)e.BlockNumber }).ConfigureAwait(false);
+        await db.ExecAsync("UPDATE jobs SET status = @status, payout = @p, updated_block = @b WHERE job_id = @j",
+            new { status = (int)JobStatus.Settled, j = e.JobId, p = e.Text("payout"), b = (long)e.BlockNumber }).ConfigureAwait(false);
         await AddMarketAsync(db, "balance", job.Provider, e.Number("payout")).ConfigureAwait(false);
         await AddMarketAsync(db, "collateral", job.Provider, job.Collateral).ConfigureAwait(false);
         await db.ExecAsync("UPDATE market_accounts SET jobs_settled = jobs_settled + 1 WHERE account = @a", new { a = job.Provider }).ConfigureAwait(false);
@@ -228,8 +229,8 @@ internal sealed class StateProjector(MarketRates rates)
     private static async Task JobExpiredAsync(Db db, IndexedEvent e)
     {
         var job = await JobMoneyAsync(db, e.JobId).ConfigureAwait(false);
-        await db.ExecAsync("UPDATE jobs SET status = 7, refund = @r, slashed = @s, updated_block = @b WHERE job_id = @j",
-            new { j = e.JobId, r = e.Text("refund"), s = e.Text("slashed"), b = (long)e.BlockNumber }).ConfigureAwait(false);
+        await db.ExecAsync("UPDATE jobs SET status = @status, refund = @r, slashed = @s, updated_block = @b WHERE job_id = @j",
+            new { status = (int)JobStatus.Expired, j = e.JobId, r = e.Text("refund"), s = e.Text("slashed"), b = (long)e.BlockNumber }).ConfigureAwait(false);
         await AddMarketAsync(db, "balance", job.Client, e.Number("refund")).ConfigureAwait(false);
     }
 

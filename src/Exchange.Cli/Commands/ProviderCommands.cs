@@ -25,6 +25,7 @@ internal static class ProviderCommands
         var model = new Option<string>("--model") { Description = "Model to offer, by name or id (default resnet18)", DefaultValueFactory = _ => "resnet18" };
         var price = new Option<string>("--unit-price") { Description = "Price per task in tokens (default 0.001)", HelpName = "TOKENS", DefaultValueFactory = _ => "0.001" };
         var maxTasks = new Option<int>("--max-tasks") { Description = "Largest job accepted, in tasks (default 64)", DefaultValueFactory = _ => 64 };
+        var turnaround = new Option<int>("--min-turnaround") { Description = "Seconds a job needs at least; the market refuses jobs due sooner (default 300)", HelpName = "SECONDS", DefaultValueFactory = _ => 300 };
         var region = new Option<string>("--region") { Description = "Region named in the offer (default local)", DefaultValueFactory = _ => "local" };
         var stake = new Option<string>("--stake") { Description = "Stake to hold in the vault, in tokens (default 10000)", HelpName = "TOKENS", DefaultValueFactory = _ => "10000" };
         var batch = new Option<int>("--batch-size") { Description = "Tasks handed to the inference engine at once (default 8)", DefaultValueFactory = _ => 8 };
@@ -33,15 +34,21 @@ internal static class ProviderCommands
         var cheatModel = new Option<string>("--cheat-model") { Description = "For --cheat other-model: a model in the store to run instead (default: the real model's cheaper stand-in, derived from it)" };
         var cheatSeed = new Option<int>("--cheat-seed") { Description = "Seed of the cheat's choices (default 1)", DefaultValueFactory = _ => 1 };
         var withdraw = new Option<int>("--withdraw-interval") { Description = "Seconds between withdrawals of the market balance; 0 never (default 0)", HelpName = "SECONDS" };
-        var command = new Command("run", "Serve as a provider until Ctrl+C") { model, price, maxTasks, region, stake, batch, cheat, cheatRate, cheatModel, cheatSeed, withdraw };
+        var command = new Command("run", "Serve as a provider until Ctrl+C") { model, price, maxTasks, turnaround, region, stake, batch, cheat, cheatRate, cheatModel, cheatSeed, withdraw };
         common.AddTo(command);
         command.SetAction(async (parsed, ct) =>
         {
+            if (parsed.GetValue(turnaround) is < 0 or > ProviderOptions.MaxMinTurnaroundSeconds)
+            {
+                throw new CliException($"--min-turnaround is seconds between 0 and {ProviderOptions.MaxMinTurnaroundSeconds}", ExitCodes.Usage);
+            }
+
             var options = new ProviderOptions
             {
                 Model = parsed.GetValue(model)!,
                 UnitPrice = Units(parsed.GetValue(price)!, "--unit-price"),
                 MaxTasks = parsed.GetValue(maxTasks),
+                MinTurnaroundSeconds = parsed.GetValue(turnaround),
                 Region = parsed.GetValue(region)!,
                 Stake = Units(parsed.GetValue(stake)!, "--stake"),
                 BatchSize = parsed.GetValue(batch),
@@ -89,6 +96,7 @@ internal static class ProviderCommands
         yield return new($"{s}:{nameof(o.Model)}", o.Model);
         yield return new($"{s}:{nameof(o.UnitPrice)}", o.UnitPrice);
         yield return new($"{s}:{nameof(o.MaxTasks)}", o.MaxTasks.ToString(CultureInfo.InvariantCulture));
+        yield return new($"{s}:{nameof(o.MinTurnaroundSeconds)}", o.MinTurnaroundSeconds.ToString(CultureInfo.InvariantCulture));
         yield return new($"{s}:{nameof(o.Region)}", o.Region);
         yield return new($"{s}:{nameof(o.Stake)}", o.Stake);
         yield return new($"{s}:{nameof(o.BatchSize)}", o.BatchSize.ToString(CultureInfo.InvariantCulture));

@@ -7,19 +7,23 @@ namespace Exchange.Core.Eip712;
 
 /// <summary>
 /// A provider's signed standing offer, EIP-712 type
-/// <c>Offer(address provider,bytes32 modelId,uint256 unitPrice,uint32 maxTasks,uint64 expiry,bytes32 region,uint64 nonce)</c>.
+/// <c>Offer(address provider,bytes32 modelId,uint256 unitPrice,uint32 maxTasks,uint32 minTurnaround,uint64 expiry,bytes32 region,uint64 nonce)</c>.
 /// </summary>
 /// <param name="Provider">The provider's address (the signer).</param>
 /// <param name="ModelId">The model card's id.</param>
 /// <param name="UnitPrice">Price per task in the token's smallest unit.</param>
 /// <param name="MaxTasks">Most tasks one job under this offer may have.</param>
+/// <param name="MinTurnaround">
+/// Seconds the provider needs at least: <c>createJob</c> refuses a deadline earlier than its block's
+/// timestamp plus this.
+/// </param>
 /// <param name="Expiry">UNIX seconds after which the offer cannot be used.</param>
 /// <param name="Region">The region, encoded with <see cref="Eip712.Region.Encode"/>.</param>
-/// <param name="Nonce">Distinguishes offers; cancelling is per nonce.</param>
-public sealed record Offer(string Provider, Bytes32 ModelId, BigInteger UnitPrice, uint MaxTasks, ulong Expiry, Bytes32 Region, ulong Nonce)
+/// <param name="Nonce">The provider's sequence number; cancelling nonce n cancels every offer up to n.</param>
+public sealed record Offer(string Provider, Bytes32 ModelId, BigInteger UnitPrice, uint MaxTasks, uint MinTurnaround, ulong Expiry, Bytes32 Region, ulong Nonce)
 {
     /// <summary>The EIP-712 type of an offer.</summary>
-    public const string TypeString = "Offer(address provider,bytes32 modelId,uint256 unitPrice,uint32 maxTasks,uint64 expiry,bytes32 region,uint64 nonce)";
+    public const string TypeString = "Offer(address provider,bytes32 modelId,uint256 unitPrice,uint32 maxTasks,uint32 minTurnaround,uint64 expiry,bytes32 region,uint64 nonce)";
 
     /// <summary>keccak256 of <see cref="TypeString"/>.</summary>
     public static Bytes32 TypeHash { get; } = Keccak.Hash(Encoding.UTF8.GetBytes(TypeString));
@@ -33,6 +37,7 @@ public sealed record Offer(string Provider, Bytes32 ModelId, BigInteger UnitPric
         .Word(ModelId)
         .UInt256(UnitPrice)
         .UInt256(MaxTasks)
+        .UInt256(MinTurnaround)
         .UInt256(Expiry)
         .Word(Region)
         .UInt256(Nonce)

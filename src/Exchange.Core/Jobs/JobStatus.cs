@@ -1,29 +1,35 @@
 namespace Exchange.Core.Jobs;
 
-/// <summary>A job's status, numbered as the contract's <c>JobMarket.Status</c> (docs/protocol.md).</summary>
+/// <summary>A job's status, numbered as the contract's <c>Status</c> (contracts/JobTypes.sol, docs/protocol.md).</summary>
 public enum JobStatus : byte
 {
     /// <summary>No such job.</summary>
     None = 0,
 
-    /// <summary>Escrowed; the provider owes a result before the deadline.</summary>
+    /// <summary>Escrowed; the provider has not accepted it yet (expiry refunds the client and penalises no one).</summary>
     Created = 1,
 
-    /// <summary>The result root is committed; the audit draw and challenge window run.</summary>
-    Submitted = 2,
+    /// <summary>The provider accepted the deadline and the data; it owes a result before the deadline (expiry penalises it).</summary>
+    Accepted = 2,
 
-    /// <summary>A verifier is checking drawn tasks.</summary>
-    Auditing = 3,
+    /// <summary>The result root is committed; the audit draw is not fixed yet.</summary>
+    Submitted = 3,
 
-    /// <summary>A verifier said the result is wrong; the committee decides.</summary>
-    Disputed = 4,
+    /// <summary>The draw was fixed and did not select the job; it settles after the challenge window.</summary>
+    Unaudited = 4,
+
+    /// <summary>The court runs an audit: a verifier is checking drawn tasks.</summary>
+    Auditing = 5,
+
+    /// <summary>The court runs a dispute (committee rounds, appeals).</summary>
+    Disputed = 6,
 
     /// <summary>The provider was paid.</summary>
-    Settled = 5,
+    Settled = 7,
 
     /// <summary>The provider was found wrong and its collateral slashed.</summary>
-    Slashed = 6,
+    Slashed = 8,
 
     /// <summary>The deadline passed without a result; the client was refunded.</summary>
-    Expired = 7,
+    Expired = 9,
 }

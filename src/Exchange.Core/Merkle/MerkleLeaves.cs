@@ -3,20 +3,24 @@ using Exchange.Core.Hashing;
 
 namespace Exchange.Core.Merkle;
 
-/// <summary>The leaf encodings of docs/protocol.md, equal to the contract's.</summary>
+/// <summary>
+/// The leaf encodings of docs/protocol.md, equal to the contract's. Leaves are hashed twice (as
+/// OpenZeppelin's <c>StandardMerkleTree</c>): a leaf's preimage is 32 bytes, an internal node's 64,
+/// so no internal node can be passed off as a leaf with a shorter proof.
+/// </summary>
 public static class MerkleLeaves
 {
-    /// <summary>Task leaf i: <c>keccak256(abi.encode(uint256 i, bytes32 inputHash_i))</c>.</summary>
+    /// <summary>Task leaf i: <c>keccak256(keccak256(abi.encode(uint256 i, bytes32 inputHash_i)))</c>.</summary>
     /// <param name="index">The task index.</param>
     /// <param name="inputHash">The task's input hash.</param>
     /// <returns>The leaf.</returns>
     public static Bytes32 Task(long index, Bytes32 inputHash)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
-        return new AbiWords().UInt256(index).Word(inputHash).Keccak();
+        return HashTwice(new AbiWords().UInt256(index).Word(inputHash));
     }
 
-    /// <summary>Result leaf i: <c>keccak256(abi.encode(uint256 i, bytes32 inputHash_i, bytes32 outputHash_i))</c>.</summary>
+    /// <summary>Result leaf i: <c>keccak256(keccak256(abi.encode(uint256 i, bytes32 inputHash_i, bytes32 outputHash_i)))</c>.</summary>
     /// <param name="index">The task index.</param>
     /// <param name="inputHash">The task's input hash.</param>
     /// <param name="outputHash">The task's output hash.</param>
@@ -24,7 +28,7 @@ public static class MerkleLeaves
     public static Bytes32 Result(long index, Bytes32 inputHash, Bytes32 outputHash)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
-        return new AbiWords().UInt256(index).Word(inputHash).Word(outputHash).Keccak();
+        return HashTwice(new AbiWords().UInt256(index).Word(inputHash).Word(outputHash));
     }
 
     /// <summary>The task tree over input hashes in task order; its root is <c>tasksRoot</c>.</summary>
@@ -51,5 +55,13 @@ public static class MerkleLeaves
         }
 
         return MerkleTree.Build(inputHashes.Select((hash, i) => Result(i, hash, outputHashes[i])));
+    }
+
+    // keccak256(keccak256(abi.encode(...))): the outer hash's preimage is the 32-byte inner hash.
+    private static Bytes32 HashTwice(AbiWords words)
+    {
+        Span<byte> inner = stackalloc byte[32];
+        words.Keccak().CopyTo(inner);
+        return Keccak.Hash(inner);
     }
 }

@@ -162,7 +162,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
                 statuses[job.JobId] = await Market.StatusAsync(job.JobId, cancellationToken).ConfigureAwait(false);
             }
 
-            await ExpireOverdueAsync(jobs.Where(j => statuses[j.JobId] == JobStatus.Created).ToList(), statuses, cancellationToken).ConfigureAwait(false);
+            await ExpireOverdueAsync(jobs.Where(j => statuses[j.JobId] is JobStatus.Created or JobStatus.Accepted).ToList(), statuses, cancellationToken).ConfigureAwait(false);
             progress?.Report(Progress(jobs, statuses, total));
             if (statuses.Values.All(IsFinal))
             {

@@ -215,7 +215,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var offer = new Core.Eip712.Offer(role.Address, modelId, BigInteger.Parse(ProviderOptionsFor(role).UnitPrice, CultureInfo.InvariantCulture),
-            (uint)options.TasksPerJob, (ulong)(now + 3600), Core.Eip712.Region.Encode("local"), (ulong)now);
+            (uint)options.TasksPerJob, (uint)ProviderOptionsFor(role).MinTurnaroundSeconds, (ulong)(now + 3600), Core.Eip712.Region.Encode("local"), (ulong)now);
         return SignedOffer.Sign(offer, market.Domain, role.Key.GetPrivateKeyAsBytes());
     }
 
@@ -224,6 +224,8 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         Model = options.Model,
         UnitPrice = MarketParameters.Tokens(1).ToString(CultureInfo.InvariantCulture),
         MaxTasks = Math.Max(options.TasksPerJob, 64),
+        // Half the demo's deadline, so the client's jobs clear the offer's turnaround with room to spare.
+        MinTurnaroundSeconds = options.JobDeadlineSeconds / 2,
         Region = "local",
         Stake = MarketParameters.Tokens(10_000).ToString(CultureInfo.InvariantCulture),
         Cheat = role.Cheats ? options.Cheat : CheatMode.None,

@@ -25,6 +25,7 @@ public static class OfferBook
             ModelId = o.ModelId.ToString(),
             UnitPrice = o.UnitPrice.ToString(CultureInfo.InvariantCulture),
             MaxTasks = o.MaxTasks,
+            MinTurnaround = o.MinTurnaround,
             Expiry = o.Expiry,
             Region = Region.Decode(o.Region),
             Nonce = o.Nonce,
@@ -63,7 +64,7 @@ public static class OfferBook
         {
             return new SignedOffer(
                 new Offer(
-                    b.Provider, Bytes32.Parse(b.ModelId), BigInteger.Parse(b.UnitPrice, NumberStyles.None, CultureInfo.InvariantCulture), b.MaxTasks, b.Expiry,
+                    b.Provider, Bytes32.Parse(b.ModelId), BigInteger.Parse(b.UnitPrice, NumberStyles.None, CultureInfo.InvariantCulture), b.MaxTasks, b.MinTurnaround, b.Expiry,
                     Region.Encode(b.Region), ulong.Parse(b.Nonce, NumberStyles.None, CultureInfo.InvariantCulture)),
                 Hex.Parse(b.Signature));
         }

@@ -116,7 +116,7 @@ public sealed class ProviderNode
 
         var offer = new Exchange.Core.Eip712.Offer(
             Address, Model.Card.ModelId, BigInteger.Parse(_options.UnitPrice, System.Globalization.CultureInfo.InvariantCulture),
-            (uint)_options.MaxTasks, (ulong)(now + _options.OfferLifetimeSeconds), Region.Encode(_options.Region), (ulong)now);
+            (uint)_options.MaxTasks, (uint)_options.MinTurnaroundSeconds, (ulong)(now + _options.OfferLifetimeSeconds), Region.Encode(_options.Region), (ulong)now);
         Offer = SignedOffer.Sign(offer, _market.Domain, _key.GetPrivateKeyAsBytes());
         await OfferBook.PublishAsync(_api, Offer, cancellationToken).ConfigureAwait(false);
     }
@@ -259,12 +259,13 @@ public sealed class ProviderNode
     private async Task ResolveRefusedAsync(ProviderJob job, ContractRevertException error, CancellationToken cancellationToken)
     {
         var status = await _market.StatusAsync(job.JobId, cancellationToken).ConfigureAwait(false);
-        if (status == JobStatus.Created && job.Record.Deadline > (ulong)_time.GetUtcNow().ToUnixTimeSeconds())
+        var awaitingResult = status is JobStatus.Created or JobStatus.Accepted;
+        if (awaitingResult && job.Record.Deadline > (ulong)_time.GetUtcNow().ToUnixTimeSeconds())
         {
             _logger.JobRetry(job.JobId, error.Message);
             await _jobs.RecordErrorAsync(job.JobId, error.Message, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
         }
-        else if (status == JobStatus.Created)
+        else if (awaitingResult)
         {
             await _jobs.MarkDoneAsync(job.JobId, "missed-deadline", cancellationToken).ConfigureAwait(false);
         }
@@ -285,7 +286,7 @@ public sealed class ProviderNode
             }
 
             var status = await _market.StatusAsync(job.JobId, cancellationToken).ConfigureAwait(false);
-            if (status == JobStatus.Created)
+            if (status is JobStatus.Created or JobStatus.Accepted)
             {
                 await _jobs.MarkUnsentAsync(job.JobId, receipt is null ? "result transaction lost" : "result transaction reverted", cancellationToken).ConfigureAwait(false);
             }
@@ -308,7 +309,7 @@ public sealed class ProviderNode
             var state = await _market.GetJobAsync(job.JobId, cancellationToken).ConfigureAwait(false);
             switch ((JobStatus)state.Status)
             {
-                case JobStatus.Submitted:
+                case JobStatus.Submitted or JobStatus.Unaudited:
                     due.Add(job);
                     break;
                 case JobStatus.Auditing when state.Audit.Deadline < blockTime:

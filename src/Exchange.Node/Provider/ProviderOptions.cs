@@ -8,6 +8,9 @@ public sealed class ProviderOptions : IValidatableObject
     /// <summary>The configuration section.</summary>
     public const string Section = "Provider";
 
+    /// <summary>Longest turnaround an offer may ask for: 30 days.</summary>
+    public const int MaxMinTurnaroundSeconds = 30 * 24 * 3600;
+
     /// <summary>The model offered, by name or id. Default <c>resnet18</c>.</summary>
     [Required]
     public string Model { get; set; } = "resnet18";
@@ -20,6 +23,13 @@ public sealed class ProviderOptions : IValidatableObject
     /// <summary>Largest job the offer accepts, in tasks. Default 64.</summary>
     [Range(1, 100_000)]
     public int MaxTasks { get; set; } = 64;
+
+    /// <summary>
+    /// Seconds the provider needs at least per job, signed into the offer as <c>minTurnaround</c>: the
+    /// market refuses a job due sooner after its creation. Default 300.
+    /// </summary>
+    [Range(0, MaxMinTurnaroundSeconds)]
+    public int MinTurnaroundSeconds { get; set; } = 300;
 
     /// <summary>Region named in the offer, at most 32 bytes of UTF-8. Default <c>local</c>.</summary>
     [Required]

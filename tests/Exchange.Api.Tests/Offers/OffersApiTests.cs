@@ -48,7 +48,22 @@ public sealed class OffersApiTests : IDisposable
         Assert.Equal(DevKeys.Provider.Address(), stored!.Provider);
         Assert.Equal("1000", stored.UnitPrice);
         Assert.Equal("eu-west", stored.Region);
+        Assert.Equal(300, stored.MinTurnaround);
         Assert.Equal(offer.Signature, stored.Signature);
+    }
+
+    [Fact]
+    public async Task List_filters_by_maximum_turnaround_and_reports_it()
+    {
+        await Post(SignedOffers.Create(DevKeys.Provider, Terms, nonce: 1, minTurnaround: 60));
+        await Post(SignedOffers.Create(DevKeys.Provider, Terms, nonce: 2, minTurnaround: 600));
+        await Post(SignedOffers.Create(DevKeys.Provider, Terms, nonce: 3, minTurnaround: 0));
+
+        var quick = await List("/offers?maxTurnaround=60");
+
+        Assert.Equal(["1", "3"], quick.Select(o => o.Nonce).Order());
+        Assert.Equal(600u, Assert.Single(await List("/offers?maxTurnaround=600"), o => o.Nonce == "2").MinTurnaround);
+        Assert.Equal(3, (await List("/offers")).Count);
     }
 
     [Fact]
@@ -149,6 +164,8 @@ public sealed class OffersApiTests : IDisposable
         { "unit price zero", t => SignedOffers.Create(DevKeys.Provider, t, unitPrice: 0), HttpStatusCode.BadRequest, "unitPrice must be" },
         { "unit price beyond uint256", t => SignedOffers.Create(DevKeys.Provider, t) with { UnitPrice = "1" + new string('0', 78) }, HttpStatusCode.BadRequest, "unitPrice must be" },
         { "max tasks zero", t => SignedOffers.Create(DevKeys.Provider, t) with { MaxTasks = 0 }, HttpStatusCode.BadRequest, "maxTasks must be" },
+        { "min turnaround missing", t => SignedOffers.Create(DevKeys.Provider, t) with { MinTurnaround = null }, HttpStatusCode.BadRequest, "minTurnaround" },
+        { "min turnaround changed after signing", t => SignedOffers.Create(DevKeys.Provider, t) with { MinTurnaround = 1 }, HttpStatusCode.UnprocessableEntity, "signature is not" },
         { "expiry missing", t => SignedOffers.Create(DevKeys.Provider, t) with { Expiry = null }, HttpStatusCode.BadRequest, "expiry" },
         { "nonce missing", t => SignedOffers.Create(DevKeys.Provider, t) with { Nonce = null }, HttpStatusCode.BadRequest, "nonce" },
         { "nonce beyond the market's sequence", t => SignedOffers.Create(DevKeys.Provider, t, nonce: uint.MaxValue), HttpStatusCode.BadRequest, "below 4294967295" },
@@ -207,6 +224,7 @@ public sealed class OffersApiTests : IDisposable
     [InlineData("/offers?model=0x1", "model must be")]
     [InlineData("/offers?maxUnitPrice=-5", "maxUnitPrice must be")]
     [InlineData("/offers?limit=0", "limit must be")]
+    [InlineData("/offers?maxTurnaround=-1", "maxTurnaround must be")]
     [InlineData("/offers?limit=abc", "limit")]
     [InlineData("/offers/0xnothex", "digest is 0x")]
     public async Task Malformed_query_is_a_400_problem(string url, string reason)

@@ -32,7 +32,7 @@ public sealed class JobScenario(ChainFixture chain, int client, int provider)
         await ChainActions.DepositAsync(chain, client, ChainActions.Tokens(1_000));
         await ChainActions.StakeAsync(chain, provider, ChainActions.Tokens(10_000));
         var now = await ChainTimeAsync();
-        _offer = new Offer(DevAccounts.Address(provider), Model, ChainActions.Tokens(1), 64, now + 30 * 24 * 3600, Region.Encode("eu-west"), 1);
+        _offer = new Offer(DevAccounts.Address(provider), Model, ChainActions.Tokens(1), 64, 60, now + 30 * 24 * 3600, Region.Encode("eu-west"), 1);
         _offerSignature = Signatures.Sign(_offer.Digest(_domain), DevAccounts.Key(provider).GetPrivateKeyAsBytes());
     }
 

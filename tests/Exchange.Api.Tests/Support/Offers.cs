@@ -16,9 +16,9 @@ public static class SignedOffers
 
     public static OfferSubmission Create(
         EthECKey provider, MarketTerms terms, BigInteger? unitPrice = null, ulong nonce = 1, Bytes32? model = null,
-        string region = "eu-west", ulong? expiry = null, uint maxTasks = 16, EthECKey? signer = null)
+        string region = "eu-west", ulong? expiry = null, uint maxTasks = 16, EthECKey? signer = null, uint minTurnaround = 300)
     {
-        var offer = new Offer(provider.GetPublicAddress(), model ?? ModelA, unitPrice ?? 1_000, maxTasks,
+        var offer = new Offer(provider.GetPublicAddress(), model ?? ModelA, unitPrice ?? 1_000, maxTasks, minTurnaround,
             expiry ?? (ulong)DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds(), Region.Encode(region), nonce);
         var digest = offer.Digest(Eip712Domain.ForExchange(terms.ChainId, terms.Market));
         var signature = Signatures.Sign(digest, (signer ?? provider).GetPrivateKeyAsBytes());
@@ -28,6 +28,7 @@ public static class SignedOffers
             ModelId = offer.ModelId.ToString(),
             UnitPrice = offer.UnitPrice.ToString(CultureInfo.InvariantCulture),
             MaxTasks = offer.MaxTasks,
+            MinTurnaround = offer.MinTurnaround,
             Expiry = offer.Expiry,
             Region = region,
             Nonce = offer.Nonce,
@@ -37,6 +38,6 @@ public static class SignedOffers
 
     public static string DigestOf(OfferSubmission submission, MarketTerms terms) =>
         new Offer(submission.Provider!, Bytes32.Parse(submission.ModelId), BigInteger.Parse(submission.UnitPrice!, CultureInfo.InvariantCulture),
-            submission.MaxTasks!.Value, submission.Expiry!.Value, Region.Encode(submission.Region!), submission.Nonce!.Value)
+            submission.MaxTasks!.Value, submission.MinTurnaround!.Value, submission.Expiry!.Value, Region.Encode(submission.Region!), submission.Nonce!.Value)
             .Digest(Eip712Domain.ForExchange(terms.ChainId, terms.Market)).ToString();
 }

@@ -32,7 +32,7 @@ public sealed class CrossLanguageTests(ChainFixture chain)
         ChainState.QueryAsync<TFunction, TOutput>(chain, chain.Deployment.JobMarket, function);
 
     private static Offer OfferOf(int provider, ulong nonce, ulong expiry) =>
-        new(DevAccounts.Address(provider), Keccak.Hash("cross-language model"u8), 3 * Token, 16, expiry, Region.Encode("eu-west"), nonce);
+        new(DevAccounts.Address(provider), Keccak.Hash("cross-language model"u8), 3 * Token, 16, 600, expiry, Region.Encode("eu-west"), nonce);
 
     private async Task<ulong> NowAsync() =>
         (ulong)(await chain.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest())).Timestamp.Value;
@@ -112,6 +112,7 @@ public sealed class CrossLanguageTests(ChainFixture chain)
             ["modelId"] = offer.ModelId.ToString(),
             ["unitPrice"] = offer.UnitPrice.ToString(CultureInfo.InvariantCulture),
             ["maxTasks"] = offer.MaxTasks,
+            ["minTurnaround"] = offer.MinTurnaround,
             ["expiry"] = offer.Expiry.ToString(CultureInfo.InvariantCulture),
             ["region"] = offer.Region.ToString(),
             ["nonce"] = offer.Nonce.ToString(CultureInfo.InvariantCulture),

@@ -10,6 +10,7 @@ const types = {
     { name: "modelId", type: "bytes32" },
     { name: "unitPrice", type: "uint256" },
     { name: "maxTasks", type: "uint32" },
+    { name: "minTurnaround", type: "uint32" },
     { name: "expiry", type: "uint64" },
     { name: "region", type: "bytes32" },
     { name: "nonce", type: "uint64" },

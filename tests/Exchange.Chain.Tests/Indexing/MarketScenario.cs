@@ -113,7 +113,7 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
 
     private async Task<(Offer Offer, byte[] Signature)> SignedOfferAsync()
     {
-        var offer = new Offer(DevAccounts.Address(Provider), Keccak.Hash("model"u8), Token, 64, await NowAsync() + 10 * 365 * 86_400, Region.Encode("eu-west"), ++_offerNonce);
+        var offer = new Offer(DevAccounts.Address(Provider), Keccak.Hash("model"u8), Token, 64, 60, await NowAsync() + 10 * 365 * 86_400, Region.Encode("eu-west"), ++_offerNonce);
         var digest = offer.Digest(Eip712Domain.ForExchange(_d.ChainId, _d.JobMarket));
         return (offer, Signatures.Sign(digest, DevAccounts.Key(Provider).GetPrivateKeyAsBytes()));
     }

@@ -28,6 +28,7 @@ public sealed class Eip712VectorTests
                 Bytes32.Parse(m.Text("modelId")),
                 BigInteger.Parse(m.Text("unitPrice")),
                 uint.Parse(m.Text("maxTasks")),
+                uint.Parse(m.Text("minTurnaround")),
                 ulong.Parse(m.Text("expiry")),
                 Bytes32.Parse(m.Text("region")),
                 ulong.Parse(m.Text("nonce")))

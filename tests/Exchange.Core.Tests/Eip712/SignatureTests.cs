@@ -111,7 +111,7 @@ public sealed class SignatureTests
     [Fact]
     public void StructHash_BadFields_AreRejected()
     {
-        var offer = new Offer("0x1234", Bytes32.Zero, 1, 1, 1, Bytes32.Zero, 1);
+        var offer = new Offer("0x1234", Bytes32.Zero, 1, 1, 300, 1, Bytes32.Zero, 1);
 
         Assert.Contains("not an address", Assert.Throws<FormatException>(() => offer.StructHash).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => (offer with { Provider = Address0, UnitPrice = -1 }).StructHash);
@@ -122,7 +122,7 @@ public sealed class SignatureTests
     [Fact]
     public void TypeHashes_AreKeccakOfTheProtocolTypeStrings()
     {
-        Assert.Equal(Keccak.Hash("Offer(address provider,bytes32 modelId,uint256 unitPrice,uint32 maxTasks,uint64 expiry,bytes32 region,uint64 nonce)"u8), Offer.TypeHash);
+        Assert.Equal(Keccak.Hash("Offer(address provider,bytes32 modelId,uint256 unitPrice,uint32 maxTasks,uint32 minTurnaround,uint64 expiry,bytes32 region,uint64 nonce)"u8), Offer.TypeHash);
         Assert.Equal(Keccak.Hash("Result(uint256 jobId,bytes32 tasksRoot,bytes32 resultRoot,bytes32 outputsHash)"u8), Result.TypeHash);
     }
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Text;
+using Exchange.Core.Abi;
 using Exchange.Core.Hashing;
 using Exchange.Core.Merkle;
 
@@ -16,7 +17,7 @@ public sealed class MerkleTreeTests
     private static IReadOnlyList<Bytes32> OutputHashes(int n) => [.. Enumerable.Range(0, n).Select(i => OutputHash(i))];
 
     [Fact]
-    public void Leaves_EqualEthersAbiEncodeKeccak()
+    public void Leaves_EqualEthersDoubleKeccakOfAbiEncode()
     {
         foreach (var vector in EthersVectors.Items("leaves"))
         {
@@ -32,6 +33,18 @@ public sealed class MerkleTreeTests
                 vector.Text("resultLeaf"),
                 MerkleLeaves.Result((long)index, Bytes32.Parse(vector.Text("inputHash")), Bytes32.Parse(vector.Text("outputHash"))).ToString());
         }
+    }
+
+    [Fact]
+    public void Leaves_AreKeccakOfKeccakOfTheAbiEncoding()
+    {
+        var (input, output) = (InputHash(3), OutputHash(3));
+        var taskInner = new AbiWords().UInt256(3).Word(input).Keccak();
+        var resultInner = new AbiWords().UInt256(3).Word(input).Word(output).Keccak();
+
+        Assert.Equal(Keccak.Hash(taskInner.ToArray()), MerkleLeaves.Task(3, input));
+        Assert.Equal(Keccak.Hash(resultInner.ToArray()), MerkleLeaves.Result(3, input, output));
+        Assert.NotEqual(taskInner, MerkleLeaves.Task(3, input));
     }
 
     [Fact]

@@ -19,6 +19,7 @@ public sealed class CommandLineTests
     [InlineData("does not exist", "client", "submit", "--model", "resnet18", "--input", "/no/such/image.png", "--dev-account", "8", "--rpc", NoChain)]
     [InlineData("--out needs --wait", "client", "submit", "--model", "resnet18", "--input", "a.png", "--out", "o", "--dev-account", "8")]
     [InlineData("--unit-price", "provider", "run", "--dev-account", "1", "--unit-price", "cheap", "--rpc", NoChain)]
+    [InlineData("--min-turnaround is seconds between 0 and", "provider", "run", "--dev-account", "1", "--min-turnaround", "-5", "--rpc", NoChain)]
     [InlineData("--api must be an http(s) URL", "verifier", "run", "--dev-account", "2", "--api", "ftp://x", "--rpc", NoChain)]
     [InlineData("give the signing account", "provider", "run", "--rpc", NoChain)]
     public async Task A_bad_command_line_is_refused_with_a_usage_error(string message, params string[] args)

@@ -77,7 +77,7 @@ public sealed class RestartTests : IDisposable
     private string[] ProviderArgs(LocalNetwork network) =>
     [
         "provider", "run", "--dev-account", Provider.ToString(CultureInfo.InvariantCulture), .. Common(network, "provider"),
-        "--model", TestNetwork.Model, "--unit-price", "1", "--stake", "1000",
+        "--model", TestNetwork.Model, "--unit-price", "1", "--stake", "1000", "--min-turnaround", "60",
     ];
 
     private string[] VerifierArgs(LocalNetwork network) =>

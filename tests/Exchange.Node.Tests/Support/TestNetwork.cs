@@ -63,7 +63,7 @@ public static class TestNetwork
     /// <summary>Starts <c>exchange provider run</c> for dev account <paramref name="account"/>: <see cref="Model"/> at 1 token per task, stake 1,000, data in <paramref name="data"/>.</summary>
     public static NodeProcess StartProvider(LocalNetwork network, int account, string data) => NodeProcess.Start(
         "provider", "run", "--dev-account", account.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(),
-        "--deployments", network.DeploymentsDirectory, "--data", data, "--model", Model, "--unit-price", "1", "--stake", "1000");
+        "--deployments", network.DeploymentsDirectory, "--data", data, "--model", Model, "--unit-price", "1", "--stake", "1000", "--min-turnaround", "60");
 
     /// <summary>Creates one job of <paramref name="tasks"/> images on the first live offer of <paramref name="provider"/>, waiting for the offer.</summary>
     public static async Task<ClientJob> CreateJobAsync(LocalNetwork network, ClientSession client, HttpClient http, string provider, int tasks, TimeSpan deadline)
