@@ -2,7 +2,8 @@
 // escrow measured in the same run. Writes gas-report.json; exits non-zero when a target is missed.
 // Paths: "unaudited" (create, a relayer's submission with the provider's signature, settle),
 // "unaudited-own" (the provider submits its own result without a signature), and
-// "audited-pass" (create, relayed submission, the court's passing audit) once the court exists.
+// "audited-pass" (create, relayed submission, recordDraw opening the court's audit and drawing
+// its verifier, the verifier's passing verdict) once the court exists.
 //   npx hardhat run scripts/gas.js
 const fs = require("fs");
 const path = require("path");
@@ -44,6 +45,8 @@ async function setup() {
     await vault.connect(v).stake(h.Role.Verifier, ethers.parseEther("100"));
     await market.connect(v).deposit(ethers.parseEther("1000"));
   }
+  // stake counts for draws from the next epoch's snapshot on
+  if (vault.interface.getFunction("epochLength", [])) await time.increase(Number(await vault.epochLength()));
   await market.connect(client).deposit(ethers.parseEther("5000000"));
   await market.connect(provider).deposit(ethers.parseEther("1"));
   const offer = {
@@ -105,7 +108,7 @@ async function createAndSubmit(s, tasks, jobs, rounds, own) {
  */
 async function measure(s, tasks, jobs, own = false) {
   const { market } = s;
-  const acc = { create: [], submit: [], settle: [], verdict: [], unaudited: 0, audited: 0 };
+  const acc = { create: [], submit: [], settle: [], draw: [], verdict: [], unaudited: 0, audited: 0 };
   const params = await market.params();
   const auditedPath = s.hasCourt && !own;
   while (acc.unaudited < MIN_JOBS || (auditedPath && acc.audited < MIN_JOBS)) {
@@ -120,7 +123,9 @@ async function measure(s, tasks, jobs, own = false) {
       const draw = await market.auditDraw(sj.id, sj.job);
       if (!draw.audited) plain.push(sj);
       else if (auditedPath) {
-        acc.verdict.push(await passAudit(s, sj));
+        const { draw, verdict } = await passAudit(s, sj);
+        acc.draw.push(draw);
+        acc.verdict.push(verdict);
         acc.audited++;
       } else {
         // fixed outside the measurement; the court (or the stub) keeps the audit
@@ -137,15 +142,25 @@ async function measure(s, tasks, jobs, own = false) {
     if (rest.length) await market.settle(rest.map((g) => g.id), rest.map((g) => g.job));
   }
   const base = mean(acc.create) + mean(acc.submit);
-  phaseLog.push({ tasks, jobs, own, create: mean(acc.create), submit: mean(acc.submit), settle: mean(acc.settle), verdict: auditedPath ? mean(acc.verdict) : NaN });
+  const audit = auditedPath ? { draw: mean(acc.draw), verdict: mean(acc.verdict) } : null;
+  phaseLog.push({ tasks, jobs, own, create: mean(acc.create), submit: mean(acc.submit), settle: mean(acc.settle), audit });
   const rows = [{ tasks, jobsPerTx: jobs, path: own ? "unaudited-own" : "unaudited", gasPerJob: Math.round(base + mean(acc.settle)), samples: acc.unaudited }];
-  if (auditedPath) rows.push({ tasks, jobsPerTx: jobs, path: "audited-pass", gasPerJob: Math.round(base + mean(acc.verdict)), samples: acc.audited });
+  if (auditedPath) rows.push({ tasks, jobsPerTx: jobs, path: "audited-pass", gasPerJob: Math.round(base + audit.draw + audit.verdict), samples: acc.audited });
   return rows.map((r) => ({ ...r, gasPerTask: Math.round(r.gasPerJob / tasks) }));
 }
 
-/** Gas of everything after submission that takes an audited job to its passing settlement. */
-async function passAudit() {
-  throw new Error("the audited-pass path needs the AuditCourt's verdict flow");
+/**
+ * Gas of everything after submission that takes an audited job to its passing settlement: fixing
+ * the draw (the court draws the verifier at once) and the verifier's passing verdict.
+ */
+async function passAudit(s, sj) {
+  const { market, court } = s;
+  const draw = await gasOf(market.recordDraw([sj.id], [sj.job]));
+  const { verifier } = await court.auditOf(sj.id);
+  const signer = s.verifiers.find((v) => v.address === verifier);
+  if (!signer) throw new Error(`job ${sj.id}: no verifier drawn`);
+  const verdict = await gasOf(court.connect(signer).submitVerdict(sj.id, sj.job, true, ethers.id("evidence")));
+  return { draw, verdict };
 }
 
 async function measurePlainEscrow(s) {
@@ -184,9 +199,9 @@ async function main() {
   for (const r of report) {
     console.log(`${String(r.tasks).padStart(5)}  ${String(r.jobsPerTx).padStart(7)}  ${r.path.padEnd(13)}  ${String(r.gasPerJob).padStart(8)}  ${String(r.gasPerTask).padStart(8)}  ${String(r.samples).padStart(7)}`);
   }
-  console.log("\nper job and transaction kind (create, submit, settle per job; audit per audited job)");
+  console.log("\nper job and transaction kind (create, submit, settle per job; draw and verdict per audited job)");
   for (const p of phaseLog.slice(1)) {
-    const audit = Number.isNaN(p.verdict) ? "" : `  audit ${Math.round(p.verdict)}`;
+    const audit = p.audit ? `  draw ${Math.round(p.audit.draw)}  verdict ${Math.round(p.audit.verdict)}` : "";
     console.log(`  N=${String(p.tasks).padEnd(3)} J=${String(p.jobs).padEnd(2)} ${p.own ? "own    " : "relayed"}  create ${Math.round(p.create)}  submit ${Math.round(p.submit)}  settle ${Math.round(p.settle)}${audit}`);
   }
   console.log(`\nreference PlainEscrow (per job, same run): create ${plain.create} + submit ${plain.submit} + release ${plain.release} = ${plain.total}`);

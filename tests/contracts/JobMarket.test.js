@@ -1,5 +1,5 @@
 const { expect } = require("chai");
-const { ethers } = require("hardhat");
+const { ethers, artifacts } = require("hardhat");
 const { loadFixture, time, mine } = require("@nomicfoundation/hardhat-network-helpers");
 const { anyValue } = require("@nomicfoundation/hardhat-chai-matchers/withArgs");
 const h = require("./helpers");
@@ -1148,6 +1148,43 @@ describe("JobMarket", function () {
       await check();
       await w.market.connect(w.provider).withdraw(await w.market.balanceOf(w.provider.address));
       await check();
+    });
+  });
+
+  describe("with the AuditCourt", function () {
+    before(async function () {
+      if (!(await artifacts.artifactExists("AuditCourt"))) this.skip();
+    });
+
+    async function courtWorld() {
+      const w = await h.world({ verifiers: 3 });
+      // the verifiers' stake counts for draws from the next epoch's snapshot on
+      await time.increase(h.VAULT_LIMITS.epochLength);
+      return w;
+    }
+
+    it("deploySystem binds market, court and vault to each other", async function () {
+      const w = await loadFixture(courtWorld);
+      expect(await w.market.court()).to.equal(await w.court.getAddress());
+      expect(await w.vault.market()).to.equal(await w.market.getAddress());
+    });
+
+    it("an audited job passes through the court: the verifier is paid from the pool and the provider settles", async function () {
+      const w = await loadFixture(courtWorld);
+      const { id, sub } = await submittedWhere(w, true, { taskCount: 10 });
+      const m = h.money(w.params, E(1), 10);
+      await expect(w.market.recordDraw([id], [sub])).to.emit(w.court, "AuditAssigned");
+      const { verifier } = await w.court.auditOf(id);
+      const signer = w.verifiers.find((v) => v.address === verifier);
+      // the reward, as far as the pool holds it
+      const reward = (m.price * BigInt(w.params.auditRewardBps)) / BPS;
+      const pool = (await w.market.ledger()).verificationPool;
+      const tx = w.court.connect(signer).submitVerdict(id, sub, true, ethers.id("evidence"));
+      await expect(tx).to.emit(w.market, "Credited").withArgs(id, verifier, reward < pool ? reward : pool);
+      await expect(tx).to.emit(w.market, "JobSettled").withArgs(id, m.price);
+      await expect(tx).to.emit(w.vault, "AuditPassed").withArgs(w.provider.address);
+      expect(await w.market.getJob(id)).to.deep.equal([Status.Settled, h.ZERO]);
+      await expectBooksBalanced(w, (await ethers.getSigners()).map((a) => a.address));
     });
   });
 });
