@@ -42,15 +42,16 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
         Done
     }
 
-    /// @notice A job's audit.
+    /// @notice A job's audit. An audit whose drawn verifier passed the job in the transaction
+    /// that fixed its draw leaves no record here (phase None): the events tell it.
     struct Audit {
+        address verifier; // the drawn verifier (the previous one while a redraw is pending)
+        uint64 deadline; // verdict due
         Phase phase;
         AuditOrigin origin;
         uint8 attempt; // 0: first verifier; 1: after a timeout
         uint64 ticket; // seed ticket of a pending draw
-        uint64 epoch; // snapshot epoch of the pending or made draw
-        uint64 deadline; // verdict due
-        address verifier; // the drawn verifier (the previous one while a redraw is pending)
+        uint64 epoch; // snapshot epoch of a pending draw
         bytes32 seed; // the seed that drew the verifier; task indices follow from it
     }
 
@@ -236,19 +237,29 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
     /// @notice The drawn verifier's verdict. Pass settles the job and pays the audit reward
     /// (from the pool, or from the provider's payout when the provider let the draw lapse); fail
     /// posts the challenger bond from the verifier's market balance and opens round 0 of a dispute,
-    /// the reward waiting for the final ruling. Emits {VerdictSubmitted}, then {RoundOpened} on fail.
+    /// the reward waiting for the final ruling. The verifier a submitted job's own draw selects
+    /// may act before anyone fixed that draw: its verdict fixes it. Emits {VerdictSubmitted}
+    /// (after {AuditAssigned} when it fixes the draw), then {RoundOpened} on fail.
     function submitVerdict(uint256 jobId, Job calldata job, bool pass, bytes32 evidenceHash) external {
-        _market.expectJob(jobId, job, Status.Auditing);
         Audit storage audit = _audits[jobId];
-        _expectPhase(jobId, audit.phase, Phase.Assigned);
-        if (msg.sender != audit.verifier) revert AuditCourtNotDrawnVerifier(msg.sender, audit.verifier);
-        if (block.timestamp > audit.deadline) {
-            revert AuditCourtAuditClosed(jobId, audit.deadline, uint64(block.timestamp));
+        if (audit.phase == Phase.None) {
+            _fixDrawForVerdict(jobId, job, audit, pass);
+        } else {
+            _market.expectJob(jobId, job, Status.Auditing);
+            _expectPhase(jobId, audit.phase, Phase.Assigned);
+            if (msg.sender != audit.verifier) revert AuditCourtNotDrawnVerifier(msg.sender, audit.verifier);
+            if (block.timestamp > audit.deadline) {
+                revert AuditCourtAuditClosed(jobId, audit.deadline, uint64(block.timestamp));
+            }
         }
         uint256 price = job.unitPrice * job.taskCount;
         if (pass) {
-            audit.phase = Phase.Done;
             uint256 reward = price * _auditRewardBps / _BPS;
+            if (audit.phase == Phase.None) {
+                _passWithoutRecord(jobId, job, reward, evidenceHash);
+                return;
+            }
+            audit.phase = Phase.Done;
             if (audit.origin == AuditOrigin.Lapsed) {
                 emit VerdictSubmitted(jobId, msg.sender, true, evidenceHash, reward);
                 _market.courtSettle(jobId, job, Status.Auditing, reward, true);
@@ -468,16 +479,35 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
         return _audits[jobId];
     }
 
-    /// @notice The task indices the job's assigned verifier must re-run: `min(k, taskCount)`
-    /// distinct indices `keccak256(abi.encode(seed, 2 + i)) % taskCount`, probing forward past
-    /// repeats, from the seed that drew the verifier. Empty until a verifier is drawn.
-    function auditTasks(uint256 jobId, uint32 taskCount) external view returns (uint32[] memory indices) {
-        Audit storage audit = _audits[jobId];
-        if (audit.seed == bytes32(0) || taskCount == 0) return indices;
+    /// @notice The task indices the job's assigned verifier must re-run (see {taskIndicesOf}),
+    /// from the seed that drew it. Empty until a verifier is drawn.
+    function auditTasks(uint256 jobId, uint32 taskCount) external view returns (uint32[] memory) {
+        return taskIndicesOf(_audits[jobId].seed, taskCount);
+    }
+
+    /// @notice The verifier a submitted job's own draw selects before anyone fixed the draw, and
+    /// the seed that drew it; zero when the seed is not ready, lapsed or does not select the job,
+    /// or nobody can be drawn. That verifier may act on it at once with {submitVerdict}.
+    function pendingAuditor(uint256 jobId, Job calldata job) external view returns (address verifier, bytes32 seed) {
+        bool ready;
+        bool audited;
+        (ready, audited, seed) = JobMarket(address(_market)).auditDraw(jobId, job);
+        if (!ready || !audited || seed == bytes32(0)) return (address(0), bytes32(0));
+        address[] memory exclude = new address[](1);
+        exclude[0] = job.client;
+        address[] memory drawn = _vault.draw(_vault.epochOf(job.submittedAt), seed, 1, exclude);
+        if (drawn.length != 0) verifier = drawn[0];
+    }
+
+    /// @notice The `min(k, taskCount)` distinct task indices a seed draws:
+    /// `keccak256(abi.encode(seed, 2 + i)) % taskCount`, probing forward past repeats.
+    /// Empty for a zero seed.
+    function taskIndicesOf(bytes32 seed, uint32 taskCount) public view returns (uint32[] memory indices) {
+        if (seed == bytes32(0) || taskCount == 0) return indices;
         uint256 k = _auditedTasksPerJob < taskCount ? _auditedTasksPerJob : taskCount;
         indices = new uint32[](k);
         for (uint256 i; i < k; ++i) {
-            uint256 index = uint256(keccak256(abi.encode(audit.seed, 2 + i))) % taskCount;
+            uint256 index = uint256(keccak256(abi.encode(seed, 2 + i))) % taskCount;
             while (_contains(indices, i, index)) index = (index + 1) % taskCount;
             indices[i] = uint32(index);
         }
@@ -531,12 +561,37 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
         address[] memory drawn = _vault.draw(epoch, seed, 1, exclude);
         if (drawn.length == 0) return false;
         audit.phase = Phase.Assigned;
-        audit.epoch = epoch;
         audit.seed = seed;
         audit.verifier = drawn[0];
         audit.deadline = uint64(block.timestamp) + _params.auditWindow;
         emit AuditAssigned(jobId, drawn[0], audit.deadline, seed);
         return true;
+    }
+
+    /// @dev The first transaction to observe a submitted job's draw is its drawn verifier's verdict:
+    /// the market fixes the draw (reverting unless the seed selects the job) and the caller must
+    /// be the verifier that seed draws from the submission epoch's snapshot. A fail verdict
+    /// records the audit for its dispute; a pass needs no record (the job settles at once).
+    function _fixDrawForVerdict(uint256 jobId, Job calldata job, Audit storage audit, bool pass) private {
+        bytes32 seed = _market.courtFixDraw(jobId, job);
+        address[] memory exclude = new address[](1);
+        exclude[0] = job.client;
+        address[] memory drawn = _vault.draw(_vault.epochOf(job.submittedAt), seed, 1, exclude);
+        address verifier = drawn.length == 0 ? address(0) : drawn[0];
+        if (msg.sender != verifier) revert AuditCourtNotDrawnVerifier(msg.sender, verifier);
+        emit AuditOpened(jobId, AuditOrigin.Drawn, 0, 0);
+        emit AuditAssigned(jobId, verifier, uint64(block.timestamp), seed);
+        if (pass) return;
+        audit.verifier = verifier;
+        audit.deadline = uint64(block.timestamp);
+        audit.phase = Phase.Assigned;
+        audit.seed = seed;
+    }
+
+    function _passWithoutRecord(uint256 jobId, Job calldata job, uint256 reward, bytes32 evidenceHash) private {
+        reward = _market.courtPayFromPool(jobId, msg.sender, reward);
+        emit VerdictSubmitted(jobId, msg.sender, true, evidenceHash, reward);
+        _market.courtSettle(jobId, job, Status.Auditing, 0, true);
     }
 
     /// @dev Makes `audit` wait for a seed that does not exist yet, drawn from the current epoch.

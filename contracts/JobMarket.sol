@@ -206,6 +206,7 @@ contract JobMarket is IJobMarketCourt, BlockHashSeedSource, EIP712, Ownable, Ree
     error JobMarketChallengeWindowOpen(uint256 jobId, uint64 endsAt, uint64 now_);
     error JobMarketChallengeWindowClosed(uint256 jobId, uint64 endedAt, uint64 now_);
     error JobMarketDrawNotReady(uint256 jobId, uint256 readyAtBlock);
+    error JobMarketNotDrawnForAudit(uint256 jobId);
     error JobMarketNotCourt(address caller);
     error JobMarketCourtAlreadySet(address court);
     error JobMarketInvalidCourt(address court);
@@ -498,6 +499,20 @@ contract JobMarket is IJobMarketCourt, BlockHashSeedSource, EIP712, Ownable, Ree
     /// @notice Reverts unless `job` is the record committed for `jobId` and its status is `expected`.
     function expectJob(uint256 jobId, Job calldata job, Status expected) external view {
         _expectRecord(jobId, job, expected);
+    }
+
+    /// @notice Fixes the draw of a submitted job for the verifier it drew, which acts on it at
+    /// once (its verdict is the first transaction that observes the draw): the ready seed must
+    /// select the job; it moves to {Status-Auditing}. Returns the seed. Only the court.
+    /// Emits {DrawRecorded}.
+    function courtFixDraw(uint256 jobId, Job calldata job) external onlyCourt returns (bytes32 seed) {
+        uint256 commitment = _expectRecord(jobId, job, Status.Submitted);
+        SeedState state;
+        bool audited;
+        (state, seed, audited) = _drawOf(jobId, job.submitBlock);
+        if (state != SeedState.Ready || !audited) revert JobMarketNotDrawnForAudit(jobId);
+        _jobs[jobId] = commitment | uint256(Status.Auditing);
+        emit DrawRecorded(jobId, seed, true);
     }
 
     /// @notice Moves a job between {Status-Auditing} and {Status-Disputed}; only the court.

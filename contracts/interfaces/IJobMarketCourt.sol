@@ -10,6 +10,11 @@ interface IJobMarketCourt {
     /// @notice Reverts unless `job` is the record committed for `jobId` and its status is `expected`.
     function expectJob(uint256 jobId, Job calldata job, Status expected) external view;
 
+    /// @notice Fixes the draw of a `Submitted` job whose ready seed selects it for audit, for the
+    /// drawn verifier's verdict that observes it first: the job moves to `Auditing`. Returns the
+    /// seed. Only the court.
+    function courtFixDraw(uint256 jobId, Job calldata job) external returns (bytes32 seed);
+
     /// @notice Moves a job from `from` to `to` (Auditing <-> Disputed); only the court.
     function courtSetStatus(uint256 jobId, Job calldata job, Status from, Status to) external;
 
