@@ -19,7 +19,7 @@ function defaultParams(overrides = {}) {
     auditRateBps: 1500,
     auditedTasksPerJob: 4,
     collateralMultiplierBps: 100_000,
-    corruptShareBps: 3333,
+    corruptShareBps: 2000,
     posMarginBps: 500,
     challengeWindow: 600,
     minUnitPrice: 10n ** 12n,
@@ -73,7 +73,7 @@ async function deploySystem({ params = defaultParams(), courtParams = defaultCou
   const Vault = await ethers.getContractFactory("StakingVault");
   const limits = [VAULT_LIMITS.minProviderStake, VAULT_LIMITS.minVerifierStake, VAULT_LIMITS.unbondingDelay];
   // the vault takes an epoch length once stake snapshots exist
-  if (Vault.interface.deploy.inputs.length === 5) limits.push(VAULT_LIMITS.epochLength);
+  limits.push(VAULT_LIMITS.epochLength);
   const vault = await Vault.deploy(await token.getAddress(), ...limits);
   const Market = await ethers.getContractFactory("JobMarket");
   const market = await Market.deploy(await token.getAddress(), await vault.getAddress(), treasury ?? deployer.address, params);

@@ -58,48 +58,85 @@ public partial class AccountViewStruct
     public virtual byte[] EncryptionKey { get; set; }
 }
 
-[Struct("AuditState")]
-public partial class AuditStateStruct
+[Struct("Audit")]
+public partial class AuditStruct
 {
-    [Parameter("bytes32", "seed", 1)]
-    public virtual byte[] Seed { get; set; }
-
-    [Parameter("address", "verifier", 2)]
+    [Parameter("address", "verifier", 1)]
     public virtual string Verifier { get; set; }
-
-    [Parameter("uint64", "deadline", 3)]
-    public virtual ulong Deadline { get; set; }
-
-    [Parameter("uint8", "round", 4)]
-    public virtual byte Round { get; set; }
-
-    [Parameter("bool", "recorded", 5)]
-    public virtual bool Recorded { get; set; }
-
-    [Parameter("bool", "clientRequested", 6)]
-    public virtual bool ClientRequested { get; set; }
-}
-
-[Struct("DisputeState")]
-public partial class DisputeStateStruct
-{
-    [Parameter("address", "challenger", 1)]
-    public virtual string Challenger { get; set; }
 
     [Parameter("uint64", "deadline", 2)]
     public virtual ulong Deadline { get; set; }
 
-    [Parameter("uint32", "votesProviderWrong", 3)]
-    public virtual uint VotesProviderWrong { get; set; }
+    [Parameter("uint8", "phase", 3)]
+    public virtual byte Phase { get; set; }
 
-    [Parameter("uint32", "votesProviderRight", 4)]
-    public virtual uint VotesProviderRight { get; set; }
+    [Parameter("uint8", "origin", 4)]
+    public virtual byte Origin { get; set; }
 
-    [Parameter("bytes32", "evidenceHash", 5)]
+    [Parameter("uint8", "attempt", 5)]
+    public virtual byte Attempt { get; set; }
+
+    [Parameter("uint64", "ticket", 6)]
+    public virtual ulong Ticket { get; set; }
+
+    [Parameter("uint64", "epoch", 7)]
+    public virtual ulong Epoch { get; set; }
+
+    [Parameter("bytes32", "seed", 8)]
+    public virtual byte[] Seed { get; set; }
+}
+
+[Struct("CourtParams")]
+public partial class CourtParamsStruct
+{
+    [Parameter("uint64", "auditWindow", 1)]
+    public virtual ulong AuditWindow { get; set; }
+
+    [Parameter("uint64", "commitWindow", 2)]
+    public virtual ulong CommitWindow { get; set; }
+
+    [Parameter("uint64", "revealWindow", 3)]
+    public virtual ulong RevealWindow { get; set; }
+
+    [Parameter("uint64", "appealWindow", 4)]
+    public virtual ulong AppealWindow { get; set; }
+
+    [Parameter("uint256", "committeeSize", 5)]
+    public virtual System.Numerics.BigInteger CommitteeSize { get; set; }
+
+    [Parameter("uint256", "maxAppeals", 6)]
+    public virtual System.Numerics.BigInteger MaxAppeals { get; set; }
+
+    [Parameter("uint256", "challengerBondBps", 7)]
+    public virtual System.Numerics.BigInteger ChallengerBondBps { get; set; }
+
+    [Parameter("uint256", "minChallengerBond", 8)]
+    public virtual System.Numerics.BigInteger MinChallengerBond { get; set; }
+
+    [Parameter("uint256", "verifierTimeoutPenalty", 9)]
+    public virtual System.Numerics.BigInteger VerifierTimeoutPenalty { get; set; }
+
+    [Parameter("uint256", "incoherencePenalty", 10)]
+    public virtual System.Numerics.BigInteger IncoherencePenalty { get; set; }
+
+    [Parameter("uint256", "slashClientBps", 11)]
+    public virtual System.Numerics.BigInteger SlashClientBps { get; set; }
+
+    [Parameter("uint256", "slashCommitteeBps", 12)]
+    public virtual System.Numerics.BigInteger SlashCommitteeBps { get; set; }
+}
+
+[Struct("Dispute")]
+public partial class DisputeStruct
+{
+    [Parameter("address", "challenger", 1)]
+    public virtual string Challenger { get; set; }
+
+    [Parameter("bytes32", "evidenceHash", 2)]
     public virtual byte[] EvidenceHash { get; set; }
 
-    [Parameter("address[]", "committee", 6)]
-    public virtual System.Collections.Generic.List<string> Committee { get; set; }
+    [Parameter("uint8", "rounds", 3)]
+    public virtual byte Rounds { get; set; }
 }
 
 [Struct("JobRequest")]
@@ -179,13 +216,16 @@ public partial class OfferStruct
     [Parameter("uint32", "maxTasks", 4)]
     public virtual uint MaxTasks { get; set; }
 
-    [Parameter("uint64", "expiry", 5)]
+    [Parameter("uint32", "minTurnaround", 5)]
+    public virtual uint MinTurnaround { get; set; }
+
+    [Parameter("uint64", "expiry", 6)]
     public virtual ulong Expiry { get; set; }
 
-    [Parameter("bytes32", "region", 6)]
+    [Parameter("bytes32", "region", 7)]
     public virtual byte[] Region { get; set; }
 
-    [Parameter("uint64", "nonce", 7)]
+    [Parameter("uint64", "nonce", 8)]
     public virtual ulong Nonce { get; set; }
 }
 
@@ -201,17 +241,17 @@ public partial class ParamsStruct
     [Parameter("uint256", "collateralMultiplierBps", 3)]
     public virtual System.Numerics.BigInteger CollateralMultiplierBps { get; set; }
 
-    [Parameter("uint256", "posMarginBps", 4)]
+    [Parameter("uint256", "corruptShareBps", 4)]
+    public virtual System.Numerics.BigInteger CorruptShareBps { get; set; }
+
+    [Parameter("uint256", "posMarginBps", 5)]
     public virtual System.Numerics.BigInteger PosMarginBps { get; set; }
 
-    [Parameter("uint64", "challengeWindow", 5)]
+    [Parameter("uint64", "challengeWindow", 6)]
     public virtual ulong ChallengeWindow { get; set; }
 
-    [Parameter("uint64", "auditWindow", 6)]
-    public virtual ulong AuditWindow { get; set; }
-
-    [Parameter("uint64", "disputeWindow", 7)]
-    public virtual ulong DisputeWindow { get; set; }
+    [Parameter("uint256", "minUnitPrice", 7)]
+    public virtual System.Numerics.BigInteger MinUnitPrice { get; set; }
 
     [Parameter("uint256", "verificationFeeBps", 8)]
     public virtual System.Numerics.BigInteger VerificationFeeBps { get; set; }
@@ -222,29 +262,14 @@ public partial class ParamsStruct
     [Parameter("uint256", "auditRewardBps", 10)]
     public virtual System.Numerics.BigInteger AuditRewardBps { get; set; }
 
-    [Parameter("uint256", "clientAuditFeeBps", 11)]
+    [Parameter("uint256", "poolMarginBps", 11)]
+    public virtual System.Numerics.BigInteger PoolMarginBps { get; set; }
+
+    [Parameter("uint256", "clientAuditFeeBps", 12)]
     public virtual System.Numerics.BigInteger ClientAuditFeeBps { get; set; }
 
-    [Parameter("uint256", "challengerBond", 12)]
-    public virtual System.Numerics.BigInteger ChallengerBond { get; set; }
-
-    [Parameter("uint256", "committeeSize", 13)]
-    public virtual System.Numerics.BigInteger CommitteeSize { get; set; }
-
-    [Parameter("uint256", "expiryPenaltyBps", 14)]
+    [Parameter("uint256", "expiryPenaltyBps", 13)]
     public virtual System.Numerics.BigInteger ExpiryPenaltyBps { get; set; }
-
-    [Parameter("uint256", "verifierTimeoutPenalty", 15)]
-    public virtual System.Numerics.BigInteger VerifierTimeoutPenalty { get; set; }
-
-    [Parameter("uint256", "slashClientBps", 16)]
-    public virtual System.Numerics.BigInteger SlashClientBps { get; set; }
-
-    [Parameter("uint256", "slashChallengerBps", 17)]
-    public virtual System.Numerics.BigInteger SlashChallengerBps { get; set; }
-
-    [Parameter("uint256", "slashCommitteeBps", 18)]
-    public virtual System.Numerics.BigInteger SlashCommitteeBps { get; set; }
 }
 
 [Struct("ResultSubmission")]
@@ -264,6 +289,65 @@ public partial class ResultSubmissionStruct
 
     [Parameter("bytes", "signature", 5)]
     public virtual byte[] Signature { get; set; }
+}
+
+[Struct("Round")]
+public partial class RoundStruct
+{
+    [Parameter("address", "funder", 1)]
+    public virtual string Funder { get; set; }
+
+    [Parameter("bool", "fundedWrong", 2)]
+    public virtual bool FundedWrong { get; set; }
+
+    [Parameter("bool", "drawn", 3)]
+    public virtual bool Drawn { get; set; }
+
+    [Parameter("bool", "closed", 4)]
+    public virtual bool Closed { get; set; }
+
+    [Parameter("bool", "providerWrong", 5)]
+    public virtual bool ProviderWrong { get; set; }
+
+    [Parameter("uint64", "ticket", 6)]
+    public virtual ulong Ticket { get; set; }
+
+    [Parameter("uint64", "epoch", 7)]
+    public virtual ulong Epoch { get; set; }
+
+    [Parameter("uint64", "commitDeadline", 8)]
+    public virtual ulong CommitDeadline { get; set; }
+
+    [Parameter("uint64", "revealDeadline", 9)]
+    public virtual ulong RevealDeadline { get; set; }
+
+    [Parameter("uint64", "appealDeadline", 10)]
+    public virtual ulong AppealDeadline { get; set; }
+
+    [Parameter("uint32", "committed", 11)]
+    public virtual uint Committed { get; set; }
+
+    [Parameter("uint32", "revealed", 12)]
+    public virtual uint Revealed { get; set; }
+
+    [Parameter("uint32", "votesWrong", 13)]
+    public virtual uint VotesWrong { get; set; }
+
+    [Parameter("uint256", "bond", 14)]
+    public virtual System.Numerics.BigInteger Bond { get; set; }
+
+    [Parameter("address[]", "members", 15)]
+    public virtual System.Collections.Generic.List<string> Members { get; set; }
+}
+
+[Struct("Vote")]
+public partial class VoteStruct
+{
+    [Parameter("bytes32", "commitment", 1)]
+    public virtual byte[] Commitment { get; set; }
+
+    [Parameter("uint8", "revealed", 2)]
+    public virtual byte Revealed { get; set; }
 }
 
 [Function("balanceOf", typeof(BalanceOfOutputDTO))]

@@ -22,11 +22,31 @@ public partial class JobMarketDeployment : ContractDeploymentMessage
     [Parameter("address", "vault", 2)]
     public virtual string Vault { get; set; }
 
-    [Parameter("address", "treasury", 3)]
+    [Parameter("address", "treasury_", 3)]
     public virtual string Treasury { get; set; }
 
     [Parameter("tuple", "p", 4)]
     public virtual ParamsStruct P { get; set; }
+}
+
+[Function("acceptJob")]
+public partial class AcceptJobFunction : FunctionMessage
+{
+    [Parameter("uint256", "jobId", 1)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
+
+    [Parameter("tuple", "job", 2)]
+    public virtual JobStruct Job { get; set; }
+}
+
+[Function("acceptJobs")]
+public partial class AcceptJobsFunction : FunctionMessage
+{
+    [Parameter("uint256[]", "jobIds", 1)]
+    public virtual System.Collections.Generic.List<System.Numerics.BigInteger> JobIds { get; set; }
+
+    [Parameter("tuple[]", "jobs", 2)]
+    public virtual System.Collections.Generic.List<JobStruct> Jobs { get; set; }
 }
 
 [Function("accountOf", typeof(JobMarketAccountOfOutputDTO))]
@@ -56,26 +76,14 @@ public partial class AuditDrawFunction : FunctionMessage
 [FunctionOutput]
 public partial class AuditDrawOutputDTO : IFunctionOutputDTO
 {
-    [Parameter("bool", "audited", 1)]
+    [Parameter("bool", "ready", 1)]
+    public virtual bool Ready { get; set; }
+
+    [Parameter("bool", "audited", 2)]
     public virtual bool Audited { get; set; }
 
-    [Parameter("address", "verifier", 2)]
-    public virtual string Verifier { get; set; }
-
-    [Parameter("uint32[]", "taskIndices", 3)]
-    public virtual System.Collections.Generic.List<uint> TaskIndices { get; set; }
-}
-
-[Function("auditsModule", typeof(AuditsModuleOutputDTO))]
-public partial class AuditsModuleFunction : FunctionMessage
-{
-}
-
-[FunctionOutput]
-public partial class AuditsModuleOutputDTO : IFunctionOutputDTO
-{
-    [Parameter("address", "", 1)]
-    public virtual string ReturnValue0 { get; set; }
+    [Parameter("bytes32", "seed", 3)]
+    public virtual byte[] Seed { get; set; }
 }
 
 [Function("cancelOffer")]
@@ -104,8 +112,162 @@ public partial class ContractsOutputDTO : IFunctionOutputDTO
     [Parameter("address", "vault", 2)]
     public virtual string Vault { get; set; }
 
-    [Parameter("address", "treasury", 3)]
+    [Parameter("address", "treasury_", 3)]
     public virtual string Treasury { get; set; }
+
+    [Parameter("address", "court_", 4)]
+    public virtual string Court { get; set; }
+}
+
+[Function("court", typeof(CourtOutputDTO))]
+public partial class CourtFunction : FunctionMessage
+{
+}
+
+[FunctionOutput]
+public partial class CourtOutputDTO : IFunctionOutputDTO
+{
+    [Parameter("address", "", 1)]
+    public virtual string ReturnValue0 { get; set; }
+}
+
+[Function("courtFixDraw", typeof(CourtFixDrawOutputDTO))]
+public partial class CourtFixDrawFunction : FunctionMessage
+{
+    [Parameter("uint256", "jobId", 1)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
+
+    [Parameter("tuple", "job", 2)]
+    public virtual JobStruct Job { get; set; }
+}
+
+[FunctionOutput]
+public partial class CourtFixDrawOutputDTO : IFunctionOutputDTO
+{
+    [Parameter("bytes32", "seed", 1)]
+    public virtual byte[] Seed { get; set; }
+}
+
+[Function("courtHold")]
+public partial class CourtHoldFunction : FunctionMessage
+{
+    [Parameter("address", "account", 1)]
+    public virtual string Account { get; set; }
+
+    [Parameter("uint256", "amount", 2)]
+    public virtual System.Numerics.BigInteger Amount { get; set; }
+}
+
+[Function("courtHoldToPool")]
+public partial class CourtHoldToPoolFunction : FunctionMessage
+{
+    [Parameter("uint256", "amount", 1)]
+    public virtual System.Numerics.BigInteger Amount { get; set; }
+}
+
+[Function("courtPay")]
+public partial class CourtPayFunction : FunctionMessage
+{
+    [Parameter("uint256", "jobId", 1)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
+
+    [Parameter("address", "account", 2)]
+    public virtual string Account { get; set; }
+
+    [Parameter("uint256", "amount", 3)]
+    public virtual System.Numerics.BigInteger Amount { get; set; }
+}
+
+[Function("courtPayFromPool", typeof(CourtPayFromPoolOutputDTO))]
+public partial class CourtPayFromPoolFunction : FunctionMessage
+{
+    [Parameter("uint256", "jobId", 1)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
+
+    [Parameter("address", "account", 2)]
+    public virtual string Account { get; set; }
+
+    [Parameter("uint256", "amount", 3)]
+    public virtual System.Numerics.BigInteger Amount { get; set; }
+}
+
+[FunctionOutput]
+public partial class CourtPayFromPoolOutputDTO : IFunctionOutputDTO
+{
+    [Parameter("uint256", "paid", 1)]
+    public virtual System.Numerics.BigInteger Paid { get; set; }
+}
+
+[Function("courtSetStatus")]
+public partial class CourtSetStatusFunction : FunctionMessage
+{
+    [Parameter("uint256", "jobId", 1)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
+
+    [Parameter("tuple", "job", 2)]
+    public virtual JobStruct Job { get; set; }
+
+    [Parameter("uint8", "from", 3)]
+    public virtual byte From { get; set; }
+
+    [Parameter("uint8", "to", 4)]
+    public virtual byte To { get; set; }
+}
+
+[Function("courtSettle")]
+public partial class CourtSettleFunction : FunctionMessage
+{
+    [Parameter("uint256", "jobId", 1)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
+
+    [Parameter("tuple", "job", 2)]
+    public virtual JobStruct Job { get; set; }
+
+    [Parameter("uint8", "from", 3)]
+    public virtual byte From { get; set; }
+
+    [Parameter("uint256", "withheld", 4)]
+    public virtual System.Numerics.BigInteger Withheld { get; set; }
+
+    [Parameter("bool", "auditPassed", 5)]
+    public virtual bool AuditPassed { get; set; }
+}
+
+[Function("courtSlash", typeof(CourtSlashOutputDTO))]
+public partial class CourtSlashFunction : FunctionMessage
+{
+    [Parameter("uint256", "jobId", 1)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
+
+    [Parameter("tuple", "job", 2)]
+    public virtual JobStruct Job { get; set; }
+
+    [Parameter("uint8", "from", 3)]
+    public virtual byte From { get; set; }
+}
+
+[FunctionOutput]
+public partial class CourtSlashOutputDTO : IFunctionOutputDTO
+{
+    [Parameter("uint256", "slashed", 1)]
+    public virtual System.Numerics.BigInteger Slashed { get; set; }
+}
+
+[Function("courtSlashVerifier", typeof(CourtSlashVerifierOutputDTO))]
+public partial class CourtSlashVerifierFunction : FunctionMessage
+{
+    [Parameter("address", "verifier", 1)]
+    public virtual string Verifier { get; set; }
+
+    [Parameter("uint256", "amount", 2)]
+    public virtual System.Numerics.BigInteger Amount { get; set; }
+}
+
+[FunctionOutput]
+public partial class CourtSlashVerifierOutputDTO : IFunctionOutputDTO
+{
+    [Parameter("uint256", "taken", 1)]
+    public virtual System.Numerics.BigInteger Taken { get; set; }
 }
 
 [Function("createJob", typeof(CreateJobOutputDTO))]
@@ -177,6 +339,19 @@ public partial class DepositWithPermitFunction : FunctionMessage
     public virtual byte[] S { get; set; }
 }
 
+[Function("expectJob")]
+public partial class ExpectJobFunction : FunctionMessage
+{
+    [Parameter("uint256", "jobId", 1)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
+
+    [Parameter("tuple", "job", 2)]
+    public virtual JobStruct Job { get; set; }
+
+    [Parameter("uint8", "expected", 3)]
+    public virtual byte Expected { get; set; }
+}
+
 [Function("expire")]
 public partial class ExpireFunction : FunctionMessage
 {
@@ -202,12 +377,6 @@ public partial class GetJobOutputDTO : IFunctionOutputDTO
 
     [Parameter("bytes32", "commitment", 2)]
     public virtual byte[] Commitment { get; set; }
-
-    [Parameter("tuple", "audit", 3)]
-    public virtual AuditStateStruct Audit { get; set; }
-
-    [Parameter("tuple", "dispute", 4)]
-    public virtual DisputeStateStruct Dispute { get; set; }
 }
 
 [Function("jobCommitment", typeof(JobCommitmentOutputDTO))]
@@ -255,7 +424,10 @@ public partial class LedgerOutputDTO : IFunctionOutputDTO
     [Parameter("uint256", "protocolFees", 3)]
     public virtual System.Numerics.BigInteger ProtocolFees { get; set; }
 
-    [Parameter("bool", "paused", 4)]
+    [Parameter("uint256", "courtHold_", 4)]
+    public virtual System.Numerics.BigInteger CourtHold { get; set; }
+
+    [Parameter("bool", "paused", 5)]
     public virtual bool Paused { get; set; }
 }
 
@@ -314,11 +486,11 @@ public partial class PauseFunction : FunctionMessage
 [Function("recordDraw")]
 public partial class RecordDrawFunction : FunctionMessage
 {
-    [Parameter("uint256", "jobId", 1)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
+    [Parameter("uint256[]", "jobIds", 1)]
+    public virtual System.Collections.Generic.List<System.Numerics.BigInteger> JobIds { get; set; }
 
-    [Parameter("tuple", "job", 2)]
-    public virtual JobStruct Job { get; set; }
+    [Parameter("tuple[]", "jobs", 2)]
+    public virtual System.Collections.Generic.List<JobStruct> Jobs { get; set; }
 }
 
 [Function("releaseCollateral")]
@@ -330,16 +502,6 @@ public partial class ReleaseCollateralFunction : FunctionMessage
 
 [Function("requestAudit")]
 public partial class RequestAuditFunction : FunctionMessage
-{
-    [Parameter("uint256", "jobId", 1)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
-
-    [Parameter("tuple", "job", 2)]
-    public virtual JobStruct Job { get; set; }
-}
-
-[Function("resolveDispute")]
-public partial class ResolveDisputeFunction : FunctionMessage
 {
     [Parameter("uint256", "jobId", 1)]
     public virtual System.Numerics.BigInteger JobId { get; set; }
@@ -369,6 +531,13 @@ public partial class ResultDigestOutputDTO : IFunctionOutputDTO
 {
     [Parameter("bytes32", "", 1)]
     public virtual byte[] ReturnValue0 { get; set; }
+}
+
+[Function("setCourt")]
+public partial class SetCourtFunction : FunctionMessage
+{
+    [Parameter("address", "court_", 1)]
+    public virtual string Court { get; set; }
 }
 
 [Function("settle")]
@@ -407,30 +576,16 @@ public partial class SubmitResultsFunction : FunctionMessage
     public virtual System.Collections.Generic.List<ResultSubmissionStruct> Results { get; set; }
 }
 
-[Function("submitVerdict")]
-public partial class SubmitVerdictFunction : FunctionMessage
+[Function("treasury", typeof(TreasuryOutputDTO))]
+public partial class TreasuryFunction : FunctionMessage
 {
-    [Parameter("uint256", "jobId", 1)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
-
-    [Parameter("tuple", "job", 2)]
-    public virtual JobStruct Job { get; set; }
-
-    [Parameter("bool", "pass", 3)]
-    public virtual bool Pass { get; set; }
-
-    [Parameter("bytes32", "evidenceHash", 4)]
-    public virtual byte[] EvidenceHash { get; set; }
 }
 
-[Function("timeoutAudit")]
-public partial class TimeoutAuditFunction : FunctionMessage
+[FunctionOutput]
+public partial class TreasuryOutputDTO : IFunctionOutputDTO
 {
-    [Parameter("uint256", "jobId", 1)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
-
-    [Parameter("tuple", "job", 2)]
-    public virtual JobStruct Job { get; set; }
+    [Parameter("address", "", 1)]
+    public virtual string ReturnValue0 { get; set; }
 }
 
 [Function("unpause")]
@@ -444,16 +599,19 @@ public partial class VerifyResultProofFunction : FunctionMessage
     [Parameter("bytes32", "root", 1)]
     public virtual byte[] Root { get; set; }
 
-    [Parameter("uint256", "index", 2)]
+    [Parameter("uint256", "taskCount", 2)]
+    public virtual System.Numerics.BigInteger TaskCount { get; set; }
+
+    [Parameter("uint256", "index", 3)]
     public virtual System.Numerics.BigInteger Index { get; set; }
 
-    [Parameter("bytes32", "inputHash", 3)]
+    [Parameter("bytes32", "inputHash", 4)]
     public virtual byte[] InputHash { get; set; }
 
-    [Parameter("bytes32", "outputHash", 4)]
+    [Parameter("bytes32", "outputHash", 5)]
     public virtual byte[] OutputHash { get; set; }
 
-    [Parameter("bytes32[]", "proof", 5)]
+    [Parameter("bytes32[]", "proof", 6)]
     public virtual System.Collections.Generic.List<byte[]> Proof { get; set; }
 }
 
@@ -470,13 +628,16 @@ public partial class VerifyTaskProofFunction : FunctionMessage
     [Parameter("bytes32", "root", 1)]
     public virtual byte[] Root { get; set; }
 
-    [Parameter("uint256", "index", 2)]
+    [Parameter("uint256", "taskCount", 2)]
+    public virtual System.Numerics.BigInteger TaskCount { get; set; }
+
+    [Parameter("uint256", "index", 3)]
     public virtual System.Numerics.BigInteger Index { get; set; }
 
-    [Parameter("bytes32", "inputHash", 3)]
+    [Parameter("bytes32", "inputHash", 4)]
     public virtual byte[] InputHash { get; set; }
 
-    [Parameter("bytes32[]", "proof", 4)]
+    [Parameter("bytes32[]", "proof", 5)]
     public virtual System.Collections.Generic.List<byte[]> Proof { get; set; }
 }
 
@@ -487,37 +648,11 @@ public partial class VerifyTaskProofOutputDTO : IFunctionOutputDTO
     public virtual bool ReturnValue0 { get; set; }
 }
 
-[Function("vote")]
-public partial class VoteFunction : FunctionMessage
-{
-    [Parameter("uint256", "jobId", 1)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
-
-    [Parameter("tuple", "job", 2)]
-    public virtual JobStruct Job { get; set; }
-
-    [Parameter("bool", "providerWrong", 3)]
-    public virtual bool ProviderWrong { get; set; }
-}
-
 [Function("withdraw")]
 public partial class WithdrawFunction : FunctionMessage
 {
     [Parameter("uint256", "amount", 1)]
     public virtual System.Numerics.BigInteger Amount { get; set; }
-}
-
-[Event("AuditAssigned")]
-public partial class AuditAssignedEventDTO : IEventDTO
-{
-    [Parameter("uint256", "jobId", 1, true)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
-
-    [Parameter("address", "verifier", 2, true)]
-    public virtual string Verifier { get; set; }
-
-    [Parameter("uint64", "deadline", 3, false)]
-    public virtual ulong Deadline { get; set; }
 }
 
 [Event("AuditRequested")]
@@ -528,19 +663,6 @@ public partial class AuditRequestedEventDTO : IEventDTO
 
     [Parameter("uint256", "fee", 2, false)]
     public virtual System.Numerics.BigInteger Fee { get; set; }
-}
-
-[Event("AuditTimedOut")]
-public partial class AuditTimedOutEventDTO : IEventDTO
-{
-    [Parameter("uint256", "jobId", 1, true)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
-
-    [Parameter("address", "verifier", 2, true)]
-    public virtual string Verifier { get; set; }
-
-    [Parameter("uint256", "penalty", 3, false)]
-    public virtual System.Numerics.BigInteger Penalty { get; set; }
 }
 
 [Event("CollateralLocked")]
@@ -561,6 +683,13 @@ public partial class CollateralReleasedEventDTO : IEventDTO
 
     [Parameter("uint256", "amount", 2, false)]
     public virtual System.Numerics.BigInteger Amount { get; set; }
+}
+
+[Event("CourtSet")]
+public partial class CourtSetEventDTO : IEventDTO
+{
+    [Parameter("address", "court", 1, false)]
+    public virtual string Court { get; set; }
 }
 
 [Event("Credited")]
@@ -586,38 +715,6 @@ public partial class DepositedEventDTO : IEventDTO
     public virtual System.Numerics.BigInteger Amount { get; set; }
 }
 
-[Event("DisputeOpened")]
-public partial class DisputeOpenedEventDTO : IEventDTO
-{
-    [Parameter("uint256", "jobId", 1, true)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
-
-    [Parameter("address", "challenger", 2, true)]
-    public virtual string Challenger { get; set; }
-
-    [Parameter("uint256", "bond", 3, false)]
-    public virtual System.Numerics.BigInteger Bond { get; set; }
-
-    [Parameter("uint64", "deadline", 4, false)]
-    public virtual ulong Deadline { get; set; }
-
-    [Parameter("address[]", "committee", 5, false)]
-    public virtual System.Collections.Generic.List<string> Committee { get; set; }
-}
-
-[Event("DisputeResolved")]
-public partial class DisputeResolvedEventDTO : IEventDTO
-{
-    [Parameter("uint256", "jobId", 1, true)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
-
-    [Parameter("bool", "providerWrong", 2, false)]
-    public virtual bool ProviderWrong { get; set; }
-
-    [Parameter("uint256", "slashed", 3, false)]
-    public virtual System.Numerics.BigInteger Slashed { get; set; }
-}
-
 [Event("DrawRecorded")]
 public partial class DrawRecordedEventDTO : IEventDTO
 {
@@ -629,9 +726,13 @@ public partial class DrawRecordedEventDTO : IEventDTO
 
     [Parameter("bool", "audited", 3, false)]
     public virtual bool Audited { get; set; }
+}
 
-    [Parameter("address", "verifier", 4, false)]
-    public virtual string Verifier { get; set; }
+[Event("JobAccepted")]
+public partial class JobAcceptedEventDTO : IEventDTO
+{
+    [Parameter("uint256", "jobId", 1, true)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
 }
 
 [Event("JobCreated")]
@@ -737,38 +838,6 @@ public partial class ResultSubmittedEventDTO : IEventDTO
     public virtual ulong SubmitBlock { get; set; }
 }
 
-[Event("VerdictSubmitted")]
-public partial class VerdictSubmittedEventDTO : IEventDTO
-{
-    [Parameter("uint256", "jobId", 1, true)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
-
-    [Parameter("address", "verifier", 2, true)]
-    public virtual string Verifier { get; set; }
-
-    [Parameter("bool", "pass", 3, false)]
-    public virtual bool Pass { get; set; }
-
-    [Parameter("bytes32", "evidenceHash", 4, false)]
-    public virtual byte[] EvidenceHash { get; set; }
-
-    [Parameter("uint256", "reward", 5, false)]
-    public virtual System.Numerics.BigInteger Reward { get; set; }
-}
-
-[Event("Voted")]
-public partial class VotedEventDTO : IEventDTO
-{
-    [Parameter("uint256", "jobId", 1, true)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
-
-    [Parameter("address", "member", 2, true)]
-    public virtual string Member { get; set; }
-
-    [Parameter("bool", "providerWrong", 3, false)]
-    public virtual bool ProviderWrong { get; set; }
-}
-
 [Event("Withdrawn")]
 public partial class WithdrawnEventDTO : IEventDTO
 {
@@ -777,42 +846,6 @@ public partial class WithdrawnEventDTO : IEventDTO
 
     [Parameter("uint256", "amount", 2, false)]
     public virtual System.Numerics.BigInteger Amount { get; set; }
-}
-
-[Error("JobMarketAlreadyVoted")]
-public partial class JobMarketAlreadyVotedError : IErrorDTO
-{
-    [Parameter("uint256", "jobId", 1)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
-
-    [Parameter("address", "member", 2)]
-    public virtual string Member { get; set; }
-}
-
-[Error("JobMarketAuditClosed")]
-public partial class JobMarketAuditClosedError : IErrorDTO
-{
-    [Parameter("uint256", "jobId", 1)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
-
-    [Parameter("uint64", "deadline", 2)]
-    public virtual ulong Deadline { get; set; }
-
-    [Parameter("uint64", "now_", 3)]
-    public virtual ulong Now { get; set; }
-}
-
-[Error("JobMarketAuditOpen")]
-public partial class JobMarketAuditOpenError : IErrorDTO
-{
-    [Parameter("uint256", "jobId", 1)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
-
-    [Parameter("uint64", "deadline", 2)]
-    public virtual ulong Deadline { get; set; }
-
-    [Parameter("uint64", "now_", 3)]
-    public virtual ulong Now { get; set; }
 }
 
 [Error("JobMarketAuditPoolInsolvent")]
@@ -824,7 +857,10 @@ public partial class JobMarketAuditPoolInsolventError : IErrorDTO
     [Parameter("uint256", "auditRewardBps", 2)]
     public virtual System.Numerics.BigInteger AuditRewardBps { get; set; }
 
-    [Parameter("uint256", "verificationFeeBps", 3)]
+    [Parameter("uint256", "poolMarginBps", 3)]
+    public virtual System.Numerics.BigInteger PoolMarginBps { get; set; }
+
+    [Parameter("uint256", "verificationFeeBps", 4)]
     public virtual System.Numerics.BigInteger VerificationFeeBps { get; set; }
 }
 
@@ -854,6 +890,18 @@ public partial class JobMarketChallengeWindowOpenError : IErrorDTO
     public virtual ulong Now { get; set; }
 }
 
+[Error("JobMarketCourtAlreadySet")]
+public partial class JobMarketCourtAlreadySetError : IErrorDTO
+{
+    [Parameter("address", "court", 1)]
+    public virtual string Court { get; set; }
+}
+
+[Error("JobMarketCourtNotSet")]
+public partial class JobMarketCourtNotSetError : IErrorDTO
+{
+}
+
 [Error("JobMarketDeadlineNotPassed")]
 public partial class JobMarketDeadlineNotPassedError : IErrorDTO
 {
@@ -878,39 +926,6 @@ public partial class JobMarketDeadlinePassedError : IErrorDTO
 
     [Parameter("uint64", "now_", 3)]
     public virtual ulong Now { get; set; }
-}
-
-[Error("JobMarketDisputeClosed")]
-public partial class JobMarketDisputeClosedError : IErrorDTO
-{
-    [Parameter("uint256", "jobId", 1)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
-
-    [Parameter("uint64", "deadline", 2)]
-    public virtual ulong Deadline { get; set; }
-
-    [Parameter("uint64", "now_", 3)]
-    public virtual ulong Now { get; set; }
-}
-
-[Error("JobMarketDisputeOpen")]
-public partial class JobMarketDisputeOpenError : IErrorDTO
-{
-    [Parameter("uint256", "jobId", 1)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
-
-    [Parameter("uint64", "deadline", 2)]
-    public virtual ulong Deadline { get; set; }
-
-    [Parameter("uint64", "now_", 3)]
-    public virtual ulong Now { get; set; }
-}
-
-[Error("JobMarketDrawAlreadyRecorded")]
-public partial class JobMarketDrawAlreadyRecordedError : IErrorDTO
-{
-    [Parameter("uint256", "jobId", 1)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
 }
 
 [Error("JobMarketDrawNotReady")]
@@ -949,14 +964,38 @@ public partial class JobMarketInsufficientCollateralError : IErrorDTO
     public virtual System.Numerics.BigInteger Needed { get; set; }
 }
 
+[Error("JobMarketInsufficientCourtHold")]
+public partial class JobMarketInsufficientCourtHoldError : IErrorDTO
+{
+    [Parameter("uint256", "held", 1)]
+    public virtual System.Numerics.BigInteger Held { get; set; }
+
+    [Parameter("uint256", "needed", 2)]
+    public virtual System.Numerics.BigInteger Needed { get; set; }
+}
+
+[Error("JobMarketInvalidCourt")]
+public partial class JobMarketInvalidCourtError : IErrorDTO
+{
+    [Parameter("address", "court", 1)]
+    public virtual string Court { get; set; }
+}
+
 [Error("JobMarketInvalidDeadline")]
 public partial class JobMarketInvalidDeadlineError : IErrorDTO
 {
     [Parameter("uint64", "deadline", 1)]
     public virtual ulong Deadline { get; set; }
 
-    [Parameter("uint64", "now_", 2)]
-    public virtual ulong Now { get; set; }
+    [Parameter("uint256", "earliest", 2)]
+    public virtual System.Numerics.BigInteger Earliest { get; set; }
+}
+
+[Error("JobMarketInvalidOfferNonce")]
+public partial class JobMarketInvalidOfferNonceError : IErrorDTO
+{
+    [Parameter("uint64", "nonce", 1)]
+    public virtual ulong Nonce { get; set; }
 }
 
 [Error("JobMarketInvalidOfferSignature")]
@@ -1012,6 +1051,16 @@ public partial class JobMarketInvalidTaskCountError : IErrorDTO
     public virtual uint MaxTasks { get; set; }
 }
 
+[Error("JobMarketInvalidUnitPrice")]
+public partial class JobMarketInvalidUnitPriceError : IErrorDTO
+{
+    [Parameter("uint256", "unitPrice", 1)]
+    public virtual System.Numerics.BigInteger UnitPrice { get; set; }
+
+    [Parameter("uint256", "minUnitPrice", 2)]
+    public virtual System.Numerics.BigInteger MinUnitPrice { get; set; }
+}
+
 [Error("JobMarketJobMismatch")]
 public partial class JobMarketJobMismatchError : IErrorDTO
 {
@@ -1032,18 +1081,6 @@ public partial class JobMarketLengthMismatchError : IErrorDTO
     public virtual System.Numerics.BigInteger Jobs { get; set; }
 }
 
-[Error("JobMarketNoVerifiers")]
-public partial class JobMarketNoVerifiersError : IErrorDTO
-{
-}
-
-[Error("JobMarketNotAudited")]
-public partial class JobMarketNotAuditedError : IErrorDTO
-{
-    [Parameter("uint256", "jobId", 1)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
-}
-
 [Error("JobMarketNotClient")]
 public partial class JobMarketNotClientError : IErrorDTO
 {
@@ -1054,28 +1091,39 @@ public partial class JobMarketNotClientError : IErrorDTO
     public virtual string Client { get; set; }
 }
 
-[Error("JobMarketNotCommitteeMember")]
-public partial class JobMarketNotCommitteeMemberError : IErrorDTO
-{
-    [Parameter("uint256", "jobId", 1)]
-    public virtual System.Numerics.BigInteger JobId { get; set; }
-
-    [Parameter("address", "caller", 2)]
-    public virtual string Caller { get; set; }
-}
-
-[Error("JobMarketNotDrawnVerifier")]
-public partial class JobMarketNotDrawnVerifierError : IErrorDTO
+[Error("JobMarketNotCourt")]
+public partial class JobMarketNotCourtError : IErrorDTO
 {
     [Parameter("address", "caller", 1)]
     public virtual string Caller { get; set; }
+}
 
-    [Parameter("address", "verifier", 2)]
-    public virtual string Verifier { get; set; }
+[Error("JobMarketNotCourtStatus")]
+public partial class JobMarketNotCourtStatusError : IErrorDTO
+{
+    [Parameter("uint8", "status", 1)]
+    public virtual byte Status { get; set; }
+}
+
+[Error("JobMarketNotDrawnForAudit")]
+public partial class JobMarketNotDrawnForAuditError : IErrorDTO
+{
+    [Parameter("uint256", "jobId", 1)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
 }
 
 [Error("JobMarketNotOfferProvider")]
 public partial class JobMarketNotOfferProviderError : IErrorDTO
+{
+    [Parameter("address", "caller", 1)]
+    public virtual string Caller { get; set; }
+
+    [Parameter("address", "provider", 2)]
+    public virtual string Provider { get; set; }
+}
+
+[Error("JobMarketNotProvider")]
+public partial class JobMarketNotProviderError : IErrorDTO
 {
     [Parameter("address", "caller", 1)]
     public virtual string Caller { get; set; }
@@ -1118,11 +1166,24 @@ public partial class JobMarketProofOfSamplingViolatedError : IErrorDTO
     [Parameter("uint256", "auditRateBps", 1)]
     public virtual System.Numerics.BigInteger AuditRateBps { get; set; }
 
-    [Parameter("uint256", "collateralMultiplierBps", 2)]
+    [Parameter("uint256", "corruptShareBps", 2)]
+    public virtual System.Numerics.BigInteger CorruptShareBps { get; set; }
+
+    [Parameter("uint256", "collateralMultiplierBps", 3)]
     public virtual System.Numerics.BigInteger CollateralMultiplierBps { get; set; }
 
-    [Parameter("uint256", "marginBps", 3)]
-    public virtual System.Numerics.BigInteger MarginBps { get; set; }
+    [Parameter("uint256", "posMarginBps", 4)]
+    public virtual System.Numerics.BigInteger PosMarginBps { get; set; }
+}
+
+[Error("JobMarketWithheldExceedsPrice")]
+public partial class JobMarketWithheldExceedsPriceError : IErrorDTO
+{
+    [Parameter("uint256", "withheld", 1)]
+    public virtual System.Numerics.BigInteger Withheld { get; set; }
+
+    [Parameter("uint256", "price", 2)]
+    public virtual System.Numerics.BigInteger Price { get; set; }
 }
 
 [Error("JobMarketZeroAmount")]

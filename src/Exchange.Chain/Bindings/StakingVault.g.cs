@@ -16,7 +16,7 @@ public partial class StakingVaultDeployment : ContractDeploymentMessage
     {
     }
 
-    [Parameter("address", "token", 1)]
+    [Parameter("address", "token_", 1)]
     public virtual string Token { get; set; }
 
     [Parameter("uint256", "minProviderStake", 2)]
@@ -27,6 +27,21 @@ public partial class StakingVaultDeployment : ContractDeploymentMessage
 
     [Parameter("uint64", "unbondingDelay", 4)]
     public virtual ulong UnbondingDelay { get; set; }
+
+    [Parameter("uint64", "epochLength_", 5)]
+    public virtual ulong EpochLength { get; set; }
+}
+
+[Function("VERIFIER_CAPACITY", typeof(VerifierCapacityOutputDTO))]
+public partial class VerifierCapacityFunction : FunctionMessage
+{
+}
+
+[FunctionOutput]
+public partial class VerifierCapacityOutputDTO : IFunctionOutputDTO
+{
+    [Parameter("uint256", "", 1)]
+    public virtual System.Numerics.BigInteger ReturnValue0 { get; set; }
 }
 
 [Function("accountOf", typeof(AccountOfOutputDTO))]
@@ -43,41 +58,56 @@ public partial class AccountOfOutputDTO : IFunctionOutputDTO
     public virtual AccountViewStruct ReturnValue0 { get; set; }
 }
 
-[Function("drawCommittee", typeof(DrawCommitteeOutputDTO))]
-public partial class DrawCommitteeFunction : FunctionMessage
+[Function("currentEpoch", typeof(CurrentEpochOutputDTO))]
+public partial class CurrentEpochFunction : FunctionMessage
 {
-    [Parameter("bytes32", "seed", 1)]
-    public virtual byte[] Seed { get; set; }
-
-    [Parameter("uint256", "size", 2)]
-    public virtual System.Numerics.BigInteger Size { get; set; }
-
-    [Parameter("address", "exclude", 3)]
-    public virtual string Exclude { get; set; }
 }
 
 [FunctionOutput]
-public partial class DrawCommitteeOutputDTO : IFunctionOutputDTO
+public partial class CurrentEpochOutputDTO : IFunctionOutputDTO
 {
-    [Parameter("address[]", "committee", 1)]
-    public virtual System.Collections.Generic.List<string> Committee { get; set; }
+    [Parameter("uint64", "", 1)]
+    public virtual ulong ReturnValue0 { get; set; }
 }
 
-[Function("drawVerifier", typeof(DrawVerifierOutputDTO))]
-public partial class DrawVerifierFunction : FunctionMessage
+[Function("draw", typeof(DrawOutputDTO))]
+public partial class DrawFunction : FunctionMessage
 {
-    [Parameter("bytes32", "seed", 1)]
+    [Parameter("uint64", "epoch", 1)]
+    public virtual ulong Epoch { get; set; }
+
+    [Parameter("bytes32", "seed", 2)]
     public virtual byte[] Seed { get; set; }
 
-    [Parameter("address", "exclude", 2)]
-    public virtual string Exclude { get; set; }
+    [Parameter("uint256", "count", 3)]
+    public virtual System.Numerics.BigInteger Count { get; set; }
+
+    [Parameter("address[]", "exclude", 4)]
+    public virtual System.Collections.Generic.List<string> Exclude { get; set; }
 }
 
 [FunctionOutput]
-public partial class DrawVerifierOutputDTO : IFunctionOutputDTO
+public partial class DrawOutputDTO : IFunctionOutputDTO
 {
-    [Parameter("address", "verifier", 1)]
-    public virtual string Verifier { get; set; }
+    [Parameter("address[]", "drawn", 1)]
+    public virtual System.Collections.Generic.List<string> Drawn { get; set; }
+}
+
+[Function("drawWeightOf", typeof(DrawWeightOfOutputDTO))]
+public partial class DrawWeightOfFunction : FunctionMessage
+{
+    [Parameter("address", "account", 1)]
+    public virtual string Account { get; set; }
+
+    [Parameter("uint64", "epoch", 2)]
+    public virtual ulong Epoch { get; set; }
+}
+
+[FunctionOutput]
+public partial class DrawWeightOfOutputDTO : IFunctionOutputDTO
+{
+    [Parameter("uint256", "", 1)]
+    public virtual System.Numerics.BigInteger ReturnValue0 { get; set; }
 }
 
 [Function("encryptionKeyOf", typeof(EncryptionKeyOfOutputDTO))]
@@ -92,6 +122,32 @@ public partial class EncryptionKeyOfOutputDTO : IFunctionOutputDTO
 {
     [Parameter("bytes32", "", 1)]
     public virtual byte[] ReturnValue0 { get; set; }
+}
+
+[Function("epochLength", typeof(EpochLengthOutputDTO))]
+public partial class EpochLengthFunction : FunctionMessage
+{
+}
+
+[FunctionOutput]
+public partial class EpochLengthOutputDTO : IFunctionOutputDTO
+{
+    [Parameter("uint64", "", 1)]
+    public virtual ulong ReturnValue0 { get; set; }
+}
+
+[Function("epochOf", typeof(EpochOfOutputDTO))]
+public partial class EpochOfFunction : FunctionMessage
+{
+    [Parameter("uint64", "timestamp", 1)]
+    public virtual ulong Timestamp { get; set; }
+}
+
+[FunctionOutput]
+public partial class EpochOfOutputDTO : IFunctionOutputDTO
+{
+    [Parameter("uint64", "", 1)]
+    public virtual ulong ReturnValue0 { get; set; }
 }
 
 [Function("freeStake", typeof(FreeStakeOutputDTO))]
@@ -120,6 +176,37 @@ public partial class IsActiveVerifierOutputDTO : IFunctionOutputDTO
 {
     [Parameter("bool", "", 1)]
     public virtual bool ReturnValue0 { get; set; }
+}
+
+[Function("isDrawable", typeof(IsDrawableOutputDTO))]
+public partial class IsDrawableFunction : FunctionMessage
+{
+    [Parameter("address", "account", 1)]
+    public virtual string Account { get; set; }
+
+    [Parameter("uint64", "epoch", 2)]
+    public virtual ulong Epoch { get; set; }
+}
+
+[FunctionOutput]
+public partial class IsDrawableOutputDTO : IFunctionOutputDTO
+{
+    [Parameter("bool", "", 1)]
+    public virtual bool ReturnValue0 { get; set; }
+}
+
+[Function("lastSlashedAt", typeof(LastSlashedAtOutputDTO))]
+public partial class LastSlashedAtFunction : FunctionMessage
+{
+    [Parameter("address", "account", 1)]
+    public virtual string Account { get; set; }
+}
+
+[FunctionOutput]
+public partial class LastSlashedAtOutputDTO : IFunctionOutputDTO
+{
+    [Parameter("uint64", "", 1)]
+    public virtual ulong ReturnValue0 { get; set; }
 }
 
 [Function("limits", typeof(LimitsOutputDTO))]
@@ -235,6 +322,20 @@ public partial class TokenOutputDTO : IFunctionOutputDTO
     public virtual string ReturnValue0 { get; set; }
 }
 
+[Function("totalDrawWeight", typeof(TotalDrawWeightOutputDTO))]
+public partial class TotalDrawWeightFunction : FunctionMessage
+{
+    [Parameter("uint64", "epoch", 1)]
+    public virtual ulong Epoch { get; set; }
+}
+
+[FunctionOutput]
+public partial class TotalDrawWeightOutputDTO : IFunctionOutputDTO
+{
+    [Parameter("uint256", "", 1)]
+    public virtual System.Numerics.BigInteger ReturnValue0 { get; set; }
+}
+
 [Function("unlock")]
 public partial class UnlockFunction : FunctionMessage
 {
@@ -243,20 +344,6 @@ public partial class UnlockFunction : FunctionMessage
 
     [Parameter("uint256", "amount", 2)]
     public virtual System.Numerics.BigInteger Amount { get; set; }
-}
-
-[Function("verifierAt", typeof(VerifierAtOutputDTO))]
-public partial class VerifierAtFunction : FunctionMessage
-{
-    [Parameter("uint256", "index", 1)]
-    public virtual System.Numerics.BigInteger Index { get; set; }
-}
-
-[FunctionOutput]
-public partial class VerifierAtOutputDTO : IFunctionOutputDTO
-{
-    [Parameter("address", "", 1)]
-    public virtual string ReturnValue0 { get; set; }
 }
 
 [Function("verifierCount", typeof(VerifierCountOutputDTO))]
@@ -281,6 +368,19 @@ public partial class AuditPassedEventDTO : IEventDTO
 {
     [Parameter("address", "account", 1, true)]
     public virtual string Account { get; set; }
+}
+
+[Event("DrawWeightChanged")]
+public partial class DrawWeightChangedEventDTO : IEventDTO
+{
+    [Parameter("address", "account", 1, true)]
+    public virtual string Account { get; set; }
+
+    [Parameter("uint64", "effectiveEpoch", 2, false)]
+    public virtual ulong EffectiveEpoch { get; set; }
+
+    [Parameter("uint256", "weight", 3, false)]
+    public virtual System.Numerics.BigInteger Weight { get; set; }
 }
 
 [Event("EncryptionKeySet")]
@@ -372,14 +472,29 @@ public partial class UnstakedEventDTO : IEventDTO
     public virtual System.Numerics.BigInteger Amount { get; set; }
 }
 
-[Event("VerifierSetChanged")]
-public partial class VerifierSetChangedEventDTO : IEventDTO
+[Error("CheckpointUnorderedInsertion")]
+public partial class CheckpointUnorderedInsertionError : IErrorDTO
 {
-    [Parameter("address", "verifier", 1, true)]
-    public virtual string Verifier { get; set; }
+}
 
-    [Parameter("bool", "active", 2, false)]
-    public virtual bool Active { get; set; }
+[Error("StakingVaultDrawCountTooLarge")]
+public partial class StakingVaultDrawCountTooLargeError : IErrorDTO
+{
+    [Parameter("uint256", "count", 1)]
+    public virtual System.Numerics.BigInteger Count { get; set; }
+
+    [Parameter("uint256", "maximum", 2)]
+    public virtual System.Numerics.BigInteger Maximum { get; set; }
+}
+
+[Error("StakingVaultEpochNotFixed")]
+public partial class StakingVaultEpochNotFixedError : IErrorDTO
+{
+    [Parameter("uint64", "epoch", 1)]
+    public virtual ulong Epoch { get; set; }
+
+    [Parameter("uint64", "currentEpoch", 2)]
+    public virtual ulong CurrentEpoch { get; set; }
 }
 
 [Error("StakingVaultInsufficientFreeStake")]
@@ -393,6 +508,11 @@ public partial class StakingVaultInsufficientFreeStakeError : IErrorDTO
 
     [Parameter("uint256", "needed", 3)]
     public virtual System.Numerics.BigInteger Needed { get; set; }
+}
+
+[Error("StakingVaultInvalidEpochLength")]
+public partial class StakingVaultInvalidEpochLengthError : IErrorDTO
+{
 }
 
 [Error("StakingVaultInvalidMarket")]
@@ -489,14 +609,11 @@ public partial class StakingVaultUnbondingError : IErrorDTO
     public virtual ulong Now { get; set; }
 }
 
-[Error("StakingVaultVerifierIndexOutOfRange")]
-public partial class StakingVaultVerifierIndexOutOfRangeError : IErrorDTO
+[Error("StakingVaultVerifierCapacityReached")]
+public partial class StakingVaultVerifierCapacityReachedError : IErrorDTO
 {
-    [Parameter("uint256", "index", 1)]
-    public virtual System.Numerics.BigInteger Index { get; set; }
-
-    [Parameter("uint256", "count", 2)]
-    public virtual System.Numerics.BigInteger Count { get; set; }
+    [Parameter("uint256", "capacity", 1)]
+    public virtual System.Numerics.BigInteger Capacity { get; set; }
 }
 
 [Error("StakingVaultZeroAmount")]
