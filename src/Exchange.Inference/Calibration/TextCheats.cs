@@ -1,0 +1,27 @@
+using Exchange.Core.Models;
+using Exchange.Core.Tensors;
+using Exchange.Inference.Text;
+
+namespace Exchange.Inference.Calibration;
+
+/// <summary>Cheats on a text model's inputs: the provider runs the real model on something else than the client's tokens.</summary>
+internal static class TextCheats
+{
+    /// <summary>
+    /// The task's word pieces in a random order, <c>[CLS]</c> first and <c>[SEP]</c> last as before:
+    /// the same bag of tokens, so a mean-pooled embedding changes only through word order.
+    /// </summary>
+    public static Tensor[] ShuffleTokens(ModelCard card, Tensor[] task, Random random)
+    {
+        var preprocessing = TextPreprocessing.From(card.Preprocessing);
+        var idsAt = Index(card, preprocessing.IdsInput);
+        var length = (int)task[Index(card, preprocessing.MaskInput)].AsInt64().ToArray().Sum();
+        var ids = task[idsAt].AsInt64().ToArray();
+        random.Shuffle(ids.AsSpan(1, Math.Max(0, length - 2)));
+        var result = (Tensor[])task.Clone();
+        result[idsAt] = Tensor.Create<long>(ids, [.. task[idsAt].Shape]);
+        return result;
+    }
+
+    private static int Index(ModelCard card, string input) => card.Inputs.Select((spec, i) => (spec, i)).First(x => x.spec.Name == input).i;
+}
