@@ -13,6 +13,7 @@ root.Subcommands.Add(ChainCommands.Build());
 root.Subcommands.Add(ApiCommands.Build());
 root.Subcommands.Add(ModelCommands.Build());
 root.Subcommands.Add(InferCommand.Build());
+root.Subcommands.Add(TextCommands.Build());
 root.Subcommands.Add(BenchCommands.Build());
 root.Subcommands.Add(ProviderCommands.Build());
 root.Subcommands.Add(VerifierCommands.Build());

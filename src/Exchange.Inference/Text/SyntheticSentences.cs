@@ -65,22 +65,30 @@ public static class SyntheticSentences
     /// <summary>The topics, in the order sentences cycle through them.</summary>
     public static IReadOnlyList<string> Topics { get; } = All.Select(t => t.Name).ToArray();
 
-    /// <summary>Writes <paramref name="count"/> sentences from <paramref name="seed"/>; the same arguments always give the same sentences.</summary>
+    /// <summary>
+    /// Writes <paramref name="count"/> sentences from <paramref name="seed"/>; the same arguments
+    /// always give the same sentences. Each topic has 125 distinct sentences, dealt in a seeded
+    /// order, so the first 1,250 sentences never repeat.
+    /// </summary>
     public static IReadOnlyList<string> Generate(int count, int seed)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var random = new Random(seed);
+        var orders = All.Select(topic =>
+        {
+            var combinations = (from s in topic.Subjects from a in topic.Actions from t in topic.Settings select $"{s} {a} {t}.").ToArray();
+            random.Shuffle(combinations);
+            return combinations;
+        }).ToArray();
         var sentences = new List<string>(count);
         for (var i = 0; i < count; i++)
         {
-            var topic = All[i % All.Length];
-            sentences.Add($"{Pick(topic.Subjects, random)} {Pick(topic.Actions, random)} {Pick(topic.Settings, random)}.");
+            var order = orders[i % All.Length];
+            sentences.Add(order[(i / All.Length) % order.Length]);
         }
 
         return sentences;
     }
-
-    private static string Pick(string[] options, Random random) => options[random.Next(options.Length)];
 
     private sealed record Topic(string Name, string[] Subjects, string[] Actions, string[] Settings);
 }
