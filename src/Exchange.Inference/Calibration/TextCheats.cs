@@ -15,13 +15,18 @@ internal static class TextCheats
     {
         var preprocessing = TextPreprocessing.From(card.Preprocessing);
         var idsAt = Index(card, preprocessing.IdsInput);
-        var length = (int)task[Index(card, preprocessing.MaskInput)].AsInt64().ToArray().Sum();
-        var ids = task[idsAt].AsInt64().ToArray();
+        var length = (int)Values(task[Index(card, preprocessing.MaskInput)]).Sum();
+        var ids = Values(task[idsAt]);
         random.Shuffle(ids.AsSpan(1, Math.Max(0, length - 2)));
         var result = (Tensor[])task.Clone();
-        result[idsAt] = Tensor.Create<long>(ids, [.. task[idsAt].Shape]);
+        long[] shape = [.. task[idsAt].Shape];
+        result[idsAt] = task[idsAt].DType == TensorDType.Int32 ? Tensor.Create<int>(ids.Select(v => (int)v).ToArray(), shape) : Tensor.Create<long>(ids, shape);
         return result;
     }
+
+    /// <summary>Token ids or mask values, from the int64 or int32 tensors a text card may take.</summary>
+    private static long[] Values(Tensor tensor) =>
+        tensor.DType == TensorDType.Int32 ? [.. tensor.AsInt32().ToArray().Select(v => (long)v)] : tensor.AsInt64().ToArray();
 
     private static int Index(ModelCard card, string input) => card.Inputs.Select((spec, i) => (spec, i)).First(x => x.spec.Name == input).i;
 }
