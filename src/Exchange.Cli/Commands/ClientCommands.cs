@@ -316,7 +316,8 @@ internal static class ClientCommands
 
     private static ModelRegistry Registry() => new(new ModelStore(ModelStore.DefaultRoot));
 
-    private static ModelCard PlaceholderCard() => Registry().List()[0].Card;
+    // Commands that run no model still hold a session's card: the smallest built-in one, so no large model is built for them.
+    private static ModelCard PlaceholderCard() => Registry().Resolve(BuiltInModels.ResNetPreprocess).Card;
 
     private static async Task<int> PrintBalanceAsync(MarketClient market, string address, bool json, CancellationToken ct)
     {
