@@ -101,7 +101,7 @@ describe("JobMarket", function () {
       await expect(deployWith({ corruptShareBps: 5000 }))
         .to.be.revertedWithCustomError(Market, "JobMarketProofOfSamplingViolated").withArgs(1500, 5000, 100_000, 500);
       await expect(deployWith({ posMarginBps: 5000 }))
-        .to.be.revertedWithCustomError(Market, "JobMarketProofOfSamplingViolated").withArgs(1500, 3333, 100_000, 5000);
+        .to.be.revertedWithCustomError(Market, "JobMarketProofOfSamplingViolated").withArgs(1500, 2000, 100_000, 5000);
     });
 
     it("refuses an audit reward the verification fees cannot fund with the pool's slack", async function () {
