@@ -245,8 +245,8 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
         await SendAsync(IndexOf(member), _d.AuditCourt, new CommitVoteFunction { JobId = jobId, Commitment = commitment.ReturnValue0 });
     }
 
-    private Task RevealVoteAsync(long jobId, string member, bool providerWrong) =>
-        SendAsync(IndexOf(member), _d.AuditCourt, new RevealVoteFunction { JobId = jobId, ProviderWrong = providerWrong, Salt = Salt(member) });
+    private async Task RevealVoteAsync(long jobId, string member, bool providerWrong) =>
+        await SendAsync(IndexOf(member), _d.AuditCourt, new RevealVoteFunction { JobId = jobId, ProviderWrong = providerWrong, Salt = Salt(member) });
 
     private static byte[] Salt(string member) => Keccak.Hash(Encoding.UTF8.GetBytes("salt " + member)).ToArray();
 
