@@ -153,6 +153,8 @@ contract JobMarket is IJobMarketCourt, BlockHashSeedSource, EIP712, Ownable, Ree
     );
     /// @notice The provider accepted the job's deadline and data; from now on expiry penalises it.
     event JobAccepted(uint256 indexed jobId);
+    /// @notice The provider declined a job it had not accepted; a {JobExpired} with the refund follows.
+    event JobDeclined(uint256 indexed jobId);
     /// @notice A provider's result was recorded: the fields the record gains.
     event ResultSubmitted(
         uint256 indexed jobId, bytes32 resultRoot, bytes32 outputsHash, uint64 submittedAt, uint64 submitBlock
@@ -363,6 +365,18 @@ contract JobMarket is IJobMarketCourt, BlockHashSeedSource, EIP712, Ownable, Ree
         if (jobIds.length != jobs.length) revert JobMarketLengthMismatch(jobIds.length, jobs.length);
         for (uint256 i; i < jobIds.length; ++i) {
             _acceptJob(jobIds[i], jobs[i]);
+        }
+    }
+
+    /// @notice The provider declines created jobs it has not accepted (data missing or invalid, a
+    /// deadline it will not hold its collateral for): each ends {Status-Expired} at once with the
+    /// client refunded its price and fees and the collateral back in the provider's free
+    /// collateral; nobody is penalised. Only the provider. Emits {JobDeclined} and {JobExpired}
+    /// per job.
+    function declineJobs(uint256[] calldata jobIds, Job[] calldata jobs) external {
+        if (jobIds.length != jobs.length) revert JobMarketLengthMismatch(jobIds.length, jobs.length);
+        for (uint256 i; i < jobIds.length; ++i) {
+            _decline(jobIds[i], jobs[i]);
         }
     }
 
@@ -852,36 +866,51 @@ contract JobMarket is IJobMarketCourt, BlockHashSeedSource, EIP712, Ownable, Ree
         if (block.timestamp <= job.deadline) {
             revert JobMarketDeadlineNotPassed(jobId, job.deadline, uint64(block.timestamp));
         }
+        if (status == uint256(Status.Created)) {
+            _refundUnaccepted(jobId, job, commitment);
+            return;
+        }
         _jobs[jobId] = commitment | uint256(Status.Expired);
         uint256 price = job.unitPrice * job.taskCount;
         uint256 collateral = price * _collateralMultiplierBps / _BPS;
+        // owed <= collateral by the constructor's rule (fees + penalty * m <= m), which holds
+        // through the roundings down: the sum of the floors is below collateral + 1.
+        uint256 owed = price * _verificationFeeBps / _BPS + price * _protocolFeeBps / _BPS
+            + collateral * _expiryPenaltyBps / _BPS;
+        _addCollateral(job.provider, collateral - owed);
+        uint256 slashed = _slashInto(job.provider, owed, owed, false);
+        uint256 refund = price + slashed;
+        _addBalance(job.client, refund);
+        emit JobExpired(jobId, refund, slashed);
+    }
+
+    function _decline(uint256 jobId, Job calldata job) private {
+        uint256 commitment = _expectRecord(jobId, job, Status.Created);
+        if (msg.sender != job.provider) revert JobMarketNotProvider(msg.sender, job.provider);
+        emit JobDeclined(jobId);
+        _refundUnaccepted(jobId, job, commitment);
+    }
+
+    /// @dev Ends a job its provider never accepted: the client gets its price and both fees back
+    /// (from the pools, as far as audits paid from the verification pool and fee claims have left
+    /// them there), the collateral returns to the provider's free collateral, nobody is penalised.
+    function _refundUnaccepted(uint256 jobId, Job calldata job, uint256 commitment) private {
+        _jobs[jobId] = commitment | uint256(Status.Expired);
+        uint256 price = job.unitPrice * job.taskCount;
         uint256 verificationFee = price * _verificationFeeBps / _BPS;
         uint256 protocolFee = price * _protocolFeeBps / _BPS;
-        if (status == uint256(Status.Created)) {
-            // Nobody is penalised: the fees come back from the pools, as far as audits paid
-            // from the verification pool and fee claims have left them there.
-            Ledger storage book = _ledger;
-            uint256 pool = book.verificationPool;
-            uint256 claimable = book.protocolFees;
-            if (verificationFee > pool) verificationFee = pool;
-            if (protocolFee > claimable) protocolFee = claimable;
-            // verificationFee <= pool, protocolFee <= claimable: both stay in their fields' ranges
-            book.verificationPool = uint96(pool - verificationFee);
-            book.protocolFees = uint88(claimable - protocolFee);
-            _addCollateral(job.provider, collateral);
-            uint256 refund = price + verificationFee + protocolFee;
-            _addBalance(job.client, refund);
-            emit JobExpired(jobId, refund, 0);
-        } else {
-            // owed <= collateral by the constructor's rule (fees + penalty * m <= m), which holds
-            // through the roundings down: the sum of the floors is below collateral + 1.
-            uint256 owed = verificationFee + protocolFee + collateral * _expiryPenaltyBps / _BPS;
-            _addCollateral(job.provider, collateral - owed);
-            uint256 slashed = _slashInto(job.provider, owed, owed, false);
-            uint256 refund = price + slashed;
-            _addBalance(job.client, refund);
-            emit JobExpired(jobId, refund, slashed);
-        }
+        Ledger storage book = _ledger;
+        uint256 pool = book.verificationPool;
+        uint256 claimable = book.protocolFees;
+        if (verificationFee > pool) verificationFee = pool;
+        if (protocolFee > claimable) protocolFee = claimable;
+        // verificationFee <= pool, protocolFee <= claimable: both stay in their fields' ranges
+        book.verificationPool = uint96(pool - verificationFee);
+        book.protocolFees = uint88(claimable - protocolFee);
+        _addCollateral(job.provider, price * _collateralMultiplierBps / _BPS);
+        uint256 refund = price + verificationFee + protocolFee;
+        _addBalance(job.client, refund);
+        emit JobExpired(jobId, refund, 0);
     }
 
     // ------------------------------------------------------------------ internals: jobs
