@@ -95,6 +95,37 @@ describe("attack: griefing deadlines", function () {
     expect(after.locked - after.collateral).to.equal(m.collateral);
   });
 
+  it("OPEN: jobs never accepted hold the provider's collateral until their deadline, however far, at no cost to their client", async function () {
+    const w = await loadFixture(fixture);
+    const griefer = w.other;
+    await w.market.connect(griefer).deposit(E(10_000));
+    const free = (await w.market.accountOf(w.provider.address)).collateral;
+    const m = h.money(w.params, E(1), 1000);
+    const jobs = Number(free / m.collateral);
+    const deadline = BigInt(await time.latest()) + 365n * 24n * 3600n;
+    const requests = Array.from({ length: jobs }, (_, i) => ({
+      offer: w.offer, offerSig: w.offerSig, taskCount: 1000, tasksRoot: ethers.id(`hold-${i}`), manifestHash: ethers.id(`hold-${i}`), deadline,
+    }));
+    const first = (await w.market.ledger()).jobCount + 1n;
+    const before = { griefer: await h.worth(w, griefer.address), provider: await providerBook(w) };
+    await w.market.connect(griefer).createJobs(requests);
+    // 5,450 tokens of escrow hold all 50,000 of the provider's free collateral for a year
+    expect(BigInt(jobs) * m.cost).to.equal(E(5_450));
+    expect((await w.market.accountOf(w.provider.address)).collateral).to.equal(0);
+    await expect(h.createJob(w, { taskCount: 1 }))
+      .to.be.revertedWithCustomError(w.market, "JobMarketInsufficientCollateral").withArgs(w.provider.address, 0, E(10));
+    // the provider has no way to decline: nothing releases the collateral before the deadline
+    await expect(w.market.connect(w.provider).releaseCollateral(1)).to.be.revertedWithCustomError(w.market, "JobMarketInsufficientCollateral");
+    const records = requests.map((q) => h.jobRecord({ client: griefer.address, offer: w.offer, taskCount: 1000, tasksRoot: q.tasksRoot, manifestHash: q.manifestHash, deadline }));
+    const ids = records.map((_, i) => first + BigInt(i));
+    await expect(w.market.expire(ids, records)).to.be.revertedWithCustomError(w.market, "JobMarketDeadlineNotPassed");
+    await time.increaseTo(deadline + 1n);
+    await w.market.expire(ids, records);
+    // a year later everyone has exactly what it had: the griefer paid nothing for the year
+    expect(await h.worth(w, griefer.address)).to.equal(before.griefer);
+    expect(await providerBook(w)).to.deep.equal(before.provider);
+  });
+
   it("a provider cannot be made to accept after the deadline", async function () {
     const w = await loadFixture(fixture);
     const { id, job } = await h.createJob(w, { deadlineIn: 600 });

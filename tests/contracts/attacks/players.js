@@ -62,10 +62,14 @@ async function playDispute(w, id, job, { signerOf, vote, appellant = () => null 
   const { maxAppeals } = await w.court.params();
   const rounds = [];
   for (let r = 0; ; r++) {
-    // the round's seed ticket is the block after the one that opened it
-    await mine(1);
-    await w.court.drawCommittee(id, job, G);
-    let round = await w.court.roundOf(id, r);
+    // the round's seed ticket is the block after the one that opened it; a ticket that lapsed
+    // while other disputes ran is re-anchored by the first call, drawn by the next
+    let round;
+    do {
+      await mine(1);
+      await w.court.drawCommittee(id, job, G);
+      round = await w.court.roundOf(id, r);
+    } while (!round.drawn);
     const members = [...round.members];
     const votes = new Map();
     if (!round.closed) {
