@@ -5,7 +5,9 @@
 // for the protocol: skipping a task saves all of its price) and a check re-runs the audited tasks
 // at the same cost. Who cheats on which tasks comes from a seeded generator; the audit draws are
 // the contracts' own.
-//   npx hardhat test tests/contracts/economics.test.js        (ECON_SEED=<n> changes the cheats)
+//   npx hardhat test tests/contracts/economics.test.js
+// ECON_SEED=<n> draws other cheats; ECON_ROUNDS=<n> plays n rounds of 25 jobs per strategy and
+// phase instead of 8 (fewer rounds may leave a committee strategy without a seat to measure).
 const { expect } = require("chai");
 const { ethers } = require("hardhat");
 const { time } = require("@nomicfoundation/hardhat-network-helpers");
@@ -25,7 +27,7 @@ const EPOCH = h.VAULT_LIMITS.epochLength;
 /** Tokens as a number, for the table and the expectations. */
 const tok = (wei) => Number(ethers.formatEther(wei));
 
-describe("economics: every deviation earns less than honesty", function () {
+describe("economics: honest and deviating strategies of every role", function () {
   const rnd = h.prng(SEED);
   const rows = [];
   let w;
@@ -171,9 +173,9 @@ describe("economics: every deviation earns less than honesty", function () {
       }
       const d = await deltas([j.verifier, j.p.signer.address], () =>
         w.court.connect(w.signerOf(j.verifier)).submitVerdict(j.id, j.job, true, h.ZERO, P.G));
+      expect(d(j.p.signer.address), "a passed job pays its price").to.equal(tok(price));
       tally("auditor", j.auditorStrategy, d(j.verifier) - checkCost);
       tally("provider", j.p.name, d(j.p.signer.address) - j.computeCost);
-      j.done = true;
     }
     for (const j of failed) await dispute(j, member);
     await time.increase(Number(w.params.challengeWindow) + 1);
@@ -189,7 +191,6 @@ describe("economics: every deviation earns less than honesty", function () {
   /** Plays the dispute a fail verdict opened to its final ruling; tallies each party. */
   async function dispute(j, member) {
     const seats = new Map();
-    const appellants = [];
     const honestSide = j.providerWrong ? j.verifier : j.p.signer.address;
     const everyone = () => [j.verifier, j.p.signer.address, w.client.address, ...w.pool.map((v) => v.address)];
     let played;
@@ -201,15 +202,9 @@ describe("economics: every deviation earns less than honesty", function () {
           seats.set(m, { strategy, count: (seats.get(m)?.count ?? 0) + 1 });
           return { honest: j.providerWrong, lazy: false, liar: !j.providerWrong, collude: false }[strategy];
         },
-        appellant: ({ providerWrong }) => {
-          if (providerWrong === j.providerWrong) return null;
-          appellants.push(honestSide);
-          return w.signerOf(honestSide);
-        },
+        appellant: ({ providerWrong }) => (providerWrong === j.providerWrong ? null : w.signerOf(honestSide)),
       });
     });
-    j.ruling = played.providerWrong;
-    j.rounds = played.rounds.length;
     tally("auditor", j.auditorStrategy, j.challengerPaid + d(j.verifier) - j.auditorCheckCost);
     tally("provider", j.p.name, d(j.p.signer.address) - j.computeCost);
     const kind = j.providerWrong ? "wrong" : "right";
@@ -220,7 +215,6 @@ describe("economics: every deviation earns less than honesty", function () {
     if (j.providerWrong && played.providerWrong) {
       expect(d(j.p.signer.address), "a caught cheat loses its collateral").to.equal(-tok(collateral));
     }
-    j.done = true;
   }
 
   /** The verifiers of the pool from `from` to `to` (exclusive), as a set of addresses. */
@@ -243,7 +237,6 @@ describe("economics: every deviation earns less than honesty", function () {
       expect(expected).to.be.lessThan(honest);
     }
     rows.push({ strategy: "provider honest", versus: "", unit: "job", units: payoffs.provider.get("honest").units, realized: honest, expected: tok(price) - TASKS * tok(UNIT), honest });
-    expect(perUnit("provider", "cheat 100 %")).to.be.lessThan(honest);
     baseline.provider = honest;
     baseline.auditor = perUnit("auditor", "honest");
     baseline.client = perUnit("client", "honest");
