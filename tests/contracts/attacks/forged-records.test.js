@@ -1,7 +1,6 @@
 // The market stores only a commitment to each job's record; callers pass the record back. A
 // record altered to move more money, or someone else's, must never match.
 const { expect } = require("chai");
-const { ethers } = require("hardhat");
 const { loadFixture, time } = require("@nomicfoundation/hardhat-network-helpers");
 const h = require("../helpers");
 

@@ -1,7 +1,6 @@
 // Work for nothing: a job at a zero or dust price (no fee for verifiers, no collateral at
 // stake), and an audit that pays nothing yet would slash the verifier who skips it.
 const { expect } = require("chai");
-const { ethers } = require("hardhat");
 const { loadFixture, time, mine } = require("@nomicfoundation/hardhat-network-helpers");
 const h = require("../helpers");
 

@@ -1,7 +1,6 @@
 // Offer nonces live below 2^32 - 1, so that cancelOffer can always raise the provider's floor
 // past an offer. An offer with a larger nonce could never be cancelled: createJob refuses it.
 const { expect } = require("chai");
-const { ethers } = require("hardhat");
 const { loadFixture } = require("@nomicfoundation/hardhat-network-helpers");
 const h = require("../helpers");
 
