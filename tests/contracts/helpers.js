@@ -272,3 +272,47 @@ module.exports = {
   Status, AuditOrigin, Role, BPS, ZERO, VAULT_LIMITS, OFFER_TYPES, RESULT_TYPES,
   defaultParams, defaultCourtParams, deploySystem, domain, signOffer, signResult, jobRecord, submittedRecord, money,
 };
+
+/** mulberry32: a small seeded generator, so that a run that chose who cheats can be replayed. */
+function prng(seed) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, int: (n) => Math.floor(next() * n), pick: (xs) => xs[Math.floor(next() * xs.length)] };
+}
+
+const { setBalance } = require("@nomicfoundation/hardhat-network-helpers");
+
+/**
+ * `n` accounts beyond the node's twenty signers: impersonated addresses derived from `tag`,
+ * funded with ether and `tokens`, the vault and the market approved. Committees of 23 need
+ * pools of forty verifiers and more.
+ */
+async function extraAccounts(w, n, { tag = "extra", tokens = E(1_000_000) } = {}) {
+  const accounts = [];
+  for (let i = 0; i < n; i++) {
+    const address = ethers.getAddress(ethers.dataSlice(ethers.id(`${tag}-${i}`), 12));
+    await setBalance(address, 10n ** 21n);
+    const signer = await ethers.getImpersonatedSigner(address);
+    await w.token.mint(address, tokens);
+    await w.token.connect(signer).approve(await w.vault.getAddress(), ethers.MaxUint256);
+    await w.token.connect(signer).approve(await w.market.getAddress(), ethers.MaxUint256);
+    accounts.push(signer);
+  }
+  return accounts;
+}
+
+/** What an account owns in tokens: its market balance, its vault stake and its wallet. */
+async function worth(w, address) {
+  const [balance, account, tokens] = await Promise.all([
+    w.market.balanceOf(address), w.vault.accountOf(address), w.token.balanceOf(address),
+  ]);
+  return balance + account.stake + tokens;
+}
+
+Object.assign(module.exports, { prng, extraAccounts, worth });
