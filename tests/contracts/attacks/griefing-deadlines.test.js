@@ -95,7 +95,7 @@ describe("attack: griefing deadlines", function () {
     expect(after.locked - after.collateral).to.equal(m.collateral);
   });
 
-  it("OPEN: jobs never accepted hold the provider's collateral until their deadline, however far, at no cost to their client", async function () {
+  it("jobs never accepted cannot hold the provider's collateral: it declines them at once and its other clients are served", async function () {
     const w = await loadFixture(fixture);
     const griefer = w.other;
     await w.market.connect(griefer).deposit(E(10_000));
@@ -109,21 +109,29 @@ describe("attack: griefing deadlines", function () {
     const first = (await w.market.ledger()).jobCount + 1n;
     const before = { griefer: await h.worth(w, griefer.address), provider: await providerBook(w) };
     await w.market.connect(griefer).createJobs(requests);
-    // 5,450 tokens of escrow hold all 50,000 of the provider's free collateral for a year
+    // 5,450 tokens of escrow take all 50,000 of the provider's free collateral for a year...
     expect(BigInt(jobs) * m.cost).to.equal(E(5_450));
     expect((await w.market.accountOf(w.provider.address)).collateral).to.equal(0);
     await expect(h.createJob(w, { taskCount: 1 }))
       .to.be.revertedWithCustomError(w.market, "JobMarketInsufficientCollateral").withArgs(w.provider.address, 0, E(10));
-    // the provider has no way to decline: nothing releases the collateral before the deadline
-    await expect(w.market.connect(w.provider).releaseCollateral(1)).to.be.revertedWithCustomError(w.market, "JobMarketInsufficientCollateral");
     const records = requests.map((q) => h.jobRecord({ client: griefer.address, offer: w.offer, taskCount: 1000, tasksRoot: q.tasksRoot, manifestHash: q.manifestHash, deadline }));
     const ids = records.map((_, i) => first + BigInt(i));
-    await expect(w.market.expire(ids, records)).to.be.revertedWithCustomError(w.market, "JobMarketDeadlineNotPassed");
-    await time.increaseTo(deadline + 1n);
-    await w.market.expire(ids, records);
-    // a year later everyone has exactly what it had: the griefer paid nothing for the year
+    // ...until the provider declines them, which only it can do
+    await expect(w.market.connect(griefer).declineJobs(ids, records))
+      .to.be.revertedWithCustomError(w.market, "JobMarketNotProvider").withArgs(griefer.address, w.provider.address);
+    const tx = w.market.connect(w.provider).declineJobs(ids, records);
+    await expect(tx).to.emit(w.market, "JobDeclined").withArgs(ids[0]);
+    await expect(tx).to.emit(w.market, "JobExpired").withArgs(ids[0], m.cost, 0);
+    expect((await w.market.getJob(ids[0])).status).to.equal(h.Status.Expired);
+    // everyone has exactly what it had, and the provider takes other clients' jobs again
     expect(await h.worth(w, griefer.address)).to.equal(before.griefer);
     expect(await providerBook(w)).to.deep.equal(before.provider);
+    await h.createJob(w, { taskCount: 1 });
+    // an accepted job cannot be declined: accepting is the provider's promise
+    const { id, job } = await h.createJob(w, { taskCount: 1 });
+    await h.accept(w, id, job);
+    await expect(w.market.connect(w.provider).declineJobs([id], [job]))
+      .to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(id, h.Status.Accepted, h.Status.Created);
   });
 
   it("a provider cannot be made to accept after the deadline", async function () {
