@@ -313,6 +313,16 @@ public partial class CreateJobsOutputDTO : IFunctionOutputDTO
     public virtual System.Numerics.BigInteger FirstJobId { get; set; }
 }
 
+[Function("declineJobs")]
+public partial class DeclineJobsFunction : FunctionMessage
+{
+    [Parameter("uint256[]", "jobIds", 1)]
+    public virtual System.Collections.Generic.List<System.Numerics.BigInteger> JobIds { get; set; }
+
+    [Parameter("tuple[]", "jobs", 2)]
+    public virtual System.Collections.Generic.List<JobStruct> Jobs { get; set; }
+}
+
 [Function("deposit")]
 public partial class DepositFunction : FunctionMessage
 {
@@ -764,6 +774,13 @@ public partial class JobCreatedEventDTO : IEventDTO
 
     [Parameter("bytes32", "manifestHash", 9, false)]
     public virtual byte[] ManifestHash { get; set; }
+}
+
+[Event("JobDeclined")]
+public partial class JobDeclinedEventDTO : IEventDTO
+{
+    [Parameter("uint256", "jobId", 1, true)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
 }
 
 [Event("JobExpired")]
