@@ -95,7 +95,8 @@ internal sealed class StateProjector(MarketRates rates)
             ("AuditCourt", "MemberPenalised") => MemberPenalisedAsync(db, e),
             ("AuditCourt", "DisputeResolved") => DisputeResolvedAsync(db, e),
 
-            // Ownership, approvals, MarketSet, CourtSet and EIP712DomainChanged live in the timeline only.
+            // JobDeclined is followed by the JobExpired that ends the job; it, ownership, approvals,
+            // MarketSet, CourtSet and EIP712DomainChanged live in the timeline only.
             _ => Task.CompletedTask,
         };
     }

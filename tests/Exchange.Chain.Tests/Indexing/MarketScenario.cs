@@ -52,6 +52,8 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
         var unaccepted = await CreateJobAsync(offer, now + 300);
         var accepted = await CreateJobAsync(offer, now + 300);
         await SendAsync(Provider, _d.JobMarket, new AcceptJobFunction { JobId = accepted, Job = await JobAsync(accepted) });
+        var declined = await CreateJobAsync(offer, now + 300);
+        await SendAsync(Provider, _d.JobMarket, new DeclineJobsFunction { JobIds = [declined], Jobs = [await JobAsync(declined)] });
 
         var lapsing = await CreateJobAsync(offer, now + 86_400);
         await SubmitResultAsync(lapsing);
