@@ -11,7 +11,9 @@ namespace Exchange.Node.Tests.Network;
 
 /// <summary>
 /// kill -9 of a provider or verifier process in the middle of its work, then a restart: the work
-/// completes, and the chain sees exactly one result or verdict.
+/// completes, and the chain sees exactly one result or verdict. Every job is selected for audit:
+/// without a drawable verifier the provider records the draw and the court settles the job; with
+/// one (staked an epoch before), that verifier's direct verdict settles it.
 /// </summary>
 [Collection(NetworkTestGroup.Name)]
 public sealed class RestartTests : IDisposable
@@ -60,6 +62,7 @@ public sealed class RestartTests : IDisposable
         var first = NodeProcess.Start(args);
         var client = TestNetwork.Client(network, Client, _http);
         await TestNetwork.WaitForAsync(async () => (await client.Market.VaultAccountAsync(DevAccounts.Address(Verifier), default)).Stake > 0 ? new object() : null, "the verifier's stake", first.Tail);
+        await network.AdvanceEpochAsync(default);
 
         var job = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
         var work = new VerifierWorkStore(await NodeDatabase.OpenAsync(_folder.File("verifier/verifier.db"), default), TimeProvider.System);
@@ -70,8 +73,8 @@ public sealed class RestartTests : IDisposable
         using var second = NodeProcess.Start(args);
         await TestNetwork.WaitForStatusAsync(client.Market, job.JobId, JobStatus.Settled, () => second.Tail() + "\n--- provider:\n" + provider.Tail());
 
-        Assert.Equal(1, await TestNetwork.CountEventsAsync<VerdictSubmittedEventDTO>(network, job.JobId));
-        Assert.Equal(1, await TestNetwork.CountCallsAsync<SubmitVerdictFunction>(network, DevAccounts.Address(Verifier)));
+        Assert.Equal(1, await TestNetwork.CountEventsAsync<VerdictSubmittedEventDTO>(network, job.JobId, network.Deployment.AuditCourt));
+        Assert.Equal(1, await TestNetwork.CountCallsAsync<SubmitVerdictFunction>(network, DevAccounts.Address(Verifier), network.Deployment.AuditCourt));
     }
 
     private string[] ProviderArgs(LocalNetwork network) =>

@@ -24,27 +24,39 @@ public static class TestNetwork
     /// <summary>The tiny built-in model (exact policy): fast on two cores.</summary>
     public const string Model = BuiltInModels.ResNetPreprocess;
 
-    /// <summary>Deployment for tests: short windows, small stakes; with a full audit rate every job is audited on every task (and settles unaudited while no verifier is staked).</summary>
+    /// <summary>
+    /// Deployment for tests: short windows (challenge 2 s, audit 120 s, commit, reveal and appeal
+    /// 8 s each), a 30-second epoch and small stakes. With a full audit rate every job is audited on
+    /// 8 tasks; while no verifier can be drawn the provider records the draw and the court settles
+    /// the job (no verifier found).
+    /// </summary>
     public static DeploymentOptions Deployment(uint auditRateBps) => new()
     {
         MinProviderStake = MarketParameters.Tokens(100),
         MinVerifierStake = MarketParameters.Tokens(100),
-        UnbondingDelay = 60,
+        EpochLength = 30,
+        UnbondingDelay = 3_600,
         Market = new MarketParameters
         {
             AuditRateBps = auditRateBps,
             AuditedTasksPerJob = 8,
             CollateralMultiplierBps = 30_000,
             ChallengeWindow = 2,
-            AuditWindow = 120,
-            DisputeWindow = 120,
-            VerificationFeeBps = 1_000,
+            VerificationFeeBps = 1_100,
             ProtocolFeeBps = 100,
             AuditRewardBps = 1_000,
             ClientAuditFeeBps = 2_000,
-            ChallengerBond = MarketParameters.Tokens(1),
+        },
+        Court = new CourtParameters
+        {
+            AuditWindow = 120,
+            CommitWindow = 8,
+            RevealWindow = 8,
+            AppealWindow = 8,
             CommitteeSize = 3,
+            MinChallengerBond = MarketParameters.Tokens(1),
             VerifierTimeoutPenalty = MarketParameters.Tokens(1),
+            IncoherencePenalty = MarketParameters.Tokens(1),
         },
     };
 
@@ -118,11 +130,11 @@ public static class TestNetwork
         return count;
     }
 
-    /// <summary>How many <typeparamref name="TEvent"/> events the market emitted for <paramref name="jobId"/>.</summary>
-    public static async Task<int> CountEventsAsync<TEvent>(LocalNetwork network, BigInteger jobId)
+    /// <summary>How many <typeparamref name="TEvent"/> events <paramref name="contract"/> (the market when null) emitted for <paramref name="jobId"/>.</summary>
+    public static async Task<int> CountEventsAsync<TEvent>(LocalNetwork network, BigInteger jobId, string? contract = null)
         where TEvent : class, IEventDTO, new()
     {
-        var handler = network.Web3.Eth.GetEvent<TEvent>(network.Deployment.JobMarket);
+        var handler = network.Web3.Eth.GetEvent<TEvent>(contract ?? network.Deployment.JobMarket);
         var logs = await handler.GetAllChangesAsync(handler.CreateFilterInput(jobId, BlockParameter.CreateEarliest(), BlockParameter.CreateLatest()));
         return logs.Count;
     }
