@@ -712,12 +712,27 @@ public sealed class ProviderNode
     {
         try
         {
-            await send(cancellationToken).ConfigureAwait(false);
+            var receipt = await send(cancellationToken).ConfigureAwait(false);
             _logger.KeeperAction(jobId, action);
+            await RecordEndsAsync(receipt, cancellationToken).ConfigureAwait(false);
         }
         catch (ContractRevertException e)
         {
             _logger.KeeperRefused(jobId, action, e.Message);
+        }
+    }
+
+    /// <summary>Marks the jobs a transaction ended (the court settles or slashes through the market) as done at once.</summary>
+    private async Task RecordEndsAsync(TransactionReceipt receipt, CancellationToken cancellationToken)
+    {
+        foreach (var settled in receipt.Decode<JobSettledEventDTO>())
+        {
+            await _jobs.MarkDoneAsync(settled.JobId, "settled", cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var resolved in receipt.Decode<DisputeResolvedEventDTO>().Where(r => r.ProviderWrong))
+        {
+            await _jobs.MarkDoneAsync(resolved.JobId, "slashed", cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -760,6 +775,7 @@ public sealed class ProviderNode
             await _jobs.SetAuditedAsync(drawn.JobId, drawn.Audited, cancellationToken).ConfigureAwait(false);
         }
 
+        await RecordEndsAsync(receipt, cancellationToken).ConfigureAwait(false);
         _logger.DrawsRecorded(jobs.Count, receipt.TransactionHash);
     }
 
@@ -772,11 +788,7 @@ public sealed class ProviderNode
             await _jobs.SetAuditedAsync(drawn.JobId, drawn.Audited, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var settled in receipt.Decode<JobSettledEventDTO>())
-        {
-            await _jobs.MarkDoneAsync(settled.JobId, "settled", cancellationToken).ConfigureAwait(false);
-        }
-
+        await RecordEndsAsync(receipt, cancellationToken).ConfigureAwait(false);
         _logger.JobsSettled(jobs.Count, receipt.TransactionHash);
     }
 

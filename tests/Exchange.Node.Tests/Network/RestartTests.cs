@@ -50,7 +50,7 @@ public sealed class RestartTests : IDisposable
 
         Assert.Equal(1, await TestNetwork.CountEventsAsync<ResultSubmittedEventDTO>(network, job.JobId));
         Assert.Equal(1, await TestNetwork.CountCallsAsync<SubmitResultsFunction>(network, DevAccounts.Address(Provider)));
-        Assert.Equal(ProviderJobStore.Done, (await queue.FindAsync(job.JobId, default))!.State);
+        await TestNetwork.WaitForAsync(async () => (await queue.FindAsync(job.JobId, default))!.State == ProviderJobStore.Done ? new object() : null, "the provider to close the job", second.Tail);
     }
 
     [Fact]
