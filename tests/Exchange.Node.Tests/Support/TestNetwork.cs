@@ -72,10 +72,14 @@ public static class TestNetwork
         return new ClientSession(network.Market(key), new ExchangeApiClient(http, [network.ApiUrl], key, TimeProvider.System), card, key, TimeProvider.System);
     }
 
-    /// <summary>Starts <c>exchange provider run</c> for dev account <paramref name="account"/>: <see cref="Model"/> at 1 token per task, stake 1,000, data in <paramref name="data"/>.</summary>
-    public static NodeProcess StartProvider(LocalNetwork network, int account, string data) => NodeProcess.Start(
+    /// <summary>
+    /// Starts <c>exchange provider run</c> for dev account <paramref name="account"/>: <see cref="Model"/> at 1 token per task,
+    /// stake 1,000, turnaround <paramref name="minTurnaround"/> seconds, data in <paramref name="data"/>.
+    /// </summary>
+    public static NodeProcess StartProvider(LocalNetwork network, int account, string data, int minTurnaround = 60) => NodeProcess.Start(
         "provider", "run", "--dev-account", account.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(),
-        "--deployments", network.DeploymentsDirectory, "--data", data, "--model", Model, "--unit-price", "1", "--stake", "1000", "--min-turnaround", "60");
+        "--deployments", network.DeploymentsDirectory, "--data", data, "--model", Model, "--unit-price", "1", "--stake", "1000",
+        "--min-turnaround", minTurnaround.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Creates one job of <paramref name="tasks"/> images on the first live offer of <paramref name="provider"/>, waiting for the offer.</summary>
     public static async Task<ClientJob> CreateJobAsync(LocalNetwork network, ClientSession client, HttpClient http, string provider, int tasks, TimeSpan deadline)
