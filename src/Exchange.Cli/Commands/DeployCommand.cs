@@ -42,7 +42,7 @@ internal static class DeployCommand
             var options = parsed.GetValue(parameters) is { } file ? ReadOptions(file) : new DeploymentOptions();
             if (parsed.GetValue(epochLength) is { } seconds)
             {
-                options = options with { EpochLength = seconds > 0 ? seconds : throw new CliException("--epoch-length must be at least 1 second") };
+                options = options with { EpochLength = seconds > 0 ? seconds : throw new CliException("--epoch-length must be at least 1 second", ExitCodes.Usage) };
             }
 
             using var sender = await ChainConnect.SenderAsync(parsed, parsed.GetValue(rpc)!, account, cancellationToken).ConfigureAwait(false);
