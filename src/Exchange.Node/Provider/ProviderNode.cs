@@ -114,7 +114,16 @@ public sealed class ProviderNode
         }
 
         await KeepCollateralAsync(cancellationToken).ConfigureAwait(false);
-        await RefreshOfferAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RefreshOfferAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ExchangeApiException or HttpRequestException)
+        {
+            // The API may be away or not see the collateral yet: every round publishes until one takes it.
+            _logger.StepFailed("offer", 1, e.Message);
+        }
+
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
         _logger.ProviderReady(Address, Model.Card.Name, _options.UnitPrice, Cheater.Mode, Cheater.Rate);
     }

@@ -75,9 +75,10 @@ public sealed class VerifierNode
         _logger.VerifierReady(Address);
     }
 
-    /// <summary>One round: events, draws, audits, votes, disputes.</summary>
+    /// <summary>One round: unfinished transactions, events, draws, audits, votes, disputes.</summary>
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
+        await ReconcileAsync(cancellationToken).ConfigureAwait(false);
         var latest = await _events.PollAsync(HandleLogsAsync, cancellationToken).ConfigureAwait(false);
         await ReadDrawsAsync(latest, cancellationToken).ConfigureAwait(false);
         await JudgeAuditsAsync(cancellationToken).ConfigureAwait(false);
@@ -473,8 +474,9 @@ public sealed class VerifierNode
     // ------------------------------------------------------------------ restarts
 
     /// <summary>
-    /// Verdicts and votes a previous run broadcast: records the mined ones; puts back those the
-    /// chain never got (and no longer holds) so that they are sent again, with the same salt.
+    /// Verdicts and votes a previous round or run broadcast: records the mined ones; puts back
+    /// those the chain never got (and no longer holds) so that they are sent again, with the same
+    /// salt. A transaction the node still holds is left to be mined.
     /// </summary>
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
