@@ -20,7 +20,7 @@ internal static class DemoCommands
         var seed = new Option<int>("--seed") { Description = "Seed of the images or sentences and of the cheat (default 7)", DefaultValueFactory = _ => 7 };
         var model = new Option<string>("--model") { Description = "Model: resnet18 (default, images) or minilm (sentences)", DefaultValueFactory = _ => "resnet18" };
         var audit = new Option<int>("--audit-rate") { Description = "Share of jobs audited, in percent (default 50)", DefaultValueFactory = _ => 50 };
-        var silent = new Option<bool>("--silent-provider") { Description = "Add a provider that takes jobs and never answers (they expire, the client is refunded)" };
+        var silent = new Option<bool>("--silent-provider") { Description = "Add a provider whose offer takes jobs it never accepts (they expire unaccepted: the client is refunded in full, nobody is penalised)" };
         var rpc = new Option<Uri?>("--rpc") { Description = "Use this chain (Hardhat dev accounts) instead of starting a local Hardhat node", HelpName = "URL" };
         var data = new Option<DirectoryInfo?>("--data") { Description = "Folder for databases and blobs (default: a fresh temporary folder)", HelpName = "DIR" };
         var verbose = new Option<bool>("--verbose") { Description = "Log every node's steps on stderr" };

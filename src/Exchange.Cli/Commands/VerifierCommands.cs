@@ -13,7 +13,7 @@ internal static class VerifierCommands
 {
     public static Command Build()
     {
-        var verifier = new Command("verifier", "Audit providers: re-run drawn tasks, post verdicts, vote on disputes");
+        var verifier = new Command("verifier", "Audit providers: re-run drawn tasks, post verdicts, sit on dispute committees (commit and reveal votes)");
         verifier.Subcommands.Add(BuildRun());
         return verifier;
     }
@@ -22,7 +22,7 @@ internal static class VerifierCommands
     {
         var common = new ProviderAndVerifierOptions();
         var stake = new Option<string>("--stake") { Description = "Stake to hold in the vault, in tokens (default 1000)", HelpName = "TOKENS", DefaultValueFactory = _ => "1000" };
-        var bonds = new Option<int>("--bond-reserve") { Description = "Challenger bonds to keep deposited for fail verdicts (default 3)", DefaultValueFactory = _ => 3 };
+        var bonds = new Option<int>("--bond-reserve") { Description = "Least challenger bonds to deposit at start; a fail verdict tops the balance up to its own bond (default 3)", DefaultValueFactory = _ => 3 };
         var command = new Command("run", "Serve as a verifier until Ctrl+C") { stake, bonds };
         common.AddTo(command);
         command.SetAction(async (parsed, ct) =>

@@ -3,17 +3,20 @@ using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
 using Exchange.Core.Eip712;
+using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.Contracts;
+using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Web3;
 
 namespace Exchange.Node.Chain;
 
 /// <summary>
-/// One account's handle on a deployment: typed reads of the market, vault and token, and
+/// One account's handle on a deployment: typed reads of the market, court, vault and token, and
 /// transactions through the account's <see cref="TransactionSender"/> (one per account per process).
+/// The job record is passed back on every call after creation (docs/protocol.md "The job record").
 /// </summary>
 public sealed class MarketClient
 {
@@ -48,11 +51,19 @@ public sealed class MarketClient
     /// <summary>Web3 for reads.</summary>
     public IWeb3 Web3 => Sender.Web3;
 
+    // ------------------------------------------------------------------ generic calls
+
     /// <summary>Calls a view of the market.</summary>
     public Task<TOut> QueryMarketAsync<TFunction, TOut>(TFunction function, CancellationToken cancellationToken)
         where TFunction : FunctionMessage, new()
         where TOut : IFunctionOutputDTO, new() =>
         QueryAsync<TFunction, TOut>(Deployment.JobMarket, function, cancellationToken);
+
+    /// <summary>Calls a view of the court.</summary>
+    public Task<TOut> QueryCourtAsync<TFunction, TOut>(TFunction function, CancellationToken cancellationToken)
+        where TFunction : FunctionMessage, new()
+        where TOut : IFunctionOutputDTO, new() =>
+        QueryAsync<TFunction, TOut>(Deployment.AuditCourt, function, cancellationToken);
 
     /// <summary>Calls a view of any contract of the deployment.</summary>
     public Task<TOut> QueryAsync<TFunction, TOut>(string contract, TFunction function, CancellationToken cancellationToken)
@@ -65,7 +76,28 @@ public sealed class MarketClient
         where TFunction : FunctionMessage, new() =>
         Sender.SendAsync(Deployment.JobMarket, function, cancellationToken);
 
-    /// <summary>A job's status and its audit and dispute state.</summary>
+    /// <summary>Sends a transaction to the court and waits for its receipt.</summary>
+    public Task<TransactionReceipt> SendCourtAsync<TFunction>(TFunction function, CancellationToken cancellationToken)
+        where TFunction : FunctionMessage, new() =>
+        Sender.SendAsync(Deployment.AuditCourt, function, cancellationToken);
+
+    /// <summary>Estimates, signs and broadcasts a call to the court without waiting for it, so that the caller can record the hash first.</summary>
+    public Task<SentTransaction> SubmitCourtAsync<TFunction>(TFunction function, CancellationToken cancellationToken)
+        where TFunction : FunctionMessage, new() =>
+        Sender.SubmitAsync(new TransactionRequest(Deployment.AuditCourt, function.GetCallData().ToHex(true), BigInteger.Zero), cancellationToken);
+
+    /// <summary>Estimates, signs and broadcasts a call to the market without waiting for it.</summary>
+    public Task<SentTransaction> SubmitMarketAsync<TFunction>(TFunction function, CancellationToken cancellationToken)
+        where TFunction : FunctionMessage, new() =>
+        Sender.SubmitAsync(new TransactionRequest(Deployment.JobMarket, function.GetCallData().ToHex(true), BigInteger.Zero), cancellationToken);
+
+    /// <summary>The receipt of a transaction, or null while it is not mined (or unknown to the node).</summary>
+    public Task<TransactionReceipt?> ReceiptAsync(string hash, CancellationToken cancellationToken) =>
+        Web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(hash).WaitAsync(cancellationToken)!;
+
+    // ------------------------------------------------------------------ market reads
+
+    /// <summary>A job's status and stored commitment (audit and dispute state live in the court).</summary>
     public Task<GetJobOutputDTO> GetJobAsync(BigInteger jobId, CancellationToken cancellationToken) =>
         QueryMarketAsync<GetJobFunction, GetJobOutputDTO>(new GetJobFunction { JobId = jobId }, cancellationToken);
 
@@ -73,7 +105,7 @@ public sealed class MarketClient
     public async Task<JobStatus> StatusAsync(BigInteger jobId, CancellationToken cancellationToken) =>
         (JobStatus)(await GetJobAsync(jobId, cancellationToken).ConfigureAwait(false)).Status;
 
-    /// <summary>The audit draw of a submitted job (the contract's one definition).</summary>
+    /// <summary>The audit draw of a submitted job (the contract's one definition): ready, audited, seed.</summary>
     public Task<AuditDrawOutputDTO> AuditDrawAsync(BigInteger jobId, Job job, CancellationToken cancellationToken) =>
         QueryMarketAsync<AuditDrawFunction, AuditDrawOutputDTO>(new AuditDrawFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken);
 
@@ -85,6 +117,126 @@ public sealed class MarketClient
     public async Task<BigInteger> MarketBalanceAsync(string account, CancellationToken cancellationToken) =>
         (await QueryMarketAsync<BalanceOfFunction, BalanceOfOutputDTO>(new BalanceOfFunction { Account = account }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
 
+    /// <summary>The market's account of <paramref name="account"/>: balance, free collateral, jobs settled, offer nonce floor.</summary>
+    public async Task<AccountStruct> MarketAccountAsync(string account, CancellationToken cancellationToken) =>
+        (await QueryMarketAsync<JobMarketAccountOfFunction, JobMarketAccountOfOutputDTO>(new JobMarketAccountOfFunction { Account = account }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+
+    /// <summary>The market's ledger: jobs created, verification pool, unclaimed protocol fees, court hold.</summary>
+    public Task<LedgerOutputDTO> LedgerAsync(CancellationToken cancellationToken) =>
+        QueryMarketAsync<LedgerFunction, LedgerOutputDTO>(new LedgerFunction(), cancellationToken);
+
+    // ------------------------------------------------------------------ court reads
+
+    /// <summary>The court's parameters.</summary>
+    public async Task<CourtParameters> CourtParamsAsync(CancellationToken cancellationToken) =>
+        CourtParameters.FromStruct((await QueryCourtAsync<AuditCourtParamsFunction, AuditCourtParamsOutputDTO>(new AuditCourtParamsFunction(), cancellationToken).ConfigureAwait(false)).ReturnValue0);
+
+    /// <summary>A job's audit in the court (phase None when it has no record).</summary>
+    public async Task<AuditStruct> AuditOfAsync(BigInteger jobId, CancellationToken cancellationToken) =>
+        (await QueryCourtAsync<AuditOfFunction, AuditOfOutputDTO>(new AuditOfFunction { JobId = jobId }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+
+    /// <summary>The verifier a submitted job's own draw selects before anyone fixed it, and its seed (zero address when none).</summary>
+    public Task<PendingAuditorOutputDTO> PendingAuditorAsync(BigInteger jobId, Job job, CancellationToken cancellationToken) =>
+        QueryCourtAsync<PendingAuditorFunction, PendingAuditorOutputDTO>(new PendingAuditorFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken);
+
+    /// <summary>The task indices a seed draws for a job of <paramref name="taskCount"/> tasks.</summary>
+    public async Task<IReadOnlyList<uint>> TaskIndicesOfAsync(Bytes32 seed, uint taskCount, CancellationToken cancellationToken) =>
+        (await QueryCourtAsync<TaskIndicesOfFunction, TaskIndicesOfOutputDTO>(new TaskIndicesOfFunction { Seed = seed.ToArray(), TaskCount = taskCount }, cancellationToken).ConfigureAwait(false)).Indices;
+
+    /// <summary>The task indices the job's assigned verifier must re-run (empty until one is drawn).</summary>
+    public async Task<IReadOnlyList<uint>> AuditTasksAsync(BigInteger jobId, uint taskCount, CancellationToken cancellationToken) =>
+        (await QueryCourtAsync<AuditTasksFunction, AuditTasksOutputDTO>(new AuditTasksFunction { JobId = jobId, TaskCount = taskCount }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+
+    /// <summary>A job's dispute: challenger, evidence, rounds opened.</summary>
+    public async Task<DisputeStruct> DisputeOfAsync(BigInteger jobId, CancellationToken cancellationToken) =>
+        (await QueryCourtAsync<DisputeOfFunction, DisputeOfOutputDTO>(new DisputeOfFunction { JobId = jobId }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+
+    /// <summary>Round <paramref name="round"/> of a job's dispute.</summary>
+    public async Task<RoundStruct> RoundOfAsync(BigInteger jobId, int round, CancellationToken cancellationToken) =>
+        (await QueryCourtAsync<RoundOfFunction, RoundOfOutputDTO>(new RoundOfFunction { JobId = jobId, Round = round }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+
+    /// <summary>A member's vote in a round.</summary>
+    public async Task<VoteStruct> VoteOfAsync(BigInteger jobId, int round, string member, CancellationToken cancellationToken) =>
+        (await QueryCourtAsync<VoteOfFunction, VoteOfOutputDTO>(new VoteOfFunction { JobId = jobId, Round = round, Member = member }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+
+    /// <summary>The commitment that seals a member's vote (the court's one definition).</summary>
+    public async Task<Bytes32> VoteCommitmentAsync(BigInteger jobId, int round, string member, bool providerWrong, Bytes32 salt, CancellationToken cancellationToken) =>
+        Bytes32.FromBytes((await QueryCourtAsync<VoteCommitmentFunction, VoteCommitmentOutputDTO>(
+            new VoteCommitmentFunction { JobId = jobId, Round = round, Member = member, ProviderWrong = providerWrong, Salt = salt.ToArray() }, cancellationToken).ConfigureAwait(false)).ReturnValue0);
+
+    // ------------------------------------------------------------------ market transactions
+
+    /// <summary>Locks <paramref name="amount"/> more of the account's vault stake as free collateral for its jobs.</summary>
+    public Task<TransactionReceipt> LockCollateralAsync(BigInteger amount, CancellationToken cancellationToken) =>
+        SendMarketAsync(new LockCollateralFunction { Amount = amount }, cancellationToken);
+
+    /// <summary>Returns <paramref name="amount"/> of the account's free collateral to its vault stake.</summary>
+    public Task<TransactionReceipt> ReleaseCollateralAsync(BigInteger amount, CancellationToken cancellationToken) =>
+        SendMarketAsync(new ReleaseCollateralFunction { Amount = amount }, cancellationToken);
+
+    /// <summary>The <c>acceptJobs</c> call for these jobs (only their provider may send it).</summary>
+    public static AcceptJobsFunction AcceptJobs(IReadOnlyList<(BigInteger JobId, Job Record)> jobs) => new()
+    {
+        JobIds = [.. jobs.Select(j => j.JobId)],
+        Jobs = [.. jobs.Select(j => j.Record.ToStruct())],
+    };
+
+    /// <summary>Fixes the audit draw of submitted jobs whose seed exists (anyone).</summary>
+    public Task<TransactionReceipt> RecordDrawAsync(IReadOnlyList<(BigInteger JobId, Job Record)> jobs, CancellationToken cancellationToken) =>
+        SendMarketAsync(new RecordDrawFunction { JobIds = [.. jobs.Select(j => j.JobId)], Jobs = [.. jobs.Select(j => j.Record.ToStruct())] }, cancellationToken);
+
+    /// <summary>Settles submitted or unaudited jobs past their challenge window (anyone).</summary>
+    public Task<TransactionReceipt> SettleAsync(IReadOnlyList<(BigInteger JobId, Job Record)> jobs, CancellationToken cancellationToken) =>
+        SendMarketAsync(new SettleFunction { JobIds = [.. jobs.Select(j => j.JobId)], Jobs = [.. jobs.Select(j => j.Record.ToStruct())] }, cancellationToken);
+
+    /// <summary>Ends created or accepted jobs past their deadline (anyone).</summary>
+    public Task<TransactionReceipt> ExpireAsync(IReadOnlyList<(BigInteger JobId, Job Record)> jobs, CancellationToken cancellationToken) =>
+        SendMarketAsync(new ExpireFunction { JobIds = [.. jobs.Select(j => j.JobId)], Jobs = [.. jobs.Select(j => j.Record.ToStruct())] }, cancellationToken);
+
+    /// <summary>The client asks for an audit of its submitted or unaudited job within the challenge window (paying the client audit fee).</summary>
+    public Task<TransactionReceipt> RequestAuditAsync(BigInteger jobId, Job job, CancellationToken cancellationToken) =>
+        SendMarketAsync(new RequestAuditFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken);
+
+    // ------------------------------------------------------------------ court transactions
+
+    /// <summary>The drawn verifier's verdict (fixes a submitted job's draw when it is the first to observe it).</summary>
+    public static SubmitVerdictFunction SubmitVerdict(BigInteger jobId, Job job, bool pass, Bytes32 evidenceHash) => new()
+    {
+        JobId = jobId, Job = job.ToStruct(), Pass = pass, EvidenceHash = evidenceHash.ToArray(),
+    };
+
+    /// <summary>A member's sealed vote.</summary>
+    public static CommitVoteFunction CommitVote(BigInteger jobId, Bytes32 commitment) => new() { JobId = jobId, Commitment = commitment.ToArray() };
+
+    /// <summary>A member's opened vote.</summary>
+    public static RevealVoteFunction RevealVote(BigInteger jobId, bool providerWrong, Bytes32 salt) => new() { JobId = jobId, ProviderWrong = providerWrong, Salt = salt.ToArray() };
+
+    /// <summary>Draws the verifier of an audit waiting for its seed (anyone).</summary>
+    public Task<TransactionReceipt> AssignAuditorAsync(BigInteger jobId, Job job, CancellationToken cancellationToken) =>
+        SendCourtAsync(new AssignAuditorFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken);
+
+    /// <summary>Handles a verifier silent past its deadline (anyone).</summary>
+    public Task<TransactionReceipt> TimeoutAuditAsync(BigInteger jobId, Job job, CancellationToken cancellationToken) =>
+        SendCourtAsync(new TimeoutAuditFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken);
+
+    /// <summary>Draws the committee of the dispute's open round once its seed exists (anyone).</summary>
+    public Task<TransactionReceipt> DrawCommitteeAsync(BigInteger jobId, Job job, CancellationToken cancellationToken) =>
+        SendCourtAsync(new DrawCommitteeFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken);
+
+    /// <summary>Closes the open round once every member revealed or the reveal deadline passed (anyone).</summary>
+    public Task<TransactionReceipt> CloseRoundAsync(BigInteger jobId, CancellationToken cancellationToken) =>
+        SendCourtAsync(new CloseRoundFunction { JobId = jobId }, cancellationToken);
+
+    /// <summary>Appeals the last ruling, posting its doubled bond from the market balance.</summary>
+    public Task<TransactionReceipt> AppealAsync(BigInteger jobId, Job job, CancellationToken cancellationToken) =>
+        SendCourtAsync(new AppealFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken);
+
+    /// <summary>Ends a dispute on its final ruling once the last appeal window passed (anyone).</summary>
+    public Task<TransactionReceipt> ResolveDisputeAsync(BigInteger jobId, Job job, CancellationToken cancellationToken) =>
+        SendCourtAsync(new ResolveDisputeFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken);
+
+    // ------------------------------------------------------------------ vault and token
+
     /// <summary>The token balance of <paramref name="account"/>.</summary>
     public async Task<BigInteger> TokenBalanceAsync(string account, CancellationToken cancellationToken) =>
         (await QueryAsync<BalanceOfFunction, BalanceOfOutputDTO>(Deployment.ComputeToken, new BalanceOfFunction { Account = account }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
@@ -92,6 +244,14 @@ public sealed class MarketClient
     /// <summary>The vault's view of <paramref name="account"/>: stake, locked, reputation.</summary>
     public async Task<AccountViewStruct> VaultAccountAsync(string account, CancellationToken cancellationToken) =>
         (await QueryAsync<AccountOfFunction, AccountOfOutputDTO>(Deployment.StakingVault, new AccountOfFunction { Account = account }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+
+    /// <summary>The vault's stake of <paramref name="account"/> that is neither locked nor unbonding.</summary>
+    public async Task<BigInteger> FreeStakeAsync(string account, CancellationToken cancellationToken) =>
+        (await QueryAsync<FreeStakeFunction, FreeStakeOutputDTO>(Deployment.StakingVault, new FreeStakeFunction { Account = account }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+
+    /// <summary>Seconds per epoch of the vault's draw-weight snapshots.</summary>
+    public async Task<ulong> EpochLengthAsync(CancellationToken cancellationToken) =>
+        (await QueryAsync<EpochLengthFunction, EpochLengthOutputDTO>(Deployment.StakingVault, new EpochLengthFunction(), cancellationToken).ConfigureAwait(false)).ReturnValue0;
 
     /// <summary>The latest block's number and timestamp.</summary>
     public async Task<(ulong Number, ulong Timestamp)> LatestBlockAsync(CancellationToken cancellationToken)
@@ -115,6 +275,23 @@ public sealed class MarketClient
 
         await Sender.SendAsync(Deployment.ComputeToken, new ApproveFunction { Spender = Deployment.StakingVault, Value = missing }, cancellationToken).ConfigureAwait(false);
         await Sender.SendAsync(Deployment.StakingVault, new StakeFunction { Role = role, Amount = missing }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Locks collateral until the account's free collateral in the market is at least
+    /// <paramref name="target"/>, as far as its free vault stake allows. Returns what it locked.
+    /// </summary>
+    public async Task<BigInteger> EnsureCollateralAsync(BigInteger target, CancellationToken cancellationToken)
+    {
+        var free = (await MarketAccountAsync(Address, cancellationToken).ConfigureAwait(false)).Collateral;
+        var missing = BigInteger.Min(target - free, await FreeStakeAsync(Address, cancellationToken).ConfigureAwait(false));
+        if (missing <= 0)
+        {
+            return BigInteger.Zero;
+        }
+
+        await LockCollateralAsync(missing, cancellationToken).ConfigureAwait(false);
+        return missing;
     }
 
     /// <summary>The X25519 public key <paramref name="account"/> published in the vault (32 zero bytes when none).</summary>

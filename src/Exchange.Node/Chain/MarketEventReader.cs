@@ -6,14 +6,14 @@ using Nethereum.Web3;
 namespace Exchange.Node.Chain;
 
 /// <summary>
-/// Reads the market's logs in bounded <c>eth_getLogs</c> ranges from a persisted cursor (no
+/// Reads the logs of the market and its court in bounded <c>eth_getLogs</c> ranges from a persisted cursor (no
 /// node-side filters). Each range is handed to the caller before the cursor moves past it, so a
 /// crash re-reads it: handlers must be idempotent, which the work queues' inserts are.
 /// </summary>
 public sealed class MarketEventReader
 {
     private readonly IWeb3 _web3;
-    private readonly string _market;
+    private readonly string[] _contracts;
     private readonly CursorStore _cursors;
     private readonly string _name;
     private readonly ulong _startBlock;
@@ -21,16 +21,17 @@ public sealed class MarketEventReader
 
     /// <summary>Creates a reader.</summary>
     /// <param name="web3">The chain.</param>
-    /// <param name="market">The JobMarket's address.</param>
+    /// <param name="contracts">The contracts whose logs are read (the JobMarket and the AuditCourt).</param>
     /// <param name="cursors">Where the position is kept.</param>
     /// <param name="name">This reader's cursor name.</param>
     /// <param name="startBlock">Where to start when the cursor is new (the deployment's first block).</param>
     /// <param name="maxRange">Most blocks per <c>eth_getLogs</c> request.</param>
-    public MarketEventReader(IWeb3 web3, string market, CursorStore cursors, string name, ulong startBlock, ulong maxRange)
+    public MarketEventReader(IWeb3 web3, IReadOnlyList<string> contracts, CursorStore cursors, string name, ulong startBlock, ulong maxRange)
     {
+        ArgumentNullException.ThrowIfNull(contracts);
         ArgumentOutOfRangeException.ThrowIfZero(maxRange);
         _web3 = web3;
-        _market = market;
+        _contracts = [.. contracts];
         _cursors = cursors;
         _name = name;
         _startBlock = startBlock;
@@ -49,7 +50,7 @@ public sealed class MarketEventReader
             var to = Math.Min(latest, next + _maxRange - 1);
             var logs = await _web3.Eth.Filters.GetLogs.SendRequestAsync(new NewFilterInput
             {
-                Address = [_market],
+                Address = _contracts,
                 FromBlock = new BlockParameter(new HexBigInteger(next)),
                 ToBlock = new BlockParameter(new HexBigInteger(to)),
             }).WaitAsync(cancellationToken).ConfigureAwait(false);

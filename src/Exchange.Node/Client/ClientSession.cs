@@ -106,7 +106,18 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
         GasUsed += receipt.GasUsed.Value;
     }
 
-    /// <summary>Creates the jobs on chain, <paramref name="jobsPerTransaction"/> per <c>createJobs</c>, due <paramref name="deadlineAfter"/> from now.</summary>
+    /// <summary>
+    /// Slack added to an offer's turnaround: the chain's clock moves on between the read of the
+    /// latest block and the block that includes <c>createJobs</c>, which refuses a deadline earlier
+    /// than its own time plus the turnaround.
+    /// </summary>
+    public static readonly TimeSpan TurnaroundSlack = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Creates the jobs on chain, <paramref name="jobsPerTransaction"/> per <c>createJobs</c>, due
+    /// <paramref name="deadlineAfter"/> from now, or later where an offer's <c>minTurnaround</c>
+    /// (plus <see cref="TurnaroundSlack"/>) asks for more: the market refuses a job due sooner.
+    /// </summary>
     public async Task<IReadOnlyList<ClientJob>> CreateAsync(
         IReadOnlyList<PreparedJob> jobs, TimeSpan deadlineAfter, int jobsPerTransaction, IProgress<int>? createdTasks, CancellationToken cancellationToken)
     {
@@ -118,7 +129,6 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
         foreach (var chunk in jobs.Chunk(jobsPerTransaction))
         {
             var (_, now) = await Market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
-            var deadline = now + (ulong)deadlineAfter.TotalSeconds;
             var receipt = await Market.SendMarketAsync(new CreateJobsFunction
             {
                 Requests = [.. chunk.Select(j => new JobRequestStruct
@@ -128,7 +138,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
                     TaskCount = (uint)j.Slice.TaskCount,
                     TasksRoot = j.TasksRoot.ToArray(),
                     ManifestHash = j.Manifest.Hash.ToArray(),
-                    Deadline = deadline,
+                    Deadline = now + DeadlineAfter(j.Offer, deadlineAfter),
                 })],
             }, cancellationToken).ConfigureAwait(false);
             GasUsed += receipt.GasUsed.Value;
@@ -145,9 +155,18 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
         return created;
     }
 
+    /// <summary>Seconds from now to a job's deadline on <paramref name="offer"/>: the asked time, at least the offer's turnaround plus slack.</summary>
+    public static ulong DeadlineAfter(SignedOffer offer, TimeSpan deadlineAfter)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        return Math.Max((ulong)deadlineAfter.TotalSeconds, offer.Offer.MinTurnaround + (ulong)TurnaroundSlack.TotalSeconds);
+    }
+
     /// <summary>
     /// Follows the jobs until each has ended (settled, slashed or expired), expiring the ones whose
-    /// deadline passed without a result. Returns each job's final status.
+    /// deadline passed without a result: a job its provider never accepted (<c>Created</c>) refunds
+    /// the client in full, an accepted one also pays the client the expiry penalty. Returns each
+    /// job's final status.
     /// </summary>
     public async Task<IReadOnlyDictionary<BigInteger, JobStatus>> WaitAsync(
         IReadOnlyList<ClientJob> jobs, IProgress<ClientProgress>? progress, TimeSpan pollInterval, CancellationToken cancellationToken)
@@ -212,10 +231,17 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
         }
     }
 
-    /// <summary>Asks for an audit of a submitted job within its challenge window (paying the client audit fee).</summary>
+    /// <summary>
+    /// Asks for an audit of a submitted or unaudited job within its challenge window, paying the
+    /// client audit fee (deposited first when the balance lacks it): the court draws its verifier
+    /// from a seed that does not exist yet, so the client cannot pick it.
+    /// </summary>
     public async Task RequestAuditAsync(BigInteger jobId, Job job, CancellationToken cancellationToken)
     {
-        var receipt = await Market.SendMarketAsync(new RequestAuditFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(job);
+        var fees = await FeesAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureBalanceAsync(fees.For(job.UnitPrice, job.TaskCount).ClientAuditFee, cancellationToken).ConfigureAwait(false);
+        var receipt = await Market.RequestAuditAsync(jobId, job, cancellationToken).ConfigureAwait(false);
         GasUsed += receipt.GasUsed.Value;
     }
 
@@ -233,11 +259,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
             return;
         }
 
-        var receipt = await Market.SendMarketAsync(new ExpireFunction
-        {
-            JobIds = [.. overdue.Select(j => j.JobId)],
-            Jobs = [.. overdue.Select(j => j.Record.ToStruct())],
-        }, cancellationToken).ConfigureAwait(false);
+        var receipt = await Market.ExpireAsync([.. overdue.Select(j => (j.JobId, j.Record))], cancellationToken).ConfigureAwait(false);
         GasUsed += receipt.GasUsed.Value;
         foreach (var expired in receipt.Decode<JobExpiredEventDTO>())
         {
@@ -248,14 +270,16 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     private async Task<FeeSchedule> FeesAsync(CancellationToken cancellationToken)
     {
         _parameters ??= await Market.ParamsAsync(cancellationToken).ConfigureAwait(false);
-        return new FeeSchedule(_parameters.VerificationFeeBps, _parameters.ProtocolFeeBps, _parameters.CollateralMultiplierBps);
+        return new FeeSchedule(
+            _parameters.VerificationFeeBps, _parameters.ProtocolFeeBps, _parameters.CollateralMultiplierBps, _parameters.MinUnitPrice,
+            _parameters.AuditRewardBps, _parameters.ClientAuditFeeBps, _parameters.ExpiryPenaltyBps);
     }
 
     private static ClientProgress Progress(IReadOnlyList<ClientJob> jobs, Dictionary<BigInteger, JobStatus> statuses, int total)
     {
         int TasksWhere(Func<JobStatus, bool> predicate) => jobs.Where(j => predicate(statuses[j.JobId])).Sum(j => j.Prepared.Slice.TaskCount);
         var final = TasksWhere(IsFinal);
-        return new ClientProgress(total, total, total, TasksWhere(s => s >= JobStatus.Submitted), final, final);
+        return new ClientProgress(total, total, total, TasksWhere(s => s >= JobStatus.Submitted), TasksWhere(s => s >= JobStatus.Unaudited), final);
     }
 
     /// <summary>Whether a job has ended: settled, slashed or expired.</summary>

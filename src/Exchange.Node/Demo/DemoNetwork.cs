@@ -27,14 +27,18 @@ using Nethereum.Web3;
 namespace Exchange.Node.Demo;
 
 /// <summary>
-/// The whole network in one process tree (issue 6): a chain (a local Hardhat node unless one is
-/// given), the contracts deployed with parameters that make a run take a minute or two, the
-/// exchange API, honest and cheating providers, verifiers, and a client that submits real images
-/// and waits until every job has ended. Returns what happened, from the chain's own state.
+/// The whole network in one process tree: a chain (a local Hardhat node unless one is given), the
+/// contracts deployed with windows short enough that a dispute ends in under a minute, the
+/// exchange API, honest and cheating providers, verifiers (made drawable by moving the chain's
+/// clock on by one epoch), and a client that submits real images and waits until every job has
+/// ended. Returns what happened, from the chain's own state.
 /// </summary>
 public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
 {
     private const int Deployer = 0;
+    private const uint CorruptShareBps = 2_000;
+    private const uint PosMarginBps = 500;
+    private static readonly BigInteger UnitPrice = MarketParameters.Tokens(1);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
     private readonly ILogger _log = logs.CreateLogger("demo");
 
@@ -65,9 +69,13 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         var apiUrl = network.ApiUrl;
         _log.DemoChain(rpc, data);
         _log.DemoDeployed(deployment.JobMarket, deployment.StakingVault, deployment.ComputeToken);
+        var parameters = DeploymentOptions().Market;
         foreach (var silent in roles.Where(r => r.Kind == RoleKind.Silent))
         {
-            await network.Market(silent.Key).EnsureStakeAsync(MarketClient.ProviderRole, MarketParameters.Tokens(10_000), ct).ConfigureAwait(false);
+            // The silent provider's offer must be backed by free collateral, or the market refuses its jobs.
+            var market = network.Market(silent.Key);
+            await market.EnsureStakeAsync(MarketClient.ProviderRole, MarketParameters.Tokens(10_000), ct).ConfigureAwait(false);
+            await market.EnsureCollateralAsync(4 * parameters.Collateral(MarketParameters.Price(UnitPrice, (uint)options.TasksPerJob)), ct).ConfigureAwait(false);
         }
 
         var before = await HoldingsAsync(deployer, roles, ct).ConfigureAwait(false);
@@ -96,6 +104,10 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             await verifier.StartAsync(ct).ConfigureAwait(false);
             running.Add(Loop(verifier.RunOnceAsync, role.Name, stopNodes.Token));
         }
+
+        // Stake counts in draws from the epoch after it was added: move the clock on by one epoch so
+        // that the verifiers can be drawn for the first job.
+        await network.AdvanceEpochAsync(ct).ConfigureAwait(false);
 
         try
         {
@@ -157,34 +169,65 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         }
     }
 
-    private DeploymentOptions DeploymentOptions() => new()
+    private DeploymentOptions DeploymentOptions()
     {
-        MinProviderStake = MarketParameters.Tokens(100),
-        MinVerifierStake = MarketParameters.Tokens(100),
-        UnbondingDelay = 60,
-        Market = new MarketParameters
+        var court = new CourtParameters
         {
-            AuditRateBps = options.AuditRateBps,
-            AuditedTasksPerJob = options.AuditedTasksPerJob,
-            // a·(1 + m) ≥ 1.2 holds for every audit rate down to 30 % with m = 3.
-            CollateralMultiplierBps = 30_000,
-            PosMarginBps = 2_000,
-            ChallengeWindow = options.ChallengeWindowSeconds,
-            AuditWindow = 120,
-            DisputeWindow = 120,
-            VerificationFeeBps = 1_000,
-            ProtocolFeeBps = 100,
-            AuditRewardBps = 1_000,
-            ClientAuditFeeBps = 2_000,
-            ChallengerBond = MarketParameters.Tokens(1),
+            AuditWindow = options.AuditWindowSeconds,
+            CommitWindow = options.CourtWindowSeconds,
+            RevealWindow = options.CourtWindowSeconds,
+            AppealWindow = options.CourtWindowSeconds,
             CommitteeSize = 3,
-            ExpiryPenaltyBps = 1_000,
+            MaxAppeals = 2,
+            ChallengerBondBps = 1_000,
+            MinChallengerBond = MarketParameters.Tokens(1),
             VerifierTimeoutPenalty = MarketParameters.Tokens(1),
+            IncoherencePenalty = MarketParameters.Tokens(1),
             SlashClientBps = 5_000,
-            SlashChallengerBps = 2_000,
-            SlashCommitteeBps = 1_000,
-        },
-    };
+            SlashCommitteeBps = 3_000,
+        };
+        return new()
+        {
+            MinProviderStake = MarketParameters.Tokens(100),
+            MinVerifierStake = MarketParameters.Tokens(100),
+            EpochLength = options.EpochSeconds,
+            // The court refuses an unbonding delay shorter than its longest dispute.
+            UnbondingDelay = court.LongestDispute(options.EpochSeconds),
+            Market = new MarketParameters
+            {
+                AuditRateBps = options.AuditRateBps,
+                AuditedTasksPerJob = options.AuditedTasksPerJob,
+                CollateralMultiplierBps = CollateralMultiplierBps(options.AuditRateBps),
+                CorruptShareBps = CorruptShareBps,
+                PosMarginBps = PosMarginBps,
+                ChallengeWindow = options.ChallengeWindowSeconds,
+                // 11 % covers an audit reward of 10 % with the pool's 5 % margin even when every job is audited.
+                VerificationFeeBps = 1_100,
+                ProtocolFeeBps = 100,
+                AuditRewardBps = 1_000,
+                PoolMarginBps = 500,
+                ClientAuditFeeBps = 2_000,
+                ExpiryPenaltyBps = 1_000,
+            },
+            Court = court,
+        };
+    }
+
+    /// <summary>
+    /// The least whole multiple, at least 3x, for which cheating does not pay at this audit rate:
+    /// <c>a·(1 − s)·(1 + m) &gt; 1 + margin</c> (3x holds down to an audit rate of about 33 %).
+    /// </summary>
+    private static uint CollateralMultiplierBps(uint auditRateBps)
+    {
+        const ulong Bps = MarketParameters.Bps;
+        var multiplier = 30_000UL;
+        while ((ulong)auditRateBps * (Bps - CorruptShareBps) * (Bps + multiplier) <= Bps * Bps * (Bps + PosMarginBps))
+        {
+            multiplier += Bps;
+        }
+
+        return (uint)multiplier;
+    }
 
     private List<Role> Roles()
     {
@@ -213,7 +256,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
     private SignedOffer SilentOffer(Role role, Core.Hashing.Bytes32 modelId, MarketClient market)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var offer = new Core.Eip712.Offer(role.Address, modelId, BigInteger.Parse(ProviderOptionsFor(role).UnitPrice, CultureInfo.InvariantCulture),
+        var offer = new Core.Eip712.Offer(role.Address, modelId, UnitPrice,
             (uint)options.TasksPerJob, (uint)ProviderOptionsFor(role).MinTurnaroundSeconds, (ulong)(now + 3600), Core.Eip712.Region.Encode("local"), (ulong)now);
         return SignedOffer.Sign(offer, market.Domain, role.Key.GetPrivateKeyAsBytes());
     }
@@ -221,7 +264,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
     private ProviderOptions ProviderOptionsFor(Role role) => new()
     {
         Model = options.Model,
-        UnitPrice = MarketParameters.Tokens(1).ToString(CultureInfo.InvariantCulture),
+        UnitPrice = UnitPrice.ToString(CultureInfo.InvariantCulture),
         MaxTasks = Math.Max(options.TasksPerJob, 64),
         // Half the demo's deadline, so the client's jobs clear the offer's turnaround with room to spare.
         MinTurnaroundSeconds = options.JobDeadlineSeconds / 2,
@@ -285,17 +328,29 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         return holdings;
     }
 
-    /// <summary>Total supply equals the tokens of every holder: the parties and the two contracts.</summary>
+    /// <summary>
+    /// Total supply equals the tokens of every holder (the parties and the contracts), and the
+    /// market's tokens equal what it owes: the parties' internal balances, the verification pool,
+    /// the unclaimed protocol fees and the court hold (every job has ended, so no escrow is left).
+    /// </summary>
     private static async Task<bool> ConservedAsync(MarketClient market, List<Role> roles, CancellationToken ct)
     {
         var supply = (await market.QueryAsync<TotalSupplyFunction, TotalSupplyOutputDTO>(market.Deployment.ComputeToken, new TotalSupplyFunction(), ct).ConfigureAwait(false)).ReturnValue0;
         var held = BigInteger.Zero;
-        foreach (var holder in roles.Select(r => r.Address).Append(market.Deployment.JobMarket).Append(market.Deployment.StakingVault))
+        var contracts = new[] { market.Deployment.JobMarket, market.Deployment.StakingVault, market.Deployment.AuditCourt };
+        foreach (var holder in roles.Select(r => r.Address).Concat(contracts))
         {
             held += await market.TokenBalanceAsync(holder, ct).ConfigureAwait(false);
         }
 
-        return held == supply;
+        var ledger = await market.LedgerAsync(ct).ConfigureAwait(false);
+        var owed = ledger.VerificationPool + ledger.ProtocolFees + ledger.CourtHold;
+        foreach (var role in roles)
+        {
+            owed += await market.MarketBalanceAsync(role.Address, ct).ConfigureAwait(false);
+        }
+
+        return held == supply && owed == await market.TokenBalanceAsync(market.Deployment.JobMarket, ct).ConfigureAwait(false);
     }
 
     private static async Task<BigInteger> GasUsedAsync(Web3 web3, ulong from, ulong to, CancellationToken ct)

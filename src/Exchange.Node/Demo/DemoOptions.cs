@@ -42,10 +42,22 @@ public sealed record DemoOptions
     /// <summary>Seconds results wait for a challenge before they settle. Default 3.</summary>
     public ulong ChallengeWindowSeconds { get; init; } = 3;
 
-    /// <summary>Seconds a job's provider has for its result. Default 600.</summary>
-    public int JobDeadlineSeconds { get; init; } = 600;
+    /// <summary>Seconds a drawn verifier has for its verdict. Default 60.</summary>
+    public ulong AuditWindowSeconds { get; init; } = 60;
 
-    /// <summary>A provider that takes jobs and never answers them (to show expiry and refunds). Default false.</summary>
+    /// <summary>Seconds of each committee window: commit, reveal, appeal. Default 8.</summary>
+    public ulong CourtWindowSeconds { get; init; } = 8;
+
+    /// <summary>Seconds per epoch of the vault's draw snapshots; the demo moves the chain's clock on by one after staking its verifiers. Default 30.</summary>
+    public ulong EpochSeconds { get; init; } = 30;
+
+    /// <summary>Seconds a job's provider has for its result (at least the offer's turnaround, half of it). Default 180.</summary>
+    public int JobDeadlineSeconds { get; init; } = 180;
+
+    /// <summary>
+    /// A provider whose offer takes jobs that it never accepts (to show expiry and refunds): its
+    /// jobs expire unaccepted, the client is refunded in full and nobody is penalised. Default false.
+    /// </summary>
     public bool SilentProvider { get; init; }
 
     /// <summary>Folder for the databases and blobs; a fresh temporary folder when null.</summary>
@@ -66,5 +78,7 @@ public sealed record DemoOptions
             ? $"at most {DevAccounts.FundedCount - 2} providers and verifiers together (the funded dev accounts)"
         : AuditRateBps > 10_000 ? "the audit rate is at most 10000 bps"
         : AuditedTasksPerJob < 1 ? "an audit re-runs at least 1 task"
+        : AuditWindowSeconds < 1 || CourtWindowSeconds < 1 || EpochSeconds < 1 ? "the court's windows and the epoch are at least 1 second"
+        : JobDeadlineSeconds < 10 ? "a job's deadline is at least 10 seconds"
         : null;
 }

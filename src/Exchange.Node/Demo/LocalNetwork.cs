@@ -111,6 +111,19 @@ public sealed class LocalNetwork : IAsyncDisposable
         return new MarketClient(sender, Deployment);
     }
 
+    /// <summary>
+    /// Moves the chain's clock on by one epoch of the vault and mines a block
+    /// (<c>evm_increaseTime</c>, <c>evm_mine</c>: Hardhat's, also on a given dev chain), so that
+    /// verifiers staked before are in the current epoch's draw snapshot: stake counts in draws
+    /// only from the epoch after it was added.
+    /// </summary>
+    public async Task AdvanceEpochAsync(CancellationToken cancellationToken)
+    {
+        var epoch = await Deployer.EpochLengthAsync(cancellationToken).ConfigureAwait(false);
+        await Web3.Client.SendRequestAsync<object>("evm_increaseTime", null, (long)epoch).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Web3.Client.SendRequestAsync<object>("evm_mine", null).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Stops the API and the chain.</summary>
     public async ValueTask DisposeAsync()
     {

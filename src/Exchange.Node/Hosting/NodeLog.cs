@@ -71,4 +71,40 @@ internal static partial class NodeLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "client created {Jobs} jobs of {Tasks} tasks")]
     public static partial void DemoJobs(this ILogger logger, int jobs, int tasks);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: manifest and inputs checked")]
+    public static partial void JobChecked(this ILogger logger, BigInteger jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: declined (not accepted, no penalty): {Reason}")]
+    public static partial void JobDeclined(this ILogger logger, BigInteger jobId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "accepted {Count} job(s) in {Tx}")]
+    public static partial void JobsAccepted(this ILogger logger, int count, string tx);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "locked {Amount} more collateral (free collateral kept for {Jobs} max-size jobs)")]
+    public static partial void CollateralLocked(this ILogger logger, BigInteger amount, int jobs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "free collateral {Free} is below the reserve {Target} and the vault has no free stake to lock")]
+    public static partial void CollateralShort(this ILogger logger, BigInteger free, BigInteger target);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: audit draw read: {Audited}")]
+    public static partial void DrawRead(this ILogger logger, BigInteger jobId, bool audited);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "recorded the draw of {Count} job(s) in {Tx}")]
+    public static partial void DrawsRecorded(this ILogger logger, int count, string tx);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "settled {Count} job(s) in {Tx}")]
+    public static partial void JobsSettled(this ILogger logger, int count, string tx);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: {Action}")]
+    public static partial void KeeperAction(this ILogger logger, BigInteger jobId, string action);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "job {JobId}: {Action} not possible yet: {Reason}")]
+    public static partial void KeeperRefused(this ILogger logger, BigInteger jobId, string action, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId} round {Round}: vote {Step}")]
+    public static partial void VoteStep(this ILogger logger, BigInteger jobId, int round, string step);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId} round {Round}: vote ended: {Reason}")]
+    public static partial void VoteEnded(this ILogger logger, BigInteger jobId, int round, string reason);
 }

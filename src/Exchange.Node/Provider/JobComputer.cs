@@ -32,6 +32,22 @@ public sealed record ComputedResult(Bytes32 ResultRoot, Bytes32 OutputsHash, byt
 /// <param name="batchSize">Tasks handed to the engine at once.</param>
 public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthECKey key, Eip712Domain domain, Cheater cheater, ModelRunner? otherModel, int batchSize)
 {
+    /// <summary>
+    /// Checks, before the provider accepts job <paramref name="jobId"/>, that it can do it: the model
+    /// is one it runs, and the manifest and every input are there and match the record and the card.
+    /// </summary>
+    /// <exception cref="JobInputException">The job's manifest or inputs are provably wrong (decline it).</exception>
+    public async Task CheckAsync(BigInteger jobId, Job job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var runner = models.Find(job.ModelId) ?? throw new JobInputException($"job {jobId}: model {job.ModelId} is not one this provider runs");
+        var manifest = await JobInputs.FetchManifestAsync(api, jobId, job, runner.Card, cancellationToken).ConfigureAwait(false);
+        foreach (var task in manifest.Tasks)
+        {
+            await JobInputs.FetchInputsAsync(api, task, runner.Card, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Computes job <paramref name="jobId"/>.</summary>
     /// <exception cref="JobInputException">The job's manifest or inputs are provably wrong (no retry helps).</exception>
     public async Task<ComputedResult> ComputeAsync(BigInteger jobId, Job job, CancellationToken cancellationToken)

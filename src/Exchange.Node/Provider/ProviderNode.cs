@@ -1,8 +1,8 @@
+using System.Globalization;
 using System.Numerics;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
-using Exchange.Core.Eip712;
 using Exchange.Core.Jobs;
 using Exchange.Node.Api;
 using Exchange.Node.Chain;
@@ -11,21 +11,30 @@ using Exchange.Node.Models;
 using Exchange.Node.Offers;
 using Exchange.Node.Queues;
 using Microsoft.Extensions.Logging;
-using Nethereum.Contracts;
-using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Signer;
 
 namespace Exchange.Node.Provider;
 
 /// <summary>
-/// The provider's work, one step at a time (design §3 step 2, and step 4 for its own jobs): read its
-/// jobs from the chain, compute them, submit signed results in batches, settle what is due. Every
-/// step reads and writes the work queue first, so a restart resumes where the last run stopped:
-/// a computed job is not recomputed and a broadcast result is awaited, not sent again.
+/// The provider's work, one step at a time: keep collateral locked and an offer published; for
+/// each job addressed to it, check the manifest and inputs, accept, compute, submit signed results
+/// in batches; then see each job through its audit draw to the end (docs/protocol.md): settle what
+/// the draw left unaudited, fix a draw nobody fixed before its seed lapses, and keep its audited
+/// and disputed jobs moving (redraws, timeouts, committees, appeals of wrong rulings against honest
+/// work, resolution). Every step reads and writes the work queue first, and a transaction's hash is
+/// written as soon as it is broadcast, so a restart resumes where the last run stopped: a job is
+/// accepted, computed and submitted once.
 /// </summary>
 public sealed class ProviderNode
 {
+    /// <summary>
+    /// Blocks after submission from which the provider fixes a draw nobody fixed yet: half the seed
+    /// horizon of 256 blocks, so a draw never lapses for a live provider (a lapsed draw audits the
+    /// job for certain, at the provider's cost), while on most chains the challenge window ends first.
+    /// </summary>
+    public const ulong RecordDrawAfterBlocks = 128;
+
     private const string CursorName = "provider";
 
     private readonly MarketClient _market;
@@ -38,7 +47,14 @@ public sealed class ProviderNode
     private readonly EthECKey _key;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+
+    // Whether the selected draw of a submitted job names a verifier (whose verdict the job waits
+    // for). Kept in memory: a restart asks the court again.
+    private readonly Dictionary<BigInteger, bool> _verifierDrawn = [];
     private MarketParameters? _parameters;
+    private CourtParameters? _court;
+    private bool _offerPublished;
+    private bool _collateralShortLogged;
     private DateTimeOffset _lastWithdrawal;
 
     /// <summary>Creates a provider over its parts; see <see cref="NodeFactory"/> for the usual wiring.</summary>
@@ -59,7 +75,9 @@ public sealed class ProviderNode
         _logger = logger;
         Model = model;
         _jobs = new ProviderJobStore(database, time);
-        _events = new MarketEventReader(market.Web3, market.Deployment.JobMarket, new CursorStore(database, time), CursorName, market.Deployment.StartBlock, (ulong)node.MaxLogRange);
+        _events = new MarketEventReader(
+            market.Web3, [market.Deployment.JobMarket, market.Deployment.AuditCourt], new CursorStore(database, time), CursorName,
+            market.Deployment.StartBlock, (ulong)node.MaxLogRange);
         Cheater = new Cheater(options.Cheat, options.CheatRate, options.CheatSeed);
         _computer = new JobComputer(api, models, key, market.Domain, Cheater, otherModel, options.BatchSize);
         _lastWithdrawal = time.GetUtcNow();
@@ -80,46 +98,102 @@ public sealed class ProviderNode
     /// <summary>The offer currently published, once <see cref="StartAsync"/> ran.</summary>
     public SignedOffer? Offer { get; private set; }
 
-    /// <summary>Stakes up to the configured stake, registers its X25519 key (see <see cref="ProviderEncryptionKey"/>), signs and publishes the offer, and reconciles results whose transactions a previous run broadcast.</summary>
+    /// <summary>
+    /// Stakes up to the configured stake, registers its X25519 key (see <see cref="ProviderEncryptionKey"/>),
+    /// locks its collateral reserve, signs and publishes the offer, and reconciles transactions a
+    /// previous run broadcast.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _parameters = await _market.ParamsAsync(cancellationToken).ConfigureAwait(false);
-        await _market.EnsureStakeAsync(MarketClient.ProviderRole, BigInteger.Parse(_options.Stake, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        _court = await _market.CourtParamsAsync(cancellationToken).ConfigureAwait(false);
+        await _market.EnsureStakeAsync(MarketClient.ProviderRole, BigInteger.Parse(_options.Stake, CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         using (var encryptionKey = ProviderEncryptionKey.LoadOrCreate(_node.DataDirectory))
         {
             await _market.EnsureEncryptionKeyAsync(ProviderEncryptionKey.PublicKeyBytes(encryptionKey), cancellationToken).ConfigureAwait(false);
         }
 
-        await RefreshOfferAsync(cancellationToken).ConfigureAwait(false);
+        await KeepCollateralAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RefreshOfferAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ExchangeApiException or HttpRequestException)
+        {
+            // The API may be away or not see the collateral yet: every round publishes until one takes it.
+            _logger.StepFailed("offer", 1, e.Message);
+        }
+
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
         _logger.ProviderReady(Address, Model.Card.Name, _options.UnitPrice, Cheater.Mode, Cheater.Rate);
     }
 
-    /// <summary>One round of work: events, computing, submitting, settling, withdrawing.</summary>
+    /// <summary>One round of work: unfinished transactions, collateral, offer, events, checking, accepting, computing, submitting, following submitted jobs, withdrawing.</summary>
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
+        await ReconcileAsync(cancellationToken).ConfigureAwait(false);
+        await KeepCollateralAsync(cancellationToken).ConfigureAwait(false);
         await RefreshOfferAsync(cancellationToken).ConfigureAwait(false);
         await _events.PollAsync(HandleLogsAsync, cancellationToken).ConfigureAwait(false);
+        await CheckAsync(cancellationToken).ConfigureAwait(false);
+        await AcceptAsync(cancellationToken).ConfigureAwait(false);
         await ComputeAsync(cancellationToken).ConfigureAwait(false);
         await SubmitAsync(cancellationToken).ConfigureAwait(false);
-        await SettleAsync(cancellationToken).ConfigureAwait(false);
+        await FollowSubmittedAsync(cancellationToken).ConfigureAwait(false);
         await WithdrawAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RefreshOfferAsync(CancellationToken cancellationToken)
+    // ------------------------------------------------------------------ collateral and offer
+
+    /// <summary>The free collateral the provider keeps: <see cref="ProviderOptions.CollateralJobs"/> jobs of the offer's largest size.</summary>
+    private BigInteger CollateralTarget() =>
+        _parameters!.Collateral(MarketParameters.Price(BigInteger.Parse(_options.UnitPrice, CultureInfo.InvariantCulture), (uint)_options.MaxTasks)) * _options.CollateralJobs;
+
+    /// <summary>Locks collateral up to the reserve when less than half of it is free (each job takes its own from it).</summary>
+    private async Task KeepCollateralAsync(CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        if (Offer is { } current && (long)current.Offer.Expiry - now > _options.OfferLifetimeSeconds / 4)
+        var target = CollateralTarget();
+        var free = (await _market.MarketAccountAsync(Address, cancellationToken).ConfigureAwait(false)).Collateral;
+        if (free * 2 >= target)
         {
             return;
         }
 
-        var offer = new Exchange.Core.Eip712.Offer(
-            Address, Model.Card.ModelId, BigInteger.Parse(_options.UnitPrice, System.Globalization.CultureInfo.InvariantCulture),
-            (uint)_options.MaxTasks, (uint)_options.MinTurnaroundSeconds, (ulong)(now + _options.OfferLifetimeSeconds), Region.Encode(_options.Region), (ulong)now);
-        Offer = SignedOffer.Sign(offer, _market.Domain, _key.GetPrivateKeyAsBytes());
-        await OfferBook.PublishAsync(_api, Offer, cancellationToken).ConfigureAwait(false);
+        var locked = await _market.EnsureCollateralAsync(target, cancellationToken).ConfigureAwait(false);
+        if (locked > 0)
+        {
+            _logger.CollateralLocked(locked, _options.CollateralJobs);
+            _collateralShortLogged = false;
+        }
+        else if (!_collateralShortLogged)
+        {
+            _logger.CollateralShort(free, target);
+            _collateralShortLogged = true;
+        }
     }
+
+    /// <summary>Signs a new offer when the current one has a quarter of its lifetime left, and publishes it until an API took it.</summary>
+    private async Task RefreshOfferAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        if (Offer is null || (long)Offer.Offer.Expiry - now <= _options.OfferLifetimeSeconds / 4)
+        {
+            var offer = new Exchange.Core.Eip712.Offer(
+                Address, Model.Card.ModelId, BigInteger.Parse(_options.UnitPrice, CultureInfo.InvariantCulture),
+                (uint)_options.MaxTasks, (uint)_options.MinTurnaroundSeconds, (ulong)(now + _options.OfferLifetimeSeconds), Exchange.Core.Eip712.Region.Encode(_options.Region), (ulong)now);
+            Offer = SignedOffer.Sign(offer, _market.Domain, _key.GetPrivateKeyAsBytes());
+            _offerPublished = false;
+        }
+
+        if (!_offerPublished)
+        {
+            // An API refuses an offer its view of the chain does not back yet: the next round tries again.
+            await OfferBook.PublishAsync(_api, Offer, cancellationToken).ConfigureAwait(false);
+            _offerPublished = true;
+        }
+    }
+
+    // ------------------------------------------------------------------ events
 
     private async Task HandleLogsAsync(IReadOnlyList<FilterLog> logs, CancellationToken cancellationToken)
     {
@@ -133,12 +207,24 @@ public sealed class ProviderNode
                     _logger.JobSeen(created.JobId, created.TaskCount, created.Client);
                 }
             }
+            else if (log.As<JobAcceptedEventDTO>() is { } accepted)
+            {
+                await _jobs.MarkAcceptedAsync(accepted.JobId, cancellationToken).ConfigureAwait(false);
+            }
             else if (log.As<ResultSubmittedEventDTO>() is { } submitted)
             {
                 if (await _jobs.FindAsync(submitted.JobId, cancellationToken).ConfigureAwait(false) is { } job)
                 {
                     await _jobs.MarkSubmittedAsync(submitted.JobId, JobRecords.WithResult(job.Record, submitted), cancellationToken).ConfigureAwait(false);
                 }
+            }
+            else if (log.As<DrawRecordedEventDTO>() is { } drawn)
+            {
+                await _jobs.SetAuditedAsync(drawn.JobId, drawn.Audited, cancellationToken).ConfigureAwait(false);
+            }
+            else if (log.As<AuditRequestedEventDTO>() is { } requested)
+            {
+                await _jobs.SetAuditedAsync(requested.JobId, true, cancellationToken).ConfigureAwait(false);
             }
             else if (log.As<JobSettledEventDTO>() is { } settled)
             {
@@ -155,10 +241,152 @@ public sealed class ProviderNode
         }
     }
 
+    // ------------------------------------------------------------------ check, accept, compute, submit
+
+    /// <summary>Fetches and checks each new job's manifest and inputs; a job whose data is missing or invalid is declined (never accepted: no penalty).</summary>
+    private async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        var fresh = await _jobs.ListAsync(ProviderJobStore.New, 8, cancellationToken).ConfigureAwait(false);
+        if (fresh.Count == 0)
+        {
+            return;
+        }
+
+        var (_, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var job in fresh)
+        {
+            if (job.Record.Deadline <= now)
+            {
+                await DeclineAsync(job.JobId, "its deadline passed before it was checked", cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            try
+            {
+                await _computer.CheckAsync(job.JobId, job.Record, cancellationToken).ConfigureAwait(false);
+                await _jobs.MarkCheckedAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+                _logger.JobChecked(job.JobId);
+            }
+            catch (JobInputException e)
+            {
+                await DeclineAsync(job.JobId, e.Message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ExchangeApiException or BlobIntegrityException or HttpRequestException)
+            {
+                // Missing data or an API away: after MaxAttempts rounds the job is declined.
+                _logger.JobRetry(job.JobId, e.Message);
+                await _jobs.RecordErrorAsync(job.JobId, e.Message, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task DeclineAsync(BigInteger jobId, string reason, CancellationToken cancellationToken)
+    {
+        _logger.JobDeclined(jobId, reason);
+        await _jobs.MarkDeclinedAsync(jobId, reason, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Accepts checked jobs, up to a batch per <c>acceptJobs</c>.</summary>
+    private async Task AcceptAsync(CancellationToken cancellationToken)
+    {
+        var checkedJobs = await _jobs.ListAsync(ProviderJobStore.Checked, _options.SubmitBatchSize, cancellationToken).ConfigureAwait(false);
+        if (checkedJobs.Count == 0)
+        {
+            return;
+        }
+
+        var (_, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        var ready = new List<ProviderJob>();
+        foreach (var job in checkedJobs)
+        {
+            if (job.Record.Deadline <= now)
+            {
+                await DeclineAsync(job.JobId, "its deadline passed before it was accepted", cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                ready.Add(job);
+            }
+        }
+
+        if (ready.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await SendAcceptAsync(ready, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContractRevertException) when (ready.Count > 1)
+        {
+            // One job of the batch cannot be accepted (accepted already, expired): accept them one by one.
+            foreach (var job in ready)
+            {
+                try
+                {
+                    await SendAcceptAsync([job], cancellationToken).ConfigureAwait(false);
+                }
+                catch (ContractRevertException e)
+                {
+                    await ResolveAcceptRefusedAsync(job, e, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (ContractRevertException e)
+        {
+            await ResolveAcceptRefusedAsync(ready[0], e, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendAcceptAsync(List<ProviderJob> jobs, CancellationToken cancellationToken)
+    {
+        var sent = await _market.SubmitMarketAsync(MarketClient.AcceptJobs([.. jobs.Select(j => (j.JobId, j.Record))]), cancellationToken).ConfigureAwait(false);
+        await _jobs.MarkAcceptingAsync([.. jobs.Select(j => j.JobId)], sent.Hash, cancellationToken).ConfigureAwait(false);
+        var receipt = await _market.Sender.WaitForReceiptAsync(sent, cancellationToken).ConfigureAwait(false);
+        foreach (var accepted in receipt.Decode<JobAcceptedEventDTO>())
+        {
+            await _jobs.MarkAcceptedAsync(accepted.JobId, cancellationToken).ConfigureAwait(false);
+        }
+
+        _logger.JobsAccepted(jobs.Count, sent.Hash);
+    }
+
+    /// <summary>The chain refused an acceptance: the job is accepted already, retried, or over.</summary>
+    private async Task ResolveAcceptRefusedAsync(ProviderJob job, ContractRevertException error, CancellationToken cancellationToken)
+    {
+        // A mined and reverted acceptance leaves the row accepting: it is checked again first.
+        await _jobs.MarkAcceptUnsentAsync(job.JobId, error.Message, cancellationToken).ConfigureAwait(false);
+        var status = await _market.StatusAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+        var (_, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        switch (status)
+        {
+            case JobStatus.Accepted:
+                await _jobs.MarkAcceptedAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+                break;
+            case JobStatus.Created when job.Record.Deadline > now:
+                _logger.JobRetry(job.JobId, error.Message);
+                await _jobs.RecordErrorAsync(job.JobId, error.Message, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
+                break;
+            case JobStatus.Created:
+                await DeclineAsync(job.JobId, "its deadline passed before it was accepted", cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                await _jobs.MarkDoneAsync(job.JobId, status.ToString().ToLowerInvariant(), cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
     private async Task ComputeAsync(CancellationToken cancellationToken)
     {
-        var now = (ulong)_time.GetUtcNow().ToUnixTimeSeconds();
-        foreach (var job in await _jobs.ListAsync(ProviderJobStore.New, 4, cancellationToken).ConfigureAwait(false))
+        var accepted = await _jobs.ListAsync(ProviderJobStore.Accepted, 4, cancellationToken).ConfigureAwait(false);
+        if (accepted.Count == 0)
+        {
+            return;
+        }
+
+        var (_, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var job in accepted)
         {
             if (job.Record.Deadline <= now)
             {
@@ -169,7 +397,7 @@ public sealed class ProviderNode
             try
             {
                 var result = await _computer.ComputeAsync(job.JobId, job.Record, cancellationToken).ConfigureAwait(false);
-                await _jobs.MarkComputedAsync(job.JobId, result.ResultRoot, result.OutputsHash, result.Signature, cancellationToken).ConfigureAwait(false);
+                await _jobs.MarkComputedAsync(job.JobId, result.ResultRoot, result.OutputsHash, result.Signature, result.FalsifiedTasks.Count, cancellationToken).ConfigureAwait(false);
                 _logger.JobComputed(job.JobId, job.Record.TaskCount, result.FalsifiedTasks.Count);
             }
             catch (JobInputException e)
@@ -202,24 +430,19 @@ public sealed class ProviderNode
             // One job of the batch cannot be submitted (already on chain, or past its deadline): send them one by one.
             foreach (var job in ready)
             {
-                await SubmitOneAsync(job, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await SendResultsAsync([job], cancellationToken).ConfigureAwait(false);
+                }
+                catch (ContractRevertException e)
+                {
+                    await ResolveRefusedAsync(job, e, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (ContractRevertException e)
         {
             await ResolveRefusedAsync(ready[0], e, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task SubmitOneAsync(ProviderJob job, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await SendResultsAsync([job], cancellationToken).ConfigureAwait(false);
-        }
-        catch (ContractRevertException e)
-        {
-            await ResolveRefusedAsync(job, e, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -236,8 +459,7 @@ public sealed class ProviderNode
                 Signature = j.Signature!,
             })],
         };
-        var sent = await _market.Sender.SubmitAsync(
-            new TransactionRequest(_market.Deployment.JobMarket, function.GetCallData().ToHex(true), BigInteger.Zero), cancellationToken).ConfigureAwait(false);
+        var sent = await _market.SubmitMarketAsync(function, cancellationToken).ConfigureAwait(false);
         await _jobs.MarkSubmittingAsync([.. jobs.Select(j => j.JobId)], sent.Hash, cancellationToken).ConfigureAwait(false);
         var receipt = await _market.Sender.WaitForReceiptAsync(sent, cancellationToken).ConfigureAwait(false);
         await RecordSubmissionsAsync(receipt, cancellationToken).ConfigureAwait(false);
@@ -258,14 +480,16 @@ public sealed class ProviderNode
     /// <summary>The chain refused a result: find out whether it is already there, too late, or worth another try.</summary>
     private async Task ResolveRefusedAsync(ProviderJob job, ContractRevertException error, CancellationToken cancellationToken)
     {
+        await _jobs.MarkUnsentAsync(job.JobId, error.Message, cancellationToken).ConfigureAwait(false);
         var status = await _market.StatusAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+        var (_, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
         var awaitingResult = status is JobStatus.Created or JobStatus.Accepted;
-        if (awaitingResult && job.Record.Deadline > (ulong)_time.GetUtcNow().ToUnixTimeSeconds())
+        if (awaitingResult && job.Record.Deadline > now)
         {
             _logger.JobRetry(job.JobId, error.Message);
             await _jobs.RecordErrorAsync(job.JobId, error.Message, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
         }
-        else if (awaitingResult)
+        else if (awaitingResult || status == JobStatus.Expired)
         {
             await _jobs.MarkDoneAsync(job.JobId, "missed-deadline", cancellationToken).ConfigureAwait(false);
         }
@@ -273,15 +497,43 @@ public sealed class ProviderNode
         // Any other status: the result is on chain already; its ResultSubmitted event completes the record.
     }
 
-    /// <summary>Results a previous run broadcast: wait for their receipts, or put them back to be sent when the chain never got them.</summary>
+    /// <summary>
+    /// Acceptances and results a previous round or run broadcast: records the mined ones, and puts
+    /// back those the chain never got (and no longer holds) so that they are sent again. A
+    /// transaction the node still holds is left to be mined.
+    /// </summary>
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
+        foreach (var job in await _jobs.ListAsync(ProviderJobStore.Accepting, int.MaxValue, cancellationToken).ConfigureAwait(false))
+        {
+            var receipt = await _market.ReceiptAsync(job.AcceptTx!, cancellationToken).ConfigureAwait(false);
+            if (receipt is null && await IsPendingAsync(job.AcceptTx!, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            var status = await _market.StatusAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+            if (status == JobStatus.Accepted)
+            {
+                await _jobs.MarkAcceptedAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+            }
+            else if (status == JobStatus.Created)
+            {
+                await _jobs.MarkAcceptUnsentAsync(job.JobId, receipt is null ? "acceptance lost" : "acceptance reverted", cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         foreach (var job in await _jobs.ListAsync(ProviderJobStore.Submitting, int.MaxValue, cancellationToken).ConfigureAwait(false))
         {
-            var receipt = await _market.Web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(job.SubmitTx).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var receipt = await _market.ReceiptAsync(job.SubmitTx!, cancellationToken).ConfigureAwait(false);
             if (receipt is not null && receipt.Status.Value == BigInteger.One)
             {
                 await RecordSubmissionsAsync(receipt, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (receipt is null && await IsPendingAsync(job.SubmitTx!, cancellationToken).ConfigureAwait(false))
+            {
                 continue;
             }
 
@@ -293,89 +545,260 @@ public sealed class ProviderNode
         }
     }
 
-    private async Task SettleAsync(CancellationToken cancellationToken)
+    private async Task<bool> IsPendingAsync(string hash, CancellationToken cancellationToken) =>
+        await _market.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(hash).WaitAsync(cancellationToken).ConfigureAwait(false) is not null;
+
+    // ------------------------------------------------------------------ after submission: draw, settlement, keeper duties
+
+    /// <summary>
+    /// Sees each submitted job to its end. Once its seed exists (block submitBlock + 2) the draw is
+    /// read once. A job left unaudited is settled after the challenge window (settle fixes the draw
+    /// itself); a selected one waits for its drawn verifier's verdict, which fixes the draw. A draw
+    /// still unfixed at block submitBlock + <see cref="RecordDrawAfterBlocks"/> is recorded, and at
+    /// once when no verifier can be drawn for it (the court then settles it). Audited and disputed
+    /// jobs get the keeper calls they wait for.
+    /// </summary>
+    private async Task FollowSubmittedAsync(CancellationToken cancellationToken)
     {
-        var window = _parameters!.ChallengeWindow;
-        var (blockNumber, blockTime) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
-        var due = new List<ProviderJob>();
-        foreach (var job in await _jobs.ListAsync(ProviderJobStore.Submitted, 64, cancellationToken).ConfigureAwait(false))
-        {
-            // Nothing is due before the challenge window is over (at the next block's time, so >= now) and the draw's block is mined.
-            if (job.Record.SubmittedAt + window >= blockTime || blockNumber <= job.Record.SubmitBlock + 1)
-            {
-                continue;
-            }
-
-            var state = await _market.GetJobAsync(job.JobId, cancellationToken).ConfigureAwait(false);
-            switch ((JobStatus)state.Status)
-            {
-                case JobStatus.Submitted or JobStatus.Unaudited:
-                    due.Add(job);
-                    break;
-                case JobStatus.Auditing when state.Audit.Deadline < blockTime:
-                    // The drawn verifier stayed silent: the timeout redraws once, then settles.
-                    await NudgeAsync(job.JobId, new TimeoutAuditFunction { JobId = job.JobId, Job = job.Record.ToStruct() }, cancellationToken).ConfigureAwait(false);
-                    break;
-                case JobStatus.Disputed when state.Dispute.Deadline < blockTime:
-                    // The committee did not reach a majority in time: silence resolves in the provider's favour.
-                    await NudgeAsync(job.JobId, new ResolveDisputeFunction { JobId = job.JobId, Job = job.Record.ToStruct() }, cancellationToken).ConfigureAwait(false);
-                    break;
-            }
-        }
-
-        if (due.Count == 0)
+        var submitted = await _jobs.ListAsync(ProviderJobStore.Submitted, 64, cancellationToken).ConfigureAwait(false);
+        if (submitted.Count == 0)
         {
             return;
         }
 
-        try
+        var (number, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        var toRecord = new List<ProviderJob>();
+        var toSettle = new List<ProviderJob>();
+        foreach (var job in submitted)
         {
-            await SettleBatchAsync(due, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ContractRevertException) when (due.Count > 1)
-        {
-            foreach (var job in due)
+            var record = job.Record;
+            if (number < record.SubmitBlock + 2)
             {
-                try
-                {
-                    await SettleBatchAsync([job], cancellationToken).ConfigureAwait(false);
-                }
-                catch (ContractRevertException e)
-                {
-                    _logger.NotSettled(job.JobId, e.Message);
-                }
+                continue;
+            }
+
+            var audited = job.Audited ?? await ReadDrawAsync(job, cancellationToken).ConfigureAwait(false);
+            var windowOver = now > record.SubmittedAt + _parameters!.ChallengeWindow;
+            var late = number >= record.SubmitBlock + RecordDrawAfterBlocks;
+            if (audited == false && windowOver)
+            {
+                toSettle.Add(job);
+                continue;
+            }
+
+            if (audited == false && !late)
+            {
+                continue;
+            }
+
+            switch (await _market.StatusAsync(job.JobId, cancellationToken).ConfigureAwait(false))
+            {
+                case JobStatus.Submitted:
+                    if (late || !await VerifierDrawnAsync(job, cancellationToken).ConfigureAwait(false))
+                    {
+                        toRecord.Add(job);
+                    }
+
+                    break;
+                case JobStatus.Unaudited when windowOver:
+                    toSettle.Add(job);
+                    break;
+                case JobStatus.Auditing:
+                    await KeepAuditAsync(job, number, now, cancellationToken).ConfigureAwait(false);
+                    break;
+                case JobStatus.Disputed:
+                    await KeepDisputeAsync(job, number, now, cancellationToken).ConfigureAwait(false);
+                    break;
+                case JobStatus.Settled:
+                    await _jobs.MarkDoneAsync(job.JobId, "settled", cancellationToken).ConfigureAwait(false);
+                    break;
+                case JobStatus.Slashed:
+                    await _jobs.MarkDoneAsync(job.JobId, "slashed", cancellationToken).ConfigureAwait(false);
+                    break;
             }
         }
-        catch (ContractRevertException e)
-        {
-            _logger.NotSettled(due[0].JobId, e.Message);
-        }
+
+        await InBatchesAsync(toRecord, RecordDrawsAsync, "recordDraw", cancellationToken).ConfigureAwait(false);
+        await InBatchesAsync(toSettle, SettleBatchAsync, "settle", cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task NudgeAsync<TFunction>(BigInteger jobId, TFunction function, CancellationToken cancellationToken)
-        where TFunction : FunctionMessage, new()
+    /// <summary>Reads a submitted job's draw once its seed exists; for a selected job also whether a verifier is drawn to judge it.</summary>
+    private async Task<bool?> ReadDrawAsync(ProviderJob job, CancellationToken cancellationToken)
     {
         try
         {
-            await _market.SendMarketAsync(function, cancellationToken).ConfigureAwait(false);
+            var draw = await _market.AuditDrawAsync(job.JobId, job.Record, cancellationToken).ConfigureAwait(false);
+            if (!draw.Ready)
+            {
+                return null;
+            }
+
+            await _jobs.SetAuditedAsync(job.JobId, draw.Audited, cancellationToken).ConfigureAwait(false);
+            _logger.DrawRead(job.JobId, draw.Audited);
+            return draw.Audited;
         }
-        catch (ContractRevertException e)
+        catch (Exception e) when (RevertDecoder.ExtractRevertData(e) is not null)
         {
-            _logger.NotSettled(jobId, e.Message);
+            // The job moved on (settled, or its draw fixed): its status tells the rest.
+            return null;
         }
     }
 
-    private async Task SettleBatchAsync(IReadOnlyList<ProviderJob> jobs, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the selected draw of a submitted job names a verifier (who fixes the draw with its
+    /// verdict). When nobody can be drawn there is no verdict to wait for: the provider records
+    /// the draw, and the court settles the job once it finds no verifier either.
+    /// </summary>
+    private async Task<bool> VerifierDrawnAsync(ProviderJob job, CancellationToken cancellationToken)
     {
-        var receipt = await _market.SendMarketAsync(new SettleFunction
+        if (!_verifierDrawn.TryGetValue(job.JobId, out var drawn))
         {
-            JobIds = [.. jobs.Select(j => j.JobId)],
-            Jobs = [.. jobs.Select(j => j.Record.ToStruct())],
-        }, cancellationToken).ConfigureAwait(false);
+            var pending = await _market.PendingAuditorAsync(job.JobId, job.Record, cancellationToken).ConfigureAwait(false);
+            drawn = _verifierDrawn[job.JobId] = !IsZero(pending.Verifier);
+        }
+
+        return drawn;
+    }
+
+    /// <summary>Keeper calls of an audit: draws its verifier once the seed exists, and times a silent verifier out.</summary>
+    private async Task KeepAuditAsync(ProviderJob job, ulong number, ulong now, CancellationToken cancellationToken)
+    {
+        var audit = await _market.AuditOfAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+        switch ((AuditPhase)audit.Phase)
+        {
+            case AuditPhase.AwaitingDraw when number > audit.Ticket:
+                await KeeperAsync(job.JobId, "assignAuditor", ct => _market.AssignAuditorAsync(job.JobId, job.Record, ct), cancellationToken).ConfigureAwait(false);
+                break;
+            case AuditPhase.Assigned when now > audit.Deadline:
+                await KeeperAsync(job.JobId, "timeoutAudit", ct => _market.TimeoutAuditAsync(job.JobId, job.Record, ct), cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Keeper calls of a dispute: draws the committee, closes the round after its reveals, appeals a
+    /// ruling of "provider wrong" against honest work (a cheater never appeals), and resolves the
+    /// dispute once the last appeal window has passed.
+    /// </summary>
+    private async Task KeepDisputeAsync(ProviderJob job, ulong number, ulong now, CancellationToken cancellationToken)
+    {
+        var dispute = await _market.DisputeOfAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+        if (dispute.Rounds == 0)
+        {
+            return;
+        }
+
+        var r = dispute.Rounds - 1;
+        var round = await _market.RoundOfAsync(job.JobId, r, cancellationToken).ConfigureAwait(false);
+        if (!round.Drawn)
+        {
+            if (number > round.Ticket)
+            {
+                await KeeperAsync(job.JobId, "drawCommittee", ct => _market.DrawCommitteeAsync(job.JobId, job.Record, ct), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else if (!round.Closed)
+        {
+            if (now > round.RevealDeadline || round.Revealed == round.Members.Count)
+            {
+                await KeeperAsync(job.JobId, "closeRound", ct => _market.CloseRoundAsync(job.JobId, ct), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else if (round.ProviderWrong && job.Falsified == 0 && r < _court!.MaxAppeals && now < round.AppealDeadline)
+        {
+            var first = r == 0 ? round : await _market.RoundOfAsync(job.JobId, 0, cancellationToken).ConfigureAwait(false);
+            await _market.EnsureMarketBalanceAsync(CourtParameters.AppealBond(first.Bond, r + 1), cancellationToken).ConfigureAwait(false);
+            await KeeperAsync(job.JobId, $"appeal of round {r}", ct => _market.AppealAsync(job.JobId, job.Record, ct), cancellationToken).ConfigureAwait(false);
+        }
+        else if (r >= _court!.MaxAppeals || now > round.AppealDeadline)
+        {
+            await KeeperAsync(job.JobId, "resolveDispute", ct => _market.ResolveDisputeAsync(job.JobId, job.Record, ct), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends one keeper call; a revert (another party was first, or it is too early) is only logged.</summary>
+    private async Task KeeperAsync(BigInteger jobId, string action, Func<CancellationToken, Task<TransactionReceipt>> send, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var receipt = await send(cancellationToken).ConfigureAwait(false);
+            _logger.KeeperAction(jobId, action);
+            await RecordEndsAsync(receipt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContractRevertException e)
+        {
+            _logger.KeeperRefused(jobId, action, e.Message);
+        }
+    }
+
+    /// <summary>Marks the jobs a transaction ended (the court settles or slashes through the market) as done at once.</summary>
+    private async Task RecordEndsAsync(TransactionReceipt receipt, CancellationToken cancellationToken)
+    {
         foreach (var settled in receipt.Decode<JobSettledEventDTO>())
         {
             await _jobs.MarkDoneAsync(settled.JobId, "settled", cancellationToken).ConfigureAwait(false);
         }
+
+        foreach (var resolved in receipt.Decode<DisputeResolvedEventDTO>().Where(r => r.ProviderWrong))
+        {
+            await _jobs.MarkDoneAsync(resolved.JobId, "slashed", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends <paramref name="jobs"/> in one transaction; when the batch reverts, one by one.</summary>
+    private async Task InBatchesAsync(
+        List<ProviderJob> jobs, Func<IReadOnlyList<ProviderJob>, CancellationToken, Task> send, string action, CancellationToken cancellationToken)
+    {
+        foreach (var batch in jobs.Chunk(_options.SubmitBatchSize))
+        {
+            try
+            {
+                await send(batch, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ContractRevertException) when (batch.Length > 1)
+            {
+                foreach (var job in batch)
+                {
+                    try
+                    {
+                        await send([job], cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (ContractRevertException e)
+                    {
+                        _logger.KeeperRefused(job.JobId, action, e.Message);
+                    }
+                }
+            }
+            catch (ContractRevertException e)
+            {
+                _logger.KeeperRefused(batch[0].JobId, action, e.Message);
+            }
+        }
+    }
+
+    private async Task RecordDrawsAsync(IReadOnlyList<ProviderJob> jobs, CancellationToken cancellationToken)
+    {
+        var receipt = await _market.RecordDrawAsync([.. jobs.Select(j => (j.JobId, j.Record))], cancellationToken).ConfigureAwait(false);
+        foreach (var drawn in receipt.Decode<DrawRecordedEventDTO>())
+        {
+            await _jobs.SetAuditedAsync(drawn.JobId, drawn.Audited, cancellationToken).ConfigureAwait(false);
+        }
+
+        await RecordEndsAsync(receipt, cancellationToken).ConfigureAwait(false);
+        _logger.DrawsRecorded(jobs.Count, receipt.TransactionHash);
+    }
+
+    private async Task SettleBatchAsync(IReadOnlyList<ProviderJob> jobs, CancellationToken cancellationToken)
+    {
+        var receipt = await _market.SettleAsync([.. jobs.Select(j => (j.JobId, j.Record))], cancellationToken).ConfigureAwait(false);
+        foreach (var drawn in receipt.Decode<DrawRecordedEventDTO>())
+        {
+            // A lapsed seed audits the job for certain: it goes to the court instead.
+            await _jobs.SetAuditedAsync(drawn.JobId, drawn.Audited, cancellationToken).ConfigureAwait(false);
+        }
+
+        await RecordEndsAsync(receipt, cancellationToken).ConfigureAwait(false);
+        _logger.JobsSettled(jobs.Count, receipt.TransactionHash);
     }
 
     private async Task WithdrawAsync(CancellationToken cancellationToken)
@@ -393,4 +816,6 @@ public sealed class ProviderNode
             _logger.Withdrew(balance);
         }
     }
+
+    private static bool IsZero(string? address) => string.IsNullOrEmpty(address) || address.AsSpan(2).IndexOfAnyExcept('0') < 0;
 }

@@ -45,6 +45,15 @@ public sealed class ProviderOptions : IValidatableObject
     [RegularExpression("^[0-9]{1,78}$", ErrorMessage = "Stake must be a whole number of the token's smallest unit")]
     public string Stake { get; set; } = "10000000000000000000000";
 
+    /// <summary>
+    /// Free collateral kept locked in the market, in jobs of <see cref="MaxTasks"/> tasks at
+    /// <see cref="UnitPrice"/>: locked at start and topped up whenever less than half of it is
+    /// free. Jobs take their collateral from it (the market never locks stake for a job), and the
+    /// API's offer book refuses an offer it does not back. Default 4.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int CollateralJobs { get; set; } = 4;
+
     /// <summary>Tasks handed to the inference engine at once. Default 8.</summary>
     [Range(1, 1_024)]
     public int BatchSize { get; set; } = 8;

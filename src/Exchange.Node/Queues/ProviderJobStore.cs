@@ -7,11 +7,24 @@ using Exchange.Node.Chain;
 
 namespace Exchange.Node.Queues;
 
-/// <summary>The provider's work queue (<c>provider_jobs</c>): each job moves new → computed → submitting → submitted → done.</summary>
+/// <summary>
+/// The provider's work queue (<c>provider_jobs</c>): each job moves new → checked → accepting →
+/// accepted → computed → submitting → submitted → done, or ends declined (never accepted) or
+/// failed (accepted but not computable).
+/// </summary>
 public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
 {
-    /// <summary>State of a job seen on chain and not computed yet.</summary>
+    /// <summary>State of a job seen on chain and not checked yet.</summary>
     public const string New = "new";
+
+    /// <summary>State of a job whose manifest and inputs were fetched and are valid.</summary>
+    public const string Checked = "checked";
+
+    /// <summary>State of a job whose <c>acceptJobs</c> transaction was broadcast.</summary>
+    public const string Accepting = "accepting";
+
+    /// <summary>State of a job accepted on chain.</summary>
+    public const string Accepted = "accepted";
 
     /// <summary>State of a job whose outputs are uploaded and whose result is signed.</summary>
     public const string Computed = "computed";
@@ -25,8 +38,16 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
     /// <summary>State of a job that ended (settled, slashed or expired).</summary>
     public const string Done = "done";
 
-    /// <summary>State of a job that cannot be computed.</summary>
+    /// <summary>State of a job the provider never accepted (its data is missing or invalid, or it came too late): it expires without penalty.</summary>
+    public const string Declined = "declined";
+
+    /// <summary>State of an accepted job that cannot be computed.</summary>
     public const string Failed = "failed";
+
+    private const string Columns = """
+        job_id AS JobId, record AS Record, state AS State, result_root AS ResultRoot, outputs_hash AS OutputsHash,
+        signature AS Signature, submit_tx AS SubmitTx, attempts AS Attempts, accept_tx AS AcceptTx, falsified AS Falsified, audited AS Audited
+        """;
 
     /// <summary>Adds a job seen on chain; a job already known is left as it is.</summary>
     /// <returns>True when the job was new to the queue.</returns>
@@ -43,11 +64,7 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
     {
         await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
-            """
-            SELECT job_id AS JobId, record AS Record, state AS State, result_root AS ResultRoot, outputs_hash AS OutputsHash,
-                   signature AS Signature, submit_tx AS SubmitTx, attempts AS Attempts
-            FROM provider_jobs WHERE state = @state ORDER BY CAST(job_id AS INTEGER) LIMIT @limit
-            """,
+            $"SELECT {Columns} FROM provider_jobs WHERE state = @state ORDER BY CAST(job_id AS INTEGER) LIMIT @limit",
             new { state, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToJob())];
     }
@@ -57,11 +74,7 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
     {
         await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            """
-            SELECT job_id AS JobId, record AS Record, state AS State, result_root AS ResultRoot, outputs_hash AS OutputsHash,
-                   signature AS Signature, submit_tx AS SubmitTx, attempts AS Attempts
-            FROM provider_jobs WHERE job_id = @id
-            """,
+            $"SELECT {Columns} FROM provider_jobs WHERE job_id = @id",
             new { id = Id(jobId) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return row?.ToJob();
     }
@@ -75,27 +88,52 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
         return rows.ToDictionary(r => r.State, r => (int)r.Count);
     }
 
-    /// <summary>Records the computed, uploaded and signed result of a new job.</summary>
-    public Task MarkComputedAsync(BigInteger jobId, Bytes32 resultRoot, Bytes32 outputsHash, byte[] signature, CancellationToken cancellationToken) =>
+    /// <summary>Records that a new job's manifest and inputs are there and valid: it may be accepted.</summary>
+    public Task MarkCheckedAsync(BigInteger jobId, CancellationToken cancellationToken) =>
         UpdateAsync(
-            "UPDATE provider_jobs SET state = 'computed', result_root = @root, outputs_hash = @outputs, signature = @signature, last_error = NULL, updated_at = @now WHERE job_id = @id AND state = 'new'",
-            new { id = Id(jobId), root = resultRoot.ToString(), outputs = outputsHash.ToString(), signature = Convert.ToHexStringLower(signature), now = Now() },
+            "UPDATE provider_jobs SET state = 'checked', last_error = NULL, updated_at = @now WHERE job_id = @id AND state = 'new'",
+            new { id = Id(jobId), now = Now() }, cancellationToken);
+
+    /// <summary>Records the hash of the <c>acceptJobs</c> transaction that carries these jobs, before waiting for it.</summary>
+    public Task MarkAcceptingAsync(IReadOnlyList<BigInteger> jobIds, string txHash, CancellationToken cancellationToken) =>
+        UpdateManyAsync(jobIds,
+            "UPDATE provider_jobs SET state = 'accepting', accept_tx = @tx, updated_at = @now WHERE job_id = @id AND state IN ('checked', 'accepting')",
+            id => new { id, tx = txHash, now = Now() }, cancellationToken);
+
+    /// <summary>Records that the job is accepted on chain.</summary>
+    public Task MarkAcceptedAsync(BigInteger jobId, CancellationToken cancellationToken) =>
+        UpdateAsync(
+            "UPDATE provider_jobs SET state = 'accepted', last_error = NULL, updated_at = @now WHERE job_id = @id AND state IN ('new', 'checked', 'accepting')",
+            new { id = Id(jobId), now = Now() }, cancellationToken);
+
+    /// <summary>Puts a job whose acceptance never made it on chain back to checked, so that it is accepted again.</summary>
+    public Task MarkAcceptUnsentAsync(BigInteger jobId, string reason, CancellationToken cancellationToken) =>
+        UpdateAsync(
+            "UPDATE provider_jobs SET state = 'checked', accept_tx = NULL, attempts = attempts + 1, last_error = @reason, updated_at = @now WHERE job_id = @id AND state = 'accepting'",
+            new { id = Id(jobId), reason, now = Now() }, cancellationToken);
+
+    /// <summary>Gives up a job the provider never accepted (it expires without penalty).</summary>
+    public Task MarkDeclinedAsync(BigInteger jobId, string reason, CancellationToken cancellationToken) =>
+        UpdateAsync(
+            "UPDATE provider_jobs SET state = 'declined', last_error = @reason, updated_at = @now WHERE job_id = @id AND state IN ('new', 'checked', 'accepting')",
+            new { id = Id(jobId), reason, now = Now() }, cancellationToken);
+
+    /// <summary>Records the computed, uploaded and signed result of an accepted job.</summary>
+    public Task MarkComputedAsync(BigInteger jobId, Bytes32 resultRoot, Bytes32 outputsHash, byte[] signature, int falsified, CancellationToken cancellationToken) =>
+        UpdateAsync(
+            """
+            UPDATE provider_jobs SET state = 'computed', result_root = @root, outputs_hash = @outputs, signature = @signature, falsified = @falsified,
+                last_error = NULL, updated_at = @now
+            WHERE job_id = @id AND state = 'accepted'
+            """,
+            new { id = Id(jobId), root = resultRoot.ToString(), outputs = outputsHash.ToString(), signature = Convert.ToHexStringLower(signature), falsified, now = Now() },
             cancellationToken);
 
     /// <summary>Records the hash of the transaction that carries these jobs' results, before waiting for it.</summary>
-    public async Task MarkSubmittingAsync(IReadOnlyList<BigInteger> jobIds, string txHash, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var jobId in jobIds)
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE provider_jobs SET state = 'submitting', submit_tx = @tx, updated_at = @now WHERE job_id = @id AND state IN ('computed', 'submitting')",
-                new { id = Id(jobId), tx = txHash, now = Now() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task MarkSubmittingAsync(IReadOnlyList<BigInteger> jobIds, string txHash, CancellationToken cancellationToken) =>
+        UpdateManyAsync(jobIds,
+            "UPDATE provider_jobs SET state = 'submitting', submit_tx = @tx, updated_at = @now WHERE job_id = @id AND state IN ('computed', 'submitting')",
+            id => new { id, tx = txHash, now = Now() }, cancellationToken);
 
     /// <summary>Puts a job whose result transaction never made it back to computed, so that it is sent again.</summary>
     public Task MarkUnsentAsync(BigInteger jobId, string reason, CancellationToken cancellationToken) =>
@@ -106,8 +144,17 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
     /// <summary>Records that the job's result is on chain, with the record as the chain now commits to it.</summary>
     public Task MarkSubmittedAsync(BigInteger jobId, Job record, CancellationToken cancellationToken) =>
         UpdateAsync(
-            "UPDATE provider_jobs SET state = 'submitted', record = @record, updated_at = @now WHERE job_id = @id AND state IN ('new', 'computed', 'submitting', 'failed')",
+            """
+            UPDATE provider_jobs SET state = 'submitted', record = @record, updated_at = @now
+            WHERE job_id = @id AND state IN ('new', 'checked', 'accepting', 'accepted', 'computed', 'submitting', 'declined', 'failed')
+            """,
             new { id = Id(jobId), record = JobRecords.ToJson(record), now = Now() }, cancellationToken);
+
+    /// <summary>Records the job's audit draw: whether it selected the job.</summary>
+    public Task SetAuditedAsync(BigInteger jobId, bool audited, CancellationToken cancellationToken) =>
+        UpdateAsync(
+            "UPDATE provider_jobs SET audited = @audited, updated_at = @now WHERE job_id = @id",
+            new { id = Id(jobId), audited = audited ? 1 : 0, now = Now() }, cancellationToken);
 
     /// <summary>Records that the job ended and how.</summary>
     public Task MarkDoneAsync(BigInteger jobId, string outcome, CancellationToken cancellationToken) =>
@@ -115,20 +162,27 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
             "UPDATE provider_jobs SET state = 'done', outcome = @outcome, updated_at = @now WHERE job_id = @id AND state <> 'done'",
             new { id = Id(jobId), outcome, now = Now() }, cancellationToken);
 
-    /// <summary>Counts a failed attempt; after <paramref name="maxAttempts"/> the job is given up as failed.</summary>
+    /// <summary>
+    /// Counts a failed attempt; after <paramref name="maxAttempts"/> a job not accepted yet is
+    /// declined, and an accepted one that cannot be computed has failed.
+    /// </summary>
     public Task RecordErrorAsync(BigInteger jobId, string error, int maxAttempts, CancellationToken cancellationToken) =>
         UpdateAsync(
             """
             UPDATE provider_jobs SET attempts = attempts + 1, last_error = @error,
-                state = CASE WHEN attempts + 1 >= @maxAttempts AND state = 'new' THEN 'failed' ELSE state END, updated_at = @now
+                state = CASE WHEN attempts + 1 < @maxAttempts THEN state
+                             WHEN state IN ('new', 'checked') THEN 'declined'
+                             WHEN state = 'accepted' THEN 'failed'
+                             ELSE state END,
+                updated_at = @now
             WHERE job_id = @id
             """,
             new { id = Id(jobId), error, maxAttempts, now = Now() }, cancellationToken);
 
-    /// <summary>Gives a job up at once (its inputs are provably bad: retrying cannot help).</summary>
+    /// <summary>Gives an accepted job up at once (its inputs are provably bad: retrying cannot help).</summary>
     public Task MarkFailedAsync(BigInteger jobId, string error, CancellationToken cancellationToken) =>
         UpdateAsync(
-            "UPDATE provider_jobs SET state = 'failed', last_error = @error, updated_at = @now WHERE job_id = @id AND state = 'new'",
+            "UPDATE provider_jobs SET state = 'failed', last_error = @error, updated_at = @now WHERE job_id = @id AND state = 'accepted'",
             new { id = Id(jobId), error, now = Now() }, cancellationToken);
 
     private async Task UpdateAsync(string sql, object parameters, CancellationToken cancellationToken)
@@ -137,15 +191,34 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
         await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
+    private async Task UpdateManyAsync(IReadOnlyList<BigInteger> jobIds, string sql, Func<string, object> parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var jobId in jobIds)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(sql, parameters(Id(jobId)), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private string Now() => time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
 
     internal static string Id(BigInteger jobId) => jobId.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record Row(string JobId, string Record, string State, string? ResultRoot, string? OutputsHash, string? Signature, string? SubmitTx, long Attempts)
+    private sealed record Row(
+        string JobId, string Record, string State, string? ResultRoot, string? OutputsHash, string? Signature, string? SubmitTx, long Attempts,
+        string? AcceptTx, long Falsified, long? Audited)
     {
         public ProviderJob ToJob() => new(
             BigInteger.Parse(JobId, CultureInfo.InvariantCulture), JobRecords.FromJson(Record), State,
             ResultRoot is null ? null : Bytes32.Parse(ResultRoot), OutputsHash is null ? null : Bytes32.Parse(OutputsHash),
-            Signature is null ? null : Convert.FromHexString(Signature), SubmitTx, (int)Attempts);
+            Signature is null ? null : Convert.FromHexString(Signature), SubmitTx, (int)Attempts)
+        {
+            AcceptTx = AcceptTx,
+            Falsified = (int)Falsified,
+            Audited = Audited is null ? null : Audited != 0,
+        };
     }
 }

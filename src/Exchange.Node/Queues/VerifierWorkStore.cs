@@ -8,16 +8,15 @@ using Exchange.Node.Chain;
 namespace Exchange.Node.Queues;
 
 /// <summary>
-/// The verifier's tables: <c>known_jobs</c> (every job's record, so a later result completes it)
-/// and <c>verifier_work</c> (audits and votes: new → judged → sending → done).
+/// The verifier's tables: <c>known_jobs</c> (every job's record, so a later result completes it),
+/// <c>verifier_work</c> (audits: new → judged → sending → done), <c>verifier_votes</c> (committee
+/// votes: new → judged → committing → committed → revealing → revealed → done, the salt kept
+/// from judged on) and <c>verifier_disputes</c> (disputes it follows for keeper duties).
 /// </summary>
 public sealed class VerifierWorkStore(NodeDatabase database, TimeProvider time)
 {
     /// <summary>Kind of an audit drawn to this verifier.</summary>
     public const string Audit = "audit";
-
-    /// <summary>Kind of a dispute vote.</summary>
-    public const string Vote = "vote";
 
     /// <summary>Remembers a created job's record.</summary>
     public Task RememberCreatedAsync(BigInteger jobId, Job record, CancellationToken cancellationToken) =>
@@ -64,14 +63,14 @@ public sealed class VerifierWorkStore(NodeDatabase database, TimeProvider time)
     public Task SetKnownStateAsync(BigInteger jobId, string state, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE known_jobs SET state = @state, updated_at = @now WHERE job_id = @id", new { id = Id(jobId), state, now = Now() }, cancellationToken);
 
-    /// <summary>Adds an audit or vote; one already queued is left as it is.</summary>
-    /// <returns>True when the item was new.</returns>
-    public async Task<bool> AddWorkAsync(BigInteger jobId, string kind, Job record, CancellationToken cancellationToken)
+    /// <summary>Adds an audit drawn to this verifier with the seed that drew it; one already queued is left as it is.</summary>
+    /// <returns>True when the audit was new.</returns>
+    public async Task<bool> AddAuditAsync(BigInteger jobId, Job record, Bytes32 seed, CancellationToken cancellationToken)
     {
         await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT OR IGNORE INTO verifier_work (job_id, kind, record, state, updated_at) VALUES (@id, @kind, @record, 'new', @now)",
-            new { id = Id(jobId), kind, record = JobRecords.ToJson(record), now = Now() }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+            "INSERT OR IGNORE INTO verifier_work (job_id, kind, record, state, seed, updated_at) VALUES (@id, 'audit', @record, 'new', @seed, @now)",
+            new { id = Id(jobId), record = JobRecords.ToJson(record), seed = seed.ToString(), now = Now() }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
     }
 
     /// <summary>The work items in <paramref name="state"/>, oldest job first.</summary>
@@ -81,19 +80,22 @@ public sealed class VerifierWorkStore(NodeDatabase database, TimeProvider time)
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
             """
             SELECT job_id AS JobId, kind AS Kind, record AS Record, state AS State, pass AS Pass, evidence_hash AS EvidenceHash,
-                   tx_hash AS TxHash, attempts AS Attempts
+                   tx_hash AS TxHash, attempts AS Attempts, seed AS Seed
             FROM verifier_work WHERE state = @state ORDER BY CAST(job_id AS INTEGER), kind LIMIT @limit
             """,
             new { state, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToWork())];
     }
 
-    /// <summary>Counts work items per kind and state, e.g. <c>audit/done</c>.</summary>
+    /// <summary>Counts audits and votes per state, e.g. <c>audit/done</c>, <c>vote/revealed</c>.</summary>
     public async Task<IReadOnlyDictionary<string, int>> CountsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(string Kind, string State, long Count)>(new CommandDefinition(
-            "SELECT kind, state, count(*) FROM verifier_work GROUP BY kind, state", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            """
+            SELECT kind, state, count(*) FROM verifier_work GROUP BY kind, state
+            UNION ALL SELECT 'vote', state, count(*) FROM verifier_votes GROUP BY state
+            """, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.ToDictionary(r => $"{r.Kind}/{r.State}", r => (int)r.Count);
     }
 
@@ -131,6 +133,142 @@ public sealed class VerifierWorkStore(NodeDatabase database, TimeProvider time)
             """,
             new { id = Id(jobId), kind, error, maxAttempts, now = Now() }, cancellationToken);
 
+    // ------------------------------------------------------------------ committee votes
+
+    /// <summary>Adds the vote of a committee round this verifier was drawn into; one already queued is left as it is.</summary>
+    /// <returns>True when the vote was new.</returns>
+    public async Task<bool> AddVoteAsync(BigInteger jobId, int round, Job record, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT OR IGNORE INTO verifier_votes (job_id, round, record, state, updated_at) VALUES (@id, @round, @record, 'new', @now)",
+            new { id = Id(jobId), round, record = JobRecords.ToJson(record), now = Now() }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>The votes in <paramref name="state"/>, oldest job and round first.</summary>
+    public async Task<IReadOnlyList<VerifierVote>> ListVotesAsync(string state, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<VoteRow>(new CommandDefinition(
+            $"SELECT {VoteColumns} FROM verifier_votes WHERE state = @state ORDER BY CAST(job_id AS INTEGER), round LIMIT @limit",
+            new { state, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToVote())];
+    }
+
+    /// <summary>One vote, or null.</summary>
+    public async Task<VerifierVote?> FindVoteAsync(BigInteger jobId, int round, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<VoteRow>(new CommandDefinition(
+            $"SELECT {VoteColumns} FROM verifier_votes WHERE job_id = @id AND round = @round",
+            new { id = Id(jobId), round }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row?.ToVote();
+    }
+
+    /// <summary>How this verifier judged the job in an earlier round, if it did (a later round re-uses it instead of re-running the tasks).</summary>
+    public async Task<bool?> JudgedProviderWrongAsync(BigInteger jobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var value = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT provider_wrong FROM verifier_votes WHERE job_id = @id AND provider_wrong IS NOT NULL ORDER BY round LIMIT 1",
+            new { id = Id(jobId) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return value is null ? null : value != 0;
+    }
+
+    /// <summary>Records the vote and the salt that will seal it, before anything is sent.</summary>
+    public Task MarkVoteJudgedAsync(BigInteger jobId, int round, bool providerWrong, Bytes32 salt, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "UPDATE verifier_votes SET state = 'judged', provider_wrong = @wrong, salt = @salt, last_error = NULL, updated_at = @now WHERE job_id = @id AND round = @round AND state = 'new'",
+            new { id = Id(jobId), round, wrong = providerWrong ? 1 : 0, salt = salt.ToString(), now = Now() }, cancellationToken);
+
+    /// <summary>Records the broadcast <c>commitVote</c> before waiting for it.</summary>
+    public Task MarkCommittingAsync(BigInteger jobId, int round, string txHash, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "UPDATE verifier_votes SET state = 'committing', commit_tx = @tx, updated_at = @now WHERE job_id = @id AND round = @round AND state IN ('judged', 'committing')",
+            new { id = Id(jobId), round, tx = txHash, now = Now() }, cancellationToken);
+
+    /// <summary>Records that the commitment is on chain.</summary>
+    public Task MarkCommittedAsync(BigInteger jobId, int round, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "UPDATE verifier_votes SET state = 'committed', updated_at = @now WHERE job_id = @id AND round = @round AND state IN ('judged', 'committing')",
+            new { id = Id(jobId), round, now = Now() }, cancellationToken);
+
+    /// <summary>Records the broadcast <c>revealVote</c> before waiting for it.</summary>
+    public Task MarkRevealingAsync(BigInteger jobId, int round, string txHash, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "UPDATE verifier_votes SET state = 'revealing', reveal_tx = @tx, updated_at = @now WHERE job_id = @id AND round = @round AND state IN ('committed', 'revealing')",
+            new { id = Id(jobId), round, tx = txHash, now = Now() }, cancellationToken);
+
+    /// <summary>Records that the vote is revealed on chain.</summary>
+    public Task MarkRevealedAsync(BigInteger jobId, int round, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "UPDATE verifier_votes SET state = 'revealed', updated_at = @now WHERE job_id = @id AND round = @round AND state IN ('committed', 'revealing')",
+            new { id = Id(jobId), round, now = Now() }, cancellationToken);
+
+    /// <summary>Puts a vote whose transaction never made it back one step (judged or committed), so that it is sent again; the salt stays.</summary>
+    public Task MarkVoteUnsentAsync(BigInteger jobId, int round, string reason, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            UPDATE verifier_votes SET attempts = attempts + 1, last_error = @reason, updated_at = @now,
+                state = CASE state WHEN 'committing' THEN 'judged' WHEN 'revealing' THEN 'committed' ELSE state END,
+                commit_tx = CASE state WHEN 'committing' THEN NULL ELSE commit_tx END,
+                reveal_tx = CASE state WHEN 'revealing' THEN NULL ELSE reveal_tx END
+            WHERE job_id = @id AND round = @round
+            """,
+            new { id = Id(jobId), round, reason, now = Now() }, cancellationToken);
+
+    /// <summary>Closes a vote: the round is over for this member.</summary>
+    public Task MarkVoteDoneAsync(BigInteger jobId, int round, string outcome, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "UPDATE verifier_votes SET state = 'done', outcome = @outcome, updated_at = @now WHERE job_id = @id AND round = @round AND state <> 'done'",
+            new { id = Id(jobId), round, outcome, now = Now() }, cancellationToken);
+
+    /// <summary>Closes every open vote of a job (its dispute ended).</summary>
+    public Task CloseVotesAsync(BigInteger jobId, string outcome, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "UPDATE verifier_votes SET state = 'done', outcome = COALESCE(outcome, @outcome), updated_at = @now WHERE job_id = @id AND state NOT IN ('done', 'failed')",
+            new { id = Id(jobId), outcome, now = Now() }, cancellationToken);
+
+    /// <summary>Counts a failed attempt to judge; after <paramref name="maxAttempts"/> the vote is given up.</summary>
+    public Task RecordVoteErrorAsync(BigInteger jobId, int round, string error, int maxAttempts, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            UPDATE verifier_votes SET attempts = attempts + 1, last_error = @error,
+                state = CASE WHEN attempts + 1 >= @maxAttempts AND state = 'new' THEN 'failed' ELSE state END, updated_at = @now
+            WHERE job_id = @id AND round = @round
+            """,
+            new { id = Id(jobId), round, error, maxAttempts, now = Now() }, cancellationToken);
+
+    // ------------------------------------------------------------------ disputes followed
+
+    /// <summary>Follows a dispute; <paramref name="challenger"/> when this verifier's fail verdict opened it.</summary>
+    public Task FollowDisputeAsync(BigInteger jobId, Job record, bool challenger, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            INSERT INTO verifier_disputes (job_id, record, challenger, state, updated_at) VALUES (@id, @record, @challenger, 'open', @now)
+            ON CONFLICT (job_id) DO UPDATE SET challenger = max(challenger, excluded.challenger), updated_at = excluded.updated_at
+            """,
+            new { id = Id(jobId), record = JobRecords.ToJson(record), challenger = challenger ? 1 : 0, now = Now() }, cancellationToken);
+
+    /// <summary>The open disputes followed, oldest job first.</summary>
+    public async Task<IReadOnlyList<VerifierDispute>> OpenDisputesAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string Id, string Record, long Challenger)>(new CommandDefinition(
+            "SELECT job_id, record, challenger FROM verifier_disputes WHERE state = 'open' ORDER BY CAST(job_id AS INTEGER) LIMIT @limit",
+            new { limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => new VerifierDispute(BigInteger.Parse(r.Id, CultureInfo.InvariantCulture), JobRecords.FromJson(r.Record), r.Challenger != 0))];
+    }
+
+    /// <summary>Stops following a dispute (it ended).</summary>
+    public Task CloseDisputeAsync(BigInteger jobId, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE verifier_disputes SET state = 'closed', updated_at = @now WHERE job_id = @id", new { id = Id(jobId), now = Now() }, cancellationToken);
+
+    private const string VoteColumns = """
+        job_id AS JobId, round AS Round, record AS Record, state AS State, provider_wrong AS ProviderWrong, salt AS Salt,
+        commit_tx AS CommitTx, reveal_tx AS RevealTx, attempts AS Attempts
+        """;
+
     private async Task ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken)
     {
         await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -141,10 +279,21 @@ public sealed class VerifierWorkStore(NodeDatabase database, TimeProvider time)
 
     private static string Id(BigInteger jobId) => ProviderJobStore.Id(jobId);
 
-    private sealed record Row(string JobId, string Kind, string Record, string State, long? Pass, string? EvidenceHash, string? TxHash, long Attempts)
+    private sealed record Row(string JobId, string Kind, string Record, string State, long? Pass, string? EvidenceHash, string? TxHash, long Attempts, string? Seed)
     {
         public VerifierWork ToWork() => new(
             BigInteger.Parse(JobId, CultureInfo.InvariantCulture), Kind, JobRecords.FromJson(Record), State,
-            Pass is null ? null : Pass != 0, EvidenceHash is null ? null : Bytes32.Parse(EvidenceHash), TxHash, (int)Attempts);
+            Pass is null ? null : Pass != 0, EvidenceHash is null ? null : Bytes32.Parse(EvidenceHash), TxHash, (int)Attempts)
+        {
+            Seed = Seed is null ? null : Bytes32.Parse(Seed),
+        };
+    }
+
+    private sealed record VoteRow(
+        string JobId, long Round, string Record, string State, long? ProviderWrong, string? Salt, string? CommitTx, string? RevealTx, long Attempts)
+    {
+        public VerifierVote ToVote() => new(
+            BigInteger.Parse(JobId, CultureInfo.InvariantCulture), (int)Round, JobRecords.FromJson(Record), State,
+            ProviderWrong is null ? null : ProviderWrong != 0, Salt is null ? null : Bytes32.Parse(Salt), CommitTx, RevealTx, (int)Attempts);
     }
 }

@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Numerics;
+using System.Security.Cryptography;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
+using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Exchange.Node.Api;
 using Exchange.Node.Chain;
@@ -11,17 +14,19 @@ using Exchange.Node.Provider;
 using Exchange.Node.Queues;
 using Microsoft.Extensions.Logging;
 using Nethereum.Contracts;
-using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.RPC.Eth.DTOs;
 
 namespace Exchange.Node.Verifier;
 
 /// <summary>
-/// The verifier's work, one step at a time (design §3 step 3): follow submitted jobs and read
-/// their audit draws; judge the audits drawn to it and the disputes whose committee it sits on;
-/// post verdicts and votes; resolve disputes once decided. Judging is recorded before the
-/// transaction and the transaction's hash before its receipt, so a restart neither judges twice
-/// nor sends a second verdict.
+/// The verifier's work, one step at a time: follow submitted jobs and ask the court, once a job's
+/// seed exists, whether its draw names this verifier; judge those audits and the ones assigned to
+/// it later (recorded, lapsed, client-requested and redrawn audits) and post the verdicts directly
+/// (a verdict fixes the job's draw); sit on the committees it is drawn into: judge the job, keep a
+/// salt and the vote, commit, reveal; and keep the disputes it follows moving (committee draws,
+/// round closes, its appeals as challenger, resolution). Judging and every salt are recorded
+/// before a transaction, and a transaction's hash before its receipt, so a restart neither
+/// judges twice, nor sends a second verdict or vote, nor loses a salt.
 /// </summary>
 public sealed class VerifierNode
 {
@@ -35,6 +40,7 @@ public sealed class VerifierNode
     private readonly VerifierOptions _options;
     private readonly ILogger _logger;
     private MarketParameters? _parameters;
+    private CourtParameters? _court;
 
     /// <summary>Creates a verifier over its parts; see <see cref="NodeFactory"/> for the usual wiring.</summary>
     public VerifierNode(MarketClient market, ExchangeApiClient api, NodeDatabase database, ModelCatalog models, NodeOptions node, VerifierOptions options, TimeProvider time, ILogger logger)
@@ -46,7 +52,9 @@ public sealed class VerifierNode
         _options = options;
         _logger = logger;
         _work = new VerifierWorkStore(database, time);
-        _events = new MarketEventReader(market.Web3, market.Deployment.JobMarket, new CursorStore(database, time), CursorName, market.Deployment.StartBlock, (ulong)node.MaxLogRange);
+        _events = new MarketEventReader(
+            market.Web3, [market.Deployment.JobMarket, market.Deployment.AuditCourt], new CursorStore(database, time), CursorName,
+            market.Deployment.StartBlock, (ulong)node.MaxLogRange);
         _auditor = new Auditor(api, models, market.Address);
     }
 
@@ -56,24 +64,32 @@ public sealed class VerifierNode
     /// <summary>The work queue.</summary>
     public VerifierWorkStore Work => _work;
 
-    /// <summary>Stakes, keeps the bond reserve in the market balance, and reconciles transactions a previous run broadcast.</summary>
+    /// <summary>Stakes, keeps the least challenger bonds in the market balance, and reconciles transactions a previous run broadcast.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _parameters = await _market.ParamsAsync(cancellationToken).ConfigureAwait(false);
-        await _market.EnsureStakeAsync(MarketClient.VerifierRole, BigInteger.Parse(_options.Stake, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
-        await _market.EnsureMarketBalanceAsync(_parameters.ChallengerBond * _options.BondReserve, cancellationToken).ConfigureAwait(false);
+        _court = await _market.CourtParamsAsync(cancellationToken).ConfigureAwait(false);
+        await _market.EnsureStakeAsync(MarketClient.VerifierRole, BigInteger.Parse(_options.Stake, CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        await _market.EnsureMarketBalanceAsync(_court.MinChallengerBond * _options.BondReserve, cancellationToken).ConfigureAwait(false);
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
         _logger.VerifierReady(Address);
     }
 
-    /// <summary>One round: events, draws, judging, sending, resolving.</summary>
+    /// <summary>One round: unfinished transactions, events, draws, audits, votes, disputes.</summary>
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
+        await ReconcileAsync(cancellationToken).ConfigureAwait(false);
         var latest = await _events.PollAsync(HandleLogsAsync, cancellationToken).ConfigureAwait(false);
         await ReadDrawsAsync(latest, cancellationToken).ConfigureAwait(false);
-        await JudgeAsync(cancellationToken).ConfigureAwait(false);
-        await SendAsync(cancellationToken).ConfigureAwait(false);
+        await JudgeAuditsAsync(cancellationToken).ConfigureAwait(false);
+        await SendVerdictsAsync(cancellationToken).ConfigureAwait(false);
+        await JudgeVotesAsync(cancellationToken).ConfigureAwait(false);
+        await CommitVotesAsync(cancellationToken).ConfigureAwait(false);
+        await RevealVotesAsync(cancellationToken).ConfigureAwait(false);
+        await KeepDisputesAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    // ------------------------------------------------------------------ events and draws
 
     private async Task HandleLogsAsync(IReadOnlyList<FilterLog> logs, CancellationToken cancellationToken)
     {
@@ -89,56 +105,76 @@ public sealed class VerifierNode
             }
             else if (log.As<AuditAssignedEventDTO>() is { } assigned)
             {
-                if (string.Equals(assigned.Verifier, Address, StringComparison.OrdinalIgnoreCase))
+                // Also emitted for this verifier's own direct verdict: the audit is queued already then.
+                if (IsMe(assigned.Verifier) && await SubmittedRecordAsync(assigned.JobId, cancellationToken).ConfigureAwait(false) is { } record
+                    && await _work.AddAuditAsync(assigned.JobId, record, Bytes32.FromBytes(assigned.Seed), cancellationToken).ConfigureAwait(false))
                 {
-                    await AddWorkAsync(assigned.JobId, VerifierWorkStore.Audit, cancellationToken).ConfigureAwait(false);
+                    _logger.WorkDrawn(assigned.JobId, VerifierWorkStore.Audit);
                 }
             }
-            else if (log.As<DisputeOpenedEventDTO>() is { } dispute)
+            else if (log.As<VerdictSubmittedEventDTO>() is { Pass: false } failed)
             {
-                if (dispute.Committee.Any(m => string.Equals(m, Address, StringComparison.OrdinalIgnoreCase)))
+                if (IsMe(failed.Verifier) && await SubmittedRecordAsync(failed.JobId, cancellationToken).ConfigureAwait(false) is { } record)
                 {
-                    await AddWorkAsync(dispute.JobId, VerifierWorkStore.Vote, cancellationToken).ConfigureAwait(false);
+                    await _work.FollowDisputeAsync(failed.JobId, record, challenger: true, cancellationToken).ConfigureAwait(false);
                 }
             }
-            else if ((log.As<JobSettledEventDTO>()?.JobId ?? log.As<JobExpiredEventDTO>()?.JobId ?? log.As<DisputeResolvedEventDTO>()?.JobId) is { } ended)
+            else if (log.As<CommitteeDrawnEventDTO>() is { } committee)
             {
-                await _work.SetKnownStateAsync(ended, "closed", cancellationToken).ConfigureAwait(false);
+                if (committee.Members.Any(IsMe) && await SubmittedRecordAsync(committee.JobId, cancellationToken).ConfigureAwait(false) is { } record)
+                {
+                    await _work.FollowDisputeAsync(committee.JobId, record, challenger: false, cancellationToken).ConfigureAwait(false);
+                    if (await _work.AddVoteAsync(committee.JobId, (int)committee.Round, record, cancellationToken).ConfigureAwait(false))
+                    {
+                        _logger.VoteStep(committee.JobId, (int)committee.Round, "drawn");
+                    }
+                }
+            }
+            else if (log.As<DisputeResolvedEventDTO>() is { } resolved)
+            {
+                await EndAsync(resolved.JobId, "dispute resolved", cancellationToken).ConfigureAwait(false);
+            }
+            else if ((log.As<JobSettledEventDTO>()?.JobId ?? log.As<JobExpiredEventDTO>()?.JobId) is { } ended)
+            {
+                await EndAsync(ended, "job ended", cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    private async Task AddWorkAsync(BigInteger jobId, string kind, CancellationToken cancellationToken)
+    private async Task EndAsync(BigInteger jobId, string outcome, CancellationToken cancellationToken)
     {
-        if (await _work.FindKnownAsync(jobId, cancellationToken).ConfigureAwait(false) is { IsSubmitted: true } record
-            && await _work.AddWorkAsync(jobId, kind, record, cancellationToken).ConfigureAwait(false))
-        {
-            _logger.WorkDrawn(jobId, kind);
-        }
+        await _work.SetKnownStateAsync(jobId, "closed", cancellationToken).ConfigureAwait(false);
+        await _work.CloseDisputeAsync(jobId, cancellationToken).ConfigureAwait(false);
+        await _work.CloseVotesAsync(jobId, outcome, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Reads the audit draw of every submitted job whose draw block exists; audits drawn to this verifier are queued.</summary>
+    private async Task<Job?> SubmittedRecordAsync(BigInteger jobId, CancellationToken cancellationToken) =>
+        await _work.FindKnownAsync(jobId, cancellationToken).ConfigureAwait(false) is { IsSubmitted: true } record ? record : null;
+
+    /// <summary>
+    /// Asks the court, for every submitted job whose seed exists (block submitBlock + 2), which
+    /// verifier its draw names; the audits naming this verifier are queued with their seed.
+    /// </summary>
     private async Task ReadDrawsAsync(ulong latestBlock, CancellationToken cancellationToken)
     {
         foreach (var (jobId, record) in await _work.AwaitingDrawAsync(256, cancellationToken).ConfigureAwait(false))
         {
-            if (latestBlock <= record.SubmitBlock + 1)
+            if (latestBlock < record.SubmitBlock + 2)
             {
                 continue;
             }
 
             try
             {
-                var draw = await _market.AuditDrawAsync(jobId, record, cancellationToken).ConfigureAwait(false);
-                if (draw.Audited && string.Equals(draw.Verifier, Address, StringComparison.OrdinalIgnoreCase))
+                var pending = await _market.PendingAuditorAsync(jobId, record, cancellationToken).ConfigureAwait(false);
+                if (IsMe(pending.Verifier) && await _work.AddAuditAsync(jobId, record, Bytes32.FromBytes(pending.Seed), cancellationToken).ConfigureAwait(false))
                 {
-                    await _work.AddWorkAsync(jobId, VerifierWorkStore.Audit, record, cancellationToken).ConfigureAwait(false);
                     _logger.WorkDrawn(jobId, VerifierWorkStore.Audit);
                 }
             }
             catch (Exception e) when (RevertDecoder.ExtractRevertData(e) is not null)
             {
-                // The job moved on (settled, or its draw recorded and assigned): the events tell the rest.
+                // The job moved on (settled, or its draw fixed and assigned): the events tell the rest.
                 _logger.NoDraw(jobId, e.Message);
             }
 
@@ -146,21 +182,22 @@ public sealed class VerifierNode
         }
     }
 
-    private async Task JudgeAsync(CancellationToken cancellationToken)
+    // ------------------------------------------------------------------ audits
+
+    private async Task JudgeAuditsAsync(CancellationToken cancellationToken)
     {
-        foreach (var item in await _work.ListWorkAsync("new", 8, cancellationToken).ConfigureAwait(false))
+        foreach (var item in await _work.ListWorkAsync("new", 4, cancellationToken).ConfigureAwait(false))
         {
             try
             {
-                var draw = await _market.AuditDrawAsync(item.JobId, item.Record, cancellationToken).ConfigureAwait(false);
-                var verdict = await _auditor.JudgeAsync(item.JobId, item.Record, draw.TaskIndices, cancellationToken).ConfigureAwait(false);
+                var tasks = item.Seed is { } seed
+                    ? await _market.TaskIndicesOfAsync(seed, item.Record.TaskCount, cancellationToken).ConfigureAwait(false)
+                    : await _market.AuditTasksAsync(item.JobId, item.Record.TaskCount, cancellationToken).ConfigureAwait(false);
+                var verdict = await _auditor.JudgeAsync(item.JobId, item.Record, tasks, cancellationToken).ConfigureAwait(false);
                 await _work.MarkJudgedAsync(item.JobId, item.Kind, verdict.Pass, verdict.EvidenceHash, cancellationToken).ConfigureAwait(false);
-                _logger.Judged(item.JobId, item.Kind, verdict.Pass ? "PASS" : "FAIL", verdict.Pass
-                    ? $"tasks {string.Join(",", verdict.Tasks.Select(t => t.Index))}"
-                    : $"task {verdict.Tasks.First(t => !t.Pass).Index}: {verdict.Tasks.First(t => !t.Pass).Detail}");
+                LogVerdict(item.JobId, item.Kind, verdict);
             }
-            catch (Exception e) when (e is JobInputException or ExchangeApiException or BlobIntegrityException or HttpRequestException
-                || RevertDecoder.ExtractRevertData(e) is not null)
+            catch (Exception e) when (IsRetryable(e))
             {
                 _logger.CannotJudge(item.JobId, e.Message);
                 await _work.RecordErrorAsync(item.JobId, item.Kind, e.Message, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
@@ -168,63 +205,328 @@ public sealed class VerifierNode
         }
     }
 
-    private async Task SendAsync(CancellationToken cancellationToken)
+    /// <summary>Posts judged verdicts; a fail first tops the market balance up to the challenger bond it posts.</summary>
+    private async Task SendVerdictsAsync(CancellationToken cancellationToken)
     {
-        foreach (var item in await _work.ListWorkAsync("judged", 16, cancellationToken).ConfigureAwait(false))
+        foreach (var item in await _work.ListWorkAsync("judged", 8, cancellationToken).ConfigureAwait(false))
         {
-            // GetCallData needs the concrete message type, hence the two branches.
-            var data = item.Kind == VerifierWorkStore.Audit
-                ? new SubmitVerdictFunction { JobId = item.JobId, Job = item.Record.ToStruct(), Pass = item.Pass!.Value, EvidenceHash = item.EvidenceHash!.Value.ToArray() }.GetCallData().ToHex(true)
-                : new VoteFunction { JobId = item.JobId, Job = item.Record.ToStruct(), ProviderWrong = !item.Pass!.Value }.GetCallData().ToHex(true);
+            var pass = item.Pass!.Value;
             try
             {
-                var sent = await _market.Sender.SubmitAsync(
-                    new TransactionRequest(_market.Deployment.JobMarket, data, BigInteger.Zero), cancellationToken).ConfigureAwait(false);
+                if (!pass)
+                {
+                    await _market.EnsureMarketBalanceAsync(ChallengerBond(item.Record), cancellationToken).ConfigureAwait(false);
+                }
+
+                var sent = await _market.SubmitCourtAsync(MarketClient.SubmitVerdict(item.JobId, item.Record, pass, item.EvidenceHash!.Value), cancellationToken).ConfigureAwait(false);
                 await _work.MarkSendingAsync(item.JobId, item.Kind, sent.Hash, cancellationToken).ConfigureAwait(false);
                 await _market.Sender.WaitForReceiptAsync(sent, cancellationToken).ConfigureAwait(false);
-                await _work.MarkDoneAsync(item.JobId, item.Kind, item.Pass!.Value ? "pass" : "fail", cancellationToken).ConfigureAwait(false);
+                await VerdictOnChainAsync(item, cancellationToken).ConfigureAwait(false);
                 _logger.WorkSent(item.JobId, item.Kind, sent.Hash);
             }
             catch (ContractRevertException e)
             {
-                // Too late (window closed, already voted, dispute over): nothing this verifier can still do.
+                // Too late (deadline passed, another verdict first, job over) or not this verifier's: nothing it can still do.
                 _logger.WorkRefused(item.JobId, item.Kind, e.Message);
                 await _work.MarkDoneAsync(item.JobId, item.Kind, "refused: " + e.Message, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
 
-            if (item.Kind == VerifierWorkStore.Vote)
+    private async Task VerdictOnChainAsync(VerifierWork item, CancellationToken cancellationToken)
+    {
+        await _work.MarkDoneAsync(item.JobId, item.Kind, item.Pass!.Value ? "pass" : "fail", cancellationToken).ConfigureAwait(false);
+        if (item.Pass == false)
+        {
+            await _work.FollowDisputeAsync(item.JobId, item.Record, challenger: true, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The bond a fail verdict posts: <c>max(minChallengerBond, collateral × challengerBondBps)</c>, collateral as the market computes it.</summary>
+    private BigInteger ChallengerBond(Job job) =>
+        _court!.ChallengerBond(_parameters!.Collateral(MarketParameters.Price(job.UnitPrice, job.TaskCount)));
+
+    // ------------------------------------------------------------------ committee votes
+
+    /// <summary>Judges the job of each committee seat (re-running the audit's drawn tasks), then keeps the vote and a fresh random salt.</summary>
+    private async Task JudgeVotesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var vote in await _work.ListVotesAsync("new", 4, cancellationToken).ConfigureAwait(false))
+        {
+            try
             {
-                await TryResolveAsync(item.JobId, item.Record, cancellationToken).ConfigureAwait(false);
+                var providerWrong = await _work.JudgedProviderWrongAsync(vote.JobId, cancellationToken).ConfigureAwait(false);
+                if (providerWrong is null)
+                {
+                    var tasks = await _market.AuditTasksAsync(vote.JobId, vote.Record.TaskCount, cancellationToken).ConfigureAwait(false);
+                    var verdict = await _auditor.JudgeAsync(vote.JobId, vote.Record, tasks, cancellationToken).ConfigureAwait(false);
+                    LogVerdict(vote.JobId, "vote", verdict);
+                    providerWrong = !verdict.Pass;
+                }
+
+                await _work.MarkVoteJudgedAsync(vote.JobId, vote.Round, providerWrong.Value, Bytes32.FromBytes(RandomNumberGenerator.GetBytes(32)), cancellationToken).ConfigureAwait(false);
+                _logger.VoteStep(vote.JobId, vote.Round, providerWrong.Value ? "judged: provider wrong" : "judged: provider right");
+            }
+            catch (Exception e) when (IsRetryable(e))
+            {
+                _logger.CannotJudge(vote.JobId, e.Message);
+                await _work.RecordVoteErrorAsync(vote.JobId, vote.Round, e.Message, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    private async Task TryResolveAsync(BigInteger jobId, Job record, CancellationToken cancellationToken)
+    /// <summary>Sends the sealed votes of open rounds before their commit deadline.</summary>
+    private async Task CommitVotesAsync(CancellationToken cancellationToken)
     {
-        try
+        var judged = await _work.ListVotesAsync("judged", 16, cancellationToken).ConfigureAwait(false);
+        if (judged.Count == 0)
         {
-            await _market.SendMarketAsync(new ResolveDisputeFunction { JobId = jobId, Job = record.ToStruct() }, cancellationToken).ConfigureAwait(false);
-            _logger.DisputeResolved(jobId);
+            return;
         }
-        catch (ContractRevertException e)
+
+        var (_, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var vote in judged)
         {
-            _logger.DisputeOpen(jobId, e.Message);
+            // commitVote seals into the dispute's open round: only while that is still this vote's round.
+            if (await OpenRoundAsync(vote, cancellationToken).ConfigureAwait(false) is not { } round)
+            {
+                continue;
+            }
+
+            if (now > round.CommitDeadline)
+            {
+                await EndVoteAsync(vote, "the commit window closed before the vote was sealed", cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var commitment = await _market.VoteCommitmentAsync(vote.JobId, vote.Round, Address, vote.ProviderWrong!.Value, vote.Salt!.Value, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var sent = await _market.SubmitCourtAsync(MarketClient.CommitVote(vote.JobId, commitment), cancellationToken).ConfigureAwait(false);
+                await _work.MarkCommittingAsync(vote.JobId, vote.Round, sent.Hash, cancellationToken).ConfigureAwait(false);
+                await _market.Sender.WaitForReceiptAsync(sent, cancellationToken).ConfigureAwait(false);
+                await _work.MarkCommittedAsync(vote.JobId, vote.Round, cancellationToken).ConfigureAwait(false);
+                _logger.VoteStep(vote.JobId, vote.Round, "committed");
+            }
+            catch (ContractRevertException e)
+            {
+                var onChain = await _market.VoteOfAsync(vote.JobId, vote.Round, Address, cancellationToken).ConfigureAwait(false);
+                if (Bytes32.FromBytes(onChain.Commitment) == commitment)
+                {
+                    await _work.MarkCommittedAsync(vote.JobId, vote.Round, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await EndVoteAsync(vote, "commit refused: " + e.Message, cancellationToken).ConfigureAwait(false);
+                }
+            }
         }
     }
 
+    /// <summary>Opens committed votes once the commit window is over (or every member committed), before the reveal deadline.</summary>
+    private async Task RevealVotesAsync(CancellationToken cancellationToken)
+    {
+        var committed = await _work.ListVotesAsync("committed", 16, cancellationToken).ConfigureAwait(false);
+        if (committed.Count == 0)
+        {
+            return;
+        }
+
+        var (_, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var vote in committed)
+        {
+            if (await OpenRoundAsync(vote, cancellationToken).ConfigureAwait(false) is not { } round)
+            {
+                continue;
+            }
+
+            if (now > round.RevealDeadline)
+            {
+                await EndVoteAsync(vote, "the reveal window closed", cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (now <= round.CommitDeadline && round.Committed < round.Members.Count)
+            {
+                continue;
+            }
+
+            try
+            {
+                var sent = await _market.SubmitCourtAsync(MarketClient.RevealVote(vote.JobId, vote.ProviderWrong!.Value, vote.Salt!.Value), cancellationToken).ConfigureAwait(false);
+                await _work.MarkRevealingAsync(vote.JobId, vote.Round, sent.Hash, cancellationToken).ConfigureAwait(false);
+                await _market.Sender.WaitForReceiptAsync(sent, cancellationToken).ConfigureAwait(false);
+                await _work.MarkRevealedAsync(vote.JobId, vote.Round, cancellationToken).ConfigureAwait(false);
+                _logger.VoteStep(vote.JobId, vote.Round, "revealed");
+            }
+            catch (ContractRevertException e)
+            {
+                var onChain = await _market.VoteOfAsync(vote.JobId, vote.Round, Address, cancellationToken).ConfigureAwait(false);
+                if (onChain.Revealed != 0)
+                {
+                    await _work.MarkRevealedAsync(vote.JobId, vote.Round, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    // Too early (a member's commit still in flight) is retried next round; anything else is logged the same way.
+                    _logger.KeeperRefused(vote.JobId, "revealVote", e.Message);
+                    await _work.MarkVoteUnsentAsync(vote.JobId, vote.Round, e.Message, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>The vote's round when it is the dispute's open round; otherwise the vote is closed and null returned.</summary>
+    private async Task<RoundStruct?> OpenRoundAsync(VerifierVote vote, CancellationToken cancellationToken)
+    {
+        var dispute = await _market.DisputeOfAsync(vote.JobId, cancellationToken).ConfigureAwait(false);
+        var round = await _market.RoundOfAsync(vote.JobId, vote.Round, cancellationToken).ConfigureAwait(false);
+        if (dispute.Rounds != vote.Round + 1 || round.Closed)
+        {
+            await EndVoteAsync(vote, "the round closed", cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        return round;
+    }
+
+    private async Task EndVoteAsync(VerifierVote vote, string reason, CancellationToken cancellationToken)
+    {
+        _logger.VoteEnded(vote.JobId, vote.Round, reason);
+        await _work.MarkVoteDoneAsync(vote.JobId, vote.Round, reason, cancellationToken).ConfigureAwait(false);
+    }
+
+    // ------------------------------------------------------------------ disputes
+
+    /// <summary>
+    /// Keeper calls of the disputes this verifier follows: draws the committee once its seed exists,
+    /// closes a round after its reveals, appeals (as challenger, whose own audit failed the job) a
+    /// ruling of "provider right", and resolves the dispute after the last appeal window.
+    /// </summary>
+    private async Task KeepDisputesAsync(CancellationToken cancellationToken)
+    {
+        var disputes = await _work.OpenDisputesAsync(16, cancellationToken).ConfigureAwait(false);
+        if (disputes.Count == 0)
+        {
+            return;
+        }
+
+        var (number, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var followed in disputes)
+        {
+            var jobId = followed.JobId;
+            var job = followed.Record;
+            var status = await _market.StatusAsync(jobId, cancellationToken).ConfigureAwait(false);
+            if (status != JobStatus.Disputed)
+            {
+                if (status is JobStatus.Settled or JobStatus.Slashed or JobStatus.Expired)
+                {
+                    await EndAsync(jobId, "job ended", cancellationToken).ConfigureAwait(false);
+                }
+
+                continue;
+            }
+
+            var dispute = await _market.DisputeOfAsync(jobId, cancellationToken).ConfigureAwait(false);
+            var r = dispute.Rounds - 1;
+            var round = await _market.RoundOfAsync(jobId, r, cancellationToken).ConfigureAwait(false);
+            if (!round.Drawn)
+            {
+                if (number > round.Ticket)
+                {
+                    await KeeperAsync(jobId, "drawCommittee", ct => _market.DrawCommitteeAsync(jobId, job, ct), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else if (!round.Closed)
+            {
+                if (now > round.RevealDeadline || round.Revealed == round.Members.Count)
+                {
+                    await KeeperAsync(jobId, "closeRound", ct => _market.CloseRoundAsync(jobId, ct), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else if (followed.Challenger && !round.ProviderWrong && r < _court!.MaxAppeals && now < round.AppealDeadline)
+            {
+                var first = r == 0 ? round : await _market.RoundOfAsync(jobId, 0, cancellationToken).ConfigureAwait(false);
+                await _market.EnsureMarketBalanceAsync(CourtParameters.AppealBond(first.Bond, r + 1), cancellationToken).ConfigureAwait(false);
+                await KeeperAsync(jobId, $"appeal of round {r}", ct => _market.AppealAsync(jobId, job, ct), cancellationToken).ConfigureAwait(false);
+            }
+            else if (r >= _court!.MaxAppeals || now > round.AppealDeadline)
+            {
+                await KeeperAsync(jobId, "resolveDispute", ct => _market.ResolveDisputeAsync(jobId, job, ct), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Sends one keeper call; a revert (another party was first, or it is too early) is only logged.</summary>
+    private async Task KeeperAsync(BigInteger jobId, string action, Func<CancellationToken, Task<TransactionReceipt>> send, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await send(cancellationToken).ConfigureAwait(false);
+            _logger.KeeperAction(jobId, action);
+        }
+        catch (ContractRevertException e)
+        {
+            _logger.KeeperRefused(jobId, action, e.Message);
+        }
+    }
+
+    // ------------------------------------------------------------------ restarts
+
+    /// <summary>
+    /// Verdicts and votes a previous round or run broadcast: records the mined ones; puts back
+    /// those the chain never got (and no longer holds) so that they are sent again, with the same
+    /// salt. A transaction the node still holds is left to be mined.
+    /// </summary>
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
         foreach (var item in await _work.ListWorkAsync("sending", int.MaxValue, cancellationToken).ConfigureAwait(false))
         {
-            var receipt = await _market.Web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(item.TxHash).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var receipt = await _market.ReceiptAsync(item.TxHash!, cancellationToken).ConfigureAwait(false);
             if (receipt is not null && receipt.Status.Value == BigInteger.One)
             {
-                await _work.MarkDoneAsync(item.JobId, item.Kind, item.Pass!.Value ? "pass" : "fail", cancellationToken).ConfigureAwait(false);
+                await VerdictOnChainAsync(item, cancellationToken).ConfigureAwait(false);
             }
-            else
+            else if (receipt is not null || !await IsPendingAsync(item.TxHash!, cancellationToken).ConfigureAwait(false))
             {
                 await _work.MarkUnsentAsync(item.JobId, item.Kind, receipt is null ? "transaction lost" : "transaction reverted", cancellationToken).ConfigureAwait(false);
             }
         }
+
+        foreach (var state in new[] { "committing", "revealing" })
+        {
+            foreach (var vote in await _work.ListVotesAsync(state, int.MaxValue, cancellationToken).ConfigureAwait(false))
+            {
+                var onChain = await _market.VoteOfAsync(vote.JobId, vote.Round, Address, cancellationToken).ConfigureAwait(false);
+                if (onChain.Revealed != 0)
+                {
+                    await _work.MarkRevealedAsync(vote.JobId, vote.Round, cancellationToken).ConfigureAwait(false);
+                }
+                else if (state == "committing" && onChain.Commitment.Any(b => b != 0))
+                {
+                    await _work.MarkCommittedAsync(vote.JobId, vote.Round, cancellationToken).ConfigureAwait(false);
+                }
+                else if (!await IsPendingAsync(state == "committing" ? vote.CommitTx! : vote.RevealTx!, cancellationToken).ConfigureAwait(false))
+                {
+                    await _work.MarkVoteUnsentAsync(vote.JobId, vote.Round, "transaction lost or reverted", cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
     }
+
+    private async Task<bool> IsPendingAsync(string hash, CancellationToken cancellationToken)
+    {
+        var transaction = await _market.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(hash).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return transaction is not null && transaction.BlockNumber?.Value is null;
+    }
+
+    private bool IsMe(string? address) => string.Equals(address, Address, StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsRetryable(Exception e) =>
+        e is JobInputException or ExchangeApiException or BlobIntegrityException or HttpRequestException || RevertDecoder.ExtractRevertData(e) is not null;
+
+    private void LogVerdict(BigInteger jobId, string kind, AuditVerdict verdict) =>
+        _logger.Judged(jobId, kind, verdict.Pass ? "PASS" : "FAIL", verdict.Pass
+            ? $"tasks {string.Join(",", verdict.Tasks.Select(t => t.Index))}"
+            : $"task {verdict.Tasks.First(t => !t.Pass).Index}: {verdict.Tasks.First(t => !t.Pass).Detail}");
 }

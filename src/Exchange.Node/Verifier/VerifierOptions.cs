@@ -13,7 +13,11 @@ public sealed class VerifierOptions
     [RegularExpression("^[0-9]{1,78}$", ErrorMessage = "Stake must be a whole number of the token's smallest unit")]
     public string Stake { get; set; } = "1000000000000000000000";
 
-    /// <summary>How many challenger bonds to keep in the market balance, so that fail verdicts can be posted. Default 3.</summary>
+    /// <summary>
+    /// How many of the court's least challenger bonds to deposit in the market balance at start.
+    /// A fail verdict's bond grows with the job's collateral: the balance is topped up to it from
+    /// the verifier's tokens before the verdict is sent, and likewise before an appeal. Default 3.
+    /// </summary>
     [Range(0, 1_000)]
     public int BondReserve { get; set; } = 3;
 }

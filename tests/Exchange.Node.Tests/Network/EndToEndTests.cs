@@ -8,14 +8,16 @@ namespace Exchange.Node.Tests.Network;
 
 /// <summary>
 /// The demo at small scale on a live Hardhat chain: every job audited on every task, so the cheater
-/// is caught with certainty; one silent provider whose job expires. Money is checked to the wei
-/// against the contract's rules (unit price 1 token, jobs of 8 tasks, fees 10 % + 1 %, collateral
-/// 3x, slash split 50 % client / 20 % challenger / 10 % committee, expiry penalty 10 %).
+/// is caught with certainty and slashed by a committee; one silent provider whose job expires
+/// unaccepted. Money is checked to the wei against the contracts' rules (unit price 1 token, jobs
+/// of 8 tasks, fees 11 % + 1 %, audit reward 10 %, collateral 3x, slash split 50 % client / 30 %
+/// committee / 20 % treasury, the challenger's bond returned).
 /// </summary>
 [Collection(NetworkTestGroup.Name)]
 public sealed class EndToEndTests : IDisposable
 {
     private const decimal Job = 8m; // price of one job: 8 tasks at 1 token
+    private const decimal Collateral = 3 * Job;
 
     private readonly TempDirectory _folder = new();
 
@@ -52,14 +54,16 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal((2, 2), summary.Audits);
 
         Assert.Equal(2 * Job, Change(summary, "provider1"));
-        Assert.Equal(-2 * 3 * Job, Change(summary, "cheater"));
-        Assert.Equal(-(0.11m * Job + 0.1m * 3 * Job), Change(summary, "silent"));
-        // Settled: pays price and fees. Slashed: price back plus half the collateral. Expired: everything back plus the penalty.
-        Assert.Equal((2 * -1.11m * Job) + (2 * ((-1.11m * Job) + Job + (0.5m * 3 * Job))) + (0.1m * 3 * Job), Change(summary, "client"));
-        // Audit rewards (10 % of price) for the two passes, and per slash: reward, the challenger's 20 % and the committee's 10 % of the collateral.
-        Assert.Equal((2 * 0.1m * Job) + (2 * ((0.1m * Job) + (0.2m * 3 * Job) + (0.1m * 3 * Job))),
+        Assert.Equal(-2 * Collateral, Change(summary, "cheater"));
+        // Never accepted: its job expired without penalty.
+        Assert.Equal(0m, Change(summary, "silent"));
+        // Settled: pays price and fees. Slashed: price back plus half the collateral. Expired unaccepted: everything back.
+        Assert.Equal((2 * -1.12m * Job) + (2 * ((-1.12m * Job) + Job + (0.5m * Collateral))), Change(summary, "client"));
+        // Audit rewards (10 % of price) for every audit, and per slash the committee's 30 % of the collateral.
+        Assert.Equal((4 * 0.1m * Job) + (2 * 0.3m * Collateral),
             Change(summary, "verifier1") + Change(summary, "verifier2") + Change(summary, "verifier3"));
-        Assert.Equal((5 * 0.01m * Job) + (2 * 0.2m * 3 * Job), Change(summary, "treasury"));
+        // The protocol fees of the four jobs that did not expire, and per slash the rest of the collateral.
+        Assert.Equal((4 * 0.01m * Job) + (2 * 0.2m * Collateral), Change(summary, "treasury"));
         Assert.True(summary.GasPerTask > 0);
         Assert.True(summary.TasksPerSecond > 0);
     }

@@ -1,7 +1,11 @@
 using System.Globalization;
 using Exchange.Chain.Bindings;
+using Exchange.Chain.Deployment;
 using Exchange.Chain.Wallets;
+using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
+using Exchange.Node.Chain;
+using Exchange.Node.Client;
 using Exchange.Node.Demo;
 using Exchange.Node.Queues;
 using Exchange.Node.Tests.Support;
@@ -11,7 +15,9 @@ namespace Exchange.Node.Tests.Network;
 
 /// <summary>
 /// kill -9 of a provider or verifier process in the middle of its work, then a restart: the work
-/// completes, and the chain sees exactly one result or verdict.
+/// completes, and the chain sees exactly one result, verdict, commitment or reveal. Every job is selected for audit:
+/// without a drawable verifier the provider records the draw and the court settles the job; with
+/// one (staked an epoch before), that verifier's direct verdict settles it.
 /// </summary>
 [Collection(NetworkTestGroup.Name)]
 public sealed class RestartTests : IDisposable
@@ -48,7 +54,7 @@ public sealed class RestartTests : IDisposable
 
         Assert.Equal(1, await TestNetwork.CountEventsAsync<ResultSubmittedEventDTO>(network, job.JobId));
         Assert.Equal(1, await TestNetwork.CountCallsAsync<SubmitResultsFunction>(network, DevAccounts.Address(Provider)));
-        Assert.Equal(ProviderJobStore.Done, (await queue.FindAsync(job.JobId, default))!.State);
+        await TestNetwork.WaitForAsync(async () => (await queue.FindAsync(job.JobId, default))!.State == ProviderJobStore.Done ? new object() : null, "the provider to close the job", second.Tail);
     }
 
     [Fact]
@@ -60,6 +66,7 @@ public sealed class RestartTests : IDisposable
         var first = NodeProcess.Start(args);
         var client = TestNetwork.Client(network, Client, _http);
         await TestNetwork.WaitForAsync(async () => (await client.Market.VaultAccountAsync(DevAccounts.Address(Verifier), default)).Stake > 0 ? new object() : null, "the verifier's stake", first.Tail);
+        await network.AdvanceEpochAsync(default);
 
         var job = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
         var work = new VerifierWorkStore(await NodeDatabase.OpenAsync(_folder.File("verifier/verifier.db"), default), TimeProvider.System);
@@ -70,8 +77,62 @@ public sealed class RestartTests : IDisposable
         using var second = NodeProcess.Start(args);
         await TestNetwork.WaitForStatusAsync(client.Market, job.JobId, JobStatus.Settled, () => second.Tail() + "\n--- provider:\n" + provider.Tail());
 
-        Assert.Equal(1, await TestNetwork.CountEventsAsync<VerdictSubmittedEventDTO>(network, job.JobId));
-        Assert.Equal(1, await TestNetwork.CountCallsAsync<SubmitVerdictFunction>(network, DevAccounts.Address(Verifier)));
+        Assert.Equal(1, await TestNetwork.CountEventsAsync<VerdictSubmittedEventDTO>(network, job.JobId, network.Deployment.AuditCourt));
+        Assert.Equal(1, await TestNetwork.CountCallsAsync<SubmitVerdictFunction>(network, DevAccounts.Address(Verifier), network.Deployment.AuditCourt));
+    }
+
+    [Fact]
+    public async Task A_verifier_killed_after_committing_its_vote_reveals_it_after_a_restart_with_the_kept_salt()
+    {
+        int[] others = [3, 4];
+        await using var network = await LocalNetwork.StartAsync(
+            null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded([Provider, Verifier, Client, .. others]), _folder.File("net"), CancellationToken.None);
+        var members = others.ToDictionary(v => DevAccounts.Address(v), v => network.Market(DevAccounts.Key(v)), StringComparer.OrdinalIgnoreCase);
+        foreach (var member in members.Values)
+        {
+            await member.EnsureStakeAsync(MarketClient.VerifierRole, MarketParameters.Tokens(1_000), default);
+            await member.EnsureMarketBalanceAsync(MarketParameters.Tokens(100), default);
+        }
+
+        // Epoch 1: only the test's two verifiers can be drawn for the job's audit.
+        await network.AdvanceEpochAsync(default);
+        using var provider = NodeProcess.Start(ProviderArgs(network));
+        var client = TestNetwork.Client(network, Client, _http);
+        var created = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
+        await TestNetwork.WaitForStatusAsync(client.Market, created.JobId, JobStatus.Submitted, provider.Tail);
+        var job = (await JobLookup.FindAsync(client.Market, created.JobId, default))!;
+        var jobId = created.JobId;
+        var first = NodeProcess.Start(VerifierArgs(network));
+        var verifier = DevAccounts.Address(Verifier);
+        await TestNetwork.WaitForAsync(async () => (await client.Market.VaultAccountAsync(verifier, default)).Stake > 0 ? new object() : null, "the verifier's stake", first.Tail);
+        var challenger = await TestNetwork.WaitForAsync(async () =>
+            (await client.Market.PendingAuditorAsync(jobId, job, default)).Verifier is { } v && members.ContainsKey(v) ? v : null, "the draw", provider.Tail);
+
+        // Epoch 2: the verifier node can sit on the committee of the dispute the challenger opens now.
+        await network.AdvanceEpochAsync(default);
+        await members[challenger].SendCourtAsync(MarketClient.SubmitVerdict(jobId, job, pass: false, Keccak.Hash([1])), default);
+        var committee = await TestNetwork.WaitForAsync(async () =>
+            (await client.Market.RoundOfAsync(jobId, 0, default)) is { Drawn: true } round ? round.Members : null, "the committee", provider.Tail);
+        Assert.Contains(verifier, committee, StringComparer.OrdinalIgnoreCase);
+        await TestNetwork.WaitForAsync(async () =>
+            (await client.Market.VoteOfAsync(jobId, 0, verifier, default)).Commitment.Any(b => b != 0) ? new object() : null, "the verifier's commitment", first.Tail);
+        first.KillHard();
+        first.Dispose();
+
+        // The last member commits: the reveal opens, and only the restarted node knows its salt.
+        var salt = Keccak.Hash([7]);
+        foreach (var member in committee.Where(m => !string.Equals(m, verifier, StringComparison.OrdinalIgnoreCase)))
+        {
+            await members[member].SendCourtAsync(MarketClient.CommitVote(jobId, await client.Market.VoteCommitmentAsync(jobId, 0, member, false, salt, default)), default);
+        }
+
+        using var second = NodeProcess.Start(VerifierArgs(network));
+        var revealed = await TestNetwork.WaitForAsync(async () =>
+            (await client.Market.VoteOfAsync(jobId, 0, verifier, default)) is { Revealed: not 0 } vote ? vote : null, "the verifier's reveal", second.Tail);
+
+        Assert.Equal(2, revealed.Revealed); // provider right: the job was honest
+        Assert.Equal(1, await TestNetwork.CountCallsAsync<CommitVoteFunction>(network, verifier, network.Deployment.AuditCourt));
+        Assert.Equal(1, await TestNetwork.CountCallsAsync<RevealVoteFunction>(network, verifier, network.Deployment.AuditCourt));
     }
 
     private string[] ProviderArgs(LocalNetwork network) =>

@@ -19,6 +19,14 @@ public sealed class ProviderJobStoreTests : IDisposable
     private async Task<ProviderJobStore> OpenAsync() =>
         new(await NodeDatabase.OpenAsync(_folder.File("provider.db"), default), TimeProvider.System);
 
+    private static async Task AcceptAsync(ProviderJobStore store, BigInteger jobId)
+    {
+        await store.AddAsync(jobId, Created, default);
+        await store.MarkCheckedAsync(jobId, default);
+        await store.MarkAcceptingAsync([jobId], "0xacc", default);
+        await store.MarkAcceptedAsync(jobId, default);
+    }
+
     [Fact]
     public async Task A_job_seen_twice_is_queued_once()
     {
@@ -33,8 +41,8 @@ public sealed class ProviderJobStoreTests : IDisposable
     public async Task The_queue_survives_a_reopen_with_the_signed_result_and_the_broadcast_transaction()
     {
         var store = await OpenAsync();
-        await store.AddAsync(7, Created, default);
-        await store.MarkComputedAsync(7, Keccak.Hash([4]), Keccak.Hash([5]), new byte[65], default);
+        await AcceptAsync(store, 7);
+        await store.MarkComputedAsync(7, Keccak.Hash([4]), Keccak.Hash([5]), new byte[65], 0, default);
         await store.MarkSubmittingAsync([7], "0xabc", default);
 
         var reopened = await OpenAsync();
@@ -48,8 +56,8 @@ public sealed class ProviderJobStoreTests : IDisposable
     public async Task A_lost_transaction_puts_the_job_back_to_be_sent_without_recomputing()
     {
         var store = await OpenAsync();
-        await store.AddAsync(7, Created, default);
-        await store.MarkComputedAsync(7, Keccak.Hash([4]), Keccak.Hash([5]), new byte[65], default);
+        await AcceptAsync(store, 7);
+        await store.MarkComputedAsync(7, Keccak.Hash([4]), Keccak.Hash([5]), new byte[65], 0, default);
         await store.MarkSubmittingAsync([7], "0xabc", default);
 
         await store.MarkUnsentAsync(7, "lost", default);
@@ -64,30 +72,82 @@ public sealed class ProviderJobStoreTests : IDisposable
     public async Task A_computed_job_cannot_be_computed_again_and_a_done_job_stays_done()
     {
         var store = await OpenAsync();
-        await store.AddAsync(7, Created, default);
-        await store.MarkComputedAsync(7, Keccak.Hash([4]), Keccak.Hash([5]), new byte[65], default);
-        await store.MarkComputedAsync(7, Keccak.Hash([6]), Keccak.Hash([6]), new byte[65], default);
+        await AcceptAsync(store, 7);
+        await store.MarkComputedAsync(7, Keccak.Hash([4]), Keccak.Hash([5]), new byte[65], 2, default);
+        await store.MarkComputedAsync(7, Keccak.Hash([6]), Keccak.Hash([6]), new byte[65], 0, default);
         await store.MarkDoneAsync(7, "settled", default);
         await store.MarkSubmittedAsync(7, Created with { SubmitBlock = 9 }, default);
 
         var job = await store.FindAsync(7, default);
         Assert.Equal(ProviderJobStore.Done, job!.State);
         Assert.Equal(Keccak.Hash([4]), job.ResultRoot);
+        Assert.Equal(2, job.Falsified);
     }
 
     [Fact]
-    public async Task Repeated_failures_give_a_new_job_up()
+    public async Task Repeated_failures_decline_a_job_not_accepted_yet_and_fail_an_accepted_one()
     {
         var store = await OpenAsync();
         await store.AddAsync(7, Created, default);
+        await AcceptAsync(store, 8);
 
         for (var i = 0; i < 3; i++)
         {
             await store.RecordErrorAsync(7, "api down", 3, default);
+            await store.RecordErrorAsync(8, "api down", 3, default);
         }
 
-        Assert.Equal(ProviderJobStore.Failed, (await store.FindAsync(7, default))!.State);
-        Assert.Equal(new Dictionary<string, int> { [ProviderJobStore.Failed] = 1 }, await store.CountsAsync(default));
+        Assert.Equal(ProviderJobStore.Declined, (await store.FindAsync(7, default))!.State);
+        Assert.Equal(ProviderJobStore.Failed, (await store.FindAsync(8, default))!.State);
+        Assert.Equal(new Dictionary<string, int> { [ProviderJobStore.Declined] = 1, [ProviderJobStore.Failed] = 1 }, await store.CountsAsync(default));
+    }
+
+    [Fact]
+    public async Task A_job_is_computed_only_once_accepted_and_an_invalid_one_is_declined_before()
+    {
+        var store = await OpenAsync();
+        await store.AddAsync(7, Created, default);
+        await store.AddAsync(8, Created, default);
+
+        await store.MarkComputedAsync(7, Keccak.Hash([4]), Keccak.Hash([5]), new byte[65], 0, default);
+        await store.MarkDeclinedAsync(8, "the manifest is missing", default);
+        await store.MarkAcceptedAsync(8, default);
+
+        Assert.Equal(ProviderJobStore.New, (await store.FindAsync(7, default))!.State);
+        Assert.Equal(ProviderJobStore.Declined, (await store.FindAsync(8, default))!.State);
+    }
+
+    [Fact]
+    public async Task A_broadcast_acceptance_survives_a_reopen_and_a_lost_one_goes_back_to_be_accepted_again()
+    {
+        var store = await OpenAsync();
+        await store.AddAsync(7, Created, default);
+        await store.MarkCheckedAsync(7, default);
+        await store.MarkAcceptingAsync([7], "0xacc", default);
+
+        var reopened = await OpenAsync();
+        var job = Assert.Single(await reopened.ListAsync(ProviderJobStore.Accepting, 10, default));
+        Assert.Equal("0xacc", job.AcceptTx);
+
+        await reopened.MarkAcceptUnsentAsync(7, "lost", default);
+
+        Assert.Equal(ProviderJobStore.Checked, (await reopened.FindAsync(7, default))!.State);
+        Assert.Null((await reopened.FindAsync(7, default))!.AcceptTx);
+    }
+
+    [Fact]
+    public async Task The_draw_is_kept_once_read_and_a_result_event_completes_any_unfinished_row()
+    {
+        var store = await OpenAsync();
+        await store.AddAsync(7, Created, default);
+
+        await store.MarkSubmittedAsync(7, Created with { SubmitBlock = 9, SubmittedAt = 10 }, default);
+        await store.SetAuditedAsync(7, true, default);
+
+        var job = (await store.FindAsync(7, default))!;
+        Assert.Equal(ProviderJobStore.Submitted, job.State);
+        Assert.Equal(9UL, job.Record.SubmitBlock);
+        Assert.True(job.Audited);
     }
 
     [Fact]

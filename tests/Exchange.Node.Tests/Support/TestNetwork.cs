@@ -24,27 +24,39 @@ public static class TestNetwork
     /// <summary>The tiny built-in model (exact policy): fast on two cores.</summary>
     public const string Model = BuiltInModels.ResNetPreprocess;
 
-    /// <summary>Deployment for tests: short windows, small stakes; with a full audit rate every job is audited on every task (and settles unaudited while no verifier is staked).</summary>
+    /// <summary>
+    /// Deployment for tests: short windows (challenge 2 s, audit 120 s, commit, reveal and appeal
+    /// 8 s each), a 30-second epoch and small stakes. With a full audit rate every job is audited on
+    /// 8 tasks; while no verifier can be drawn the provider records the draw and the court settles
+    /// the job (no verifier found).
+    /// </summary>
     public static DeploymentOptions Deployment(uint auditRateBps) => new()
     {
         MinProviderStake = MarketParameters.Tokens(100),
         MinVerifierStake = MarketParameters.Tokens(100),
-        UnbondingDelay = 60,
+        EpochLength = 30,
+        UnbondingDelay = 3_600,
         Market = new MarketParameters
         {
             AuditRateBps = auditRateBps,
             AuditedTasksPerJob = 8,
             CollateralMultiplierBps = 30_000,
             ChallengeWindow = 2,
-            AuditWindow = 120,
-            DisputeWindow = 120,
-            VerificationFeeBps = 1_000,
+            VerificationFeeBps = 1_100,
             ProtocolFeeBps = 100,
             AuditRewardBps = 1_000,
             ClientAuditFeeBps = 2_000,
-            ChallengerBond = MarketParameters.Tokens(1),
+        },
+        Court = new CourtParameters
+        {
+            AuditWindow = 120,
+            CommitWindow = 8,
+            RevealWindow = 8,
+            AppealWindow = 8,
             CommitteeSize = 3,
+            MinChallengerBond = MarketParameters.Tokens(1),
             VerifierTimeoutPenalty = MarketParameters.Tokens(1),
+            IncoherencePenalty = MarketParameters.Tokens(1),
         },
     };
 
@@ -60,10 +72,14 @@ public static class TestNetwork
         return new ClientSession(network.Market(key), new ExchangeApiClient(http, [network.ApiUrl], key, TimeProvider.System), card, key, TimeProvider.System);
     }
 
-    /// <summary>Starts <c>exchange provider run</c> for dev account <paramref name="account"/>: <see cref="Model"/> at 1 token per task, stake 1,000, data in <paramref name="data"/>.</summary>
-    public static NodeProcess StartProvider(LocalNetwork network, int account, string data) => NodeProcess.Start(
+    /// <summary>
+    /// Starts <c>exchange provider run</c> for dev account <paramref name="account"/>: <see cref="Model"/> at 1 token per task,
+    /// stake 1,000, turnaround <paramref name="minTurnaround"/> seconds, data in <paramref name="data"/>.
+    /// </summary>
+    public static NodeProcess StartProvider(LocalNetwork network, int account, string data, int minTurnaround = 60) => NodeProcess.Start(
         "provider", "run", "--dev-account", account.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(),
-        "--deployments", network.DeploymentsDirectory, "--data", data, "--model", Model, "--unit-price", "1", "--stake", "1000", "--min-turnaround", "60");
+        "--deployments", network.DeploymentsDirectory, "--data", data, "--model", Model, "--unit-price", "1", "--stake", "1000",
+        "--min-turnaround", minTurnaround.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Creates one job of <paramref name="tasks"/> images on the first live offer of <paramref name="provider"/>, waiting for the offer.</summary>
     public static async Task<ClientJob> CreateJobAsync(LocalNetwork network, ClientSession client, HttpClient http, string provider, int tasks, TimeSpan deadline)
@@ -118,11 +134,11 @@ public static class TestNetwork
         return count;
     }
 
-    /// <summary>How many <typeparamref name="TEvent"/> events the market emitted for <paramref name="jobId"/>.</summary>
-    public static async Task<int> CountEventsAsync<TEvent>(LocalNetwork network, BigInteger jobId)
+    /// <summary>How many <typeparamref name="TEvent"/> events <paramref name="contract"/> (the market when null) emitted for <paramref name="jobId"/>.</summary>
+    public static async Task<int> CountEventsAsync<TEvent>(LocalNetwork network, BigInteger jobId, string? contract = null)
         where TEvent : class, IEventDTO, new()
     {
-        var handler = network.Web3.Eth.GetEvent<TEvent>(network.Deployment.JobMarket);
+        var handler = network.Web3.Eth.GetEvent<TEvent>(contract ?? network.Deployment.JobMarket);
         var logs = await handler.GetAllChangesAsync(handler.CreateFilterInput(jobId, BlockParameter.CreateEarliest(), BlockParameter.CreateLatest()));
         return logs.Count;
     }

@@ -1,0 +1,102 @@
+using System.Numerics;
+using Exchange.Chain.Bindings;
+using Exchange.Chain.Deployment;
+using Exchange.Chain.Wallets;
+using Exchange.Core.Hashing;
+using Exchange.Core.Jobs;
+using Exchange.Node.Chain;
+using Exchange.Node.Client;
+using Exchange.Node.Demo;
+using Exchange.Node.Tests.Support;
+using Exchange.TestSupport;
+
+namespace Exchange.Node.Tests.Network;
+
+/// <summary>
+/// An honest provider whose job a lying verifier fails and a colluding committee rules against
+/// appeals the ruling on its own, and wins the next round: its job settles and it is paid its price
+/// plus half of the challenger's forfeited bond. The verifiers are played by the test.
+/// </summary>
+[Collection(NetworkTestGroup.Name)]
+public sealed class AppealTests : IDisposable
+{
+    private const int Provider = 1;
+    private const int Client = 8;
+    private static readonly int[] Verifiers = [2, 3, 4];
+
+    private readonly TempDirectory _folder = new();
+    private readonly HttpClient _http = new();
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task An_honest_provider_appeals_a_wrong_ruling_and_wins_the_next_round()
+    {
+        await using var network = await LocalNetwork.StartAsync(
+            null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded([Provider, Client, .. Verifiers]), _folder.File("net"), CancellationToken.None);
+        var verifiers = Verifiers.ToDictionary(v => DevAccounts.Address(v), v => network.Market(DevAccounts.Key(v)), StringComparer.OrdinalIgnoreCase);
+        foreach (var verifier in verifiers.Values)
+        {
+            await verifier.EnsureStakeAsync(MarketClient.VerifierRole, MarketParameters.Tokens(1_000), default);
+            await verifier.EnsureMarketBalanceAsync(MarketParameters.Tokens(100), default);
+        }
+
+        await network.AdvanceEpochAsync(default);
+        using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"));
+        var client = TestNetwork.Client(network, Client, _http);
+        var created = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
+        await TestNetwork.WaitForStatusAsync(client.Market, created.JobId, JobStatus.Submitted, provider.Tail);
+        var before = await HoldingsAsync(client.Market, DevAccounts.Address(Provider));
+        var job = (await JobLookup.FindAsync(client.Market, created.JobId, default))!;
+        var jobId = created.JobId;
+
+        // The drawn verifier lies: it fails honest work, posting the challenger bond.
+        var drawn = await TestNetwork.WaitForAsync(async () =>
+            (await client.Market.PendingAuditorAsync(jobId, job, default)).Verifier is { } v && verifiers.ContainsKey(v) ? v : null, "the draw", provider.Tail);
+        await verifiers[drawn].SendCourtAsync(MarketClient.SubmitVerdict(jobId, job, pass: false, Keccak.Hash([1])), default);
+
+        // Round 0: the provider draws the committee as keeper; the members collude against it.
+        await VoteAsync(client.Market, verifiers, jobId, round: 0, providerWrong: true, provider.Tail);
+
+        // The provider appeals on its own (its work was honest), then the larger committee rules for it.
+        var appealed = await TestNetwork.WaitForAsync(async () =>
+            (await client.Market.DisputeOfAsync(jobId, default)).Rounds == 2 ? await client.Market.RoundOfAsync(jobId, 1, default) : null, "the provider's appeal", provider.Tail);
+        Assert.Equal(DevAccounts.Address(Provider), appealed.Funder, ignoreCase: true);
+        Assert.False(appealed.FundedWrong);
+        await VoteAsync(client.Market, verifiers, jobId, round: 1, providerWrong: false, provider.Tail);
+
+        await TestNetwork.WaitForStatusAsync(client.Market, jobId, JobStatus.Settled, provider.Tail);
+        var bond = (await client.Market.RoundOfAsync(jobId, 0, default)).Bond;
+        Assert.Equal(1, await TestNetwork.CountCallsAsync<AppealFunction>(network, DevAccounts.Address(Provider), network.Deployment.AuditCourt));
+        // Its price, and half of the challenger's forfeited bond (its own appeal bond comes back).
+        Assert.Equal(before + MarketParameters.Tokens(8) + (bond / 2), await HoldingsAsync(client.Market, DevAccounts.Address(Provider)));
+    }
+
+    /// <summary>Waits for the round's committee, then has each member commit and reveal <paramref name="providerWrong"/>.</summary>
+    private static async Task VoteAsync(
+        MarketClient reader, Dictionary<string, MarketClient> verifiers, BigInteger jobId, int round, bool providerWrong, Func<string> context)
+    {
+        var members = await TestNetwork.WaitForAsync(async () =>
+            (await reader.RoundOfAsync(jobId, round, default)) is { Drawn: true } drawn ? drawn.Members : null, $"the committee of round {round}", context);
+        Assert.NotEmpty(members);
+        var salt = Keccak.Hash([(byte)round]);
+        foreach (var member in members)
+        {
+            var commitment = await reader.VoteCommitmentAsync(jobId, round, member, providerWrong, salt, default);
+            await verifiers[member].SendCourtAsync(MarketClient.CommitVote(jobId, commitment), default);
+        }
+
+        foreach (var member in members)
+        {
+            await verifiers[member].SendCourtAsync(MarketClient.RevealVote(jobId, providerWrong, salt), default);
+        }
+    }
+
+    private static async Task<BigInteger> HoldingsAsync(MarketClient market, string account) =>
+        await market.TokenBalanceAsync(account, default) + await market.MarketBalanceAsync(account, default)
+        + (await market.VaultAccountAsync(account, default)).Stake;
+}

@@ -1,0 +1,107 @@
+using Exchange.Core.Hashing;
+using Exchange.Core.Jobs;
+using Exchange.Node.Queues;
+using Exchange.TestSupport;
+
+namespace Exchange.Node.Tests.Queues;
+
+public sealed class VerifierWorkStoreTests : IDisposable
+{
+    private static readonly Job Submitted = new(
+        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", Keccak.Hash([1]),
+        1000, 4, 1_800_000_000, Keccak.Hash([2]), Keccak.Hash([3]), Keccak.Hash([4]), Keccak.Hash([5]), 1_700_000_000, 42);
+
+    private readonly TempDirectory _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private async Task<VerifierWorkStore> OpenAsync() =>
+        new(await NodeDatabase.OpenAsync(_folder.File("verifier.db"), default), TimeProvider.System);
+
+    [Fact]
+    public async Task An_audit_named_twice_by_the_draw_and_by_its_event_is_queued_once_with_its_seed()
+    {
+        var store = await OpenAsync();
+
+        Assert.True(await store.AddAuditAsync(7, Submitted, Keccak.Hash([9]), default));
+        Assert.False(await store.AddAuditAsync(7, Submitted, Keccak.Hash([9]), default));
+
+        var audit = Assert.Single(await store.ListWorkAsync("new", 10, default));
+        Assert.Equal(Keccak.Hash([9]), audit.Seed);
+        Assert.Equal(VerifierWorkStore.Audit, audit.Kind);
+    }
+
+    [Fact]
+    public async Task A_vote_and_its_salt_are_kept_before_the_commitment_is_sent_and_survive_a_reopen()
+    {
+        var store = await OpenAsync();
+        var salt = Keccak.Hash([8]);
+        Assert.True(await store.AddVoteAsync(7, 0, Submitted, default));
+        Assert.False(await store.AddVoteAsync(7, 0, Submitted, default));
+        await store.MarkVoteJudgedAsync(7, 0, providerWrong: true, salt, default);
+        await store.MarkCommittingAsync(7, 0, "0xc0", default);
+
+        var reopened = await OpenAsync();
+        var vote = Assert.Single(await reopened.ListVotesAsync("committing", 10, default));
+        Assert.Equal(salt, vote.Salt);
+        Assert.True(vote.ProviderWrong);
+        Assert.Equal("0xc0", vote.CommitTx);
+    }
+
+    [Fact]
+    public async Task A_lost_commit_or_reveal_goes_back_one_step_with_the_same_salt()
+    {
+        var store = await OpenAsync();
+        var salt = Keccak.Hash([8]);
+        await store.AddVoteAsync(7, 1, Submitted, default);
+        await store.MarkVoteJudgedAsync(7, 1, providerWrong: false, salt, default);
+        await store.MarkCommittingAsync(7, 1, "0xc0", default);
+
+        await store.MarkVoteUnsentAsync(7, 1, "lost", default);
+        Assert.Equal("judged", (await store.FindVoteAsync(7, 1, default))!.State);
+
+        await store.MarkCommittedAsync(7, 1, default);
+        await store.MarkRevealingAsync(7, 1, "0xr0", default);
+        await store.MarkVoteUnsentAsync(7, 1, "lost", default);
+
+        var vote = (await store.FindVoteAsync(7, 1, default))!;
+        Assert.Equal("committed", vote.State);
+        Assert.Equal(salt, vote.Salt);
+        Assert.Null(vote.RevealTx);
+    }
+
+    [Fact]
+    public async Task A_later_round_reuses_the_earlier_judgement_of_the_job_and_an_ended_dispute_closes_its_votes()
+    {
+        var store = await OpenAsync();
+        await store.AddVoteAsync(7, 0, Submitted, default);
+        await store.MarkVoteJudgedAsync(7, 0, providerWrong: true, Keccak.Hash([8]), default);
+        await store.AddVoteAsync(7, 1, Submitted, default);
+        await store.FollowDisputeAsync(7, Submitted, challenger: false, default);
+
+        Assert.True(await store.JudgedProviderWrongAsync(7, default));
+        Assert.Null(await store.JudgedProviderWrongAsync(8, default));
+
+        await store.CloseVotesAsync(7, "dispute resolved", default);
+        await store.CloseDisputeAsync(7, default);
+
+        Assert.Empty(await store.ListVotesAsync("new", 10, default));
+        Assert.Empty(await store.ListVotesAsync("judged", 10, default));
+        Assert.Empty(await store.OpenDisputesAsync(10, default));
+        Assert.Equal(2, (await store.CountsAsync(default))["vote/done"]);
+    }
+
+    [Fact]
+    public async Task Following_a_dispute_again_as_its_challenger_marks_it_so()
+    {
+        var store = await OpenAsync();
+
+        await store.FollowDisputeAsync(7, Submitted, challenger: false, default);
+        await store.FollowDisputeAsync(7, Submitted, challenger: true, default);
+        await store.FollowDisputeAsync(7, Submitted, challenger: false, default);
+
+        var dispute = Assert.Single(await store.OpenDisputesAsync(10, default));
+        Assert.True(dispute.Challenger);
+        Assert.Equal(Submitted, dispute.Record);
+    }
+}
