@@ -181,6 +181,10 @@ public sealed class MarketClient
         Jobs = [.. jobs.Select(j => j.Record.ToStruct())],
     };
 
+    /// <summary>Declines jobs the account (their provider) has not accepted: each ends refunded, its collateral freed.</summary>
+    public Task<TransactionReceipt> DeclineJobsAsync(IReadOnlyList<(BigInteger JobId, Job Record)> jobs, CancellationToken cancellationToken) =>
+        SendMarketAsync(new DeclineJobsFunction { JobIds = [.. jobs.Select(j => j.JobId)], Jobs = [.. jobs.Select(j => j.Record.ToStruct())] }, cancellationToken);
+
     /// <summary>Fixes the audit draw of submitted jobs whose seed exists (anyone).</summary>
     public Task<TransactionReceipt> RecordDrawAsync(IReadOnlyList<(BigInteger JobId, Job Record)> jobs, CancellationToken cancellationToken) =>
         SendMarketAsync(new RecordDrawFunction { JobIds = [.. jobs.Select(j => j.JobId)], Jobs = [.. jobs.Select(j => j.Record.ToStruct())] }, cancellationToken);

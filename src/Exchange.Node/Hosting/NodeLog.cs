@@ -78,6 +78,9 @@ internal static partial class NodeLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: declined (not accepted, no penalty): {Reason}")]
     public static partial void JobDeclined(this ILogger logger, BigInteger jobId, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: declineJobs not sent ({Reason}); the job expires unaccepted at its deadline")]
+    public static partial void DeclineNotSent(this ILogger logger, BigInteger jobId, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "accepted {Count} job(s) in {Tx}")]
     public static partial void JobsAccepted(this ILogger logger, int count, string tx);
 

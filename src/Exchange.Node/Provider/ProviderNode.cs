@@ -257,7 +257,7 @@ public sealed class ProviderNode
         {
             if (job.Record.Deadline <= now)
             {
-                await DeclineAsync(job.JobId, "its deadline passed before it was checked", cancellationToken).ConfigureAwait(false);
+                await DeclineAsync(job, "its deadline passed before it was checked", cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -269,7 +269,7 @@ public sealed class ProviderNode
             }
             catch (JobInputException e)
             {
-                await DeclineAsync(job.JobId, e.Message, cancellationToken).ConfigureAwait(false);
+                await DeclineAsync(job, e.Message, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is ExchangeApiException or BlobIntegrityException or HttpRequestException)
             {
@@ -280,10 +280,29 @@ public sealed class ProviderNode
         }
     }
 
-    private async Task DeclineAsync(BigInteger jobId, string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Declines a job it has not accepted: recorded first, then <c>declineJobs</c> frees its collateral and
+    /// refunds the client at once. Past the deadline <c>expire</c> does the same for anyone, and a decline that
+    /// fails only leaves the job to expire unaccepted, which penalises nobody either.
+    /// </summary>
+    private async Task DeclineAsync(ProviderJob job, string reason, CancellationToken cancellationToken)
     {
-        _logger.JobDeclined(jobId, reason);
-        await _jobs.MarkDeclinedAsync(jobId, reason, cancellationToken).ConfigureAwait(false);
+        _logger.JobDeclined(job.JobId, reason);
+        await _jobs.MarkDeclinedAsync(job.JobId, reason, cancellationToken).ConfigureAwait(false);
+        var (_, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        if (job.Record.Deadline <= now)
+        {
+            return;
+        }
+
+        try
+        {
+            await _market.DeclineJobsAsync([(job.JobId, job.Record)], cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ContractRevertException or TransactionFailedException or HttpRequestException)
+        {
+            _logger.DeclineNotSent(job.JobId, e.Message);
+        }
     }
 
     /// <summary>Accepts checked jobs, up to a batch per <c>acceptJobs</c>.</summary>
@@ -301,7 +320,7 @@ public sealed class ProviderNode
         {
             if (job.Record.Deadline <= now)
             {
-                await DeclineAsync(job.JobId, "its deadline passed before it was accepted", cancellationToken).ConfigureAwait(false);
+                await DeclineAsync(job, "its deadline passed before it was accepted", cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -369,7 +388,7 @@ public sealed class ProviderNode
                 await _jobs.RecordErrorAsync(job.JobId, error.Message, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
                 break;
             case JobStatus.Created:
-                await DeclineAsync(job.JobId, "its deadline passed before it was accepted", cancellationToken).ConfigureAwait(false);
+                await DeclineAsync(job, "its deadline passed before it was accepted", cancellationToken).ConfigureAwait(false);
                 break;
             default:
                 await _jobs.MarkDoneAsync(job.JobId, status.ToString().ToLowerInvariant(), cancellationToken).ConfigureAwait(false);

@@ -31,7 +31,7 @@ public sealed class DeclineTests : IDisposable
     }
 
     [Fact]
-    public async Task A_job_whose_manifest_is_missing_is_declined_and_expires_without_penalty()
+    public async Task A_job_whose_manifest_is_missing_is_declined_on_chain_before_its_deadline_without_penalty()
     {
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
         using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"), minTurnaround: 5);
@@ -49,13 +49,15 @@ public sealed class DeclineTests : IDisposable
         var collateral = (await client.Market.MarketAccountAsync(DevAccounts.Address(Provider), default)).Collateral;
         var stake = (await client.Market.VaultAccountAsync(DevAccounts.Address(Provider), default)).Stake;
 
-        var job = Assert.Single(await client.CreateAsync([prepared], TimeSpan.FromSeconds(1), 1, null, default));
+        // A deadline far enough away that only the provider's decline can end the job within the test.
+        var job = Assert.Single(await client.CreateAsync([prepared], TimeSpan.FromMinutes(10), 1, null, default));
         var queue = new ProviderJobStore(await NodeDatabase.OpenAsync(_folder.File("provider/provider.db"), default), TimeProvider.System);
         await TestNetwork.WaitForAsync(async () => (await queue.FindAsync(job.JobId, default))?.State == ProviderJobStore.Declined ? new object() : null, "the provider to decline the job", provider.Tail);
         var statuses = await client.WaitAsync([job], null, TimeSpan.FromMilliseconds(500), default);
 
         Assert.Equal(JobStatus.Expired, statuses[job.JobId]);
         Assert.Equal(0, await TestNetwork.CountEventsAsync<JobAcceptedEventDTO>(network, job.JobId));
+        Assert.Equal(1, await TestNetwork.CountEventsAsync<JobDeclinedEventDTO>(network, job.JobId));
         Assert.Equal(balance, await client.Market.MarketBalanceAsync(client.Market.Address, default));
         Assert.Equal(collateral, (await client.Market.MarketAccountAsync(DevAccounts.Address(Provider), default)).Collateral);
         Assert.Equal(stake, (await client.Market.VaultAccountAsync(DevAccounts.Address(Provider), default)).Stake);
