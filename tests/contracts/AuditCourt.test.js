@@ -1,6 +1,6 @@
 const { expect } = require("chai");
 const { ethers } = require("hardhat");
-const { loadFixture, time, mine, impersonateAccount, setBalance, takeSnapshot } = require("@nomicfoundation/hardhat-network-helpers");
+const { loadFixture, time, mine, impersonateAccount, setBalance } = require("@nomicfoundation/hardhat-network-helpers");
 const { anyValue } = require("@nomicfoundation/hardhat-chai-matchers/withArgs");
 const h = require("./helpers");
 
@@ -36,7 +36,7 @@ async function build({ params = h.defaultParams(), verifiers = 12, setup } = {})
   w.treasury = w.deployer;
   w.signers = new Map(signers.map((s) => [s.address, s]));
   if (setup) await setup(w);
-  await time.increase(EPOCH);
+  await h.drawable();
   return w;
 }
 
@@ -127,23 +127,11 @@ async function selected(w, { taskCount = 10, want = () => true } = {}) {
   throw new Error("no selected job in 60 tries");
 }
 
-/**
- * Creates and submits one job, then mines its seed block again and again (reverting) until the
- * draw selects the job: no other job is created on the way.
- */
-async function grindSelected(w, { taskCount = 10 } = {}) {
-  const { id, job } = await h.createJob(w, { taskCount });
-  const { job: sub } = await h.submit(w, id, job);
-  const snapshot = await takeSnapshot();
-  for (let i = 1; i <= 100; i++) {
-    // a new timestamp gives the seed block a new hash
-    await time.increase(i);
-    await mine(1);
-    const { verifier, seed } = await w.court.pendingAuditor(id, sub);
-    if (verifier !== ethers.ZeroAddress) return { id, job, sub, seed, verifier: signerOf(w, verifier) };
-    await snapshot.restore();
-  }
-  throw new Error("no seed block selected the job in 100 tries");
+/** The first job of a market, its draw selecting it (see helpers.submittedWithDraw). */
+async function grindSelected(w, options = {}) {
+  const s = await h.submittedWithDraw(w, true, options);
+  const { verifier } = await w.court.pendingAuditor(s.id, s.sub);
+  return { ...s, verifier: signerOf(w, verifier) };
 }
 
 /** A submitted job whose ready draw does not select it. */
