@@ -165,29 +165,8 @@ function file(usings, blocks) {
 
 const USINGS = ["Nethereum.ABI.FunctionEncoding.Attributes", "Nethereum.Contracts"];
 
-// A forwarding function (JobMarket's delegatecall stubs) may leave its parameters unnamed in the
-// ABI; names do not change the encoding, so they are borrowed from a named twin in any artifact.
-function borrowParameterNames(artifacts) {
-  const named = new Map();
-  const all = fs.readdirSync(ARTIFACTS, { recursive: true })
-    .filter((f) => f.endsWith(".json") && !f.endsWith(".dbg.json"))
-    .map((f) => JSON.parse(fs.readFileSync(path.join(ARTIFACTS, f), "utf8")));
-  for (const artifact of all) {
-    for (const f of (artifact.abi || []).filter((i) => i.type === "function" && i.inputs.every((p) => p.name))) {
-      named.set(signature({ ...f, outputs: undefined }), f.inputs);
-    }
-  }
-  for (const { artifact } of artifacts) {
-    for (const f of artifact.abi.filter((i) => i.type === "function" && i.inputs.some((p) => !p.name))) {
-      const twin = named.get(signature({ ...f, outputs: undefined }));
-      if (twin) f.inputs = f.inputs.map((p, i) => ({ ...p, name: twin[i].name }));
-    }
-  }
-}
-
 function generate() {
   const artifacts = CONTRACTS.map((name) => ({ name, artifact: loadArtifact(name) }));
-  borrowParameterNames(artifacts);
   // Functions, events and errors declared identically by several contracts (inherited from
   // OpenZeppelin mostly) go to Common.g.cs once.
   const owners = new Map();

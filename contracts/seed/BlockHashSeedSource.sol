@@ -18,7 +18,10 @@ abstract contract BlockHashSeedSource is SeedSource {
 
     function _seedOf(uint64 ticket) internal view override returns (bytes32 seed, SeedState state) {
         if (block.number <= ticket) return (bytes32(0), SeedState.Pending);
-        if (block.number - ticket > _HORIZON) return (bytes32(0), SeedState.Lapsed);
+        // block.number > ticket: the difference cannot underflow
+        unchecked {
+            if (block.number - ticket > _HORIZON) return (bytes32(0), SeedState.Lapsed);
+        }
         return (blockhash(ticket), SeedState.Ready);
     }
 }

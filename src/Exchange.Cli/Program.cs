@@ -1,6 +1,10 @@
 using System.CommandLine;
+using System.Globalization;
 using Exchange.Cli.Cli;
 using Exchange.Cli.Commands;
+
+// ICU is on for text models' Unicode decomposition; parsing and formatting stay culture-free as before.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 var root = new RootCommand("exchange: a blockchain-settled compute exchange for AI inference");
 root.Subcommands.Add(DeployCommand.Build());
@@ -9,6 +13,7 @@ root.Subcommands.Add(ChainCommands.Build());
 root.Subcommands.Add(ApiCommands.Build());
 root.Subcommands.Add(ModelCommands.Build());
 root.Subcommands.Add(InferCommand.Build());
+root.Subcommands.Add(TextCommands.Build());
 root.Subcommands.Add(BenchCommands.Build());
 root.Subcommands.Add(ProviderCommands.Build());
 root.Subcommands.Add(VerifierCommands.Build());

@@ -17,5 +17,10 @@ internal static class DevAccountsOfTests
     public const int IndexerVerifier4 = 11;
     public const int CrossClient = 12;
     public const int CrossProvider = 13;
+    public const int IndexerVerifier5 = 14;
+    public const int IndexerVerifier6 = 15;
     public const int CliDeployer = 19;
+
+    /// <summary>The verifiers of the indexer's scenario: enough for committees of five besides the challenger.</summary>
+    public static readonly int[] IndexerVerifiers = [IndexerVerifier1, IndexerVerifier2, IndexerVerifier3, IndexerVerifier4, IndexerVerifier5, IndexerVerifier6];
 }

@@ -13,13 +13,16 @@ public class ModelRegistryTests
         using var folder = new TempDirectory();
         var registry = new ModelRegistry(new ModelStore(folder.Path));
 
-        Assert.Equal(["resnet18", "resnet-preprocess"], registry.List().Select(e => e.Name));
+        Assert.Equal(["resnet18", "resnet-preprocess", "minilm"], registry.List().Select(e => e.Name));
         var resnet = registry.Resolve("resnet18");
         Assert.True(resnet.BuiltIn);
         Assert.Equal("0x8a567f3e9ab28bde3183404e28570fad24f9257fe80207c709a3a5852910e575", resnet.ModelId.ToString());
         Assert.Equal("0x90cff21f8bcfea7dd57194bdfb64b11133035a5c6f5e07eff5d8ab186645101c", resnet.Card.Model.Keccak256.ToString());
         Assert.Equal(resnet, registry.Resolve(resnet.ModelId.ToString()));
         Assert.Equal(BuiltInModels.ResNet18Policy, resnet.Card.Verification);
+        var miniLm = registry.Resolve("minilm");
+        Assert.Equal("0x46c949cbee8e85140a784b0f7b68a7c4c286e8093c75583652f1ed10ee59b1ee", miniLm.ModelId.ToString());
+        Assert.Equal("0x00f0773d77f04fb23e9c5dd6b966ab9eb1c058a391fc552a10635e3cb2021b9d", miniLm.Card.Model.Keccak256.ToString());
     }
 
     [Fact]

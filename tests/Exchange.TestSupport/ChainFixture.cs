@@ -11,7 +11,7 @@ using Nethereum.Web3;
 namespace Exchange.TestSupport;
 
 /// <summary>
-/// One Hardhat node per test assembly with the three contracts deployed by dev account 0.
+/// One Hardhat node per test assembly with the four contracts deployed by dev account 0 (default parameters).
 /// Use it as an xUnit collection fixture: declare in your test project
 /// <code>
 /// [CollectionDefinition(ChainFixture.Collection)]

@@ -8,7 +8,7 @@ namespace Exchange.Api.Accounts;
 /// <summary>Answers <see cref="IMarketReader"/> with view calls to the deployed JobMarket and StakingVault.</summary>
 internal sealed class ChainMarketReader(ChainConnection chain, TimeProvider time) : IMarketReader
 {
-    // An upload burst from one client would otherwise cost three view calls per blob. Only "funded"
+    // An upload burst from one client would otherwise cost two view calls per blob. Only "funded"
     // is remembered, briefly: an account that just deposited is never refused from a stale answer.
     private static readonly TimeSpan FundedFor = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _fundedUntil = new();
@@ -38,11 +38,10 @@ internal sealed class ChainMarketReader(ChainConnection chain, TimeProvider time
             .QueryDeserializingToObjectAsync<MarketAccountOutput>(new AccountOfFunction { Account = address }, deployment.JobMarket), ct);
         var vault = chain.CallAsync(() => eth.GetContractQueryHandler<AccountOfFunction>()
             .QueryDeserializingToObjectAsync<VaultAccountOutput>(new AccountOfFunction { Account = address }, deployment.StakingVault), ct);
-        var free = chain.CallAsync(() => eth.GetContractQueryHandler<FreeStakeFunction>()
-            .QueryAsync<BigInteger>(deployment.StakingVault, new FreeStakeFunction { Account = address }), ct);
-        await Task.WhenAll(market, vault, free);
+        await Task.WhenAll(market, vault);
         var (inMarket, inVault) = (market.Result.Account, vault.Result.Account);
-        return new AccountStanding(inMarket.Balance, inVault.Stake, inMarket.Collateral + free.Result, inMarket.OfferNonceFloor,
+        // Only the market's free collateral backs jobs: a job never locks vault stake itself.
+        return new AccountStanding(inMarket.Balance, inVault.Stake, inMarket.Collateral, inMarket.OfferNonceFloor,
             new Reputation(inVault.JobsSettled, inVault.AuditsPassed, inVault.AuditsFailed, inVault.Slashes));
     }
 
@@ -56,7 +55,8 @@ internal sealed class ChainMarketReader(ChainConnection chain, TimeProvider time
         var parameters = await chain.CallAsync(() => chain.Web3.Eth.GetContractQueryHandler<ParamsFunction>()
             .QueryDeserializingToObjectAsync<ParamsOutputDTO>(new ParamsFunction(), deployment.JobMarket), ct);
         // The market's parameters are immutable after deployment.
-        return _terms = new MarketTerms(deployment.ChainId, deployment.JobMarket.ToLowerInvariant(), parameters.ReturnValue0.CollateralMultiplierBps);
+        return _terms = new MarketTerms(
+            deployment.ChainId, deployment.JobMarket.ToLowerInvariant(), parameters.ReturnValue0.CollateralMultiplierBps, parameters.ReturnValue0.MinUnitPrice);
     }
 
     [FunctionOutput]

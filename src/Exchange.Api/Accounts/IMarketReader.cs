@@ -8,7 +8,7 @@ namespace Exchange.Api.Accounts;
 /// </summary>
 public interface IMarketReader
 {
-    /// <summary>The account's balance on the market, its stake in the vault and its reputation.</summary>
+    /// <summary>The account's balance and free collateral on the market, its stake in the vault and its reputation.</summary>
     ValueTask<AccountStanding> GetStandingAsync(string address, CancellationToken ct);
 
     /// <summary>Whether the account has a deposit or a stake: the bar for storing blobs. May answer from a short-lived cache of positive answers.</summary>
@@ -21,10 +21,13 @@ public interface IMarketReader
 /// <summary>An account's money and record on the market.</summary>
 /// <param name="Deposit">Balance held by the market for the account.</param>
 /// <param name="Stake">Stake in the vault, locked collateral included.</param>
-/// <param name="FreeStake">What new jobs can take as collateral: the market's free collateral plus the vault stake neither locked nor unbonding.</param>
+/// <param name="FreeCollateral">
+/// What new jobs can take as collateral: the provider's free collateral in the market (<c>accountOf(provider).collateral</c>,
+/// stake it locked for the market and no job holds). Stake the provider did not lock backs nothing: the market never locks it for a job.
+/// </param>
 /// <param name="OfferNonceFloor">The provider's offers with a lower nonce are cancelled (<c>cancelOffer</c> raises it).</param>
 /// <param name="Reputation">The vault's counters for the account.</param>
-public sealed record AccountStanding(BigInteger Deposit, BigInteger Stake, BigInteger FreeStake, ulong OfferNonceFloor, Reputation Reputation)
+public sealed record AccountStanding(BigInteger Deposit, BigInteger Stake, BigInteger FreeCollateral, ulong OfferNonceFloor, Reputation Reputation)
 {
     /// <summary>An account the chain knows nothing about.</summary>
     public static AccountStanding None { get; } = new(0, 0, 0, 0, Reputation.None);
@@ -50,9 +53,10 @@ public sealed record Reputation(uint JobsSettled, uint AuditsPassed, uint Audits
 /// <summary>The deployment's parameters that signed offers are checked against.</summary>
 /// <param name="ChainId">The chain's id, part of the EIP-712 domain.</param>
 /// <param name="Market">The JobMarket address, the EIP-712 verifying contract.</param>
-/// <param name="CollateralMultiplierBps">Collateral locked per unit of job price, in basis points.</param>
-public sealed record MarketTerms(BigInteger ChainId, string Market, BigInteger CollateralMultiplierBps)
+/// <param name="CollateralMultiplierBps">Collateral taken per unit of job price, in basis points.</param>
+/// <param name="MinUnitPrice">The least unit price of a job: the market refuses jobs of an offer priced lower.</param>
+public sealed record MarketTerms(BigInteger ChainId, string Market, BigInteger CollateralMultiplierBps, BigInteger MinUnitPrice)
 {
-    /// <summary>The stake a job of <paramref name="tasks"/> tasks at <paramref name="unitPrice"/> locks (JobMarket rounds down).</summary>
+    /// <summary>The collateral a job of <paramref name="tasks"/> tasks at <paramref name="unitPrice"/> takes (JobMarket rounds down).</summary>
     public BigInteger Collateral(BigInteger unitPrice, uint tasks) => unitPrice * tasks * CollateralMultiplierBps / 10_000;
 }

@@ -67,6 +67,8 @@ function renderStats(stats) {
   $("count-providers").textContent = text(stats.providers);
   $("count-verifiers").textContent = text(stats.verifiers);
   $("count-slashes").textContent = text(stats.slashes);
+  $("count-audits").textContent = text(stats.audits);
+  $("count-disputes").textContent = text(stats.disputes);
   renderStatusBars(stats.jobsByStatus || {});
   renderThroughput(stats.throughput || []);
 }
@@ -144,16 +146,59 @@ function renderJobs(page) {
   ], (job) => `job-${job.id}`, (job) => openJob(job.id));
 }
 
-function accountCells(account, withLocked) {
-  const cells = [cell(short(account.address), "mono"), cell(tokens(account.stake))];
-  if (withLocked) cells.push(cell(tokens(account.locked)), cell(account.jobsSettled));
-  cells.push(cell(account.auditsPassed), cell(account.auditsFailed), cell(account.slashes));
-  return cells;
+function providerCells(p) {
+  return [
+    cell(short(p.address), "mono"), cell(tokens(p.stake)), cell(tokens(p.locked)), cell(tokens(p.freeCollateral)),
+    cell(p.jobsSettled), cell(p.auditsPassed), cell(p.auditsFailed), cell(p.slashes),
+  ];
+}
+
+function verifierCells(v) {
+  return [
+    cell(short(v.address), "mono"), cell(tokens(v.stake)), cell(v.activeVerifier ? tokens(v.drawWeight) : "–"),
+    cell(v.verdicts), cell(v.votes), cell(v.timeouts + v.penalties), cell(v.slashes),
+  ];
 }
 
 function renderAccounts(providers, verifiers) {
-  fillRows($("providers").tBodies[0], providers, (p) => accountCells(p, true), (p) => p.address);
-  fillRows($("verifiers").tBodies[0], verifiers, (v) => accountCells(v, false), (v) => v.address);
+  fillRows($("providers").tBodies[0], providers, providerCells, (p) => p.address);
+  fillRows($("verifiers").tBodies[0], verifiers, verifierCells, (v) => v.address);
+}
+
+function verdict(pass) {
+  return pass === null || pass === undefined ? null : pass ? "pass" : "fail";
+}
+
+// A dispute's rounds: who funded each on which side, its committee's votes and its ruling.
+function renderRounds(dispute) {
+  $("detail-dispute").hidden = !dispute;
+  if (!dispute) {
+    $("detail-rounds").replaceChildren();
+    return;
+  }
+  const outcome = dispute.resolved ? `ruled ${dispute.providerWrong ? "provider wrong" : "provider right"}` : "open";
+  $("detail-dispute-summary").textContent =
+    `challenger ${short(dispute.challenger)} · ${outcome} · court holds ${tokens(dispute.held)}` + (dispute.slashed ? ` · slashed ${tokens(dispute.slashed)}` : "");
+  $("detail-rounds").replaceChildren(...dispute.rounds.map((round) => {
+    const li = document.createElement("li");
+    li.dataset.round = String(round.round);
+    const ruling = round.closed ? `${round.ruling} (${round.votesWrong}–${round.votesRight})` : round.drawn ? "voting" : "drawing";
+    const head = document.createElement("span");
+    head.className = "round-head";
+    head.textContent = `round ${round.round} · ${round.members.length}/${round.size} members · bond ${tokens(round.bond)} on ${round.fundedSide} by ${short(round.funder)} · ${ruling}`;
+    head.dataset.ruling = round.ruling || "";
+    const members = document.createElement("ul");
+    members.className = "members";
+    members.append(...round.members.map((m) => {
+      const item = document.createElement("li");
+      item.dataset.member = m.member;
+      item.dataset.vote = m.vote || (m.committed ? "sealed" : "none");
+      item.textContent = `${short(m.member)} ${m.vote || (m.committed ? "committed" : "silent")}` + (m.penalty ? ` · penalised ${tokens(m.penalty)}` : "");
+      return item;
+    }));
+    li.append(head, members);
+    return li;
+  }));
 }
 
 async function openJob(id) {
@@ -163,8 +208,12 @@ async function openJob(id) {
   const fields = [
     ["status", job.status], ["audit", job.audit], ["client", job.client], ["provider", job.provider],
     ["model", job.modelId], ["tasks", job.taskCount], ["unit price", tokens(job.unitPrice)],
-    ["deadline", time(job.deadline)], ["tasks root", job.tasksRoot], ["manifest", job.manifestHash],
-    ["result root", job.resultRoot], ["outputs", job.outputsHash], ["verifier", job.verifier],
+    ["collateral", tokens(job.collateral)], ["deadline", time(job.deadline)], ["accepted", time(job.acceptedAt)],
+    ["tasks root", job.tasksRoot], ["manifest", job.manifestHash], ["result root", job.resultRoot], ["outputs", job.outputsHash],
+    ["draw seed", job.drawSeed], ["audit origin", job.auditOrigin], ["verifier", job.verifier],
+    ["audit deadline", time(job.auditDeadline)], ["timeouts", job.auditTimeouts], ["verdict", verdict(job.verdictPass)],
+    ["evidence", job.evidenceHash], ["settlement", job.settlement], ["payout", tokens(job.payout)],
+    ["refund", tokens(job.refund)], ["slashed", tokens(job.slashed)],
     ["gas used", job.gasUsed], ["gas per task", job.gasPerTask === null ? null : Math.round(job.gasPerTask)],
   ];
   $("detail-fields").replaceChildren(...fields.flatMap(([name, value]) => {
@@ -175,6 +224,7 @@ async function openJob(id) {
     dd.dataset.field = name;
     return [dt, dd];
   }));
+  renderRounds(job.dispute);
   $("detail-timeline").replaceChildren(...job.timeline.map((entry) => {
     const li = document.createElement("li");
     li.dataset.event = entry.event;

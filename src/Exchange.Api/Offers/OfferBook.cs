@@ -10,7 +10,7 @@ namespace Exchange.Api.Offers;
 
 /// <summary>
 /// The offer book: signed offers in SQLite. Reads drop what the chain says is gone (expired,
-/// cancelled) and what the provider's free stake can no longer back, and rank by price, then reputation.
+/// cancelled) and what the provider's free collateral in the market can no longer back, and rank by price, then reputation.
 /// </summary>
 public sealed class OfferBook(SqliteConnectionFactory connections, IMarketReader market, TimeProvider time)
 {
@@ -109,7 +109,7 @@ public sealed class OfferBook(SqliteConnectionFactory connections, IMarketReader
             }
             var price = BigInteger.Parse(row.UnitPrice, CultureInfo.InvariantCulture);
             var perTask = terms.Collateral(price, 1);
-            var capacity = perTask.IsZero ? row.MaxTasks : (long)BigInteger.Min(row.MaxTasks, standing.FreeStake / perTask);
+            var capacity = perTask.IsZero ? row.MaxTasks : (long)BigInteger.Min(row.MaxTasks, standing.FreeCollateral / perTask);
             if (capacity > 0)
             {
                 live.Add(BookedOffer.From(row, (uint)capacity, standing.Reputation));
@@ -172,7 +172,7 @@ public sealed record OfferRow(string Digest, string Provider, string ModelId, st
 /// <param name="Region">Region name.</param>
 /// <param name="Nonce">The provider's nonce, decimal string.</param>
 /// <param name="Signature">The provider's signature, to pass to <c>createJob</c>.</param>
-/// <param name="Capacity">Tasks the provider's free stake can back at this price now (at most <paramref name="MaxTasks"/>).</param>
+/// <param name="Capacity">Tasks the provider's free collateral in the market can back at this price now (at most <paramref name="MaxTasks"/>).</param>
 /// <param name="Reputation">The provider's counters in the vault.</param>
 public sealed record BookedOffer(
     string Digest, string Provider, string ModelId, string UnitPrice, uint MaxTasks, uint MinTurnaround, ulong Expiry, string Region, string Nonce,

@@ -20,7 +20,7 @@ public static class OffersApi
 
         offers.MapPost("/", PostOffer)
             .WithName("PostOffer")
-            .WithSummary("Books a provider's EIP-712 signed offer after checking its signature, expiry and the provider's free stake.");
+            .WithSummary("Books a provider's EIP-712 signed offer after checking its signature, expiry, the market's minimum unit price and the provider's free collateral.");
         offers.MapGet("/", ListOffers)
             .WithName("ListOffers")
             .WithSummary("Live offers, filtered by model, region, maximum unit price and maximum turnaround; cheapest first, then best reputation.");
@@ -63,6 +63,12 @@ public static class OffersApi
             metrics.Refused("offer-signature");
             return Unprocessable("Bad signature", $"The signature is not {offer.Provider}'s over offer digest {digest} (chain {terms.ChainId}, market {terms.Market}).");
         }
+        if (offer.UnitPrice < terms.MinUnitPrice)
+        {
+            metrics.Refused("offer-underpriced");
+            return Unprocessable("Unit price below the minimum",
+                $"The market refuses jobs below {terms.MinUnitPrice} a task; the offer asks {offer.UnitPrice}.");
+        }
         using var lease = addressLimiter.Acquire(offer.Provider);
         if (!lease.IsAcquired)
         {
@@ -76,11 +82,11 @@ public static class OffersApi
                 $"The provider cancelled its offers below nonce {standing.OfferNonceFloor} on-chain; offer {digest} has nonce {offer.Nonce}.");
         }
         var needed = terms.Collateral(offer.UnitPrice, 1);
-        if (standing.FreeStake < needed || standing.FreeStake.IsZero)
+        if (standing.FreeCollateral < needed || standing.FreeCollateral.IsZero)
         {
             metrics.Refused("offer-unbacked");
-            return Unprocessable("Insufficient free stake",
-                $"{offer.Provider} has {standing.FreeStake} free stake; one task at {offer.UnitPrice} locks {needed}.");
+            return Unprocessable("Insufficient free collateral",
+                $"{offer.Provider} has {standing.FreeCollateral} free collateral in the market (lockCollateral moves stake there); one task at {offer.UnitPrice} takes {needed}.");
         }
 
         switch (await book.AddAsync(offer, digest, signature, ct))

@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
+using Exchange.Chain.Court;
 using Exchange.Core.Jobs;
 using Exchange.Storage;
 
@@ -17,10 +18,12 @@ public sealed class ChainState(SqliteConnectionFactory connections)
     // Status numbers come from JobStatus (the contract's numbering), never typed into the SQL.
     private static readonly string AuditCase = string.Create(CultureInfo.InvariantCulture, $"""
         CASE
+          WHEN j.status = {(int)JobStatus.Slashed} THEN 'failed'
+          WHEN j.status = {(int)JobStatus.Disputed} THEN 'disputed'
           WHEN j.verdict_pass = 1 THEN 'passed'
           WHEN j.verdict_pass = 0 AND j.status = {(int)JobStatus.Settled} THEN 'overturned'
-          WHEN j.verdict_pass = 0 OR j.status = {(int)JobStatus.Slashed} THEN 'failed'
-          WHEN j.audited = 1 THEN 'pending'
+          WHEN j.status = {(int)JobStatus.Auditing} THEN 'pending'
+          WHEN j.settlement = 'unverified' THEN 'unverified'
           WHEN j.audited = 0 THEN 'not-drawn'
           ELSE 'none'
         END
@@ -62,8 +65,9 @@ public sealed class ChainState(SqliteConnectionFactory connections)
             $"""
             SELECT {JobColumns}, j.deadline AS Deadline, j.tasks_root AS TasksRoot, j.manifest_hash AS ManifestHash, j.result_root AS ResultRoot,
                    j.outputs_hash AS OutputsHash, j.submitted_at AS SubmittedAt, j.submit_block AS SubmitBlock, j.price AS Price,
-                   j.collateral AS Collateral, j.verifier AS Verifier, j.audit_deadline AS AuditDeadline,
-                   j.client_requested_audit AS ClientRequestedAudit, j.evidence_hash AS EvidenceHash, j.payout AS Payout,
+                   j.collateral AS Collateral, j.accepted_at AS AcceptedAt, j.draw_seed AS DrawSeed, j.audit_origin AS AuditOrigin, j.audit_fee AS AuditFee,
+                   j.verifier AS Verifier, j.audit_deadline AS AuditDeadline, j.audit_timeouts AS AuditTimeouts, j.verdict_pass AS VerdictPass,
+                   j.evidence_hash AS EvidenceHash, j.audit_reward AS AuditReward, j.settlement AS Settlement, j.payout AS Payout,
                    j.refund AS Refund, j.slashed AS Slashed
             FROM jobs j WHERE j.job_id = @id
             """, new { id }, cancellationToken: ct));
@@ -77,13 +81,31 @@ public sealed class ChainState(SqliteConnectionFactory connections)
             SELECT name AS Name, block_number AS BlockNumber, block_time AS BlockTime, tx_hash AS TxHash, tx_from AS TxFrom, gas_used AS GasUsed, args AS Args
             FROM chain_events WHERE job_id = @id ORDER BY block_number, log_index
             """, new { id }, cancellationToken: ct))).Select(e => e.Entry()).ToList();
+        return row.Detail(gas, timeline, await DisputeAsync(connection, id, ct));
+    }
+
+    private static async Task<DisputeView?> DisputeAsync(Microsoft.Data.Sqlite.SqliteConnection connection, long id, CancellationToken ct)
+    {
         var dispute = await connection.QuerySingleOrDefaultAsync<DisputeRow>(new CommandDefinition(
             """
-            SELECT challenger AS Challenger, bond AS Bond, deadline AS Deadline, committee AS Committee, votes_provider_wrong AS VotesProviderWrong,
-                   votes_provider_right AS VotesProviderRight, resolved AS Resolved, provider_wrong AS ProviderWrong, slashed AS Slashed
+            SELECT challenger AS Challenger, evidence_hash AS EvidenceHash, held AS Held, resolved AS Resolved, provider_wrong AS ProviderWrong, slashed AS Slashed
             FROM disputes WHERE job_id = @id
             """, new { id }, cancellationToken: ct));
-        return row.Detail(gas, timeline, dispute?.View());
+        if (dispute is null)
+        {
+            return null;
+        }
+        var votes = (await connection.QueryAsync<VoteRow>(new CommandDefinition(
+            "SELECT round AS Round, member AS Member, committed AS Committed, revealed AS Revealed, penalty AS Penalty FROM dispute_votes WHERE job_id = @id",
+            new { id }, cancellationToken: ct))).ToLookup(v => v.Round);
+        var rounds = (await connection.QueryAsync<RoundRow>(new CommandDefinition(
+            """
+            SELECT round AS Round, funder AS Funder, funded_wrong AS FundedWrong, bond AS Bond, size AS Size, drawn AS Drawn, members AS Members,
+                   commit_deadline AS CommitDeadline, reveal_deadline AS RevealDeadline, revealed AS Revealed, votes_wrong AS VotesWrong,
+                   closed AS Closed, provider_wrong AS ProviderWrong, appeal_deadline AS AppealDeadline
+            FROM dispute_rounds WHERE job_id = @id ORDER BY round
+            """, new { id }, cancellationToken: ct))).Select(r => r.View(votes[r.Round])).ToList();
+        return dispute.View(rounds);
     }
 
     /// <summary>Staked accounts in a role (1 provider, 2 verifier), largest stake first; or one account when <paramref name="address"/> is given.</summary>
@@ -94,7 +116,9 @@ public sealed class ChainState(SqliteConnectionFactory connections)
             """
             SELECT s.account AS Account, s.role AS Role, s.stake AS Stake, s.locked AS Locked, s.unbonding AS Unbonding,
                    COALESCE(m.collateral, '0') AS FreeCollateral, COALESCE(m.jobs_settled, 0) AS JobsSettled,
-                   s.audits_passed AS AuditsPassed, s.audits_failed AS AuditsFailed, s.slashes AS Slashes, s.verifier_active AS VerifierActive
+                   s.audits_passed AS AuditsPassed, s.audits_failed AS AuditsFailed, s.slashes AS Slashes, s.draw_weight AS DrawWeight,
+                   s.weight_epoch AS WeightEpoch, s.verdicts AS Verdicts, s.timeouts AS Timeouts, s.votes AS Votes, s.penalties AS Penalties,
+                   s.penalised AS Penalised
             FROM stakes s LEFT JOIN market_accounts m ON m.account = s.account
             WHERE s.role = @role AND (@address IS NULL OR s.account = @address)
             ORDER BY length(s.stake) DESC, s.stake DESC, s.account
@@ -106,18 +130,20 @@ public sealed class ChainState(SqliteConnectionFactory connections)
         {
             earnings[account] = earnings.GetValueOrDefault(account) + BigInteger.Parse(amount, CultureInfo.InvariantCulture);
         }
-        foreach (var (account, name, args) in await connection.QueryAsync<(string, string, string)>(new CommandDefinition(
-                     "SELECT account, name, args FROM chain_events WHERE name IN ('Credited', 'VerdictSubmitted') AND account IN @accounts",
+        // Every audit reward, bond share, committee share and refund the court pays is a Credited event.
+        foreach (var (account, args) in await connection.QueryAsync<(string, string)>(new CommandDefinition(
+                     "SELECT account, args FROM chain_events WHERE contract = 'JobMarket' AND name = 'Credited' AND account IN @accounts",
                      new { accounts }, cancellationToken: ct)))
         {
-            var amount = JsonNode.Parse(args)?[name == "Credited" ? "amount" : "reward"]?.GetValue<string>() ?? "0";
+            var amount = JsonNode.Parse(args)?["amount"]?.GetValue<string>() ?? "0";
             earnings[account] = earnings.GetValueOrDefault(account) + BigInteger.Parse(amount, CultureInfo.InvariantCulture);
         }
         var inFlight = (await connection.QueryAsync<(string, long)>(new CommandDefinition(
             """
-            SELECT a, count(*) FROM (
-              SELECT provider AS a FROM jobs WHERE status BETWEEN @created AND @disputed
-              UNION ALL SELECT verifier AS a FROM jobs WHERE status BETWEEN @auditing AND @disputed AND verifier IS NOT NULL)
+            SELECT a, count(DISTINCT job_id) FROM (
+              SELECT provider AS a, job_id FROM jobs WHERE status BETWEEN @created AND @disputed
+              UNION ALL SELECT verifier AS a, job_id FROM jobs WHERE status = @auditing AND verifier IS NOT NULL
+              UNION ALL SELECT v.member AS a, v.job_id FROM dispute_votes v JOIN jobs j ON j.job_id = v.job_id WHERE j.status = @disputed)
             WHERE a IN @accounts GROUP BY a
             """,
             new { accounts, created = (int)JobStatus.Created, auditing = (int)JobStatus.Auditing, disputed = (int)JobStatus.Disputed },
@@ -141,11 +167,18 @@ public sealed class ChainState(SqliteConnectionFactory connections)
             "SELECT COALESCE(SUM(task_count), 0), count(*) FROM jobs WHERE status = @settled", new { settled = (int)JobStatus.Settled }, cancellationToken: ct));
         var settledIds = (await connection.QueryAsync<long>(new CommandDefinition("SELECT job_id FROM jobs WHERE status = @settled", new { settled = (int)JobStatus.Settled }, cancellationToken: ct))).ToArray();
         var gas = await GasAsync(connection, settledIds, ct);
-        var counts = await connection.QuerySingleAsync<(long Slashes, long Providers, long Verifiers)>(new CommandDefinition(
+        var counts = await connection.QuerySingleAsync<CountsRow>(new CommandDefinition(
             """
-            SELECT (SELECT count(*) FROM chain_events WHERE contract = 'StakingVault' AND name = 'Slashed'),
-                   (SELECT count(*) FROM stakes WHERE role = 1),
-                   (SELECT count(*) FROM stakes WHERE verifier_active = 1)
+            SELECT (SELECT count(*) FROM chain_events WHERE contract = 'StakingVault' AND name = 'Slashed') AS Slashes,
+                   (SELECT count(*) FROM stakes WHERE role = 1) AS Providers,
+                   (SELECT count(*) FROM stakes WHERE draw_weight <> '0') AS Verifiers,
+                   (SELECT count(*) FROM jobs WHERE audit_origin IS NOT NULL) AS Audits,
+                   (SELECT COALESCE(SUM(verdicts), 0) FROM stakes) AS Verdicts,
+                   (SELECT count(*) FROM disputes) AS Disputes,
+                   (SELECT COALESCE(SUM(votes), 0) FROM stakes) AS Votes,
+                   (SELECT COALESCE(SUM(timeouts + penalties), 0) FROM stakes) AS Penalties,
+                   (SELECT verification_pool FROM market_ledger WHERE id = 1) AS VerificationPool,
+                   (SELECT court_hold FROM market_ledger WHERE id = 1) AS CourtHold
             """, cancellationToken: ct));
 
         double Rate(long window) => settled.Where(s => s.Time > now - window).Sum(s => s.Tasks) / (double)window;
@@ -156,8 +189,8 @@ public sealed class ChainState(SqliteConnectionFactory connections)
         var gasSum = gas.Values.Sum(g => g.Gas);
         return new NetworkStats(
             byStatus.Values.Sum(), byStatus, totals.Tasks, new Rates(Rate(60), Rate(600), Rate(3600)),
-            totals.Tasks > 0 ? gasSum / (double)totals.Tasks : null, counts.Slashes, counts.Providers, counts.Verifiers,
-            latest.Block, latest.Block is null ? [] : throughput);
+            totals.Tasks > 0 ? gasSum / (double)totals.Tasks : null, counts.Slashes, counts.Providers, counts.Verifiers, counts.Audits, counts.Verdicts,
+            counts.Disputes, counts.Votes, counts.Penalties, counts.VerificationPool ?? "0", counts.CourtHold ?? "0", latest.Block, latest.Block is null ? [] : throughput);
     }
 
     /// <summary>Indexed events after <paramref name="cursor"/> (a rowid of chain_events), oldest first.</summary>
@@ -235,13 +268,27 @@ public sealed class ChainState(SqliteConnectionFactory connections)
 
         public string Collateral { get; init; } = "";
 
+        public long? AcceptedAt { get; init; }
+
+        public string? DrawSeed { get; init; }
+
+        public long? AuditOrigin { get; init; }
+
+        public string? AuditFee { get; init; }
+
         public string? Verifier { get; init; }
 
         public long? AuditDeadline { get; init; }
 
-        public long ClientRequestedAudit { get; init; }
+        public long AuditTimeouts { get; init; }
+
+        public long? VerdictPass { get; init; }
 
         public string? EvidenceHash { get; init; }
+
+        public string? AuditReward { get; init; }
+
+        public string? Settlement { get; init; }
 
         public string? Payout { get; init; }
 
@@ -255,8 +302,9 @@ public sealed class ChainState(SqliteConnectionFactory connections)
             return new JobDetail(
                 summary.Id, summary.Status, summary.Audit, summary.Client, summary.Provider, summary.ModelId, summary.TaskCount, summary.UnitPrice,
                 summary.GasUsed, summary.GasPerTask, summary.UpdatedAt, Deadline, TasksRoot, ManifestHash, ResultRoot, OutputsHash, SubmittedAt,
-                SubmitBlock, Price, Collateral, Verifier, AuditDeadline, ClientRequestedAudit != 0, EvidenceHash, Payout, Refund, Slashed,
-                dispute, timeline);
+                SubmitBlock, Price, Collateral, AcceptedAt, DrawSeed, AuditOrigin is { } origin ? ((AuditOrigin)origin).ToString() : null, AuditFee,
+                Verifier, AuditDeadline, AuditTimeouts, VerdictPass is { } pass ? pass != 0 : null, EvidenceHash, AuditReward, Settlement, Payout,
+                Refund, Slashed, dispute, timeline);
         }
     }
 
@@ -277,14 +325,33 @@ public sealed class ChainState(SqliteConnectionFactory connections)
         };
     }
 
-    private sealed record DisputeRow(
-        string Challenger, string Bond, long Deadline, string Committee, long VotesProviderWrong, long VotesProviderRight, long Resolved,
-        long? ProviderWrong, string? Slashed)
+    private sealed record DisputeRow(string Challenger, string EvidenceHash, string Held, long Resolved, long? ProviderWrong, string? Slashed)
     {
-        public DisputeView View() => new(
-            Challenger, Bond, Deadline, JsonSerializer.Deserialize<string[]>(Committee) ?? [], VotesProviderWrong, VotesProviderRight,
-            Resolved != 0, ProviderWrong is { } wrong ? wrong != 0 : null, Slashed);
+        public DisputeView View(IReadOnlyList<RoundView> rounds) =>
+            new(Challenger, EvidenceHash, Held, Resolved != 0, ProviderWrong is { } wrong ? wrong != 0 : null, Slashed, rounds);
     }
+
+    private sealed record RoundRow(
+        long Round, string Funder, long FundedWrong, string Bond, long Size, long Drawn, string Members, long CommitDeadline, long RevealDeadline,
+        long Revealed, long VotesWrong, long Closed, long ProviderWrong, long AppealDeadline)
+    {
+        public RoundView View(IEnumerable<VoteRow> votes)
+        {
+            // Members in draw order, as the court drew them.
+            var byMember = votes.ToDictionary(v => v.Member);
+            var members = (JsonSerializer.Deserialize<string[]>(Members) ?? []).Select(m => byMember.TryGetValue(m, out var v) ? v.View() : new VoteView(m, false, null, null)).ToList();
+            return new RoundView(Round, Funder, Side(FundedWrong != 0), Bond, Size, Drawn != 0, CommitDeadline, RevealDeadline, members, VotesWrong,
+                Revealed - VotesWrong, Closed != 0, Closed != 0 ? Side(ProviderWrong != 0) : null, AppealDeadline);
+        }
+    }
+
+    private sealed record VoteRow(long Round, string Member, long Committed, long Revealed, string? Penalty)
+    {
+        // AuditCourt's Vote.revealed: 0 not revealed, 1 provider wrong, 2 provider right.
+        public VoteView View() => new(Member, Committed != 0, Revealed == 0 ? null : Side(Revealed == 1), Penalty);
+    }
+
+    private static string Side(bool providerWrong) => providerWrong ? "provider-wrong" : "provider-right";
 
     // Filled by property name: COALESCE columns have no declared type.
     private sealed class StakeRow
@@ -309,11 +376,48 @@ public sealed class ChainState(SqliteConnectionFactory connections)
 
         public long Slashes { get; init; }
 
-        public long VerifierActive { get; init; }
+        public string DrawWeight { get; init; } = "0";
+
+        public long WeightEpoch { get; init; }
+
+        public long Verdicts { get; init; }
+
+        public long Timeouts { get; init; }
+
+        public long Votes { get; init; }
+
+        public long Penalties { get; init; }
+
+        public string Penalised { get; init; } = "0";
 
         public AccountView View(BigInteger earnings, long inFlight) => new(
             Account, Role == 1 ? "provider" : "verifier", Stake, Locked, FreeCollateral, Unbonding, JobsSettled, AuditsPassed, AuditsFailed,
-            Slashes, VerifierActive != 0, earnings.ToString(CultureInfo.InvariantCulture), inFlight);
+            Slashes, DrawWeight != "0", DrawWeight, WeightEpoch, Verdicts, Timeouts, Votes, Penalties, Penalised,
+            earnings.ToString(CultureInfo.InvariantCulture), inFlight);
+    }
+
+    // Filled by property name: scalar subqueries have no declared type.
+    private sealed class CountsRow
+    {
+        public long Slashes { get; init; }
+
+        public long Providers { get; init; }
+
+        public long Verifiers { get; init; }
+
+        public long Audits { get; init; }
+
+        public long Verdicts { get; init; }
+
+        public long Disputes { get; init; }
+
+        public long Votes { get; init; }
+
+        public long Penalties { get; init; }
+
+        public string? VerificationPool { get; init; }
+
+        public string? CourtHold { get; init; }
     }
 
     private sealed record ChangeRow(long RowId, string Name, long? JobId, long? Status, string? Account, long BlockNumber, string TxHash);

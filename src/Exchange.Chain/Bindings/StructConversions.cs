@@ -40,8 +40,6 @@ public static class StructConversions
     /// <summary>The contract's <c>Offer</c> tuple for an offer.</summary>
     public static OfferStruct ToStruct(this Offer offer)
     {
-        // The generated OfferStruct has no minTurnaround until the bindings are regenerated from the
-        // protocol v2 contracts; until then the offer's digest differs from the struct's.
         ArgumentNullException.ThrowIfNull(offer);
         return new OfferStruct
         {
@@ -49,6 +47,7 @@ public static class StructConversions
             ModelId = offer.ModelId.ToArray(),
             UnitPrice = offer.UnitPrice,
             MaxTasks = offer.MaxTasks,
+            MinTurnaround = offer.MinTurnaround,
             Expiry = offer.Expiry,
             Region = offer.Region.ToArray(),
             Nonce = offer.Nonce,

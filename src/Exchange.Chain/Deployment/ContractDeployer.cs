@@ -3,10 +3,14 @@ using Exchange.Chain.Transactions;
 
 namespace Exchange.Chain.Deployment;
 
-/// <summary>Deploys ComputeToken, StakingVault and JobMarket and binds the vault to the market.</summary>
+/// <summary>
+/// Deploys ComputeToken, StakingVault, JobMarket and AuditCourt, then binds the court to the
+/// market (<c>setCourt</c>) and the market to the vault (<c>setMarket</c>), in the order of
+/// docs/protocol.md: the court reads the market's parameters in its constructor.
+/// </summary>
 public static class ContractDeployer
 {
-    /// <summary>Deploys the three contracts from <paramref name="sender"/>'s account, which becomes their owner.</summary>
+    /// <summary>Deploys the four contracts from <paramref name="sender"/>'s account, which becomes their owner.</summary>
     /// <exception cref="ContractRevertException">A constructor refused a parameter (the error names it).</exception>
     public static async Task<ChainDeployment> DeployAsync(TransactionSender sender, DeploymentOptions options, CancellationToken cancellationToken = default)
     {
@@ -20,6 +24,7 @@ public static class ContractDeployer
                 MinProviderStake = options.MinProviderStake,
                 MinVerifierStake = options.MinVerifierStake,
                 UnbondingDelay = options.UnbondingDelay,
+                EpochLength = options.EpochLength,
             },
             cancellationToken).ConfigureAwait(false);
         var (market, _) = await sender.DeployAsync(
@@ -31,7 +36,11 @@ public static class ContractDeployer
                 P = options.Market.ToStruct(),
             },
             cancellationToken).ConfigureAwait(false);
+        var (court, _) = await sender.DeployAsync(
+            new AuditCourtDeployment { Market = market, Vault = vault, P = options.Court.ToStruct() },
+            cancellationToken).ConfigureAwait(false);
+        await sender.SendAsync(market, new SetCourtFunction { Court = court }, cancellationToken).ConfigureAwait(false);
         await sender.SendAsync(vault, new SetMarketFunction { Market = market }, cancellationToken).ConfigureAwait(false);
-        return new ChainDeployment(sender.ChainId, token, vault, market, sender.Address, (ulong)tokenReceipt.BlockNumber.Value);
+        return new ChainDeployment(sender.ChainId, token, vault, market, court, sender.Address, (ulong)tokenReceipt.BlockNumber.Value);
     }
 }

@@ -9,7 +9,7 @@ namespace Exchange.Chain.Deployment;
 /// <summary>Reads and writes <c>deployments/&lt;chainId&gt;.json</c>: <c>{"chainId": n, "contracts": {...}, "deployer": …, "startBlock": …}</c>.</summary>
 public static class DeploymentFile
 {
-    private static readonly string[] ContractNames = ["ComputeToken", "StakingVault", "JobMarket"];
+    private static readonly string[] ContractNames = ["ComputeToken", "StakingVault", "JobMarket", "AuditCourt"];
 
     /// <summary>The file's path for a chain.</summary>
     public static string PathFor(string folder, BigInteger chainId) =>
@@ -29,6 +29,7 @@ public static class DeploymentFile
                 ["ComputeToken"] = deployment.ComputeToken,
                 ["StakingVault"] = deployment.StakingVault,
                 ["JobMarket"] = deployment.JobMarket,
+                ["AuditCourt"] = deployment.AuditCourt,
             },
             ["deployer"] = deployment.Deployer,
             ["startBlock"] = deployment.StartBlock,
@@ -61,7 +62,7 @@ public static class DeploymentFile
             var contracts = root["contracts"] ?? throw new InvalidDataException("no contracts");
             var addresses = ContractNames.Select(name => Address(contracts[name]?.GetValue<string>(), name)).ToArray();
             return new ChainDeployment(
-                chainId, addresses[0], addresses[1], addresses[2],
+                chainId, addresses[0], addresses[1], addresses[2], addresses[3],
                 Address(root["deployer"]?.GetValue<string>(), "deployer"),
                 root["startBlock"]?.GetValue<ulong>() ?? 0);
         }

@@ -14,8 +14,8 @@ using Nethereum.Web3;
 namespace Exchange.Chain.Indexing;
 
 /// <summary>
-/// Rebuilds the contracts' state in SQLite from their events (tables of migration 0002, described in
-/// docs/chain.md): <c>eth_getLogs</c> over bounded block ranges, a cursor committed in the same
+/// Rebuilds the contracts' state in SQLite from the events of the token, the vault, the market and
+/// the court (tables of migration 0003, described in docs/chain.md): <c>eth_getLogs</c> over bounded block ranges, a cursor committed in the same
 /// transaction as the rows (so a restart resumes exactly, without duplicates), a configurable number
 /// of confirmations, and reorg detection against stored block hashes with rollback and replay.
 /// One indexer per database; the database indexes one deployment.
@@ -46,6 +46,7 @@ public sealed partial class ChainIndexer
             ["ComputeToken"] = deployment.ComputeToken,
             ["StakingVault"] = deployment.StakingVault,
             ["JobMarket"] = deployment.JobMarket,
+            ["AuditCourt"] = deployment.AuditCourt,
         });
     }
 
@@ -101,7 +102,7 @@ public sealed partial class ChainIndexer
         var output = await _web3.Eth.GetContractQueryHandler<ParamsFunction>()
             .QueryDeserializingToObjectAsync<ParamsOutputDTO>(new ParamsFunction(), _deployment.JobMarket).WaitAsync(cancellationToken).ConfigureAwait(false);
         var p = output.ReturnValue0;
-        return new MarketRates(p.VerificationFeeBps, p.ProtocolFeeBps, p.CollateralMultiplierBps, p.AuditRewardBps);
+        return new MarketRates(p.VerificationFeeBps, p.ProtocolFeeBps, p.CollateralMultiplierBps, p.ExpiryPenaltyBps);
     }
 
     private async Task<ulong> CursorAsync(CancellationToken cancellationToken)

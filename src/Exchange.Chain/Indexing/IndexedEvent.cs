@@ -12,7 +12,7 @@ namespace Exchange.Chain.Indexing;
 /// <param name="TransactionHash">Hash of the emitting transaction.</param>
 /// <param name="TransactionFrom">Sender of the transaction.</param>
 /// <param name="GasUsed">Gas used by the whole transaction.</param>
-/// <param name="Contract">ComputeToken, StakingVault or JobMarket.</param>
+/// <param name="Contract">ComputeToken, StakingVault, JobMarket or AuditCourt.</param>
 /// <param name="Name">The event's name.</param>
 /// <param name="Args">Arguments by ABI name: integers as decimal strings, addresses and bytes as lower-case 0x hex, bools, arrays.</param>
 public sealed record IndexedEvent(

@@ -9,7 +9,7 @@ using Nethereum.RPC.Eth.DTOs;
 
 namespace Exchange.Chain.Indexing;
 
-/// <summary>Decodes the logs of the three contracts into names and JSON arguments, from the generated ABIs.</summary>
+/// <summary>Decodes the logs of the four contracts into names and JSON arguments, from the generated ABIs.</summary>
 internal sealed class LogDecoder
 {
     private readonly Dictionary<string, string> _contractByAddress;

@@ -93,7 +93,10 @@ internal static class ChainCommands
                 .QueryDeserializingToObjectAsync<ParamsOutputDTO>(new ParamsFunction(), deployment.JobMarket).WaitAsync(cancellationToken).ConfigureAwait(false);
             var ledger = await web3.Eth.GetContractQueryHandler<LedgerFunction>()
                 .QueryDeserializingToObjectAsync<LedgerOutputDTO>(new LedgerFunction(), deployment.JobMarket).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var courtParameters = await web3.Eth.GetContractQueryHandler<AuditCourtParamsFunction>()
+                .QueryDeserializingToObjectAsync<AuditCourtParamsOutputDTO>(new AuditCourtParamsFunction(), deployment.AuditCourt).WaitAsync(cancellationToken).ConfigureAwait(false);
             var market = MarketParameters.FromStruct(parameters.ReturnValue0);
+            var court = CourtParameters.FromStruct(courtParameters.ReturnValue0);
             var status = new
             {
                 chainId = (ulong)chainId,
@@ -103,6 +106,7 @@ internal static class ChainCommands
                     ["ComputeToken"] = deployment.ComputeToken,
                     ["StakingVault"] = deployment.StakingVault,
                     ["JobMarket"] = deployment.JobMarket,
+                    ["AuditCourt"] = deployment.AuditCourt,
                 },
                 deployer = deployment.Deployer,
                 startBlock = deployment.StartBlock,
@@ -114,6 +118,7 @@ internal static class ChainCommands
                     ledger.Paused,
                 },
                 parameters = market,
+                courtParameters = court,
             };
             if (parsed.GetValue(json))
             {
@@ -125,10 +130,14 @@ internal static class ChainCommands
             Output.Line($"  ComputeToken  {deployment.ComputeToken}");
             Output.Line($"  StakingVault  {deployment.StakingVault}");
             Output.Line($"  JobMarket     {deployment.JobMarket}{(ledger.Paused ? " (paused)" : "")}");
+            Output.Line($"  AuditCourt    {deployment.AuditCourt}");
             Output.Line($"  jobs {ledger.JobCount}, verification pool {ledger.VerificationPool}, protocol fees {ledger.ProtocolFees}");
-            foreach (var property in typeof(MarketParameters).GetProperties())
+            foreach (var (record, properties) in new (object, System.Reflection.PropertyInfo[])[] { (market, typeof(MarketParameters).GetProperties()), (court, typeof(CourtParameters).GetProperties()) })
             {
-                Output.Line($"  {property.Name,-26}{Convert.ToString(property.GetValue(market), CultureInfo.InvariantCulture)}");
+                foreach (var property in properties)
+                {
+                    Output.Line($"  {property.Name,-26}{Convert.ToString(property.GetValue(record), CultureInfo.InvariantCulture)}");
+                }
             }
 
             return ExitCodes.Ok;
@@ -138,7 +147,7 @@ internal static class ChainCommands
 
     private static async Task RequireCodeAsync(IWeb3 web3, ChainDeployment deployment, CancellationToken cancellationToken)
     {
-        foreach (var (name, address) in new[] { ("ComputeToken", deployment.ComputeToken), ("StakingVault", deployment.StakingVault), ("JobMarket", deployment.JobMarket) })
+        foreach (var (name, address) in new[] { ("ComputeToken", deployment.ComputeToken), ("StakingVault", deployment.StakingVault), ("JobMarket", deployment.JobMarket), ("AuditCourt", deployment.AuditCourt) })
         {
             var code = await web3.Eth.GetCode.SendRequestAsync(address, BlockParameter.CreateLatest()).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (string.IsNullOrEmpty(code) || code == "0x")

@@ -109,7 +109,13 @@ internal static class ClientCommands
     {
         var common = new ProviderAndVerifierOptions();
         var model = new Option<string>("--model") { Description = "Model to run, by name or id", Required = true };
-        var inputs = new Option<FileInfo[]>("--input") { Description = "Input files: images, or .npy tensors", Required = true, AllowMultipleArgumentsPerToken = true, HelpName = "FILES" };
+        var inputs = new Option<FileInfo[]>("--input")
+        {
+            Description = "Inputs: images or .npy tensors (one task each), folders of <input>.npy (multi-input models), or for text models .txt/.jsonl files (one task per line)",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+            HelpName = "FILES",
+        };
         var perJob = new Option<int>("--tasks-per-job") { Description = "Largest job, in tasks (default 16)", DefaultValueFactory = _ => 16 };
         var region = new Option<string?>("--region") { Description = "Only offers from this region" };
         var maxPrice = new Option<string?>("--max-unit-price") { Description = "Only offers up to this price per task, in tokens", HelpName = "TOKENS" };
@@ -143,7 +149,7 @@ internal static class ClientCommands
             }
 
             var files = parsed.GetValue(inputs)!;
-            var missing = files.FirstOrDefault(f => !f.Exists);
+            var missing = files.FirstOrDefault(f => !f.Exists && !Directory.Exists(f.FullName));
             if (missing is not null)
             {
                 throw new CliException($"input {missing.FullName} does not exist", ExitCodes.Usage);
@@ -151,7 +157,7 @@ internal static class ClientCommands
 
             var (session, api) = await SessionAsync(common, parsed, parsed.GetValue(model), ct).ConfigureAwait(false);
 
-            var tasks = files.Select(f => ClientTask.FromFile(f.FullName, session.Card)).ToList();
+            var tasks = ClientTask.FromPaths(files.Select(f => f.FullName), session.Card, Registry());
             var maxUnitPrice = parsed.GetValue(maxPrice) is { } p ? (BigInteger?)Amount(p) : null;
             var offers = await OfferBook.ListAsync(api, session.Card.ModelId, parsed.GetValue(region), maxUnitPrice, session.Market.Domain, ct).ConfigureAwait(false);
             if (offers.Count == 0)
@@ -185,7 +191,7 @@ internal static class ClientCommands
                 {
                     var record = await JobLookup.FindAsync(session.Market, job.JobId, ct).ConfigureAwait(false);
                     var results = await session.FetchAsync(job.JobId, record!, ct).ConfigureAwait(false);
-                    written += WriteOutputs(folder, session.Card, results, i => tasks[job.Prepared.Slice.FirstTask + i].Source);
+                    written += WriteOutputs(folder, session.Card, results, i => tasks[job.Prepared.Slice.FirstTask + i].Stem);
                 }
             }
 
@@ -310,7 +316,8 @@ internal static class ClientCommands
 
     private static ModelRegistry Registry() => new(new ModelStore(ModelStore.DefaultRoot));
 
-    private static ModelCard PlaceholderCard() => Registry().List()[0].Card;
+    // Commands that run no model still hold a session's card: the smallest built-in one, so no large model is built for them.
+    private static ModelCard PlaceholderCard() => Registry().Resolve(BuiltInModels.ResNetPreprocess).Card;
 
     private static async Task<int> PrintBalanceAsync(MarketClient market, string address, bool json, CancellationToken ct)
     {
@@ -330,14 +337,15 @@ internal static class ClientCommands
         return ExitCodes.Ok;
     }
 
-    private static int WriteOutputs(DirectoryInfo folder, ModelCard card, IReadOnlyList<IReadOnlyList<Tensor>> results, Func<int, string> name)
+    /// <summary>Writes each task's outputs as <c>&lt;stem&gt;.&lt;output name&gt;.npy</c>.</summary>
+    private static int WriteOutputs(DirectoryInfo folder, ModelCard card, IReadOnlyList<IReadOnlyList<Tensor>> results, Func<int, string> stem)
     {
         var written = 0;
         for (var t = 0; t < results.Count; t++)
         {
             for (var o = 0; o < results[t].Count; o++)
             {
-                var file = Path.Combine(folder.FullName, $"{Path.GetFileNameWithoutExtension(name(t))}.{card.Outputs[o].Name}.npy");
+                var file = Path.Combine(folder.FullName, $"{stem(t)}.{card.Outputs[o].Name}.npy");
                 File.WriteAllBytes(file, Npy.Write(results[t][o]));
                 written++;
             }

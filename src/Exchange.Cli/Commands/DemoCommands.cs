@@ -13,12 +13,12 @@ internal static class DemoCommands
     {
         var providers = new Option<int>("--providers") { Description = "Providers; the last one cheats when --cheat-rate > 0 (default 2)", DefaultValueFactory = _ => 2 };
         var verifiers = new Option<int>("--verifiers") { Description = "Verifiers (default 3)", DefaultValueFactory = _ => 3 };
-        var tasks = new Option<int>("--tasks") { Description = "Images the client submits (default 200)", DefaultValueFactory = _ => 200 };
+        var tasks = new Option<int>("--tasks") { Description = "Tasks the client submits: images, or sentences for --model minilm (default 200)", DefaultValueFactory = _ => 200 };
         var perJob = new Option<int>("--tasks-per-job") { Description = "Tasks per job (default 8)", DefaultValueFactory = _ => 8 };
         var cheatRate = new Option<double>("--cheat-rate") { Description = "Share of the cheater's tasks falsified, 0-1; 0 for an honest network (default 0.3)", DefaultValueFactory = _ => 0.3 };
         var cheat = new Option<string>("--cheat") { Description = "How the cheater falsifies: random, perturb, reuse (default perturb)", DefaultValueFactory = _ => "perturb" };
-        var seed = new Option<int>("--seed") { Description = "Seed of the images and the cheat (default 7)", DefaultValueFactory = _ => 7 };
-        var model = new Option<string>("--model") { Description = "Model (default resnet18)", DefaultValueFactory = _ => "resnet18" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the images or sentences and of the cheat (default 7)", DefaultValueFactory = _ => 7 };
+        var model = new Option<string>("--model") { Description = "Model: resnet18 (default, images) or minilm (sentences)", DefaultValueFactory = _ => "resnet18" };
         var audit = new Option<int>("--audit-rate") { Description = "Share of jobs audited, in percent (default 50)", DefaultValueFactory = _ => 50 };
         var silent = new Option<bool>("--silent-provider") { Description = "Add a provider that takes jobs and never answers (they expire, the client is refunded)" };
         var rpc = new Option<Uri?>("--rpc") { Description = "Use this chain (Hardhat dev accounts) instead of starting a local Hardhat node", HelpName = "URL" };

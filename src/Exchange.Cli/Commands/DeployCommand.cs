@@ -7,7 +7,7 @@ using Exchange.Cli.Cli;
 
 namespace Exchange.Cli.Commands;
 
-/// <summary><c>exchange deploy</c>: deploys ComputeToken, StakingVault and JobMarket and writes deployments/&lt;chainId&gt;.json.</summary>
+/// <summary><c>exchange deploy</c>: deploys ComputeToken, StakingVault, JobMarket and AuditCourt and writes deployments/&lt;chainId&gt;.json.</summary>
 internal static class DeployCommand
 {
     private static readonly JsonSerializerOptions OptionsJson = new(JsonSerializerDefaults.Web)
@@ -24,17 +24,27 @@ internal static class DeployCommand
         var account = new AccountOptions();
         var parameters = new Option<FileInfo?>("--params")
         {
-            Description = "JSON file overriding deployment options (initialSupply, minProviderStake, minVerifierStake, unbondingDelay, treasury, market: {auditRateBps, ...}); see docs/chain.md",
+            Description = "JSON file overriding deployment options (initialSupply, minProviderStake, minVerifierStake, unbondingDelay, epochLength, treasury, market: {auditRateBps, ...}, court: {auditWindow, ...}); see docs/chain.md",
             HelpName = "FILE",
         };
-        var command = new Command("deploy", "Deploy the three contracts (the signing account owns them) and write deployments/<chainId>.json")
+        var epochLength = new Option<ulong?>("--epoch-length")
         {
-            rpc, parameters, deployments, json,
+            Description = "Seconds per epoch of the vault's stake snapshots (default 3600; overrides the --params file's epochLength)",
+            HelpName = "SECONDS",
+        };
+        var command = new Command("deploy", "Deploy the four contracts (the signing account owns them), bind them and write deployments/<chainId>.json")
+        {
+            rpc, parameters, epochLength, deployments, json,
         };
         account.AddTo(command);
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var options = parsed.GetValue(parameters) is { } file ? ReadOptions(file) : new DeploymentOptions();
+            if (parsed.GetValue(epochLength) is { } seconds)
+            {
+                options = options with { EpochLength = seconds > 0 ? seconds : throw new CliException("--epoch-length must be at least 1 second", ExitCodes.Usage) };
+            }
+
             using var sender = await ChainConnect.SenderAsync(parsed, parsed.GetValue(rpc)!, account, cancellationToken).ConfigureAwait(false);
             var deployment = await ContractDeployer.DeployAsync(sender, options, cancellationToken).ConfigureAwait(false);
             var path = DeploymentFile.Write(parsed.GetValue(deployments)!.FullName, deployment);
@@ -44,7 +54,7 @@ internal static class DeployCommand
             }
             else
             {
-                Output.Line($"chain {deployment.ChainId}: ComputeToken {deployment.ComputeToken}, StakingVault {deployment.StakingVault}, JobMarket {deployment.JobMarket}");
+                Output.Line($"chain {deployment.ChainId}: ComputeToken {deployment.ComputeToken}, StakingVault {deployment.StakingVault}, JobMarket {deployment.JobMarket}, AuditCourt {deployment.AuditCourt}");
                 Output.Line($"written to {path}");
             }
 
@@ -53,12 +63,13 @@ internal static class DeployCommand
         return command;
     }
 
-    /// <summary>The documented output: <c>{"chainId": n, "contracts": {"ComputeToken": "0x…", "StakingVault": "0x…", "JobMarket": "0x…"}}</c>.</summary>
+    /// <summary>The documented output: <c>{"chainId": n, "contracts": {"ComputeToken": "0x…", "StakingVault": "0x…", "JobMarket": "0x…", "AuditCourt": "0x…"}}</c>.</summary>
     internal static string FormatJson(ChainDeployment deployment)
     {
         static string Quote(string text) => JsonSerializer.Serialize(text);
         return $"{{\"chainId\": {deployment.ChainId.ToString(CultureInfo.InvariantCulture)}, \"contracts\": {{" +
-            $"\"ComputeToken\": {Quote(deployment.ComputeToken)}, \"StakingVault\": {Quote(deployment.StakingVault)}, \"JobMarket\": {Quote(deployment.JobMarket)}}}}}";
+            $"\"ComputeToken\": {Quote(deployment.ComputeToken)}, \"StakingVault\": {Quote(deployment.StakingVault)}, \"JobMarket\": {Quote(deployment.JobMarket)}, " +
+            $"\"AuditCourt\": {Quote(deployment.AuditCourt)}}}}}";
     }
 
     private static DeploymentOptions ReadOptions(FileInfo file)

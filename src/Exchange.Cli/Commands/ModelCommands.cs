@@ -118,7 +118,13 @@ internal static class ModelCommands
         var json = CommonOptions.Json();
         var onnx = new Argument<FileInfo>("onnx") { Description = "The ONNX model file" };
         var cardFile = new Option<FileInfo>("--card") { Description = "The model card (JSON; its model.keccak256 must be the file's)", HelpName = "CARD.json", Required = true };
-        var command = new Command("add", "Add an ONNX file and its card to the local store; prints the model id") { onnx, cardFile, store, json };
+        var assets = new Option<FileInfo[]>("--asset")
+        {
+            Description = "A file the card's preprocessing names by keccak256, such as a text model's vocabulary",
+            HelpName = "FILE",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var command = new Command("add", "Add an ONNX file and its card to the local store; prints the model id") { onnx, cardFile, assets, store, json };
         command.SetAction(parsed =>
         {
             var onnxFile = parsed.GetValue(onnx)!;
@@ -126,7 +132,8 @@ internal static class ModelCommands
             ModelEntry entry;
             try
             {
-                entry = Registry(parsed, store).Add(File.ReadAllBytes(onnxFile.FullName), card);
+                var assetBytes = (parsed.GetValue(assets) ?? []).Select(f => f.Exists ? File.ReadAllBytes(f.FullName) : throw new CliException($"{f.FullName} does not exist")).ToList();
+                entry = Registry(parsed, store).Add(File.ReadAllBytes(onnxFile.FullName), card, assetBytes);
             }
             catch (OnnxRuntimeException e)
             {

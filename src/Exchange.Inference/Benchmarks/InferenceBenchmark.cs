@@ -27,7 +27,7 @@ public static class InferenceBenchmark
         await using var engine = new InferenceEngine(registry, options);
         var info = await engine.LoadAsync(entry.Card, cancellationToken).ConfigureAwait(false);
         var model = await engine.OnnxModelAsync(entry.Card, cancellationToken).ConfigureAwait(false);
-        var distinct = ModelCalibrator.Inputs(entry.Card, new CalibrationOptions(Math.Min(tasks, DistinctInputs)));
+        var distinct = ModelCalibrator.Inputs(registry, entry.Card, new CalibrationOptions(Math.Min(tasks, DistinctInputs)));
         var inputs = Enumerable.Range(0, tasks).Select(i => distinct[i % distinct.Count]).ToArray();
         var payloads = inputs.Select(task => task.Select(t => t.Data).ToArray()).ToArray();
 

@@ -5,15 +5,16 @@ using Exchange.Inference.Devices;
 using Exchange.Inference.Images;
 using Exchange.Inference.Models;
 using Exchange.Inference.Runtime;
+using Exchange.Inference.Text;
 using Exchange.Inference.Verification;
 
 namespace Exchange.Inference.Calibration;
 
 /// <summary>
 /// Calibrates a model card's verification policy (design §5): runs honest variants (other thread
-/// counts, graph optimisation off, batching, CUDA where there is a GPU) and the cheats a provider
-/// could submit (random, perturbed, another input's, int8-rounded outputs; a truncated and an
-/// int8-weight model), and reports whether the card's policy passes all honest runs and fails every
+/// counts, graph optimisation off or basic, batching, CUDA where there is a GPU) and the cheats a
+/// provider could submit (random, perturbed, another input's, int8-rounded outputs; a truncated and
+/// an int8-weight model; for text, the tokens shuffled), and reports whether the card's policy passes all honest runs and fails every
 /// cheat, with the margin on each side.
 /// </summary>
 public static class ModelCalibrator
@@ -28,7 +29,7 @@ public static class ModelCalibrator
         var card = entry.Card;
         using var reference = OnnxModel.Load(registry.ReadModelFile(card), new SessionSettings(DeviceSpec.Cpu));
         GraphContract.Check(card, reference.Session);
-        var tasks = Inputs(card, options);
+        var tasks = Inputs(registry, card, options);
         var runner = new VariantRunner(reference, tasks.Select(t => t.Select(x => x.Data).ToArray()).ToArray(), options.Seed);
         var expected = runner.Reference.Select(task => ToTensors(card, task)).ToArray();
 
@@ -46,6 +47,13 @@ public static class ModelCalibrator
         }
 
         var cheats = runner.Cheats().Select(v => Judge(card, expected, v)).ToList();
+        if (card.Preprocessing.Kind == TextPreprocessing.Kind)
+        {
+            var random = new Random(options.Seed);
+            var shuffled = tasks.Select(task => TextCheats.ShuffleTokens(card, task, random).Select(t => t.Data).ToArray()).ToArray();
+            cheats.Add(Judge(card, expected, runner.OnInputs("input-tokens-shuffled", shuffled)));
+        }
+
         var insideNoise = runner.Float16Rounding() is { } rounding ? [Judge(card, expected, rounding)] : new List<CalibrationEntry>();
         return new CalibrationReport(
             card.Name,
@@ -56,10 +64,19 @@ public static class ModelCalibrator
             Margin(card.Verification, honest, cheats, insideNoise));
     }
 
-    /// <summary>The calibration inputs: synthetic pictures through the card's image preprocessing, or seeded random tensors.</summary>
-    internal static IReadOnlyList<Tensor[]> Inputs(ModelCard card, CalibrationOptions options)
+    /// <summary>
+    /// The calibration inputs: synthetic pictures through the card's image preprocessing, synthetic
+    /// sentences through its text preprocessing, or seeded random tensors.
+    /// </summary>
+    internal static IReadOnlyList<Tensor[]> Inputs(ModelRegistry registry, ModelCard card, CalibrationOptions options)
     {
         var random = new Random(options.Seed);
+        if (card.Preprocessing.Kind == TextPreprocessing.Kind)
+        {
+            var tokenizer = TextTokenizer.For(registry, card);
+            return SyntheticSentences.Generate(options.Tasks, options.Seed).Select(text => tokenizer.ToInputs(card, text)).ToArray();
+        }
+
         if (card.Preprocessing.Kind == ImagePreprocessing.Kind)
         {
             var image = ImagePreprocessing.From(card.Preprocessing);

@@ -30,6 +30,7 @@ internal sealed class VariantRunner(OnnxModel reference, IReadOnlyList<ReadOnlyM
         yield return Session("cpu-1-thread", bytes, new SessionSettings(DeviceSpec.Cpu, IntraOpThreads: 1));
         yield return Session("cpu-2-threads", bytes, new SessionSettings(DeviceSpec.Cpu, IntraOpThreads: 2));
         yield return Session("cpu-optimisation-off", bytes, new SessionSettings(DeviceSpec.Cpu, OptimizeGraph: false));
+        yield return Session("cpu-optimisation-basic", bytes, new SessionSettings(DeviceSpec.Cpu, BasicOptimizationsOnly: true));
         yield return new CalibrationVariant($"cpu-batch-{Math.Min(CalibrationBatch, tasks.Count)}", RunBatched(reference, tasks, CalibrationBatch));
     }
 
@@ -58,6 +59,9 @@ internal sealed class VariantRunner(OnnxModel reference, IReadOnlyList<ReadOnlyM
         cheats.Add(Session("model-weights-int8", OnnxCheatModels.QuantizeWeightsToInt8(reference.LoadedBytes), new SessionSettings(DeviceSpec.Cpu)));
         return cheats;
     }
+
+    /// <summary>The reference model run on other inputs than the tasks' (a provider that computes the wrong thing).</summary>
+    public CalibrationVariant OnInputs(string name, IReadOnlyList<ReadOnlyMemory<byte>[]> inputs) => new(name, RunOneByOne(reference, inputs));
 
     /// <summary>fp16 rounding of float32 outputs, for the record: it sits inside the CPU/GPU noise (docs/verification.md); null for other outputs.</summary>
     public CalibrationVariant? Float16Rounding() => reference.Outputs.All(o => o.ElementType == TensorElementType.Float)

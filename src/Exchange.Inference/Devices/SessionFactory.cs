@@ -59,7 +59,9 @@ internal static class SessionFactory
     {
         var options = new SessionOptions
         {
-            GraphOptimizationLevel = settings.OptimizeGraph ? GraphOptimizationLevel.ORT_ENABLE_ALL : GraphOptimizationLevel.ORT_DISABLE_ALL,
+            GraphOptimizationLevel = !settings.OptimizeGraph ? GraphOptimizationLevel.ORT_DISABLE_ALL
+                : settings.BasicOptimizationsOnly ? GraphOptimizationLevel.ORT_ENABLE_BASIC
+                : GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };

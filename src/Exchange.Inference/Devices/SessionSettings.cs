@@ -4,7 +4,8 @@ namespace Exchange.Inference.Devices;
 /// <param name="Device">The requested device.</param>
 /// <param name="IntraOpThreads">CPU threads per operator; 0 lets ONNX Runtime choose (one per physical core).</param>
 /// <param name="OptimizeGraph">Whether ONNX Runtime applies all graph optimisations (true) or none.</param>
-public sealed record SessionSettings(DeviceSpec Device, int IntraOpThreads = 0, bool OptimizeGraph = true)
+/// <param name="BasicOptimizationsOnly">With <paramref name="OptimizeGraph"/>, only ONNX Runtime's basic level (constant folding, redundant nodes removed; no operator fusion).</param>
+public sealed record SessionSettings(DeviceSpec Device, int IntraOpThreads = 0, bool OptimizeGraph = true, bool BasicOptimizationsOnly = false)
 {
     /// <summary>Automatic device, default threads, full optimisation.</summary>
     public static SessionSettings Default { get; } = new(DeviceSpec.Auto);

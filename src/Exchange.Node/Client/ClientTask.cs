@@ -1,19 +1,54 @@
+using System.Globalization;
 using Exchange.Core.Models;
 using Exchange.Core.Tensors;
+using Exchange.Inference.Calibration;
 using Exchange.Inference.Images;
+using Exchange.Inference.Models;
+using Exchange.Inference.Text;
 
 namespace Exchange.Node.Client;
 
 /// <summary>One task a client wants run: where its input came from and the input tensors, in the card's order.</summary>
-/// <param name="Source">A name for messages and output files (the input file's name).</param>
+/// <param name="Source">A name for messages (the input file's name, with the line for a text).</param>
 /// <param name="Inputs">The model's inputs.</param>
-public sealed record ClientTask(string Source, IReadOnlyList<Tensor> Inputs)
+/// <param name="OutputStem">The start of the task's output file names; null for the input file's name without its extension.</param>
+public sealed record ClientTask(string Source, IReadOnlyList<Tensor> Inputs, string? OutputStem = null)
 {
-    /// <summary>Reads a task from a file: an image (PNG, JPEG…) is preprocessed as the card says, a <c>.npy</c> file is taken as the model's single input.</summary>
+    /// <summary>The start of the task's output file names, e.g. <c>cat</c> for <c>cat.png</c> or <c>texts-line007</c> for line 7 of <c>texts.jsonl</c>.</summary>
+    public string Stem => OutputStem ?? Path.GetFileNameWithoutExtension(Source);
+
+    /// <summary>
+    /// The tasks of the client's input paths, in order. For a card with <c>text</c> preprocessing,
+    /// every line of every file is a task (see <see cref="TextFiles"/>); otherwise each path is one
+    /// task: an image (PNG, JPEG) preprocessed as the card says, a <c>.npy</c> file taken as the
+    /// model's single input, or a folder with one <c>&lt;input name&gt;.npy</c> per model input
+    /// (tensors prepared elsewhere, for any card).
+    /// </summary>
+    /// <exception cref="InvalidDataException">An input does not fit the card, or two tasks would write the same output files.</exception>
+    public static IReadOnlyList<ClientTask> FromPaths(IEnumerable<string> paths, ModelCard card, ModelRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(card);
+        var text = card.Preprocessing.Kind == TextPreprocessing.Kind;
+        var tasks = paths.SelectMany(path => text && !Directory.Exists(path) ? FromTextFile(path, card, Tokenizer(card, registry)) : [FromFile(path, card)]).ToList();
+        if (tasks.GroupBy(t => t.Stem, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } clash)
+        {
+            throw new InvalidDataException($"{string.Join(" and ", clash.Select(t => t.Source))} would write the same outputs ({clash.Key}.*); rename one");
+        }
+
+        return tasks;
+    }
+
+    /// <summary>Reads a task from a file: an image (PNG, JPEG…) is preprocessed as the card says, a <c>.npy</c> file is taken as the model's single input, a folder holds one <c>&lt;input name&gt;.npy</c> per input.</summary>
     /// <exception cref="InvalidDataException">The file does not fit the card.</exception>
     public static ClientTask FromFile(string path, ModelCard card)
     {
         ArgumentNullException.ThrowIfNull(card);
+        if (Directory.Exists(path))
+        {
+            return FromFolder(path, card);
+        }
+
         var bytes = File.ReadAllBytes(path);
         var name = Path.GetFileName(path);
         return path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) ? FromNpy(name, bytes, card) : FromImage(name, bytes, card);
@@ -26,7 +61,7 @@ public sealed record ClientTask(string Source, IReadOnlyList<Tensor> Inputs)
         ArgumentNullException.ThrowIfNull(card);
         if (card.Inputs.Count != 1)
         {
-            throw new InvalidDataException($"{source}: model '{card.Name}' takes {card.Inputs.Count} inputs; give one .npy file per input instead of an image");
+            throw new InvalidDataException($"{source}: model '{card.Name}' takes {card.Inputs.Count} inputs; give a folder with one .npy file per input instead of an image");
         }
 
         try
@@ -41,13 +76,87 @@ public sealed record ClientTask(string Source, IReadOnlyList<Tensor> Inputs)
         }
     }
 
-    private static ClientTask FromNpy(string source, byte[] bytes, ModelCard card)
+    /// <summary>A task from one text, tokenized and padded as the card's <c>text</c> preprocessing says.</summary>
+    /// <exception cref="InvalidDataException">The text cannot be tokenized here.</exception>
+    public static ClientTask FromText(string source, string text, string stem, ModelCard card, TextTokenizer tokenizer)
     {
-        if (card.Inputs.Count != 1)
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        try
         {
-            throw new InvalidDataException($"{source}: model '{card.Name}' takes {card.Inputs.Count} inputs; this client reads one .npy file per task");
+            return new ClientTask(source, tokenizer.ToInputs(card, text), stem);
+        }
+        catch (NotSupportedException e)
+        {
+            throw new InvalidDataException($"{source}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// One task per text of a <c>.txt</c> or <c>.jsonl</c> file (<see cref="TextFiles"/>), its
+    /// outputs named after the file and the line, e.g. <c>texts-line007</c>, numbers padded to
+    /// the file's line count so that the names sort in input order.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file holds no text or a line is malformed.</exception>
+    public static IReadOnlyList<ClientTask> FromTextFile(string path, ModelCard card, TextTokenizer tokenizer)
+    {
+        var name = Path.GetFileName(path);
+        var stem = Path.GetFileNameWithoutExtension(path);
+        var width = TextFiles.LineCount(path).ToString(CultureInfo.InvariantCulture).Length;
+        return TextFiles.Read(path)
+            .Select(line => FromText($"{name} line {line.Number}", line.Text, $"{stem}-line{line.Number.ToString(CultureInfo.InvariantCulture).PadLeft(width, '0')}", card, tokenizer))
+            .ToList();
+    }
+
+    /// <summary>
+    /// The demo's workload for a card: <paramref name="count"/> synthetic pictures for image models,
+    /// synthetic sentences for text models.
+    /// </summary>
+    public static IReadOnlyList<ClientTask> Synthetic(ModelCard card, ModelRegistry registry, int count, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        if (card.Preprocessing.Kind == TextPreprocessing.Kind)
+        {
+            var tokenizer = Tokenizer(card, registry);
+            return SyntheticSentences.Generate(count, seed)
+                .Select((text, i) => FromText($"sentence {i + 1}", text, $"sentence-{i + 1:D4}", card, tokenizer))
+                .ToList();
         }
 
+        return SyntheticImages.Png(count, seed, 224, 224).Select((png, i) => FromImage($"image-{i:D4}.png", png, card)).ToList();
+    }
+
+    private static TextTokenizer Tokenizer(ModelCard card, ModelRegistry registry)
+    {
+        try
+        {
+            return TextTokenizer.For(registry, card);
+        }
+        catch (Exception e) when (e is FormatException or FileNotFoundException)
+        {
+            throw new InvalidDataException($"model '{card.Name}': {e.Message}", e);
+        }
+    }
+
+    private static ClientTask FromFolder(string path, ModelCard card)
+    {
+        var source = Path.GetFileName(Path.TrimEndingDirectorySeparator(path));
+        var inputs = card.Inputs.Select(spec =>
+        {
+            var file = Path.Combine(path, spec.Name + ".npy");
+            return File.Exists(file)
+                ? ReadNpy($"{source}/{spec.Name}.npy", File.ReadAllBytes(file), spec)
+                : throw new InvalidDataException($"{source}: model '{card.Name}' takes {card.Inputs.Count} inputs ({string.Join(", ", card.Inputs.Select(i => i.Name + ".npy"))}); {spec.Name}.npy is missing");
+        }).ToList();
+        return new ClientTask(source, inputs, source);
+    }
+
+    private static ClientTask FromNpy(string source, byte[] bytes, ModelCard card) =>
+        card.Inputs.Count != 1
+            ? throw new InvalidDataException($"{source}: model '{card.Name}' takes {card.Inputs.Count} inputs; give a folder with one .npy file per input ({string.Join(", ", card.Inputs.Select(i => i.Name + ".npy"))})")
+            : new ClientTask(source, [ReadNpy(source, bytes, card.Inputs[0])]);
+
+    private static Tensor ReadNpy(string source, byte[] bytes, TensorSpec spec)
+    {
         Tensor tensor;
         try
         {
@@ -58,8 +167,6 @@ public sealed record ClientTask(string Source, IReadOnlyList<Tensor> Inputs)
             throw new InvalidDataException($"{source}: {e.Message}", e);
         }
 
-        return card.Inputs[0].Mismatch(tensor) is { } problem
-            ? throw new InvalidDataException($"{source}: {problem}")
-            : new ClientTask(source, [tensor]);
+        return spec.Mismatch(tensor) is { } problem ? throw new InvalidDataException($"{source}: {problem}") : tensor;
     }
 }

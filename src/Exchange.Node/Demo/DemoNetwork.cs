@@ -108,8 +108,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var offers = await OffersAsync(clientApi, card.ModelId, clientMarket, providers.Count, ct).ConfigureAwait(false);
             offers = [.. offers, .. silent];
 
-            var tasks = SyntheticImages.Png(options.Tasks, options.Seed, 224, 224)
-                .Select((png, i) => ClientTask.FromImage($"image-{i:D4}.png", png, card)).ToList();
+            var tasks = ClientTask.Synthetic(card, engine.Registry, options.Tasks, options.Seed);
             var (startBlock, _) = await clientMarket.LatestBlockAsync(ct).ConfigureAwait(false);
             var prepared = await session.PrepareAsync(tasks, offers, options.TasksPerJob, null, ct).ConfigureAwait(false);
             var created = await session.CreateAsync(prepared, TimeSpan.FromSeconds(options.JobDeadlineSeconds), 8, null, ct).ConfigureAwait(false);

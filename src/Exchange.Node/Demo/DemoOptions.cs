@@ -12,7 +12,7 @@ public sealed record DemoOptions
     /// <summary>Verifiers. Default 3.</summary>
     public int Verifiers { get; init; } = 3;
 
-    /// <summary>Tasks (images) the client submits. Default 200.</summary>
+    /// <summary>Tasks the client submits: synthetic images, or synthetic sentences for a text model. Default 200.</summary>
     public int Tasks { get; init; } = 200;
 
     /// <summary>Tasks per job. Default 8.</summary>
@@ -27,7 +27,7 @@ public sealed record DemoOptions
     /// <summary>Seed of the images and of the cheat. Default 7.</summary>
     public int Seed { get; init; } = 7;
 
-    /// <summary>The model, by name. Default <c>resnet18</c>.</summary>
+    /// <summary>The model, by name: <c>resnet18</c> (default) takes images, <c>minilm</c> sentences.</summary>
     public string Model { get; init; } = "resnet18";
 
     /// <summary>An existing chain (its dev accounts must be Hardhat's); null starts a local Hardhat node.</summary>

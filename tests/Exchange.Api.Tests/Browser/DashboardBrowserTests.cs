@@ -8,7 +8,8 @@ namespace Exchange.Api.Tests.Browser;
 
 /// <summary>
 /// Headless Chromium loads the dashboard served by the API over Kestrel, against a live chain whose
-/// jobs were left in several states; it reads the tables, opens a job, and sees a new job arrive live.
+/// jobs were left in several states and one was slashed by the court; it reads the tables, opens a
+/// job and the disputed job's committee round, and sees a new job arrive live.
 /// The screenshot is kept under the test output folder (artifacts/dashboard.png).
 /// </summary>
 [Collection(ChainFixture.Collection)]
@@ -24,8 +25,11 @@ public sealed class DashboardBrowserTests(ChainFixture chain)
         using var http = new HttpClient { BaseAddress = address };
         var scenario = new JobScenario(chain, client: 17, provider: 18);
         var ids = await scenario.RunMixAsync();
+        var slashed = await scenario.RunDisputeAsync([1, 2, 3, 9]);
         await Eventually.GetAsync(() => http.GetFromJsonAsync<JobPage>($"/jobs?provider={scenario.Provider}&status=Expired")!,
             p => p!.Items.Count == 1, "indexing the scenario");
+        await Eventually.GetAsync(() => http.GetFromJsonAsync<JobPage>($"/jobs?provider={scenario.Provider}&status=Slashed")!,
+            p => p!.Items.Count == 1, "indexing the ruling");
 
         await using var chromium = await HeadlessChromium.LaunchAsync();
         var page = await chromium.Context.NewPageAsync();
@@ -51,6 +55,15 @@ public sealed class DashboardBrowserTests(ChainFixture chain)
         Assert.Equal(ids["expired"].ToString(), await page.TextContentAsync("#detail-id"));
         Assert.Equal(1, await page.Locator("#detail-timeline li[data-event='JobCreated']").CountAsync());
         Assert.Equal("Expired", await page.TextContentAsync("#detail-fields dd[data-field='status']"));
+
+        await page.Locator($"#jobs tbody tr[data-key='job-{slashed}']").ClickAsync();
+        await page.WaitForSelectorAsync("#detail-rounds li[data-round='0']", new() { Timeout = Timeout });
+        Assert.Equal(slashed.ToString(), await page.TextContentAsync("#detail-id"));
+        Assert.Equal("Slashed", await page.TextContentAsync("#detail-fields dd[data-field='status']"));
+        Assert.Equal("failed", await page.TextContentAsync("#detail-fields dd[data-field='audit']"));
+        Assert.Equal("provider-wrong", await page.GetAttributeAsync("#detail-rounds li[data-round='0'] .round-head", "data-ruling"));
+        Assert.True(await page.Locator("#detail-rounds li[data-round='0'] li[data-vote='provider-wrong']").CountAsync() >= 1);
+        Assert.True(int.Parse(await page.TextContentAsync("#count-disputes") ?? "0") >= 1);
 
         var (live, _) = await scenario.CreateAsync(3);
         await page.WaitForSelectorAsync($"#jobs tbody tr[data-key='job-{live}']", new() { Timeout = Timeout });

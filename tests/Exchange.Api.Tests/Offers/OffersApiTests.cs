@@ -11,11 +11,12 @@ namespace Exchange.Api.Tests.Offers;
 
 public sealed class OffersApiTests : IDisposable
 {
-    // 1,000 per task at 2x collateral locks 2,000 a task: 40,000 free stake backs 20 tasks.
+    // 1,000 per task at 2x collateral takes 2,000 a task: 40,000 free collateral backs 20 tasks.
     private readonly KnownAccountsMarket _market = new KnownAccountsMarket()
         .Fund(DevKeys.Provider.Address(), 0, 50_000, 40_000, new Reputation(10, 3, 0, 0))
         .Fund(DevKeys.Verifier.Address(), 0, 50_000, 40_000, new Reputation(50, 9, 1, 1))
-        .Fund(DevKeys.Client.Address(), 5_000, 0);
+        .Fund(DevKeys.Client.Address(), 5_000, 0)
+        .Fund(DevKeys.Stranger.Address(), 0, 50_000, freeCollateral: 0);
     private readonly ManualClock _clock = new();
     private readonly ApiFactory _api;
     private readonly HttpClient _http;
@@ -138,15 +139,15 @@ public sealed class OffersApiTests : IDisposable
     }
 
     [Fact]
-    public async Task Offer_whose_provider_lost_its_free_stake_is_hidden_until_stake_returns()
+    public async Task Offer_whose_provider_lost_its_free_collateral_is_hidden_until_collateral_returns()
     {
         await Post(SignedOffers.Create(DevKeys.Provider, Terms));
 
-        _market.Fund(DevKeys.Provider.Address(), 0, 50_000, freeStake: 1_999);
+        _market.Fund(DevKeys.Provider.Address(), 0, 50_000, freeCollateral: 1_999);
         Assert.Empty(await List("/offers"));
         Assert.Equal(1, _api.CountRows("api_offers"));
 
-        _market.Fund(DevKeys.Provider.Address(), 0, 50_000, freeStake: 4_000);
+        _market.Fund(DevKeys.Provider.Address(), 0, 50_000, freeCollateral: 4_000);
         Assert.Equal(2u, Assert.Single(await List("/offers")).Capacity);
     }
 
@@ -176,8 +177,10 @@ public sealed class OffersApiTests : IDisposable
         { "signed by another key", t => SignedOffers.Create(DevKeys.Provider, t, signer: DevKeys.Stranger), HttpStatusCode.UnprocessableEntity, "signature is not" },
         { "price changed after signing", t => SignedOffers.Create(DevKeys.Provider, t) with { UnitPrice = "1" }, HttpStatusCode.UnprocessableEntity, "signature is not" },
         { "signed for another market", t => SignedOffers.Create(DevKeys.Provider, t with { Market = DevKeys.Stranger.GetPublicAddress() }), HttpStatusCode.UnprocessableEntity, "signature is not" },
-        { "provider without stake", t => SignedOffers.Create(DevKeys.Client, t), HttpStatusCode.UnprocessableEntity, "has 0 free stake" },
-        { "price beyond the free stake", t => SignedOffers.Create(DevKeys.Provider, t, unitPrice: 30_000), HttpStatusCode.UnprocessableEntity, "locks 60000" },
+        { "provider without stake", t => SignedOffers.Create(DevKeys.Client, t), HttpStatusCode.UnprocessableEntity, "has 0 free collateral" },
+        { "stake not locked as collateral", t => SignedOffers.Create(DevKeys.Stranger, t), HttpStatusCode.UnprocessableEntity, "has 0 free collateral" },
+        { "price beyond the free collateral", t => SignedOffers.Create(DevKeys.Provider, t, unitPrice: 30_000), HttpStatusCode.UnprocessableEntity, "takes 60000" },
+        { "price below the market's minimum", t => SignedOffers.Create(DevKeys.Provider, t, unitPrice: 99), HttpStatusCode.UnprocessableEntity, "below 100 a task" },
     };
 
     [Theory]

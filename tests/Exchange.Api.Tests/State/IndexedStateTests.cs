@@ -63,6 +63,45 @@ public sealed class IndexedStateTests(ChainFixture chain)
     }
 
     [Fact]
+    public async Task A_slashed_job_reads_back_with_its_audit_committee_votes_and_ruling()
+    {
+        using var api = ChainActions.Api(chain, FastIndex);
+        using var http = api.CreateClient();
+        var scenario = new JobScenario(chain, client: 6, provider: 7);
+        var id = await scenario.RunDisputeAsync([1, 2, 3]);
+
+        var job = await Eventually.GetAsync(() => http.GetFromJsonAsync<JobDetail>($"/jobs/{id}"), j => j!.Status == "Slashed", "indexing the ruling");
+
+        Assert.Equal("failed", job!.Audit);
+        Assert.Equal("Drawn", job.AuditOrigin);
+        Assert.False(job.VerdictPass);
+        Assert.NotNull(job.DrawSeed);
+        Assert.Equal(job.Collateral, job.Slashed);
+        var dispute = job.Dispute!;
+        Assert.Equal(job.Verifier, dispute.Challenger);
+        Assert.True(dispute.Resolved);
+        Assert.True(dispute.ProviderWrong);
+        Assert.Equal("0", dispute.Held);
+        var round = Assert.Single(dispute.Rounds);
+        Assert.Equal("provider-wrong", round.FundedSide);
+        Assert.Equal("provider-wrong", round.Ruling);
+        Assert.Equal(chain.Options.Court.ChallengerBond(System.Numerics.BigInteger.Parse(job.Collateral)).ToString(), round.Bond);
+        Assert.Equal(chain.Options.Court.CommitteeSizeOf(0), round.Size);
+        Assert.NotEmpty(round.Members);
+        Assert.All(round.Members, m => Assert.Equal("provider-wrong", m.Vote));
+        Assert.Equal(round.Members.Count, round.VotesWrong);
+        Assert.Contains(job.Timeline, e => e.Event == "DisputeResolved");
+
+        var verifiers = (await http.GetFromJsonAsync<List<AccountView>>("/verifiers"))!;
+        var challenger = verifiers.Single(v => v.Address == dispute.Challenger);
+        Assert.True(challenger.Verdicts >= 1);
+        Assert.All(round.Members, m => Assert.True(verifiers.Single(v => v.Address == m.Member).Votes >= 1));
+        var stats = (await http.GetFromJsonAsync<NetworkStats>("/stats"))!;
+        Assert.True(stats.Disputes >= 1 && stats.Audits >= 1 && stats.Verdicts >= 1 && stats.Votes >= round.Members.Count);
+        Assert.True(stats.JobsByStatus["Slashed"] >= 1);
+    }
+
+    [Fact]
     public async Task Providers_stats_and_live_events_follow_the_chain()
     {
         using var api = ChainActions.Api(chain, FastIndex);

@@ -9,7 +9,7 @@ using Exchange.TestSupport;
 
 namespace Exchange.Api.Tests.Support;
 
-/// <summary>What tests do on the live chain: fund accounts from the deployer, stake, deposit, cancel offers.</summary>
+/// <summary>What tests do on the live chain: fund accounts from the deployer, stake, lock collateral, deposit, cancel offers.</summary>
 public static class ChainActions
 {
     public static BigInteger Tokens(long whole) => MarketParameters.Tokens(whole);
@@ -45,6 +45,10 @@ public static class ChainActions
         await chain.Sender(account).SendAsync(chain.Deployment.StakingVault, new StakeFunction { Role = role, Amount = amount });
     }
 
+    /// <summary>Moves <paramref name="amount"/> of a provider's vault stake into its free collateral in the market, which backs its jobs.</summary>
+    public static async Task LockCollateralAsync(ChainFixture chain, int account, BigInteger amount) =>
+        await chain.Sender(account).SendAsync(chain.Deployment.JobMarket, new LockCollateralFunction { Amount = amount });
+
     public static async Task CancelOfferAsync(ChainFixture chain, int account, OfferSubmission offer) =>
         await chain.Sender(account).SendAsync(chain.Deployment.JobMarket, new CancelOfferFunction
         {
@@ -54,6 +58,7 @@ public static class ChainActions
                 ModelId = Bytes32.Parse(offer.ModelId).ToArray(),
                 UnitPrice = BigInteger.Parse(offer.UnitPrice!, System.Globalization.CultureInfo.InvariantCulture),
                 MaxTasks = offer.MaxTasks!.Value,
+                MinTurnaround = offer.MinTurnaround!.Value,
                 Expiry = offer.Expiry!.Value,
                 Region = Region.Encode(offer.Region!).ToArray(),
                 Nonce = offer.Nonce!.Value,

@@ -13,7 +13,7 @@ namespace Exchange.Api.Tests.Support;
 
 /// <summary>
 /// Drives real jobs through the contracts on the fixture's chain: a client with a deposit, a staked
-/// provider with a signed offer, and jobs left Created, Submitted, Settled and Expired.
+/// provider with free collateral and a signed offer, and jobs left Created, Submitted, Settled and Expired.
 /// </summary>
 public sealed class JobScenario(ChainFixture chain, int client, int provider)
 {
@@ -31,6 +31,7 @@ public sealed class JobScenario(ChainFixture chain, int client, int provider)
     {
         await ChainActions.DepositAsync(chain, client, ChainActions.Tokens(1_000));
         await ChainActions.StakeAsync(chain, provider, ChainActions.Tokens(10_000));
+        await ChainActions.LockCollateralAsync(chain, provider, ChainActions.Tokens(5_000));
         var now = await ChainTimeAsync();
         _offer = new Offer(DevAccounts.Address(provider), Model, ChainActions.Tokens(1), 64, 60, now + 30 * 24 * 3600, Region.Encode("eu-west"), 1);
         _offerSignature = Signatures.Sign(_offer.Digest(_domain), DevAccounts.Key(provider).GetPrivateKeyAsBytes());
@@ -116,6 +117,78 @@ public sealed class JobScenario(ChainFixture chain, int client, int provider)
             ["expired"] = expired.Id,
         };
     }
+
+    /// <summary>
+    /// A job the court slashes: the <paramref name="verifiers"/> stake (drawable from the next epoch),
+    /// jobs are submitted until one's own draw audits it, its drawn verifier fails it, the committee
+    /// votes the provider wrong, and after the appeal window the ruling is final. Returns the job's id.
+    /// </summary>
+    public async Task<BigInteger> RunDisputeAsync(IReadOnlyList<int> verifiers)
+    {
+        await PrepareAsync();
+        foreach (var verifier in verifiers)
+        {
+            await ChainActions.StakeAsync(chain, verifier, ChainActions.Tokens(1_000), role: 2);
+        }
+
+        await chain.IncreaseTimeAsync(chain.Options.EpochLength);
+        var (id, job) = await AuditedJobAsync();
+        var court = chain.Deployment.AuditCourt;
+        var pending = await QueryAsync<PendingAuditorFunction, PendingAuditorOutputDTO>(court, new PendingAuditorFunction { JobId = id, Job = job.ToStruct() });
+        var challenger = IndexOf(pending.Verifier);
+        // The fail verdict posts the challenger's bond from its market balance.
+        await ChainActions.DepositAsync(chain, challenger, ChainActions.Tokens(100));
+        await chain.Sender(challenger).SendAsync(court, new SubmitVerdictFunction { JobId = id, Job = job.ToStruct(), Pass = false, EvidenceHash = Keccak.Hash("bad outputs"u8).ToArray() });
+
+        await chain.MineAsync(2);
+        var drawn = await chain.Sender(client).SendAsync(court, new DrawCommitteeFunction { JobId = id, Job = job.ToStruct() });
+        var members = drawn.DecodeAllEvents<CommitteeDrawnEventDTO>().Single().Event.Members;
+        var salt = Keccak.Hash("salt"u8).ToArray();
+        foreach (var member in members)
+        {
+            var commitment = await QueryAsync<VoteCommitmentFunction, VoteCommitmentOutputDTO>(court, new VoteCommitmentFunction
+            {
+                JobId = id, Round = 0, Member = member, ProviderWrong = true, Salt = salt,
+            });
+            await chain.Sender(IndexOf(member)).SendAsync(court, new CommitVoteFunction { JobId = id, Commitment = commitment.ReturnValue0 });
+        }
+
+        foreach (var member in members)
+        {
+            await chain.Sender(IndexOf(member)).SendAsync(court, new RevealVoteFunction { JobId = id, ProviderWrong = true, Salt = salt });
+        }
+
+        await chain.Sender(client).SendAsync(court, new CloseRoundFunction { JobId = id });
+        await chain.IncreaseTimeAsync(chain.Options.Court.AppealWindow + 1);
+        await chain.Sender(client).SendAsync(court, new ResolveDisputeFunction { JobId = id, Job = job.ToStruct() });
+        return id;
+    }
+
+    /// <summary>Submits jobs until one's own draw audits it (15 % each); returns it once its draw can be read.</summary>
+    private async Task<(BigInteger Id, Job Job)> AuditedJobAsync()
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var (id, job) = await CreateAsync(2);
+            job = await SubmitAsync(id, job);
+            await chain.MineAsync(2);
+            var draw = await QueryAsync<AuditDrawFunction, AuditDrawOutputDTO>(chain.Deployment.JobMarket, new AuditDrawFunction { JobId = id, Job = job.ToStruct() });
+            if (draw.Audited)
+            {
+                return (id, job);
+            }
+        }
+
+        throw new InvalidOperationException("100 draws in a row did not audit their job");
+    }
+
+    private Task<TOutput> QueryAsync<TFunction, TOutput>(string contract, TFunction function)
+        where TFunction : FunctionMessage, new()
+        where TOutput : Nethereum.ABI.FunctionEncoding.Attributes.IFunctionOutputDTO, new() =>
+        chain.Web3.Eth.GetContractQueryHandler<TFunction>().QueryDeserializingToObjectAsync<TOutput>(function, contract);
+
+    private static int IndexOf(string address) =>
+        Enumerable.Range(0, DevAccounts.FundedCount).First(i => string.Equals(DevAccounts.Address(i), address, StringComparison.OrdinalIgnoreCase));
 
     private async Task<ulong> ChainTimeAsync()
     {

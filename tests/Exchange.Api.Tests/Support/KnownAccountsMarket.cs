@@ -12,11 +12,12 @@ public sealed class KnownAccountsMarket : IMarketReader
 {
     private readonly ConcurrentDictionary<string, AccountStanding> _standing = new();
 
-    public MarketTerms Terms { get; init; } = new(31337, "0x5fbdb2315678afecb367f032d93f642f64180aa3", 20_000);
+    public MarketTerms Terms { get; init; } = new(31337, "0x5fbdb2315678afecb367f032d93f642f64180aa3", 20_000, 100);
 
-    public KnownAccountsMarket Fund(string address, BigInteger deposit, BigInteger stake, BigInteger? freeStake = null, Reputation? reputation = null)
+    /// <summary>Gives an account a deposit and a stake; <paramref name="freeCollateral"/> is what it locked for the market (by default all its stake).</summary>
+    public KnownAccountsMarket Fund(string address, BigInteger deposit, BigInteger stake, BigInteger? freeCollateral = null, Reputation? reputation = null)
     {
-        _standing[address.ToLowerInvariant()] = new AccountStanding(deposit, stake, freeStake ?? stake, 0, reputation ?? Reputation.None);
+        _standing[address.ToLowerInvariant()] = new AccountStanding(deposit, stake, freeCollateral ?? stake, 0, reputation ?? Reputation.None);
         return this;
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.TestSupport;
 using Nethereum.RPC.Eth.DTOs;
@@ -15,13 +16,13 @@ public sealed class DeployCommandTests(ChainFixture chain) : IDisposable
     private Task<ExchangeCli.Result> RunAsync(params string[] args) => ExchangeCli.RunAsync(_folder.Path, null, args);
 
     [Fact]
-    public async Task Deploy_prints_three_addresses_that_hold_code_and_writes_the_deployment_file()
+    public async Task Deploy_prints_four_addresses_that_hold_code_and_writes_the_deployment_file()
     {
         var result = await RunAsync("deploy", "--rpc", chain.RpcUrl.ToString(), "--dev-account", DevAccountsOfTests.CliDeployer.ToString(), "--json");
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal("", result.Stderr);
-        Assert.Matches("""^\{"chainId": 31337, "contracts": \{"ComputeToken": "0x[0-9a-fA-F]{40}", "StakingVault": "0x[0-9a-fA-F]{40}", "JobMarket": "0x[0-9a-fA-F]{40}"\}\}$""", result.Stdout.Trim());
+        Assert.Matches("""^\{"chainId": 31337, "contracts": \{"ComputeToken": "0x[0-9a-fA-F]{40}", "StakingVault": "0x[0-9a-fA-F]{40}", "JobMarket": "0x[0-9a-fA-F]{40}", "AuditCourt": "0x[0-9a-fA-F]{40}"\}\}$""", result.Stdout.Trim());
         using var json = JsonDocument.Parse(result.Stdout);
         foreach (var contract in json.RootElement.GetProperty("contracts").EnumerateObject())
         {
@@ -31,12 +32,15 @@ public sealed class DeployCommandTests(ChainFixture chain) : IDisposable
 
         var file = DeploymentFile.Read(Path.Combine(_folder.Path, "deployments"), 31337);
         Assert.Equal(json.RootElement.GetProperty("contracts").GetProperty("JobMarket").GetString(), file.JobMarket);
+        Assert.Equal(json.RootElement.GetProperty("contracts").GetProperty("AuditCourt").GetString(), file.AuditCourt);
 
         var status = await RunAsync("chain", "status", "--rpc", chain.RpcUrl.ToString(), "--json");
         Assert.True(status.ExitCode == 0, status.Stderr);
         using var statusJson = JsonDocument.Parse(status.Stdout);
         Assert.Equal(file.JobMarket, statusJson.RootElement.GetProperty("contracts").GetProperty("JobMarket").GetString());
-        Assert.Equal(1000, statusJson.RootElement.GetProperty("parameters").GetProperty("auditRateBps").GetInt32());
+        Assert.Equal(file.AuditCourt, statusJson.RootElement.GetProperty("contracts").GetProperty("AuditCourt").GetString());
+        Assert.Equal(1500, statusJson.RootElement.GetProperty("parameters").GetProperty("auditRateBps").GetInt32());
+        Assert.Equal(5, statusJson.RootElement.GetProperty("courtParameters").GetProperty("committeeSize").GetInt32());
 
         var balance = await RunAsync("wallet", "balance", "--rpc", chain.RpcUrl.ToString(), "--dev-account", DevAccountsOfTests.CliDeployer.ToString(), "--json");
         Assert.True(balance.ExitCode == 0, balance.Stderr);
@@ -57,8 +61,40 @@ public sealed class DeployCommandTests(ChainFixture chain) : IDisposable
         var result = await RunAsync("deploy", "--rpc", chain.RpcUrl.ToString(), "--dev-account", DevAccountsOfTests.CliDeployer.ToString(), "--params", "params.json");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal("error: reverted: JobMarketProofOfSamplingViolated(auditRateBps=10, collateralMultiplierBps=100000, marginBps=500)", result.Stderr.Trim());
+        Assert.Equal("error: reverted: JobMarketProofOfSamplingViolated(auditRateBps=10, corruptShareBps=2000, collateralMultiplierBps=100000, posMarginBps=500)", result.Stderr.Trim());
         Assert.False(Directory.Exists(Path.Combine(_folder.Path, "deployments")));
+    }
+
+    [Fact]
+    public async Task Parameters_the_court_refuses_fail_with_the_courts_error_and_write_nothing()
+    {
+        File.WriteAllText(_folder.File("params.json"), """{"court": {"committeeSize": 4}}""");
+        var result = await RunAsync("deploy", "--rpc", chain.RpcUrl.ToString(), "--dev-account", DevAccountsOfTests.CliDeployer.ToString(), "--params", "params.json");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("error: reverted: AuditCourtInvalidParameter(name=committeeSize, value=4)", result.Stderr.Trim());
+        Assert.False(Directory.Exists(Path.Combine(_folder.Path, "deployments")));
+    }
+
+    [Fact]
+    public async Task Epoch_length_reaches_the_vault_and_overrides_the_parameter_file()
+    {
+        File.WriteAllText(_folder.File("params.json"), """{"epochLength": 7200, "court": {"auditWindow": 900}}""");
+        var result = await RunAsync("deploy", "--rpc", chain.RpcUrl.ToString(), "--dev-account", DevAccountsOfTests.CliDeployer.ToString(),
+            "--params", "params.json", "--epoch-length", "60");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var file = DeploymentFile.Read(Path.Combine(_folder.Path, "deployments"), 31337);
+        var epoch = await chain.Web3.Eth.GetContractQueryHandler<EpochLengthFunction>().QueryAsync<ulong>(file.StakingVault, new EpochLengthFunction());
+        var court = await chain.Web3.Eth.GetContractQueryHandler<AuditCourtParamsFunction>()
+            .QueryDeserializingToObjectAsync<AuditCourtParamsOutputDTO>(new AuditCourtParamsFunction(), file.AuditCourt);
+        Assert.Equal(60UL, epoch);
+        Assert.Equal(900UL, court.ReturnValue0.AuditWindow);
+        Assert.Contains($"AuditCourt {file.AuditCourt}", result.Stdout);
+
+        var zero = await RunAsync("deploy", "--rpc", chain.RpcUrl.ToString(), "--dev-account", DevAccountsOfTests.CliDeployer.ToString(), "--epoch-length", "0");
+        Assert.Equal(2, zero.ExitCode);
+        Assert.StartsWith("error: --epoch-length must be at least 1 second", zero.Stderr);
     }
 
     [Theory]

@@ -38,12 +38,12 @@ public sealed class CrossLanguageTests(ChainFixture chain)
         (ulong)(await chain.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest())).Timestamp.Value;
 
     [Theory]
-    [InlineData(0UL, 0UL)]
-    [InlineData(7UL, 1_700_000_000UL)]
-    [InlineData(4_294_967_294UL, ulong.MaxValue)]
-    public async Task Offer_digests_equal_the_contracts(ulong nonce, ulong expiry)
+    [InlineData(0UL, 0UL, 0U)]
+    [InlineData(7UL, 1_700_000_000UL, 600U)]
+    [InlineData(4_294_967_294UL, ulong.MaxValue, uint.MaxValue)]
+    public async Task Offer_digests_equal_the_contracts(ulong nonce, ulong expiry, uint minTurnaround)
     {
-        var offer = OfferOf(Provider, nonce, expiry);
+        var offer = OfferOf(Provider, nonce, expiry) with { MinTurnaround = minTurnaround };
         var onChain = await Query<OfferDigestFunction, OfferDigestOutputDTO>(new OfferDigestFunction { Offer = offer.ToStruct() });
         Assert.Equal(offer.Digest(Domain), Bytes32.FromBytes(onChain.ReturnValue0));
     }
@@ -156,33 +156,52 @@ public sealed class CrossLanguageTests(ChainFixture chain)
 
         foreach (var i in indices)
         {
-            Assert.True(await VerifyTaskAsync(taskTree.Root, i, inputs[i], taskTree.Proof(i)), $"task proof {i} of {leaves}");
-            Assert.True(await VerifyResultAsync(resultTree.Root, i, inputs[i], outputs[i], resultTree.Proof(i)), $"result proof {i} of {leaves}");
+            Assert.True(await VerifyTaskAsync(taskTree.Root, leaves, i, inputs[i], taskTree.Proof(i)), $"task proof {i} of {leaves}");
+            Assert.True(await VerifyResultAsync(resultTree.Root, leaves, i, inputs[i], outputs[i], resultTree.Proof(i)), $"result proof {i} of {leaves}");
 
             var wrongOutput = Keccak.Hash("tampered"u8);
-            Assert.False(await VerifyResultAsync(resultTree.Root, i, inputs[i], wrongOutput, resultTree.Proof(i)));
-            Assert.False(await VerifyTaskAsync(taskTree.Root, i + 1, inputs[i], taskTree.Proof(i)));
+            Assert.False(await VerifyResultAsync(resultTree.Root, leaves, i, inputs[i], wrongOutput, resultTree.Proof(i)));
+            Assert.False(await VerifyTaskAsync(taskTree.Root, leaves, i + 1, inputs[i], taskTree.Proof(i)));
             if (taskTree.Proof(i).Count > 0)
             {
                 var tampered = taskTree.Proof(i).ToList();
                 var first = tampered[0].ToArray();
                 first[0] ^= 1;
                 tampered[0] = Bytes32.FromBytes(first);
-                Assert.False(await VerifyTaskAsync(taskTree.Root, i, inputs[i], tampered));
+                Assert.False(await VerifyTaskAsync(taskTree.Root, leaves, i, inputs[i], tampered));
             }
         }
     }
 
-    private async Task<bool> VerifyTaskAsync(Bytes32 root, int index, Bytes32 input, IEnumerable<Bytes32> proof) =>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(7)]
+    public async Task A_valid_proof_of_an_index_at_or_past_the_task_count_is_refused(int leaves)
+    {
+        var inputs = Enumerable.Range(0, leaves).Select(i => Keccak.Hash(BitConverter.GetBytes(i + 31 * leaves))).ToList();
+        var outputs = inputs.Select(h => Keccak.Hash(h.ToArray())).ToList();
+        var taskTree = MerkleLeaves.TaskTree(inputs);
+        var resultTree = MerkleLeaves.ResultTree(inputs, outputs);
+        var last = leaves - 1;
+
+        // The same proof of the last leaf, claimed for a job of fewer tasks than its index needs.
+        Assert.True(await VerifyTaskAsync(taskTree.Root, last + 1, last, inputs[last], taskTree.Proof(last)));
+        Assert.False(await VerifyTaskAsync(taskTree.Root, last, last, inputs[last], taskTree.Proof(last)));
+        Assert.True(await VerifyResultAsync(resultTree.Root, last + 1, last, inputs[last], outputs[last], resultTree.Proof(last)));
+        Assert.False(await VerifyResultAsync(resultTree.Root, last, last, inputs[last], outputs[last], resultTree.Proof(last)));
+    }
+
+    private async Task<bool> VerifyTaskAsync(Bytes32 root, int taskCount, int index, Bytes32 input, IEnumerable<Bytes32> proof) =>
         (await Query<VerifyTaskProofFunction, VerifyTaskProofOutputDTO>(new VerifyTaskProofFunction
         {
-            Root = root.ToArray(), Index = index, InputHash = input.ToArray(), Proof = proof.Select(p => p.ToArray()).ToList(),
+            Root = root.ToArray(), TaskCount = taskCount, Index = index, InputHash = input.ToArray(), Proof = proof.Select(p => p.ToArray()).ToList(),
         })).ReturnValue0;
 
-    private async Task<bool> VerifyResultAsync(Bytes32 root, int index, Bytes32 input, Bytes32 output, IEnumerable<Bytes32> proof) =>
+    private async Task<bool> VerifyResultAsync(Bytes32 root, int taskCount, int index, Bytes32 input, Bytes32 output, IEnumerable<Bytes32> proof) =>
         (await Query<VerifyResultProofFunction, VerifyResultProofOutputDTO>(new VerifyResultProofFunction
         {
-            Root = root.ToArray(), Index = index, InputHash = input.ToArray(), OutputHash = output.ToArray(), Proof = proof.Select(p => p.ToArray()).ToList(),
+            Root = root.ToArray(), TaskCount = taskCount, Index = index, InputHash = input.ToArray(), OutputHash = output.ToArray(), Proof = proof.Select(p => p.ToArray()).ToList(),
         })).ReturnValue0;
 
     private async Task FundAsync()
@@ -200,6 +219,8 @@ public sealed class CrossLanguageTests(ChainFixture chain)
         await chain.Sender(Client).SendAsync(d.JobMarket, new DepositFunction { Amount = 1_000 * Token });
         await chain.Sender(Provider).SendAsync(d.ComputeToken, new ApproveFunction { Spender = d.StakingVault, Value = 5_000 * Token });
         await chain.Sender(Provider).SendAsync(d.StakingVault, new StakeFunction { Role = 1, Amount = 5_000 * Token });
+        // Jobs take their collateral only from what the provider locked for the market.
+        await chain.Sender(Provider).SendAsync(d.JobMarket, new LockCollateralFunction { Amount = 4_000 * Token });
     }
 
     private async Task<(string Digest, byte[] Signature)> SignWithEthersAsync(string type, JsonObject value)

@@ -1,9 +1,12 @@
 using System.Diagnostics;
+using System.Numerics;
 using Dapper;
 using Exchange.Chain.Bindings;
+using Exchange.Chain.Court;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Indexing;
 using Exchange.Chain.Wallets;
+using Exchange.Core.Jobs;
 using Exchange.Storage;
 using Exchange.TestSupport;
 using Nethereum.Hex.HexTypes;
@@ -27,20 +30,27 @@ public sealed class ChainIndexerTests(ChainFixture chain, ITestOutputHelper outp
     private async Task<int> LogCountAsync() =>
         (await chain.Web3.Eth.Filters.GetLogs.SendRequestAsync(new NewFilterInput
         {
-            Address = [chain.Deployment.ComputeToken, chain.Deployment.StakingVault, chain.Deployment.JobMarket],
+            Address = [chain.Deployment.ComputeToken, chain.Deployment.StakingVault, chain.Deployment.JobMarket, chain.Deployment.AuditCourt],
             FromBlock = new BlockParameter(new HexBigInteger(chain.Deployment.StartBlock)),
             ToBlock = BlockParameter.CreateLatest(),
         })).Length;
 
     [Fact]
-    public async Task Tables_equal_the_contracts_state_after_a_sequence_with_every_event()
+    public async Task Tables_equal_the_contracts_state_after_every_transaction_of_a_sequence_with_every_event()
     {
         var database = NewDatabase();
         var indexer = NewIndexer(database);
-        await new MarketScenario(chain, indexer, database).RunAsync();
+        var checks = 0;
+        await new MarketScenario(chain, indexer, database, async () =>
+        {
+            await indexer.SyncOnceAsync();
+            await ChainState.AssertTablesEqualChainAsync(chain, database);
+            checks++;
+        }).RunAsync();
         await indexer.SyncOnceAsync();
 
         await ChainState.AssertTablesEqualChainAsync(chain, database);
+        output.WriteLine($"the tables equalled the contracts' state after each of {checks} transactions");
         await using var db = await database.OpenAsync();
         var seen = (await db.QueryAsync<string>("SELECT DISTINCT contract || '.' || name FROM chain_events")).ToHashSet();
         var declared = ContractArtifacts.All
@@ -49,11 +59,29 @@ public sealed class ChainIndexerTests(ChainFixture chain, ITestOutputHelper outp
         Assert.Empty(declared.Except(seen));
         Assert.Equal(await LogCountAsync(), await db.ExecuteScalarAsync<long>("SELECT count(*) FROM chain_events"));
 
+        var disputed = await db.ExecuteScalarAsync<long>("SELECT min(job_id) FROM disputes");
         var timeline = (await db.QueryAsync<(string Name, string Tx, long Gas)>(
-            "SELECT name, tx_hash, gas_used FROM chain_events WHERE job_id = (SELECT min(job_id) FROM disputes) ORDER BY block_number, log_index")).ToList();
+            "SELECT name, tx_hash, gas_used FROM chain_events WHERE job_id = @disputed ORDER BY block_number, log_index", new { disputed })).ToList();
         Assert.Equal("JobCreated", timeline[0].Name);
         Assert.Contains(timeline, t => t.Name == "DisputeResolved");
         Assert.All(timeline, t => Assert.True(t.Gas > 21_000 && t.Tx.Length == 66));
+
+        // The bond and committee formulas of CourtParameters are the court's.
+        var collateral = BigInteger.Parse(await db.ExecuteScalarAsync<string>("SELECT collateral FROM jobs WHERE job_id = @disputed", new { disputed }) ?? "0");
+        var rounds = (await db.QueryAsync<(long Round, string Bond, long Size)>("SELECT round, bond, size FROM dispute_rounds WHERE job_id = @disputed ORDER BY round", new { disputed })).ToList();
+        var court = chain.Options.Court;
+        Assert.Equal(2, rounds.Count);
+        Assert.Equal(court.ChallengerBond(collateral).ToString(), rounds[0].Bond);
+        Assert.Equal(CourtParameters.AppealBond(court.ChallengerBond(collateral), 1).ToString(), rounds[1].Bond);
+        Assert.Equal([court.CommitteeSizeOf(0), court.CommitteeSizeOf(1)], rounds.Select(r => (int)r.Size));
+
+        // Every way a job ends is told apart.
+        var endings = (await db.QueryAsync<(long Status, string? Settlement, long? Origin)>("SELECT status, settlement, audit_origin FROM jobs")).ToList();
+        Assert.Contains(endings, j => j is { Status: (long)JobStatus.Settled, Settlement: "unaudited" });
+        Assert.Contains(endings, j => j is { Status: (long)JobStatus.Settled, Settlement: "audited", Origin: (long)AuditOrigin.Lapsed });
+        Assert.Contains(endings, j => j is { Status: (long)JobStatus.Settled, Settlement: "unverified", Origin: (long)AuditOrigin.ClientRequested });
+        Assert.Contains(endings, j => j is { Status: (long)JobStatus.Slashed, Origin: (long)AuditOrigin.Drawn });
+        Assert.Equal(2, endings.Count(j => j.Status == (long)JobStatus.Expired));
     }
 
     [Fact]

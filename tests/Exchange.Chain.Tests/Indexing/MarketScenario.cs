@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Text;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Indexing;
@@ -14,25 +15,28 @@ using Nethereum.RPC.Eth.DTOs;
 namespace Exchange.Chain.Tests.Indexing;
 
 /// <summary>
-/// Drives the market through every event the contracts emit: stakes, deposits, offers (made and
-/// cancelled), jobs that settle, pass an audit, time out an auditor and lose a dispute, and expire;
-/// fees claimed, pause, unstaking, withdrawal. Job records come from an indexer, as a node would get them.
+/// Drives the four contracts through every event they emit: stakes and draw weights, deposits,
+/// collateral, offers made and cancelled; jobs that expire (unaccepted and accepted), settle straight
+/// from the draw or after it, pass an audit through the draw or through the verifier's own verdict,
+/// are audited for certain after a lapsed draw (with a re-anchored ticket), are audited at the
+/// client's request and time out both verifiers, lose a dispute over two committee rounds (an appeal,
+/// a re-anchored round, a silent and an incoherent member), and find no verifier at all; fees
+/// claimed, pause, unstaking, withdrawals. Job records come from the indexer, as a node gets them;
+/// <paramref name="afterEachTransaction"/> runs after every transaction.
 /// </summary>
-internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, SqliteConnectionFactory database)
+internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, SqliteConnectionFactory database, Func<Task>? afterEachTransaction = null)
 {
+    private const uint Tasks = 4;
+    private const int SeedHorizon = 256;
     private static readonly BigInteger Token = MarketParameters.Tokens(1);
     private readonly ChainDeployment _d = chain.Deployment;
+    private readonly CourtParameters _court = chain.Options.Court;
     private ulong _offerNonce;
+    private int _jobs;
 
     private const int Client = DevAccountsOfTests.IndexerClient;
     private const int Provider = DevAccountsOfTests.IndexerProvider;
-    private static readonly int[] Verifiers = [DevAccountsOfTests.IndexerVerifier1, DevAccountsOfTests.IndexerVerifier2, DevAccountsOfTests.IndexerVerifier3, DevAccountsOfTests.IndexerVerifier4];
-
-    private Task<TransactionReceipt> SendAsync<TFunction>(int account, string contract, TFunction function)
-        where TFunction : FunctionMessage, new() => chain.Sender(account).SendAsync(contract, function);
-
-    private static int IndexOf(string address) =>
-        Enumerable.Range(0, DevAccounts.FundedCount).First(i => string.Equals(DevAccounts.Address(i), address, StringComparison.OrdinalIgnoreCase));
+    private static readonly int[] Verifiers = DevAccountsOfTests.IndexerVerifiers;
 
     public async Task RunAsync()
     {
@@ -40,37 +44,43 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
         _offerNonce = (ulong)(await ChainState.QueryAsync<JobMarketAccountOfFunction, JobMarketAccountOfOutputDTO>(
             chain, _d.JobMarket, new JobMarketAccountOfFunction { Account = DevAccounts.Address(Provider) })).ReturnValue0.OfferNonceFloor;
         await FundAndStakeAsync();
+        // Stake counts in draws from the next epoch on.
+        await chain.IncreaseTimeAsync(chain.Options.EpochLength);
         var offer = await SignedOfferAsync();
+
         var now = await NowAsync();
-        var settled = await CreateJobAsync(offer, now + 86_400);
-        var passed = await CreateJobAsync(offer, now + 86_400);
-        var disputed = await CreateJobAsync(offer, now + 86_400);
-        var expired = await CreateJobAsync(offer, now + 300);
+        var unaccepted = await CreateJobAsync(offer, now + 300);
+        var accepted = await CreateJobAsync(offer, now + 300);
+        await SendAsync(Provider, _d.JobMarket, new AcceptJobFunction { JobId = accepted, Job = await JobAsync(accepted) });
 
-        foreach (var id in new[] { settled, passed, disputed })
-        {
-            await SubmitResultAsync(id);
-        }
+        var lapsing = await CreateJobAsync(offer, now + 86_400);
+        await SubmitResultAsync(lapsing);
 
-        await SendAsync(Client, _d.JobMarket, new RequestAuditFunction { JobId = passed, Job = await JobAsync(passed) });
-        await SendAsync(Client, _d.JobMarket, new RequestAuditFunction { JobId = disputed, Job = await JobAsync(disputed) });
-        var auditor = await VerifierOfAsync(passed);
-        await SendAsync(auditor, _d.JobMarket, new SubmitVerdictFunction { JobId = passed, Job = await JobAsync(passed), Pass = true, EvidenceHash = Keccak.Hash("ok"u8).ToArray() });
+        // Each draw is used within the seed horizon of its submission, and within its challenge window.
+        var passed = await NextDrawnJobAsync(offer, audited: true);
+        await RecordDrawAsync(passed);
+        await SubmitVerdictAsync(await VerifierOfAsync(passed), passed, pass: true);
+        var passedByVerdict = await NextDrawnJobAsync(offer, audited: true);
+        await SubmitVerdictAsync(await PendingAuditorAsync(passedByVerdict), passedByVerdict, pass: true);
+        var disputed = await NextDrawnJobAsync(offer, audited: true);
+        await SubmitVerdictAsync(await PendingAuditorAsync(disputed), disputed, pass: false);
+        var unaudited = await NextDrawnJobAsync(offer, audited: false);
+        await RecordDrawAsync(unaudited);
+        var requested = await NextDrawnJobAsync(offer, audited: false);
+        await RecordDrawAsync(requested);
+        await SendAsync(Client, _d.JobMarket, new RequestAuditFunction { JobId = requested, Job = await JobAsync(requested) });
+        var settledFromDraw = await NextDrawnJobAsync(offer, audited: false);
 
-        await chain.IncreaseTimeAsync(1_801);
-        await SendAsync(Client, _d.JobMarket, new SettleFunction { JobIds = [settled], Jobs = [await JobAsync(settled)] });
-        await SendAsync(Client, _d.JobMarket, new TimeoutAuditFunction { JobId = disputed, Job = await JobAsync(disputed) });
-        await SendAsync(Client, _d.JobMarket, new ExpireFunction { JobIds = [expired], Jobs = [await JobAsync(expired)] });
+        await chain.IncreaseTimeAsync(chain.Options.Market.ChallengeWindow + 1);
+        await SendAsync(Client, _d.JobMarket, new SettleFunction { JobIds = [unaudited, settledFromDraw], Jobs = [await JobAsync(unaudited), await JobAsync(settledFromDraw)] });
+        await SendAsync(Client, _d.JobMarket, new ExpireFunction { JobIds = [unaccepted, accepted], Jobs = [await JobAsync(unaccepted), await JobAsync(accepted)] });
 
-        var challenger = await VerifierOfAsync(disputed);
-        await SendAsync(challenger, _d.JobMarket, new SubmitVerdictFunction { JobId = disputed, Job = await JobAsync(disputed), Pass = false, EvidenceHash = Keccak.Hash("bad"u8).ToArray() });
-        var committee = (await ChainState.QueryAsync<GetJobFunction, GetJobOutputDTO>(chain, _d.JobMarket, new GetJobFunction { JobId = disputed })).Dispute.Committee;
-        for (var i = 0; i < committee.Count; i++)
-        {
-            await SendAsync(IndexOf(committee[i]), _d.JobMarket, new VoteFunction { JobId = disputed, Job = await JobAsync(disputed), ProviderWrong = i < 2 });
-        }
-
-        await SendAsync(Client, _d.JobMarket, new ResolveDisputeFunction { JobId = disputed, Job = await JobAsync(disputed) });
+        await DisputeAsync(disputed);
+        // Members penalised by the ruling are drawn again only in an epoch that begins after it.
+        await chain.IncreaseTimeAsync(chain.Options.EpochLength);
+        await LapsedDrawAsync(lapsing);
+        await TwoSilentVerifiersAsync(requested);
+        await NoVerifierAsync(offer);
 
         var cancelled = (await SignedOfferAsync()).Offer;
         await SendAsync(Provider, _d.JobMarket, new CancelOfferFunction { Offer = cancelled.ToStruct() });
@@ -84,11 +94,8 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
         await SendAsync(DevAccountsOfTests.Deployer, _d.JobMarket, new PauseFunction());
         await SendAsync(DevAccountsOfTests.Deployer, _d.JobMarket, new UnpauseFunction());
 
-        var leaving = Verifiers[^1];
-        var stake = (await ChainState.QueryAsync<AccountOfFunction, AccountOfOutputDTO>(chain, _d.StakingVault, new AccountOfFunction { Account = DevAccounts.Address(leaving) })).ReturnValue0;
-        await SendAsync(leaving, _d.StakingVault, new RequestUnstakeFunction { Amount = stake.Stake - stake.Locked - stake.Unbonding });
         await chain.IncreaseTimeAsync(chain.Options.UnbondingDelay + 1);
-        await SendAsync(leaving, _d.StakingVault, new WithdrawUnstakedFunction());
+        await SendAsync(Verifiers[^1], _d.StakingVault, new WithdrawUnstakedFunction());
         await SendAsync(Provider, _d.JobMarket, new WithdrawFunction { Amount = Token });
     }
 
@@ -97,19 +104,160 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
         foreach (var account in Verifiers.Append(Client).Append(Provider))
         {
             await SendAsync(DevAccountsOfTests.Deployer, _d.ComputeToken, new TransferFunction { To = DevAccounts.Address(account), Value = 10_000 * Token });
-            await SendAsync(account, _d.ComputeToken, new ApproveFunction { Spender = _d.StakingVault, Value = 3_000 * Token });
+            await SendAsync(account, _d.ComputeToken, new ApproveFunction { Spender = _d.StakingVault, Value = 6_000 * Token });
             await SendAsync(account, _d.ComputeToken, new ApproveFunction { Spender = _d.JobMarket, Value = 1_000 * Token });
             await SendAsync(account, _d.JobMarket, new DepositFunction { Amount = 500 * Token });
         }
 
-        await SendAsync(Provider, _d.StakingVault, new StakeFunction { Role = 1, Amount = 2_000 * Token });
-        await SendAsync(Provider, _d.JobMarket, new LockCollateralFunction { Amount = 100 * Token });
+        await SendAsync(Provider, _d.StakingVault, new StakeFunction { Role = 1, Amount = 6_000 * Token });
+        await SendAsync(Provider, _d.JobMarket, new LockCollateralFunction { Amount = 4_000 * Token });
         await SendAsync(Provider, _d.StakingVault, new SetEncryptionKeyFunction { Key = Keccak.Hash("x25519"u8).ToArray() });
         foreach (var verifier in Verifiers)
         {
             await SendAsync(verifier, _d.StakingVault, new StakeFunction { Role = 2, Amount = 2_000 * Token });
         }
     }
+
+    /// <summary>
+    /// Submits jobs until one's own draw audits it (a 15 % chance each) or, with
+    /// <paramref name="audited"/> false, does not; returns it two blocks after its submission, when
+    /// its draw can be fixed. The others stay submitted.
+    /// </summary>
+    private async Task<long> NextDrawnJobAsync((Offer Offer, byte[] Signature) offer, bool audited)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var id = await CreateJobAsync(offer, await NowAsync() + 86_400);
+            await SendAsync(Provider, _d.JobMarket, new AcceptJobFunction { JobId = id, Job = await JobAsync(id) });
+            await SubmitResultAsync(id);
+            await chain.MineAsync(2);
+            var draw = await ChainState.QueryAsync<AuditDrawFunction, AuditDrawOutputDTO>(chain, _d.JobMarket, new AuditDrawFunction { JobId = id, Job = await JobAsync(id) });
+            if (!draw.Ready)
+            {
+                throw new InvalidOperationException($"the draw of job {id} is not ready two blocks after its submission");
+            }
+
+            if (draw.Audited == audited)
+            {
+                return id;
+            }
+        }
+
+        throw new InvalidOperationException($"100 draws in a row were {(audited ? "not audited" : "audited")}");
+    }
+
+    /// <summary>
+    /// The drawn verifier fails the job; round 0's committee votes it wrong with one member against;
+    /// the provider appeals; round 1's ticket lapses and is re-anchored; its committee confirms, one
+    /// member silent; the ruling is final after the appeal window.
+    /// </summary>
+    private async Task DisputeAsync(long jobId)
+    {
+        await chain.MineAsync(2);
+        var members = await DrawCommitteeAsync(jobId);
+        for (var i = 0; i < members.Count; i++)
+        {
+            await CommitVoteAsync(jobId, 0, members[i], providerWrong: i != 1);
+        }
+
+        for (var i = 0; i < members.Count; i++)
+        {
+            await RevealVoteAsync(jobId, members[i], providerWrong: i != 1);
+        }
+
+        await SendAsync(Client, _d.AuditCourt, new CloseRoundFunction { JobId = jobId });
+        await SendAsync(Provider, _d.AuditCourt, new AppealFunction { JobId = jobId, Job = await JobAsync(jobId) });
+
+        await chain.MineAsync(SeedHorizon + 2);
+        await SendAsync(Client, _d.AuditCourt, new DrawCommitteeFunction { JobId = jobId, Job = await JobAsync(jobId) });
+        await chain.MineAsync(2);
+        members = await DrawCommitteeAsync(jobId);
+        var voting = members.Count > 1 ? members.SkipLast(1).ToList() : members;
+        foreach (var member in voting)
+        {
+            await CommitVoteAsync(jobId, 1, member, providerWrong: true);
+        }
+
+        await chain.IncreaseTimeAsync(_court.CommitWindow + 1);
+        foreach (var member in voting)
+        {
+            await RevealVoteAsync(jobId, member, providerWrong: true);
+        }
+
+        await chain.IncreaseTimeAsync(_court.RevealWindow + 1);
+        await SendAsync(Client, _d.AuditCourt, new CloseRoundFunction { JobId = jobId });
+        await chain.IncreaseTimeAsync(_court.AppealWindow + 1);
+        await SendAsync(Client, _d.AuditCourt, new ResolveDisputeFunction { JobId = jobId, Job = await JobAsync(jobId) });
+    }
+
+    /// <summary>Nobody fixed the draw within the seed horizon: audited for certain; the audit's own ticket lapses too before a verifier passes the job.</summary>
+    private async Task LapsedDrawAsync(long jobId)
+    {
+        await RecordDrawAsync(jobId);
+        await chain.MineAsync(SeedHorizon + 2);
+        await SendAsync(Client, _d.AuditCourt, new AssignAuditorFunction { JobId = jobId, Job = await JobAsync(jobId) });
+        await chain.MineAsync(2);
+        await SendAsync(Client, _d.AuditCourt, new AssignAuditorFunction { JobId = jobId, Job = await JobAsync(jobId) });
+        await SubmitVerdictAsync(await VerifierOfAsync(jobId), jobId, pass: true);
+    }
+
+    /// <summary>The client's audit: its ticket lapsed meanwhile (the dispute and the lapsed draw mined past the horizon); two drawn verifiers stay silent and the job settles unverified.</summary>
+    private async Task TwoSilentVerifiersAsync(long jobId)
+    {
+        await SendAsync(Client, _d.AuditCourt, new AssignAuditorFunction { JobId = jobId, Job = await JobAsync(jobId) });
+        for (var silence = 0; silence < 2; silence++)
+        {
+            await chain.MineAsync(2);
+            await SendAsync(Client, _d.AuditCourt, new AssignAuditorFunction { JobId = jobId, Job = await JobAsync(jobId) });
+            await chain.IncreaseTimeAsync(_court.AuditWindow + 1);
+            await SendAsync(Client, _d.AuditCourt, new TimeoutAuditFunction { JobId = jobId, Job = await JobAsync(jobId) });
+        }
+    }
+
+    /// <summary>Every verifier asks to unstake all its stake; a client's audit then finds nobody to draw and the job settles.</summary>
+    private async Task NoVerifierAsync((Offer Offer, byte[] Signature) offer)
+    {
+        foreach (var verifier in Verifiers)
+        {
+            var stake = (await ChainState.QueryAsync<AccountOfFunction, AccountOfOutputDTO>(chain, _d.StakingVault, new AccountOfFunction { Account = DevAccounts.Address(verifier) })).ReturnValue0;
+            await SendAsync(verifier, _d.StakingVault, new RequestUnstakeFunction { Amount = stake.Stake - stake.Locked - stake.Unbonding });
+        }
+
+        var id = await CreateJobAsync(offer, await NowAsync() + 86_400);
+        await SubmitResultAsync(id);
+        await SendAsync(Client, _d.JobMarket, new RequestAuditFunction { JobId = id, Job = await JobAsync(id) });
+        await chain.MineAsync(2);
+        await SendAsync(Client, _d.AuditCourt, new AssignAuditorFunction { JobId = id, Job = await JobAsync(id) });
+    }
+
+    private async Task<List<string>> DrawCommitteeAsync(long jobId)
+    {
+        var receipt = await SendAsync(Client, _d.AuditCourt, new DrawCommitteeFunction { JobId = jobId, Job = await JobAsync(jobId) });
+        return receipt.DecodeAllEvents<CommitteeDrawnEventDTO>().Single().Event.Members;
+    }
+
+    private async Task CommitVoteAsync(long jobId, int round, string member, bool providerWrong)
+    {
+        var commitment = await ChainState.QueryAsync<VoteCommitmentFunction, VoteCommitmentOutputDTO>(chain, _d.AuditCourt, new VoteCommitmentFunction
+        {
+            JobId = jobId, Round = round, Member = member, ProviderWrong = providerWrong, Salt = Salt(member),
+        });
+        await SendAsync(IndexOf(member), _d.AuditCourt, new CommitVoteFunction { JobId = jobId, Commitment = commitment.ReturnValue0 });
+    }
+
+    private async Task RevealVoteAsync(long jobId, string member, bool providerWrong) =>
+        await SendAsync(IndexOf(member), _d.AuditCourt, new RevealVoteFunction { JobId = jobId, ProviderWrong = providerWrong, Salt = Salt(member) });
+
+    private static byte[] Salt(string member) => Keccak.Hash(Encoding.UTF8.GetBytes("salt " + member)).ToArray();
+
+    private async Task RecordDrawAsync(long jobId) =>
+        await SendAsync(Client, _d.JobMarket, new RecordDrawFunction { JobIds = [jobId], Jobs = [await JobAsync(jobId)] });
+
+    private async Task SubmitVerdictAsync(int verifier, long jobId, bool pass) =>
+        await SendAsync(verifier, _d.AuditCourt, new SubmitVerdictFunction
+        {
+            JobId = jobId, Job = await JobAsync(jobId), Pass = pass, EvidenceHash = Keccak.Hash(Encoding.UTF8.GetBytes($"evidence {jobId}")).ToArray(),
+        });
 
     private async Task<(Offer Offer, byte[] Signature)> SignedOfferAsync()
     {
@@ -124,8 +272,8 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
         {
             Offer = offer.Offer.ToStruct(),
             OfferSig = offer.Signature,
-            TaskCount = 4,
-            TasksRoot = Keccak.Hash(BitConverter.GetBytes(deadline)).ToArray(),
+            TaskCount = Tasks,
+            TasksRoot = Keccak.Hash(Encoding.UTF8.GetBytes($"tasks {deadline} {++_jobs}")).ToArray(),
             ManifestHash = Keccak.Hash("manifest"u8).ToArray(),
             Deadline = deadline,
         });
@@ -148,21 +296,44 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
         });
     }
 
+    private async Task<TransactionReceipt> SendAsync<TFunction>(int account, string contract, TFunction function)
+        where TFunction : FunctionMessage, new()
+    {
+        var receipt = await chain.Sender(account).SendAsync(contract, function);
+        if (afterEachTransaction is not null)
+        {
+            await afterEachTransaction();
+        }
+
+        return receipt;
+    }
+
     /// <summary>The job's record as the indexer rebuilt it from events.</summary>
-    private async Task<JobStruct> JobAsync(long jobId)
+    private async Task<JobStruct> JobAsync(long jobId) => (await IndexedAsync(jobId)).Record.ToStruct();
+
+    private async Task<IndexedJob> IndexedAsync(long jobId)
     {
         await indexer.SyncOnceAsync();
         await using var db = await database.OpenAsync();
-        return (await IndexedJobs.GetAsync(db, jobId) ?? throw new InvalidOperationException($"job {jobId} is not indexed")).Record.ToStruct();
+        return await IndexedJobs.GetAsync(db, jobId) ?? throw new InvalidOperationException($"job {jobId} is not indexed");
     }
 
     private async Task<int> VerifierOfAsync(long jobId)
     {
-        await indexer.SyncOnceAsync();
-        await using var db = await database.OpenAsync();
-        var job = await IndexedJobs.GetAsync(db, jobId);
-        return IndexOf(job!.Verifier!);
+        var job = await IndexedAsync(jobId);
+        return job.Status == JobStatus.Auditing && job.Verifier is { } verifier
+            ? IndexOf(verifier)
+            : throw new InvalidOperationException($"job {jobId} ({job.Status}) has no drawn verifier");
     }
+
+    private async Task<int> PendingAuditorAsync(long jobId)
+    {
+        var pending = await ChainState.QueryAsync<PendingAuditorFunction, PendingAuditorOutputDTO>(chain, _d.AuditCourt, new PendingAuditorFunction { JobId = jobId, Job = await JobAsync(jobId) });
+        return IndexOf(pending.Verifier);
+    }
+
+    private static int IndexOf(string address) =>
+        Enumerable.Range(0, DevAccounts.FundedCount).First(i => string.Equals(DevAccounts.Address(i), address, StringComparison.OrdinalIgnoreCase));
 
     private async Task<ulong> NowAsync() =>
         (ulong)(await chain.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest())).Timestamp.Value;

@@ -27,6 +27,8 @@ public sealed class EngineFixture : IAsyncLifetime
 
     public ModelEntry Preprocess => Registry.Resolve(BuiltInModels.ResNetPreprocess);
 
+    public ModelEntry MiniLm => Registry.Resolve(BuiltInModels.MiniLm);
+
     /// <summary>Input tensors of synthetic pictures, as the resnet cards take them.</summary>
     public static Tensor[] Images(int count, int seed)
     {

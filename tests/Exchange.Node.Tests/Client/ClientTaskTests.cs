@@ -1,0 +1,94 @@
+using Exchange.Core.Tensors;
+using Exchange.Inference.Models;
+using Exchange.Inference.Tests.Support;
+using Exchange.Node.Client;
+using Exchange.TestSupport;
+
+namespace Exchange.Node.Tests.Client;
+
+/// <summary>How the client turns input files into tasks: text lines tokenized per the card, folders of tensors for multi-input models.</summary>
+public sealed class ClientTaskTests : IDisposable
+{
+    private readonly TempDirectory _folder = new();
+    private readonly ModelRegistry _registry;
+
+    public ClientTaskTests() => _registry = new ModelRegistry(new ModelStore(_folder.File("models")));
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void Every_text_line_is_a_task_of_padded_int64_tokens_named_by_its_line()
+    {
+        var card = _registry.Resolve(BuiltInModels.MiniLm).Card;
+        var texts = _folder.File("texts.txt");
+        File.WriteAllLines(texts, ["Hello, world!", "", "Second text", .. Enumerable.Range(0, 9).Select(i => $"text {i}")]);
+        var json = _folder.File("more.jsonl");
+        File.WriteAllLines(json, ["\"a JSON string\"", "{\"text\": \"an object\", \"id\": 7}"]);
+
+        var tasks = ClientTask.FromPaths([texts, json], card, _registry);
+
+        Assert.Equal(13, tasks.Count);
+        Assert.Equal(["texts-line01", "texts-line03", "texts-line04"], tasks.Take(3).Select(t => t.Stem));
+        Assert.Equal(["more-line1", "more-line2"], tasks.Skip(11).Select(t => t.Stem));
+        Assert.Equal("texts.txt line 3", tasks[1].Source);
+        Assert.All(tasks, t => Assert.Equal(["int64[1, 128]", "int64[1, 128]", "int64[1, 128]"], t.Inputs.Select(i => i.ToString())));
+        Assert.Equal([101, 7592, 1010, 2088, 999, 102, 0], tasks[0].Inputs[0].AsInt64()[..7].ToArray());
+    }
+
+    [Fact]
+    public void A_jsonl_line_without_text_is_refused_with_its_line_number()
+    {
+        var card = _registry.Resolve(BuiltInModels.MiniLm).Card;
+        var json = _folder.File("bad.jsonl");
+        File.WriteAllLines(json, ["\"fine\"", "{\"title\": \"no text\"}"]);
+
+        var error = Assert.Throws<InvalidDataException>(() => ClientTask.FromPaths([json], card, _registry));
+
+        Assert.Contains("line 2", error.Message);
+    }
+
+    [Fact]
+    public void Two_inputs_whose_outputs_would_collide_are_refused()
+    {
+        var card = _registry.Resolve(BuiltInModels.MiniLm).Card;
+        File.WriteAllText(_folder.File("a.txt"), "one");
+        File.WriteAllText(_folder.File("a.jsonl"), "\"two\"");
+
+        var error = Assert.Throws<InvalidDataException>(() => ClientTask.FromPaths([_folder.File("a.txt"), _folder.File("a.jsonl")], card, _registry));
+
+        Assert.Contains("a-line1", error.Message);
+    }
+
+    [Fact]
+    public void A_folder_holds_one_npy_per_input_of_a_multi_input_model()
+    {
+        var onnx = TinyOnnx.MixedInputs(3);
+        var card = TinyOnnx.MixedInputsCard("mixed", onnx, 3);
+        var task = TinyOnnx.MixedTask(3, 4);
+        var folder = Directory.CreateDirectory(_folder.File("task-7")).FullName;
+        for (var i = 0; i < task.Length; i++)
+        {
+            File.WriteAllBytes(Path.Combine(folder, card.Inputs[i].Name + ".npy"), Npy.Write(task[i]));
+        }
+
+        var read = Assert.Single(ClientTask.FromPaths([folder], card, _registry));
+
+        Assert.Equal("task-7", read.Stem);
+        Assert.Equal(task, read.Inputs);
+        File.Delete(Path.Combine(folder, "flags.npy"));
+        Assert.Contains("flags.npy is missing", Assert.Throws<InvalidDataException>(() => ClientTask.FromPaths([folder], card, _registry)).Message);
+        Assert.Contains("takes 6 inputs", Assert.Throws<InvalidDataException>(() => ClientTask.FromFile(Path.Combine(folder, "ids.npy"), card)).Message);
+    }
+
+    [Fact]
+    public void The_demo_workload_is_sentences_for_a_text_model_and_pictures_for_an_image_model()
+    {
+        var text = ClientTask.Synthetic(_registry.Resolve(BuiltInModels.MiniLm).Card, _registry, 3, 7);
+        var images = ClientTask.Synthetic(_registry.Resolve(BuiltInModels.ResNetPreprocess).Card, _registry, 2, 7);
+
+        Assert.Equal(["sentence-0001", "sentence-0002", "sentence-0003"], text.Select(t => t.Stem));
+        Assert.Equal(3, text[0].Inputs.Count);
+        Assert.Equal(["image-0000", "image-0001"], images.Select(t => t.Stem));
+        Assert.Equal("float32[1, 3, 224, 224]", images[0].Inputs[0].ToString());
+    }
+}
