@@ -20,11 +20,17 @@ const EVIDENCE = ethers.id("evidence");
 
 /**
  * The world with `verifiers` staked verifiers (100 tokens staked, 100 deposited each), the
- * remaining signers as funded appellants, and an epoch passed so that the verifiers are drawable.
+ * remaining signers as funded appellants, and an epoch passed so that the verifiers are drawable;
+ * `courtParams` overrides the court's defaults.
  * `setup(w)` runs before the epoch passes (stake added there is drawable too).
  */
-async function build({ params = h.defaultParams(), verifiers = 12, setup } = {}) {
-  const w = await h.world({ params, verifiers });
+async function build({ params = h.defaultParams(), courtParams, verifiers = 12, setup } = {}) {
+  const w = await h.world({ params, verifiers, withCourt: !courtParams });
+  w.cp = h.defaultCourtParams(courtParams);
+  if (courtParams) {
+    w.court = await (await ethers.getContractFactory("AuditCourt")).deploy(w.market, w.vault, w.cp);
+    await w.market.setCourt(w.court);
+  }
   const signers = await ethers.getSigners();
   w.appellants = signers.slice(4 + verifiers);
   for (const a of w.appellants) {
@@ -32,7 +38,6 @@ async function build({ params = h.defaultParams(), verifiers = 12, setup } = {})
     await w.token.connect(a).approve(await w.market.getAddress(), ethers.MaxUint256);
     await w.market.connect(a).deposit(E(1_000));
   }
-  w.cp = h.defaultCourtParams();
   w.treasury = w.deployer;
   w.signers = new Map(signers.map((s) => [s.address, s]));
   if (setup) await setup(w);
@@ -87,6 +92,12 @@ const RICH_REWARD = {
   clientAuditFeeBps: 20_000, verificationFeeBps: 2100,
 };
 const richReward = () => build({ params: h.defaultParams(RICH_REWARD) });
+
+/** A court that bonds one wei, penalises no incoherence and gives the committee no share of a slash. */
+const lean = () => build({
+  params: h.defaultParams(CERTAIN),
+  courtParams: { minChallengerBond: 1n, challengerBondBps: 0, incoherencePenalty: 0, slashCommitteeBps: 0 },
+});
 
 // ------------------------------------------------------------------ helpers
 
@@ -285,6 +296,7 @@ function expectedResolution(w, d, { providerWrong, origin, pool, stakes }) {
       }
       const stake = left.get(m);
       const t = cp.incoherencePenalty < stake ? cp.incoherencePenalty : stake;
+      if (cp.incoherencePenalty === 0 || cp.incoherencePenalty === 0n) continue;
       left.set(m, stake - t);
       taken.set(m, (taken.get(m) ?? 0n) + t);
       penalties.push([BigInt(r), m, t]);
@@ -1273,6 +1285,44 @@ describe("AuditCourt", function () {
       // no coherent vote: the pot (5 penalties and half the bond) goes to the treasury
       expect(want.coherent).to.equal(0);
       expect(want.credits.get(w.treasury.address)).to.equal(E(30));
+    });
+
+    it("pays the whole pot out when it divides evenly among the coherent: nothing is left for the treasury", async function () {
+      const w = await loadFixture(certain);
+      const d = await disputed(w, { taskCount: 10 });
+      await drawRound(w, d);
+      const round = await voteRound(w, d, () => "right");
+      expect(round.members.length).to.equal(5);
+      await time.increaseTo(round.appealDeadline + 1n);
+      const { want } = await resolveAndCheck(w, d);
+      // half of the bond of 10 to the provider, the other half to five coherent members
+      expect(want.credits.get(round.members[0])).to.equal(E(1));
+      expect(want.credits.get(w.treasury.address)).to.equal(0);
+    });
+
+    it("a bond of one wei: the provider's half and each coherent share round to nothing, the treasury keeps the wei", async function () {
+      const w = await loadFixture(lean);
+      const d = await disputed(w, { taskCount: 10 });
+      expect(d.rounds[0].bond).to.equal(1);
+      await drawRound(w, d);
+      const round = await voteRound(w, d, () => "right");
+      await time.increaseTo(round.appealDeadline + 1n);
+      const { want } = await resolveAndCheck(w, d);
+      expect(want.credits.get(w.provider.address)).to.equal(E(10));
+      expect(want.credits.get(w.treasury.address)).to.equal(1);
+    });
+
+    it("without an incoherence penalty or a committee share, the incoherent keep their stake and the pot is empty", async function () {
+      const w = await loadFixture(lean);
+      const d = await disputed(w, { taskCount: 10 });
+      await drawRound(w, d);
+      const round = await voteRound(w, d, (i) => (i === 0 ? "right" : "wrong"));
+      await time.increaseTo(round.appealDeadline + 1n);
+      const { want, receipt } = await resolveAndCheck(w, d);
+      await expect(receipt).not.to.emit(w.court, "MemberPenalised");
+      expect(want.pot).to.equal(0);
+      // the treasury gets the half of the collateral of 100 the client does not
+      expect(want.credits.get(w.treasury.address)).to.equal(E(50));
     });
 
     it("provider wrong on a lapsed draw: the challenger's reward comes out of the slash, not the pool", async function () {

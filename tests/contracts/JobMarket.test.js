@@ -1081,6 +1081,7 @@ describe("JobMarket", function () {
       expect(vaultAfter.auditsFailed).to.equal(vaultBefore.auditsFailed + 1n);
       expect((await w.market.accountOf(w.provider.address)).collateral).to.equal(free);
       expect((await w.market.getJob(d.id)).status).to.equal(Status.Slashed);
+      expect(await w.market.auditDraw(d.id, d.sub)).to.deep.equal([true, true, h.ZERO]);
       expect((await w.market.ledger()).courtHold_).to.equal(0);
     });
 
