@@ -69,7 +69,10 @@ const unpaidHeavy = () => build({
   setup: async (w) => w.vault.connect(w.verifiers[0]).stake(h.Role.Verifier, E(1_000)),
 });
 
-/** 40 more verifiers (wallets, staked and deposited like the others), so that every round's committee can be drawn in full. */
+/**
+ * 40 more verifiers (wallets, staked and deposited like the others), so that every round's
+ * committee can be drawn in full.
+ */
 const crowd = () => build({
   params: h.defaultParams(CERTAIN),
   setup: async (w) => {
