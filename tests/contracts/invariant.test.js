@@ -21,7 +21,10 @@ const G = { gasLimit: 15_000_000 };
 const OPEN = new Set([Status.Created, Status.Accepted, Status.Submitted, Status.Unaudited, Status.Auditing, Status.Disputed]);
 const coder = ethers.AbiCoder.defaultAbiCoder();
 
-/** mulberry32: a small seeded generator, so that a failing run can be replayed. */
+/**
+ * mulberry32: a small seeded generator, so that a failing run can be replayed: the same seed makes
+ * the same choices. (The draws themselves follow block hashes, which follow the node's clock.)
+ */
 function prng(seed) {
   let a = seed >>> 0;
   const next = () => {
