@@ -235,9 +235,9 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
     }
 
     /// @notice The drawn verifier's verdict. Pass settles the job and pays the audit reward
-    /// (from the pool, or from the provider's payout when the provider let the draw lapse); fail
-    /// posts the challenger bond from the verifier's market balance and opens round 0 of a dispute,
-    /// the reward waiting for the final ruling. The verifier a submitted job's own draw selects
+    /// (from the pool, or from the provider's payout, at most all of it, when the provider let the
+    /// draw lapse); fail posts the challenger bond from the verifier's market balance and opens
+    /// round 0 of a dispute, the reward waiting for the final ruling. The verifier a submitted job's own draw selects
     /// may act before anyone fixed that draw: its verdict fixes it. Emits {VerdictSubmitted}
     /// (after {AuditAssigned} when it fixes the draw), then {RoundOpened} on fail.
     function submitVerdict(uint256 jobId, Job calldata job, bool pass, bytes32 evidenceHash) external {
@@ -261,6 +261,9 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
             }
             audit.phase = Phase.Done;
             if (audit.origin == AuditOrigin.Lapsed) {
+                // withheld from the provider's payout, which is the most it can be (a market may
+                // pay rewards above the price: auditRewardBps > 10000)
+                if (reward > price) reward = price;
                 emit VerdictSubmitted(jobId, msg.sender, true, evidenceHash, reward);
                 _market.courtSettle(jobId, job, Status.Auditing, reward, true);
                 _market.courtPay(jobId, msg.sender, reward);
@@ -345,7 +348,8 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
     }
 
     /// @notice A member's sealed vote in the open round, before the commit deadline:
-    /// `keccak256(abi.encode(jobId, round, member, providerWrong, salt))`. Emits {VoteCommitted}.
+    /// `keccak256(abi.encode(jobId, round, member, providerWrong, salt))`. A zero commitment, which
+    /// no reveal can open, is refused as a mismatch. Emits {VoteCommitted}.
     function commitVote(uint256 jobId, bytes32 commitment) external {
         uint256 r = _openRoundIndex(jobId);
         Round storage round = _rounds[jobId][r];
@@ -354,6 +358,10 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
             revert AuditCourtCommitClosed(jobId, r, round.commitDeadline, uint64(block.timestamp));
         }
         if (!_isMember(round.members, msg.sender)) revert AuditCourtNotMember(jobId, r, msg.sender);
+        // A zero commitment reads as "not committed": accepted, it would count towards `committed`
+        // again and again and open the reveals early, while its member could still commit a real
+        // vote after seeing them.
+        if (commitment == bytes32(0)) revert AuditCourtCommitmentMismatch(jobId, r, msg.sender);
         Vote storage vote = _votes[jobId][r][msg.sender];
         if (vote.commitment != bytes32(0)) revert AuditCourtAlreadyCommitted(jobId, r, msg.sender);
         vote.commitment = commitment;
@@ -496,7 +504,8 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
         address[] memory exclude = new address[](1);
         exclude[0] = job.client;
         address[] memory drawn = _vault.draw(_vault.epochOf(job.submittedAt), seed, 1, exclude);
-        if (drawn.length != 0) verifier = drawn[0];
+        if (drawn.length == 0) return (address(0), bytes32(0));
+        verifier = drawn[0];
     }
 
     /// @notice The `min(k, taskCount)` distinct task indices a seed draws:

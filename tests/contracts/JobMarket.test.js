@@ -1,6 +1,6 @@
 const { expect } = require("chai");
-const { ethers, artifacts } = require("hardhat");
-const { loadFixture, time, mine } = require("@nomicfoundation/hardhat-network-helpers");
+const { ethers } = require("hardhat");
+const { loadFixture, time, mine, impersonateAccount, setBalance } = require("@nomicfoundation/hardhat-network-helpers");
 const { anyValue } = require("@nomicfoundation/hardhat-chai-matchers/withArgs");
 const h = require("./helpers");
 
@@ -8,11 +8,10 @@ const { E, Status, AuditOrigin, BPS } = h;
 const coder = ethers.AbiCoder.defaultAbiCoder();
 const OPEN = new Set([Status.Created, Status.Accepted, Status.Submitted, Status.Unaudited, Status.Auditing, Status.Disputed]);
 
-/** The market with a stub court that records the audits it opens and relays hook calls. */
+/** The market with the AuditCourt and three verifiers, drawable from the current epoch on. */
 async function fixture() {
-  const w = await h.world({ withCourt: false });
-  w.stub = await (await ethers.getContractFactory("CourtStub")).deploy(await w.market.getAddress());
-  await w.market.setCourt(await w.stub.getAddress());
+  const w = await h.world({ verifiers: 3 });
+  await h.drawable();
   return w;
 }
 
@@ -21,15 +20,51 @@ async function courtless() {
   return h.world({ withCourt: false });
 }
 
-/** Calls a court hook through the stub court. */
-function asCourt(w, fn, args) {
-  return w.stub.relay(w.market.interface.encodeFunctionData(fn, args));
+/**
+ * The market as called from the court's own address: for the hooks' guards, which the court's
+ * logic never trips (a status outside the court's, more than the hold, withholding more than the
+ * price). Everything else the tests drive through the court.
+ */
+async function asCourt(w) {
+  const address = await w.court.getAddress();
+  await impersonateAccount(address);
+  await setBalance(address, E(1));
+  return w.market.connect(await ethers.getSigner(address));
 }
 
-/** A court hook's return value, through the stub court. */
-async function asCourtStatic(w, fn, args) {
-  const out = await w.stub.relay.staticCall(w.market.interface.encodeFunctionData(fn, args));
-  return w.market.interface.decodeFunctionResult(fn, out)[0];
+const signerOf = (w, address) => [w.client, w.provider, w.other, ...w.verifiers].find((s) => s.address === address);
+
+/** The job's selected verifier fails it: the job is Disputed, round 0 open. */
+async function disputedJob(w, options = {}) {
+  const s = await h.submittedWithDraw(w, true, options);
+  const { verifier } = await w.court.pendingAuditor(s.id, s.sub);
+  await w.court.connect(signerOf(w, verifier)).submitVerdict(s.id, s.sub, false, ethers.id("evidence"));
+  return { ...s, challenger: verifier };
+}
+
+/** Runs round 0 of a dispute to a unanimous "provider wrong" and past its appeal window. */
+async function ruleProviderWrong(w, d) {
+  await mine(1);
+  await w.court.drawCommittee(d.id, d.sub);
+  const { members } = await w.court.roundOf(d.id, 0);
+  const salt = ethers.id("salt");
+  for (const m of members) await w.court.connect(signerOf(w, m)).commitVote(d.id, await w.court.voteCommitment(d.id, 0, m, true, salt));
+  for (const m of members) await w.court.connect(signerOf(w, m)).revealVote(d.id, true, salt);
+  await w.court.closeRound(d.id);
+  await time.increase(h.defaultCourtParams().appealWindow + 1);
+  return members;
+}
+
+/** A job whose draw lapsed, its audit assigned from a new ticket. */
+async function lapsedAudit(w, options = {}) {
+  const { id, job } = await h.createJob(w, options);
+  const { job: sub } = await h.submit(w, id, job);
+  await mine(300);
+  await w.market.recordDraw([id], [sub]);
+  await mine(1);
+  await w.court.assignAuditor(id, sub);
+  const { verifier, deadline } = await w.court.auditOf(id);
+  return { id, sub, verifier: signerOf(w, verifier), deadline };
 }
 
 /** Creates and submits jobs until one whose ready draw audits it (or not); returns it. */
@@ -603,7 +638,7 @@ describe("JobMarket", function () {
       expect(BigInt(seed) % BPS >= BigInt(w.params.auditRateBps)).to.equal(true);
       const tx = w.market.connect(w.other).recordDraw([id], [sub]);
       await expect(tx).to.emit(w.market, "DrawRecorded").withArgs(id, seed, false);
-      await expect(tx).not.to.emit(w.stub, "AuditOpened");
+      await expect(tx).not.to.emit(w.court, "AuditOpened");
       expect((await w.market.getJob(id)).status).to.equal(Status.Unaudited);
       await expect(w.market.recordDraw([id], [sub])).to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(id, Status.Unaudited, Status.Submitted);
     });
@@ -615,8 +650,9 @@ describe("JobMarket", function () {
       expect(BigInt(seed) % BPS < BigInt(w.params.auditRateBps)).to.equal(true);
       const tx = w.market.recordDraw([id], [sub]);
       await expect(tx).to.emit(w.market, "DrawRecorded").withArgs(id, seed, true);
-      // the status is Auditing already when the court is called
-      await expect(tx).to.emit(w.stub, "AuditOpened").withArgs(id, await w.market.jobCommitment(sub), seed, AuditOrigin.Drawn, Status.Auditing);
+      // the court opens the audit and draws its verifier with the job's seed
+      await expect(tx).to.emit(w.court, "AuditOpened").withArgs(id, AuditOrigin.Drawn, 0, await w.vault.epochOf(sub.submittedAt));
+      await expect(tx).to.emit(w.court, "AuditAssigned").withArgs(id, anyValue, anyValue, seed);
       expect((await w.market.getJob(id)).status).to.equal(Status.Auditing);
     });
 
@@ -627,7 +663,8 @@ describe("JobMarket", function () {
       expect(await w.market.auditDraw(id, sub)).to.deep.equal([true, true, h.ZERO]);
       const tx = w.market.recordDraw([id], [sub]);
       await expect(tx).to.emit(w.market, "DrawRecorded").withArgs(id, h.ZERO, true);
-      await expect(tx).to.emit(w.stub, "AuditOpened").withArgs(id, anyValue, h.ZERO, AuditOrigin.Lapsed, Status.Auditing);
+      await expect(tx).to.emit(w.court, "AuditOpened").withArgs(id, AuditOrigin.Lapsed, anyValue, anyValue);
+      expect((await w.market.getJob(id)).status).to.equal(Status.Auditing);
     });
 
     it("fixes many draws and refuses other statuses, forged records and mismatched lengths", async function () {
@@ -703,7 +740,8 @@ describe("JobMarket", function () {
       await time.increase(Number(w.params.challengeWindow) + 1);
       const tx = w.market.settle([id], [sub]);
       await expect(tx).to.emit(w.market, "DrawRecorded").withArgs(id, seed, true);
-      await expect(tx).to.emit(w.stub, "AuditOpened").withArgs(id, anyValue, seed, AuditOrigin.Drawn, Status.Auditing);
+      await expect(tx).to.emit(w.court, "AuditOpened").withArgs(id, AuditOrigin.Drawn, 0, anyValue);
+      await expect(tx).to.emit(w.court, "AuditAssigned").withArgs(id, anyValue, anyValue, seed);
       await expect(tx).not.to.emit(w.market, "JobSettled");
       expect((await w.market.getJob(id)).status).to.equal(Status.Auditing);
     });
@@ -714,7 +752,7 @@ describe("JobMarket", function () {
       await mine(300);
       await time.increase(Number(w.params.challengeWindow) + 1);
       const tx = w.market.settle([id], [sub]);
-      await expect(tx).to.emit(w.stub, "AuditOpened").withArgs(id, anyValue, h.ZERO, AuditOrigin.Lapsed, Status.Auditing);
+      await expect(tx).to.emit(w.court, "AuditOpened").withArgs(id, AuditOrigin.Lapsed, anyValue, anyValue);
       await expect(tx).not.to.emit(w.market, "JobSettled");
     });
 
@@ -759,7 +797,8 @@ describe("JobMarket", function () {
       const balance = await w.market.balanceOf(w.client.address);
       const tx = w.market.connect(w.client).requestAudit(id, sub);
       await expect(tx).to.emit(w.market, "AuditRequested").withArgs(id, m.clientAuditFee);
-      await expect(tx).to.emit(w.stub, "AuditOpened").withArgs(id, await w.market.jobCommitment(sub), h.ZERO, AuditOrigin.ClientRequested, Status.Auditing);
+      const ticket = (await (await tx).wait()).blockNumber + 1;
+      await expect(tx).to.emit(w.court, "AuditOpened").withArgs(id, AuditOrigin.ClientRequested, ticket, await w.vault.currentEpoch());
       expect(await w.market.balanceOf(w.client.address)).to.equal(balance - m.clientAuditFee);
       expect((await w.market.ledger()).verificationPool).to.equal(pool + m.clientAuditFee);
       expect((await w.market.getJob(id)).status).to.equal(Status.Auditing);
@@ -769,7 +808,7 @@ describe("JobMarket", function () {
       const w = await loadFixture(fixture);
       const { id, sub } = await submittedWhere(w, false);
       await w.market.recordDraw([id], [sub]);
-      await expect(w.market.connect(w.client).requestAudit(id, sub)).to.emit(w.stub, "AuditOpened");
+      await expect(w.market.connect(w.client).requestAudit(id, sub)).to.emit(w.court, "AuditOpened").withArgs(id, AuditOrigin.ClientRequested, anyValue, anyValue);
     });
 
     it("refuses anyone but the client, after the window, and a job already audited", async function () {
@@ -824,13 +863,16 @@ describe("JobMarket", function () {
 
     it("refunds a created job's fees only as far as the pools still hold them", async function () {
       const w = await loadFixture(fixture);
-      const { id, job } = await h.createJob(w, { taskCount: 10 });
+      const { id, job } = await h.createJob(w, { taskCount: 10, deadlineIn: 100_000 });
       const m = h.money(w.params, E(1), 10);
+      // a one-task job's audit pays its verifier 0.5 from the pool of 0.8 + 0.08
+      const audited = await h.submittedWithDraw(w, true, { taskCount: 1 });
+      const { verifier } = await w.court.pendingAuditor(audited.id, audited.sub);
+      await w.court.connect(signerOf(w, verifier)).submitVerdict(audited.id, audited.sub, true, h.ZERO);
+      expect((await w.market.ledger()).verificationPool).to.equal(E(0.38));
       await w.market.claimProtocolFees();
-      // the court paid most of the pool out
-      await asCourt(w, "courtPayFromPool", [id, w.other.address, m.verificationFee - 7n]);
       await time.increaseTo(job.deadline + 1n);
-      await expect(w.market.expire([id], [job])).to.emit(w.market, "JobExpired").withArgs(id, m.price + 7n, 0);
+      await expect(w.market.expire([id], [job])).to.emit(w.market, "JobExpired").withArgs(id, m.price + E(0.38), 0);
       expect((await w.market.ledger()).verificationPool).to.equal(0);
     });
 
@@ -895,16 +937,21 @@ describe("JobMarket", function () {
   });
 
   describe("court hooks", function () {
+    /** A client audit of a 10-task job, its verifier drawn. */
     async function auditing() {
       const w = await fixture();
       const { id, sub } = await submittedJob(w, { taskCount: 10 });
       await w.market.connect(w.client).requestAudit(id, sub);
-      return { ...w, id, sub, m: h.money(w.params, E(1), 10) };
+      await mine(1);
+      await w.court.assignAuditor(id, sub);
+      const { verifier } = await w.court.auditOf(id);
+      return { ...w, id, sub, m: h.money(w.params, E(1), 10), verifier: signerOf(w, verifier) };
     }
 
     it("refuse every caller but the court", async function () {
       const w = await loadFixture(auditing);
       const calls = [
+        ["courtFixDraw", [w.id, w.sub]],
         ["courtSetStatus", [w.id, w.sub, Status.Auditing, Status.Disputed]],
         ["courtSettle", [w.id, w.sub, Status.Auditing, 0, false]],
         ["courtSlash", [w.id, w.sub, Status.Auditing]],
@@ -915,7 +962,7 @@ describe("JobMarket", function () {
         ["courtSlashVerifier", [w.other.address, 1]],
       ];
       for (const [fn, args] of calls) {
-        for (const caller of [w.deployer, w.client, w.provider]) {
+        for (const caller of [w.deployer, w.client, w.provider, w.verifier]) {
           await expect(w.market.connect(caller)[fn](...args), fn).to.be.revertedWithCustomError(w.market, "JobMarketNotCourt").withArgs(caller.address);
         }
       }
@@ -929,103 +976,186 @@ describe("JobMarket", function () {
       await expect(w.market.expectJob(w.id, forged, Status.Auditing)).to.be.revertedWithCustomError(w.market, "JobMarketJobMismatch").withArgs(w.id, await w.market.jobCommitment(forged));
     });
 
-    it("courtSetStatus moves a job between Auditing and Disputed only", async function () {
+    it("courtFixDraw moves a submitted job its ready draw selects to Auditing, for the drawn verifier's verdict", async function () {
+      const w = await loadFixture(fixture);
+      const { id, sub, seed } = await h.submittedWithDraw(w, true);
+      const { verifier } = await w.court.pendingAuditor(id, sub);
+      const tx = w.court.connect(signerOf(w, verifier)).submitVerdict(id, sub, false, h.ZERO);
+      await expect(tx).to.emit(w.market, "DrawRecorded").withArgs(id, seed, true);
+      expect((await w.market.getJob(id)).status).to.equal(Status.Disputed);
+      await expect(w.market.recordDraw([id], [sub])).to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(id, Status.Disputed, Status.Submitted);
+    });
+
+    it("courtFixDraw refuses a draw that is not ready, does not select the job, or lapsed", async function () {
+      const w = await loadFixture(fixture);
+      const court = await asCourt(w);
+      const pending = await submittedJob(w);
+      await expect(court.courtFixDraw(pending.id, pending.sub)).to.be.revertedWithCustomError(w.market, "JobMarketNotDrawnForAudit").withArgs(pending.id);
+      const unselected = await h.submittedWithDraw(w, false);
+      await expect(court.courtFixDraw(unselected.id, unselected.sub)).to.be.revertedWithCustomError(w.market, "JobMarketNotDrawnForAudit").withArgs(unselected.id);
+      await mine(300);
+      await expect(court.courtFixDraw(pending.id, pending.sub)).to.be.revertedWithCustomError(w.market, "JobMarketNotDrawnForAudit").withArgs(pending.id);
+      expect((await w.market.getJob(pending.id)).status).to.equal(Status.Submitted);
+    });
+
+    it("courtSetStatus: a fail verdict moves the job from Auditing to Disputed", async function () {
       const w = await loadFixture(auditing);
-      await asCourt(w, "courtSetStatus", [w.id, w.sub, Status.Auditing, Status.Disputed]);
+      await w.court.connect(w.verifier).submitVerdict(w.id, w.sub, false, h.ZERO);
       expect((await w.market.getJob(w.id)).status).to.equal(Status.Disputed);
-      await expect(asCourt(w, "courtSetStatus", [w.id, w.sub, Status.Auditing, Status.Disputed]))
-        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(w.id, Status.Disputed, Status.Auditing);
+      expect(await w.market.auditDraw(w.id, w.sub)).to.deep.equal([true, true, h.ZERO]);
+    });
+
+    it("courtSetStatus moves only between Auditing and Disputed, from the status the job has (guards)", async function () {
+      const w = await loadFixture(auditing);
+      const court = await asCourt(w);
+      await expect(court.courtSetStatus(w.id, w.sub, Status.Disputed, Status.Auditing))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(w.id, Status.Auditing, Status.Disputed);
       for (const to of [Status.Settled, Status.Slashed, Status.Submitted, Status.Unaudited]) {
-        await expect(asCourt(w, "courtSetStatus", [w.id, w.sub, Status.Disputed, to])).to.be.revertedWithCustomError(w.market, "JobMarketNotCourtStatus").withArgs(to);
+        await expect(court.courtSetStatus(w.id, w.sub, Status.Auditing, to)).to.be.revertedWithCustomError(w.market, "JobMarketNotCourtStatus").withArgs(to);
       }
       const other = await submittedJob(w);
-      await expect(asCourt(w, "courtSetStatus", [other.id, other.sub, Status.Submitted, Status.Auditing]))
+      await expect(court.courtSetStatus(other.id, other.sub, Status.Submitted, Status.Auditing))
         .to.be.revertedWithCustomError(w.market, "JobMarketNotCourtStatus").withArgs(Status.Submitted);
-      await asCourt(w, "courtSetStatus", [w.id, w.sub, Status.Disputed, Status.Auditing]);
+      await court.courtSetStatus(w.id, w.sub, Status.Auditing, Status.Disputed);
+      await court.courtSetStatus(w.id, w.sub, Status.Disputed, Status.Auditing);
       expect((await w.market.getJob(w.id)).status).to.equal(Status.Auditing);
     });
 
-    it("courtSettle pays the price less the withheld reward, holds that, frees the collateral and counts the audit", async function () {
-      const w = await loadFixture(auditing);
+    it("courtSettle: a pass of a lapsed draw pays the provider its price less the reward, frees the collateral and counts the audit", async function () {
+      const w = await loadFixture(fixture);
+      const a = await lapsedAudit(w, { taskCount: 10 });
+      const m = h.money(w.params, E(1), 10);
+      const reward = (m.price * BigInt(w.params.auditRewardBps)) / BPS;
       const before = await w.market.accountOf(w.provider.address);
-      const tx = asCourt(w, "courtSettle", [w.id, w.sub, Status.Auditing, E(3), true]);
-      await expect(tx).to.emit(w.market, "JobSettled").withArgs(w.id, w.m.price - E(3));
+      const { courtHold_: hold } = await w.market.ledger();
+      const tx = w.court.connect(a.verifier).submitVerdict(a.id, a.sub, true, h.ZERO);
+      await expect(tx).to.emit(w.market, "JobSettled").withArgs(a.id, m.price - reward);
+      await expect(tx).to.emit(w.market, "Credited").withArgs(a.id, a.verifier.address, reward);
       await expect(tx).to.emit(w.vault, "AuditPassed").withArgs(w.provider.address);
       const after = await w.market.accountOf(w.provider.address);
-      expect(after.balance).to.equal(before.balance + w.m.price - E(3));
-      expect(after.collateral).to.equal(before.collateral + w.m.collateral);
+      expect(after.balance).to.equal(before.balance + m.price - reward);
+      expect(after.collateral).to.equal(before.collateral + m.collateral);
       expect(after.jobsSettled).to.equal(before.jobsSettled + 1n);
-      expect((await w.market.ledger()).courtHold_).to.equal(E(3));
-      expect(await w.market.getJob(w.id)).to.deep.equal([Status.Settled, h.ZERO]);
+      expect((await w.market.ledger()).courtHold_).to.equal(hold);
+      expect(await w.market.getJob(a.id)).to.deep.equal([Status.Settled, h.ZERO]);
     });
 
-    it("courtSettle without a passed audit does not count one, and refuses a wrong status or withholding more than the price", async function () {
+    it("courtSettle: after two silent verifiers the job settles without counting an audit", async function () {
       const w = await loadFixture(auditing);
-      await expect(asCourt(w, "courtSettle", [w.id, w.sub, Status.Auditing, w.m.price + 1n, false]))
+      await time.increaseTo((await w.court.auditOf(w.id)).deadline + 1n);
+      await w.court.timeoutAudit(w.id, w.sub);
+      await mine(1);
+      await w.court.assignAuditor(w.id, w.sub);
+      await time.increaseTo((await w.court.auditOf(w.id)).deadline + 1n);
+      const tx = w.court.timeoutAudit(w.id, w.sub);
+      await expect(tx).to.emit(w.market, "JobSettled").withArgs(w.id, w.m.price);
+      await expect(tx).not.to.emit(w.vault, "AuditPassed");
+    });
+
+    it("courtSettle refuses withholding more than the price and a status the job does not have (guards)", async function () {
+      const w = await loadFixture(auditing);
+      const court = await asCourt(w);
+      await expect(court.courtSettle(w.id, w.sub, Status.Auditing, w.m.price + 1n, false))
         .to.be.revertedWithCustomError(w.market, "JobMarketWithheldExceedsPrice").withArgs(w.m.price + 1n, w.m.price);
-      await expect(asCourt(w, "courtSettle", [w.id, w.sub, Status.Disputed, 0, false]))
+      await expect(court.courtSettle(w.id, w.sub, Status.Disputed, 0, false))
         .to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(w.id, Status.Auditing, Status.Disputed);
-      await expect(asCourt(w, "courtSettle", [w.id, w.sub, Status.Submitted, 0, false]))
+      await expect(court.courtSettle(w.id, w.sub, Status.Submitted, 0, false))
         .to.be.revertedWithCustomError(w.market, "JobMarketNotCourtStatus").withArgs(Status.Submitted);
-      await expect(asCourt(w, "courtSettle", [w.id, w.sub, Status.Auditing, w.m.price, false])).not.to.emit(w.vault, "AuditPassed");
+      await expect(court.courtSettle(w.id, w.sub, Status.Auditing, w.m.price, false)).to.emit(w.market, "JobSettled").withArgs(w.id, 0);
+      expect((await w.market.ledger()).courtHold_).to.equal(w.m.price);
     });
 
-    it("courtSlash takes the job's whole collateral and holds it with the price", async function () {
-      const w = await loadFixture(auditing);
-      await asCourt(w, "courtSetStatus", [w.id, w.sub, Status.Auditing, Status.Disputed]);
+    it("courtSlash: a ruling against the provider takes the job's whole collateral from its stake into the hold", async function () {
+      const w = await loadFixture(fixture);
+      const d = await disputedJob(w, { taskCount: 10 });
+      const m = h.money(w.params, E(1), 10);
+      await ruleProviderWrong(w, d);
       const vaultBefore = await w.vault.accountOf(w.provider.address);
-      expect(await asCourtStatic(w, "courtSlash", [w.id, w.sub, Status.Disputed])).to.equal(w.m.collateral);
-      const tx = asCourt(w, "courtSlash", [w.id, w.sub, Status.Disputed]);
-      await expect(tx).to.emit(w.vault, "Slashed").withArgs(w.provider.address, w.m.collateral);
-      await expect(tx).to.changeTokenBalances(w.token, [w.vault, w.market], [-w.m.collateral, w.m.collateral]);
-      expect((await w.market.ledger()).courtHold_).to.equal(w.m.price + w.m.collateral);
+      const free = (await w.market.accountOf(w.provider.address)).collateral;
+      const tx = w.court.resolveDispute(d.id, d.sub);
+      await expect(tx).to.emit(w.vault, "Slashed").withArgs(w.provider.address, m.collateral);
+      await expect(tx).to.changeTokenBalances(w.token, [w.vault, w.market], [-m.collateral, m.collateral]);
       const vaultAfter = await w.vault.accountOf(w.provider.address);
-      expect(vaultAfter.stake).to.equal(vaultBefore.stake - w.m.collateral);
-      expect(vaultAfter.locked).to.equal(vaultBefore.locked - w.m.collateral);
+      expect(vaultAfter.stake).to.equal(vaultBefore.stake - m.collateral);
+      expect(vaultAfter.locked).to.equal(vaultBefore.locked - m.collateral);
       expect(vaultAfter.auditsFailed).to.equal(vaultBefore.auditsFailed + 1n);
-      expect((await w.market.getJob(w.id)).status).to.equal(Status.Slashed);
-      await expect(asCourt(w, "courtSlash", [w.id, w.sub, Status.Disputed]))
-        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(w.id, Status.Slashed, Status.Disputed);
+      expect((await w.market.accountOf(w.provider.address)).collateral).to.equal(free);
+      expect((await w.market.getJob(d.id)).status).to.equal(Status.Slashed);
+      expect(await w.market.auditDraw(d.id, d.sub)).to.deep.equal([true, true, h.ZERO]);
+      expect((await w.market.ledger()).courtHold_).to.equal(0);
     });
 
-    it("courtHold, courtPay and courtHoldToPool move money between balances, hold and pool", async function () {
+    it("courtSlash returns the collateral received and holds it with the price; refuses a status the job does not have (guards)", async function () {
       const w = await loadFixture(auditing);
-      await asCourt(w, "courtHold", [w.client.address, E(10)]);
-      expect((await w.market.ledger()).courtHold_).to.equal(E(10));
-      await expect(asCourt(w, "courtHold", [w.other.address, 1]))
-        .to.be.revertedWithCustomError(w.market, "JobMarketInsufficientBalance").withArgs(w.other.address, 0, 1);
-      await expect(asCourt(w, "courtPay", [w.id, w.other.address, E(4)])).to.emit(w.market, "Credited").withArgs(w.id, w.other.address, E(4));
-      expect(await w.market.balanceOf(w.other.address)).to.equal(E(4));
-      await expect(asCourt(w, "courtPay", [w.id, w.other.address, E(7)]))
-        .to.be.revertedWithCustomError(w.market, "JobMarketInsufficientCourtHold").withArgs(E(6), E(7));
-      const pool = (await w.market.ledger()).verificationPool;
-      await asCourt(w, "courtHoldToPool", [E(6)]);
-      expect((await w.market.ledger()).verificationPool).to.equal(pool + E(6));
-      expect((await w.market.ledger()).courtHold_).to.equal(0);
-      await expect(asCourt(w, "courtHoldToPool", [1])).to.be.revertedWithCustomError(w.market, "JobMarketInsufficientCourtHold").withArgs(0, 1);
+      const court = await asCourt(w);
+      await expect(court.courtSlash(w.id, w.sub, Status.Disputed))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(w.id, Status.Auditing, Status.Disputed);
+      await expect(court.courtSlash(w.id, w.sub, Status.Submitted)).to.be.revertedWithCustomError(w.market, "JobMarketNotCourtStatus").withArgs(Status.Submitted);
+      expect(await court.courtSlash.staticCall(w.id, w.sub, Status.Auditing)).to.equal(w.m.collateral);
+      await court.courtSlash(w.id, w.sub, Status.Auditing);
+      expect((await w.market.ledger()).courtHold_).to.equal(w.m.price + w.m.collateral);
+      await expect(court.courtSlash(w.id, w.sub, Status.Auditing))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(w.id, Status.Slashed, Status.Auditing);
+    });
+
+    it("courtHold: a fail verdict moves the bond from the verifier's balance into the hold", async function () {
+      const w = await loadFixture(auditing);
+      const bond = h.defaultCourtParams().minChallengerBond;
+      const balance = await w.market.balanceOf(w.verifier.address);
+      await w.court.connect(w.verifier).submitVerdict(w.id, w.sub, false, h.ZERO);
+      expect(await w.market.balanceOf(w.verifier.address)).to.equal(balance - bond);
+      expect((await w.market.ledger()).courtHold_).to.equal(bond);
+    });
+
+    it("courtHold refuses a bond above the balance", async function () {
+      const w = await loadFixture(auditing);
+      await w.market.connect(w.verifier).withdraw(await w.market.balanceOf(w.verifier.address));
+      await expect(w.court.connect(w.verifier).submitVerdict(w.id, w.sub, false, h.ZERO))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInsufficientBalance").withArgs(w.verifier.address, 0, h.defaultCourtParams().minChallengerBond);
+    });
+
+    it("courtPay credits the hold out; the hold cannot pay more than it holds (guards)", async function () {
+      const w = await loadFixture(fixture);
+      const d = await disputedJob(w, { taskCount: 10 });
+      await ruleProviderWrong(w, d);
+      const tx = w.court.resolveDispute(d.id, d.sub);
+      // the client: its price and half of the collateral of 100
+      await expect(tx).to.emit(w.market, "Credited").withArgs(d.id, w.client.address, E(10) + E(50));
+      const court = await asCourt(w);
+      await expect(court.courtPay(d.id, w.other.address, 1)).to.be.revertedWithCustomError(w.market, "JobMarketInsufficientCourtHold").withArgs(0, 1);
+      await expect(court.courtHoldToPool(1)).to.be.revertedWithCustomError(w.market, "JobMarketInsufficientCourtHold").withArgs(0, 1);
+    });
+
+    it("courtSlashVerifier and courtHoldToPool: a silent verifier's penalty goes through the hold into the pool", async function () {
+      const w = await loadFixture(auditing);
+      const penalty = h.defaultCourtParams().verifierTimeoutPenalty;
+      const { verificationPool: pool } = await w.market.ledger();
+      await time.increaseTo((await w.court.auditOf(w.id)).deadline + 1n);
+      const tx = w.court.timeoutAudit(w.id, w.sub);
+      await expect(tx).to.emit(w.vault, "Slashed").withArgs(w.verifier.address, penalty);
+      await expect(tx).to.changeTokenBalances(w.token, [w.vault, w.market], [-penalty, penalty]);
+      const ledger = await w.market.ledger();
+      expect([ledger.verificationPool, ledger.courtHold_]).to.deep.equal([pool + penalty, 0n]);
+    });
+
+    it("courtSlashVerifier takes at most the verifier's stake (guard)", async function () {
+      const w = await loadFixture(auditing);
+      const court = await asCourt(w);
+      const stake = (await w.vault.accountOf(w.verifier.address)).stake;
+      expect(await court.courtSlashVerifier.staticCall(w.verifier.address, stake + 1n)).to.equal(stake);
+      await court.courtSlashVerifier(w.verifier.address, stake + 1n);
+      expect((await w.market.ledger()).courtHold_).to.equal(stake);
+      expect((await w.vault.accountOf(w.verifier.address)).stake).to.equal(0);
     });
 
     it("courtPayFromPool pays what the pool holds, at most", async function () {
-      const w = await loadFixture(auditing);
-      const pool = (await w.market.ledger()).verificationPool;
-      expect(await asCourtStatic(w, "courtPayFromPool", [w.id, w.other.address, E(1)])).to.equal(E(1));
-      await expect(asCourt(w, "courtPayFromPool", [w.id, w.other.address, E(1)])).to.emit(w.market, "Credited").withArgs(w.id, w.other.address, E(1));
-      await expect(asCourt(w, "courtPayFromPool", [w.id, w.other.address, pool])).to.emit(w.market, "Credited").withArgs(w.id, w.other.address, pool - E(1));
-      expect(await w.market.balanceOf(w.other.address)).to.equal(pool);
+      const w = await loadFixture(fixture);
+      // the market's first job: the pool holds its 8 % fee, the reward is 50 % of the price
+      const s = await h.submittedWithDraw(w, true, { taskCount: 10 });
+      const { verifier } = await w.court.pendingAuditor(s.id, s.sub);
+      const tx = w.court.connect(signerOf(w, verifier)).submitVerdict(s.id, s.sub, true, h.ZERO);
+      await expect(tx).to.emit(w.market, "Credited").withArgs(s.id, verifier, E(0.8));
       expect((await w.market.ledger()).verificationPool).to.equal(0);
-    });
-
-    it("courtSlashVerifier takes up to the amount of a verifier's stake into the hold", async function () {
-      const w = await loadFixture(auditing);
-      const [verifier] = (await ethers.getSigners()).slice(8);
-      await w.token.mint(verifier.address, E(60));
-      await w.token.connect(verifier).approve(w.vault, E(60));
-      await w.vault.connect(verifier).stake(h.Role.Verifier, E(60));
-      expect(await asCourtStatic(w, "courtSlashVerifier", [verifier.address, E(5)])).to.equal(E(5));
-      await expect(asCourt(w, "courtSlashVerifier", [verifier.address, E(5)])).to.emit(w.vault, "Slashed").withArgs(verifier.address, E(5));
-      expect((await w.market.ledger()).courtHold_).to.equal(E(5));
-      await asCourt(w, "courtSlashVerifier", [verifier.address, E(100)]);
-      expect((await w.market.ledger()).courtHold_).to.equal(E(60));
     });
   });
 
@@ -1106,7 +1236,9 @@ describe("JobMarket", function () {
       expect(await w.market.auditDraw(b.id, b.sub)).to.deep.equal([true, true, await h.drawSeed(b.id, b.sub)]);
       await w.market.recordDraw([b.id], [b.sub]);
       expect(await w.market.auditDraw(b.id, b.sub)).to.deep.equal([true, true, h.ZERO]);
-      await asCourt(w, "courtSetStatus", [b.id, b.sub, Status.Auditing, Status.Disputed]);
+      const { verifier } = await w.court.auditOf(b.id);
+      await w.court.connect(signerOf(w, verifier)).submitVerdict(b.id, b.sub, false, h.ZERO);
+      expect((await w.market.getJob(b.id)).status).to.equal(Status.Disputed);
       expect(await w.market.auditDraw(b.id, b.sub)).to.deep.equal([true, true, h.ZERO]);
       await time.increase(Number(w.params.challengeWindow) + 1);
       await w.market.settle([a.id], [a.sub]);
@@ -1121,27 +1253,36 @@ describe("JobMarket", function () {
       const accounts = signers.map((s) => s.address);
       const check = () => expectBooksBalanced(w, accounts);
       await check();
-      const expiring = await h.createJob(w, { taskCount: 3, deadlineIn: 1000 });
-      const accepted = await h.createJob(w, { taskCount: 5, deadlineIn: 1000 });
+      const expiring = await h.createJob(w, { taskCount: 3, deadlineIn: 100_000 });
+      const accepted = await h.createJob(w, { taskCount: 5, deadlineIn: 100_000 });
       await h.accept(w, accepted.id, accepted.job);
       await check();
       const plain = await submittedWhere(w, false, { taskCount: 6 });
-      const drawn = await submittedWhere(w, true, { taskCount: 7 });
+      const disputed = await disputedJob(w, { taskCount: 7 });
       const asked = await submittedJob(w, { taskCount: 8 });
       await check();
+      // a client audit passed from the pool
       await w.market.connect(w.client).requestAudit(asked.id, asked.sub);
-      await w.market.recordDraw([drawn.id], [drawn.sub]);
+      await mine(1);
+      await w.court.assignAuditor(asked.id, asked.sub);
       await check();
-      await asCourt(w, "courtHold", [w.client.address, E(10)]);
-      await asCourt(w, "courtSetStatus", [drawn.id, drawn.sub, Status.Auditing, Status.Disputed]);
-      await asCourt(w, "courtSlash", [drawn.id, drawn.sub, Status.Disputed]);
+      await w.court.connect(signerOf(w, (await w.court.auditOf(asked.id)).verifier)).submitVerdict(asked.id, asked.sub, true, h.ZERO);
       await check();
-      await asCourt(w, "courtPay", [drawn.id, w.client.address, E(70)]);
-      await asCourt(w, "courtPayFromPool", [asked.id, w.other.address, E(2)]);
-      await asCourt(w, "courtSettle", [asked.id, asked.sub, Status.Auditing, E(1), true]);
-      await asCourt(w, "courtHoldToPool", [E(1)]);
+      // a dispute: bond held, committee, slash and payouts
+      await ruleProviderWrong(w, disputed);
       await check();
-      await time.increase(1001);
+      await w.court.resolveDispute(disputed.id, disputed.sub);
+      await check();
+      // a lapsed draw: a silent verifier slashed into the pool, the next one paid from the payout
+      const lapsed = await lapsedAudit(w, { taskCount: 9 });
+      await time.increaseTo(lapsed.deadline + 1n);
+      await w.court.timeoutAudit(lapsed.id, lapsed.sub);
+      await check();
+      await mine(1);
+      await w.court.assignAuditor(lapsed.id, lapsed.sub);
+      await w.court.connect(signerOf(w, (await w.court.auditOf(lapsed.id)).verifier)).submitVerdict(lapsed.id, lapsed.sub, true, h.ZERO);
+      await check();
+      await time.increase(100_001);
       await w.market.settle([plain.id], [plain.sub]);
       await w.market.expire([expiring.id, accepted.id], [expiring.job, accepted.job]);
       await w.market.claimProtocolFees();
@@ -1152,34 +1293,22 @@ describe("JobMarket", function () {
   });
 
   describe("with the AuditCourt", function () {
-    before(async function () {
-      if (!(await artifacts.artifactExists("AuditCourt"))) this.skip();
-    });
-
-    async function courtWorld() {
-      const w = await h.world({ verifiers: 3 });
-      // the verifiers' stake counts for draws from the next epoch's snapshot on
-      await time.increase(h.VAULT_LIMITS.epochLength);
-      return w;
-    }
-
     it("deploySystem binds market, court and vault to each other", async function () {
-      const w = await loadFixture(courtWorld);
+      const w = await loadFixture(fixture);
       expect(await w.market.court()).to.equal(await w.court.getAddress());
       expect(await w.vault.market()).to.equal(await w.market.getAddress());
     });
 
     it("an audited job passes through the court: the verifier is paid from the pool and the provider settles", async function () {
-      const w = await loadFixture(courtWorld);
+      const w = await loadFixture(fixture);
       const { id, sub } = await submittedWhere(w, true, { taskCount: 10 });
       const m = h.money(w.params, E(1), 10);
       await expect(w.market.recordDraw([id], [sub])).to.emit(w.court, "AuditAssigned");
       const { verifier } = await w.court.auditOf(id);
-      const signer = w.verifiers.find((v) => v.address === verifier);
       // the reward, as far as the pool holds it
       const reward = (m.price * BigInt(w.params.auditRewardBps)) / BPS;
       const pool = (await w.market.ledger()).verificationPool;
-      const tx = w.court.connect(signer).submitVerdict(id, sub, true, ethers.id("evidence"));
+      const tx = w.court.connect(signerOf(w, verifier)).submitVerdict(id, sub, true, ethers.id("evidence"));
       await expect(tx).to.emit(w.market, "Credited").withArgs(id, verifier, reward < pool ? reward : pool);
       await expect(tx).to.emit(w.market, "JobSettled").withArgs(id, m.price);
       await expect(tx).to.emit(w.vault, "AuditPassed").withArgs(w.provider.address);

@@ -316,3 +316,31 @@ async function worth(w, address) {
 }
 
 Object.assign(module.exports, { prng, extraAccounts, worth });
+
+/** Passes an epoch: verifier stake added before it is drawable from then on. */
+async function drawable() {
+  await time.increase(VAULT_LIMITS.epochLength);
+}
+
+/**
+ * Creates and submits one job, then mines its seed block again and again (reverting to a
+ * snapshot; a new timestamp gives the block a new hash) until the draw audits the job or not, as
+ * `audited` asks: no other job is created on the way. Returns the job and its seed.
+ */
+async function submittedWithDraw(w, audited, options = {}) {
+  const { takeSnapshot } = require("@nomicfoundation/hardhat-network-helpers");
+  const { id, job } = await createJob(w, options);
+  const { job: sub } = await submit(w, id, job);
+  const snapshot = await takeSnapshot();
+  for (let i = 1; i <= 200; i++) {
+    await time.increase(i);
+    await mine(1);
+    const draw = await w.market.auditDraw(id, sub);
+    if (draw.audited === audited) return { id, job, sub, seed: draw.seed };
+    await snapshot.restore();
+  }
+  throw new Error(`no seed block gave audited = ${audited} in 200 tries`);
+}
+
+module.exports.drawable = drawable;
+module.exports.submittedWithDraw = submittedWithDraw;
