@@ -24,14 +24,7 @@ const gasOf = async (txPromise) => Number((await (await txPromise).wait()).gasUs
 async function setup() {
   const [, client, provider, ...rest] = await ethers.getSigners();
   const verifiers = rest.slice(0, 5);
-  const { token, vault, market, court: realCourt } = await h.deploySystem();
-  // Without the court an audited job stays with a stub that records the audit; only the unaudited
-  // path is measured then.
-  let court = realCourt;
-  if (!court) {
-    court = await (await ethers.getContractFactory("CourtStub")).deploy(await market.getAddress());
-    await market.setCourt(await court.getAddress());
-  }
+  const { token, vault, market, court } = await h.deploySystem();
   const big = ethers.parseEther("10000000");
   for (const a of [client, provider, ...verifiers]) {
     await token.mint(a.address, big);
@@ -54,7 +47,7 @@ async function setup() {
     minTurnaround: 600, expiry: (await time.latest()) + 10 * 365 * 86400, region: ethers.encodeBytes32String("eu-west"), nonce: 1,
   };
   const offerSig = await h.signOffer(provider, market, offer);
-  return { token, vault, market, court, hasCourt: Boolean(realCourt), client, provider, verifiers, offer, offerSig, seq: 0 };
+  return { token, vault, market, court, client, provider, verifiers, offer, offerSig, seq: 0 };
 }
 
 /** Creates and submits `rounds` batches of `jobs` jobs of `tasks` tasks; returns records and gas. */
@@ -110,7 +103,7 @@ async function measure(s, tasks, jobs, own = false) {
   const { market } = s;
   const acc = { create: [], submit: [], settle: [], draw: [], verdict: [], unaudited: 0, audited: 0 };
   const params = await market.params();
-  const auditedPath = s.hasCourt && !own;
+  const auditedPath = !own;
   while (acc.unaudited < MIN_JOBS || (auditedPath && acc.audited < MIN_JOBS)) {
     const rounds = Math.max(2, Math.ceil(MIN_JOBS / jobs));
     const { submitted, createGas, submitGas } = await createAndSubmit(s, tasks, jobs, rounds, own);

@@ -27,9 +27,13 @@ step "contract tests under coverage"
 npx hardhat coverage
 node scripts/check-coverage.js
 
-# The 10,000-step invariant test runs uninstrumented: under coverage it would take many minutes.
+# The 10,000-step invariant test and the economics test run uninstrumented: under coverage they
+# would take many minutes.
 step "contract invariant test"
 npm run test:invariant
+
+step "contract economics test"
+npx hardhat test tests/contracts/economics.test.js
 
 step "gas report"
 npx hardhat run scripts/gas.js
