@@ -121,7 +121,7 @@ async function measure(s, tasks, jobs, own = false) {
         acc.verdict.push(verdict);
         acc.audited++;
       } else {
-        // fixed outside the measurement; the court (or the stub) keeps the audit
+        // fixed outside the measurement; the court keeps the audit
         await market.recordDraw([sj.id], [sj.job]);
       }
     }
