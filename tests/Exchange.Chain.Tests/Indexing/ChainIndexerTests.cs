@@ -81,7 +81,7 @@ public sealed class ChainIndexerTests(ChainFixture chain, ITestOutputHelper outp
         Assert.Contains(endings, j => j is { Status: (long)JobStatus.Settled, Settlement: "audited", Origin: (long)AuditOrigin.Lapsed });
         Assert.Contains(endings, j => j is { Status: (long)JobStatus.Settled, Settlement: "unverified", Origin: (long)AuditOrigin.ClientRequested });
         Assert.Contains(endings, j => j is { Status: (long)JobStatus.Slashed, Origin: (long)AuditOrigin.Drawn });
-        Assert.Equal(2, endings.Count(j => j.Status == (long)JobStatus.Expired));
+        Assert.Equal(3, endings.Count(j => j.Status == (long)JobStatus.Expired)); // unaccepted, accepted, declined
     }
 
     [Fact]
