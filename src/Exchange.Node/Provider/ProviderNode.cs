@@ -274,10 +274,22 @@ public sealed class ProviderNode
             catch (Exception e) when (e is ExchangeApiException or BlobIntegrityException or HttpRequestException)
             {
                 // Missing data or an API away: after MaxAttempts rounds the job is declined.
-                _logger.JobRetry(job.JobId, e.Message);
-                await _jobs.RecordErrorAsync(job.JobId, e.Message, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
+                await RetryOrDeclineAsync(job, e.Message, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Counts a failed attempt at a job not accepted yet; the last one allowed declines it, on chain too.</summary>
+    private async Task RetryOrDeclineAsync(ProviderJob job, string error, CancellationToken cancellationToken)
+    {
+        if (job.Attempts + 1 >= _node.MaxAttempts)
+        {
+            await DeclineAsync(job, error, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        _logger.JobRetry(job.JobId, error);
+        await _jobs.RecordErrorAsync(job.JobId, error, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -384,8 +396,7 @@ public sealed class ProviderNode
                 await _jobs.MarkAcceptedAsync(job.JobId, cancellationToken).ConfigureAwait(false);
                 break;
             case JobStatus.Created when job.Record.Deadline > now:
-                _logger.JobRetry(job.JobId, error.Message);
-                await _jobs.RecordErrorAsync(job.JobId, error.Message, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
+                await RetryOrDeclineAsync(job, error.Message, cancellationToken).ConfigureAwait(false);
                 break;
             case JobStatus.Created:
                 await DeclineAsync(job, "its deadline passed before it was accepted", cancellationToken).ConfigureAwait(false);
