@@ -6,7 +6,7 @@ using Exchange.Core.Models;
 namespace Exchange.Core.Manifests;
 
 /// <summary>
-/// A job's task list (design §1): the model and, per task, its input blobs. Its blob's keccak256 is
+/// A job's task list: the model and, per task, its input blobs. Its blob's keccak256 is
 /// the job's <c>manifestHash</c>; the task leaves over <see cref="ManifestTask.InputHash"/> give
 /// <c>tasksRoot</c>. The JSON shape is in docs/manifests.md.
 /// </summary>

@@ -4,7 +4,7 @@ using Exchange.Core.Hashing;
 namespace Exchange.Core.Models;
 
 /// <summary>
-/// A model card (design §1): the ONNX file by hash, its inputs and outputs, preprocessing, and the
+/// A model card: the ONNX file by hash, its inputs and outputs, preprocessing, and the
 /// verification policy. <see cref="ModelId"/> = keccak256(<see cref="ToCanonicalJson"/>), so one id
 /// commits to the model and to how its results are checked. The JSON shape is in docs/manifests.md.
 /// </summary>

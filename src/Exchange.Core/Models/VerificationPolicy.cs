@@ -1,7 +1,7 @@
 namespace Exchange.Core.Models;
 
 /// <summary>
-/// How a verifier decides whether a provider's outputs are right (design §5). A model card has one
+/// How a verifier decides whether a provider's outputs are right. A model card has one
 /// policy and it applies to every output tensor: a task passes when each of its outputs passes.
 /// </summary>
 public abstract record VerificationPolicy

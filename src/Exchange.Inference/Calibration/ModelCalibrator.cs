@@ -11,7 +11,7 @@ using Exchange.Inference.Verification;
 namespace Exchange.Inference.Calibration;
 
 /// <summary>
-/// Calibrates a model card's verification policy (design §5): runs honest variants (other thread
+/// Calibrates a model card's verification policy: runs honest variants (other thread
 /// counts, graph optimisation off or basic, batching, CUDA where there is a GPU) and the cheats a
 /// provider could submit (random, perturbed, another input's, int8-rounded outputs; a truncated and
 /// an int8-weight model; for text, the tokens shuffled), and reports whether the card's policy passes all honest runs and fails every

@@ -4,7 +4,7 @@ using Exchange.Core.Tensors;
 namespace Exchange.Inference.Verification;
 
 /// <summary>
-/// Applies a model card's verification policy (design §5) to a provider's outputs against the
+/// Applies a model card's verification policy to a provider's outputs against the
 /// verifier's own re-run: <c>exact</c> wants identical bytes; <c>tolerance</c> bounds relative L2,
 /// max abs and cosine per output tensor, and top-1 agreement for classifiers.
 /// </summary>

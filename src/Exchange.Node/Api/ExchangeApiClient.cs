@@ -9,7 +9,7 @@ using Nethereum.Signer;
 namespace Exchange.Node.Api;
 
 /// <summary>
-/// A node's view of one or more exchange APIs (design §3: the API is a relay, not a trusted party).
+/// A node's view of one or more exchange APIs (the API is a relay, not a trusted party).
 /// Every blob read is checked against its hash, so a lying or broken API is caught; reads try each
 /// API in turn, writes go to all of them. Rate limiting (429) and brief outages (502-504) are
 /// retried with back-off.

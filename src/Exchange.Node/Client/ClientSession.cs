@@ -15,7 +15,7 @@ using Nethereum.Signer;
 namespace Exchange.Node.Client;
 
 /// <summary>
-/// A client's side of design §3: upload inputs and manifests, create jobs from offers (several per
+/// A client's side of a job: upload inputs and manifests, create jobs from offers (several per
 /// transaction, depositing with a permit when the balance is short), follow them to the end
 /// (expiring those whose provider never answered), and download outputs, refusing any that are not
 /// in the provider's signed result root.

@@ -6,7 +6,7 @@ namespace Exchange.Node.Provider;
 /// <summary>
 /// Falsifies the outputs of a chosen share of tasks, deterministically from a seed and the job id, so
 /// that a test knows which tasks of a job are false. The falsifications are the ones the
-/// verification policies must catch (design §5).
+/// verification policies must catch.
 /// </summary>
 public sealed class Cheater
 {

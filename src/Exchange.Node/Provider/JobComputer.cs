@@ -19,7 +19,7 @@ namespace Exchange.Node.Provider;
 public sealed record ComputedResult(Bytes32 ResultRoot, Bytes32 OutputsHash, byte[] Signature, IReadOnlySet<int> FalsifiedTasks);
 
 /// <summary>
-/// The provider's pipeline for one job (design §3 step 2): fetch the manifest and the inputs,
+/// The provider's pipeline for one job: fetch the manifest and the inputs,
 /// checking every hash against what the chain committed to; run the tasks in batches; upload the
 /// outputs and the output manifest; sign the result root.
 /// </summary>

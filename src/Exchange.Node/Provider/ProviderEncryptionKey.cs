@@ -3,7 +3,7 @@ using NSec.Cryptography;
 namespace Exchange.Node.Provider;
 
 /// <summary>
-/// The provider's X25519 key pair for private job payloads (design §2). The private key lives in
+/// The provider's X25519 key pair for private job payloads. The private key lives in
 /// <c>x25519.key</c> in the data folder (raw 32 bytes, owner-only), created once and reused on
 /// every restart, so the public key the vault holds stays valid for payloads already encrypted to it.
 /// </summary>

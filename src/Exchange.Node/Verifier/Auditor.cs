@@ -21,7 +21,7 @@ namespace Exchange.Node.Verifier;
 public sealed record AuditVerdict(bool Pass, Bytes32 EvidenceHash, IReadOnlyList<TaskJudgement> Tasks);
 
 /// <summary>
-/// The verifier's check of a job (design §3 step 3): fetch the drawn tasks' inputs and outputs,
+/// The verifier's check of a job: fetch the drawn tasks' inputs and outputs,
 /// prove them against the committed roots, re-run them, compare under the card's policy, and
 /// upload the findings as an evidence blob. Outputs the provider does not serve, or that do not
 /// prove into its signed root, fail: a provider must keep its outputs available until settlement.
