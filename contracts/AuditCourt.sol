@@ -209,7 +209,7 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
             emit AuditOpened(jobId, origin, 0, epoch);
             if (_assign(jobId, job, audit, epoch, seed)) return;
         }
-        _awaitDraw(jobId, audit);
+        _awaitDraw(audit);
         emit AuditOpened(jobId, origin, audit.ticket, audit.epoch);
     }
 
@@ -224,7 +224,7 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
         (bytes32 seed, SeedState state) = _seedOf(audit.ticket);
         if (state == SeedState.Pending) revert AuditCourtSeedNotReady(jobId, uint256(audit.ticket) + 1);
         if (state == SeedState.Lapsed) {
-            _awaitDraw(jobId, audit);
+            _awaitDraw(audit);
             emit DrawReanchored(jobId, 0, audit.ticket, audit.epoch);
             return;
         }
@@ -302,7 +302,7 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
         bool again = audit.attempt == 0;
         if (again) {
             audit.attempt = 1;
-            _awaitDraw(jobId, audit);
+            _awaitDraw(audit);
         } else {
             audit.phase = Phase.Done;
         }
@@ -604,7 +604,7 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
     }
 
     /// @dev Makes `audit` wait for a seed that does not exist yet, drawn from the current epoch.
-    function _awaitDraw(uint256, Audit storage audit) private {
+    function _awaitDraw(Audit storage audit) private {
         audit.phase = Phase.AwaitingDraw;
         audit.ticket = _seedTicket();
         audit.epoch = _vault.currentEpoch();

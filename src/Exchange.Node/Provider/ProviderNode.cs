@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using Exchange.Chain.Bindings;
+using Exchange.Chain.Court;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
 using Exchange.Core.Jobs;

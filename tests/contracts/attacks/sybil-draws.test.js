@@ -62,6 +62,15 @@ describe("attack: sybils staked after a seed is public", function () {
     }
     expect(audited).to.be.greaterThan(0);
     expect(sybilsWithTheSeedNow).to.be.greaterThan(0);
+    // nor can a sybil fix a draw with its own passing verdict, on a selected job or an unselected one
+    const sybil = w.sybils[0];
+    const selected = [];
+    const unselected = [];
+    for (const j of jobs) ((await w.court.pendingAuditor(j.id, j.job))[0] === ethers.ZeroAddress ? unselected : selected).push(j);
+    await expect(w.court.connect(sybil).submitVerdict(selected[0].id, selected[0].job, true, h.ZERO, P.G))
+      .to.be.revertedWithCustomError(w.court, "AuditCourtNotDrawnVerifier");
+    await expect(w.court.connect(sybil).submitVerdict(unselected[0].id, unselected[0].job, true, h.ZERO, P.G))
+      .to.be.revertedWithCustomError(w.market, "JobMarketNotDrawnForAudit").withArgs(unselected[0].id);
     await w.market.recordDraw(jobs.map((j) => j.id), jobs.map((j) => j.job), P.G);
     for (const { id } of jobs) {
       const { verifier } = await w.court.auditOf(id);
