@@ -2,6 +2,7 @@ using System.Text;
 using Exchange.Core.Hashing;
 using Exchange.Core.Merkle;
 using Exchange.Core.Models;
+using Exchange.Core.Privacy;
 
 namespace Exchange.Core.Manifests;
 
@@ -12,8 +13,12 @@ namespace Exchange.Core.Manifests;
 /// </summary>
 /// <param name="ModelId">The model card's id.</param>
 /// <param name="Tasks">The tasks; task i has index i.</param>
-public sealed record JobManifest(Bytes32 ModelId, EquatableArray<ManifestTask> Tasks)
+/// <param name="Privacy">For an encrypted job, its salt, sealed job secret and key commitments (docs/privacy.md); null for a public job.</param>
+public sealed record JobManifest(Bytes32 ModelId, EquatableArray<ManifestTask> Tasks, JobPrivacy? Privacy = null)
 {
+    /// <summary>Whether the job's input and output blobs are encrypted (the manifest has a <c>privacy</c> section).</summary>
+    public bool IsEncrypted => Privacy is not null;
+
     /// <summary>keccak256 of the canonical JSON: the job's <c>manifestHash</c> and the manifest's blob address.</summary>
     /// <exception cref="ManifestException">The manifest is invalid.</exception>
     public Bytes32 Hash => Keccak.Hash(ToCanonicalJson());

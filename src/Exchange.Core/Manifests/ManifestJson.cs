@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Exchange.Core.Hashing;
 using Exchange.Core.Json;
 using Exchange.Core.Models;
+using Exchange.Core.Privacy;
 
 namespace Exchange.Core.Manifests;
 
@@ -19,6 +20,12 @@ internal static class ManifestJson
     private const string Outputs = "outputs";
     private const string Name = "name";
     private const string Hash = "hash";
+    private const string Privacy = "privacy";
+    private const string Scheme = "scheme";
+    private const string Salt = "salt";
+    private const string Recipient = "recipient";
+    private const string SealedSecret = "sealedSecret";
+    private const string KeyCommitments = "keyCommitments";
 
     private static readonly BigInteger Uint256Limit = BigInteger.One << 256;
 
@@ -28,10 +35,46 @@ internal static class ManifestJson
     {
         using var document = ParseDocument(utf8Json);
         var root = document.RootElement;
-        Fields.RequireObject(root, string.Empty, ModelId, Tasks);
+        Fields.RequireObject(root, string.Empty, ModelId, Tasks, Privacy);
+        var tasks = ReadTasks(root, Inputs, (index, blobs) => new ManifestTask(index, blobs));
         return new JobManifest(
             Fields.Hash(Fields.Required(root, string.Empty, ModelId), ModelId),
-            ReadTasks(root, Inputs, (index, blobs) => new ManifestTask(index, blobs)));
+            tasks,
+            JsonFields.Optional(root, Privacy) is { } privacy ? ReadPrivacy(privacy, tasks.Count) : null);
+    }
+
+    private static JobPrivacy ReadPrivacy(JsonElement privacy, int taskCount)
+    {
+        Fields.RequireObject(privacy, Privacy, Scheme, Salt, Recipient, SealedSecret, KeyCommitments);
+        var scheme = Fields.String(Fields.Required(privacy, Privacy, Scheme), JsonFields.Join(Privacy, Scheme));
+        if (scheme != PrivacyLabels.Scheme)
+        {
+            throw Fields.Error(JsonFields.Join(Privacy, Scheme), $"is \"{scheme}\", but this node reads only \"{PrivacyLabels.Scheme}\"");
+        }
+
+        var sealedPath = JsonFields.Join(Privacy, SealedSecret);
+        byte[] sealedSecret;
+        try
+        {
+            sealedSecret = Hex.Parse(Fields.String(Fields.Required(privacy, Privacy, SealedSecret), sealedPath), JobPrivacy.SealedSecretLength);
+        }
+        catch (FormatException e)
+        {
+            throw Fields.Error(sealedPath, e.Message);
+        }
+
+        var commitmentsPath = JsonFields.Join(Privacy, KeyCommitments);
+        var commitments = Fields.Array(Fields.Required(privacy, Privacy, KeyCommitments), commitmentsPath, (item, path) => Fields.Hash(item, path));
+        if (commitments.Length != taskCount)
+        {
+            throw Fields.Error(commitmentsPath, $"lists {commitments.Length} key commitments for {taskCount} tasks; an encrypted job commits to one key per task");
+        }
+
+        return new JobPrivacy(
+            Fields.Hash(Fields.Required(privacy, Privacy, Salt), JsonFields.Join(Privacy, Salt)),
+            Fields.Hash(Fields.Required(privacy, Privacy, Recipient), JsonFields.Join(Privacy, Recipient)),
+            sealedSecret,
+            commitments);
     }
 
     public static OutputManifest ReadOutputs(ReadOnlySpan<byte> utf8Json)
@@ -46,11 +89,24 @@ internal static class ManifestJson
     public static byte[] Write(JobManifest manifest)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        return CanonicalJson.Serialize(new JsonObject
+        var json = new JsonObject
         {
             [ModelId] = manifest.ModelId.ToString(),
             [Tasks] = new JsonArray([.. manifest.Tasks.Select(t => t is null ? null : TaskJson(t.Index, Inputs, t.Inputs))]),
-        });
+        };
+        if (manifest.Privacy is { } privacy)
+        {
+            json[Privacy] = new JsonObject
+            {
+                [Scheme] = PrivacyLabels.Scheme,
+                [Salt] = privacy.Salt.ToString(),
+                [Recipient] = privacy.Recipient.ToString(),
+                [SealedSecret] = Hex.Format(privacy.SealedSecret.Items.AsSpan()),
+                [KeyCommitments] = new JsonArray([.. privacy.KeyCommitments.Select(c => (JsonNode)c.ToString())]),
+            };
+        }
+
+        return CanonicalJson.Serialize(json);
     }
 
     public static byte[] Write(OutputManifest manifest)
