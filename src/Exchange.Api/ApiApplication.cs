@@ -1,6 +1,7 @@
 using Exchange.Api.Blobs;
 using Exchange.Api.Infrastructure;
 using Exchange.Api.Offers;
+using Exchange.Api.Privacy;
 using Exchange.Api.State;
 
 namespace Exchange.Api;
@@ -21,6 +22,7 @@ public static class ApiApplication
         app.UseApiDefaults();
         app.MapBlobsApi();
         app.MapOffersApi();
+        app.MapKeyRevealsApi();
         app.MapJobsApi();
         app.MapAccountsApi();
         app.MapStatsApi();

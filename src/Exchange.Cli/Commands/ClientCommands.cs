@@ -122,10 +122,11 @@ internal static class ClientCommands
         var deadline = new Option<int>("--deadline") { Description = "Seconds the providers have for their results (default 600)", DefaultValueFactory = _ => 600 };
         var wait = new Option<bool>("--wait") { Description = "Follow the jobs until they end, then download and check the outputs" };
         var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the outputs (.npy) with --wait", HelpName = "DIR" };
+        var isPublic = new Option<bool>("--public") { Description = "Send inputs and get outputs in the clear, readable by anyone (default: encrypted to the chosen provider's key; see docs/privacy.md)" };
         var json = CommonOptions.Json();
         var command = new Command("submit", "Split inputs into jobs over the best offers, create them, and (with --wait) follow them to verified outputs")
         {
-            model, inputs, perJob, region, maxPrice, deadline, wait, output, json,
+            model, inputs, perJob, region, maxPrice, deadline, wait, output, isPublic, json,
         };
         common.AddTo(command);
         command.Validators.Add(result =>
@@ -155,7 +156,7 @@ internal static class ClientCommands
                 throw new CliException($"input {missing.FullName} does not exist", ExitCodes.Usage);
             }
 
-            var (session, api) = await SessionAsync(common, parsed, parsed.GetValue(model), ct).ConfigureAwait(false);
+            var (session, api) = await SessionAsync(common, parsed, parsed.GetValue(model), ct, parsed.GetValue(isPublic)).ConfigureAwait(false);
 
             var tasks = ClientTask.FromPaths(files.Select(f => f.FullName), session.Card, Registry());
             var maxUnitPrice = parsed.GetValue(maxPrice) is { } p ? (BigInteger?)Amount(p) : null;
@@ -297,13 +298,13 @@ internal static class ClientCommands
         return command;
     }
 
-    private static async Task<(ClientSession Session, ExchangeApiClient Api)> SessionAsync(ProviderAndVerifierOptions common, ParseResult parsed, string? model, CancellationToken ct)
+    private static async Task<(ClientSession Session, ExchangeApiClient Api)> SessionAsync(ProviderAndVerifierOptions common, ParseResult parsed, string? model, CancellationToken ct, bool isPublic = false)
     {
         var key = common.Account.Resolve(parsed);
         var market = await NodeFactory.ConnectAsync(common.ToNodeOptions(parsed), key, ct).ConfigureAwait(false);
         var api = new ExchangeApiClient(new HttpClient { Timeout = TimeSpan.FromMinutes(2) }, common.ApiUrls(parsed), key, TimeProvider.System);
         var card = model is null ? PlaceholderCard() : Registry().Resolve(model).Card;
-        return (new ClientSession(market, api, card, key, TimeProvider.System), api);
+        return (new ClientSession(market, api, card, key, TimeProvider.System) { Public = isPublic }, api);
     }
 
     private static async Task<(ClientSession Session, ExchangeApiClient Api)> SessionForJobAsync(ProviderAndVerifierOptions common, ParseResult parsed, BigInteger id, CancellationToken ct)

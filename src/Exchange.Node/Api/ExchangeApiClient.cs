@@ -2,8 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Numerics;
 using Exchange.Api.Blobs;
+using Exchange.Api.Privacy;
 using Exchange.Core.Hashing;
+using Exchange.Core.Privacy;
 using Nethereum.Signer;
 
 namespace Exchange.Node.Api;
@@ -55,8 +58,57 @@ public sealed class ExchangeApiClient
     /// <exception cref="ExchangeApiException">An API refused the upload.</exception>
     public async Task<Bytes32> PutBlobAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
-        var key = _uploader ?? throw new InvalidOperationException("this API client has no key to sign uploads with");
         var hash = Keccak.Hash(bytes.Span);
+        await PutSignedAsync("blobs/", bytes, hash, $"upload of blob {hash}", cancellationToken).ConfigureAwait(false);
+        return hash;
+    }
+
+    /// <summary>
+    /// Posts a reveal of task keys (sealed to its recipient) to every API, signed like a blob upload,
+    /// so the recipient can check the job's provider sent it (docs/privacy.md).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The client has no uploader key.</exception>
+    /// <exception cref="ExchangeApiException">An API refused the reveal.</exception>
+    public Task PutKeyRevealAsync(KeyReveal reveal, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reveal);
+        var bytes = reveal.ToCanonicalJson();
+        var path = $"jobs/{reveal.JobId.ToString(CultureInfo.InvariantCulture)}/keys/{reveal.Recipient.ToLowerInvariant()}";
+        return PutSignedAsync(path, bytes, Keccak.Hash(bytes), $"key reveal for job {reveal.JobId} to {reveal.Recipient}", cancellationToken);
+    }
+
+    /// <summary>The reveals posted for job <paramref name="jobId"/> and <paramref name="recipient"/> whose upload <paramref name="sender"/> signed; any other is ignored.</summary>
+    public async Task<IReadOnlyList<KeyReveal>> KeyRevealsAsync(BigInteger jobId, string recipient, string sender, CancellationToken cancellationToken)
+    {
+        var rows = await GetJsonAsync<List<KeyRevealRow>>(
+            $"jobs/{jobId.ToString(CultureInfo.InvariantCulture)}/keys/{recipient.ToLowerInvariant()}", JsonSerializerOptions.Web, cancellationToken).ConfigureAwait(false);
+        var reveals = new List<KeyReveal>();
+        foreach (var row in rows)
+        {
+            // The API is not trusted with who sent what: the signature is checked here again.
+            byte[] body;
+            try
+            {
+                body = Hex.Parse(row.Body);
+            }
+            catch (FormatException)
+            {
+                continue;
+            }
+
+            var signer = UploadSignature.RecoverSigner(Keccak.Hash(body).ToString(), row.Expiry, row.Signature);
+            if (string.Equals(signer, sender, StringComparison.OrdinalIgnoreCase) && KeyReveal.TryParse(body) is { } reveal && reveal.JobId == jobId)
+            {
+                reveals.Add(reveal);
+            }
+        }
+
+        return reveals;
+    }
+
+    private async Task PutSignedAsync(string path, ReadOnlyMemory<byte> bytes, Bytes32 hash, string what, CancellationToken cancellationToken)
+    {
+        var key = _uploader ?? throw new InvalidOperationException("this API client has no key to sign uploads with");
         var text = hash.ToString();
         var expiry = (ulong)(_time.GetUtcNow() + UploadSignatureLifetime).ToUnixTimeSeconds();
         var signature = UploadSignature.Sign(text, expiry, key);
@@ -64,7 +116,7 @@ public sealed class ExchangeApiClient
         {
             using var response = await SendAsync(() =>
             {
-                var request = new HttpRequestMessage(HttpMethod.Put, new Uri(api, "blobs/")) { Content = new ReadOnlyMemoryContent(bytes) };
+                var request = new HttpRequestMessage(HttpMethod.Put, new Uri(api, path)) { Content = new ReadOnlyMemoryContent(bytes) };
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
                 request.Headers.Add(UploadSignature.SignerHeader, key.GetPublicAddress());
                 request.Headers.Add(UploadSignature.ExpiryHeader, expiry.ToString(CultureInfo.InvariantCulture));
@@ -72,10 +124,8 @@ public sealed class ExchangeApiClient
                 request.Headers.Add(BlobsApi.ExpectedHashHeader, text);
                 return request;
             }, cancellationToken).ConfigureAwait(false);
-            await EnsureSuccessAsync(response, $"upload of blob {text} to {api}", cancellationToken).ConfigureAwait(false);
+            await EnsureSuccessAsync(response, $"{what} to {api}", cancellationToken).ConfigureAwait(false);
         }
-
-        return hash;
     }
 
     /// <summary>Fetches blob <paramref name="hash"/> from the first API that has it, checking that the bytes hash to it.</summary>

@@ -3,8 +3,10 @@ using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Core.Jobs;
 using Exchange.Core.Manifests;
+using Exchange.Core.Hashing;
 using Exchange.Core.Merkle;
 using Exchange.Core.Models;
+using Exchange.Core.Privacy;
 using Exchange.Core.Tensors;
 using Exchange.Node.Api;
 using Exchange.Node.Chain;
@@ -30,6 +32,12 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     /// <summary>The client's chain handle.</summary>
     public MarketClient Market { get; } = market;
 
+    /// <summary>
+    /// Whether the session's jobs send their inputs in the clear (<c>--public</c>). By default every
+    /// job is encrypted to its provider's registered key (docs/privacy.md).
+    /// </summary>
+    public bool Public { get; init; }
+
     /// <summary>Gas used by this session's transactions so far.</summary>
     public BigInteger GasUsed { get; private set; }
 
@@ -50,14 +58,19 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
         var uploaded = 0;
         foreach (var slice in slices)
         {
+            var offer = offers[slice.OfferIndex];
+            Bytes32? recipient = Public ? null : await ProviderKeyAsync(offer.Offer.Provider, cancellationToken).ConfigureAwait(false);
+            var cipher = recipient is null ? null : JobCipher.NewForClient(key.GetPrivateKeyAsBytes());
             var manifestTasks = new List<ManifestTask>(slice.TaskCount);
             for (var i = 0; i < slice.TaskCount; i++)
             {
                 var task = tasks[slice.FirstTask + i];
+                var taskCipher = cipher?.Task(i);
                 var blobs = new BlobRef[Card.Inputs.Count];
                 for (var input = 0; input < blobs.Length; input++)
                 {
-                    var hash = await api.PutBlobAsync(Npy.Write(task.Inputs[input]), cancellationToken).ConfigureAwait(false);
+                    var npy = Npy.Write(task.Inputs[input]);
+                    var hash = await api.PutBlobAsync(taskCipher is null ? npy : taskCipher.EncryptInput(input, npy), cancellationToken).ConfigureAwait(false);
                     blobs[input] = new BlobRef(Card.Inputs[input].Name, hash);
                 }
 
@@ -65,9 +78,10 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
                 uploadedTasks?.Report(++uploaded);
             }
 
-            var manifest = new JobManifest(Card.ModelId, manifestTasks.ToArray());
+            var privacy = cipher?.Privacy(recipient!.Value, [.. manifestTasks.Select(t => t.InputHash)]);
+            var manifest = new JobManifest(Card.ModelId, manifestTasks.ToArray(), privacy);
             await api.PutBlobAsync(manifest.ToCanonicalJson(), cancellationToken).ConfigureAwait(false);
-            prepared.Add(new PreparedJob(slice, offers[slice.OfferIndex], manifest, MerkleLeaves.TaskTree(manifest.InputHashes).Root));
+            prepared.Add(new PreparedJob(slice, offer, manifest, MerkleLeaves.TaskTree(manifest.InputHashes).Root));
         }
 
         return prepared;
@@ -210,6 +224,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
         {
             var manifest = await JobInputs.FetchManifestAsync(api, jobId, job, Card, cancellationToken).ConfigureAwait(false);
             var outputs = await JobInputs.FetchOutputManifestAsync(api, jobId, job, manifest, Card, cancellationToken).ConfigureAwait(false);
+            var cipher = manifest.Privacy is { } privacy ? JobCipher.ForClient(key.GetPrivateKeyAsBytes(), privacy.Salt) : null;
             var tree = MerkleLeaves.ResultTree(manifest.InputHashes, outputs.OutputHashes);
             var result = new List<IReadOnlyList<Tensor>>(outputs.Tasks.Count);
             foreach (var task in outputs.Tasks)
@@ -220,7 +235,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
                     throw new OutputRejectedException($"job {jobId} task {task.Index}: output {task.OutputHash} is not in the signed result root {job.ResultRoot}");
                 }
 
-                result.Add(await JobInputs.FetchOutputsAsync(api, task, Card, cancellationToken).ConfigureAwait(false));
+                result.Add(await JobInputs.FetchOutputsAsync(api, task, Card, cancellationToken, cipher?.Task(task.Index)).ConfigureAwait(false));
             }
 
             return result;
@@ -243,6 +258,16 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
         await EnsureBalanceAsync(fees.For(job.UnitPrice, job.TaskCount).ClientAuditFee, cancellationToken).ConfigureAwait(false);
         var receipt = await Market.RequestAuditAsync(jobId, job, cancellationToken).ConfigureAwait(false);
         GasUsed += receipt.GasUsed.Value;
+    }
+
+    /// <summary>The X25519 key <paramref name="provider"/> registered in the vault, which an encrypted job's secret is sealed to.</summary>
+    /// <exception cref="InvalidOperationException">The provider registered none: only a public job can go to it.</exception>
+    private async Task<Bytes32> ProviderKeyAsync(string provider, CancellationToken cancellationToken)
+    {
+        var registered = Bytes32.FromBytes(await Market.EncryptionKeyAsync(provider, cancellationToken).ConfigureAwait(false));
+        return registered.IsZero
+            ? throw new InvalidOperationException($"provider {provider} has registered no encryption key, so it cannot take an encrypted job; send public data with --public or choose another provider")
+            : registered;
     }
 
     private async Task ExpireOverdueAsync(List<ClientJob> open, Dictionary<BigInteger, JobStatus> statuses, CancellationToken cancellationToken)

@@ -17,4 +17,7 @@ public enum CheatMode
 
     /// <summary>Outputs of an earlier task with a different input (caching instead of computing).</summary>
     Reuse,
+
+    /// <summary>Honest outputs, but a wrong key revealed to the verifiers drawn for the picked tasks of an encrypted job (hiding the work from the audit).</summary>
+    WrongKey,
 }

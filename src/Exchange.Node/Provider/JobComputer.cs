@@ -4,9 +4,11 @@ using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Exchange.Core.Manifests;
 using Exchange.Core.Merkle;
+using Exchange.Core.Privacy;
 using Exchange.Core.Tensors;
 using Exchange.Node.Api;
 using Exchange.Node.Models;
+using Exchange.Node.Privacy;
 using Nethereum.Signer;
 
 namespace Exchange.Node.Provider;
@@ -30,7 +32,8 @@ public sealed record ComputedResult(Bytes32 ResultRoot, Bytes32 OutputsHash, byt
 /// <param name="cheater">The cheat mode (honest for a real provider).</param>
 /// <param name="otherModel">For <see cref="CheatMode.OtherModel"/>: the cheaper model whose outputs replace the falsified tasks'.</param>
 /// <param name="batchSize">Tasks handed to the engine at once.</param>
-public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthECKey key, Eip712Domain domain, Cheater cheater, ModelRunner? otherModel, int batchSize)
+/// <param name="encryptionKey">The provider's X25519 key, which opens encrypted jobs (docs/privacy.md); null when it takes only public ones.</param>
+public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthECKey key, Eip712Domain domain, Cheater cheater, ModelRunner? otherModel, int batchSize, NSec.Cryptography.Key? encryptionKey = null)
 {
     /// <summary>
     /// Checks, before the provider accepts job <paramref name="jobId"/>, that it can do it: the model
@@ -42,9 +45,10 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
         ArgumentNullException.ThrowIfNull(job);
         var runner = models.Find(job.ModelId) ?? throw new JobInputException($"job {jobId}: model {job.ModelId} is not one this provider runs");
         var manifest = await JobInputs.FetchManifestAsync(api, jobId, job, runner.Card, cancellationToken).ConfigureAwait(false);
+        var cipher = PrivateJobs.OpenForProvider(jobId, manifest, encryptionKey);
         foreach (var task in manifest.Tasks)
         {
-            await JobInputs.FetchInputsAsync(api, task, runner.Card, cancellationToken).ConfigureAwait(false);
+            await JobInputs.FetchInputsAsync(api, task, runner.Card, cancellationToken, cipher?.Task(task.Index)).ConfigureAwait(false);
         }
     }
 
@@ -55,6 +59,7 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
         ArgumentNullException.ThrowIfNull(job);
         var runner = models.Find(job.ModelId) ?? throw new JobInputException($"job {jobId}: model {job.ModelId} is not one this provider runs");
         var manifest = await JobInputs.FetchManifestAsync(api, jobId, job, runner.Card, cancellationToken).ConfigureAwait(false);
+        var cipher = PrivateJobs.OpenForProvider(jobId, manifest, encryptionKey);
 
         var falsified = cheater.TasksToFalsify(jobId, manifest.Tasks.Count);
         var outputs = new List<BlobRef[]>(manifest.Tasks.Count);
@@ -63,13 +68,13 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
             var inputs = new List<IReadOnlyList<Tensor>>(chunk.Length);
             foreach (var task in chunk)
             {
-                inputs.Add(await JobInputs.FetchInputsAsync(api, task, runner.Card, cancellationToken).ConfigureAwait(false));
+                inputs.Add(await JobInputs.FetchInputsAsync(api, task, runner.Card, cancellationToken, cipher?.Task(task.Index)).ConfigureAwait(false));
             }
 
             var results = await RunAsync(runner, jobId, chunk, inputs, falsified, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < chunk.Length; i++)
             {
-                outputs.Add(await UploadOutputsAsync(runner, results[i], cancellationToken).ConfigureAwait(false));
+                outputs.Add(await UploadOutputsAsync(runner, results[i], cipher?.Task(chunk[i].Index), cancellationToken).ConfigureAwait(false));
             }
         }
 
@@ -104,12 +109,15 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
         return published;
     }
 
-    private async Task<BlobRef[]> UploadOutputsAsync(ModelRunner runner, IReadOnlyList<Tensor> tensors, CancellationToken cancellationToken)
+    private async Task<BlobRef[]> UploadOutputsAsync(ModelRunner runner, IReadOnlyList<Tensor> tensors, TaskCipher? cipher, CancellationToken cancellationToken)
     {
         var blobs = new BlobRef[tensors.Count];
         for (var o = 0; o < tensors.Count; o++)
         {
-            var hash = await api.PutBlobAsync(Npy.Write(tensors[o]), cancellationToken).ConfigureAwait(false);
+            // An encrypted job's outputs go to the blob store sealed to the task's key: only the
+            // client (and a verifier drawn for the task) can read them.
+            var npy = Npy.Write(tensors[o]);
+            var hash = await api.PutBlobAsync(cipher is null ? npy : cipher.EncryptOutput(o, npy), cancellationToken).ConfigureAwait(false);
             blobs[o] = new BlobRef(runner.Card.Outputs[o].Name, hash);
         }
 

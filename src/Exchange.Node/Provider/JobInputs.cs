@@ -4,6 +4,7 @@ using Exchange.Core.Jobs;
 using Exchange.Core.Manifests;
 using Exchange.Core.Merkle;
 using Exchange.Core.Models;
+using Exchange.Core.Privacy;
 using Exchange.Core.Tensors;
 using Exchange.Node.Api;
 
@@ -78,29 +79,35 @@ public static class JobInputs
         return outputs;
     }
 
-    /// <summary>A task's input tensors, each checked against the card's input spec.</summary>
-    public static Task<IReadOnlyList<Tensor>> FetchInputsAsync(ExchangeApiClient api, ManifestTask task, ModelCard card, CancellationToken cancellationToken)
+    /// <summary>A task's input tensors, each checked against the card's input spec; decrypted first with <paramref name="cipher"/> for an encrypted job.</summary>
+    public static Task<IReadOnlyList<Tensor>> FetchInputsAsync(ExchangeApiClient api, ManifestTask task, ModelCard card, CancellationToken cancellationToken, TaskCipher? cipher = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(card);
-        return FetchTensorsAsync(api, task.Inputs, card.Inputs, $"task {task.Index} input", cancellationToken);
+        return FetchTensorsAsync(api, task.Inputs, card.Inputs, $"task {task.Index} input", cipher is null ? null : cipher.TryDecryptInput, cancellationToken);
     }
 
-    /// <summary>A task's output tensors, each checked against the card's output spec.</summary>
-    public static Task<IReadOnlyList<Tensor>> FetchOutputsAsync(ExchangeApiClient api, OutputTask task, ModelCard card, CancellationToken cancellationToken)
+    /// <summary>A task's output tensors, each checked against the card's output spec; decrypted first with <paramref name="cipher"/> for an encrypted job.</summary>
+    public static Task<IReadOnlyList<Tensor>> FetchOutputsAsync(ExchangeApiClient api, OutputTask task, ModelCard card, CancellationToken cancellationToken, TaskCipher? cipher = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(card);
-        return FetchTensorsAsync(api, task.Outputs, card.Outputs, $"task {task.Index} output", cancellationToken);
+        return FetchTensorsAsync(api, task.Outputs, card.Outputs, $"task {task.Index} output", cipher is null ? null : cipher.TryDecryptOutput, cancellationToken);
     }
 
     private static async Task<IReadOnlyList<Tensor>> FetchTensorsAsync(
-        ExchangeApiClient api, EquatableArray<BlobRef> blobs, EquatableArray<TensorSpec> specs, string what, CancellationToken cancellationToken)
+        ExchangeApiClient api, EquatableArray<BlobRef> blobs, EquatableArray<TensorSpec> specs, string what, PayloadOpener? open, CancellationToken cancellationToken)
     {
         var tensors = new Tensor[blobs.Count];
         for (var i = 0; i < blobs.Count; i++)
         {
             var bytes = await api.GetBlobAsync(blobs[i].Hash, cancellationToken).ConfigureAwait(false);
+            if (open is not null && !open(i, bytes, out bytes))
+            {
+                // Says which blob, never which key: keys stay out of messages and logs.
+                throw new JobInputException($"{what} '{blobs[i].Name}' ({blobs[i].Hash}) does not decrypt under the task's committed key");
+            }
+
             try
             {
                 tensors[i] = Npy.Read(bytes);
@@ -119,3 +126,6 @@ public static class JobInputs
         return tensors;
     }
 }
+
+/// <summary>Decrypts the payload at a position of a task's inputs or outputs (<see cref="TaskCipher"/>); false when it does not open.</summary>
+internal delegate bool PayloadOpener(int position, ReadOnlySpan<byte> sealedPayload, out byte[] plaintext);

@@ -10,6 +10,7 @@ using Exchange.Node.Chain;
 using Exchange.Node.Hosting;
 using Exchange.Node.Models;
 using Exchange.Node.Offers;
+using Exchange.Node.Privacy;
 using Exchange.Node.Queues;
 using Microsoft.Extensions.Logging;
 using Nethereum.RPC.Eth.DTOs;
@@ -49,6 +50,11 @@ public sealed class ProviderNode
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
+    // The X25519 key that opens encrypted jobs and seals task keys to verifiers; held for the
+    // node's life (NSec keeps it in guarded memory).
+    private readonly NSec.Cryptography.Key _encryptionKey;
+    private readonly KeyRevealer _revealer;
+
     // Whether the selected draw of a submitted job names a verifier (whose verdict the job waits
     // for). Kept in memory: a restart asks the court again.
     private readonly Dictionary<BigInteger, bool> _verifierDrawn = [];
@@ -80,7 +86,9 @@ public sealed class ProviderNode
             market.Web3, [market.Deployment.JobMarket, market.Deployment.AuditCourt], new CursorStore(database, time), CursorName,
             market.Deployment.StartBlock, (ulong)node.MaxLogRange);
         Cheater = new Cheater(options.Cheat, options.CheatRate, options.CheatSeed);
-        _computer = new JobComputer(api, models, key, market.Domain, Cheater, otherModel, options.BatchSize);
+        _encryptionKey = ProviderEncryptionKey.LoadOrCreate(node.DataDirectory);
+        _computer = new JobComputer(api, models, key, market.Domain, Cheater, otherModel, options.BatchSize, _encryptionKey);
+        _revealer = new KeyRevealer(market, api, _encryptionKey, Cheater, logger);
         _lastWithdrawal = time.GetUtcNow();
     }
 
@@ -109,10 +117,7 @@ public sealed class ProviderNode
         _parameters = await _market.ParamsAsync(cancellationToken).ConfigureAwait(false);
         _court = await _market.CourtParamsAsync(cancellationToken).ConfigureAwait(false);
         await _market.EnsureStakeAsync(MarketClient.ProviderRole, BigInteger.Parse(_options.Stake, CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
-        using (var encryptionKey = ProviderEncryptionKey.LoadOrCreate(_node.DataDirectory))
-        {
-            await _market.EnsureEncryptionKeyAsync(ProviderEncryptionKey.PublicKeyBytes(encryptionKey), cancellationToken).ConfigureAwait(false);
-        }
+        await _market.EnsureEncryptionKeyAsync(ProviderEncryptionKey.PublicKeyBytes(_encryptionKey), cancellationToken).ConfigureAwait(false);
 
         await KeepCollateralAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -141,7 +146,19 @@ public sealed class ProviderNode
         await ComputeAsync(cancellationToken).ConfigureAwait(false);
         await SubmitAsync(cancellationToken).ConfigureAwait(false);
         await FollowSubmittedAsync(cancellationToken).ConfigureAwait(false);
+        await RevealKeysAsync(cancellationToken).ConfigureAwait(false);
         await WithdrawAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reveals the audited tasks' keys of encrypted jobs to the verifiers and committee members drawn for them (docs/privacy.md).</summary>
+    private async Task RevealKeysAsync(CancellationToken cancellationToken)
+    {
+        var submitted = await _jobs.ListAsync(ProviderJobStore.Submitted, 64, cancellationToken).ConfigureAwait(false);
+        if (submitted.Count > 0)
+        {
+            var (number, _) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+            await _revealer.RevealAsync([.. submitted.Select(j => (j.JobId, j.Record))], number, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     // ------------------------------------------------------------------ collateral and offer

@@ -6,10 +6,12 @@ using Exchange.Core.Jobs;
 using Exchange.Core.Json;
 using Exchange.Core.Manifests;
 using Exchange.Core.Merkle;
+using Exchange.Core.Privacy;
 using Exchange.Core.Tensors;
 using Exchange.Inference.Verification;
 using Exchange.Node.Api;
 using Exchange.Node.Models;
+using Exchange.Node.Privacy;
 using Exchange.Node.Provider;
 
 namespace Exchange.Node.Verifier;
@@ -26,7 +28,11 @@ public sealed record AuditVerdict(bool Pass, Bytes32 EvidenceHash, IReadOnlyList
 /// upload the findings as an evidence blob. Outputs the provider does not serve, or that do not
 /// prove into its signed root, fail: a provider must keep its outputs available until settlement.
 /// </summary>
-public sealed class Auditor(ExchangeApiClient api, ModelCatalog models, string verifier)
+/// <param name="api">Where the job's blobs are read and the evidence goes.</param>
+/// <param name="models">The models this verifier runs.</param>
+/// <param name="verifier">The verifier's address.</param>
+/// <param name="keys">For encrypted jobs: the task keys the provider revealed to this verifier (docs/privacy.md); null when it judges public jobs only.</param>
+public sealed class Auditor(ExchangeApiClient api, ModelCatalog models, string verifier, RevealedKeys? keys = null)
 {
     /// <summary>Judges tasks <paramref name="taskIndices"/> of job <paramref name="jobId"/>.</summary>
     /// <exception cref="JobInputException">The verifier cannot judge the job (unknown model, the client's manifest is broken).</exception>
@@ -50,6 +56,7 @@ public sealed class Auditor(ExchangeApiClient api, ModelCatalog models, string v
         }
 
         var resultTree = outputs is null ? null : MerkleLeaves.ResultTree(manifest.InputHashes, outputs.OutputHashes);
+        var ciphers = manifest.IsEncrypted ? await TaskKeysAsync(jobId, job, manifest, taskIndices, cancellationToken).ConfigureAwait(false) : null;
         var judgements = new List<TaskJudgement>();
         var toRun = new List<(int Index, IReadOnlyList<Tensor> Inputs, IReadOnlyList<Tensor> Outputs)>();
         foreach (var index in taskIndices.Select(i => (int)i).Distinct())
@@ -69,10 +76,18 @@ public sealed class Auditor(ExchangeApiClient api, ModelCatalog models, string v
 
             var outputTask = outputs.Tasks[index];
             var resultProof = resultTree.Proof(index);
-            var inputs = await JobInputs.FetchInputsAsync(api, task, runner.Card, cancellationToken).ConfigureAwait(false);
+            TaskCipher? cipher = null;
+            if (ciphers is not null && !ciphers.TryGetValue(index, out cipher))
+            {
+                // Without the committed key nobody can check the work: the provider, who holds the key, answers for it.
+                judgements.Add(new TaskJudgement(index, task.InputHash, outputTask.OutputHash, taskProof, resultProof, false, "the provider revealed no key for this task that matches the manifest's commitment"));
+                continue;
+            }
+
+            var inputs = await JobInputs.FetchInputsAsync(api, task, runner.Card, cancellationToken, cipher).ConfigureAwait(false);
             try
             {
-                var published = await JobInputs.FetchOutputsAsync(api, outputTask, runner.Card, cancellationToken).ConfigureAwait(false);
+                var published = await JobInputs.FetchOutputsAsync(api, outputTask, runner.Card, cancellationToken, cipher).ConfigureAwait(false);
                 toRun.Add((index, inputs, published));
                 judgements.Add(new TaskJudgement(index, task.InputHash, outputTask.OutputHash, taskProof, resultProof, true, ""));
             }
@@ -102,6 +117,12 @@ public sealed class Auditor(ExchangeApiClient api, ModelCatalog models, string v
         var evidence = Evidence(jobId, job, verdict, judgements);
         var hash = await api.PutBlobAsync(evidence, cancellationToken).ConfigureAwait(false);
         return new AuditVerdict(verdict, hash, judgements);
+    }
+
+    private async Task<IReadOnlyDictionary<int, TaskCipher>> TaskKeysAsync(BigInteger jobId, Job job, JobManifest manifest, IReadOnlyList<uint> taskIndices, CancellationToken cancellationToken)
+    {
+        var revealed = keys ?? throw new JobInputException($"job {jobId} is encrypted and this verifier has no encryption key to receive its task keys");
+        return await revealed.ForTasksAsync(jobId, job, manifest, [.. taskIndices.Select(i => (int)i).Distinct()], cancellationToken).ConfigureAwait(false);
     }
 
     private byte[] Evidence(BigInteger jobId, Job job, bool pass, IReadOnlyList<TaskJudgement> judgements) => CanonicalJson.Serialize(new JsonObject

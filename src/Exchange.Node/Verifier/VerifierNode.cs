@@ -10,6 +10,7 @@ using Exchange.Node.Api;
 using Exchange.Node.Chain;
 using Exchange.Node.Hosting;
 using Exchange.Node.Models;
+using Exchange.Node.Privacy;
 using Exchange.Node.Provider;
 using Exchange.Node.Queues;
 using Microsoft.Extensions.Logging;
@@ -39,6 +40,9 @@ public sealed class VerifierNode
     private readonly NodeOptions _node;
     private readonly VerifierOptions _options;
     private readonly ILogger _logger;
+
+    // The X25519 key that drawn tasks' keys of encrypted jobs are sealed to (docs/privacy.md).
+    private readonly NSec.Cryptography.Key _encryptionKey;
     private MarketParameters? _parameters;
     private CourtParameters? _court;
 
@@ -55,7 +59,8 @@ public sealed class VerifierNode
         _events = new MarketEventReader(
             market.Web3, [market.Deployment.JobMarket, market.Deployment.AuditCourt], new CursorStore(database, time), CursorName,
             market.Deployment.StartBlock, (ulong)node.MaxLogRange);
-        _auditor = new Auditor(api, models, market.Address);
+        _encryptionKey = ProviderEncryptionKey.LoadOrCreate(node.DataDirectory);
+        _auditor = new Auditor(api, models, market.Address, new RevealedKeys(api, _encryptionKey, market.Address, TimeSpan.FromSeconds(options.KeyRevealWaitSeconds), time));
     }
 
     /// <summary>The verifier's address.</summary>
@@ -70,6 +75,7 @@ public sealed class VerifierNode
         _parameters = await _market.ParamsAsync(cancellationToken).ConfigureAwait(false);
         _court = await _market.CourtParamsAsync(cancellationToken).ConfigureAwait(false);
         await _market.EnsureStakeAsync(MarketClient.VerifierRole, BigInteger.Parse(_options.Stake, CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        await _market.EnsureEncryptionKeyAsync(ProviderEncryptionKey.PublicKeyBytes(_encryptionKey), cancellationToken).ConfigureAwait(false);
         await _market.EnsureMarketBalanceAsync(_court.MinChallengerBond * _options.BondReserve, cancellationToken).ConfigureAwait(false);
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
         _logger.VerifierReady(Address);

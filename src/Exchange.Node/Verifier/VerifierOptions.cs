@@ -20,4 +20,12 @@ public sealed class VerifierOptions
     /// </summary>
     [Range(0, 1_000)]
     public int BondReserve { get; set; } = 3;
+
+    /// <summary>
+    /// Seconds a verifier waits for the provider of an encrypted job to reveal the drawn tasks'
+    /// keys (it does on its next round after the draw) before it judges them unverifiable, which
+    /// fails them. Default 60.
+    /// </summary>
+    [Range(1, 3_600)]
+    public int KeyRevealWaitSeconds { get; set; } = 60;
 }
