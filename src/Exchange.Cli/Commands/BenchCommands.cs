@@ -2,6 +2,7 @@ using System.CommandLine;
 using Exchange.Cli.Cli;
 using Exchange.Inference.Benchmarks;
 using Exchange.Inference.Engine;
+using Exchange.Node.Privacy;
 
 namespace Exchange.Cli.Commands;
 
@@ -12,7 +13,43 @@ internal static class BenchCommands
     {
         var bench = new Command("bench", "Benchmarks, each against its reference in the same run");
         bench.Subcommands.Add(BuildInference());
+        bench.Subcommands.Add(BuildPrivacy());
         return bench;
+    }
+
+    private static Command BuildPrivacy()
+    {
+        var model = ModelCommands.ModelOption();
+        var store = ModelCommands.StoreOption();
+        var json = CommonOptions.Json();
+        var tasks = new Option<int>("--tasks") { Description = "Tasks per round (default 32; 10 rounds each side)", HelpName = "N", DefaultValueFactory = _ => 32 };
+        tasks.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 100_000)
+            {
+                result.AddError("--tasks must be 1-100000");
+            }
+        });
+        var command = new Command("privacy", "What encrypting a task's inputs and outputs adds (keys, commitments, ChaCha20-Poly1305) against the per-task data plumbing (.npy, keccak256) on the same tensors")
+        {
+            model, tasks, store, json,
+        };
+        command.SetAction((parsed, cancellationToken) =>
+        {
+            var registry = ModelCommands.Registry(parsed, store);
+            var result = PrivacyBenchmark.Run(registry, registry.Resolve(parsed.GetValue(model)!), parsed.GetValue(tasks), cancellationToken);
+            if (parsed.GetValue(json))
+            {
+                Output.Json(result);
+            }
+            else
+            {
+                Output.Line($"{result.Model}, {result.Tasks} tasks ({result.InputBytes} B in, {result.OutputBytes} B out): AEAD {result.AeadMegabytesPerSec:F0} MB/s; plumbing {result.PlumbingMicrosPerTask:F0} us/task, privacy {result.PrivacyMicrosPerTask:F0} us/task, overhead {result.Overhead:P1}");
+            }
+
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
     }
 
     private static Command BuildInference()

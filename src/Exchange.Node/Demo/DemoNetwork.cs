@@ -76,6 +76,10 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var market = network.Market(silent.Key);
             await market.EnsureStakeAsync(MarketClient.ProviderRole, MarketParameters.Tokens(10_000), ct).ConfigureAwait(false);
             await market.EnsureCollateralAsync(4 * parameters.Collateral(MarketParameters.Price(UnitPrice, (uint)options.TasksPerJob)), ct).ConfigureAwait(false);
+
+            // Like any provider it registers an encryption key, so the client's encrypted jobs can go to it.
+            using var encryptionKey = ProviderEncryptionKey.LoadOrCreate(Path.Combine(data, silent.Name));
+            await market.EnsureEncryptionKeyAsync(ProviderEncryptionKey.PublicKeyBytes(encryptionKey), ct).ConfigureAwait(false);
         }
 
         var before = await HoldingsAsync(deployer, roles, ct).ConfigureAwait(false);

@@ -58,7 +58,8 @@ public sealed class ClientSubmitCommandTests : IDisposable
         Assert.Equal(BigInteger.Zero, (await network.Web3.Eth.Transactions.GetTransactionCount.SendRequestAsync(DevAccounts.Address(Client))).Value);
         Assert.False(Directory.Exists(output));
 
-        var run = await Submit([.. images, "--tasks-per-job", "2", "--wait", "--out", output, "--json"]);
+        // Public, so that each written file is itself the leaf (an encrypted job's leaf is its ciphertext's).
+        var run = await Submit([.. images, "--tasks-per-job", "2", "--wait", "--out", output, "--public", "--json"]);
 
         Assert.True(run.ExitCode == 0, run.Stderr + provider.Tail());
         using var summary = JsonDocument.Parse(run.Stdout);
