@@ -20,7 +20,7 @@ namespace Exchange.Node.Privacy;
 /// <param name="time">The clock the wait runs on.</param>
 public sealed class RevealedKeys(ExchangeApiClient api, Key encryptionKey, string judge, TimeSpan wait, TimeProvider time)
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// The committed keys of <paramref name="tasks"/>, by task index. A task is missing when the

@@ -145,8 +145,9 @@ public sealed class ProviderNode
         await AcceptAsync(cancellationToken).ConfigureAwait(false);
         await ComputeAsync(cancellationToken).ConfigureAwait(false);
         await SubmitAsync(cancellationToken).ConfigureAwait(false);
-        await FollowSubmittedAsync(cancellationToken).ConfigureAwait(false);
+        // Keys first: a committee member has only its commit window to judge, and the keeper calls may wait for receipts.
         await RevealKeysAsync(cancellationToken).ConfigureAwait(false);
+        await FollowSubmittedAsync(cancellationToken).ConfigureAwait(false);
         await WithdrawAsync(cancellationToken).ConfigureAwait(false);
     }
 
