@@ -10,7 +10,7 @@ public sealed class CommandLineTests
 
     [Theory]
     [InlineData("--cheat-rate must be between 0 and 1", "demo", "--cheat-rate", "1.5")]
-    [InlineData("--cheat must be random, perturb, other-model or reuse", "demo", "--cheat", "lazy")]
+    [InlineData("--cheat must be random, perturb, other-model, reuse or wrong-key", "demo", "--cheat", "lazy")]
     [InlineData("--audit-rate is a percentage", "demo", "--audit-rate", "120")]
     [InlineData("a cheating network needs at least 2 providers", "demo", "--providers", "1")]
     [InlineData("a job id is a positive whole number", "client", "status", "0", "--rpc", NoChain)]
