@@ -1,9 +1,9 @@
 using System.Numerics;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
+using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Exchange.Core.Manifests;
-using Exchange.Core.Hashing;
 using Exchange.Core.Merkle;
 using Exchange.Core.Models;
 using Exchange.Core.Privacy;
