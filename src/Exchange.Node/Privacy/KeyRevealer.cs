@@ -31,10 +31,15 @@ public sealed class KeyRevealer(MarketClient market, ExchangeApiClient api, Key 
     private readonly Dictionary<BigInteger, JobManifest> _manifests = [];
     private readonly HashSet<(BigInteger JobId, string Recipient)> _revealed = [];
 
+    // Recipients a reveal failed for, logged once: the provider keeps trying every round (a
+    // verifier may register its key late) without repeating the warning.
+    private readonly HashSet<(BigInteger JobId, string Recipient)> _failed = [];
+
     /// <summary>Reveals the drawn tasks' keys of these submitted jobs to every account drawn to judge them and not served yet.</summary>
     public async Task RevealAsync(IReadOnlyList<(BigInteger JobId, Job Record)> jobs, ulong latestBlock, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobs);
+        Prune(jobs);
         foreach (var (jobId, record) in jobs)
         {
             if (latestBlock < record.SubmitBlock + 2 || await ManifestAsync(jobId, record, cancellationToken).ConfigureAwait(false) is not { Privacy: not null } manifest)
@@ -58,17 +63,26 @@ public sealed class KeyRevealer(MarketClient market, ExchangeApiClient api, Key 
                 }
                 catch (Exception e) when (e is ExchangeApiException or HttpRequestException or InvalidOperationException or ArgumentException)
                 {
-                    logger.RevealFailed(jobId, recipient, e.Message);
+                    if (_failed.Add((jobId, recipient)))
+                    {
+                        logger.RevealFailed(jobId, recipient, e.Message);
+                    }
                 }
             }
         }
     }
 
-    /// <summary>Forgets a job that ended.</summary>
-    public void Forget(BigInteger jobId)
+    /// <summary>Forgets the jobs not in <paramref name="current"/>: they ended (or wait beyond this round's batch, and are read again when their turn comes).</summary>
+    private void Prune(IReadOnlyList<(BigInteger JobId, Job Record)> current)
     {
-        _manifests.Remove(jobId);
-        _revealed.RemoveWhere(r => r.JobId == jobId);
+        var ids = current.Select(j => j.JobId).ToHashSet();
+        foreach (var ended in _manifests.Keys.Where(id => !ids.Contains(id)).ToList())
+        {
+            _manifests.Remove(ended);
+        }
+
+        _revealed.RemoveWhere(r => !ids.Contains(r.JobId));
+        _failed.RemoveWhere(r => !ids.Contains(r.JobId));
     }
 
     private async Task RevealToAsync(BigInteger jobId, Job record, JobManifest manifest, string recipient, IReadOnlyList<uint> tasks, CancellationToken cancellationToken)
