@@ -5,6 +5,8 @@ using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Exchange.Core.Manifests;
 using Exchange.Core.Merkle;
+using Exchange.Core.Privacy;
+using Exchange.Core.Tensors;
 using Exchange.Inference.Calibration;
 using Exchange.Node.Api;
 using Exchange.Node.Client;
@@ -36,21 +38,13 @@ public sealed class ClientSubmitCommandTests : IDisposable
     {
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
         using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"));
-        var inputs = Directory.CreateDirectory(_folder.File("in")).FullName;
-        var images = SyntheticImages.Png(3, 21, 224, 224).Select((png, i) =>
-        {
-            var path = Path.Combine(inputs, $"image-{i}.png");
-            File.WriteAllBytes(path, png);
-            return path;
-        }).ToArray();
-        var notes = Path.Combine(inputs, "notes.txt");
+        var images = WriteImages(3, 21);
+        var notes = _folder.File("in/notes.txt");
         await File.WriteAllTextAsync(notes, "not an image");
         var output = _folder.File("out");
-        var client = TestNetwork.Client(network, Client, _http);
-        var api = new ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
-        await TestNetwork.WaitForAsync(async () => (await OfferBook.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var offer, ..] ? offer : null, "the provider's offer", provider.Tail);
+        var (client, api) = await ClientAsync(network, provider);
 
-        var refused = await Submit([images[0], notes, "--json"]);
+        var refused = await Submit(network, [images[0], notes, "--json"]);
 
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("notes.txt", refused.Stderr, StringComparison.Ordinal);
@@ -59,7 +53,7 @@ public sealed class ClientSubmitCommandTests : IDisposable
         Assert.False(Directory.Exists(output));
 
         // Public, so that each written file is itself the leaf (an encrypted job's leaf is its ciphertext's).
-        var run = await Submit([.. images, "--tasks-per-job", "2", "--wait", "--out", output, "--public", "--json"]);
+        var run = await Submit(network, [.. images, "--tasks-per-job", "2", "--wait", "--out", output, "--public", "--json"]);
 
         Assert.True(run.ExitCode == 0, run.Stderr + provider.Tail());
         using var summary = JsonDocument.Parse(run.Stdout);
@@ -91,12 +85,75 @@ public sealed class ClientSubmitCommandTests : IDisposable
 
         Assert.Equal(3, task);
         Assert.Equal(3, Directory.GetFiles(output).Length);
-
-        Task<ExchangeCli.Result> Submit(string[] args) => ExchangeCli.RunAsync(
-            _folder.Path, new Dictionary<string, string> { ["EXCHANGE_MODEL_STORE"] = _folder.File("models") },
-            [
-                "client", "submit", "--dev-account", Client.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(),
-                "--api", network.ApiUrl.ToString(), "--deployments", network.DeploymentsDirectory, "--model", TestNetwork.Model, "--input", .. args,
-            ]);
     }
+
+    [Fact]
+    public async Task Submit_without_public_stores_only_ciphertext_and_writes_the_decrypted_outputs()
+    {
+        await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
+        using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"));
+        var images = WriteImages(2, 31);
+        var output = _folder.File("out");
+        var (client, api) = await ClientAsync(network, provider);
+
+        var run = await Submit(network, [.. images, "--wait", "--out", output, "--json"]);
+
+        Assert.True(run.ExitCode == 0, run.Stderr + provider.Tail());
+        using var summary = JsonDocument.Parse(run.Stdout);
+        Assert.Equal(2, summary.RootElement.GetProperty("outputsWritten").GetInt32());
+        var jobId = BigInteger.Parse(Assert.Single(summary.RootElement.GetProperty("jobIds").EnumerateArray()).GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var record = (await JobLookup.FindAsync(client.Market, jobId, default))!;
+        var manifest = JobManifest.Parse(await api.GetBlobAsync(record.ManifestHash, default));
+        var outputs = OutputManifest.Parse(await api.GetBlobAsync(record.OutputsHash, default));
+        Assert.True(manifest.IsEncrypted);
+        Assert.Equal(Bytes32.FromBytes(await client.Market.EncryptionKeyAsync(DevAccounts.Address(Provider), default)), manifest.Privacy!.Recipient);
+
+        var job = JobCipher.ForClient(DevAccounts.Key(Client).GetPrivateKeyAsBytes(), manifest.Privacy.Salt);
+        for (var t = 0; t < manifest.Tasks.Count; t++)
+        {
+            var cipher = job.Task(t);
+            Assert.True(cipher.Matches(manifest.Privacy, manifest.Tasks[t].InputHash));
+
+            // The stored input is ciphertext that opens to the image's tensor; the stored output is
+            // ciphertext that opens to the file the client wrote, which is not itself the leaf.
+            var storedInput = await api.GetBlobAsync(manifest.Tasks[t].Inputs[0].Hash, default);
+            var plaintextInput = Npy.Write(ClientTask.FromFile(images[t], client.Card).Inputs[0]);
+            Assert.Equal(-1, storedInput.AsSpan().IndexOf(plaintextInput.AsSpan(plaintextInput.Length / 2, 64)));
+            Assert.True(cipher.TryDecryptInput(0, storedInput, out var openedInput));
+            Assert.Equal(plaintextInput, openedInput);
+
+            var written = await File.ReadAllBytesAsync(Path.Combine(output, $"image-{t}.{client.Card.Outputs[0].Name}.npy"));
+            var storedOutput = await api.GetBlobAsync(outputs.Tasks[t].Outputs[0].Hash, default);
+            Assert.NotEqual(outputs.Tasks[t].Outputs[0].Hash, Keccak.Hash(written));
+            Assert.True(cipher.TryDecryptOutput(0, storedOutput, out var openedOutput));
+            Assert.Equal(written, openedOutput);
+        }
+    }
+
+    private string[] WriteImages(int count, int seed)
+    {
+        var inputs = Directory.CreateDirectory(_folder.File("in")).FullName;
+        return SyntheticImages.Png(count, seed, 224, 224).Select((png, i) =>
+        {
+            var path = Path.Combine(inputs, $"image-{i}.png");
+            File.WriteAllBytes(path, png);
+            return path;
+        }).ToArray();
+    }
+
+    /// <summary>The client's session and a read-only API client, once the provider's offer is booked.</summary>
+    private async Task<(ClientSession Client, ExchangeApiClient Api)> ClientAsync(LocalNetwork network, NodeProcess provider)
+    {
+        var client = TestNetwork.Client(network, Client, _http);
+        var api = new ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
+        await TestNetwork.WaitForAsync(async () => (await OfferBook.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var offer, ..] ? offer : null, "the provider's offer", provider.Tail);
+        return (client, api);
+    }
+
+    private Task<ExchangeCli.Result> Submit(LocalNetwork network, string[] args) => ExchangeCli.RunAsync(
+        _folder.Path, new Dictionary<string, string> { ["EXCHANGE_MODEL_STORE"] = _folder.File("models") },
+        [
+            "client", "submit", "--dev-account", Client.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(),
+            "--api", network.ApiUrl.ToString(), "--deployments", network.DeploymentsDirectory, "--model", TestNetwork.Model, "--input", .. args,
+        ]);
 }
