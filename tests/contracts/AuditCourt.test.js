@@ -1492,6 +1492,27 @@ describe("AuditCourt", function () {
       await expect(receipt).to.emit(w.court, "FalsePassPenalised").withArgs(d.id, d.passer, E(25));
     });
 
+    it("a verifier whose stake an earlier false pass took loses nothing more; the appellant still gets its bond and the reward", async function () {
+      const w = await loadFixture(certain);
+      const first = await recorded(w, { taskCount: 10 });
+      const second = await recorded(w, { taskCount: 10, want: (v) => v === first.verifier.address });
+      const disputes = [await passAppealed(w, first, w.client), await passAppealed(w, second, w.client)];
+      const taken = [];
+      for (const d of disputes) {
+        await drawRound(w, d);
+        const round = await voteRound(w, d, () => "wrong");
+        await time.increaseTo(round.appealDeadline + 1n);
+        // the other dispute's bond stays in the court hold
+        d.holdBefore = (await w.market.ledger()).courtHold_ - (await w.court.heldFor(d.id));
+        const { want, receipt } = await resolveAndCheck(w, d);
+        const [penalised] = eventsOf(receipt, w.court, "FalsePassPenalised");
+        taken.push(penalised.args.amount);
+        expect(want.credits.get(w.client.address)).to.equal(E(10 + 50 + 10 + 5) + (penalised.args.amount * 7n) / 10n);
+      }
+      // its whole stake of 100 (less than the penalty of 250) the first time, nothing the second
+      expect(taken).to.deep.equal([E(100), 0n]);
+    });
+
     it("provider right: the passing verifier is paid its reward from the pool and the appellant loses its bond, to the wei", async function () {
       const w = await loadFixture(certain);
       const a = await recorded(w, { taskCount: 10 });
