@@ -9,7 +9,7 @@ using Microsoft.Data.Sqlite;
 namespace Exchange.Chain.Indexing;
 
 /// <summary>
-/// Applies events, in chain order, to the state tables of migration 0003. The same code serves live
+/// Applies events, in chain order, to the state tables of migrations 0003 and 0004. The same code serves live
 /// ingestion and the replay after a reorg, so the tables are always a function of <c>chain_events</c>.
 /// Where the contracts move money without an event of its own (the client's debit on
 /// <c>JobCreated</c>, a bond taken into the court hold, the collateral a slash unlocks, which pool a
@@ -230,6 +230,7 @@ internal sealed class StateProjector(MarketRates rates)
             """,
             new { p = Text(payout), unaudited }).ConfigureAwait(false);
         await AddMarketAsync(db, "balance", job.Provider, payout).ConfigureAwait(false);
+        await AddMarketAsync(db, "earned", job.Provider, payout).ConfigureAwait(false);
         await AddMarketAsync(db, "collateral", job.Provider, job.Collateral).ConfigureAwait(false);
         await db.ExecAsync("UPDATE market_accounts SET jobs_settled = jobs_settled + 1 WHERE account = @a", new { a = job.Provider }).ConfigureAwait(false);
         await AddLedgerAsync(db, "court_hold", job.Price - payout).ConfigureAwait(false);
@@ -272,6 +273,7 @@ internal sealed class StateProjector(MarketRates rates)
         var e = events[index];
         var amount = e.Number("amount");
         await AddMarketAsync(db, "balance", e.Text("account"), amount).ConfigureAwait(false);
+        await AddMarketAsync(db, "earned", e.Text("account"), amount).ConfigureAwait(false);
         if (await CreditedFromPoolAsync(db, events, index).ConfigureAwait(false))
         {
             await AddLedgerAsync(db, "verification_pool", -amount).ConfigureAwait(false);
@@ -341,7 +343,7 @@ internal sealed class StateProjector(MarketRates rates)
         var pass = e.Flag("pass");
         await db.ExecAsync("UPDATE jobs SET verdict_pass = @p, evidence_hash = @h, audit_reward = @r, updated_block = @b WHERE job_id = @j",
             new { j = e.JobId, p = pass ? 1 : 0, h = e.Text("evidenceHash"), r = e.Text("reward"), b = (long)e.BlockNumber }).ConfigureAwait(false);
-        await db.ExecAsync("UPDATE stakes SET verdicts = verdicts + 1 WHERE account = @a", new { a = e.Text("verifier") }).ConfigureAwait(false);
+        await db.ExecAsync("UPDATE stakes SET verdicts = verdicts + 1, passes = passes + @p WHERE account = @a", new { a = e.Text("verifier"), p = pass ? 1 : 0 }).ConfigureAwait(false);
         if (!pass)
         {
             await SetAuditPhaseAsync(db, e.JobId, AuditPhase.Disputed).ConfigureAwait(false);
@@ -462,6 +464,14 @@ internal sealed class StateProjector(MarketRates rates)
             new { j = e.JobId, w = wrong ? 1 : 0, s = wrong ? e.Text("slashed") : null }).ConfigureAwait(false);
         await db.ExecAsync("UPDATE jobs SET provider_wrong = @w WHERE job_id = @j", new { j = e.JobId, w = wrong ? 1 : 0 }).ConfigureAwait(false);
         await SetAuditPhaseAsync(db, e.JobId, AuditPhase.Done).ConfigureAwait(false);
+        // The bonds come back, with the winners' shares, as Credited events: what each funder posted is
+        // set against them, so a bond returned earns nothing and a bond lost costs what it was.
+        foreach (var (funder, bond) in await db.Connection.QueryAsync<(string, string)>(new CommandDefinition(
+                     "SELECT funder, bond FROM dispute_rounds WHERE job_id = @j", new { j = e.JobId }, db.Transaction, cancellationToken: db.Token)).ConfigureAwait(false))
+        {
+            await AddMarketAsync(db, "earned", funder, -Parse(bond)).ConfigureAwait(false);
+        }
+
         if (!wrong)
         {
             return;

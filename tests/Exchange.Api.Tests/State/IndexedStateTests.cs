@@ -92,10 +92,23 @@ public sealed class IndexedStateTests(ChainFixture chain)
         Assert.Equal(round.Members.Count, round.VotesWrong);
         Assert.Contains(job.Timeline, e => e.Event == "DisputeResolved");
 
-        var verifiers = (await http.GetFromJsonAsync<List<AccountView>>("/verifiers"))!;
+        Assert.Equal("fail-verdict", dispute.OpenedBy);
+        Assert.Null(dispute.PassingVerifier);
+        Assert.Null(job.Settlement);
+        Assert.Equal(0, job.Appeals);
+
+        var verifiers = (await http.GetFromJsonAsync<List<VerifierView>>("/verifiers"))!;
         var challenger = verifiers.Single(v => v.Address == dispute.Challenger);
-        Assert.True(challenger.Verdicts >= 1);
-        Assert.All(round.Members, m => Assert.True(verifiers.Single(v => v.Address == m.Member).Votes >= 1));
+        Assert.True(challenger.Verdicts >= 1 && challenger.Fails >= 1 && challenger.Verdicts == challenger.Passes + challenger.Fails);
+        // Proven right, the challenger got its bond back with the audit reward: it earned the reward at least.
+        var reward = chain.Options.Market.AuditReward(System.Numerics.BigInteger.Parse(job.Price));
+        Assert.True(System.Numerics.BigInteger.Parse(challenger.Earnings) >= reward, $"challenger earned {challenger.Earnings}, the reward is {reward}");
+        Assert.All(round.Members, m =>
+        {
+            var member = verifiers.Single(v => v.Address == m.Member);
+            Assert.True(member.Votes >= 1);
+            Assert.True(System.Numerics.BigInteger.Parse(member.Earnings) > 0, $"coherent member {m.Member} earned its share");
+        });
         var stats = (await http.GetFromJsonAsync<NetworkStats>("/stats"))!;
         Assert.True(stats.Disputes >= 1 && stats.Audits >= 1 && stats.Verdicts >= 1 && stats.Votes >= round.Members.Count);
         Assert.True(stats.JobsByStatus["Slashed"] >= 1);
@@ -111,10 +124,10 @@ public sealed class IndexedStateTests(ChainFixture chain)
 
         var provider = await Eventually.GetAsync(
             async () => (await http.GetAsync($"/providers/{scenario.Provider}")).IsSuccessStatusCode
-                ? await http.GetFromJsonAsync<AccountView>($"/providers/{scenario.Provider}") : null,
+                ? await http.GetFromJsonAsync<ProviderView>($"/providers/{scenario.Provider}") : null,
             p => p is not null, "indexing the provider's stake");
         Assert.Equal("10000000000000000000000", provider!.Stake);
-        Assert.Contains((await http.GetFromJsonAsync<List<AccountView>>("/providers"))!, p => p.Address == scenario.Provider);
+        Assert.Contains((await http.GetFromJsonAsync<List<ProviderView>>("/providers"))!, p => p.Address == scenario.Provider);
 
         using var stream = await http.GetStreamAsync("/events");
         using var reader = new StreamReader(stream);

@@ -31,6 +31,8 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
     private static readonly BigInteger Token = MarketParameters.Tokens(1);
     private readonly ChainDeployment _d = chain.Deployment;
     private readonly CourtParameters _court = chain.Options.Court;
+    private readonly Dictionary<string, (int Passes, int Fails)> _verdicts = [];
+    private readonly Dictionary<string, BigInteger> _deposits = [];
     private ulong _offerNonce;
     private int _jobs;
 
@@ -38,15 +40,18 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
     private const int Provider = DevAccountsOfTests.IndexerProvider;
     private static readonly int[] Verifiers = DevAccountsOfTests.IndexerVerifiers;
 
+    /// <summary>The scenario's provider.</summary>
+    public static string ProviderAddress => DevAccounts.Address(Provider).ToLowerInvariant();
+
+    /// <summary>The verdicts this scenario delivered, per verifier address.</summary>
+    public IReadOnlyDictionary<string, (int Passes, int Fails)> Verdicts => _verdicts;
+
+    /// <summary>What this scenario deposited into the market, per address.</summary>
+    public IReadOnlyDictionary<string, BigInteger> Deposits => _deposits;
+
     public async Task RunAsync()
     {
-        // Offer nonces are per provider and cancellation raises a floor: start above any earlier run's floor.
-        _offerNonce = (ulong)(await ChainState.QueryAsync<JobMarketAccountOfFunction, JobMarketAccountOfOutputDTO>(
-            chain, _d.JobMarket, new JobMarketAccountOfFunction { Account = DevAccounts.Address(Provider) })).ReturnValue0.OfferNonceFloor;
-        await FundAndStakeAsync();
-        // Stake counts in draws from the next epoch on.
-        await chain.IncreaseTimeAsync(chain.Options.EpochLength);
-        var offer = await SignedOfferAsync();
+        var offer = await PrepareAsync();
 
         var now = await NowAsync();
         var unaccepted = await CreateJobAsync(offer, now + 300);
@@ -101,6 +106,32 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
         await SendAsync(Provider, _d.JobMarket, new WithdrawFunction { Amount = Token });
     }
 
+    /// <summary>
+    /// Funds and stakes the accounts and returns a submitted job whose own draw audits it, its verdict
+    /// not yet given (<see cref="PassAsync"/> gives it).
+    /// </summary>
+    public async Task<long> AuditedJobAsync() => await NextDrawnJobAsync(await PrepareAsync(), audited: true);
+
+    /// <summary>The job's drawn verifier passes it; returns that verifier's address.</summary>
+    public async Task<string> PassAsync(long jobId)
+    {
+        var verifier = await PendingAuditorAsync(jobId);
+        await SubmitVerdictAsync(verifier, jobId, pass: true);
+        return DevAccounts.Address(verifier).ToLowerInvariant();
+    }
+
+    /// <summary>Funds and stakes the accounts, waits for the stakes to count in draws, and signs an offer.</summary>
+    private async Task<(Offer Offer, byte[] Signature)> PrepareAsync()
+    {
+        // Offer nonces are per provider and cancellation raises a floor: start above any earlier run's floor.
+        _offerNonce = (ulong)(await ChainState.QueryAsync<JobMarketAccountOfFunction, JobMarketAccountOfOutputDTO>(
+            chain, _d.JobMarket, new JobMarketAccountOfFunction { Account = DevAccounts.Address(Provider) })).ReturnValue0.OfferNonceFloor;
+        await FundAndStakeAsync();
+        // Stake counts in draws from the next epoch on.
+        await chain.IncreaseTimeAsync(chain.Options.EpochLength);
+        return await SignedOfferAsync();
+    }
+
     private async Task FundAndStakeAsync()
     {
         foreach (var account in Verifiers.Append(Client).Append(Provider))
@@ -109,6 +140,8 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
             await SendAsync(account, _d.ComputeToken, new ApproveFunction { Spender = _d.StakingVault, Value = 6_000 * Token });
             await SendAsync(account, _d.ComputeToken, new ApproveFunction { Spender = _d.JobMarket, Value = 1_000 * Token });
             await SendAsync(account, _d.JobMarket, new DepositFunction { Amount = 500 * Token });
+            var address = DevAccounts.Address(account).ToLowerInvariant();
+            _deposits[address] = _deposits.GetValueOrDefault(address) + 500 * Token;
         }
 
         await SendAsync(Provider, _d.StakingVault, new StakeFunction { Role = 1, Amount = 6_000 * Token });
@@ -255,11 +288,16 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
     private async Task RecordDrawAsync(long jobId) =>
         await SendAsync(Client, _d.JobMarket, new RecordDrawFunction { JobIds = [jobId], Jobs = [await JobAsync(jobId)] });
 
-    private async Task SubmitVerdictAsync(int verifier, long jobId, bool pass) =>
+    private async Task SubmitVerdictAsync(int verifier, long jobId, bool pass)
+    {
         await SendAsync(verifier, _d.AuditCourt, new SubmitVerdictFunction
         {
             JobId = jobId, Job = await JobAsync(jobId), Pass = pass, EvidenceHash = Keccak.Hash(Encoding.UTF8.GetBytes($"evidence {jobId}")).ToArray(),
         });
+        var address = DevAccounts.Address(verifier).ToLowerInvariant();
+        var (passes, fails) = _verdicts.GetValueOrDefault(address);
+        _verdicts[address] = pass ? (passes + 1, fails) : (passes, fails + 1);
+    }
 
     private async Task<(Offer Offer, byte[] Signature)> SignedOfferAsync()
     {
