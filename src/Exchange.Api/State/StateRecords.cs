@@ -61,7 +61,10 @@ public record JobSummary(
 /// <param name="AuditTimeouts">Drawn verifiers that stayed silent.</param>
 /// <param name="VerdictPass">The verdict: true pass, false fail, null none.</param>
 /// <param name="EvidenceHash">The verdict's evidence blob, or null.</param>
-/// <param name="AuditReward">What the verifier was credited for its verdict: with the verdict, or once its pass stood or the ruling came.</param>
+/// <param name="AuditReward">
+/// The audit reward paid: to the verifier once its pass stood, or to a challenger the ruling proved right (the failing
+/// verifier, or a pass's appellant); null until then.
+/// </param>
 /// <param name="PassDeadline">A pass verdict may be appealed until then (UNIX time); null when no verifier passed it.</param>
 /// <param name="Payout">Credited to the provider when it settled.</param>
 /// <param name="Refund">Credited to the client when it expired.</param>

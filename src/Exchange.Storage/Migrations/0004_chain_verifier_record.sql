@@ -20,6 +20,9 @@ DELETE FROM chain_blocks;
 DELETE FROM chain_cursor;
 
 -- A pass verdict may be appealed until then (UNIX time); NULL for a job no verifier passed.
+-- (jobs.audit_reward now holds the reward paid when a pass stands, or to the challenger a ruling
+-- proved right: a verdict itself pays nothing. audits.phase gains 5 Passed: the pass may be appealed
+-- until audits.deadline.)
 ALTER TABLE jobs ADD COLUMN pass_deadline INTEGER;
 
 -- AuditCourt.disputeOf(jobId).passingVerifier: the verifier whose appealed pass the dispute judges

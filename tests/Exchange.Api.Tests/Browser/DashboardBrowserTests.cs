@@ -12,7 +12,8 @@ namespace Exchange.Api.Tests.Browser;
 /// <summary>
 /// Headless Chromium loads the dashboard served by the API over Kestrel, against a live chain whose
 /// jobs were left in several states at a unit price below a cent: one settled unaudited, one passed
-/// by its verifier, one slashed by the court. It sees the loading state before any data, reads the
+/// by its verifier, one slashed by the court after a fail verdict and one after its pass was
+/// appealed (the lazy verifier caught). It sees the loading state before any data, reads the
 /// tables against the API's JSON (prices with every significant digit, dates as dates, how each job
 /// settled, each verifier's audits, votes, caught passes and earnings), opens jobs and the disputed
 /// job's committee round, and sees a new job arrive live.
@@ -35,13 +36,14 @@ public sealed partial class DashboardBrowserTests(ChainFixture chain)
         var scenario = new JobScenario(chain, client: 17, provider: 18, UnitPrice);
         // The table lists the newest 50 jobs: the jobs looked at come last.
         var slashed = await scenario.RunDisputeAsync([1, 2, 3, 9]);
+        var (appealed, lazy) = await scenario.RunPassAppealAsync([1, 2, 3, 9]);
         var (passed, passer) = await scenario.RunPassAsync([1, 2, 3, 9]);
         var unaudited = await scenario.RunUnauditedAsync();
         var ids = await scenario.RunMixAsync();
         await Eventually.GetAsync(() => http.GetFromJsonAsync<JobPage>($"/jobs?provider={scenario.Provider}&status=Expired")!,
             p => p!.Items.Count == 1, "indexing the scenario");
         await Eventually.GetAsync(() => http.GetFromJsonAsync<JobPage>($"/jobs?provider={scenario.Provider}&status=Slashed")!,
-            p => p!.Items.Count == 1, "indexing the ruling");
+            p => p!.Items.Count == 2, "indexing the rulings");
         await Eventually.GetAsync(() => http.GetFromJsonAsync<JobDetail>($"/jobs/{unaudited}")!, j => j!.Status == "Settled", "indexing the unaudited settlement");
         var passedJob = await Eventually.GetAsync(() => http.GetFromJsonAsync<JobDetail>($"/jobs/{passed}")!, j => j!.Status == "Settled", "indexing the pass");
         Assert.Equal("audited", passedJob!.Settlement);
@@ -91,6 +93,8 @@ public sealed partial class DashboardBrowserTests(ChainFixture chain)
         Assert.Equal("audited", await JobCellAsync(page, passed, "settlement"));
         Assert.Equal("–", await JobCellAsync(page, ids["created"], "settlement"));
         Assert.Equal("0", await JobCellAsync(page, slashed, "appeals"));
+        Assert.Equal("1", await JobCellAsync(page, appealed, "appeals"));
+        Assert.Equal("failed", await page.Locator($"#jobs tbody tr[data-key='job-{appealed}'] .audit-failed").TextContentAsync());
 
         // Every verifier row counts what the API counts, and the counts are not all zero.
         var verifiers = (await http.GetFromJsonAsync<List<VerifierView>>("/verifiers"))!;
@@ -110,6 +114,9 @@ public sealed partial class DashboardBrowserTests(ChainFixture chain)
         Assert.True(challenger.Fails >= 1 && BigInteger.Parse(challenger.Earnings, CultureInfo.InvariantCulture) > 0, "the challenger proven right failed a job and earned");
         Assert.True(verifiers.Single(v => v.Address == passer).Passes >= 1);
         Assert.Contains(verifiers, v => v.Votes >= 1);
+        var caught = verifiers.Single(v => v.Address == lazy);
+        Assert.True(caught.PassesOverturned >= 1 && BigInteger.Parse(caught.Penalised, CultureInfo.InvariantCulture) > 0, "the lazy verifier was caught and penalised");
+        Assert.True(int.Parse(await page.TextContentAsync("#count-passes-overturned") ?? "0", CultureInfo.InvariantCulture) >= 1);
 
         await page.Locator($"#jobs tbody tr[data-key='job-{ids["expired"]}']").ClickAsync();
         await page.WaitForSelectorAsync("#detail-timeline li[data-event='JobExpired']", new() { Timeout = Timeout });
@@ -127,6 +134,16 @@ public sealed partial class DashboardBrowserTests(ChainFixture chain)
         Assert.Equal("audited", await page.TextContentAsync("#detail-fields dd[data-field='settlement']"));
         Assert.Equal("pass", await page.TextContentAsync("#detail-fields dd[data-field='verdict']"));
         Assert.Equal("0.0005", await page.TextContentAsync("#detail-fields dd[data-field='unit price']"));
+        Assert.Matches(DateText(), await page.TextContentAsync("#detail-fields dd[data-field='pass appealable until']") ?? "");
+
+        await page.Locator($"#jobs tbody tr[data-key='job-{appealed}']").ClickAsync();
+        await page.WaitForSelectorAsync("#detail-dispute[data-opened-by='pass-appeal']", new() { Timeout = Timeout });
+        Assert.Equal("Slashed", await page.TextContentAsync("#detail-fields dd[data-field='status']"));
+        Assert.Equal("pass", await page.TextContentAsync("#detail-fields dd[data-field='verdict']"));
+        var summary = await page.TextContentAsync("#detail-dispute-summary") ?? "";
+        Assert.Contains($"appealed {lazy[..6]}", summary);
+        Assert.Contains("passing verifier lost ", summary);
+        Assert.Contains("round 0 (pass appeal)", await page.TextContentAsync("#detail-rounds li[data-round='0'] .round-head") ?? "");
 
         await page.Locator($"#jobs tbody tr[data-key='job-{slashed}']").ClickAsync();
         await page.WaitForSelectorAsync("#detail-rounds li[data-round='0']", new() { Timeout = Timeout });

@@ -47,8 +47,7 @@ public sealed class IndexedStateTests(ChainFixture chain)
         var id = ids["submitted"];
 
         var job = await Eventually.GetAsync(
-            async () => (await http.GetAsync($"/jobs/{id}")).IsSuccessStatusCode ? await http.GetFromJsonAsync<JobDetail>($"/jobs/{id}") : null,
-            j => j is { Status: "Submitted" }, "indexing the submitted job");
+            () => IndexedJobAsync(http, id), j => j is { Status: "Submitted" }, "indexing the submitted job");
 
         Assert.Equal(8, job!.TaskCount);
         Assert.NotEqual("0x" + new string('0', 64), job.ResultRoot);
@@ -109,9 +108,72 @@ public sealed class IndexedStateTests(ChainFixture chain)
             Assert.True(member.Votes >= 1);
             Assert.True(System.Numerics.BigInteger.Parse(member.Earnings) > 0, $"coherent member {m.Member} earned its share");
         });
+        Assert.Equal(reward.ToString(), job.AuditReward);
         var stats = (await http.GetFromJsonAsync<NetworkStats>("/stats"))!;
         Assert.True(stats.Disputes >= 1 && stats.Audits >= 1 && stats.Verdicts >= 1 && stats.Votes >= round.Members.Count);
         Assert.True(stats.JobsByStatus["Slashed"] >= 1);
+    }
+
+    [Fact]
+    public async Task A_pass_reads_appealable_until_its_window_ends_then_settled_after_the_audit()
+    {
+        using var api = ChainActions.Api(chain, FastIndex);
+        using var http = api.CreateClient();
+        var scenario = new JobScenario(chain, client: 6, provider: 7);
+        var (id, record, verifier) = await scenario.PassedJobAsync([1, 2, 3]);
+
+        var pending = await Eventually.GetAsync(() => IndexedJobAsync(http, id), j => j?.VerdictPass == true, "indexing the pass");
+        Assert.Equal("Auditing", pending!.Status);
+        Assert.Equal("pass-appealable", pending.Audit);
+        Assert.Null(pending.Settlement);
+        Assert.Null(pending.AuditReward);
+        var passedAt = pending.Timeline.Single(e => e.Event == "VerdictSubmitted").Timestamp;
+        Assert.Equal(passedAt + (long)chain.Options.Court.PassAppealWindow, pending.PassDeadline);
+
+        await scenario.FinalizePassAsync(id, record);
+        var settled = await Eventually.GetAsync(() => http.GetFromJsonAsync<JobDetail>($"/jobs/{id}"), j => j!.Status == "Settled", "indexing the pass that stood");
+        Assert.Equal("passed", settled!.Audit);
+        Assert.Equal("audited", settled.Settlement);
+        Assert.Equal(0, settled.Appeals);
+        Assert.Null(settled.Dispute);
+        var reward = System.Numerics.BigInteger.Parse(settled.AuditReward!);
+        Assert.True(reward > 0 && reward <= chain.Options.Market.AuditReward(System.Numerics.BigInteger.Parse(settled.Price)));
+        var credited = settled.Timeline.Single(e => e.Event == "Credited");
+        Assert.Equal(verifier, credited.Args["account"]!.GetValue<string>());
+        Assert.Equal(settled.AuditReward, credited.Args["amount"]!.GetValue<string>());
+        var row = (await http.GetFromJsonAsync<List<VerifierView>>("/verifiers"))!.Single(v => v.Address == verifier);
+        Assert.True(row.Passes >= 1 && System.Numerics.BigInteger.Parse(row.Earnings) >= reward);
+    }
+
+    [Fact]
+    public async Task A_pass_appealed_and_ruled_wrong_reads_back_as_a_caught_pass()
+    {
+        using var api = ChainActions.Api(chain, FastIndex);
+        using var http = api.CreateClient();
+        var scenario = new JobScenario(chain, client: 15, provider: 19);
+        var (id, verifier) = await scenario.RunPassAppealAsync([1, 2, 3]);
+
+        var job = await Eventually.GetAsync(() => IndexedJobAsync(http, id), j => j?.Status == "Slashed", "indexing the ruling");
+
+        Assert.Equal("failed", job!.Audit);
+        Assert.True(job.VerdictPass);
+        Assert.Equal(1, job.Appeals);
+        Assert.Null(job.Settlement);
+        var dispute = job.Dispute!;
+        Assert.Equal("pass-appeal", dispute.OpenedBy);
+        Assert.Equal(scenario.Client, dispute.Challenger);
+        Assert.Equal(verifier, dispute.PassingVerifier);
+        Assert.Equal("0x" + new string('0', 64), dispute.EvidenceHash);
+        Assert.Equal("provider-wrong", Assert.Single(dispute.Rounds).Ruling);
+        var penalty = System.Numerics.BigInteger.Parse(dispute.FalsePassPenalty!);
+        Assert.True(penalty > 0);
+        Assert.Equal("0", dispute.Held);
+        Assert.Contains(job.Timeline, e => e.Event == "PassAppealed");
+
+        var row = (await http.GetFromJsonAsync<List<VerifierView>>("/verifiers"))!.Single(v => v.Address == verifier);
+        Assert.True(row.PassesOverturned >= 1 && System.Numerics.BigInteger.Parse(row.Penalised) >= penalty && row.Slashes >= 1);
+        var stats = (await http.GetFromJsonAsync<NetworkStats>("/stats"))!;
+        Assert.True(stats.PassAppeals >= 1 && stats.PassesOverturned >= 1);
     }
 
     [Fact]
@@ -148,4 +210,8 @@ public sealed class IndexedStateTests(ChainFixture chain)
         Assert.Equal(60, stats.Throughput.Count);
         Assert.True(stats.Providers >= 1);
     }
+
+    /// <summary>The job as the API reads it, or null while the index has not reached it.</summary>
+    private static async Task<JobDetail?> IndexedJobAsync(HttpClient http, System.Numerics.BigInteger id) =>
+        (await http.GetAsync($"/jobs/{id}")).IsSuccessStatusCode ? await http.GetFromJsonAsync<JobDetail>($"/jobs/{id}") : null;
 }

@@ -136,14 +136,45 @@ public sealed class JobScenario(ChainFixture chain, int client, int provider, Bi
         return id;
     }
 
-    /// <summary>A job its drawn verifier passes, settled after the audit. Returns the job's id and the verifier.</summary>
+    /// <summary>
+    /// A job its drawn verifier passes; nobody appeals, and once the appeal window has passed the pass
+    /// stands: the job settles after the audit. Returns the job's id and the verifier.
+    /// </summary>
     public async Task<(BigInteger Id, string Verifier)> RunPassAsync(IReadOnlyList<int> verifiers)
+    {
+        var (id, job, verifier) = await PassedJobAsync(verifiers);
+        await FinalizePassAsync(id, job);
+        return (id, verifier);
+    }
+
+    /// <summary>Waits out a pass's appeal window and lets the pass stand, as the provider's keeper does.</summary>
+    public async Task FinalizePassAsync(BigInteger id, Job job)
+    {
+        await chain.IncreaseTimeAsync(chain.Options.Court.PassAppealWindow + 1);
+        await chain.Sender(provider).SendAsync(chain.Deployment.AuditCourt, new FinalizePassFunction { JobId = id, Job = job.ToStruct() });
+    }
+
+    /// <summary>
+    /// A job its drawn verifier passes without looking, as a lazy verifier passes a canary: the client
+    /// appeals the pass with its bond, the committee votes the provider wrong, and after the appeal
+    /// window the ruling is final. Returns the job's id and the passing verifier.
+    /// </summary>
+    public async Task<(BigInteger Id, string Verifier)> RunPassAppealAsync(IReadOnlyList<int> verifiers)
+    {
+        var (id, job, verifier) = await PassedJobAsync(verifiers);
+        await chain.Sender(client).SendAsync(chain.Deployment.AuditCourt, new AppealPassFunction { JobId = id, Job = job.ToStruct() });
+        await RuleProviderWrongAsync(id, job);
+        return (id, verifier);
+    }
+
+    /// <summary>A job its drawn verifier passes, its appeal window still open. Returns the job, its record and the verifier.</summary>
+    public async Task<(BigInteger Id, Job Job, string Verifier)> PassedJobAsync(IReadOnlyList<int> verifiers)
     {
         await StakeVerifiersAsync(verifiers);
         var (id, job) = await DrawnJobAsync(audited: true);
         var verifier = await PendingAuditorAsync(id, job);
         await VerdictAsync(verifier, id, job, pass: true);
-        return (id, DevAccounts.Address(verifier).ToLowerInvariant());
+        return (id, job, DevAccounts.Address(verifier).ToLowerInvariant());
     }
 
     /// <summary>A job the draw passes over, settled unaudited after its challenge window. Returns its id.</summary>

@@ -83,6 +83,7 @@ public sealed class ChainIndexerTests(ChainFixture chain, ITestOutputHelper outp
         // Every way a job ends is told apart.
         var endings = (await db.QueryAsync<(long Status, string? Settlement, long? Origin)>("SELECT status, settlement, audit_origin FROM jobs")).ToList();
         Assert.Contains(endings, j => j is { Status: (long)JobStatus.Settled, Settlement: "unaudited" });
+        Assert.Contains(endings, j => j is { Status: (long)JobStatus.Settled, Settlement: "audited", Origin: (long)AuditOrigin.Drawn });
         Assert.Contains(endings, j => j is { Status: (long)JobStatus.Settled, Settlement: "audited", Origin: (long)AuditOrigin.Lapsed });
         Assert.Contains(endings, j => j is { Status: (long)JobStatus.Settled, Settlement: "unverified", Origin: (long)AuditOrigin.ClientRequested });
         Assert.Contains(endings, j => j is { Status: (long)JobStatus.Slashed, Origin: (long)AuditOrigin.Drawn });
@@ -125,11 +126,13 @@ public sealed class ChainIndexerTests(ChainFixture chain, ITestOutputHelper outp
         var snapshot = await chain.SnapshotAsync();
 
         var verifier = await scenario.PassAsync(jobId);
+        await chain.IncreaseTimeAsync(chain.Options.Court.PassAppealWindow + 1);
+        await scenario.FinalizePassAsync(jobId);
         await indexer.SyncOnceAsync();
         var passed = await VerifierRecordsAsync(database);
         var was = before.GetValueOrDefault(verifier) ?? new VerifierRecord(0, 0, 0, 0);
         Assert.Equal(was with { Verdicts = was.Verdicts + 1, Passes = was.Passes + 1, Earned = passed[verifier].Earned }, passed[verifier]);
-        Assert.True(passed[verifier].Earned > was.Earned, $"the pass earned {verifier} its reward");
+        Assert.True(passed[verifier].Earned > was.Earned, $"the pass that stood earned {verifier} its reward");
 
         await chain.RevertAsync(snapshot);
         await chain.Sender(DevAccountsOfTests.Deployer).SendAsync(chain.Deployment.ComputeToken, new TransferFunction { To = DevAccounts.Address(15), Value = 1 });
@@ -236,12 +239,15 @@ public sealed class ChainIndexerTests(ChainFixture chain, ITestOutputHelper outp
     {
         Assert.Contains(scenario.Verdicts, v => v.Value.Passes > 0);
         Assert.Contains(scenario.Verdicts, v => v.Value.Fails > 0);
+        Assert.NotEmpty(scenario.Overturned);
         foreach (var (account, record) in after)
         {
             var was = before.GetValueOrDefault(account) ?? new VerifierRecord(0, 0, 0, 0);
             var (passes, fails) = scenario.Verdicts.GetValueOrDefault(account);
             Assert.True(record.Verdicts - was.Verdicts == passes + fails && record.Passes - was.Passes == passes,
                 $"{account}: {passes} passes and {fails} fails given, counted {record.Passes - was.Passes} of {record.Verdicts - was.Verdicts}");
+            Assert.True(record.PassesOverturned - was.PassesOverturned == scenario.Overturned.GetValueOrDefault(account),
+                $"{account}: {scenario.Overturned.GetValueOrDefault(account)} passes ruled wrong, counted {record.PassesOverturned - was.PassesOverturned}");
             if (account == MarketScenario.ProviderAddress)
             {
                 continue;

@@ -18,10 +18,11 @@ namespace Exchange.Chain.Tests.Indexing;
 /// Drives the four contracts through every event they emit: stakes and draw weights, deposits,
 /// collateral, offers made and cancelled; jobs that expire (unaccepted and accepted), settle straight
 /// from the draw or after it, pass an audit through the draw or through the verifier's own verdict,
-/// are audited for certain after a lapsed draw (with a re-anchored ticket), are audited at the
-/// client's request and time out both verifiers, lose a dispute over two committee rounds (an appeal,
-/// a re-anchored round, a silent and an incoherent member), and find no verifier at all; fees
-/// claimed, pause, unstaking, withdrawals. Job records come from the indexer, as a node gets them;
+/// each pass standing once its appeal window passed, are audited for certain after a lapsed draw
+/// (with a re-anchored ticket), are audited at the client's request and time out both verifiers,
+/// lose a dispute over two committee rounds (an appeal, a re-anchored round, a silent and an
+/// incoherent member), have a pass appealed by the client and ruled wrong, and find no verifier at
+/// all; fees claimed, pause, unstaking, withdrawals. Job records come from the indexer, as a node gets them;
 /// <paramref name="afterEachTransaction"/> runs after every transaction.
 /// </summary>
 internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, SqliteConnectionFactory database, Func<Task>? afterEachTransaction = null)
@@ -32,6 +33,7 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
     private readonly ChainDeployment _d = chain.Deployment;
     private readonly CourtParameters _court = chain.Options.Court;
     private readonly Dictionary<string, (int Passes, int Fails)> _verdicts = [];
+    private readonly Dictionary<string, int> _overturned = [];
     private readonly Dictionary<string, BigInteger> _deposits = [];
     private ulong _offerNonce;
     private int _jobs;
@@ -45,6 +47,9 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
 
     /// <summary>The verdicts this scenario delivered, per verifier address.</summary>
     public IReadOnlyDictionary<string, (int Passes, int Fails)> Verdicts => _verdicts;
+
+    /// <summary>Passes this scenario had appealed and ruled wrong, per verifier address.</summary>
+    public IReadOnlyDictionary<string, int> Overturned => _overturned;
 
     /// <summary>What this scenario deposited into the market, per address.</summary>
     public IReadOnlyDictionary<string, BigInteger> Deposits => _deposits;
@@ -83,10 +88,18 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
         await SendAsync(Client, _d.JobMarket, new ExpireFunction { JobIds = [unaccepted, accepted], Jobs = [await JobAsync(unaccepted), await JobAsync(accepted)] });
 
         await DisputeAsync(disputed);
+        // The dispute outlasted the passes' appeal windows: nobody appealed, they stand.
+        await FinalizePassAsync(passed);
+        await FinalizePassAsync(passedByVerdict);
         // Members penalised by the ruling are drawn again only in an epoch that begins after it.
         await chain.IncreaseTimeAsync(chain.Options.EpochLength);
         await LapsedDrawAsync(lapsing);
         await TwoSilentVerifiersAsync(requested);
+        // The silent verifiers' audit windows outlasted the lapsed draw's pass window: the reward comes out of the payout.
+        await FinalizePassAsync(lapsing);
+        // The silent verifiers were slashed: a later epoch draws them again.
+        await chain.IncreaseTimeAsync(chain.Options.EpochLength);
+        await AppealedPassAsync(offer);
         await NoVerifierAsync(offer);
 
         var cancelled = (await SignedOfferAsync()).Offer;
@@ -224,6 +237,39 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
         await chain.IncreaseTimeAsync(_court.AppealWindow + 1);
         await SendAsync(Client, _d.AuditCourt, new ResolveDisputeFunction { JobId = jobId, Job = await JobAsync(jobId) });
     }
+
+    /// <summary>
+    /// The drawn verifier passes a job (fixing its draw); the client appeals the pass with its bond;
+    /// round 0's committee votes the provider wrong; after the appeal window the ruling is final:
+    /// the provider is slashed and the passing verifier penalised.
+    /// </summary>
+    private async Task AppealedPassAsync((Offer Offer, byte[] Signature) offer)
+    {
+        var jobId = await NextDrawnJobAsync(offer, audited: true);
+        var verifier = DevAccounts.Address(await PendingAuditorAsync(jobId)).ToLowerInvariant();
+        await PassAsync(jobId);
+        await SendAsync(Client, _d.AuditCourt, new AppealPassFunction { JobId = jobId, Job = await JobAsync(jobId) });
+        await chain.MineAsync(2);
+        var members = await DrawCommitteeAsync(jobId);
+        foreach (var member in members)
+        {
+            await CommitVoteAsync(jobId, 0, member, providerWrong: true);
+        }
+
+        foreach (var member in members)
+        {
+            await RevealVoteAsync(jobId, member, providerWrong: true);
+        }
+
+        await SendAsync(Client, _d.AuditCourt, new CloseRoundFunction { JobId = jobId });
+        await chain.IncreaseTimeAsync(_court.AppealWindow + 1);
+        await SendAsync(Client, _d.AuditCourt, new ResolveDisputeFunction { JobId = jobId, Job = await JobAsync(jobId) });
+        _overturned[verifier] = _overturned.GetValueOrDefault(verifier) + 1;
+    }
+
+    /// <summary>Lets a pass whose appeal window has passed stand: the verifier is paid and the job settles.</summary>
+    public async Task FinalizePassAsync(long jobId) =>
+        await SendAsync(Client, _d.AuditCourt, new FinalizePassFunction { JobId = jobId, Job = await JobAsync(jobId) });
 
     /// <summary>Nobody fixed the draw within the seed horizon: audited for certain; the audit's own ticket lapses too before a verifier passes the job.</summary>
     private async Task LapsedDrawAsync(long jobId)
