@@ -1,7 +1,10 @@
 using System.Net.Http.Json;
+using Dapper;
 using Exchange.Api.State;
 using Exchange.Api.Tests.Support;
 using Exchange.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Exchange.Api.Tests.State;
 
@@ -209,6 +212,30 @@ public sealed class IndexedStateTests(ChainFixture chain)
         Assert.True(stats.JobsByStatus["Created"] >= 1);
         Assert.Equal(60, stats.Throughput.Count);
         Assert.True(stats.Providers >= 1);
+    }
+
+    [Fact]
+    public async Task Stopping_the_api_indexes_what_was_mined_since_its_last_poll()
+    {
+        // A poll a minute: within the test only the first poll and the stop can index.
+        using var api = ChainActions.Api(chain, new Dictionary<string, string?> { ["Api:IndexerPollMilliseconds"] = "60000" });
+        using var http = api.CreateClient();
+        var head = (long)(await chain.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
+        await Eventually.GetAsync(() => Task.FromResult(NextBlock(api)), next => next > head, "the first poll");
+
+        var receipt = await chain.Sender(0).SendAsync(chain.Deployment.ComputeToken, new Exchange.Chain.Bindings.TransferFunction { To = Exchange.Chain.Wallets.DevAccounts.Address(15), Value = 1 });
+        Assert.True(NextBlock(api) <= (long)receipt.BlockNumber.Value, "the poll did not run again");
+        await api.Services.GetRequiredService<IHost>().StopAsync();
+
+        Assert.True(NextBlock(api) > (long)receipt.BlockNumber.Value, "the stop indexed the transfer's block");
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={api.DatabasePath}");
+        Assert.Equal(1L, connection.ExecuteScalar<long>("SELECT count(*) FROM chain_events WHERE tx_hash = @h", new { h = receipt.TransactionHash.ToLowerInvariant() }));
+    }
+
+    private static long NextBlock(ApiFactory api)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={api.DatabasePath}");
+        return connection.ExecuteScalar<long?>("SELECT next_block FROM chain_cursor WHERE id = 1") ?? 0;
     }
 
     /// <summary>The job as the API reads it, or null while the index has not reached it.</summary>
