@@ -88,6 +88,10 @@ public sealed class ChainIndexerTests(ChainFixture chain, ITestOutputHelper outp
         Assert.Contains(endings, j => j is { Status: (long)JobStatus.Settled, Settlement: "unverified", Origin: (long)AuditOrigin.ClientRequested });
         Assert.Contains(endings, j => j is { Status: (long)JobStatus.Slashed, Origin: (long)AuditOrigin.Drawn });
         Assert.Equal(3, endings.Count(j => j.Status == (long)JobStatus.Expired)); // unaccepted, accepted, declined
+        var passAppeals = (await db.QueryAsync<(long ProviderWrong, long Status, string? Settlement)>(
+            "SELECT d.provider_wrong, j.status, j.settlement FROM disputes d JOIN jobs j ON j.job_id = d.job_id WHERE d.passing_verifier IS NOT NULL")).ToList();
+        Assert.Contains(passAppeals, a => a is { ProviderWrong: 1, Status: (long)JobStatus.Slashed });
+        Assert.Contains(passAppeals, a => a is { ProviderWrong: 0, Status: (long)JobStatus.Settled, Settlement: "audited" });
     }
 
     [Fact]

@@ -21,8 +21,8 @@ namespace Exchange.Chain.Tests.Indexing;
 /// each pass standing once its appeal window passed, are audited for certain after a lapsed draw
 /// (with a re-anchored ticket), are audited at the client's request and time out both verifiers,
 /// lose a dispute over two committee rounds (an appeal, a re-anchored round, a silent and an
-/// incoherent member), have a pass appealed by the client and ruled wrong, and find no verifier at
-/// all; fees claimed, pause, unstaking, withdrawals. Job records come from the indexer, as a node gets them;
+/// incoherent member), have a pass appealed by the client and ruled wrong, another ruled right,
+/// and find no verifier at all; fees claimed, pause, unstaking, withdrawals. Job records come from the indexer, as a node gets them;
 /// <paramref name="afterEachTransaction"/> runs after every transaction.
 /// </summary>
 internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, SqliteConnectionFactory database, Func<Task>? afterEachTransaction = null)
@@ -99,7 +99,8 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
         await FinalizePassAsync(lapsing);
         // The silent verifiers were slashed: a later epoch draws them again.
         await chain.IncreaseTimeAsync(chain.Options.EpochLength);
-        await AppealedPassAsync(offer);
+        await AppealedPassAsync(offer, providerWrong: true);
+        await AppealedPassAsync(offer, providerWrong: false);
         await NoVerifierAsync(offer);
 
         var cancelled = (await SignedOfferAsync()).Offer;
@@ -240,10 +241,11 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
 
     /// <summary>
     /// The drawn verifier passes a job (fixing its draw); the client appeals the pass with its bond;
-    /// round 0's committee votes the provider wrong; after the appeal window the ruling is final:
-    /// the provider is slashed and the passing verifier penalised.
+    /// round 0's committee rules; after the appeal window the ruling is final. Provider wrong: the
+    /// provider is slashed and the passing verifier penalised. Provider right: the pass stands and
+    /// is paid, the client's bond is lost.
     /// </summary>
-    private async Task AppealedPassAsync((Offer Offer, byte[] Signature) offer)
+    private async Task AppealedPassAsync((Offer Offer, byte[] Signature) offer, bool providerWrong)
     {
         var jobId = await NextDrawnJobAsync(offer, audited: true);
         var verifier = DevAccounts.Address(await PendingAuditorAsync(jobId)).ToLowerInvariant();
@@ -253,18 +255,21 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
         var members = await DrawCommitteeAsync(jobId);
         foreach (var member in members)
         {
-            await CommitVoteAsync(jobId, 0, member, providerWrong: true);
+            await CommitVoteAsync(jobId, 0, member, providerWrong);
         }
 
         foreach (var member in members)
         {
-            await RevealVoteAsync(jobId, member, providerWrong: true);
+            await RevealVoteAsync(jobId, member, providerWrong);
         }
 
         await SendAsync(Client, _d.AuditCourt, new CloseRoundFunction { JobId = jobId });
         await chain.IncreaseTimeAsync(_court.AppealWindow + 1);
         await SendAsync(Client, _d.AuditCourt, new ResolveDisputeFunction { JobId = jobId, Job = await JobAsync(jobId) });
-        _overturned[verifier] = _overturned.GetValueOrDefault(verifier) + 1;
+        if (providerWrong)
+        {
+            _overturned[verifier] = _overturned.GetValueOrDefault(verifier) + 1;
+        }
     }
 
     /// <summary>Lets a pass whose appeal window has passed stand: the verifier is paid and the job settles.</summary>
