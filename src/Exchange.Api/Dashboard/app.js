@@ -254,9 +254,28 @@ function renderRounds(dispute) {
   }));
 }
 
+// Another job's detail is never shown under this one's number: until its data arrives the panel
+// says it is loading.
+function showJobLoading(id) {
+  const panel = $("job-detail");
+  panel.dataset.job = String(id);
+  panel.dataset.state = "loading";
+  $("detail-id").textContent = id;
+  const note = document.createElement("p");
+  note.className = "muted";
+  note.textContent = "loading…";
+  $("detail-fields").replaceChildren(note);
+  $("detail-dispute").hidden = true;
+  $("detail-rounds").replaceChildren();
+  $("detail-timeline").replaceChildren();
+  panel.hidden = false;
+}
+
 async function openJob(id) {
-  state.openJob = id;
+  state.openJob = String(id);
+  if ($("job-detail").dataset.job !== String(id)) showJobLoading(id);
   const job = await getJson(`/jobs/${encodeURIComponent(id)}`);
+  if (state.openJob !== String(id)) return; // another job was opened meanwhile
   $("detail-id").textContent = job.id;
   const fields = [
     ["status", job.status], ["audit", job.audit], ["settlement", job.settlement], ["appeals", job.appeals],
@@ -293,12 +312,14 @@ async function openJob(id) {
     return li;
   }));
   $("job-detail").hidden = false;
+  $("job-detail").dataset.state = "ready";
   if (location.hash !== `#/jobs/${id}`) history.replaceState(null, "", `#/jobs/${id}`);
 }
 
 function closeJob() {
   state.openJob = null;
   $("job-detail").hidden = true;
+  delete $("job-detail").dataset.job;
   history.replaceState(null, "", location.pathname);
 }
 

@@ -118,7 +118,19 @@ public sealed partial class DashboardBrowserTests(ChainFixture chain)
         Assert.True(caught.PassesOverturned >= 1 && BigInteger.Parse(caught.Penalised, CultureInfo.InvariantCulture) > 0, "the lazy verifier was caught and penalised");
         Assert.True(int.Parse(await page.TextContentAsync("#count-passes-overturned") ?? "0", CultureInfo.InvariantCulture) >= 1);
 
+        // A job's detail says it is loading until its own data arrives.
+        var detailRelease = new TaskCompletionSource();
+        await page.RouteAsync($"**/jobs/{ids["expired"]}", async route =>
+        {
+            await detailRelease.Task;
+            await route.ContinueAsync();
+        });
         await page.Locator($"#jobs tbody tr[data-key='job-{ids["expired"]}']").ClickAsync();
+        await page.WaitForSelectorAsync($"#job-detail[data-job='{ids["expired"]}'][data-state=loading]", new() { Timeout = Timeout });
+        Assert.Equal("loading…", await page.TextContentAsync("#detail-fields"));
+        detailRelease.SetResult();
+        await page.WaitForSelectorAsync($"#job-detail[data-job='{ids["expired"]}'][data-state=ready]", new() { Timeout = Timeout });
+        await page.UnrouteAsync($"**/jobs/{ids["expired"]}");
         await page.WaitForSelectorAsync("#detail-timeline li[data-event='JobExpired']", new() { Timeout = Timeout });
         Assert.Equal(ids["expired"].ToString(), await page.TextContentAsync("#detail-id"));
         Assert.Equal(1, await page.Locator("#detail-timeline li[data-event='JobCreated']").CountAsync());
@@ -130,13 +142,14 @@ public sealed partial class DashboardBrowserTests(ChainFixture chain)
         Assert.Matches(@"deadline \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC", created);
 
         await page.Locator($"#jobs tbody tr[data-key='job-{passed}']").ClickAsync();
-        await page.WaitForSelectorAsync($"#detail-id:text-is('{passed}')", new() { Timeout = Timeout });
+        await page.WaitForSelectorAsync($"#job-detail[data-job='{passed}'][data-state=ready]", new() { Timeout = Timeout });
         Assert.Equal("audited", await page.TextContentAsync("#detail-fields dd[data-field='settlement']"));
         Assert.Equal("pass", await page.TextContentAsync("#detail-fields dd[data-field='verdict']"));
         Assert.Equal("0.0005", await page.TextContentAsync("#detail-fields dd[data-field='unit price']"));
         Assert.Matches(DateText(), await page.TextContentAsync("#detail-fields dd[data-field='pass appealable until']") ?? "");
 
         await page.Locator($"#jobs tbody tr[data-key='job-{appealed}']").ClickAsync();
+        await page.WaitForSelectorAsync($"#job-detail[data-job='{appealed}'][data-state=ready]", new() { Timeout = Timeout });
         await page.WaitForSelectorAsync("#detail-dispute[data-opened-by='pass-appeal']", new() { Timeout = Timeout });
         Assert.Equal("Slashed", await page.TextContentAsync("#detail-fields dd[data-field='status']"));
         Assert.Equal("pass", await page.TextContentAsync("#detail-fields dd[data-field='verdict']"));
@@ -146,6 +159,7 @@ public sealed partial class DashboardBrowserTests(ChainFixture chain)
         Assert.Contains("round 0 (pass appeal)", await page.TextContentAsync("#detail-rounds li[data-round='0'] .round-head") ?? "");
 
         await page.Locator($"#jobs tbody tr[data-key='job-{slashed}']").ClickAsync();
+        await page.WaitForSelectorAsync($"#job-detail[data-job='{slashed}'][data-state=ready]", new() { Timeout = Timeout });
         await page.WaitForSelectorAsync("#detail-rounds li[data-round='0']", new() { Timeout = Timeout });
         Assert.Equal(slashed.ToString(), await page.TextContentAsync("#detail-id"));
         Assert.Equal("Slashed", await page.TextContentAsync("#detail-fields dd[data-field='status']"));
