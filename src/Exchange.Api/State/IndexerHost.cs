@@ -13,7 +13,7 @@ namespace Exchange.Api.State;
 /// indexes once more, up to the head of that moment.
 /// </summary>
 internal sealed partial class IndexerHost(
-    ChainConnection chain, SqliteConnectionFactory connections, IOptions<ApiOptions> options, ILoggerFactory loggers) : BackgroundService
+    ChainConnection chain, SqliteConnectionFactory connections, IOptions<ApiOptions> options, ILoggerFactory loggers) : BackgroundService, IAsyncDisposable
 {
     // A stop must not wait long on a chain that is going away too.
     private static readonly TimeSpan FinalSyncTimeout = TimeSpan.FromSeconds(5);
@@ -51,6 +51,19 @@ internal sealed partial class IndexerHost(
         if (indexer is not null)
         {
             await FinalSyncAsync(indexer);
+        }
+    }
+
+    /// <summary>
+    /// A host disposed without a stop (the demo disposes its API, then stops the chain) only
+    /// cancels the loop; waiting here lets the last sync end before the chain or the process does.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        Dispose();
+        if (ExecuteTask is { } running)
+        {
+            await running.WaitAsync(FinalSyncTimeout * 2).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

@@ -3,8 +3,10 @@ using Dapper;
 using Exchange.Api.State;
 using Exchange.Api.Tests.Support;
 using Exchange.TestSupport;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using Exchange.Chain.Bindings;
+using Exchange.Chain.Deployment;
+using Exchange.Chain.Wallets;
+using Microsoft.Data.Sqlite;
 
 namespace Exchange.Api.Tests.State;
 
@@ -215,26 +217,34 @@ public sealed class IndexedStateTests(ChainFixture chain)
     }
 
     [Fact]
-    public async Task Stopping_the_api_indexes_what_was_mined_since_its_last_poll()
+    public async Task An_api_disposed_without_a_stop_indexes_what_was_mined_since_its_last_poll()
     {
-        // A poll a minute: within the test only the first poll and the stop can index.
-        using var api = ChainActions.Api(chain, new Dictionary<string, string?> { ["Api:IndexerPollMilliseconds"] = "60000" });
-        using var http = api.CreateClient();
+        // As the demo runs it: built and disposed by the caller, which then stops the chain. A poll a
+        // minute: within the test only the first poll and the end can index.
+        using var data = new TempDirectory();
+        var deployments = data.File("deployments");
+        DeploymentFile.Write(deployments, chain.Deployment);
+        var database = data.File("exchange.db");
+        var app = ApiApplication.Create([
+            "--urls=http://127.0.0.1:0", $"--Api:DataDirectory={data.Path}", $"--Api:RpcUrl={chain.RpcUrl}", $"--Api:DeploymentsDirectory={deployments}",
+            "--Api:IndexerPollMilliseconds=60000", "--Logging:LogLevel:Default=Warning",
+        ]);
+        await app.StartAsync();
         var head = (long)(await chain.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
-        await Eventually.GetAsync(() => Task.FromResult(NextBlock(api)), next => next > head, "the first poll");
+        await Eventually.GetAsync(() => Task.FromResult(NextBlock(database)), next => next > head, "the first poll");
 
-        var receipt = await chain.Sender(0).SendAsync(chain.Deployment.ComputeToken, new Exchange.Chain.Bindings.TransferFunction { To = Exchange.Chain.Wallets.DevAccounts.Address(15), Value = 1 });
-        Assert.True(NextBlock(api) <= (long)receipt.BlockNumber.Value, "the poll did not run again");
-        await api.Services.GetRequiredService<IHost>().StopAsync();
+        var receipt = await chain.Sender(0).SendAsync(chain.Deployment.ComputeToken, new TransferFunction { To = DevAccounts.Address(15), Value = 1 });
+        Assert.True(NextBlock(database) <= (long)receipt.BlockNumber.Value, "the poll did not run again");
+        await app.DisposeAsync();
 
-        Assert.True(NextBlock(api) > (long)receipt.BlockNumber.Value, "the stop indexed the transfer's block");
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={api.DatabasePath}");
+        Assert.True(NextBlock(database) > (long)receipt.BlockNumber.Value, "the end indexed the transfer's block");
+        using var connection = new SqliteConnection($"Data Source={database}");
         Assert.Equal(1L, connection.ExecuteScalar<long>("SELECT count(*) FROM chain_events WHERE tx_hash = @h", new { h = receipt.TransactionHash.ToLowerInvariant() }));
     }
 
-    private static long NextBlock(ApiFactory api)
+    private static long NextBlock(string database)
     {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={api.DatabasePath}");
+        using var connection = new SqliteConnection($"Data Source={database}");
         return connection.ExecuteScalar<long?>("SELECT next_block FROM chain_cursor WHERE id = 1") ?? 0;
     }
 
