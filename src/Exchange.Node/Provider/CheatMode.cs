@@ -17,4 +17,7 @@ public enum CheatMode
 
     /// <summary>Outputs of an earlier task with a different input (caching instead of computing).</summary>
     Reuse,
+
+    /// <summary>Honest outputs signed into the result root, but the chosen tasks' outputs and the output manifest never uploaded (unavailable data).</summary>
+    Withhold,
 }

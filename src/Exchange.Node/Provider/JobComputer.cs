@@ -69,12 +69,16 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
             var results = await RunAsync(runner, jobId, chunk, inputs, falsified, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < chunk.Length; i++)
             {
-                outputs.Add(await UploadOutputsAsync(runner, results[i], cancellationToken).ConfigureAwait(false));
+                var withheld = Withholds(falsified, chunk[i].Index);
+                outputs.Add(await UploadOutputsAsync(runner, results[i], !withheld, cancellationToken).ConfigureAwait(false));
             }
         }
 
         var outputManifest = new OutputManifest(jobId, outputs.Select((blobs, i) => new OutputTask(i, blobs)).ToArray());
-        var outputsHash = await api.PutBlobAsync(outputManifest.ToCanonicalJson(), cancellationToken).ConfigureAwait(false);
+        var manifestBytes = outputManifest.ToCanonicalJson();
+        var outputsHash = falsified.Count > 0 && cheater.Mode == CheatMode.Withhold
+            ? Keccak.Hash(manifestBytes)
+            : await api.PutBlobAsync(manifestBytes, cancellationToken).ConfigureAwait(false);
         var resultRoot = MerkleLeaves.ResultTree(manifest.InputHashes, outputManifest.OutputHashes).Root;
         var digest = new Result(jobId, job.TasksRoot, resultRoot, outputsHash).Digest(domain);
         var signature = Signatures.Sign(digest, key.GetPrivateKeyAsBytes());
@@ -104,12 +108,16 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
         return published;
     }
 
-    private async Task<BlobRef[]> UploadOutputsAsync(ModelRunner runner, IReadOnlyList<Tensor> tensors, CancellationToken cancellationToken)
+    private bool Withholds(IReadOnlySet<int> falsified, int taskIndex) => cheater.Mode == CheatMode.Withhold && falsified.Contains(taskIndex);
+
+    /// <summary>Uploads a task's outputs (or, for a withholding cheat, only hashes them) and names them as the card does.</summary>
+    private async Task<BlobRef[]> UploadOutputsAsync(ModelRunner runner, IReadOnlyList<Tensor> tensors, bool upload, CancellationToken cancellationToken)
     {
         var blobs = new BlobRef[tensors.Count];
         for (var o = 0; o < tensors.Count; o++)
         {
-            var hash = await api.PutBlobAsync(Npy.Write(tensors[o]), cancellationToken).ConfigureAwait(false);
+            var bytes = Npy.Write(tensors[o]);
+            var hash = upload ? await api.PutBlobAsync(bytes, cancellationToken).ConfigureAwait(false) : Keccak.Hash(bytes);
             blobs[o] = new BlobRef(runner.Card.Outputs[o].Name, hash);
         }
 
