@@ -272,9 +272,10 @@ public sealed class ProviderNode
             {
                 await DeclineAsync(job, e.Message, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is ExchangeApiException or BlobIntegrityException or HttpRequestException)
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                // Missing data or an API away: after MaxAttempts rounds the job is declined.
+                // Missing data, an API away, or anything else this job alone trips on: after
+                // MaxAttempts rounds the job is declined, and the jobs behind it go on meanwhile.
                 await RetryOrDeclineAsync(job, e.Message, cancellationToken).ConfigureAwait(false);
             }
         }
