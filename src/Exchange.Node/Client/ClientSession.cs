@@ -1,3 +1,4 @@
+using System.Net;
 using System.Numerics;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
@@ -219,8 +220,9 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     /// output blob and proves each into the signed result root (<see cref="FetchAsync"/>). When
     /// anything is missing or does not prove, it requests an audit of the job at once (paying the
     /// client audit fee), since the court treats unavailable outputs as wrong; outside the
-    /// challenge window the request is refused and the refusal is recorded. An API the client
-    /// cannot reach proves nothing: the job is checked again on the next call.
+    /// challenge window the request is refused and the refusal is recorded. Only a blob the API
+    /// does not have counts as missing: an API that fails or cannot be reached proves nothing, and
+    /// the job is checked again on the next call.
     /// </summary>
     public async Task<AvailabilityCheck?> CheckAvailabilityAsync(BigInteger jobId, CancellationToken cancellationToken)
     {
@@ -239,12 +241,13 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
         {
             problem = e.Message;
         }
-        catch (ExchangeApiException e) when (e.Status is not null)
+        catch (ExchangeApiException e) when (e.Status == HttpStatusCode.NotFound)
         {
             problem = $"job {jobId}: {e.Message}";
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is ExchangeApiException or HttpRequestException)
         {
+            // The API failed or is away, which says nothing about the provider.
             return null;
         }
 
