@@ -11,6 +11,7 @@ using Exchange.Core.Merkle;
 using Exchange.Core.Tensors;
 using Exchange.Inference.Calibration;
 using Exchange.Node.Api;
+using Exchange.Node.Chain;
 using Exchange.Node.Client;
 using Exchange.Node.Demo;
 using Exchange.Node.Offers;
@@ -24,7 +25,8 @@ namespace Exchange.Node.Tests.Network;
 /// A provider never accepts a job it cannot do: data that is missing, or inputs not valid for the
 /// model (NaN, a batch of no rows). It declines the job on chain before the deadline, the client
 /// gets everything back, the provider loses nothing and goes on with its other work. The client's
-/// own command refuses invalid inputs before any transaction.
+/// own command refuses invalid inputs before any transaction, and reclaims a job nobody answered
+/// with <c>client expire</c> once it is overdue.
 /// </summary>
 [Collection(NetworkTestGroup.Name)]
 public sealed class DeclineTests : IDisposable
@@ -63,7 +65,7 @@ public sealed class DeclineTests : IDisposable
     }
 
     [Fact]
-    public async Task Invalid_inputs_are_refused_by_the_client_and_declined_by_the_provider_without_penalty()
+    public async Task Invalid_inputs_cost_nobody_and_a_job_nobody_answers_is_reclaimed_with_expire()
     {
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
         using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"), minTurnaround: 5);
@@ -123,11 +125,38 @@ public sealed class DeclineTests : IDisposable
         var name = client.Card.Outputs[0].Name;
         Assert.Equal([$"grad.jpeg.{name}.npy", $"grad.png.{name}.npy"], Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
-        Task<ExchangeCli.Result> Submit(string[] args) => ExchangeCli.RunAsync(
+        // A job nobody answers (its provider is gone): expire refuses it until it is overdue, then refunds it.
+        provider.KillHard();
+        var orphanTask = ClientTask.FromImage("orphan.png", png[0], client.Card);
+        var orphan = Assert.Single(await client.CreateAsync(await client.PrepareAsync([orphanTask], [offer], 1, null, default), TimeSpan.FromSeconds(20), 1, null, default));
+        var id = orphan.JobId.ToString(CultureInfo.InvariantCulture);
+        var early = await Cli("expire", id);
+        Assert.Equal(1, early.ExitCode);
+        Assert.Matches($"job {id} is due \\d{{4}}-\\d{{2}}-\\d{{2}}T\\d{{2}}:\\d{{2}}:\\d{{2}}Z; it can expire after that", early.Stderr);
+        await network.Web3.Client.SendRequestAsync<object>("evm_increaseTime", null, 120);
+        await network.Web3.Client.SendRequestAsync<object>("evm_mine", null);
+        var beforeExpiry = await client.Market.MarketBalanceAsync(client.Market.Address, default);
+        var expired = await Cli("expire", id, "--json");
+        Assert.True(expired.ExitCode == 0, expired.Stderr);
+        using (var refunds = JsonDocument.Parse(expired.Stdout))
+        {
+            var refund = Assert.Single(refunds.RootElement.EnumerateArray().ToList());
+            var refunded = await client.Market.MarketBalanceAsync(client.Market.Address, default) - beforeExpiry;
+            Assert.Equal(TokenUnits.Format(refunded), refund.GetProperty("refund").GetString());
+            Assert.True(refunded > 0);
+        }
+
+        var again = await Cli("expire", id);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains($"job {id} is expired: only a job still waiting for its result can expire", again.Stderr, StringComparison.Ordinal);
+
+        Task<ExchangeCli.Result> Submit(string[] args) => Cli(["submit", "--model", TestNetwork.Model, "--input", .. args]);
+
+        Task<ExchangeCli.Result> Cli(params string[] args) => ExchangeCli.RunAsync(
             _folder.Path, new Dictionary<string, string> { ["EXCHANGE_MODEL_STORE"] = _folder.File("models") },
             [
-                "client", "submit", "--dev-account", Client.ToString(CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(),
-                "--api", network.ApiUrl.ToString(), "--deployments", network.DeploymentsDirectory, "--model", TestNetwork.Model, "--input", .. args,
+                "client", .. args, "--dev-account", Client.ToString(CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(),
+                "--api", network.ApiUrl.ToString(), "--deployments", network.DeploymentsDirectory,
             ]);
 
         Task<Bytes32> UploadAsync(byte[] bytes) => new ExchangeApiClient(_http, [network.ApiUrl], DevAccounts.Key(Client), TimeProvider.System).PutBlobAsync(bytes, default);
