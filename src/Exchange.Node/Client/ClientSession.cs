@@ -38,13 +38,16 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
 
     /// <summary>
     /// Uploads the tasks' inputs and one manifest per job of the split, depositing first what the
-    /// jobs will cost (the API stores blobs only for funded accounts).
+    /// jobs will cost (the API stores blobs only for funded accounts). Every task must be valid for
+    /// the card (<see cref="TaskInputs"/>): nothing is deposited or uploaded otherwise.
     /// </summary>
+    /// <exception cref="InvalidDataException">A task is not valid for the card; the message starts with its source.</exception>
     public async Task<IReadOnlyList<PreparedJob>> PrepareAsync(
         IReadOnlyList<ClientTask> tasks, IReadOnlyList<SignedOffer> offers, int tasksPerJob, IProgress<int>? uploadedTasks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(offers);
+        ClientTask.EnsureValid(tasks, Card);
         var slices = JobSplitter.Split(tasks.Count, tasksPerJob, [.. offers.Select(o => o.Offer.MaxTasks)]);
         var fees = await FeesAsync(cancellationToken).ConfigureAwait(false);
         var cost = slices.Aggregate(BigInteger.Zero, (sum, s) => sum + fees.For(offers[s.OfferIndex].Offer.UnitPrice, (uint)s.TaskCount).ClientCost);

@@ -32,12 +32,22 @@ public sealed record ClientTask(string Source, IReadOnlyList<Tensor> Inputs, str
         ArgumentNullException.ThrowIfNull(card);
         var text = card.Preprocessing.Kind == TextPreprocessing.Kind;
         var tasks = paths.SelectMany(path => text && !Directory.Exists(path) ? FromTextFile(path, card, Tokenizer(card, registry)) : [FromFile(path, card)]).ToList();
-        if (tasks.Select(t => (t.Source, Problem: TaskInputs.Problem(card, t.Inputs))).FirstOrDefault(p => p.Problem is not null) is { Problem: { } problem } invalid)
-        {
-            throw new InvalidDataException($"{invalid.Source}: {problem}");
-        }
-
+        EnsureValid(tasks, card);
         return UniqueStems(tasks);
+    }
+
+    /// <summary>Refuses the first task that is not valid for the card (<see cref="TaskInputs"/>), naming its source and the problem.</summary>
+    /// <exception cref="InvalidDataException">A task is not valid for the card.</exception>
+    public static void EnsureValid(IEnumerable<ClientTask> tasks, ModelCard card)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        foreach (var task in tasks)
+        {
+            if (TaskInputs.Problem(card, task.Inputs) is { } problem)
+            {
+                throw new InvalidDataException($"{task.Source}: {problem}");
+            }
+        }
     }
 
     /// <summary>
