@@ -336,9 +336,10 @@ internal static class ClientCommands
         {
             Description = "Also write the outputs of a slashed job (judged wrong), into DIR/slashed/ with names ending .slashed.npy",
         };
+        var json = CommonOptions.Json();
         var command = new Command("fetch", "Download a job's outputs, each checked against the provider's signed result root; a slashed job's only with --include-slashed")
         {
-            jobId, output, model, includeSlashed,
+            jobId, output, model, includeSlashed, json,
         };
         common.AddTo(command);
         command.SetAction(async (parsed, ct) =>
@@ -367,9 +368,17 @@ internal static class ClientCommands
 
             folder.Create();
             var written = WriteOutputs(folder, session.Card, results, i => $"job{id}-task{i}", slashed ? ".slashed" : "");
-            Output.Line(slashed
-                ? $"{written} output(s) of SLASHED job {id} written to {folder.FullName} as *.slashed.npy: they are what the provider signed, and they were judged wrong ({outcome.Detail})"
-                : $"{written} output(s) of job {id} ({outcome.Detail}) checked against result root {record.ResultRoot} and written to {folder.FullName}");
+            if (parsed.GetValue(json))
+            {
+                Output.Json(new FetchView(id.ToString(CultureInfo.InvariantCulture), outcome.EndName, outcome.Detail, written, folder.FullName, slashed));
+            }
+            else
+            {
+                Output.Line(slashed
+                    ? $"{written} output(s) of SLASHED job {id} written to {folder.FullName} as *.slashed.npy: they are what the provider signed, and they were judged wrong ({outcome.Detail})"
+                    : $"{written} output(s) of job {id} ({outcome.Detail}) checked against result root {record.ResultRoot} and written to {folder.FullName}");
+            }
+
             return ExitCodes.Ok;
         });
         return command;
@@ -379,15 +388,25 @@ internal static class ClientCommands
     {
         var common = new ProviderAndVerifierOptions();
         var jobId = JobIdArgument();
-        var command = new Command("audit", "Ask for an audit of your submitted job within its challenge window (you pay the audit fee)") { jobId };
+        var json = CommonOptions.Json();
+        var command = new Command("audit", "Ask for an audit of your submitted job within its challenge window (you pay the audit fee)") { jobId, json };
         common.AddTo(command);
         command.SetAction(async (parsed, ct) =>
         {
             var id = parsed.GetValue(jobId);
             var (session, _) = await SessionForJobAsync(common, parsed, id, ct).ConfigureAwait(false);
             var record = (await JobLookup.FindAsync(session.Market, id, ct).ConfigureAwait(false))!;
-            await session.RequestAuditAsync(id, record, ct).ConfigureAwait(false);
-            Output.Line($"audit of job {id} requested; status {await session.Market.StatusAsync(id, ct).ConfigureAwait(false)}");
+            var fee = await session.RequestAuditAsync(id, record, ct).ConfigureAwait(false);
+            var view = new AuditView(id.ToString(CultureInfo.InvariantCulture), (await session.Market.StatusAsync(id, ct).ConfigureAwait(false)).ToString(), TokenUnits.Format(fee));
+            if (parsed.GetValue(json))
+            {
+                Output.Json(view);
+            }
+            else
+            {
+                Output.Line($"audit of job {view.JobId} requested for {view.Fee} tokens; status {view.Status}");
+            }
+
             return ExitCodes.Ok;
         });
         return command;
@@ -608,6 +627,11 @@ internal static class ClientCommands
         string? SubmittedAt, string? ResultRoot, string? OutputsHash);
 
     private sealed record ExpiredView(string JobId, string Refund, string Slashed);
+
+    private sealed record AuditView(string JobId, string Status, string Fee);
+
+    /// <summary>What fetch wrote: <c>slashed</c> when the outputs were judged wrong and written marked, apart.</summary>
+    private sealed record FetchView(string JobId, string Outcome, string Detail, int Written, string Folder, bool Slashed);
 
     private sealed record IndexedJobView(string JobId, string Status, string Audit, string Provider, long Tasks, string UnitPrice, string Updated);
 

@@ -254,13 +254,12 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
             return null;
         }
 
-        var check = new AvailabilityCheck(jobId, problem, false, null);
+        var check = new AvailabilityCheck(jobId, problem, null, null);
         if (problem is not null)
         {
             try
             {
-                await RequestAuditAsync(jobId, record, cancellationToken).ConfigureAwait(false);
-                check = check with { AuditRequested = true };
+                check = check with { AuditFee = await RequestAuditAsync(jobId, record, cancellationToken).ConfigureAwait(false) };
             }
             catch (ContractRevertException e)
             {
@@ -314,15 +313,16 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     /// <summary>
     /// Asks for an audit of a submitted or unaudited job within its challenge window, paying the
     /// client audit fee (deposited first when the balance lacks it): the court draws its verifier
-    /// from a seed that does not exist yet, so the client cannot pick it.
+    /// from a seed that does not exist yet, so the client cannot pick it. Returns the fee paid.
     /// </summary>
-    public async Task RequestAuditAsync(BigInteger jobId, Job job, CancellationToken cancellationToken)
+    public async Task<BigInteger> RequestAuditAsync(BigInteger jobId, Job job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         var fees = await FeesAsync(cancellationToken).ConfigureAwait(false);
         await EnsureBalanceAsync(fees.For(job.UnitPrice, job.TaskCount).ClientAuditFee, cancellationToken).ConfigureAwait(false);
         var receipt = await Market.RequestAuditAsync(jobId, job, cancellationToken).ConfigureAwait(false);
         GasUsed += receipt.GasUsed.Value;
+        return receipt.Decode<AuditRequestedEventDTO>().Single().Fee;
     }
 
     private async Task ExpireOverdueAsync(List<(BigInteger JobId, Job Record)> open, Dictionary<BigInteger, JobStatus> statuses, CancellationToken cancellationToken)
