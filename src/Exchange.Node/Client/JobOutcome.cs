@@ -6,25 +6,6 @@ using Exchange.Node.Chain;
 
 namespace Exchange.Node.Client;
 
-/// <summary>How a job ended, as the client must be told it.</summary>
-public enum JobEnd
-{
-    /// <summary>Not ended: waiting for acceptance, a result, the challenge window, an audit or a dispute.</summary>
-    Pending,
-
-    /// <summary>Settled after a verifier re-ran drawn tasks and passed them (or a committee ruled the provider right).</summary>
-    SettledAudited,
-
-    /// <summary>Settled without a verdict: the draw passed it over, or no verifier could be drawn.</summary>
-    SettledUnaudited,
-
-    /// <summary>The provider was ruled wrong and slashed: its outputs are not to be trusted.</summary>
-    Slashed,
-
-    /// <summary>No result by the deadline (or the provider declined it): the client was refunded.</summary>
-    Expired,
-}
-
 /// <summary>A job's end and a one-line account of it, read from the chain's events.</summary>
 /// <param name="JobId">The job.</param>
 /// <param name="Status">Its status on chain.</param>
@@ -46,7 +27,7 @@ public sealed record JobOutcome(BigInteger JobId, JobStatus Status, JobEnd End, 
         _ => end.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>Reads job <paramref name="jobId"/>'s status and, once it ended, the events that say how.</summary>
+    /// <summary>Reads job <paramref name="jobId"/>'s status and, once it ended, the events that say how (<see cref="From"/>).</summary>
     /// <param name="market">The chain.</param>
     /// <param name="jobId">The job.</param>
     /// <param name="record">Its record (for the deadline of a pending job).</param>
@@ -54,23 +35,51 @@ public sealed record JobOutcome(BigInteger JobId, JobStatus Status, JobEnd End, 
     public static async Task<JobOutcome> ReadAsync(MarketClient market, BigInteger jobId, Job record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(market);
-        ArgumentNullException.ThrowIfNull(record);
         var status = await market.StatusAsync(jobId, cancellationToken).ConfigureAwait(false);
-        var court = market.Deployment.AuditCourt;
+        if (!ClientSession.IsFinal(status))
+        {
+            return From(jobId, status, record, JobEvents.None);
+        }
+
+        var (jobs, court) = (market.Deployment.JobMarket, market.Deployment.AuditCourt);
+        var verdicts = await JobLookup.EventsAsync<VerdictSubmittedEventDTO>(market, court, jobId, cancellationToken).ConfigureAwait(false);
+        var events = new JobEvents(
+            Latest(await JobLookup.EventsAsync<JobExpiredEventDTO>(market, jobs, jobId, cancellationToken).ConfigureAwait(false)),
+            (await JobLookup.EventsAsync<JobDeclinedEventDTO>(market, jobs, jobId, cancellationToken).ConfigureAwait(false)).Count > 0,
+            Latest(await JobLookup.EventsAsync<JobSettledEventDTO>(market, jobs, jobId, cancellationToken).ConfigureAwait(false)),
+            (await JobLookup.EventsAsync<AuditOpenedEventDTO>(market, court, jobId, cancellationToken).ConfigureAwait(false)).Count > 0,
+            verdicts.LastOrDefault(v => v.Pass),
+            verdicts.LastOrDefault(v => !v.Pass),
+            Latest(await JobLookup.EventsAsync<DisputeResolvedEventDTO>(market, court, jobId, cancellationToken).ConfigureAwait(false)));
+        return From(jobId, status, record, events);
+    }
+
+    /// <summary>How a job with status <paramref name="status"/> and these events ended, in one line.</summary>
+    /// <param name="jobId">The job.</param>
+    /// <param name="status">Its status on chain.</param>
+    /// <param name="record">Its record (the deadline).</param>
+    /// <param name="events">What the chain logged about its end.</param>
+    public static JobOutcome From(BigInteger jobId, JobStatus status, Job record, JobEvents events)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(events);
         switch (status)
         {
             case JobStatus.Expired:
-                var expired = Latest(await JobLookup.EventsAsync<JobExpiredEventDTO>(market, market.Deployment.JobMarket, jobId, cancellationToken).ConfigureAwait(false));
-                var declined = (await JobLookup.EventsAsync<JobDeclinedEventDTO>(market, market.Deployment.JobMarket, jobId, cancellationToken).ConfigureAwait(false)).Count > 0;
-                var refund = expired is null ? "refunded" : $"refunded {TokenUnits.Format(expired.Refund)} tokens";
-                return new(jobId, status, JobEnd.Expired, declined ? $"declined by the provider, {refund}" : $"expired with no result by {Date(record.Deadline)}, {refund}");
+                var refund = events.Expired is null ? "refunded" : $"refunded {TokenUnits.Format(events.Expired.Refund)} tokens";
+                return new(jobId, status, JobEnd.Expired, events.Declined ? $"declined by the provider, {refund}" : $"expired with no result by {Date(record.Deadline)}, {refund}");
             case JobStatus.Slashed:
-                var failed = (await JobLookup.EventsAsync<VerdictSubmittedEventDTO>(market, court, jobId, cancellationToken).ConfigureAwait(false)).LastOrDefault(v => !v.Pass);
-                var resolved = Latest(await JobLookup.EventsAsync<DisputeResolvedEventDTO>(market, court, jobId, cancellationToken).ConfigureAwait(false));
-                var verdict = failed is null ? "the provider was ruled wrong" : $"verifier {failed.Verifier} failed the audit and the committee ruled the provider wrong";
-                return new(jobId, status, JobEnd.Slashed, resolved is null ? $"slashed: {verdict}" : $"slashed: {verdict}; {TokenUnits.Format(resolved.Slashed)} tokens of collateral slashed");
+                var verdict = events.Failed is null ? "the provider was ruled wrong" : $"verifier {events.Failed.Verifier} failed the audit and the committee ruled the provider wrong";
+                return new(jobId, status, JobEnd.Slashed, events.Resolved is null ? $"slashed: {verdict}" : $"slashed: {verdict}; {TokenUnits.Format(events.Resolved.Slashed)} tokens of collateral slashed");
             case JobStatus.Settled:
-                return await SettledAsync(market, jobId, cancellationToken).ConfigureAwait(false);
+                var paid = events.Settled is null ? "" : $"; the provider was paid {TokenUnits.Format(events.Settled.Payout)} tokens";
+                return events switch
+                {
+                    { Resolved.ProviderWrong: false } => new(jobId, status, JobEnd.SettledAudited, $"settled after an audit: a verifier failed it and the committee ruled the provider right{paid}"),
+                    { Passed: { } passed } => new(jobId, status, JobEnd.SettledAudited, $"settled after an audit: verifier {passed.Verifier} re-ran drawn tasks and passed them{paid}"),
+                    { AuditOpened: true } => new(jobId, status, JobEnd.SettledUnaudited, $"settled unaudited: drawn for audit, but no verifier delivered a verdict{paid}"),
+                    _ => new(jobId, status, JobEnd.SettledUnaudited, $"settled unaudited: the audit draw passed it over{paid}"),
+                };
             default:
                 return new(jobId, status, JobEnd.Pending, $"pending: {status.ToString().ToLowerInvariant()}, due {Date(record.Deadline)}");
         }
@@ -82,27 +91,4 @@ public sealed record JobOutcome(BigInteger JobId, JobStatus Status, JobEnd End, 
 
     private static T? Latest<T>(IReadOnlyList<T> events)
         where T : class => events.Count > 0 ? events[^1] : null;
-
-    private static async Task<JobOutcome> SettledAsync(MarketClient market, BigInteger jobId, CancellationToken cancellationToken)
-    {
-        var court = market.Deployment.AuditCourt;
-        var settled = Latest(await JobLookup.EventsAsync<JobSettledEventDTO>(market, market.Deployment.JobMarket, jobId, cancellationToken).ConfigureAwait(false));
-        var paid = settled is null ? "" : $"; the provider was paid {TokenUnits.Format(settled.Payout)} tokens";
-        var resolved = Latest(await JobLookup.EventsAsync<DisputeResolvedEventDTO>(market, court, jobId, cancellationToken).ConfigureAwait(false));
-        if (resolved is { ProviderWrong: false })
-        {
-            return new(jobId, JobStatus.Settled, JobEnd.SettledAudited, $"settled after an audit: a verifier failed it and the committee ruled the provider right{paid}");
-        }
-
-        var passed = (await JobLookup.EventsAsync<VerdictSubmittedEventDTO>(market, court, jobId, cancellationToken).ConfigureAwait(false)).LastOrDefault(v => v.Pass);
-        if (passed is not null)
-        {
-            return new(jobId, JobStatus.Settled, JobEnd.SettledAudited, $"settled after an audit: verifier {passed.Verifier} re-ran drawn tasks and passed them{paid}");
-        }
-
-        var opened = (await JobLookup.EventsAsync<AuditOpenedEventDTO>(market, court, jobId, cancellationToken).ConfigureAwait(false)).Count > 0;
-        return new(jobId, JobStatus.Settled, JobEnd.SettledUnaudited, opened
-            ? $"settled unaudited: drawn for audit, but no verifier delivered a verdict{paid}"
-            : $"settled unaudited: the audit draw passed it over{paid}");
-    }
 }

@@ -55,7 +55,8 @@ public sealed class ClientTruthTests : IDisposable
         var client = TestNetwork.Client(network, Client, _http);
 
         var withheld = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Withholder), 2, TimeSpan.FromMinutes(5));
-        var wait = Cli("wait", withheld.JobId.ToString(CultureInfo.InvariantCulture), "--json");
+        // It follows the job through its audit and dispute to the end: minutes on a loaded machine.
+        var wait = Cli(TimeSpan.FromMinutes(5), "wait", withheld.JobId.ToString(CultureInfo.InvariantCulture), "--json");
         var falsified = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Falsifier), 2, TimeSpan.FromMinutes(5));
 
         // The falsifier's outputs are all there and prove: the check passes them, so the client asks for this audit itself.
@@ -127,8 +128,10 @@ public sealed class ClientTruthTests : IDisposable
         await TestNetwork.WaitForStatusAsync(reader, jobId, JobStatus.Slashed, context);
     }
 
-    private Task<ExchangeCli.Result> Cli(params string[] args) => ExchangeCli.RunAsync(
-        _folder.Path, new Dictionary<string, string> { ["EXCHANGE_MODEL_STORE"] = _folder.File("models") },
+    private Task<ExchangeCli.Result> Cli(params string[] args) => Cli(TimeSpan.FromMinutes(2), args);
+
+    private Task<ExchangeCli.Result> Cli(TimeSpan limit, params string[] args) => ExchangeCli.RunAsync(
+        _folder.Path, new Dictionary<string, string> { ["EXCHANGE_MODEL_STORE"] = _folder.File("models") }, limit,
         [
             "client", .. args, "--dev-account", Client.ToString(CultureInfo.InvariantCulture), "--rpc", _network!.RpcUrl.ToString(), "--api", _network.ApiUrl.ToString(),
             "--deployments", _network.DeploymentsDirectory,
