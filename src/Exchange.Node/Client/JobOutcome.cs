@@ -69,13 +69,13 @@ public sealed record JobOutcome(BigInteger JobId, JobStatus Status, JobEnd End, 
                 var refund = events.Expired is null ? "refunded" : $"refunded {TokenUnits.Format(events.Expired.Refund)} tokens";
                 return new(jobId, status, JobEnd.Expired, events.Declined ? $"declined by the provider, {refund}" : $"expired with no result by {Date(record.Deadline)}, {refund}");
             case JobStatus.Slashed:
-                var verdict = events.Failed is null ? "the provider was ruled wrong" : $"verifier {events.Failed.Verifier} failed the audit and the committee ruled the provider wrong";
+                var verdict = $"{Challenge(events)} and the committee ruled the provider wrong";
                 return new(jobId, status, JobEnd.Slashed, events.Resolved is null ? $"slashed: {verdict}" : $"slashed: {verdict}; {TokenUnits.Format(events.Resolved.Slashed)} tokens of collateral slashed");
             case JobStatus.Settled:
                 var paid = events.Settled is null ? "" : $"; the provider was paid {TokenUnits.Format(events.Settled.Payout)} tokens";
                 return events switch
                 {
-                    { Resolved.ProviderWrong: false } => new(jobId, status, JobEnd.SettledAudited, $"settled after an audit: a verifier failed it and the committee ruled the provider right{paid}"),
+                    { Resolved.ProviderWrong: false } => new(jobId, status, JobEnd.SettledAudited, $"settled after an audit: {Challenge(events)} and the committee ruled the provider right{paid}"),
                     { Passed: { } passed } => new(jobId, status, JobEnd.SettledAudited, $"settled after an audit: verifier {passed.Verifier} re-ran drawn tasks and passed them{paid}"),
                     { AuditOpened: true } => new(jobId, status, JobEnd.SettledUnaudited, $"settled unaudited: drawn for audit, but no verifier delivered a verdict{paid}"),
                     _ => new(jobId, status, JobEnd.SettledUnaudited, $"settled unaudited: the audit draw passed it over{paid}"),
@@ -88,6 +88,14 @@ public sealed record JobOutcome(BigInteger JobId, JobStatus Status, JobEnd End, 
     /// <summary>A UNIX time as an ISO 8601 date and time in UTC.</summary>
     public static string Date(ulong unixSeconds) =>
         DateTimeOffset.FromUnixTimeSeconds((long)Math.Min(unixSeconds, (ulong)DateTimeOffset.MaxValue.ToUnixTimeSeconds())).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>What brought a job before a committee: a fail verdict, or an appeal of a pass.</summary>
+    private static string Challenge(JobEvents events) => events switch
+    {
+        { Failed: { } failed } => $"verifier {failed.Verifier} failed the audit",
+        { Passed: { } passed } => $"verifier {passed.Verifier} passed it, the pass was appealed",
+        _ => "it was disputed",
+    };
 
     private static T? Latest<T>(IReadOnlyList<T> events)
         where T : class => events.Count > 0 ? events[^1] : null;

@@ -41,7 +41,7 @@ public sealed class JobOutcomeTests
 
         Assert.Equal("settled-audited", audited.EndName);
         Assert.Equal($"settled after an audit: verifier {Verifier} re-ran drawn tasks and passed them; the provider was paid 4 tokens", audited.Detail);
-        Assert.Equal("settled after an audit: a verifier failed it and the committee ruled the provider right; the provider was paid 4 tokens", disputed.Detail);
+        Assert.Equal($"settled after an audit: verifier {Verifier} failed the audit and the committee ruled the provider right; the provider was paid 4 tokens", disputed.Detail);
         Assert.Equal((JobEnd.SettledUnaudited, "settled unaudited: drawn for audit, but no verifier delivered a verdict; the provider was paid 4 tokens"), (unverified.End, unverified.Detail));
         Assert.Equal((JobEnd.SettledUnaudited, "settled unaudited: the audit draw passed it over; the provider was paid 4 tokens"), (notDrawn.End, notDrawn.Detail));
         Assert.All(new[] { audited, disputed, unverified, notDrawn }, o => Assert.False(o.Failed));
@@ -61,6 +61,10 @@ public sealed class JobOutcomeTests
 
         Assert.Equal((JobEnd.Slashed, "slashed", true), (outcome.End, outcome.EndName, outcome.Failed));
         Assert.Equal($"slashed: verifier {Verifier} failed the audit and the committee ruled the provider wrong; 1.2 tokens of collateral slashed", outcome.Detail);
+
+        // A pass that an appeal overturned.
+        var appealed = JobOutcome.From(7, JobStatus.Slashed, Record, events with { Failed = null, Passed = new VerdictSubmittedEventDTO { JobId = 7, Verifier = Verifier, Pass = true } });
+        Assert.Equal($"slashed: verifier {Verifier} passed it, the pass was appealed and the committee ruled the provider wrong; 1.2 tokens of collateral slashed", appealed.Detail);
     }
 
     [Fact]
