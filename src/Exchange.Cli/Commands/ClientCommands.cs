@@ -207,14 +207,23 @@ internal static class ClientCommands
 
             var outcomes = waited ? await OutcomesAsync(session, [.. created.Select(c => (c.JobId, c.Record))], ct).ConfigureAwait(false) : [];
             var written = 0;
+            var unwritten = new List<string>();
             if (waited && parsed.GetValue(output) is { } folder)
             {
                 folder.Create();
                 foreach (var job in created.Where(j => outcomes.Single(o => o.JobId == j.JobId).End is JobEnd.SettledAudited or JobEnd.SettledUnaudited))
                 {
                     var record = await JobLookup.FindAsync(session.Market, job.JobId, ct).ConfigureAwait(false);
-                    var results = await session.FetchAsync(job.JobId, record!, ct).ConfigureAwait(false);
-                    written += WriteOutputs(folder, session.Card, results, i => tasks[job.Prepared.Slice.FirstTask + i].Stem, "");
+                    try
+                    {
+                        var results = await session.FetchAsync(job.JobId, record!, ct).ConfigureAwait(false);
+                        written += WriteOutputs(folder, session.Card, results, i => tasks[job.Prepared.Slice.FirstTask + i].Stem, "");
+                    }
+                    catch (Exception e) when (e is OutputRejectedException or ExchangeApiException)
+                    {
+                        // Settled, yet its outputs cannot be had: the client did not get what it paid for.
+                        unwritten.Add($"job {job.JobId}: outputs not written: {e.Message}");
+                    }
                 }
             }
 
@@ -224,7 +233,7 @@ internal static class ClientCommands
                 tasks.Count, created.Count, [.. created.Select(c => c.JobId.ToString(CultureInfo.InvariantCulture))],
                 TokenUnits.Format(cost), session.GasUsed.ToString(CultureInfo.InvariantCulture), Math.Round(clock.Elapsed.TotalSeconds, 1),
                 Count(o => o.Status == JobStatus.Settled), Count(o => o.End == JobEnd.SettledAudited), Count(o => o.End == JobEnd.SettledUnaudited),
-                Count(o => o.End == JobEnd.Slashed), Count(o => o.End == JobEnd.Expired), written,
+                Count(o => o.End == JobEnd.Slashed), Count(o => o.End == JobEnd.Expired), written, [.. unwritten],
                 waited ? [.. outcomes.Select(o => View(o, session.Availability))] : null);
             if (quiet)
             {
@@ -239,9 +248,10 @@ internal static class ClientCommands
                 AnsiConsole.Write(table);
                 Output.Line($"jobs: {string.Join(' ', summary.JobIds)}");
                 PrintOutcomes(summary.Outcomes ?? []);
+                unwritten.ForEach(Output.Line);
             }
 
-            return outcomes.Any(o => o.Failed) ? ExitCodes.JobsFailed : ExitCodes.Ok;
+            return outcomes.Any(o => o.Failed) || unwritten.Count > 0 ? ExitCodes.JobsFailed : ExitCodes.Ok;
         });
         return command;
     }
@@ -617,7 +627,7 @@ internal static class ClientCommands
 
     private sealed record SubmitSummary(
         int Tasks, int Jobs, string[] JobIds, string Cost, string Gas, double Seconds, int? Settled, int? SettledAudited, int? SettledUnaudited, int? Slashed,
-        int? Expired, int OutputsWritten, IReadOnlyList<OutcomeView>? Outcomes);
+        int? Expired, int OutputsWritten, string[] OutputsNotWritten, IReadOnlyList<OutcomeView>? Outcomes);
 
     /// <summary>How a job ended: <c>outcome</c> is settled-audited, settled-unaudited, slashed, expired or pending; <c>detail</c> says who judged it and what moved.</summary>
     private sealed record OutcomeView(string JobId, string Status, string Outcome, string Detail, string? Availability, bool AuditRequested);
