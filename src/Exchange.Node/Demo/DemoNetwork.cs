@@ -177,6 +177,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             CommitWindow = options.CourtWindowSeconds,
             RevealWindow = options.CourtWindowSeconds,
             AppealWindow = options.CourtWindowSeconds,
+            PassAppealWindow = options.CourtWindowSeconds,
             CommitteeSize = 3,
             MaxAppeals = 2,
             ChallengerBondBps = 1_000,

@@ -54,6 +54,7 @@ public static class TestNetwork
             CommitWindow = 8,
             RevealWindow = 8,
             AppealWindow = 8,
+            PassAppealWindow = 8,
             CommitteeSize = 3,
             MinChallengerBond = MarketParameters.Tokens(1),
             VerifierTimeoutPenalty = MarketParameters.Tokens(1),
@@ -116,6 +117,11 @@ public static class TestNetwork
     /// <summary>Waits until the job has status <paramref name="status"/>.</summary>
     public static Task WaitForStatusAsync(MarketClient market, BigInteger jobId, JobStatus status, Func<string>? context = null) =>
         WaitForAsync<object>(async () => await market.StatusAsync(jobId, CancellationToken.None) == status ? new object() : null, $"job {jobId} to be {status}", context);
+
+    /// <summary>What <paramref name="account"/> owns: its wallet's tokens, its market balance and its stake (a node may withdraw or stake at any time).</summary>
+    public static async Task<BigInteger> HoldingsAsync(MarketClient market, string account) =>
+        await market.TokenBalanceAsync(account, default) + await market.MarketBalanceAsync(account, default)
+        + (await market.VaultAccountAsync(account, default)).Stake;
 
     /// <summary>How many mined transactions from <paramref name="sender"/> call function <typeparamref name="TFunction"/> on <paramref name="contract"/> (the market when null).</summary>
     public static async Task<int> CountCallsAsync<TFunction>(LocalNetwork network, string sender, string? contract = null)
