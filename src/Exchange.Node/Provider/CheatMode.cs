@@ -20,4 +20,7 @@ public enum CheatMode
 
     /// <summary>Honest outputs, but a wrong key revealed to the verifiers drawn for the picked tasks of an encrypted job (hiding the work from the audit).</summary>
     WrongKey,
+
+    /// <summary>Honest outputs signed into the result root, but the chosen tasks' outputs and the output manifest never uploaded (unavailable data).</summary>
+    Withhold,
 }

@@ -37,9 +37,11 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
 {
     /// <summary>
     /// Checks, before the provider accepts job <paramref name="jobId"/>, that it can do it: the model
-    /// is one it runs, and the manifest and every input are there and match the record and the card.
+    /// is one it runs, the manifest is there and matches the record, and every input is there and
+    /// valid for the card (<see cref="Exchange.Core.Models.TaskInputs"/>: an input with NaN or no
+    /// rows is declined here, never computed and never judged).
     /// </summary>
-    /// <exception cref="JobInputException">The job's manifest or inputs are provably wrong (decline it).</exception>
+    /// <exception cref="JobInputException">The job's manifest or inputs are provably wrong or invalid (decline it).</exception>
     public async Task CheckAsync(BigInteger jobId, Job job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -74,12 +76,15 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
             var results = await RunAsync(runner, jobId, chunk, inputs, falsified, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < chunk.Length; i++)
             {
-                outputs.Add(await UploadOutputsAsync(runner, results[i], cipher?.Task(chunk[i].Index), cancellationToken).ConfigureAwait(false));
+                outputs.Add(await UploadOutputsAsync(runner, results[i], cipher?.Task(chunk[i].Index), !Withholds(falsified, chunk[i].Index), cancellationToken).ConfigureAwait(false));
             }
         }
 
         var outputManifest = new OutputManifest(jobId, outputs.Select((blobs, i) => new OutputTask(i, blobs)).ToArray());
-        var outputsHash = await api.PutBlobAsync(outputManifest.ToCanonicalJson(), cancellationToken).ConfigureAwait(false);
+        var manifestBytes = outputManifest.ToCanonicalJson();
+        var outputsHash = falsified.Count > 0 && cheater.Mode == CheatMode.Withhold
+            ? Keccak.Hash(manifestBytes)
+            : await api.PutBlobAsync(manifestBytes, cancellationToken).ConfigureAwait(false);
         var resultRoot = MerkleLeaves.ResultTree(manifest.InputHashes, outputManifest.OutputHashes).Root;
         var digest = new Result(jobId, job.TasksRoot, resultRoot, outputsHash).Digest(domain);
         var signature = Signatures.Sign(digest, key.GetPrivateKeyAsBytes());
@@ -109,15 +114,21 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
         return published;
     }
 
-    private async Task<BlobRef[]> UploadOutputsAsync(ModelRunner runner, IReadOnlyList<Tensor> tensors, TaskCipher? cipher, CancellationToken cancellationToken)
+    private bool Withholds(IReadOnlySet<int> falsified, int taskIndex) => cheater.Mode == CheatMode.Withhold && falsified.Contains(taskIndex);
+
+    /// <summary>
+    /// Uploads a task's outputs (or, for a withholding cheat, only hashes them) and names them as
+    /// the card does. An encrypted job's outputs go to the blob store sealed to the task's key: only
+    /// the client (and a verifier drawn for the task) can read them.
+    /// </summary>
+    private async Task<BlobRef[]> UploadOutputsAsync(ModelRunner runner, IReadOnlyList<Tensor> tensors, TaskCipher? cipher, bool upload, CancellationToken cancellationToken)
     {
         var blobs = new BlobRef[tensors.Count];
         for (var o = 0; o < tensors.Count; o++)
         {
-            // An encrypted job's outputs go to the blob store sealed to the task's key: only the
-            // client (and a verifier drawn for the task) can read them.
             var npy = Npy.Write(tensors[o]);
-            var hash = await api.PutBlobAsync(cipher is null ? npy : cipher.EncryptOutput(o, npy), cancellationToken).ConfigureAwait(false);
+            var bytes = cipher is null ? npy : cipher.EncryptOutput(o, npy);
+            var hash = upload ? await api.PutBlobAsync(bytes, cancellationToken).ConfigureAwait(false) : Keccak.Hash(bytes);
             blobs[o] = new BlobRef(runner.Card.Outputs[o].Name, hash);
         }
 

@@ -79,12 +79,17 @@ public static class JobInputs
         return outputs;
     }
 
-    /// <summary>A task's input tensors, each checked against the card's input spec; decrypted first with <paramref name="cipher"/> for an encrypted job.</summary>
-    public static Task<IReadOnlyList<Tensor>> FetchInputsAsync(ExchangeApiClient api, ManifestTask task, ModelCard card, CancellationToken cancellationToken, TaskCipher? cipher = null)
+    /// <summary>
+    /// A task's input tensors, valid for the card (<see cref="TaskInputs"/>: types, shapes, rows,
+    /// finite values); decrypted first with <paramref name="cipher"/> for an encrypted job.
+    /// </summary>
+    /// <exception cref="JobInputException">An input does not decrypt, is no tensor or is not valid for the card.</exception>
+    public static async Task<IReadOnlyList<Tensor>> FetchInputsAsync(ExchangeApiClient api, ManifestTask task, ModelCard card, CancellationToken cancellationToken, TaskCipher? cipher = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(card);
-        return FetchTensorsAsync(api, task.Inputs, card.Inputs, $"task {task.Index} input", cipher is null ? null : cipher.TryDecryptInput, cancellationToken);
+        var inputs = await FetchTensorsAsync(api, task.Inputs, card.Inputs, $"task {task.Index} input", cipher is null ? null : cipher.TryDecryptInput, cancellationToken).ConfigureAwait(false);
+        return TaskInputs.Problem(card, inputs) is { } problem ? throw new JobInputException($"task {task.Index} input {problem}") : inputs;
     }
 
     /// <summary>A task's output tensors, each checked against the card's output spec; decrypted first with <paramref name="cipher"/> for an encrypted job.</summary>
