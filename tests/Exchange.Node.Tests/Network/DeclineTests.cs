@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
@@ -8,6 +9,7 @@ using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Exchange.Core.Manifests;
 using Exchange.Core.Merkle;
+using Exchange.Core.Privacy;
 using Exchange.Core.Tensors;
 using Exchange.Inference.Calibration;
 using Exchange.Node.Api;
@@ -18,6 +20,7 @@ using Exchange.Node.Offers;
 using Exchange.Node.Queues;
 using Exchange.Node.Tests.Support;
 using Exchange.TestSupport;
+using Microsoft.Data.Sqlite;
 
 namespace Exchange.Node.Tests.Network;
 
@@ -160,6 +163,73 @@ public sealed class DeclineTests : IDisposable
             ]);
 
         Task<Bytes32> UploadAsync(byte[] bytes) => new ExchangeApiClient(_http, [network.ApiUrl], DevAccounts.Key(Client), TimeProvider.System).PutBlobAsync(bytes, default);
+    }
+
+    [Fact]
+    public async Task Encrypted_jobs_whose_ciphertext_does_not_decrypt_or_whose_commitment_is_wrong_are_declined_without_penalty_and_without_a_key_in_the_reason()
+    {
+        await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
+        using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"), minTurnaround: 5);
+        var client = TestNetwork.Client(network, Client, _http);
+        var offer = await OfferAsync(network, client, provider);
+        var api = new ExchangeApiClient(_http, [network.ApiUrl], DevAccounts.Key(Client), TimeProvider.System);
+        var providerKey = Bytes32.FromBytes(await client.Market.EncryptionKeyAsync(DevAccounts.Address(Provider), default));
+        Assert.False(providerKey.IsZero);
+
+        // The API stores blobs only for funded accounts.
+        await client.DepositAsync(MarketParameters.Tokens(10), default);
+        var npy = Npy.Write(ClientTask.FromImage("image.png", SyntheticImages.Png(1, 3, 224, 224)[0], client.Card).Inputs[0]);
+        var wallet = DevAccounts.Key(Client).GetPrivateKeyAsBytes();
+
+        // Garbage: random bytes where the input's ciphertext should be; the commitment is honest.
+        var garbage = JobCipher.NewForClient(wallet);
+        var garbageHash = await api.PutBlobAsync(RandomNumberGenerator.GetBytes(npy.Length + PayloadCipher.Overhead), default);
+        var garbageJob = await EncryptedJobAsync(api, client, offer, garbageHash, garbage.Privacy(providerKey, [garbageHash]));
+
+        // A right ciphertext, but a commitment to a key the secret does not give.
+        var wrong = JobCipher.NewForClient(wallet);
+        var inputHash = await api.PutBlobAsync(wrong.Task(0).EncryptInput(0, npy), default);
+        var privacy = wrong.Privacy(providerKey, [inputHash]) with { KeyCommitments = new[] { KeySchedule.Commitment(0, inputHash, RandomNumberGenerator.GetBytes(32)) } };
+        var wrongJob = await EncryptedJobAsync(api, client, offer, inputHash, privacy);
+
+        await client.EnsureBalanceAsync(await client.CostAsync([garbageJob, wrongJob], default), default);
+        var before = await HoldingsAsync(client);
+        var jobs = await client.CreateAsync([garbageJob, wrongJob], TimeSpan.FromMinutes(10), 2, null, default);
+        await DeclinedAsync(network, client, provider, jobs);
+        Assert.Equal(before, await HoldingsAsync(client));
+
+        // The reasons say what is wrong, and quote no key: neither the task keys nor the job secrets.
+        var reasons = await DeclineReasonsAsync();
+        Assert.Contains(reasons, r => r.Contains("does not decrypt under the task's committed key", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.Contains("key commitment is not the key the job secret gives", StringComparison.Ordinal));
+        var keys = new[] { garbage.Task(0).Key.ToArray(), wrong.Task(0).Key.ToArray(), KeySchedule.ClientJobSecret(wallet, garbage.Salt.ToArray()), KeySchedule.ClientJobSecret(wallet, wrong.Salt.ToArray()) };
+        var text = string.Join('\n', reasons) + provider.Tail();
+        Assert.All(keys, key => Assert.DoesNotContain(Convert.ToHexStringLower(key), text, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>A one-task job whose manifest carries <paramref name="privacy"/>, uploaded.</summary>
+    private static async Task<PreparedJob> EncryptedJobAsync(ExchangeApiClient api, ClientSession client, SignedOffer offer, Bytes32 inputHash, JobPrivacy privacy)
+    {
+        var manifest = new JobManifest(client.Card.ModelId, new[] { new ManifestTask(0, new[] { new BlobRef(client.Card.Inputs[0].Name, inputHash) }) }, privacy);
+        await api.PutBlobAsync(manifest.ToCanonicalJson(), default);
+        return new PreparedJob(new JobSlice(0, 0, 1), offer, manifest, MerkleLeaves.TaskTree(manifest.InputHashes).Root);
+    }
+
+    /// <summary>The reasons the provider recorded for the jobs it declined.</summary>
+    private async Task<List<string>> DeclineReasonsAsync()
+    {
+        await using var connection = new SqliteConnection($"Data Source={_folder.File("provider/provider.db")};Mode=ReadOnly");
+        await connection.OpenAsync();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT last_error FROM provider_jobs WHERE state = 'declined'";
+        var reasons = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            reasons.Add(reader.GetString(0));
+        }
+
+        return reasons;
     }
 
     private static async Task<SignedOffer> OfferAsync(LocalNetwork network, ClientSession client, NodeProcess provider)
