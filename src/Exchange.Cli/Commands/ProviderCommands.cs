@@ -30,7 +30,7 @@ internal static class ProviderCommands
         var stake = new Option<string>("--stake") { Description = "Stake to hold in the vault, in tokens (default 10000)", HelpName = "TOKENS", DefaultValueFactory = _ => "10000" };
         var collateral = new Option<int>("--collateral-jobs") { Description = "Free collateral kept locked in the market, in jobs of --max-tasks tasks; topped up when half is used (default 4)", HelpName = "JOBS", DefaultValueFactory = _ => 4 };
         var batch = new Option<int>("--batch-size") { Description = "Tasks handed to the inference engine at once (default 8)", DefaultValueFactory = _ => 8 };
-        var cheat = new Option<string>("--cheat") { Description = "Dishonest mode for tests and demos: random, perturb, other-model or reuse", HelpName = "MODE" };
+        var cheat = new Option<string>("--cheat") { Description = "Dishonest mode for tests and demos: random, perturb, other-model, reuse or withhold (submits the result root, uploads no outputs)", HelpName = "MODE" };
         var cheatRate = new Option<double>("--cheat-rate") { Description = "Share of tasks falsified when cheating, 0-1", HelpName = "F" };
         var cheatModel = new Option<string>("--cheat-model") { Description = "For --cheat other-model: a model in the store to run instead (default: the real model's cheaper stand-in, derived from it)" };
         var cheatSeed = new Option<int>("--cheat-seed") { Description = "Seed of the cheat's choices (default 1)", DefaultValueFactory = _ => 1 };
@@ -82,7 +82,8 @@ internal static class ProviderCommands
         "perturb" => CheatMode.Perturb,
         "other-model" => CheatMode.OtherModel,
         "reuse" => CheatMode.Reuse,
-        _ => throw new CliException($"--cheat must be random, perturb, other-model or reuse, not '{text}'", ExitCodes.Usage),
+        "withhold" => CheatMode.Withhold,
+        _ => throw new CliException($"--cheat must be random, perturb, other-model, reuse or withhold, not '{text}'", ExitCodes.Usage),
     };
 
     internal static string Units(string tokens, string option)

@@ -56,7 +56,8 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
         var runner = models.Find(job.ModelId) ?? throw new JobInputException($"job {jobId}: model {job.ModelId} is not one this provider runs");
         var manifest = await JobInputs.FetchManifestAsync(api, jobId, job, runner.Card, cancellationToken).ConfigureAwait(false);
 
-        var falsified = cheater.TasksToFalsify(jobId, manifest.Tasks.Count);
+        var falsified = cheater.TasksToFalsify(jobId, job.Client, manifest.Tasks.Count);
+        var withhold = cheater.Mode == CheatMode.Withhold && falsified.Count > 0;
         var outputs = new List<BlobRef[]>(manifest.Tasks.Count);
         foreach (var chunk in manifest.Tasks.Chunk(Math.Max(1, batchSize)))
         {
@@ -69,12 +70,12 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
             var results = await RunAsync(runner, jobId, chunk, inputs, falsified, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < chunk.Length; i++)
             {
-                outputs.Add(await UploadOutputsAsync(runner, results[i], cancellationToken).ConfigureAwait(false));
+                outputs.Add(await UploadOutputsAsync(runner, results[i], withhold, cancellationToken).ConfigureAwait(false));
             }
         }
 
         var outputManifest = new OutputManifest(jobId, outputs.Select((blobs, i) => new OutputTask(i, blobs)).ToArray());
-        var outputsHash = await api.PutBlobAsync(outputManifest.ToCanonicalJson(), cancellationToken).ConfigureAwait(false);
+        var outputsHash = await PublishAsync(outputManifest.ToCanonicalJson(), withhold, cancellationToken).ConfigureAwait(false);
         var resultRoot = MerkleLeaves.ResultTree(manifest.InputHashes, outputManifest.OutputHashes).Root;
         var digest = new Result(jobId, job.TasksRoot, resultRoot, outputsHash).Digest(domain);
         var signature = Signatures.Sign(digest, key.GetPrivateKeyAsBytes());
@@ -104,15 +105,19 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
         return published;
     }
 
-    private async Task<BlobRef[]> UploadOutputsAsync(ModelRunner runner, IReadOnlyList<Tensor> tensors, CancellationToken cancellationToken)
+    private async Task<BlobRef[]> UploadOutputsAsync(ModelRunner runner, IReadOnlyList<Tensor> tensors, bool withhold, CancellationToken cancellationToken)
     {
         var blobs = new BlobRef[tensors.Count];
         for (var o = 0; o < tensors.Count; o++)
         {
-            var hash = await api.PutBlobAsync(Npy.Write(tensors[o]), cancellationToken).ConfigureAwait(false);
+            var hash = await PublishAsync(Npy.Write(tensors[o]), withhold, cancellationToken).ConfigureAwait(false);
             blobs[o] = new BlobRef(runner.Card.Outputs[o].Name, hash);
         }
 
         return blobs;
     }
+
+    /// <summary>Uploads a blob and returns its address; a withholding cheater only computes the address.</summary>
+    private async Task<Bytes32> PublishAsync(byte[] bytes, bool withhold, CancellationToken cancellationToken) =>
+        withhold ? Keccak.Hash(bytes) : await api.PutBlobAsync(bytes, cancellationToken).ConfigureAwait(false);
 }

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Exchange.Node.Verifier;
 
-/// <summary>A verifier's stake and bond reserve. Section <c>Verifier</c>.</summary>
+/// <summary>A verifier's stake, bond reserve and (for tests and the demo) dishonest mode. Section <c>Verifier</c>.</summary>
 public sealed class VerifierOptions
 {
     /// <summary>The configuration section.</summary>
@@ -20,4 +20,7 @@ public sealed class VerifierOptions
     /// </summary>
     [Range(0, 1_000)]
     public int BondReserve { get; set; } = 3;
+
+    /// <summary>How the verifier judges; anything but <see cref="VerifierMode.Honest"/> is for tests and the demo. Default honest.</summary>
+    public VerifierMode Mode { get; set; } = VerifierMode.Honest;
 }
