@@ -12,7 +12,9 @@ import {JobMarket} from "./JobMarket.sol";
 /// @notice Audits and disputes of {JobMarket}'s jobs, beside the market with its own storage.
 /// A verifier drawn by stake weight from a fixed epoch snapshot re-runs the drawn tasks and
 /// passes or fails the job; a fail opens a dispute decided by committees of verifiers that commit
-/// and then reveal their votes, with appeals to larger committees for doubled bonds. The final
+/// and then reveal their votes, with appeals to larger committees for doubled bonds. A pass stands
+/// only after an appeal window in which the client or any staked verifier may take it to the same
+/// committees; a pass ruled wrong costs its verifier a penalty that pays the appellant. The final
 /// ruling pays its coherent voters and the winning side's bonds, and charges incoherent or silent
 /// members. All money stays in the market: the court moves it only through the market's
 /// `onlyCourt` hooks and keeps, per job, an account of what it holds there.
@@ -23,12 +25,14 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
         uint64 commitWindow; // seconds a committee has to commit its votes
         uint64 revealWindow; // seconds after the commit window to reveal them
         uint64 appealWindow; // seconds after a ruling in which it may be appealed
+        uint64 passAppealWindow; // seconds after a pass verdict in which it may be appealed
         uint256 committeeSize; // members of round 0; round r has (size + 1) * 2^r - 1
         uint256 maxAppeals; // rounds after round 0
         uint256 challengerBondBps; // of the job's collateral, posted with a fail verdict
         uint256 minChallengerBond; // least challenger bond
         uint256 verifierTimeoutPenalty; // slashed from a silent verifier, at most the audit's reward
         uint256 incoherencePenalty; // slashed from each member not voting the final ruling
+        uint256 falsePassPenaltyBps; // of the audit's reward, slashed from a verifier whose pass is ruled wrong
         uint256 slashClientBps; // of a slashed collateral, to the client
         uint256 slashCommitteeBps; // of a slashed collateral, to the coherent voters (rest: treasury)
     }
@@ -38,15 +42,15 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
         None,
         AwaitingDraw, // the verifier is drawn from `ticket` once its seed exists
         Assigned, // `verifier` owes a verdict by `deadline`
-        Disputed, // a fail verdict opened a dispute
-        Done
+        Disputed, // a fail verdict or an appealed pass opened a dispute
+        Done,
+        Passed // `verifier` passed the job; it may be appealed until `deadline`
     }
 
-    /// @notice A job's audit. An audit whose drawn verifier passed the job in the transaction
-    /// that fixed its draw leaves no record here (phase None): the events tell it.
+    /// @notice A job's audit.
     struct Audit {
         address verifier; // the drawn verifier (the previous one while a redraw is pending)
-        uint64 deadline; // verdict due
+        uint64 deadline; // verdict due; in phase Passed, the end of the pass's appeal window
         Phase phase;
         AuditOrigin origin;
         uint8 attempt; // 0: first verifier; 1: after a timeout
@@ -83,9 +87,10 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
 
     /// @notice A job's dispute.
     struct Dispute {
-        address challenger;
+        address challenger; // the failing verifier, or the appellant of a pass
         bytes32 evidenceHash;
         uint8 rounds; // rounds opened so far
+        address passingVerifier; // the verifier whose appealed pass the dispute judges; zero after a fail
     }
 
     uint256 private constant _BPS = 10_000;
@@ -114,8 +119,9 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
     event DrawReanchored(uint256 indexed jobId, uint256 round, uint64 ticket, uint64 epoch);
     /// @notice `verifier` must deliver a verdict on the job by `deadline`.
     event AuditAssigned(uint256 indexed jobId, address indexed verifier, uint64 deadline, bytes32 seed);
-    /// @notice The drawn verifier judged the job; `reward` was credited to it (zero on fail:
-    /// the reward waits for the final ruling).
+    /// @notice The drawn verifier judged the job. `reward`, what was credited with the verdict,
+    /// is zero: a pass's reward waits for {PassFinalized} or the final ruling, a fail's for the
+    /// final ruling.
     event VerdictSubmitted(
         uint256 indexed jobId, address indexed verifier, bool pass, bytes32 evidenceHash, uint256 reward
     );
@@ -151,6 +157,12 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
     event MemberPenalised(uint256 indexed jobId, uint256 round, address indexed member, uint256 amount);
     /// @notice A dispute ended with its final ruling; `slashed` is the provider's slashed collateral.
     event DisputeResolved(uint256 indexed jobId, bool providerWrong, uint256 slashed);
+    /// @notice `appellant` appealed `verifier`'s pass with `bond`; round 0 of a dispute follows.
+    event PassAppealed(uint256 indexed jobId, address indexed appellant, address indexed verifier, uint256 bond);
+    /// @notice `verifier`'s pass stands (unappealed, or ruled right on appeal); `reward` was credited to it.
+    event PassFinalized(uint256 indexed jobId, address indexed verifier, uint256 reward);
+    /// @notice `verifier`'s pass was ruled wrong on appeal; `amount` was slashed from its stake.
+    event FalsePassPenalised(uint256 indexed jobId, address indexed verifier, uint256 amount);
 
     error AuditCourtInvalidParameter(string name, uint256 value);
     error AuditCourtNotMarket(address caller);
@@ -173,6 +185,9 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
     error AuditCourtAppealClosed(uint256 jobId, uint256 round, uint64 deadline, uint64 now_);
     error AuditCourtAppealOpen(uint256 jobId, uint256 round, uint64 deadline, uint64 now_);
     error AuditCourtNoMoreAppeals(uint256 jobId, uint256 rounds);
+    error AuditCourtPassAppealClosed(uint256 jobId, uint64 deadline, uint64 now_);
+    error AuditCourtPassAppealOpen(uint256 jobId, uint64 deadline, uint64 now_);
+    error AuditCourtNotAppellant(uint256 jobId, address caller);
 
     modifier onlyMarket() {
         if (msg.sender != address(_market)) revert AuditCourtNotMarket(msg.sender);
@@ -218,9 +233,7 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
     /// ticket is re-anchored to a future block. With no verifier to draw the job settles for its
     /// provider. Emits {AuditAssigned}, {DrawReanchored} or {AuditAbandoned}.
     function assignAuditor(uint256 jobId, Job calldata job) external {
-        _market.expectJob(jobId, job, Status.Auditing);
-        Audit storage audit = _audits[jobId];
-        _expectPhase(jobId, audit.phase, Phase.AwaitingDraw);
+        Audit storage audit = _auditIn(jobId, job, Phase.AwaitingDraw);
         (bytes32 seed, SeedState state) = _seedOf(audit.ticket);
         if (state == SeedState.Pending) revert AuditCourtSeedNotReady(jobId, uint256(audit.ticket) + 1);
         if (state == SeedState.Lapsed) {
@@ -234,55 +247,61 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
         _market.courtSettle(jobId, job, Status.Auditing, 0, false);
     }
 
-    /// @notice The drawn verifier's verdict. Pass settles the job and pays the audit reward
-    /// (from the pool, or from the provider's payout, at most all of it, when the provider let the
-    /// draw lapse); fail posts the challenger bond from the verifier's market balance and opens
-    /// round 0 of a dispute, the reward waiting for the final ruling. The verifier a submitted job's own draw selects
-    /// may act before anyone fixed that draw: its verdict fixes it. Emits {VerdictSubmitted}
-    /// (after {AuditAssigned} when it fixes the draw), then {RoundOpened} on fail.
+    /// @notice The drawn verifier's verdict. Pass moves the audit to phase Passed until
+    /// `passAppealWindow` from now, the reward held for {finalizePass} or an appeal's ruling; fail
+    /// posts the challenger bond from the verifier's market balance and opens round 0 of a
+    /// dispute, the reward waiting for the final ruling. The verifier a submitted job's own draw
+    /// selects may act before anyone fixed that draw: its verdict fixes it. Emits
+    /// {VerdictSubmitted} (after {AuditAssigned} when it fixes the draw), then {RoundOpened} on fail.
     function submitVerdict(uint256 jobId, Job calldata job, bool pass, bytes32 evidenceHash) external {
         Audit storage audit = _audits[jobId];
         if (audit.phase == Phase.None) {
-            _fixDrawForVerdict(jobId, job, audit, pass);
+            _fixDrawForVerdict(jobId, job, audit);
         } else {
-            _market.expectJob(jobId, job, Status.Auditing);
-            _expectPhase(jobId, audit.phase, Phase.Assigned);
+            _auditIn(jobId, job, Phase.Assigned);
             if (msg.sender != audit.verifier) revert AuditCourtNotDrawnVerifier(msg.sender, audit.verifier);
             if (block.timestamp > audit.deadline) {
                 revert AuditCourtAuditClosed(jobId, audit.deadline, uint64(block.timestamp));
             }
         }
-        uint256 price = job.unitPrice * job.taskCount;
+        emit VerdictSubmitted(jobId, msg.sender, pass, evidenceHash, 0);
         if (pass) {
-            uint256 reward = price * _auditRewardBps / _BPS;
-            if (audit.phase == Phase.None) {
-                _passWithoutRecord(jobId, job, reward, evidenceHash);
-                return;
-            }
-            audit.phase = Phase.Done;
-            if (audit.origin == AuditOrigin.Lapsed) {
-                // withheld from the provider's payout, which is the most it can be (a market may
-                // pay rewards above the price: auditRewardBps > 10000)
-                if (reward > price) reward = price;
-                emit VerdictSubmitted(jobId, msg.sender, true, evidenceHash, reward);
-                _market.courtSettle(jobId, job, Status.Auditing, reward, true);
-                _market.courtPay(jobId, msg.sender, reward);
-            } else {
-                reward = _market.courtPayFromPool(jobId, msg.sender, reward);
-                emit VerdictSubmitted(jobId, msg.sender, true, evidenceHash, reward);
-                _market.courtSettle(jobId, job, Status.Auditing, 0, true);
-            }
+            audit.phase = Phase.Passed;
+            audit.deadline = uint64(block.timestamp) + _params.passAppealWindow;
             return;
         }
-        audit.phase = Phase.Disputed;
-        uint256 bond = _challengerBond(price);
-        Dispute storage dispute = _disputes[jobId];
-        dispute.challenger = msg.sender;
-        dispute.evidenceHash = evidenceHash;
-        emit VerdictSubmitted(jobId, msg.sender, false, evidenceHash, 0);
-        _openRound(jobId, dispute, msg.sender, true, bond);
-        _market.courtSetStatus(jobId, job, Status.Auditing, Status.Disputed);
-        _market.courtHold(msg.sender, bond);
+        _openDispute(jobId, job, audit, evidenceHash);
+    }
+
+    /// @notice Appeals a pass within its appeal window: the job's client or any account with the
+    /// vault's minimum verifier stake, never the passing verifier or the job's provider, posts the
+    /// challenger bond from its market balance and opens round 0 of a dispute on the side
+    /// "provider wrong", as a fail verdict does. Emits {PassAppealed}, then {RoundOpened}.
+    function appealPass(uint256 jobId, Job calldata job) external {
+        Audit storage audit = _auditIn(jobId, job, Phase.Passed);
+        if (block.timestamp > audit.deadline) {
+            revert AuditCourtPassAppealClosed(jobId, audit.deadline, uint64(block.timestamp));
+        }
+        if (
+            msg.sender == audit.verifier || msg.sender == job.provider
+                || (msg.sender != job.client && !_vault.isActiveVerifier(msg.sender))
+        ) revert AuditCourtNotAppellant(jobId, msg.sender);
+        _disputes[jobId].passingVerifier = audit.verifier;
+        emit PassAppealed(jobId, msg.sender, audit.verifier, _challengerBond(job.unitPrice * job.taskCount));
+        _openDispute(jobId, job, audit, bytes32(0));
+    }
+
+    /// @notice Lets an unappealed pass stand once its appeal window has passed; anyone may call
+    /// (the provider's keeper does, for its pay). Pays the verifier the audit reward (from the
+    /// pool, or from the provider's payout, at most all of it, when the provider let the draw
+    /// lapse) and settles the job as audited. Emits {PassFinalized} and the market's {JobSettled}.
+    function finalizePass(uint256 jobId, Job calldata job) external {
+        Audit storage audit = _auditIn(jobId, job, Phase.Passed);
+        if (block.timestamp <= audit.deadline) {
+            revert AuditCourtPassAppealOpen(jobId, audit.deadline, uint64(block.timestamp));
+        }
+        audit.phase = Phase.Done;
+        _settlePass(jobId, job, audit.verifier, Status.Auditing);
     }
 
     /// @notice Handles a verifier silent past its deadline; anyone may call. The verifier loses
@@ -291,9 +310,7 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
     /// its silence too the job settles for the provider. Emits {AuditTimedOut}, then
     /// {AuditOpened} or {JobSettled} (market).
     function timeoutAudit(uint256 jobId, Job calldata job) external {
-        _market.expectJob(jobId, job, Status.Auditing);
-        Audit storage audit = _audits[jobId];
-        _expectPhase(jobId, audit.phase, Phase.Assigned);
+        Audit storage audit = _auditIn(jobId, job, Phase.Assigned);
         if (block.timestamp <= audit.deadline) {
             revert AuditCourtAuditOpen(jobId, audit.deadline, uint64(block.timestamp));
         }
@@ -317,7 +334,8 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
 
     /// @notice Draws the committee of the dispute's open round once its seed exists; anyone may
     /// call. Members are drawn by stake weight without replacement from the snapshot of the epoch
-    /// the round opened in, never the challenger or the client. A lapsed ticket is re-anchored.
+    /// the round opened in, never the challenger, the client or an appealed pass's verifier. A
+    /// lapsed ticket is re-anchored.
     /// A round that finds no member rules at once for the provider. Emits {CommitteeDrawn},
     /// {DrawReanchored} or {RoundClosed}.
     function drawCommittee(uint256 jobId, Job calldata job) external {
@@ -334,9 +352,10 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
             emit DrawReanchored(jobId, r, round.ticket, round.epoch);
             return;
         }
-        address[] memory exclude = new address[](2);
+        address[] memory exclude = new address[](3);
         exclude[0] = dispute.challenger;
         exclude[1] = job.client;
+        exclude[2] = dispute.passingVerifier;
         address[] memory members =
             _vault.draw(round.epoch, keccak256(abi.encode(seed, jobId, "committee", r)), committeeSizeOf(r), exclude);
         round.drawn = true;
@@ -425,10 +444,13 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
 
     /// @notice Ends a dispute on its final ruling once the last round's appeal window has passed
     /// (at once after the last possible round); anyone may call. Provider wrong: its collateral
-    /// is slashed, the client refunded with a share, the challenger paid the audit reward.
-    /// Provider right: the job settles. Either way losing bonds are forfeited to the winning side
-    /// and the coherent voters, and incoherent or silent members are penalised.
-    /// Emits {DisputeResolved}, {MemberPenalised}s and the market's {Credited}s.
+    /// is slashed, the client refunded with a share, the challenger paid the audit reward, and
+    /// after an appealed pass the passing verifier loses `falsePassPenaltyBps` of the reward from
+    /// its stake, to the appellant less the committee's share. Provider right: the job settles,
+    /// after an appealed pass with the reward to the passing verifier. Either way losing bonds are
+    /// forfeited to the winning side and the coherent voters, and incoherent or silent members are
+    /// penalised. Emits {DisputeResolved}, {FalsePassPenalised} or {PassFinalized} after an
+    /// appealed pass, {MemberPenalised}s and the market's {Credited}s.
     function resolveDispute(uint256 jobId, Job calldata job) external {
         _market.expectJob(jobId, job, Status.Disputed);
         Dispute storage dispute = _disputes[jobId];
@@ -451,9 +473,11 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
             pot += slashed * _params.slashCommitteeBps / _BPS;
             _pay(jobId, job.client, price + slashed * _params.slashClientBps / _BPS);
             _payChallenger(jobId, dispute.challenger, price, slashed);
+            if (dispute.passingVerifier != address(0)) pot += _penaliseFalsePass(jobId, dispute, price);
         } else {
             emit DisputeResolved(jobId, false, 0);
-            _market.courtSettle(jobId, job, Status.Disputed, 0, true);
+            if (dispute.passingVerifier != address(0)) _settlePass(jobId, job, dispute.passingVerifier, Status.Disputed);
+            else _market.courtSettle(jobId, job, Status.Disputed, 0, true);
         }
         _payCoherent(jobId, last, providerWrong, pot, coherent);
         // Rounding remainders and the treasury's share of a slash: what the job still holds.
@@ -579,9 +603,9 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
 
     /// @dev The first transaction to observe a submitted job's draw is its drawn verifier's verdict:
     /// the market fixes the draw (reverting unless the seed selects the job) and the caller must
-    /// be the verifier that seed draws from the submission epoch's snapshot. A fail verdict
-    /// records the audit for its dispute; a pass needs no record (the job settles at once).
-    function _fixDrawForVerdict(uint256 jobId, Job calldata job, Audit storage audit, bool pass) private {
+    /// be the verifier that seed draws from the submission epoch's snapshot. The audit is recorded
+    /// as assigned to it, for the verdict that follows.
+    function _fixDrawForVerdict(uint256 jobId, Job calldata job, Audit storage audit) private {
         bytes32 seed = _market.courtFixDraw(jobId, job);
         address[] memory exclude = new address[](1);
         exclude[0] = job.client;
@@ -590,17 +614,54 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
         if (msg.sender != verifier) revert AuditCourtNotDrawnVerifier(msg.sender, verifier);
         emit AuditOpened(jobId, AuditOrigin.Drawn, 0, 0);
         emit AuditAssigned(jobId, verifier, uint64(block.timestamp), seed);
-        if (pass) return;
         audit.verifier = verifier;
         audit.deadline = uint64(block.timestamp);
         audit.phase = Phase.Assigned;
         audit.seed = seed;
     }
 
-    function _passWithoutRecord(uint256 jobId, Job calldata job, uint256 reward, bytes32 evidenceHash) private {
-        reward = _market.courtPayFromPool(jobId, msg.sender, reward);
-        emit VerdictSubmitted(jobId, msg.sender, true, evidenceHash, reward);
-        _market.courtSettle(jobId, job, Status.Auditing, 0, true);
+    /// @dev Opens round 0 of a dispute on the side "provider wrong", funded by the caller (a
+    /// failing verifier, or a pass's appellant) with the challenger bond from its market balance.
+    function _openDispute(uint256 jobId, Job calldata job, Audit storage audit, bytes32 evidenceHash) private {
+        audit.phase = Phase.Disputed;
+        uint256 bond = _challengerBond(job.unitPrice * job.taskCount);
+        Dispute storage dispute = _disputes[jobId];
+        dispute.challenger = msg.sender;
+        dispute.evidenceHash = evidenceHash;
+        _openRound(jobId, dispute, msg.sender, true, bond);
+        _market.courtSetStatus(jobId, job, Status.Auditing, Status.Disputed);
+        _market.courtHold(msg.sender, bond);
+    }
+
+    /// @dev A pass stands: pays `verifier` the audit reward (from the pool, or from the
+    /// provider's payout, at most all of it, when the provider let the draw lapse) and settles the
+    /// job from `from` as audited.
+    function _settlePass(uint256 jobId, Job calldata job, address verifier, Status from) private {
+        uint256 price = job.unitPrice * job.taskCount;
+        uint256 reward = price * _auditRewardBps / _BPS;
+        if (_audits[jobId].origin == AuditOrigin.Lapsed) {
+            // a market may pay rewards above the price (auditRewardBps > 10000); the payout is the most
+            if (reward > price) reward = price;
+            emit PassFinalized(jobId, verifier, reward);
+            _market.courtSettle(jobId, job, from, reward, true);
+            _market.courtPay(jobId, verifier, reward);
+        } else {
+            reward = _market.courtPayFromPool(jobId, verifier, reward);
+            emit PassFinalized(jobId, verifier, reward);
+            _market.courtSettle(jobId, job, from, 0, true);
+        }
+    }
+
+    /// @dev Slashes the verifier of a pass ruled wrong `falsePassPenaltyBps` of the audit reward
+    /// (at most its stake not locked, unbonding included) and pays it to the appellant, less the
+    /// committee's `slashCommitteeBps` share, which it returns for the pot.
+    function _penaliseFalsePass(uint256 jobId, Dispute storage dispute, uint256 price) private returns (uint256 toPot) {
+        uint256 penalty = price * _auditRewardBps / _BPS * _params.falsePassPenaltyBps / _BPS;
+        uint256 taken = _market.courtSlashVerifier(dispute.passingVerifier, penalty);
+        _held[jobId] += taken;
+        emit FalsePassPenalised(jobId, dispute.passingVerifier, taken);
+        toPot = taken * _params.slashCommitteeBps / _BPS;
+        if (taken != toPot) _pay(jobId, dispute.challenger, taken - toPot);
     }
 
     /// @dev Makes `audit` wait for a seed that does not exist yet, drawn from the current epoch.
@@ -723,6 +784,13 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
         return bond > _params.minChallengerBond ? bond : _params.minChallengerBond;
     }
 
+    /// @dev The audit of a job that must be `job` in {Status-Auditing}, in phase `phase`.
+    function _auditIn(uint256 jobId, Job calldata job, Phase phase) private view returns (Audit storage audit) {
+        _market.expectJob(jobId, job, Status.Auditing);
+        audit = _audits[jobId];
+        _expectPhase(jobId, audit.phase, phase);
+    }
+
     function _expectPhase(uint256 jobId, Phase phase, Phase expected) private pure {
         if (phase != expected) revert AuditCourtInvalidPhase(jobId, phase, expected);
     }
@@ -746,6 +814,7 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
         if (p.commitWindow == 0) revert AuditCourtInvalidParameter("commitWindow", 0);
         if (p.revealWindow == 0) revert AuditCourtInvalidParameter("revealWindow", 0);
         if (p.appealWindow == 0) revert AuditCourtInvalidParameter("appealWindow", 0);
+        if (p.passAppealWindow == 0) revert AuditCourtInvalidParameter("passAppealWindow", 0);
         if (p.committeeSize == 0 || p.committeeSize % 2 == 0 || p.committeeSize > _MAX_COMMITTEE) {
             revert AuditCourtInvalidParameter("committeeSize", p.committeeSize);
         }
@@ -754,9 +823,14 @@ contract AuditCourt is IAuditCourt, BlockHashSeedSource {
         if (p.minChallengerBond == 0) revert AuditCourtInvalidParameter("minChallengerBond", 0);
         uint256 split = p.slashClientBps + p.slashCommitteeBps;
         if (split > _BPS) revert AuditCourtInvalidParameter("slashSplitBps", split);
-        // A member drawn into the last round must still have its stake in the vault when the
-        // dispute ends: the unbonding delay covers two audits, every round's windows and an epoch.
-        uint256 longest = 2 * uint256(p.auditWindow)
+        // Below one reward, a lazy verifier gains from passing unseen even when half its audits
+        // are canaries.
+        if (p.falsePassPenaltyBps < _BPS) revert AuditCourtInvalidParameter("falsePassPenaltyBps", p.falsePassPenaltyBps);
+        // A verifier drawn from an epoch's snapshot, and a member drawn into the last round, must
+        // still have their stake in the vault when the dispute that may slash them ends: the
+        // unbonding delay covers two audits, a pass's appeal window, every round's windows and
+        // an epoch.
+        uint256 longest = 2 * uint256(p.auditWindow) + p.passAppealWindow
             + (p.maxAppeals + 1) * (uint256(p.commitWindow) + p.revealWindow + p.appealWindow) + vault.epochLength();
         (,, uint64 unbondingDelay) = vault.limits();
         if (unbondingDelay < longest) revert AuditCourtInvalidParameter("unbondingDelay", unbondingDelay);

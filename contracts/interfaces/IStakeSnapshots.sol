@@ -13,6 +13,9 @@ interface IStakeSnapshots {
     /// @notice The epoch of `timestamp`.
     function epochOf(uint64 timestamp) external view returns (uint64);
 
+    /// @notice Whether `account` is a verifier with at least the minimum stake active now.
+    function isActiveVerifier(address account) external view returns (bool);
+
     /// @notice Least active stake per role and the unbonding delay in seconds.
     function limits() external view returns (uint256 minProviderStake, uint256 minVerifierStake, uint64 unbondingDelay);
 

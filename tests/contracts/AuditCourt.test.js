@@ -8,7 +8,7 @@ const { E, Status, AuditOrigin, BPS, ZERO } = h;
 const coder = ethers.AbiCoder.defaultAbiCoder();
 
 /** contracts/AuditCourt.sol `Phase`. */
-const Phase = { None: 0, AwaitingDraw: 1, Assigned: 2, Disputed: 3, Done: 4 };
+const Phase = { None: 0, AwaitingDraw: 1, Assigned: 2, Disputed: 3, Done: 4, Passed: 5 };
 /** Market terms under which every job is audited and each job's fee funds its own reward. */
 const CERTAIN = { auditRateBps: 10_000, verificationFeeBps: 5250 };
 const EPOCH = h.VAULT_LIMITS.epochLength;
@@ -218,6 +218,28 @@ async function disputed(w, { taskCount = 10, s } = {}) {
   };
 }
 
+/**
+ * The assigned (or draw-fixing) verifier of `s` passes it, and `appellant` appeals the pass:
+ * round 0 of a dispute is open, funded by the appellant. Tracked like {disputed}.
+ */
+async function passAppealed(w, s, appellant) {
+  await w.court.connect(s.verifier).submitVerdict(s.id, s.sub, true, EVIDENCE);
+  const holdBefore = (await w.market.ledger()).courtHold_;
+  const receipt = await receiptOf(w.court.connect(appellant).appealPass(s.id, s.sub));
+  const [opened] = eventsOf(receipt, w.court, "RoundOpened");
+  return {
+    ...s, holdBefore, challenger: appellant, passer: s.verifier.address,
+    rounds: [{ funder: appellant.address, fundedWrong: true, bond: opened.args.bond, ticket: opened.args.ticket }],
+  };
+}
+
+/** The verifier of `s` passes it and, once the appeal window has passed, anyone finalizes it. */
+async function passAndFinalize(w, s) {
+  await w.court.connect(s.verifier).submitVerdict(s.id, s.sub, true, EVIDENCE);
+  await time.increase(w.cp.passAppealWindow + 1);
+  return w.court.connect(w.other).finalizePass(s.id, s.sub);
+}
+
 /** Draws the committee of the dispute's open round once its seed exists. */
 async function drawRound(w, d) {
   await mine(1);
@@ -327,6 +349,7 @@ function expectedResolution(w, d, { providerWrong, origin, pool, stakes }) {
     }
   }
   let fromPool = 0n;
+  const reward = (price * BigInt(params.auditRewardBps)) / BPS;
   if (providerWrong) {
     held += collateral + price;
     taken.set(d.sub.provider, collateral);
@@ -334,7 +357,6 @@ function expectedResolution(w, d, { providerWrong, origin, pool, stakes }) {
     const toClient = price + (collateral * BigInt(cp.slashClientBps)) / BPS;
     credit(d.sub.client, toClient);
     held -= toClient;
-    const reward = (price * BigInt(params.auditRewardBps)) / BPS;
     if (origin === AuditOrigin.Lapsed) {
       const available = collateral - (collateral * BigInt(cp.slashClientBps)) / BPS - (collateral * BigInt(cp.slashCommitteeBps)) / BPS;
       const paid = reward < available ? reward : available;
@@ -344,8 +366,26 @@ function expectedResolution(w, d, { providerWrong, origin, pool, stakes }) {
       fromPool = reward < pool ? reward : pool;
       credit(d.challenger.address, fromPool);
     }
+    if (d.passer) {
+      // the false pass's penalty: to the appellant, less the committee's share
+      const penalty = (reward * BigInt(cp.falsePassPenaltyBps)) / BPS;
+      const stake = left.get(d.passer);
+      const t = penalty < stake ? penalty : stake;
+      taken.set(d.passer, (taken.get(d.passer) ?? 0n) + t);
+      const toPot = (t * BigInt(cp.slashCommitteeBps)) / BPS;
+      pot += toPot;
+      credit(d.challenger.address, t - toPot);
+    }
+  } else if (d.passer && origin === AuditOrigin.Lapsed) {
+    const paid = reward < price ? reward : price;
+    credit(d.sub.provider, price - paid);
+    credit(d.passer, paid);
   } else {
     credit(d.sub.provider, price);
+    if (d.passer) {
+      fromPool = reward < pool ? reward : pool;
+      credit(d.passer, fromPool);
+    }
   }
   if (coherentVotes.length && pot) {
     const each = pot / BigInt(coherentVotes.length);
@@ -359,6 +399,7 @@ function expectedResolution(w, d, { providerWrong, origin, pool, stakes }) {
 /** Every account a dispute's resolution may touch. */
 function accountsOf(w, d) {
   const set = new Set([d.sub.client, d.sub.provider, d.challenger.address, w.treasury.address]);
+  if (d.passer) set.add(d.passer);
   for (const round of d.rounds) {
     set.add(round.funder);
     for (const m of round.members ?? []) set.add(m);
@@ -443,6 +484,8 @@ describe("AuditCourt", function () {
         [{ commitWindow: 0 }, "commitWindow", 0],
         [{ revealWindow: 0 }, "revealWindow", 0],
         [{ appealWindow: 0 }, "appealWindow", 0],
+        [{ passAppealWindow: 0 }, "passAppealWindow", 0],
+        [{ falsePassPenaltyBps: 9_999 }, "falsePassPenaltyBps", 9_999],
         [{ committeeSize: 0 }, "committeeSize", 0],
         [{ committeeSize: 4 }, "committeeSize", 4],
         [{ committeeSize: 17 }, "committeeSize", 17],
@@ -454,15 +497,15 @@ describe("AuditCourt", function () {
       for (const [overrides, name, value] of bad) {
         await expect(deployWith(overrides), name).to.be.revertedWithCustomError(Court, "AuditCourtInvalidParameter").withArgs(name, value);
       }
-      for (const edge of [{ committeeSize: 15 }, { committeeSize: 1 }, { maxAppeals: 3 }, { maxAppeals: 0 }, { challengerBondBps: 10_000 }, { slashClientBps: 7000, slashCommitteeBps: 3000 }]) {
+      for (const edge of [{ committeeSize: 15 }, { committeeSize: 1 }, { maxAppeals: 3 }, { maxAppeals: 0 }, { challengerBondBps: 10_000 }, { slashClientBps: 7000, slashCommitteeBps: 3000 }, { falsePassPenaltyBps: 10_000 }]) {
         await expect(deployWith(edge), JSON.stringify(edge)).not.to.be.reverted;
       }
     });
 
-    it("refuses an unbonding delay shorter than two audits, every round's windows and an epoch", async function () {
+    it("refuses an unbonding delay shorter than two audits, a pass's appeal window, every round's windows and an epoch", async function () {
       const Court = await ethers.getContractFactory("AuditCourt");
       const p = h.defaultCourtParams();
-      const longest = 2 * p.auditWindow + (p.maxAppeals + 1) * (p.commitWindow + p.revealWindow + p.appealWindow) + EPOCH;
+      const longest = 2 * p.auditWindow + p.passAppealWindow + (p.maxAppeals + 1) * (p.commitWindow + p.revealWindow + p.appealWindow) + EPOCH;
       await expect(deployWith({}, { unbondingDelay: longest - 1 }))
         .to.be.revertedWithCustomError(Court, "AuditCourtInvalidParameter").withArgs("unbondingDelay", longest - 1);
       await expect(deployWith({}, { unbondingDelay: longest })).not.to.be.reverted;
@@ -512,7 +555,7 @@ describe("AuditCourt", function () {
       expect(await e.court.pendingAuditor(t.id, t.sub)).to.deep.equal([ethers.ZeroAddress, ZERO]);
     });
 
-    it("a pass by the drawn verifier fixes the draw, pays the reward from the pool and settles, leaving no record", async function () {
+    it("a pass by the drawn verifier fixes the draw and records it as passed, paying nothing before the appeal window ends", async function () {
       const w = await loadFixture(certain);
       const s = await selected(w, { taskCount: 10 });
       const m = h.money(w.params, E(1), 10);
@@ -526,17 +569,29 @@ describe("AuditCourt", function () {
       const receipt = await (await tx).wait();
       const block = await ethers.provider.getBlock(receipt.blockNumber);
       await expect(tx).to.emit(w.court, "AuditAssigned").withArgs(s.id, s.verifier.address, block.timestamp, s.seed);
-      await expect(tx).to.emit(w.court, "VerdictSubmitted").withArgs(s.id, s.verifier.address, true, EVIDENCE, reward);
-      await expect(tx).to.emit(w.market, "Credited").withArgs(s.id, s.verifier.address, reward);
-      await expect(tx).to.emit(w.market, "JobSettled").withArgs(s.id, m.price);
-      await expect(tx).to.emit(w.vault, "AuditPassed").withArgs(w.provider.address);
+      await expect(tx).to.emit(w.court, "VerdictSubmitted").withArgs(s.id, s.verifier.address, true, EVIDENCE, 0);
+      await expect(tx).not.to.emit(w.market, "Credited");
+      await expect(tx).not.to.emit(w.market, "JobSettled");
+      const deadline = BigInt(block.timestamp + w.cp.passAppealWindow);
+      expect(await w.court.auditOf(s.id)).to.deep.equal([s.verifier.address, deadline, Phase.Passed, AuditOrigin.Drawn, 0, 0, 0, s.seed]);
+      expect((await w.market.getJob(s.id)).status).to.equal(Status.Auditing);
+      await time.setNextBlockTimestamp(deadline);
+      await expect(w.court.finalizePass(s.id, s.sub))
+        .to.be.revertedWithCustomError(w.court, "AuditCourtPassAppealOpen").withArgs(s.id, deadline, deadline);
+      const fin = w.court.connect(w.other).finalizePass(s.id, s.sub);
+      await expect(fin).to.emit(w.court, "PassFinalized").withArgs(s.id, s.verifier.address, reward);
+      await expect(fin).to.emit(w.market, "Credited").withArgs(s.id, s.verifier.address, reward);
+      await expect(fin).to.emit(w.market, "JobSettled").withArgs(s.id, m.price);
+      await expect(fin).to.emit(w.vault, "AuditPassed").withArgs(w.provider.address);
       expect(await w.market.balanceOf(s.verifier.address)).to.equal(verifierBalance + reward);
       expect(await w.market.balanceOf(w.provider.address)).to.equal(providerBalance + m.price);
       const after = await w.market.ledger();
       expect(after.verificationPool).to.equal(before.verificationPool - reward);
       expect(after.courtHold_).to.equal(before.courtHold_);
       expect((await w.market.getJob(s.id)).status).to.equal(Status.Settled);
-      expect((await w.court.auditOf(s.id)).phase).to.equal(Phase.None);
+      expect((await w.court.auditOf(s.id)).phase).to.equal(Phase.Done);
+      await expect(w.court.finalizePass(s.id, s.sub))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(s.id, Status.Settled, Status.Auditing);
     });
 
     it("pays the reward only as far as the pool holds it", async function () {
@@ -545,8 +600,8 @@ describe("AuditCourt", function () {
       const s = await grindSelected(w, { taskCount: 10 });
       const { verificationPool: pool } = await w.market.ledger();
       expect(pool).to.equal(E(0.8));
-      const tx = w.court.connect(s.verifier).submitVerdict(s.id, s.sub, true, EVIDENCE);
-      await expect(tx).to.emit(w.court, "VerdictSubmitted").withArgs(s.id, s.verifier.address, true, EVIDENCE, pool);
+      const tx = passAndFinalize(w, s);
+      await expect(tx).to.emit(w.court, "PassFinalized").withArgs(s.id, s.verifier.address, pool);
       await expect(tx).to.emit(w.market, "Credited").withArgs(s.id, s.verifier.address, pool);
       expect((await w.market.ledger()).verificationPool).to.equal(0);
     });
@@ -603,7 +658,7 @@ describe("AuditCourt", function () {
       expect((await w.market.getJob(s.id)).status).to.equal(Status.Disputed);
       const audit = await w.court.auditOf(s.id);
       expect([audit.verifier, audit.phase, audit.origin, audit.seed]).to.deep.equal([s.verifier.address, Phase.Disputed, AuditOrigin.Drawn, s.seed]);
-      expect(await w.court.disputeOf(s.id)).to.deep.equal([s.verifier.address, EVIDENCE, 1]);
+      expect(await w.court.disputeOf(s.id)).to.deep.equal([s.verifier.address, EVIDENCE, 1, ethers.ZeroAddress]);
       expect(await w.court.heldFor(s.id)).to.equal(bond);
       expect((await w.market.ledger()).courtHold_).to.equal(hold + bond);
       expect(await w.market.balanceOf(s.verifier.address)).to.equal(balance - bond);
@@ -641,22 +696,27 @@ describe("AuditCourt", function () {
       const a = await recorded(w);
       await time.setNextBlockTimestamp(a.audit.deadline);
       await expect(w.court.connect(a.verifier).submitVerdict(a.id, a.sub, true, EVIDENCE)).to.emit(w.court, "VerdictSubmitted");
-      expect((await w.court.auditOf(a.id)).phase).to.equal(Phase.Done);
+      expect((await w.court.auditOf(a.id)).phase).to.equal(Phase.Passed);
       const b = await recorded(w);
       await time.setNextBlockTimestamp(b.audit.deadline + 1n);
       await expect(w.court.connect(b.verifier).submitVerdict(b.id, b.sub, true, EVIDENCE))
         .to.be.revertedWithCustomError(w.court, "AuditCourtAuditClosed").withArgs(b.id, b.audit.deadline, b.audit.deadline + 1n);
     });
 
-    it("pays a pass from the pool and settles; refuses a second verdict", async function () {
+    it("holds a pass for its appeal window, refusing a second verdict; then pays it from the pool and settles", async function () {
       const w = await loadFixture(certain);
       const a = await recorded(w, { taskCount: 10 });
       const tx = w.court.connect(a.verifier).submitVerdict(a.id, a.sub, true, EVIDENCE);
-      await expect(tx).to.emit(w.market, "Credited").withArgs(a.id, a.verifier.address, E(5));
-      await expect(tx).to.emit(w.market, "JobSettled").withArgs(a.id, E(10));
+      await expect(tx).not.to.emit(w.market, "Credited");
       await expect(tx).not.to.emit(w.court, "AuditAssigned");
       await expect(w.court.connect(a.verifier).submitVerdict(a.id, a.sub, true, EVIDENCE))
-        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(a.id, Status.Settled, Status.Auditing);
+        .to.be.revertedWithCustomError(w.court, "AuditCourtInvalidPhase").withArgs(a.id, Phase.Passed, Phase.Assigned);
+      await expect(w.court.timeoutAudit(a.id, a.sub))
+        .to.be.revertedWithCustomError(w.court, "AuditCourtInvalidPhase").withArgs(a.id, Phase.Passed, Phase.Assigned);
+      await time.increase(w.cp.passAppealWindow + 1);
+      const fin = w.court.finalizePass(a.id, a.sub);
+      await expect(fin).to.emit(w.market, "Credited").withArgs(a.id, a.verifier.address, E(5));
+      await expect(fin).to.emit(w.market, "JobSettled").withArgs(a.id, E(10));
     });
 
     it("refuses anyone but the assigned verifier, a forged record and an audit still waiting for its draw", async function () {
@@ -726,8 +786,11 @@ describe("AuditCourt", function () {
       const before = await w.market.ledger();
       const provider = await w.market.balanceOf(w.provider.address);
       const verifier = await w.market.balanceOf(a.verifier.address);
-      const tx = w.court.connect(a.verifier).submitVerdict(a.id, a.sub, true, EVIDENCE);
-      await expect(tx).to.emit(w.court, "VerdictSubmitted").withArgs(a.id, a.verifier.address, true, EVIDENCE, reward);
+      await expect(w.court.connect(a.verifier).submitVerdict(a.id, a.sub, true, EVIDENCE))
+        .to.emit(w.court, "VerdictSubmitted").withArgs(a.id, a.verifier.address, true, EVIDENCE, 0);
+      await time.increase(w.cp.passAppealWindow + 1);
+      const tx = w.court.finalizePass(a.id, a.sub);
+      await expect(tx).to.emit(w.court, "PassFinalized").withArgs(a.id, a.verifier.address, reward);
       await expect(tx).to.emit(w.market, "JobSettled").withArgs(a.id, price - reward);
       await expect(tx).to.emit(w.market, "Credited").withArgs(a.id, a.verifier.address, reward);
       await expect(tx).to.emit(w.vault, "AuditPassed").withArgs(w.provider.address);
@@ -742,8 +805,8 @@ describe("AuditCourt", function () {
       const w = await loadFixture(richReward);
       const a = await assign(w, await lapsed(w, { taskCount: 10 }));
       const price = E(10);
-      const tx = w.court.connect(a.verifier).submitVerdict(a.id, a.sub, true, EVIDENCE);
-      await expect(tx).to.emit(w.court, "VerdictSubmitted").withArgs(a.id, a.verifier.address, true, EVIDENCE, price);
+      const tx = passAndFinalize(w, a);
+      await expect(tx).to.emit(w.court, "PassFinalized").withArgs(a.id, a.verifier.address, price);
       await expect(tx).to.emit(w.market, "JobSettled").withArgs(a.id, 0);
       await expect(tx).to.emit(w.market, "Credited").withArgs(a.id, a.verifier.address, price);
     });
@@ -770,7 +833,7 @@ describe("AuditCourt", function () {
       const a = await assign(w, s);
       expect(a.audit.seed).to.equal(await ticketSeed(ticket, s.id, 0));
       const pool = (await w.market.ledger()).verificationPool;
-      const verdict = w.court.connect(a.verifier).submitVerdict(a.id, a.sub, true, EVIDENCE);
+      const verdict = passAndFinalize(w, a);
       await expect(verdict).to.emit(w.market, "Credited").withArgs(a.id, a.verifier.address, E(5));
       await expect(verdict).to.emit(w.market, "JobSettled").withArgs(a.id, E(10));
       expect((await w.market.ledger()).verificationPool).to.equal(pool - E(5));
@@ -1379,7 +1442,7 @@ describe("AuditCourt", function () {
     it("heldFor, disputeOf, roundOf and voteOf are empty for a job never disputed", async function () {
       const w = await loadFixture(certain);
       expect(await w.court.heldFor(1)).to.equal(0);
-      expect(await w.court.disputeOf(1)).to.deep.equal([ethers.ZeroAddress, ZERO, 0]);
+      expect(await w.court.disputeOf(1)).to.deep.equal([ethers.ZeroAddress, ZERO, 0, ethers.ZeroAddress]);
       expect((await w.court.roundOf(1, 0)).members).to.deep.equal([]);
       expect(await w.court.voteOf(1, 0, w.client.address)).to.deep.equal([ZERO, 0]);
     });

@@ -37,7 +37,7 @@ function signerOf(w, address) {
 
 for (const blockTime of [2, 12]) {
   describe(`draws on a chain with ${blockTime}-second blocks`, function () {
-    it("a keeper that fixes the draw at once gets every job settled, audited or not", async function () {
+    it("a keeper that fixes the draw at once gets every job settled, audited (its pass finalized) or not", async function () {
       const w = await loadFixture(drawableWorld);
       const price = E(8);
       const before = await w.market.balanceOf(w.provider.address);
@@ -45,19 +45,24 @@ for (const blockTime of [2, 12]) {
       for (let i = 0; i < 12; i++) jobs.push(await submitted(w, blockTime));
       await pass(2 * blockTime, blockTime);
       await w.market.recordDraw(jobs.map((j) => j.id), jobs.map((j) => j.sub));
+      const passed = [];
       for (const { id, sub } of jobs) {
         const [status] = await w.market.getJob(id);
         if (status === BigInt(Status.Auditing)) {
           const audit = await w.court.auditOf(id);
           await w.court.connect(signerOf(w, audit.verifier)).submitVerdict(id, sub, true, ethers.id("ok"));
+          passed.push({ id, sub });
         } else {
           expect(status).to.equal(Status.Unaudited);
         }
       }
+      expect(passed.length).to.be.greaterThan(0);
       await pass(Number(w.params.challengeWindow) + blockTime, blockTime);
       const open = [];
       for (const j of jobs) if ((await w.market.getJob(j.id))[0] === BigInt(Status.Unaudited)) open.push(j);
       if (open.length) await w.market.settle(open.map((j) => j.id), open.map((j) => j.sub));
+      await pass(Number((await w.court.params()).passAppealWindow) + blockTime, blockTime);
+      for (const { id, sub } of passed) await w.court.finalizePass(id, sub);
       for (const { id } of jobs) expect((await w.market.getJob(id))[0]).to.equal(Status.Settled);
       expect(await w.market.balanceOf(w.provider.address)).to.equal(before + price * BigInt(jobs.length));
     });
@@ -87,6 +92,8 @@ for (const blockTime of [2, 12]) {
       await w.court.assignAuditor(id, sub);
       const assigned = await w.court.auditOf(id);
       await w.court.connect(signerOf(w, assigned.verifier)).submitVerdict(id, sub, true, ethers.id("ok"));
+      await pass(Number((await w.court.params()).passAppealWindow) + blockTime, blockTime);
+      await w.court.finalizePass(id, sub);
       const reward = (E(8) * BigInt(w.params.auditRewardBps)) / h.BPS;
       expect(await w.market.balanceOf(w.provider.address)).to.equal(before + E(8) - reward);
       expect(await w.market.balanceOf(assigned.verifier)).to.equal(E(100) + reward);

@@ -868,7 +868,7 @@ describe("JobMarket", function () {
       // a one-task job's audit pays its verifier 0.5 from the pool of 0.8 + 0.08
       const audited = await h.submittedWithDraw(w, true, { taskCount: 1 });
       const { verifier } = await w.court.pendingAuditor(audited.id, audited.sub);
-      await w.court.connect(signerOf(w, verifier)).submitVerdict(audited.id, audited.sub, true, h.ZERO);
+      await h.passAndFinalize(w, signerOf(w, verifier), audited.id, audited.sub);
       expect((await w.market.ledger()).verificationPool).to.equal(E(0.38));
       await w.market.claimProtocolFees();
       await time.increaseTo(job.deadline + 1n);
@@ -1028,7 +1028,7 @@ describe("JobMarket", function () {
       const reward = (m.price * BigInt(w.params.auditRewardBps)) / BPS;
       const before = await w.market.accountOf(w.provider.address);
       const { courtHold_: hold } = await w.market.ledger();
-      const tx = w.court.connect(a.verifier).submitVerdict(a.id, a.sub, true, h.ZERO);
+      const tx = await h.passAndFinalize(w, a.verifier, a.id, a.sub);
       await expect(tx).to.emit(w.market, "JobSettled").withArgs(a.id, m.price - reward);
       await expect(tx).to.emit(w.market, "Credited").withArgs(a.id, a.verifier.address, reward);
       await expect(tx).to.emit(w.vault, "AuditPassed").withArgs(w.provider.address);
@@ -1153,7 +1153,7 @@ describe("JobMarket", function () {
       // the market's first job: the pool holds its 8 % fee, the reward is 50 % of the price
       const s = await h.submittedWithDraw(w, true, { taskCount: 10 });
       const { verifier } = await w.court.pendingAuditor(s.id, s.sub);
-      const tx = w.court.connect(signerOf(w, verifier)).submitVerdict(s.id, s.sub, true, h.ZERO);
+      const tx = await h.passAndFinalize(w, signerOf(w, verifier), s.id, s.sub);
       await expect(tx).to.emit(w.market, "Credited").withArgs(s.id, verifier, E(0.8));
       expect((await w.market.ledger()).verificationPool).to.equal(0);
     });
@@ -1268,6 +1268,9 @@ describe("JobMarket", function () {
       await check();
       await w.court.connect(signerOf(w, (await w.court.auditOf(asked.id)).verifier)).submitVerdict(asked.id, asked.sub, true, h.ZERO);
       await check();
+      await time.increase(Number((await w.court.params()).passAppealWindow) + 1);
+      await w.court.finalizePass(asked.id, asked.sub);
+      await check();
       // a dispute: bond held, committee, slash and payouts
       await ruleProviderWrong(w, disputed);
       await check();
@@ -1280,7 +1283,7 @@ describe("JobMarket", function () {
       await check();
       await mine(1);
       await w.court.assignAuditor(lapsed.id, lapsed.sub);
-      await w.court.connect(signerOf(w, (await w.court.auditOf(lapsed.id)).verifier)).submitVerdict(lapsed.id, lapsed.sub, true, h.ZERO);
+      await h.passAndFinalize(w, signerOf(w, (await w.court.auditOf(lapsed.id)).verifier), lapsed.id, lapsed.sub);
       await check();
       await time.increase(100_001);
       await w.market.settle([plain.id], [plain.sub]);
@@ -1299,7 +1302,7 @@ describe("JobMarket", function () {
       expect(await w.vault.market()).to.equal(await w.market.getAddress());
     });
 
-    it("an audited job passes through the court: the verifier is paid from the pool and the provider settles", async function () {
+    it("an audited job passes through the court: after the pass's appeal window the verifier is paid from the pool and the provider settles", async function () {
       const w = await loadFixture(fixture);
       const { id, sub } = await submittedWhere(w, true, { taskCount: 10 });
       const m = h.money(w.params, E(1), 10);
@@ -1308,7 +1311,7 @@ describe("JobMarket", function () {
       // the reward, as far as the pool holds it
       const reward = (m.price * BigInt(w.params.auditRewardBps)) / BPS;
       const pool = (await w.market.ledger()).verificationPool;
-      const tx = w.court.connect(signerOf(w, verifier)).submitVerdict(id, sub, true, ethers.id("evidence"));
+      const tx = await h.passAndFinalize(w, signerOf(w, verifier), id, sub);
       await expect(tx).to.emit(w.market, "Credited").withArgs(id, verifier, reward < pool ? reward : pool);
       await expect(tx).to.emit(w.market, "JobSettled").withArgs(id, m.price);
       await expect(tx).to.emit(w.vault, "AuditPassed").withArgs(w.provider.address);

@@ -41,7 +41,7 @@ describe("economics: honest and deviating strategies of every role", function ()
   let cost; // what a client pays for a job: price and fees
   const baseline = {}; // honest payoffs per unit of the first phase, where everyone else is honest
   const providers = {};
-  const payoffs = { provider: new Map(), auditor: new Map(), member: new Map(), client: new Map() };
+  const payoffs = { provider: new Map(), auditor: new Map(), member: new Map(), client: new Map(), appellant: new Map() };
 
   /** Adds one unit's payoff (tokens) to a strategy's tally; `kind` splits committee seats by truth. */
   function tally(role, strategy, payoff, { units = 1, kind } = {}) {
@@ -52,8 +52,10 @@ describe("economics: honest and deviating strategies of every role", function ()
     t.units += units;
     t.values.push(payoff / units);
     if (kind) {
+      t.kinds[kind] ??= { total: 0, units: 0, values: [] };
       t.kinds[kind].total += payoff;
       t.kinds[kind].units += units;
+      t.kinds[kind].values?.push(payoff / units);
     }
   }
 
@@ -130,21 +132,25 @@ describe("economics: honest and deviating strategies of every role", function ()
    * regardless, "lazy" and "collude" pass unchecked); every dispute is played with each member's
    * `member(address, job)` strategy ("honest", "lazy" votes provider right unchecked, "liar"
    * votes against the truth, "collude" votes provider right), the side that is right appealing
-   * each ruling against it. Unaudited jobs settle after the challenge window.
+   * each ruling against it. `appealer(job)` may appeal a pass (a signer, or null): its dispute is
+   * played like a fail's; the other passes are finalized after their appeal window. A lot's
+   * `client` (default the honest client) creates its jobs. Unaudited jobs settle after the
+   * challenge window.
    */
-  async function round({ lots, auditor = () => "honest", member = () => "honest" }) {
+  async function round({ lots, auditor = () => "honest", member = () => "honest", appealer = () => null }) {
     const jobs = [];
     for (const lot of lots) {
       const p = providers[lot.provider];
+      const client = lot.client ?? w.client;
       let created;
-      const d = await deltas([w.client.address], async () => {
-        created = await P.submittedJobs(w, { client: w.client, provider: p.signer, offer: p.offer, sig: p.sig, count: lot.count, taskCount: TASKS });
+      const d = await deltas([client.address], async () => {
+        created = await P.submittedJobs(w, { client, provider: p.signer, offer: p.offer, sig: p.sig, count: lot.count, taskCount: TASKS });
       });
-      tally("client", "honest", d(w.client.address), { units: lot.count });
+      if (!lot.client) tally("client", "honest", d(client.address), { units: lot.count });
       for (const j of created) {
         const cheated = new Set();
         while (cheated.size < Math.round(lot.cheat * TASKS)) cheated.add(rnd.int(TASKS));
-        jobs.push({ ...j, p, cheated, computeCost: tok(UNIT) * (TASKS - cheated.size) });
+        jobs.push({ ...j, p, lot, cheated, computeCost: tok(UNIT) * (TASKS - cheated.size) });
       }
     }
     const drawn = await P.pendingAuditors(w, jobs);
@@ -154,6 +160,7 @@ describe("economics: honest and deviating strategies of every role", function ()
     const byProvider = (list) => [...new Set(list.map((j) => j.p.name))].map((name) => list.filter((j) => j.p.name === name));
     for (const group of byProvider(plain)) await w.market.connect(group[0].p.signer).recordDraw(group.map((j) => j.id), group.map((j) => j.job), P.G);
     const failed = [];
+    const passed = [];
     for (const j of jobs.filter((x) => x.verifier !== ethers.ZeroAddress)) {
       const [, seed] = await w.court.pendingAuditor(j.id, j.job);
       const indices = (await w.court.taskIndicesOf(seed, TASKS)).map(Number);
@@ -171,14 +178,28 @@ describe("economics: honest and deviating strategies of every role", function ()
         failed.push(j);
         continue;
       }
+      // a pass moves no money: the reward waits for the end of its appeal window
       const d = await deltas([j.verifier, j.p.signer.address], () =>
         w.court.connect(w.signerOf(j.verifier)).submitVerdict(j.id, j.job, true, h.ZERO, P.G));
-      expect(d(j.p.signer.address), "a passed job pays its price").to.equal(tok(price));
-      tally("auditor", j.auditorStrategy, d(j.verifier) - checkCost);
-      tally("provider", j.p.name, d(j.p.signer.address) - j.computeCost);
+      expect([d(j.verifier), d(j.p.signer.address)], "a pass pays nothing yet").to.deep.equal([0, 0]);
+      j.appellant = appealer(j);
+      if (!j.appellant) {
+        passed.push(j);
+        continue;
+      }
+      // appealed within the window, before any dispute of the round lets time pass
+      j.challengerPaid = 0;
+      await w.court.connect(j.appellant).appealPass(j.id, j.job, P.G);
+      failed.push(j);
     }
     for (const j of failed) await dispute(j, member);
-    await time.increase(Number(w.params.challengeWindow) + 1);
+    await time.increase(Math.max(Number(w.params.challengeWindow), Number(court.passAppealWindow)) + 1);
+    for (const j of passed) {
+      const d = await deltas([j.verifier, j.p.signer.address], () => w.court.finalizePass(j.id, j.job, P.G));
+      expect(d(j.p.signer.address), "a passed job pays its price").to.equal(tok(price));
+      tally("auditor", j.auditorStrategy, d(j.verifier) - j.auditorCheckCost, { kind: j.lot.canary ? "canary" : "normal" });
+      tally("provider", j.p.name, d(j.p.signer.address) - j.computeCost);
+    }
     for (const group of byProvider(plain)) {
       const d = await deltas([group[0].p.signer.address], () => w.market.settle(group.map((j) => j.id), group.map((j) => j.job), P.G));
       const each = d(group[0].p.signer.address) / group.length;
@@ -188,11 +209,15 @@ describe("economics: honest and deviating strategies of every role", function ()
     return jobs;
   }
 
-  /** Plays the dispute a fail verdict opened to its final ruling; tallies each party. */
+  /**
+   * Plays the dispute a fail verdict, or an appealed pass, opened to its final ruling; tallies
+   * each party (the appellant of a pass under `appellant`, by its lot's name).
+   */
   async function dispute(j, member) {
     const seats = new Map();
-    const honestSide = j.providerWrong ? j.verifier : j.p.signer.address;
-    const everyone = () => [j.verifier, j.p.signer.address, w.client.address, ...w.pool.map((v) => v.address)];
+    const challenger = j.appellant ? j.appellant.address : j.verifier;
+    const honestSide = j.providerWrong ? challenger : j.p.signer.address;
+    const everyone = () => [challenger, j.verifier, j.p.signer.address, w.client.address, ...w.pool.map((v) => v.address)];
     let played;
     const d = await deltas(everyone(), async () => {
       played = await P.playDispute(w, j.id, j.job, {
@@ -205,8 +230,9 @@ describe("economics: honest and deviating strategies of every role", function ()
         appellant: ({ providerWrong }) => (providerWrong === j.providerWrong ? null : w.signerOf(honestSide)),
       });
     });
-    tally("auditor", j.auditorStrategy, j.challengerPaid + d(j.verifier) - j.auditorCheckCost);
+    tally("auditor", j.auditorStrategy, j.challengerPaid + d(j.verifier) - j.auditorCheckCost, { kind: j.lot.canary ? "canary" : "normal" });
     tally("provider", j.p.name, d(j.p.signer.address) - j.computeCost);
+    if (j.appellant) tally("appellant", j.lot.provider, d(challenger));
     const kind = j.providerWrong ? "wrong" : "right";
     for (const [m, { strategy, count }] of seats) {
       const checkCost = strategy === "honest" || strategy === "liar" ? tok(UNIT) * k * count : 0;
@@ -390,6 +416,8 @@ describe("economics: honest and deviating strategies of every role", function ()
         const { verifier } = await w.court.auditOf(j.id);
         await w.court.connect(w.signerOf(verifier)).submitVerdict(j.id, j.job, true, h.ZERO, P.G);
       }
+      await time.increase(Number(court.passAppealWindow) + 1);
+      for (const j of jobs) await w.court.finalizePass(j.id, j.job, P.G);
       providerGain = tok((await h.worth(w, p.signer.address)) - providerBefore);
     });
     expect(providerGain).to.equal(LOT * tok(price));

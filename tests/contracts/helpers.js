@@ -40,12 +40,14 @@ function defaultCourtParams(overrides = {}) {
     commitWindow: 1800,
     revealWindow: 1800,
     appealWindow: 1800,
+    passAppealWindow: 1800,
     committeeSize: 5,
     maxAppeals: 2,
     challengerBondBps: 1000,
     minChallengerBond: E(10),
     verifierTimeoutPenalty: E(5),
     incoherencePenalty: E(5),
+    falsePassPenaltyBps: 500_000,
     slashClientBps: 5000,
     slashCommitteeBps: 3000,
     ...overrides,
@@ -344,3 +346,14 @@ async function submittedWithDraw(w, audited, options = {}) {
 
 module.exports.drawable = drawable;
 module.exports.submittedWithDraw = submittedWithDraw;
+
+/**
+ * `verifier` (a signer) passes the audited job; once the pass's appeal window has passed, anyone
+ * finalizes it (pays the verifier, settles the job). Returns the finalizing transaction.
+ */
+async function passAndFinalize(w, verifier, id, sub) {
+  await w.court.connect(verifier).submitVerdict(id, sub, true, ZERO);
+  await time.increase(Number((await w.court.params()).passAppealWindow) + 1);
+  return w.court.finalizePass(id, sub);
+}
+module.exports.passAndFinalize = passAndFinalize;

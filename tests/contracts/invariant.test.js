@@ -13,9 +13,9 @@ const SEED = Number(process.env.INVARIANT_SEED ?? 20261127);
 // Frequent audits, so that verdicts, timeouts and disputes are common.
 const PARAMS = h.defaultParams({ auditRateBps: 3000, auditRewardBps: 1500, clientAuditFeeBps: 2000, challengeWindow: 300 });
 // Short windows and small committees (3, 7 and 15 members), so that disputes run their course.
-const COURT = h.defaultCourtParams({ auditWindow: 1200, commitWindow: 600, revealWindow: 600, appealWindow: 600, committeeSize: 3 });
+const COURT = h.defaultCourtParams({ auditWindow: 1200, commitWindow: 600, revealWindow: 600, appealWindow: 600, passAppealWindow: 600, committeeSize: 3 });
 const EPOCH = h.VAULT_LIMITS.epochLength;
-const UNBONDING = 2 * COURT.auditWindow + 3 * (COURT.commitWindow + COURT.revealWindow + COURT.appealWindow) + EPOCH;
+const UNBONDING = 2 * COURT.auditWindow + COURT.passAppealWindow + 3 * (COURT.commitWindow + COURT.revealWindow + COURT.appealWindow) + EPOCH;
 // A fixed gas limit skips the node's gas estimation, which would run every transaction twice.
 const G = { gasLimit: 15_000_000 };
 const OPEN = new Set([Status.Created, Status.Accepted, Status.Submitted, Status.Unaudited, Status.Auditing, Status.Disputed]);
@@ -137,7 +137,12 @@ describe("invariants under random operations", function () {
           break;
         case "AuditAssigned": j.audit = { ...j.audit, phase: "assigned", verifier: ev.args.verifier, deadline: ev.args.deadline }; break;
         case "DrawReanchored": break;
-        case "VerdictSubmitted": if (!ev.args.pass) { j.status = Status.Disputed; j.audit.phase = "disputed"; } break;
+        case "VerdictSubmitted":
+          if (ev.args.pass) j.audit.phase = "passed";
+          else { j.status = Status.Disputed; j.audit.phase = "disputed"; }
+          break;
+        case "PassAppealed": j.status = Status.Disputed; j.audit.phase = "disputed"; break;
+        case "PassFinalized": j.audit.phase = "done"; break;
         case "AuditAbandoned": j.audit.phase = "done"; break;
         case "RoundOpened": j.rounds.push({ drawn: false, closed: false, votes: new Map() }); break;
         case "CommitteeDrawn": {
@@ -288,6 +293,20 @@ describe("invariants under random operations", function () {
         const caller = rnd.chance(0.9) ? byAddress.get(j.audit.verifier) : rnd.pick(verifiers);
         await send("submitVerdict", court.connect(caller).submitVerdict(j.id, j.record, rnd.chance(0.7), h.ZERO, G));
       }],
+      [2, "appealPass", async () => {
+        const passed = auditsIn("passed");
+        if (!passed.length) return;
+        const j = rnd.pick(passed);
+        // the client, staked verifiers (the passing one among them), unstaked appellants or the provider
+        const caller = rnd.pick([byAddress.get(j.record.client), ...verifiers, ...appellants, byAddress.get(j.record.provider)]);
+        await send("appealPass", court.connect(caller).appealPass(j.id, j.record, G));
+      }],
+      [2, "finalizePass", async () => {
+        const passed = auditsIn("passed");
+        if (!passed.length) return;
+        const j = rnd.pick(passed);
+        await send("finalizePass", court.connect(rnd.pick(actors)).finalizePass(j.id, j.record, G));
+      }],
       [2, "timeoutAudit", async () => {
         const now = BigInt(await time.latest());
         const assigned = auditsIn("assigned").filter((j) => rnd.chance(0.1) || j.audit.deadline < now);
@@ -422,6 +441,7 @@ describe("invariants under random operations", function () {
         if (j.status === Status.Created || j.status === Status.Accepted) await send("keeper:expire", market.connect(keeper).expire([j.id], [j.record], G));
         else if (j.status === Status.Submitted || j.status === Status.Unaudited) await send("keeper:settle", market.connect(keeper).settle([j.id], [j.record], G));
         else if (j.status === Status.Auditing && j.audit.phase === "assigned") await send("keeper:timeoutAudit", court.connect(keeper).timeoutAudit(j.id, j.record, G));
+        else if (j.status === Status.Auditing && j.audit.phase === "passed") await send("keeper:finalizePass", court.connect(keeper).finalizePass(j.id, j.record, G));
         else if (j.status === Status.Auditing) await send("keeper:assignAuditor", court.connect(keeper).assignAuditor(j.id, j.record, G));
         else if (j.status === Status.Disputed) {
           const round = lastRound(j);
@@ -443,11 +463,12 @@ describe("invariants under random operations", function () {
     // every kind of step happened, and the court's paths were all taken
     const happened = (name) => (counts[name] ?? 0) > 0;
     for (const name of ["createJob", "acceptJob", "submitResult", "recordDraw", "settle", "requestAudit", "expire", "directVerdict", "submitVerdict",
-      "timeoutAudit", "assignAuditor", "drawCommittee", "commitVote", "revealVote", "closeRound", "resolveDispute", "withdrawUnstaked"]) {
+      "timeoutAudit", "assignAuditor", "drawCommittee", "commitVote", "revealVote", "closeRound", "resolveDispute", "withdrawUnstaked", "appealPass", "finalizePass"]) {
       if (OPS >= 10_000) expect(happened(name), `${name} succeeded at least once`).to.equal(true);
     }
     for (const name of ["appeal", "event:DisputeResolved(provider wrong)", "event:DisputeResolved(provider right)", "event:RoundOpened(round 2)",
-      "event:MemberPenalised", "event:AuditTimedOut", "event:DrawRecorded(lapsed)", "event:DrawReanchored"]) {
+      "event:MemberPenalised", "event:AuditTimedOut", "event:DrawRecorded(lapsed)", "event:DrawReanchored", "event:FalsePassPenalised", "event:PassFinalized",
+      "appealPass:AuditCourtNotAppellant", "appealPass:AuditCourtPassAppealClosed", "finalizePass:AuditCourtPassAppealOpen"]) {
       if (OPS >= 10_000) expect(happened(name), `${name} at least once`).to.equal(true);
     }
     console.log(`      jobs: ${jobs.size}; ${JSON.stringify(Object.fromEntries(Object.entries(counts).sort()))}`);

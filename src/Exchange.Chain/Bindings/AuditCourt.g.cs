@@ -36,6 +36,16 @@ public partial class AppealFunction : FunctionMessage
     public virtual JobStruct Job { get; set; }
 }
 
+[Function("appealPass")]
+public partial class AppealPassFunction : FunctionMessage
+{
+    [Parameter("uint256", "jobId", 1)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
+
+    [Parameter("tuple", "job", 2)]
+    public virtual JobStruct Job { get; set; }
+}
+
 [Function("assignAuditor")]
 public partial class AssignAuditorFunction : FunctionMessage
 {
@@ -124,6 +134,16 @@ public partial class DisputeOfOutputDTO : IFunctionOutputDTO
 
 [Function("drawCommittee")]
 public partial class DrawCommitteeFunction : FunctionMessage
+{
+    [Parameter("uint256", "jobId", 1)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
+
+    [Parameter("tuple", "job", 2)]
+    public virtual JobStruct Job { get; set; }
+}
+
+[Function("finalizePass")]
+public partial class FinalizePassFunction : FunctionMessage
 {
     [Parameter("uint256", "jobId", 1)]
     public virtual System.Numerics.BigInteger JobId { get; set; }
@@ -447,6 +467,19 @@ public partial class DrawReanchoredEventDTO : IEventDTO
     public virtual ulong Epoch { get; set; }
 }
 
+[Event("FalsePassPenalised")]
+public partial class FalsePassPenalisedEventDTO : IEventDTO
+{
+    [Parameter("uint256", "jobId", 1, true)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
+
+    [Parameter("address", "verifier", 2, true)]
+    public virtual string Verifier { get; set; }
+
+    [Parameter("uint256", "amount", 3, false)]
+    public virtual System.Numerics.BigInteger Amount { get; set; }
+}
+
 [Event("MemberPenalised")]
 public partial class MemberPenalisedEventDTO : IEventDTO
 {
@@ -461,6 +494,35 @@ public partial class MemberPenalisedEventDTO : IEventDTO
 
     [Parameter("uint256", "amount", 4, false)]
     public virtual System.Numerics.BigInteger Amount { get; set; }
+}
+
+[Event("PassAppealed")]
+public partial class PassAppealedEventDTO : IEventDTO
+{
+    [Parameter("uint256", "jobId", 1, true)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
+
+    [Parameter("address", "appellant", 2, true)]
+    public virtual string Appellant { get; set; }
+
+    [Parameter("address", "verifier", 3, true)]
+    public virtual string Verifier { get; set; }
+
+    [Parameter("uint256", "bond", 4, false)]
+    public virtual System.Numerics.BigInteger Bond { get; set; }
+}
+
+[Event("PassFinalized")]
+public partial class PassFinalizedEventDTO : IEventDTO
+{
+    [Parameter("uint256", "jobId", 1, true)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
+
+    [Parameter("address", "verifier", 2, true)]
+    public virtual string Verifier { get; set; }
+
+    [Parameter("uint256", "reward", 3, false)]
+    public virtual System.Numerics.BigInteger Reward { get; set; }
 }
 
 [Event("RoundClosed")]
@@ -707,6 +769,16 @@ public partial class AuditCourtNoMoreAppealsError : IErrorDTO
     public virtual System.Numerics.BigInteger Rounds { get; set; }
 }
 
+[Error("AuditCourtNotAppellant")]
+public partial class AuditCourtNotAppellantError : IErrorDTO
+{
+    [Parameter("uint256", "jobId", 1)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
+
+    [Parameter("address", "caller", 2)]
+    public virtual string Caller { get; set; }
+}
+
 [Error("AuditCourtNotDrawnVerifier")]
 public partial class AuditCourtNotDrawnVerifierError : IErrorDTO
 {
@@ -735,6 +807,32 @@ public partial class AuditCourtNotMemberError : IErrorDTO
 
     [Parameter("address", "caller", 3)]
     public virtual string Caller { get; set; }
+}
+
+[Error("AuditCourtPassAppealClosed")]
+public partial class AuditCourtPassAppealClosedError : IErrorDTO
+{
+    [Parameter("uint256", "jobId", 1)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
+
+    [Parameter("uint64", "deadline", 2)]
+    public virtual ulong Deadline { get; set; }
+
+    [Parameter("uint64", "now_", 3)]
+    public virtual ulong Now { get; set; }
+}
+
+[Error("AuditCourtPassAppealOpen")]
+public partial class AuditCourtPassAppealOpenError : IErrorDTO
+{
+    [Parameter("uint256", "jobId", 1)]
+    public virtual System.Numerics.BigInteger JobId { get; set; }
+
+    [Parameter("uint64", "deadline", 2)]
+    public virtual ulong Deadline { get; set; }
+
+    [Parameter("uint64", "now_", 3)]
+    public virtual ulong Now { get; set; }
 }
 
 [Error("AuditCourtRevealClosed")]

@@ -101,28 +101,34 @@ public partial class CourtParamsStruct
     [Parameter("uint64", "appealWindow", 4)]
     public virtual ulong AppealWindow { get; set; }
 
-    [Parameter("uint256", "committeeSize", 5)]
+    [Parameter("uint64", "passAppealWindow", 5)]
+    public virtual ulong PassAppealWindow { get; set; }
+
+    [Parameter("uint256", "committeeSize", 6)]
     public virtual System.Numerics.BigInteger CommitteeSize { get; set; }
 
-    [Parameter("uint256", "maxAppeals", 6)]
+    [Parameter("uint256", "maxAppeals", 7)]
     public virtual System.Numerics.BigInteger MaxAppeals { get; set; }
 
-    [Parameter("uint256", "challengerBondBps", 7)]
+    [Parameter("uint256", "challengerBondBps", 8)]
     public virtual System.Numerics.BigInteger ChallengerBondBps { get; set; }
 
-    [Parameter("uint256", "minChallengerBond", 8)]
+    [Parameter("uint256", "minChallengerBond", 9)]
     public virtual System.Numerics.BigInteger MinChallengerBond { get; set; }
 
-    [Parameter("uint256", "verifierTimeoutPenalty", 9)]
+    [Parameter("uint256", "verifierTimeoutPenalty", 10)]
     public virtual System.Numerics.BigInteger VerifierTimeoutPenalty { get; set; }
 
-    [Parameter("uint256", "incoherencePenalty", 10)]
+    [Parameter("uint256", "incoherencePenalty", 11)]
     public virtual System.Numerics.BigInteger IncoherencePenalty { get; set; }
 
-    [Parameter("uint256", "slashClientBps", 11)]
+    [Parameter("uint256", "falsePassPenaltyBps", 12)]
+    public virtual System.Numerics.BigInteger FalsePassPenaltyBps { get; set; }
+
+    [Parameter("uint256", "slashClientBps", 13)]
     public virtual System.Numerics.BigInteger SlashClientBps { get; set; }
 
-    [Parameter("uint256", "slashCommitteeBps", 12)]
+    [Parameter("uint256", "slashCommitteeBps", 14)]
     public virtual System.Numerics.BigInteger SlashCommitteeBps { get; set; }
 }
 
@@ -137,6 +143,9 @@ public partial class DisputeStruct
 
     [Parameter("uint8", "rounds", 3)]
     public virtual byte Rounds { get; set; }
+
+    [Parameter("address", "passingVerifier", 4)]
+    public virtual string PassingVerifier { get; set; }
 }
 
 [Struct("JobRequest")]

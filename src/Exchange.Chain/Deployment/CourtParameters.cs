@@ -23,6 +23,9 @@ public sealed record CourtParameters
     /// <summary>Seconds after a ruling in which it may be appealed. Default 1800.</summary>
     public ulong AppealWindow { get; init; } = 1_800;
 
+    /// <summary>Seconds after a pass verdict in which the client or a staked verifier may appeal it. Default 1800.</summary>
+    public ulong PassAppealWindow { get; init; } = 1_800;
+
     /// <summary>Members of round 0 (odd); round r has <c>(size + 1) · 2^r − 1</c>. Default 5.</summary>
     public uint CommitteeSize { get; init; } = 5;
 
@@ -40,6 +43,14 @@ public sealed record CourtParameters
 
     /// <summary>Stake slashed from a member whose vote does not match the final ruling, token units. Default 5 tokens.</summary>
     public BigInteger IncoherencePenalty { get; init; } = MarketParameters.Tokens(5);
+
+    /// <summary>
+    /// Stake slashed from a verifier whose pass is ruled wrong on appeal, bps of the audit's reward
+    /// (at least 10000). Default 500000: fifty rewards, so that a verifier passing without
+    /// re-running loses money once more than 1 in 51 of its audits is a canary it cannot tell
+    /// apart (docs/contracts.md). The penalty is at most the verifier's stake.
+    /// </summary>
+    public uint FalsePassPenaltyBps { get; init; } = 500_000;
 
     /// <summary>Share of a slashed collateral to the client, bps. Default 5000.</summary>
     public uint SlashClientBps { get; init; } = 5_000;
@@ -76,12 +87,18 @@ public sealed record CourtParameters
         VerifierTimeoutPenalty < auditReward ? VerifierTimeoutPenalty : auditReward;
 
     /// <summary>
+    /// What a verifier whose pass is ruled wrong on appeal loses (at most its stake):
+    /// <c>auditReward × falsePassPenaltyBps</c>.
+    /// </summary>
+    public BigInteger FalsePassPenalty(BigInteger auditReward) => auditReward * FalsePassPenaltyBps / MarketParameters.Bps;
+
+    /// <summary>
     /// Seconds the vault's unbonding delay must at least last so a member drawn into the last
     /// round still has its stake when the dispute ends (the court refuses a shorter one):
-    /// two audits, every round's windows and an epoch.
+    /// two audits, a pass's appeal window, every round's windows and an epoch.
     /// </summary>
     public ulong LongestDispute(ulong epochLength) =>
-        2 * AuditWindow + (MaxAppeals + 1) * (CommitWindow + RevealWindow + AppealWindow) + epochLength;
+        2 * AuditWindow + PassAppealWindow + (MaxAppeals + 1) * (CommitWindow + RevealWindow + AppealWindow) + epochLength;
 
     /// <summary>The contract's struct.</summary>
     public CourtParamsStruct ToStruct() => new()
@@ -90,12 +107,14 @@ public sealed record CourtParameters
         CommitWindow = CommitWindow,
         RevealWindow = RevealWindow,
         AppealWindow = AppealWindow,
+        PassAppealWindow = PassAppealWindow,
         CommitteeSize = CommitteeSize,
         MaxAppeals = MaxAppeals,
         ChallengerBondBps = ChallengerBondBps,
         MinChallengerBond = MinChallengerBond,
         VerifierTimeoutPenalty = VerifierTimeoutPenalty,
         IncoherencePenalty = IncoherencePenalty,
+        FalsePassPenaltyBps = FalsePassPenaltyBps,
         SlashClientBps = SlashClientBps,
         SlashCommitteeBps = SlashCommitteeBps,
     };
@@ -110,12 +129,14 @@ public sealed record CourtParameters
             CommitWindow = p.CommitWindow,
             RevealWindow = p.RevealWindow,
             AppealWindow = p.AppealWindow,
+            PassAppealWindow = p.PassAppealWindow,
             CommitteeSize = (uint)p.CommitteeSize,
             MaxAppeals = (uint)p.MaxAppeals,
             ChallengerBondBps = (uint)p.ChallengerBondBps,
             MinChallengerBond = p.MinChallengerBond,
             VerifierTimeoutPenalty = p.VerifierTimeoutPenalty,
             IncoherencePenalty = p.IncoherencePenalty,
+            FalsePassPenaltyBps = (uint)p.FalsePassPenaltyBps,
             SlashClientBps = (uint)p.SlashClientBps,
             SlashCommitteeBps = (uint)p.SlashCommitteeBps,
         };

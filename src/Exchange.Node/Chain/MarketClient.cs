@@ -223,6 +223,14 @@ public sealed class MarketClient
     public Task<TransactionReceipt> TimeoutAuditAsync(BigInteger jobId, Job job, CancellationToken cancellationToken) =>
         SendCourtAsync(new TimeoutAuditFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken);
 
+    /// <summary>Appeals a pass within its appeal window (the job's client or a staked verifier), posting the challenger bond from the market balance.</summary>
+    public Task<TransactionReceipt> AppealPassAsync(BigInteger jobId, Job job, CancellationToken cancellationToken) =>
+        SendCourtAsync(new AppealPassFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken);
+
+    /// <summary>Lets an unappealed pass stand after its appeal window: pays the verifier and settles the job (anyone).</summary>
+    public Task<TransactionReceipt> FinalizePassAsync(BigInteger jobId, Job job, CancellationToken cancellationToken) =>
+        SendCourtAsync(new FinalizePassFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken);
+
     /// <summary>Draws the committee of the dispute's open round once its seed exists (anyone).</summary>
     public Task<TransactionReceipt> DrawCommitteeAsync(BigInteger jobId, Job job, CancellationToken cancellationToken) =>
         SendCourtAsync(new DrawCommitteeFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken);

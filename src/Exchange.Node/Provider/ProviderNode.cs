@@ -691,7 +691,10 @@ public sealed class ProviderNode
         return drawn;
     }
 
-    /// <summary>Keeper calls of an audit: draws its verifier once the seed exists, and times a silent verifier out.</summary>
+    /// <summary>
+    /// Keeper calls of an audit: draws its verifier once the seed exists, times a silent verifier
+    /// out, and finalizes a pass once its appeal window has passed (the provider's pay waits for it).
+    /// </summary>
     private async Task KeepAuditAsync(ProviderJob job, ulong number, ulong now, CancellationToken cancellationToken)
     {
         var audit = await _market.AuditOfAsync(job.JobId, cancellationToken).ConfigureAwait(false);
@@ -702,6 +705,9 @@ public sealed class ProviderNode
                 break;
             case AuditPhase.Assigned when now > audit.Deadline:
                 await KeeperAsync(job.JobId, "timeoutAudit", ct => _market.TimeoutAuditAsync(job.JobId, job.Record, ct), cancellationToken).ConfigureAwait(false);
+                break;
+            case AuditPhase.Passed when now > audit.Deadline:
+                await KeeperAsync(job.JobId, "finalizePass", ct => _market.FinalizePassAsync(job.JobId, job.Record, ct), cancellationToken).ConfigureAwait(false);
                 break;
         }
     }

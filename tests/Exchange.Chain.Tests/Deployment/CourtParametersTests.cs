@@ -42,16 +42,23 @@ public sealed class CourtParametersTests
     }
 
     [Fact]
-    public void The_longest_dispute_covers_two_audits_every_round_and_an_epoch()
+    public void The_longest_dispute_covers_two_audits_a_pass_appeal_every_round_and_an_epoch()
     {
-        Assert.Equal(2UL * 1_800 + 3 * 5_400 + 3_600, Defaults.LongestDispute(3_600));
+        Assert.Equal(2UL * 1_800 + 1_800 + 3 * 5_400 + 3_600, Defaults.LongestDispute(3_600));
         Assert.True(Defaults.LongestDispute(new DeploymentOptions().EpochLength) <= new DeploymentOptions().UnbondingDelay);
+    }
+
+    [Fact]
+    public void A_false_pass_costs_fifty_rewards_by_default()
+    {
+        Assert.Equal(MarketParameters.Tokens(250), Defaults.FalsePassPenalty(MarketParameters.Tokens(5)));
+        Assert.Equal(new BigInteger(3), (Defaults with { FalsePassPenaltyBps = 15_000 }).FalsePassPenalty(2));
     }
 
     [Fact]
     public void The_parameters_round_trip_through_the_contract_struct()
     {
-        var custom = Defaults with { AuditWindow = 1, MaxAppeals = 3, MinChallengerBond = 7, SlashCommitteeBps = 1 };
+        var custom = Defaults with { AuditWindow = 1, MaxAppeals = 3, MinChallengerBond = 7, SlashCommitteeBps = 1, PassAppealWindow = 11, FalsePassPenaltyBps = 12_345 };
         Assert.Equal(custom, CourtParameters.FromStruct(custom.ToStruct()));
         var market = new MarketParameters { CorruptShareBps = 1, MinUnitPrice = 5, PoolMarginBps = 9 };
         Assert.Equal(market, MarketParameters.FromStruct(market.ToStruct()));

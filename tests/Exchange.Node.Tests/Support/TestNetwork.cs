@@ -53,6 +53,7 @@ public static class TestNetwork
             CommitWindow = 8,
             RevealWindow = 8,
             AppealWindow = 8,
+            PassAppealWindow = 8,
             CommitteeSize = 3,
             MinChallengerBond = MarketParameters.Tokens(1),
             VerifierTimeoutPenalty = MarketParameters.Tokens(1),

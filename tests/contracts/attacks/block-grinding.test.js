@@ -114,7 +114,7 @@ describe("attack: block grinding around the audit draw", function () {
     const { verifier } = await w.court.auditOf(w.id);
     const signer = w.verifiers.find((v) => v.address === verifier);
     const providerBefore = await w.market.balanceOf(w.provider.address);
-    const tx = w.court.connect(signer).submitVerdict(w.id, w.sub, true, h.ZERO);
+    const tx = await h.passAndFinalize(w, signer, w.id, w.sub);
     await expect(tx).to.emit(w.market, "JobSettled").withArgs(w.id, m.price - reward);
     await expect(tx).to.emit(w.market, "Credited").withArgs(w.id, verifier, reward);
     expect(await w.market.balanceOf(w.provider.address)).to.equal(providerBefore + m.price - reward);
@@ -139,6 +139,8 @@ describe("attack: block grinding around the audit draw", function () {
     const signer = w.verifiers.find((v) => v.address === target.verifier);
     await expect(w.court.connect(signer).submitVerdict(target.id, target.sub, true, h.ZERO))
       .to.emit(w.market, "DrawRecorded").withArgs(target.id, anyValue, true);
-    expect((await w.market.getJob(target.id)).status).to.equal(Status.Settled);
+    // audited for good: the pass stands once its appeal window has passed
+    expect((await w.market.getJob(target.id)).status).to.equal(Status.Auditing);
+    expect((await w.court.auditOf(target.id)).verifier).to.equal(target.verifier);
   });
 });
