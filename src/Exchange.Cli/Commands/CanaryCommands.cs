@@ -6,6 +6,8 @@ using Exchange.Node.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Exchange.Cli.Commands;
 
@@ -63,11 +65,15 @@ internal static class CanaryCommands
             builder.Configuration.AddInMemoryCollection(ProviderAndVerifierOptions.AsConfiguration(common.ToNodeOptions(parsed))
                 .Concat(ProviderOfferOptions.Configuration(offer.ToOptions(parsed)))
                 .Concat(Configuration(options)));
+            // stdout carries the report (one JSON object with --json); the service's log goes to stderr.
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             builder.Services.AddCanaryNode(keys);
             using var host = builder.Build();
             try
             {
-                await host.RunAsync(ct).ConfigureAwait(false);
+                // Not RunAsync: it disposes the services, and the report is read from the canary after the stop.
+                await host.StartAsync(ct).ConfigureAwait(false);
+                await host.WaitForShutdownAsync(ct).ConfigureAwait(false);
             }
             catch (Microsoft.Extensions.Options.OptionsValidationException e)
             {

@@ -348,7 +348,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
     };
 
     /// <summary>Waits until every provider's offer is in the API's book, and returns them cheapest first (the canary's own offer is not the client's to take).</summary>
-    private static async Task<IReadOnlyList<SignedOffer>> OffersAsync(ExchangeApiClient api, Core.Hashing.Bytes32 modelId, MarketClient market, IReadOnlySet<string> providers, CancellationToken ct)
+    private static async Task<IReadOnlyList<SignedOffer>> OffersAsync(ExchangeApiClient api, Core.Hashing.Bytes32 modelId, MarketClient market, HashSet<string> providers, CancellationToken ct)
     {
         while (true)
         {

@@ -38,8 +38,11 @@ public sealed class WithheldOutputsTests : IDisposable
     [Fact]
     public async Task A_provider_that_withholds_its_outputs_is_failed_by_the_verifier_and_slashed_by_the_committee()
     {
+        // Commit and reveal windows that a member loading its model on a busy machine meets (they close early once every member acted).
+        var deployment = TestNetwork.Deployment(auditRateBps: 10_000);
+        deployment = deployment with { Court = deployment.Court with { CommitWindow = 30, RevealWindow = 30 } };
         await using var network = await LocalNetwork.StartAsync(
-            null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded([Provider, Client, .. Verifiers]), _folder.File("net"), CancellationToken.None);
+            null, deployment, TestNetwork.Funded([Provider, Client, .. Verifiers]), _folder.File("net"), CancellationToken.None);
         var verifiers = Verifiers.Select(v => NodeProcess.Start(
             "verifier", "run", "--dev-account", v.ToString(CultureInfo.InvariantCulture), "--stake", "1000",
             "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(), "--deployments", network.DeploymentsDirectory, "--data", _folder.File($"verifier{v}"))).ToList();
