@@ -45,6 +45,19 @@ internal static class CanaryCommands
         client.AddTo(command);
         command.SetAction(async (parsed, ct) =>
         {
+            var problem =
+                parsed.GetValue(rate) is not (> 0 and <= 1) ? "--rate is a share of the market's jobs, above 0 and at most 1"
+                : parsed.GetValue(wrongShare) is not (>= 0.01 and <= 1) ? "--wrong-share is a share of a canary's tasks, 0.01 to 1"
+                : parsed.GetValue(max) < 0 ? "--max-canaries is 0 (no limit) or more"
+                : parsed.GetValue(tasks) < 1 ? "--tasks must be at least 1"
+                : parsed.GetValue(deadline) < 10 ? "--deadline is at least 10 seconds"
+                : parsed.GetValue(interval) < 0 ? "--min-interval is 0 seconds or more"
+                : null;
+            if (problem is not null)
+            {
+                throw new CliException(problem, ExitCodes.Usage);
+            }
+
             var options = new CanaryOptions
             {
                 Rate = parsed.GetValue(rate),

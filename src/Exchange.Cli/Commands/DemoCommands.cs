@@ -98,7 +98,8 @@ internal static class DemoCommands
         if (s.Canary is { } canary)
         {
             Output.Line(string.Create(c, $"canaries: {canary.Posted} posted, {canary.Unaudited} unaudited, {canary.Failed} failed by their verifier, {canary.PassesAppealed} passes appealed"));
-            Output.Line(string.Create(c, $"lazy passes caught: {s.LazyCaught} ({string.Join(", ", canary.CaughtVerifiers)}); the canaries cost {canary.NetCost:0.######} tokens net"));
+            var net = canary.NetCost >= 0 ? $"cost {canary.NetCost:0.######}" : $"earned {-canary.NetCost:0.######}";
+            Output.Line(string.Create(c, $"lazy passes caught: {s.LazyCaught} ({string.Join(", ", canary.CaughtVerifiers)}); the canaries {net} tokens net (spent {canary.Spent:0.######}, recovered {canary.Recovered:0.######})"));
         }
 
         Output.Line("balances (tokens + market balance + stake):");

@@ -166,6 +166,15 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var gas = await GasUsedAsync(network.Web3, startBlock + 1, endBlock, ct).ConfigureAwait(false);
             var audits = await AuditOutcomesAsync(deployer, roles, ct).ConfigureAwait(false);
             var canaryReport = canary is null ? null : await canary.ReportAsync(ct).ConfigureAwait(false);
+            if (canaryReport is not null)
+            {
+                // The demo's readers know the verifiers by their role names.
+                canaryReport = canaryReport with
+                {
+                    CaughtVerifiers = [.. canaryReport.CaughtVerifiers.Select(a => roles.FirstOrDefault(r => string.Equals(r.Address, a, StringComparison.OrdinalIgnoreCase))?.Name ?? a)],
+                };
+            }
+
             return new DemoSummary(
                 options.Tasks,
                 new DemoJobCounts(
