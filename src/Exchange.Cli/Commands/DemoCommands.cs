@@ -81,9 +81,8 @@ internal static class DemoCommands
                 Print(summary);
             }
 
-            // With a dishonest verifier the demo shows it caught: it ends in failure when the canaries missed it.
-            var caught = options.DishonestVerifiers == 0 || summary.LazyCaught > 0;
-            return summary.Jobs.Pending == 0 && summary.Conserved && caught ? ExitCodes.Ok : ExitCodes.Failed;
+            // A dishonest verifier is there to be caught: the demo ends in failure when the canaries missed one.
+            return summary.Jobs.Pending == 0 && summary.Conserved && summary.Uncaught.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;
     }
@@ -100,6 +99,10 @@ internal static class DemoCommands
             Output.Line(string.Create(c, $"canaries: {canary.Posted} posted, {canary.Unaudited} unaudited, {canary.Failed} failed by their verifier, {canary.PassesAppealed} passes appealed"));
             var net = canary.NetCost >= 0 ? $"cost {canary.NetCost:0.######}" : $"earned {-canary.NetCost:0.######}";
             Output.Line(string.Create(c, $"lazy passes caught: {s.LazyCaught} ({string.Join(", ", canary.CaughtVerifiers)}); the canaries {net} tokens net (spent {canary.Spent:0.######}, recovered {canary.Recovered:0.######})"));
+            if (s.Uncaught.Count > 0)
+            {
+                Output.Line($"NOT caught by any canary: {string.Join(", ", s.Uncaught)}");
+            }
         }
 
         Output.Line("balances (tokens + market balance + stake):");

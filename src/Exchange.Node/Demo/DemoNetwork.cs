@@ -192,6 +192,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
                 Canaries = canaryReport?.Posted ?? 0,
                 LazyCaught = canaryReport?.LazyCaught ?? 0,
                 Canary = canaryReport,
+                Uncaught = [.. roles.Where(r => r.Mode != VerifierMode.Honest && canaryReport?.CaughtVerifiers.Contains(r.Name) != true).Select(r => r.Name)],
             };
         }
         finally

@@ -20,6 +20,10 @@ public sealed record DemoSummary(
     [JsonPropertyName("lazyCaught")]
     public int LazyCaught { get; init; }
 
+    /// <summary>The demo's dishonest verifiers (by role name) that no canary caught.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Uncaught { get; init; } = [];
+
     /// <summary>The canary service's own account of its canaries, when it ran.</summary>
     [JsonIgnore]
     public Canary.CanaryReport? Canary { get; init; }
