@@ -32,7 +32,7 @@ public static class CanaryOutcome
     /// <summary>Its pass stood unappealed: the audit's sample held none of the wrong tasks.</summary>
     public const string PassStood = "pass-stood";
 
-    /// <summary>Its pass was appealed and ruled right (the committee erred or was lazy too).</summary>
+    /// <summary>A dispute over it was ruled "provider right": its pass appeal lost, or its verifier's fail overturned (the committee did not re-run it either).</summary>
     public const string AppealLost = "appeal-lost";
 
     /// <summary>Its deadline passed without a result.</summary>

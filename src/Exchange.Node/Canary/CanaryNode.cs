@@ -117,13 +117,15 @@ public sealed class CanaryNode
         _logger.CanaryReady(ClientAddress, ProviderAddress, _options.Rate, _options.WrongShare);
     }
 
-    /// <summary>One round: the provider's work, events, appeals of passes and of wrong rulings, a new canary when one is due.</summary>
+    /// <summary>One round: events, appeals of passes and of wrong rulings, the provider's work, a new canary when one is due.</summary>
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        await _provider.RunOnceAsync(cancellationToken).ConfigureAwait(false);
+        // Appeals first: a pass appeal window is short in chain seconds, which run ahead of the
+        // wall clock on a busy chain, and the provider's round (computing jobs) can take long.
         await _events.PollAsync(HandleLogsAsync, cancellationToken).ConfigureAwait(false);
         await AppealPassesAsync(cancellationToken).ConfigureAwait(false);
         await KeepAppealsAsync(cancellationToken).ConfigureAwait(false);
+        await _provider.RunOnceAsync(cancellationToken).ConfigureAwait(false);
         await PostAsync(cancellationToken).ConfigureAwait(false);
         var jobs = await _store.ListAsync(cancellationToken).ConfigureAwait(false);
         Finished = _options.MaxCanaries > 0 && jobs.Count >= _options.MaxCanaries && jobs.All(j => j.State == "done");

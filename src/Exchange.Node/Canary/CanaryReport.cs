@@ -11,7 +11,7 @@ namespace Exchange.Node.Canary;
 /// <param name="LazyCaught">Appealed passes ruled wrong: the passing verifier was penalised.</param>
 /// <param name="CaughtVerifiers">The verifiers caught passing a canary, each once.</param>
 /// <param name="PassesStood">Passes left unappealed because the audit's sample held no wrong task.</param>
-/// <param name="AppealsLost">Appeals ruled "provider right".</param>
+/// <param name="AppealsLost">Disputes over a canary ruled "provider right": an appeal of a pass lost, or a verifier's fail overturned by a committee that did not re-run the tasks either.</param>
 /// <param name="Expired">Canaries that expired.</param>
 /// <param name="PenaltiesTaken">What the caught verifiers lost, in total.</param>
 /// <param name="Spent">What left the two accounts for the canaries: each one's price and fees, the bonds of the appeals, and the provider's collateral slashed for canaries ruled wrong.</param>

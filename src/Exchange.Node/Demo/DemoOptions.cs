@@ -78,8 +78,12 @@ public sealed record DemoOptions
     /// </summary>
     public int DishonestVerifierStake { get; init; } = 10_000;
 
-    /// <summary>Seconds a pass verdict may be appealed. Default 8.</summary>
-    public ulong PassAppealWindowSeconds { get; init; } = 8;
+    /// <summary>
+    /// Seconds a pass verdict may be appealed. Default 20: the chain's clock moves a second per
+    /// block, so under the demo's load it runs ahead of the wall clock and a shorter window can
+    /// close before a canary has read the pass.
+    /// </summary>
+    public ulong PassAppealWindowSeconds { get; init; } = 20;
 
     /// <summary>The dishonest verifiers added beside the honest ones.</summary>
     public int DishonestVerifiers => (LazyVerifier ? 1 : 0) + (CopyingVerifier ? 1 : 0);
