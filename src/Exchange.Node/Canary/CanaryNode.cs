@@ -244,6 +244,8 @@ public sealed class CanaryNode
         {
             await _store.EndAsync(jobId, outcome, cancellationToken).ConfigureAwait(false);
             _logger.CanaryEnded(jobId, outcome);
+            var report = await ReportAsync(cancellationToken).ConfigureAwait(false);
+            _logger.CanarySummary(report.Posted, report.Open, report.PassesAppealed, report.LazyCaught, report.Spent, report.Recovered);
         }
     }
 
