@@ -1,9 +1,13 @@
 // Gas per job and per task of the full job lifecycle, in steady state, beside a plain per-job
 // escrow measured in the same run. Writes gas-report.json; exits non-zero when a target is missed.
 // Paths: "unaudited" (create, a relayer's submission with the provider's signature, settle),
-// "unaudited-own" (the provider submits its own result without a signature), and
-// "audited-pass" (create, relayed submission, recordDraw opening the court's audit and drawing
-// its verifier, the verifier's passing verdict) once the court exists.
+// "unaudited-own" (the provider submits its own result without a signature), "audited-pass"
+// (create, relayed submission, the drawn verifier's passing verdict, which fixes the draw and
+// records the pass) and "audited-pass+finalize" (the same and finalizePass after the pass's appeal
+// window, which pays the verifier and settles the job: the whole audited lifecycle), once the
+// court exists; and "expected" per job at the market's audit rate, (1 − a) × unaudited +
+// a × audited-pass+finalize. Targets: every path but audited-pass+finalize, and the expected job,
+// at most 1,000 gas per task for 256 tasks; a single-task unaudited job at most 150,000 gas.
 //   npx hardhat run scripts/gas.js
 const fs = require("fs");
 const path = require("path");
@@ -101,7 +105,7 @@ async function createAndSubmit(s, tasks, jobs, rounds, own) {
  */
 async function measure(s, tasks, jobs, own = false) {
   const { market } = s;
-  const acc = { create: [], submit: [], settle: [], draw: [], verdict: [], unaudited: 0, audited: 0 };
+  const acc = { create: [], submit: [], settle: [], draw: [], verdict: [], finalize: [], unaudited: 0, audited: 0 };
   const params = await market.params();
   const auditedPath = !own;
   while (acc.unaudited < MIN_JOBS || (auditedPath && acc.audited < MIN_JOBS)) {
@@ -112,6 +116,7 @@ async function measure(s, tasks, jobs, own = false) {
     await mine(2);
     await time.increase(Number(params.challengeWindow) + 1);
     const plain = [];
+    const passed = [];
     for (const sj of submitted) {
       const draw = await market.auditDraw(sj.id, sj.job);
       if (!draw.audited) plain.push(sj);
@@ -119,6 +124,7 @@ async function measure(s, tasks, jobs, own = false) {
         const { draw, verdict } = await passAudit(s, sj);
         acc.draw.push(draw);
         acc.verdict.push(verdict);
+        passed.push(sj);
         acc.audited++;
       } else {
         // fixed outside the measurement; the court keeps the audit
@@ -133,19 +139,31 @@ async function measure(s, tasks, jobs, own = false) {
     // jobs of a short last group are settled outside the measurement so none stay in flight
     const rest = plain.slice(plain.length - (plain.length % jobs));
     if (rest.length) await market.settle(rest.map((g) => g.id), rest.map((g) => g.job));
+    // a pass stands once nobody appealed it within its window: the provider's keeper finalizes it
+    if (passed.length) await time.increase(Number((await s.court.params()).passAppealWindow) + 1);
+    for (const sj of passed) acc.finalize.push(await gasOf(s.court.finalizePass(sj.id, sj.job)));
   }
   const base = mean(acc.create) + mean(acc.submit);
-  const audit = auditedPath ? { draw: mean(acc.draw), verdict: mean(acc.verdict) } : null;
+  const audit = auditedPath ? { draw: mean(acc.draw), verdict: mean(acc.verdict), finalize: mean(acc.finalize) } : null;
   phaseLog.push({ tasks, jobs, own, create: mean(acc.create), submit: mean(acc.submit), settle: mean(acc.settle), audit });
-  const rows = [{ tasks, jobsPerTx: jobs, path: own ? "unaudited-own" : "unaudited", gasPerJob: Math.round(base + mean(acc.settle)), samples: acc.unaudited }];
-  if (auditedPath) rows.push({ tasks, jobsPerTx: jobs, path: "audited-pass", gasPerJob: Math.round(base + audit.draw + audit.verdict), samples: acc.audited });
+  const unaudited = base + mean(acc.settle);
+  const rows = [{ tasks, jobsPerTx: jobs, path: own ? "unaudited-own" : "unaudited", gasPerJob: Math.round(unaudited), samples: acc.unaudited }];
+  if (auditedPath) {
+    const passed = base + audit.draw + audit.verdict;
+    const a = Number(params.auditRateBps) / 10_000;
+    rows.push(
+      { tasks, jobsPerTx: jobs, path: "audited-pass", gasPerJob: Math.round(passed), samples: acc.audited },
+      { tasks, jobsPerTx: jobs, path: "audited-pass+finalize", gasPerJob: Math.round(passed + audit.finalize), samples: acc.audited },
+      { tasks, jobsPerTx: jobs, path: "expected", gasPerJob: Math.round((1 - a) * unaudited + a * (passed + audit.finalize)), samples: acc.unaudited + acc.audited },
+    );
+  }
   return rows.map((r) => ({ ...r, gasPerTask: Math.round(r.gasPerJob / tasks) }));
 }
 
 /**
- * Gas of everything after submission that takes an audited job to its passing settlement: the
- * drawn verifier's passing verdict, which fixes the draw itself (the first transaction to observe
- * it, as a verifier node sends it). `draw` is zero on this path.
+ * Gas of the drawn verifier's passing verdict, which fixes the draw itself (the first transaction
+ * to observe it, as a verifier node sends it; `draw` is zero on this path) and records the pass
+ * for its appeal window; {measure} adds the finalizePass that settles the job after it.
  */
 async function passAudit(s, sj) {
   const { court } = s;
@@ -188,13 +206,13 @@ async function main() {
   }
   const plain = await measurePlainEscrow(s);
 
-  console.log("tasks  jobs/tx  path           gas/job   gas/task  samples");
+  console.log("tasks  jobs/tx  path                   gas/job   gas/task  samples");
   for (const r of report) {
-    console.log(`${String(r.tasks).padStart(5)}  ${String(r.jobsPerTx).padStart(7)}  ${r.path.padEnd(13)}  ${String(r.gasPerJob).padStart(8)}  ${String(r.gasPerTask).padStart(8)}  ${String(r.samples).padStart(7)}`);
+    console.log(`${String(r.tasks).padStart(5)}  ${String(r.jobsPerTx).padStart(7)}  ${r.path.padEnd(21)}  ${String(r.gasPerJob).padStart(8)}  ${String(r.gasPerTask).padStart(8)}  ${String(r.samples).padStart(7)}`);
   }
-  console.log("\nper job and transaction kind (create, submit, settle per job; draw and verdict per audited job)");
+  console.log("\nper job and transaction kind (create, submit, settle per job; draw, verdict and finalizePass per audited job)");
   for (const p of phaseLog.slice(1)) {
-    const audit = p.audit ? `  draw ${Math.round(p.audit.draw)}  verdict ${Math.round(p.audit.verdict)}` : "";
+    const audit = p.audit ? `  draw ${Math.round(p.audit.draw)}  verdict ${Math.round(p.audit.verdict)}  finalize ${Math.round(p.audit.finalize)}` : "";
     console.log(`  N=${String(p.tasks).padEnd(3)} J=${String(p.jobs).padEnd(2)} ${p.own ? "own    " : "relayed"}  create ${Math.round(p.create)}  submit ${Math.round(p.submit)}  settle ${Math.round(p.settle)}${audit}`);
   }
   console.log(`\nreference PlainEscrow (per job, same run): create ${plain.create} + submit ${plain.submit} + release ${plain.release} = ${plain.total}`);
@@ -205,7 +223,9 @@ async function main() {
   );
 
   const failures = [];
-  for (const r of report.filter((x) => x.tasks === 256 && x.gasPerTask > TARGET_PER_TASK_256)) {
+  // the whole audited lifecycle is reported, not held to the per-task target: it is a's share of
+  // jobs, and the expected job, which weighs it by a, is held to it
+  for (const r of report.filter((x) => x.tasks === 256 && x.path !== "audited-pass+finalize" && x.gasPerTask > TARGET_PER_TASK_256)) {
     failures.push(`N=256 J=${r.jobsPerTx} ${r.path}: ${r.gasPerTask} gas/task > ${TARGET_PER_TASK_256}`);
   }
   for (const r of report.filter((x) => x.tasks === 1 && x.jobsPerTx === 1 && x.path.startsWith("unaudited"))) {

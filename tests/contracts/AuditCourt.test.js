@@ -233,6 +233,18 @@ async function passAppealed(w, s, appellant) {
   };
 }
 
+/**
+ * `s`'s verifier passes it, `appellant` appeals, round 0 votes `votes` (see {voteRound}) and,
+ * unappealed, the dispute resolves, checked to the wei by {resolveAndCheck}.
+ */
+async function passAppealedAndResolved(w, s, appellant, votes, options) {
+  const d = await passAppealed(w, s, appellant);
+  await drawRound(w, d);
+  const round = await voteRound(w, d, votes);
+  await time.increaseTo(round.appealDeadline + 1n);
+  return { d, ...(await resolveAndCheck(w, d, options)) };
+}
+
 /** The verifier of `s` passes it and, once the appeal window has passed, anyone finalizes it. */
 async function passAndFinalize(w, s) {
   await w.court.connect(s.verifier).submitVerdict(s.id, s.sub, true, EVIDENCE);
@@ -373,6 +385,7 @@ function expectedResolution(w, d, { providerWrong, origin, pool, stakes }) {
       const t = penalty < stake ? penalty : stake;
       taken.set(d.passer, (taken.get(d.passer) ?? 0n) + t);
       const toPot = (t * BigInt(cp.slashCommitteeBps)) / BPS;
+      held += toPot;
       pot += toPot;
       credit(d.challenger.address, t - toPot);
     }
@@ -1413,6 +1426,135 @@ describe("AuditCourt", function () {
       await time.increaseTo(round.appealDeadline + 1n);
       const { want } = await resolveAndCheck(w, d, { origin: AuditOrigin.ClientRequested });
       expect(want.fromPool).to.equal(E(5));
+    });
+  });
+
+  describe("appealable passes", function () {
+    it("appealPass: the client posts the challenger bond and opens round 0 against the pass; the dispute remembers its verifier", async function () {
+      const w = await loadFixture(certain);
+      const a = await recorded(w, { taskCount: 50 });
+      await w.court.connect(a.verifier).submitVerdict(a.id, a.sub, true, EVIDENCE);
+      const bond = E(50);
+      const balance = await w.market.balanceOf(w.client.address);
+      const hold = (await w.market.ledger()).courtHold_;
+      const tx = w.court.connect(w.client).appealPass(a.id, a.sub);
+      await expect(tx).to.emit(w.court, "PassAppealed").withArgs(a.id, w.client.address, a.verifier.address, bond);
+      const receipt = await (await tx).wait();
+      await expect(tx).to.emit(w.court, "RoundOpened")
+        .withArgs(a.id, 0, w.client.address, true, bond, receipt.blockNumber + 1, await w.vault.currentEpoch(), 5);
+      expect(await w.court.disputeOf(a.id)).to.deep.equal([w.client.address, ZERO, 1, a.verifier.address]);
+      expect((await w.court.auditOf(a.id)).phase).to.equal(Phase.Disputed);
+      expect((await w.market.getJob(a.id)).status).to.equal(Status.Disputed);
+      expect(await w.court.heldFor(a.id)).to.equal(bond);
+      expect((await w.market.ledger()).courtHold_).to.equal(hold + bond);
+      expect(await w.market.balanceOf(w.client.address)).to.equal(balance - bond);
+      await expect(w.court.connect(w.client).appealPass(a.id, a.sub))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInvalidStatus").withArgs(a.id, Status.Disputed, Status.Auditing);
+    });
+
+    it("appealPass and finalizePass refuse an audit that is not a pass, and an appellant that cannot bond", async function () {
+      const w = await loadFixture(certain);
+      const a = await recorded(w);
+      await expect(w.court.connect(w.client).appealPass(a.id, a.sub))
+        .to.be.revertedWithCustomError(w.court, "AuditCourtInvalidPhase").withArgs(a.id, Phase.Assigned, Phase.Passed);
+      await expect(w.court.finalizePass(a.id, a.sub))
+        .to.be.revertedWithCustomError(w.court, "AuditCourtInvalidPhase").withArgs(a.id, Phase.Assigned, Phase.Passed);
+      await w.court.connect(a.verifier).submitVerdict(a.id, a.sub, true, EVIDENCE);
+      const broke = w.verifiers.find((v) => v.address !== a.verifier.address);
+      await w.market.connect(broke).withdraw(await w.market.balanceOf(broke.address));
+      await expect(w.court.connect(broke).appealPass(a.id, a.sub))
+        .to.be.revertedWithCustomError(w.market, "JobMarketInsufficientBalance").withArgs(broke.address, 0, w.cp.minChallengerBond);
+      expect((await w.court.auditOf(a.id)).phase).to.equal(Phase.Passed);
+    });
+
+    it("provider wrong: the passing verifier loses falsePassPenaltyBps of the reward, the appellant gets it less the committee's share, to the wei", async function () {
+      const w = await loadFixture(certain);
+      const a = await recorded(w, { taskCount: 10 });
+      const d = await passAppealed(w, a, w.client);
+      await drawRound(w, d);
+      for (const m of d.rounds[0].members) expect([d.passer, w.client.address]).to.not.include(m);
+      const round = await voteRound(w, d, (i) => (i === 0 ? "right" : "wrong"));
+      await time.increaseTo(round.appealDeadline + 1n);
+      const { want, receipt } = await resolveAndCheck(w, d);
+      // the reward of 5 at fifty rewards: 250, more than the verifier's stake of 100, which is all it loses
+      await expect(receipt).to.emit(w.court, "FalsePassPenalised").withArgs(d.id, d.passer, E(100));
+      expect(want.taken.get(d.passer)).to.equal(E(100));
+      // the client: price 10, half the collateral 50, its bond 10 back, the reward 5 and 70 % of 100
+      expect(want.credits.get(w.client.address)).to.equal(E(10 + 50 + 10 + 5 + 70));
+      await expect(receipt).not.to.emit(w.court, "PassFinalized");
+    });
+
+    it("provider wrong when the penalty fits in the stake: exactly fifty rewards", async function () {
+      const w = await loadFixture(crowd);
+      const a = await recorded(w, { taskCount: 1 });
+      const { d, receipt } = await passAppealedAndResolved(w, a, w.client, () => "wrong");
+      // price 1, reward 0.5, penalty 25
+      await expect(receipt).to.emit(w.court, "FalsePassPenalised").withArgs(d.id, d.passer, E(25));
+    });
+
+    it("a verifier whose stake an earlier false pass took loses nothing more; the appellant still gets its bond and the reward", async function () {
+      const w = await loadFixture(certain);
+      const first = await recorded(w, { taskCount: 10 });
+      const second = await recorded(w, { taskCount: 10, want: (v) => v === first.verifier.address });
+      const disputes = [await passAppealed(w, first, w.client), await passAppealed(w, second, w.client)];
+      const taken = [];
+      for (const d of disputes) {
+        await drawRound(w, d);
+        const round = await voteRound(w, d, () => "wrong");
+        await time.increaseTo(round.appealDeadline + 1n);
+        // the other dispute's bond stays in the court hold
+        d.holdBefore = (await w.market.ledger()).courtHold_ - (await w.court.heldFor(d.id));
+        const { want, receipt } = await resolveAndCheck(w, d);
+        const [penalised] = eventsOf(receipt, w.court, "FalsePassPenalised");
+        taken.push(penalised.args.amount);
+        expect(want.credits.get(w.client.address)).to.equal(E(10 + 50 + 10 + 5) + (penalised.args.amount * 7n) / 10n);
+      }
+      // its whole stake of 100 (less than the penalty of 250) the first time, nothing the second
+      expect(taken).to.deep.equal([E(100), 0n]);
+    });
+
+    it("provider right: the passing verifier is paid its reward from the pool and the appellant loses its bond, to the wei", async function () {
+      const w = await loadFixture(certain);
+      const a = await recorded(w, { taskCount: 10 });
+      const appellant = w.verifiers.find((v) => v.address !== a.verifier.address);
+      const { d, want, receipt } = await passAppealedAndResolved(w, a, appellant, () => "right");
+      await expect(receipt).to.emit(w.court, "PassFinalized").withArgs(d.id, d.passer, E(5));
+      await expect(receipt).not.to.emit(w.court, "FalsePassPenalised");
+      expect(want.credits.get(appellant.address) ?? 0n).to.equal(0);
+      // the provider: its price and half the bond
+      expect(want.credits.get(w.provider.address)).to.equal(E(15));
+    });
+
+    it("a lapsed draw's pass: on appeal the reward comes from the provider's payout (provider right) or from the slash (provider wrong)", async function () {
+      const w = await loadFixture(certain);
+      const lapsedOrigin = { origin: AuditOrigin.Lapsed };
+      const right = await passAppealedAndResolved(w, await assign(w, await lapsed(w, { taskCount: 10 })), w.client, () => "right", lapsedOrigin);
+      expect(right.want.fromPool).to.equal(0);
+      expect(right.want.credits.get(right.d.passer)).to.equal(E(5));
+      const wrong = await passAppealedAndResolved(w, await assign(w, await lapsed(w, { taskCount: 10 })), w.client, () => "wrong", lapsedOrigin);
+      expect(wrong.want.fromPool).to.equal(0);
+    });
+
+    it("a lapsed draw's pass that exceeds the price (rich reward): finalizePass withholds at most the whole payout", async function () {
+      const w = await loadFixture(richReward);
+      const a = await assign(w, await lapsed(w, { taskCount: 10 }));
+      const { d, receipt } = await passAppealedAndResolved(w, a, w.client, () => "right", { origin: AuditOrigin.Lapsed });
+      await expect(receipt).to.emit(w.court, "PassFinalized").withArgs(d.id, d.passer, E(10));
+    });
+
+    it("with nobody but the passing verifier to draw, the committee is empty and the pass stands", async function () {
+      const w = await loadFixture(lonely);
+      const a = await recorded(w, { taskCount: 10 });
+      const d = await passAppealed(w, a, w.client);
+      await mine(1);
+      await expect(w.court.drawCommittee(d.id, d.sub)).to.emit(w.court, "CommitteeDrawn").withArgs(d.id, 0, [], anyValue, anyValue);
+      d.rounds[0].members = [];
+      d.rounds[0].votes = {};
+      d.rounds[0].providerWrong = false;
+      const { appealDeadline } = await w.court.roundOf(d.id, 0);
+      await time.increaseTo(appealDeadline + 1n);
+      const { receipt } = await resolveAndCheck(w, d);
+      await expect(receipt).to.emit(w.court, "PassFinalized").withArgs(d.id, d.passer, E(5));
     });
   });
 

@@ -21,7 +21,14 @@ const UNIT = E(1);
 const LOT = 25; // jobs per provider per round
 const ROUNDS = Number(process.env.ECON_ROUNDS ?? 8); // rounds per phase: 200 jobs per strategy
 const POOL = 40; // verifiers of equal stake: 2.5 % each
-const VERIFIER_STAKE = E(250);
+// enough to carry a false pass's penalty (fifty rewards of 50: 2,500) in full, twice
+const VERIFIER_STAKE = E(5_000);
+// canaries: the minimum rate docs/contracts.md documents (of a verifier's audits), and the share
+// of jobs posted as canaries on chain here, higher so that every verifier strategy meets some
+// in a short run (a canary's payoff does not depend on how many there are)
+const CANARY_RATE = 0.05;
+const CANARY_SHARE = 0.2;
+const FIRST_AUDITS = 100;
 const EPOCH = h.VAULT_LIMITS.epochLength;
 
 /** Tokens as a number, for the table and the expectations. */
@@ -92,6 +99,19 @@ describe("economics: honest and deviating strategies of every role", function ()
       const offer = { ...w.offer, provider: signer.address };
       providers[name] = { name, signer, offer, sig: await h.signOffer(signer, w.market, offer) };
     }
+    // the canary service (the treasury's by default): a client and a provider of its own
+    w.canaryClient = signers[10];
+    const canary = signers[11];
+    for (const x of [w.canaryClient, canary]) {
+      await w.token.mint(x.address, E(1_000_000));
+      await w.token.connect(x).approve(w.vault, ethers.MaxUint256);
+      await w.token.connect(x).approve(w.market, ethers.MaxUint256);
+    }
+    await w.market.connect(w.canaryClient).deposit(E(500_000), P.G);
+    await w.vault.connect(canary).stake(Role.Provider, E(300_000), P.G);
+    await w.market.connect(canary).lockCollateral(E(300_000), P.G);
+    const canaryOffer = { ...w.offer, provider: canary.address };
+    providers.canary = { name: "canary", signer: canary, offer: canaryOffer, sig: await h.signOffer(canary, w.market, canaryOffer) };
     w.griefer = signers[9];
     await w.token.mint(w.griefer.address, E(1_000_000));
     await w.token.connect(w.griefer).approve(w.market, ethers.MaxUint256);
@@ -166,7 +186,9 @@ describe("economics: honest and deviating strategies of every role", function ()
       const indices = (await w.court.taskIndicesOf(seed, TASKS)).map(Number);
       j.providerWrong = indices.some((t) => j.cheated.has(t));
       j.auditorStrategy = auditor(j.verifier, j);
-      const pass = { honest: !j.providerWrong, false: false, collude: true, lazy: true }[j.auditorStrategy];
+      // lazy: passes unchecked; copying: fetches the provider's outputs and checks them against
+      // themselves, which passes whatever was submitted and costs no compute
+      const pass = { honest: !j.providerWrong, false: false, collude: true, lazy: true, copying: true }[j.auditorStrategy];
       const checkCost = j.auditorStrategy === "honest" ? tok(UNIT) * k : 0;
       j.auditorCheckCost = checkCost;
       if (!pass) {
@@ -282,25 +304,89 @@ describe("economics: honest and deviating strategies of every role", function ()
     expect(false_).to.be.lessThan(honest);
   });
 
-  it("OPEN: verifiers: passing without checking earns the check's cost more than checking, since no wrong pass is ever penalised", async function () {
+  it(`verifiers: with canaries at ${CANARY_RATE * 100} % of audits, a lazy and a copying verifier lose money within their first ${FIRST_AUDITS} audits while an honest one earns`, async function () {
     await equalStakes();
-    const lazy = group(0, 12); // 30 % of the stake
-    const before = { ...(payoffs.auditor.get("honest") ?? { total: 0, units: 0 }) };
-    let cheatsPassed = 0;
+    const lazy = group(0, 10); // 25 % of the stake
+    const copying = group(10, 20); // 25 %
+    const strategyOf = (x) => (lazy.has(x) ? "lazy" : copying.has(x) ? "copying" : "honest");
+    payoffs.auditor.clear();
+    const service = [w.canaryClient.address, providers.canary.signer.address];
+    const serviceBefore = await worths(service);
+    const canaries = Math.round(CANARY_SHARE * 4 * LOT / (1 - CANARY_SHARE));
     for (let r = 0; r < ROUNDS; r++) {
-      const jobs = await round({
-        lots: [{ provider: "honest", count: LOT, cheat: 0 }, { provider: "cheat 100 %", count: LOT, cheat: 1 }],
-        auditor: (x) => (lazy.has(x) ? "lazy" : "honest"),
+      await round({
+        lots: [
+          { provider: "honest", count: 4 * LOT, cheat: 0 },
+          // a canary is wrong on every task, so that any audit's draw hits a wrong one (q = 1)
+          { provider: "canary", client: w.canaryClient, count: canaries, cheat: 1, canary: true },
+        ],
+        auditor: strategyOf,
+        // the canary service appeals every pass of a canary; nobody appeals any other pass
+        appealer: (j) => (j.lot.canary ? w.canaryClient : null),
       });
-      cheatsPassed += jobs.filter((j) => j.auditorStrategy === "lazy" && j.p.name === "cheat 100 %").length;
     }
-    const t = payoffs.auditor.get("honest");
-    const honest = (t.total - before.total) / (t.units - before.units);
-    const lazyPerAudit = perUnit("auditor", "lazy");
-    // the lazy verifiers passed every cheat they audited, were paid for it and lost nothing
-    rows.push({ strategy: `verifier lazy pass, unchecked (passed ${cheatsPassed} full cheats)`, versus: "verifier honest", unit: "audit", units: payoffs.auditor.get("lazy").units, realized: lazyPerAudit, expected: tok(reward), honest });
-    for (const v of payoffs.auditor.get("lazy").values) expect(v).to.be.at.most(tok(reward));
-    expect(lazyPerAudit).to.be.greaterThan(honest);
+    const serviceAfter = await worths(service);
+    const serviceNet = service.reduce((acc, x) => acc + tok(serviceAfter.get(x) - serviceBefore.get(x)), 0);
+    const posted = ROUNDS * canaries;
+    const m = Number(court.falsePassPenaltyBps) / 10_000;
+    const penalty = m * tok(reward);
+    const binomial = (n, x, p) => P.binomial(n, x) * p ** x * (1 - p) ** (n - x);
+    const table = [];
+    const measured = {};
+    for (const strategy of ["honest", "lazy", "copying"]) {
+      const t = payoffs.auditor.get(strategy);
+      const normal = t.kinds.normal;
+      const canary = t.kinds.canary;
+      expect(canary?.units ?? 0, `${strategy} audited a canary`).to.be.greaterThan(0);
+      const perNormal = normal.total / normal.units;
+      const perCanary = canary.total / canary.units;
+      // what each audit of the strategy paid, to the token: no draw of luck on chain but the draws
+      const expectedNormal = strategy === "honest" ? tok(reward) - k * tok(UNIT) : tok(reward);
+      const expectedCanary = strategy === "honest" ? tok(reward) - k * tok(UNIT) : -penalty;
+      for (const v of normal.values) expect(v, `${strategy}: a finalized pass pays the reward (the pool permitting)`).to.be.at.most(expectedNormal);
+      for (const v of canary.values) expect(v, `${strategy}: a canary's audit`).to.equal(expectedCanary);
+      const perAudit = (1 - CANARY_RATE) * perNormal + CANARY_RATE * perCanary;
+      // the documented rate, deterministically: every (1 / c)-th audit is a canary
+      const every = Math.round(1 / CANARY_RATE);
+      let total = 0;
+      let firstInTheRed = null;
+      for (let i = 1; i <= FIRST_AUDITS; i++) {
+        total += i % every === 0 ? perCanary : perNormal;
+        if (total < 0 && firstInTheRed === null) firstInTheRed = i;
+      }
+      // at random, the same rate: the chance that the strategy is still ahead after its first audits
+      let ahead = 0;
+      for (let n = 0; n <= FIRST_AUDITS; n++) if ((FIRST_AUDITS - n) * perNormal + n * perCanary > 0) ahead += binomial(FIRST_AUDITS, n, CANARY_RATE);
+      measured[strategy] = { perAudit, total, firstInTheRed, ahead, perNormal, perCanary };
+      table.push(`| ${strategy} | ${normal.units} / ${canary.units} | ${perNormal.toFixed(2)} | ${perCanary.toFixed(2)} | ${(t.total / t.units).toFixed(2)} | ${perAudit.toFixed(2)} | ${total.toFixed(0)} | ${firstInTheRed ?? "never"} | ${(100 * ahead).toFixed(1)} % |`);
+      rows.push({ strategy: `verifier ${strategy}, canaries at ${CANARY_RATE * 100} %`, versus: strategy === "honest" ? "" : "verifier honest", unit: "audit", units: t.units, realized: t.total / t.units, expected: (1 - CANARY_RATE) * expectedNormal + CANARY_RATE * expectedCanary, honest: measured.honest.perAudit });
+    }
+    // the minimum rate: a pass unchecked earns the reward R and costs the penalty P on a canary
+    // it meets, caught with probability q (1 here): loses money iff c > R / (q (R + P))
+    const minimum = measured.lazy.perNormal / (measured.lazy.perNormal - measured.lazy.perCanary);
+    expect(minimum).to.be.closeTo(1 / (1 + m), 1e-9);
+    expect(minimum).to.be.lessThan(CANARY_RATE);
+    for (const strategy of ["lazy", "copying"]) {
+      const s = measured[strategy];
+      expect(s.perAudit, `${strategy} loses money per audit`).to.be.lessThan(0);
+      expect(s.total, `${strategy} is in the red after ${FIRST_AUDITS} audits`).to.be.lessThan(0);
+      expect(s.firstInTheRed, `${strategy} is in the red at its first canary`).to.equal(Math.round(1 / CANARY_RATE));
+      expect(s.ahead, `${strategy} is still ahead after ${FIRST_AUDITS} audits by chance`).to.be.lessThan(0.05);
+    }
+    expect(measured.honest.perAudit).to.be.greaterThan(0);
+    expect(measured.honest.firstInTheRed).to.equal(null);
+    console.log([
+      "",
+      `  Verifiers with canaries (tokens; ${TASKS}-task jobs at 1 token per task: reward R = ${tok(reward)}, a check re-runs ${k} tasks, false-pass penalty P = ${m} R = ${penalty};`,
+      `  on chain ${posted} canaries among ${ROUNDS * (4 * LOT + canaries)} jobs; projected at c = ${CANARY_RATE * 100} % of audits; minimum c = R / (R + P) = ${(100 * minimum).toFixed(2)} %)`,
+      "",
+      `| verifier | audits (normal / canary) | per normal audit | per canary audit | per audit on chain | per audit at c | after ${FIRST_AUDITS} audits, a canary every ${Math.round(1 / CANARY_RATE)}th | first in the red at audit | P(ahead after ${FIRST_AUDITS}) |`,
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+      ...table,
+      "",
+      `  the canary service's net per canary posted: ${(serviceNet / posted).toFixed(2)} (its client and provider together)`,
+      "",
+    ].join("\n"));
   });
 
   it("committee members: voting lazily or lying earns less per seat than checking and voting the truth", async function () {

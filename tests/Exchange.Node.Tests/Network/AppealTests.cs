@@ -1,5 +1,6 @@
 using System.Numerics;
 using Exchange.Chain.Bindings;
+using Exchange.Chain.Court;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Wallets;
 using Exchange.Core.Hashing;
@@ -13,9 +14,11 @@ using Exchange.TestSupport;
 namespace Exchange.Node.Tests.Network;
 
 /// <summary>
-/// An honest provider whose job a lying verifier fails and a colluding committee rules against
-/// appeals the ruling on its own, and wins the next round: its job settles and it is paid its price
-/// plus half of the challenger's forfeited bond. The verifiers are played by the test.
+/// The provider's node in the court. An honest provider whose job a lying verifier fails and a
+/// colluding committee rules against appeals the ruling on its own, and wins the next round: its
+/// job settles and it is paid its price plus half of the challenger's forfeited bond. A passed job
+/// is finalized by the provider's keeper once the pass's appeal window is over. The verifiers are
+/// played by the test.
 /// </summary>
 [Collection(NetworkTestGroup.Name)]
 public sealed class AppealTests : IDisposable
@@ -50,7 +53,7 @@ public sealed class AppealTests : IDisposable
         var client = TestNetwork.Client(network, Client, _http);
         var created = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
         await TestNetwork.WaitForStatusAsync(client.Market, created.JobId, JobStatus.Submitted, provider.Tail);
-        var before = await HoldingsAsync(client.Market, DevAccounts.Address(Provider));
+        var before = await TestNetwork.HoldingsAsync(client.Market, DevAccounts.Address(Provider));
         var job = (await JobLookup.FindAsync(client.Market, created.JobId, default))!;
         var jobId = created.JobId;
 
@@ -73,7 +76,46 @@ public sealed class AppealTests : IDisposable
         var bond = (await client.Market.RoundOfAsync(jobId, 0, default)).Bond;
         Assert.Equal(1, await TestNetwork.CountCallsAsync<AppealFunction>(network, DevAccounts.Address(Provider), network.Deployment.AuditCourt));
         // Its price, and half of the challenger's forfeited bond (its own appeal bond comes back).
-        Assert.Equal(before + MarketParameters.Tokens(8) + (bond / 2), await HoldingsAsync(client.Market, DevAccounts.Address(Provider)));
+        Assert.Equal(before + MarketParameters.Tokens(8) + (bond / 2), await TestNetwork.HoldingsAsync(client.Market, DevAccounts.Address(Provider)));
+    }
+
+    [Fact]
+    public async Task The_providers_keeper_finalizes_a_pass_after_its_appeal_window_and_pays_itself_and_the_verifier()
+    {
+        await using var network = await LocalNetwork.StartAsync(
+            null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded([Provider, Verifiers[0], Client]), _folder.File("net"), CancellationToken.None);
+        var verifier = network.Market(DevAccounts.Key(Verifiers[0]));
+        var verifierAddress = DevAccounts.Address(Verifiers[0]);
+        await verifier.EnsureStakeAsync(MarketClient.VerifierRole, MarketParameters.Tokens(1_000), default);
+        await network.AdvanceEpochAsync(default);
+
+        using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"));
+        var client = TestNetwork.Client(network, Client, _http);
+        var created = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
+        await TestNetwork.WaitForStatusAsync(client.Market, created.JobId, JobStatus.Submitted, provider.Tail);
+        var job = (await JobLookup.FindAsync(client.Market, created.JobId, default))!;
+        var jobId = created.JobId;
+        var providerBefore = await TestNetwork.HoldingsAsync(client.Market, DevAccounts.Address(Provider));
+        var verifierBefore = await client.Market.MarketBalanceAsync(verifierAddress, default);
+
+        // A pass no longer settles the job: it waits in the court's phase Passed until the pass's
+        // appeal window is over. Every job is audited and the test's verifier is the only one to draw.
+        await TestNetwork.WaitForAsync(async () =>
+            string.Equals((await client.Market.PendingAuditorAsync(jobId, job, default)).Verifier, verifierAddress, StringComparison.OrdinalIgnoreCase) ? new object() : null,
+            "the draw", provider.Tail);
+        await verifier.SendCourtAsync(MarketClient.SubmitVerdict(jobId, job, pass: true, Keccak.Hash([1])), default);
+        var audit = await client.Market.AuditOfAsync(jobId, default);
+        Assert.Equal(AuditPhase.Passed, (AuditPhase)audit.Phase);
+        Assert.Equal(JobStatus.Auditing, await client.Market.StatusAsync(jobId, default));
+        Assert.Equal(verifierBefore, await client.Market.MarketBalanceAsync(verifierAddress, default));
+
+        await TestNetwork.WaitForStatusAsync(client.Market, jobId, JobStatus.Settled, provider.Tail);
+        Assert.Equal(AuditPhase.Done, (AuditPhase)(await client.Market.AuditOfAsync(jobId, default)).Phase);
+        Assert.Equal(1, await TestNetwork.CountCallsAsync<FinalizePassFunction>(network, DevAccounts.Address(Provider), network.Deployment.AuditCourt));
+        Assert.Equal(1, await TestNetwork.CountEventsAsync<PassFinalizedEventDTO>(network, jobId, network.Deployment.AuditCourt));
+        // 8 tasks at 1 token: the provider gets the price, the verifier the reward of 10 %.
+        Assert.Equal(providerBefore + MarketParameters.Tokens(8), await TestNetwork.HoldingsAsync(client.Market, DevAccounts.Address(Provider)));
+        Assert.Equal(verifierBefore + MarketParameters.Tokens(8) / 10, await client.Market.MarketBalanceAsync(verifierAddress, default));
     }
 
     /// <summary>Waits for the round's committee, then has each member commit and reveal <paramref name="providerWrong"/>.</summary>
@@ -95,8 +137,4 @@ public sealed class AppealTests : IDisposable
             await verifiers[member].SendCourtAsync(MarketClient.RevealVote(jobId, providerWrong, salt), default);
         }
     }
-
-    private static async Task<BigInteger> HoldingsAsync(MarketClient market, string account) =>
-        await market.TokenBalanceAsync(account, default) + await market.MarketBalanceAsync(account, default)
-        + (await market.VaultAccountAsync(account, default)).Stake;
 }

@@ -115,6 +115,11 @@ public static class TestNetwork
     public static Task WaitForStatusAsync(MarketClient market, BigInteger jobId, JobStatus status, Func<string>? context = null) =>
         WaitForAsync<object>(async () => await market.StatusAsync(jobId, CancellationToken.None) == status ? new object() : null, $"job {jobId} to be {status}", context);
 
+    /// <summary>What <paramref name="account"/> owns: its wallet's tokens, its market balance and its stake (a node may withdraw or stake at any time).</summary>
+    public static async Task<BigInteger> HoldingsAsync(MarketClient market, string account) =>
+        await market.TokenBalanceAsync(account, default) + await market.MarketBalanceAsync(account, default)
+        + (await market.VaultAccountAsync(account, default)).Stake;
+
     /// <summary>How many mined transactions from <paramref name="sender"/> call function <typeparamref name="TFunction"/> on <paramref name="contract"/> (the market when null).</summary>
     public static async Task<int> CountCallsAsync<TFunction>(LocalNetwork network, string sender, string? contract = null)
         where TFunction : FunctionMessage, new()
