@@ -26,7 +26,7 @@ internal static class CanaryCommands
         var common = new ProviderAndVerifierOptions();
         var client = new AccountOptions("client-", " as the canary's client");
         var offer = new ProviderOfferOptions();
-        var rate = new Option<double>("--rate") { Description = "Largest share of the market's jobs that canaries make up, 0-1 (default 0.05; a lazy verifier loses money above about 0.02, docs/nodes.md)", HelpName = "F", DefaultValueFactory = _ => 0.05 };
+        var rate = new Option<double>("--rate") { Description = "Largest share of the market's jobs that canaries make up, 0-1 (default 0.05; a lazy verifier loses money above about 0.02, docs/contracts.md)", HelpName = "F", DefaultValueFactory = _ => 0.05 };
         var max = new Option<int>("--max-canaries") { Description = "Stop once this many canaries were posted and have ended; 0 runs until Ctrl+C (default 0)", HelpName = "N" };
         var tasks = new Option<int>("--tasks") { Description = "Tasks per canary until an ordinary job of the model was seen (then its size is copied) (default 8)", DefaultValueFactory = _ => 8 };
         var deadline = new Option<int>("--deadline") { Description = "Seconds from a canary's creation to its deadline (default 600)", HelpName = "SECONDS", DefaultValueFactory = _ => 600 };

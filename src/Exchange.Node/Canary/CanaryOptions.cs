@@ -14,7 +14,7 @@ public sealed class CanaryOptions
     /// <summary>
     /// The largest share of all the market's jobs that canaries make up: a canary is posted when
     /// one more keeps canaries at or below this share of the jobs seen (the others' and its own).
-    /// The share a lazy verifier's expected profit needs to be negative is derived in docs/nodes.md (about 2 % at the default penalty).
+    /// A lazy verifier's expected profit is negative above about 2 % at the default penalty (docs/contracts.md, "Verifiers and canaries").
     /// Default 0.05.
     /// </summary>
     [Range(0.0001, 1.0)]
