@@ -42,8 +42,13 @@ public sealed class CanaryStore(NodeDatabase database, TimeProvider time)
     }
 
     /// <summary>The canary jobs in <paramref name="state"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<CanaryJob>> ListAsync(string state, CancellationToken cancellationToken) =>
-        [.. (await ListAsync(cancellationToken).ConfigureAwait(false)).Where(j => j.State == state)];
+    public async Task<IReadOnlyList<CanaryJob>> ListAsync(string state, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            Select + " WHERE state = @state ORDER BY CAST(job_id AS INTEGER)", new { state }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToJob())];
+    }
 
     /// <summary>Completes a canary's record with its result.</summary>
     public Task MarkSubmittedAsync(BigInteger jobId, Job record, CancellationToken cancellationToken) =>
