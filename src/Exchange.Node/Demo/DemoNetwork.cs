@@ -207,8 +207,8 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         var court = new CourtParameters
         {
             AuditWindow = options.AuditWindowSeconds,
-            CommitWindow = options.CourtWindowSeconds,
-            RevealWindow = options.CourtWindowSeconds,
+            CommitWindow = options.VoteWindowSeconds,
+            RevealWindow = options.VoteWindowSeconds,
             AppealWindow = options.CourtWindowSeconds,
             PassAppealWindow = options.PassAppealWindowSeconds,
             CommitteeSize = 3,

@@ -45,8 +45,15 @@ public sealed record DemoOptions
     /// <summary>Seconds a drawn verifier has for its verdict. Default 60.</summary>
     public ulong AuditWindowSeconds { get; init; } = 60;
 
-    /// <summary>Seconds of each committee window: commit, reveal, appeal. Default 8.</summary>
+    /// <summary>Seconds in which a committee's ruling may be appealed. Default 8.</summary>
     public ulong CourtWindowSeconds { get; init; } = 8;
+
+    /// <summary>
+    /// Seconds of a committee's commit window and of its reveal window. Default 60: each closes
+    /// early once every member acted, and the chain's clock, a second per block, runs ahead of
+    /// the wall clock under the demo's load, so a short window closes before busy members vote.
+    /// </summary>
+    public ulong VoteWindowSeconds { get; init; } = 60;
 
     /// <summary>Seconds per epoch of the vault's draw snapshots; the demo moves the chain's clock on by one after staking its verifiers. Default 30.</summary>
     public ulong EpochSeconds { get; init; } = 30;
@@ -109,7 +116,7 @@ public sealed record DemoOptions
             ? $"at most {DevAccounts.FundedCount - 2} providers, verifiers and canary accounts together (the funded dev accounts)"
         : AuditRateBps > 10_000 ? "the audit rate is at most 10000 bps"
         : AuditedTasksPerJob < 1 ? "an audit re-runs at least 1 task"
-        : AuditWindowSeconds < 1 || CourtWindowSeconds < 1 || PassAppealWindowSeconds < 1 || EpochSeconds < 1 ? "the court's windows and the epoch are at least 1 second"
+        : AuditWindowSeconds < 1 || CourtWindowSeconds < 1 || VoteWindowSeconds < 1 || PassAppealWindowSeconds < 1 || EpochSeconds < 1 ? "the court's windows and the epoch are at least 1 second"
         : JobDeadlineSeconds < 10 ? "a job's deadline is at least 10 seconds"
         : null;
 }
