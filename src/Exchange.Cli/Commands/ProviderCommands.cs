@@ -23,7 +23,7 @@ internal static class ProviderCommands
     {
         var common = new ProviderAndVerifierOptions();
         var offer = new ProviderOfferOptions();
-        var cheat = new Option<string>("--cheat") { Description = "Dishonest mode for tests and demos: random, perturb, other-model, reuse or withhold (submits the result root, uploads no outputs)", HelpName = "MODE" };
+        var cheat = new Option<string>("--cheat") { Description = "Dishonest mode for tests and demos: random, perturb, other-model, reuse or withhold", HelpName = "MODE" };
         var cheatRate = new Option<double>("--cheat-rate") { Description = "Share of tasks falsified when cheating, 0-1", HelpName = "F" };
         var cheatModel = new Option<string>("--cheat-model") { Description = "For --cheat other-model: a model in the store to run instead (default: the real model's cheaper stand-in, derived from it)" };
         var cheatSeed = new Option<int>("--cheat-seed") { Description = "Seed of the cheat's choices (default 1)", DefaultValueFactory = _ => 1 };

@@ -18,9 +18,6 @@ public enum CheatMode
     /// <summary>Outputs of an earlier task with a different input (caching instead of computing).</summary>
     Reuse,
 
-    /// <summary>
-    /// Computes honestly and submits the signed result root, but uploads nothing: neither the
-    /// outputs nor the output manifest (withholding data). Every task of a job counts as falsified.
-    /// </summary>
+    /// <summary>Honest outputs signed into the result root, but the chosen tasks' outputs and the output manifest never uploaded (unavailable data).</summary>
     Withhold,
 }

@@ -21,7 +21,7 @@ public sealed class Cheater
 
     /// <summary>Creates a cheater.</summary>
     /// <param name="mode">What to do to a falsified task.</param>
-    /// <param name="rate">Share of tasks falsified, in [0, 1]; <see cref="CheatMode.Withhold"/> withholds every task.</param>
+    /// <param name="rate">Share of tasks falsified, in [0, 1].</param>
     /// <param name="seed">Seed of the choice of tasks and of the noise.</param>
     /// <param name="clients">
     /// Only the jobs of these clients are falsified, the others computed honestly (a canary's
@@ -35,7 +35,7 @@ public sealed class Cheater
         }
 
         _mode = mode;
-        _rate = mode switch { CheatMode.None => 0, CheatMode.Withhold => 1, _ => rate };
+        _rate = mode == CheatMode.None ? 0 : rate;
         _seed = seed;
         var targets = clients?.ToHashSet(StringComparer.OrdinalIgnoreCase);
         _clients = targets is { Count: > 0 } ? targets : null;

@@ -57,7 +57,6 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
         var manifest = await JobInputs.FetchManifestAsync(api, jobId, job, runner.Card, cancellationToken).ConfigureAwait(false);
 
         var falsified = cheater.TasksToFalsify(jobId, job.Client, manifest.Tasks.Count);
-        var withhold = cheater.Mode == CheatMode.Withhold && falsified.Count > 0;
         var outputs = new List<BlobRef[]>(manifest.Tasks.Count);
         foreach (var chunk in manifest.Tasks.Chunk(Math.Max(1, batchSize)))
         {
@@ -70,12 +69,15 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
             var results = await RunAsync(runner, jobId, chunk, inputs, falsified, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < chunk.Length; i++)
             {
-                outputs.Add(await UploadOutputsAsync(runner, results[i], withhold, cancellationToken).ConfigureAwait(false));
+                outputs.Add(await UploadOutputsAsync(runner, results[i], !Withholds(falsified, chunk[i].Index), cancellationToken).ConfigureAwait(false));
             }
         }
 
         var outputManifest = new OutputManifest(jobId, outputs.Select((blobs, i) => new OutputTask(i, blobs)).ToArray());
-        var outputsHash = await PublishAsync(outputManifest.ToCanonicalJson(), withhold, cancellationToken).ConfigureAwait(false);
+        var manifestBytes = outputManifest.ToCanonicalJson();
+        var outputsHash = falsified.Count > 0 && cheater.Mode == CheatMode.Withhold
+            ? Keccak.Hash(manifestBytes)
+            : await api.PutBlobAsync(manifestBytes, cancellationToken).ConfigureAwait(false);
         var resultRoot = MerkleLeaves.ResultTree(manifest.InputHashes, outputManifest.OutputHashes).Root;
         var digest = new Result(jobId, job.TasksRoot, resultRoot, outputsHash).Digest(domain);
         var signature = Signatures.Sign(digest, key.GetPrivateKeyAsBytes());
@@ -105,19 +107,19 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
         return published;
     }
 
-    private async Task<BlobRef[]> UploadOutputsAsync(ModelRunner runner, IReadOnlyList<Tensor> tensors, bool withhold, CancellationToken cancellationToken)
+    private bool Withholds(IReadOnlySet<int> falsified, int taskIndex) => cheater.Mode == CheatMode.Withhold && falsified.Contains(taskIndex);
+
+    /// <summary>Uploads a task's outputs (or, for a withholding cheat, only hashes them) and names them as the card does.</summary>
+    private async Task<BlobRef[]> UploadOutputsAsync(ModelRunner runner, IReadOnlyList<Tensor> tensors, bool upload, CancellationToken cancellationToken)
     {
         var blobs = new BlobRef[tensors.Count];
         for (var o = 0; o < tensors.Count; o++)
         {
-            var hash = await PublishAsync(Npy.Write(tensors[o]), withhold, cancellationToken).ConfigureAwait(false);
+            var bytes = Npy.Write(tensors[o]);
+            var hash = upload ? await api.PutBlobAsync(bytes, cancellationToken).ConfigureAwait(false) : Keccak.Hash(bytes);
             blobs[o] = new BlobRef(runner.Card.Outputs[o].Name, hash);
         }
 
         return blobs;
     }
-
-    /// <summary>Uploads a blob and returns its address; a withholding cheater only computes the address.</summary>
-    private async Task<Bytes32> PublishAsync(byte[] bytes, bool withhold, CancellationToken cancellationToken) =>
-        withhold ? Keccak.Hash(bytes) : await api.PutBlobAsync(bytes, cancellationToken).ConfigureAwait(false);
 }

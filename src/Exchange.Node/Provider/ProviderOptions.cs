@@ -88,7 +88,7 @@ public sealed class ProviderOptions : IValidatableObject
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Cheat is not (CheatMode.None or CheatMode.Withhold) && CheatRate <= 0)
+        if (Cheat != CheatMode.None && CheatRate <= 0)
         {
             yield return new ValidationResult($"Cheat {Cheat} needs a CheatRate above 0", [nameof(CheatRate)]);
         }

@@ -84,15 +84,6 @@ public sealed class CanaryStoreTests : IDisposable
     }
 
     [Fact]
-    public void A_withholding_provider_withholds_every_task()
-    {
-        var cheater = new Cheater(CheatMode.Withhold, 0, 1);
-
-        Assert.False(cheater.IsHonest);
-        Assert.Equal(8, cheater.TasksToFalsify(3, 8).Count);
-    }
-
-    [Fact]
     public void Only_missing_or_wrong_data_counts_as_unavailable_not_an_api_that_is_away()
     {
         Assert.True(Auditor.IsUnavailable(new ExchangeApiException("gone", HttpStatusCode.NotFound)));

@@ -15,7 +15,7 @@ namespace Exchange.Node.Tests.Network;
 
 /// <summary>
 /// A provider that signs and submits a result root but uploads neither its outputs nor its output
-/// manifest (<c>--cheat withhold</c>) is slashed when audited: the drawn verifier, finding the data
+/// manifest (<c>--cheat withhold --cheat-rate 1</c>) is slashed when audited: the drawn verifier, finding the data
 /// unavailable, fails the job, and the other verifier, drawn onto the committee, fetches for itself,
 /// finds nothing and votes "provider wrong". Separate processes on a live chain.
 /// </summary>
@@ -58,7 +58,7 @@ public sealed class WithheldOutputsTests : IDisposable
             using var provider = NodeProcess.Start(
                 "provider", "run", "--dev-account", Provider.ToString(CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(),
                 "--deployments", network.DeploymentsDirectory, "--data", _folder.File("provider"), "--model", TestNetwork.Model, "--unit-price", "1", "--stake", "1000",
-                "--min-turnaround", "60", "--cheat", "withhold");
+                "--min-turnaround", "60", "--cheat", "withhold", "--cheat-rate", "1");
             var created = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
             string Context() => provider.Tail() + "\n--- verifiers:\n" + Tails(verifiers)();
             await TestNetwork.WaitForStatusAsync(client.Market, created.JobId, JobStatus.Submitted, Context);
