@@ -33,8 +33,8 @@ internal static partial class NodeLog
     [LoggerMessage(Level = LogLevel.Information, Message = "withdrew {Amount}")]
     public static partial void Withdrew(this ILogger logger, BigInteger amount);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "verifier {Address} ready (mode {Mode})")]
-    public static partial void VerifierReady(this ILogger logger, string address, Verifier.VerifierMode mode);
+    [LoggerMessage(Level = LogLevel.Information, Message = "verifier {Address} ready")]
+    public static partial void VerifierReady(this ILogger logger, string address);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: {Kind} drawn to this verifier")]
     public static partial void WorkDrawn(this ILogger logger, BigInteger jobId, string kind);

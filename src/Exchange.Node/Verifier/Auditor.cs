@@ -24,28 +24,18 @@ public sealed record AuditVerdict(bool Pass, Bytes32 EvidenceHash, IReadOnlyList
 /// <summary>
 /// The verifier's check of a job: fetch the drawn tasks' inputs and outputs,
 /// prove them against the committed roots, re-run them, compare under the card's policy, and
-/// upload the findings as an evidence blob. Unavailable data is wrong data: an output manifest or
-/// output blob that no API has (404), whose bytes do not hash to their address, or that does not
-/// prove into the signed result root fails the task, because a provider must keep its outputs
-/// available until settlement. Any other failure to fetch (an API away, refusing, rate limiting)
-/// says nothing about the provider: it is thrown, and the audit is tried again.
+/// upload the findings as an evidence blob. Outputs the provider does not serve, or that do not
+/// prove into its signed root, fail: a provider must keep its outputs available until settlement.
 /// </summary>
-/// <param name="api">Where the job's blobs are fetched and the evidence uploaded.</param>
-/// <param name="models">The models this verifier runs.</param>
-/// <param name="verifier">The verifier's address, written into the evidence.</param>
-/// <param name="mode">How it judges; <see cref="VerifierMode.Honest"/> but for tests and the demo.</param>
-public sealed class Auditor(ExchangeApiClient api, ModelCatalog models, string verifier, VerifierMode mode = VerifierMode.Honest)
+public sealed class Auditor(ExchangeApiClient api, ModelCatalog models, string verifier)
 {
-    /// <summary>What the evidence of a <see cref="VerifierMode.Lazy"/> verifier says of each task.</summary>
-    public const string NotRerun = "passed without being fetched or re-run";
-
     /// <summary>Judges tasks <paramref name="taskIndices"/> of job <paramref name="jobId"/>.</summary>
     /// <exception cref="JobInputException">The verifier cannot judge the job (unknown model, the client's manifest is broken).</exception>
     public async Task<AuditVerdict> JudgeAsync(BigInteger jobId, Job job, IReadOnlyList<uint> taskIndices, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(taskIndices);
-        if (mode == VerifierMode.Lazy)
+        if (Mode == VerifierMode.Lazy)
         {
             return await LazyAsync(jobId, job, taskIndices, cancellationToken).ConfigureAwait(false);
         }
@@ -101,7 +91,7 @@ public sealed class Auditor(ExchangeApiClient api, ModelCatalog models, string v
         if (toRun.Count > 0)
         {
             // A copying verifier takes the provider's outputs as its own: they always "agree".
-            var recomputed = mode == VerifierMode.Copying
+            var recomputed = Mode == VerifierMode.Copying
                 ? [.. toRun.Select(t => t.Outputs)]
                 : await runner.RunAsync([.. toRun.Select(t => t.Inputs)], cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < toRun.Count; i++)
@@ -117,23 +107,6 @@ public sealed class Auditor(ExchangeApiClient api, ModelCatalog models, string v
             }
         }
 
-        return await VerdictAsync(jobId, job, judgements, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Whether a failed fetch shows the provider's data unavailable (no API has it, the bytes are
-    /// not the addressed ones, or it does not parse or prove into the committed roots) rather than
-    /// a problem on the verifier's side.
-    /// </summary>
-    public static bool IsUnavailable(Exception e) =>
-        e is JobInputException or BlobIntegrityException or ExchangeApiException { Status: HttpStatusCode.NotFound };
-
-    /// <summary>The lazy verifier's verdict: every drawn task passes, with nothing fetched, proved or run.</summary>
-    private Task<AuditVerdict> LazyAsync(BigInteger jobId, Job job, IReadOnlyList<uint> taskIndices, CancellationToken cancellationToken) =>
-        VerdictAsync(jobId, job, [.. taskIndices.Select(i => (int)i).Distinct().Select(i => new TaskJudgement(i, Bytes32.Zero, null, [], null, true, NotRerun))], cancellationToken);
-
-    private async Task<AuditVerdict> VerdictAsync(BigInteger jobId, Job job, IReadOnlyList<TaskJudgement> judgements, CancellationToken cancellationToken)
-    {
         var verdict = judgements.All(j => j.Pass);
         var evidence = Evidence(jobId, job, verdict, judgements);
         var hash = await api.PutBlobAsync(evidence, cancellationToken).ConfigureAwait(false);
@@ -159,4 +132,27 @@ public sealed class Auditor(ExchangeApiClient api, ModelCatalog models, string v
             ["detail"] = j.Detail,
         })]),
     });
+
+    /// <summary>What the evidence of a <see cref="VerifierMode.Lazy"/> verifier says of each task.</summary>
+    public const string NotRerun = "passed without being fetched or re-run";
+
+    /// <summary>How it judges: <see cref="VerifierMode.Honest"/> (the default) but for tests and the demo.</summary>
+    public VerifierMode Mode { get; init; }
+
+    /// <summary>
+    /// Whether a failed fetch shows the provider's data unavailable, which is wrong data: no API has
+    /// it (404), its bytes are not the addressed ones, or it does not parse or prove into the
+    /// committed roots. Any other failure (an API away, refusing, rate limiting) says nothing about
+    /// the provider: it is thrown, and the audit is tried again.
+    /// </summary>
+    public static bool IsUnavailable(Exception e) =>
+        e is JobInputException or BlobIntegrityException or ExchangeApiException { Status: HttpStatusCode.NotFound };
+
+    /// <summary>The lazy verifier's verdict: every drawn task passes, with nothing fetched, proved or run.</summary>
+    private async Task<AuditVerdict> LazyAsync(BigInteger jobId, Job job, IReadOnlyList<uint> taskIndices, CancellationToken cancellationToken)
+    {
+        var judgements = taskIndices.Select(i => (int)i).Distinct().Select(i => new TaskJudgement(i, Bytes32.Zero, null, [], null, true, NotRerun)).ToList();
+        var hash = await api.PutBlobAsync(Evidence(jobId, job, pass: true, judgements), cancellationToken).ConfigureAwait(false);
+        return new AuditVerdict(true, hash, judgements);
+    }
 }

@@ -55,7 +55,7 @@ public sealed class VerifierNode
         _events = new MarketEventReader(
             market.Web3, [market.Deployment.JobMarket, market.Deployment.AuditCourt], new CursorStore(database, time), CursorName,
             market.Deployment.StartBlock, (ulong)node.MaxLogRange);
-        _auditor = new Auditor(api, models, market.Address, options.Mode);
+        _auditor = new Auditor(api, models, market.Address) { Mode = options.Mode };
     }
 
     /// <summary>The verifier's address.</summary>
@@ -72,7 +72,7 @@ public sealed class VerifierNode
         await _market.EnsureStakeAsync(MarketClient.VerifierRole, BigInteger.Parse(_options.Stake, CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         await _market.EnsureMarketBalanceAsync(_court.MinChallengerBond * _options.BondReserve, cancellationToken).ConfigureAwait(false);
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
-        _logger.VerifierReady(Address, _options.Mode);
+        _logger.VerifierReady(Address);
     }
 
     /// <summary>One round: unfinished transactions, events, draws, audits, votes, disputes.</summary>

@@ -2,11 +2,14 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Exchange.Node.Verifier;
 
-/// <summary>A verifier's stake, bond reserve and (for tests and the demo) dishonest mode. Section <c>Verifier</c>.</summary>
+/// <summary>A verifier's stake and bond reserve. Section <c>Verifier</c>.</summary>
 public sealed class VerifierOptions
 {
     /// <summary>The configuration section.</summary>
     public const string Section = "Verifier";
+
+    /// <summary>How the verifier judges; anything but <see cref="VerifierMode.Honest"/> is for tests and the demo. Default honest.</summary>
+    public VerifierMode Mode { get; set; } = VerifierMode.Honest;
 
     /// <summary>Stake to hold in the vault, smallest unit, decimal; topped up at start. Default 10^21 (1,000 tokens).</summary>
     [Required]
@@ -20,7 +23,4 @@ public sealed class VerifierOptions
     /// </summary>
     [Range(0, 1_000)]
     public int BondReserve { get; set; } = 3;
-
-    /// <summary>How the verifier judges; anything but <see cref="VerifierMode.Honest"/> is for tests and the demo. Default honest.</summary>
-    public VerifierMode Mode { get; set; } = VerifierMode.Honest;
 }
