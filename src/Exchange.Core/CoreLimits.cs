@@ -9,6 +9,12 @@ public static class CoreLimits
     /// <summary>Most dimensions a tensor may have (NumPy 2's limit).</summary>
     public const int MaxTensorRank = 64;
 
+    /// <summary>
+    /// Most rows a task's input may hold along a dynamic batch dimension. A task is priced as one
+    /// unit of work, so a task of many rows is many tasks' work at one task's price.
+    /// </summary>
+    public const int MaxTaskRows = 64;
+
     /// <summary>Largest <c>.npy</c> header the reader accepts, as NumPy's default <c>max_header_size</c>.</summary>
     public const int MaxNpyHeaderLength = 10_000;
 

@@ -14,8 +14,12 @@ public static class ExchangeCli
     /// <param name="Stderr">Everything on stderr.</param>
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    /// <summary>Runs <c>exchange args…</c> in <paramref name="workingDirectory"/> with extra environment variables; stdin is empty.</summary>
-    public static async Task<Result> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    /// <summary>Runs <c>exchange args…</c> in <paramref name="workingDirectory"/> with extra environment variables; stdin is empty; at most 2 minutes.</summary>
+    public static Task<Result> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunAsync(workingDirectory, environment, TimeSpan.FromMinutes(2), args);
+
+    /// <summary>Runs <c>exchange args…</c> as the other overload does, for at most <paramref name="limit"/> (a command that follows jobs to their end).</summary>
+    public static async Task<Result> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, TimeSpan limit, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "exchange.dll");
         if (!File.Exists(dll))
@@ -40,7 +44,7 @@ public static class ExchangeCli
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var timeout = new CancellationTokenSource(limit);
         try
         {
             await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
@@ -48,7 +52,7 @@ public static class ExchangeCli
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"exchange {string.Join(' ', args)} did not finish within 2 minutes");
+            throw new TimeoutException($"exchange {string.Join(' ', args)} did not finish within {limit.TotalMinutes} minutes");
         }
 
         return new Result(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));

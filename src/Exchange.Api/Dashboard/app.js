@@ -20,25 +20,47 @@ function short(hex) {
   return hex ? `${hex.slice(0, 6)}…${hex.slice(-4)}` : "–";
 }
 
-// Token amounts arrive as decimal strings in the smallest unit (18 decimals).
+// Token amounts arrive as decimal strings in the smallest unit (18 decimals). Every significant
+// digit is shown (a unit price of 0.0005 must not read 0.00); trailing zeros are not.
+const DECIMALS = 18;
 function tokens(amount) {
   if (amount === null || amount === undefined) return "–";
   const units = BigInt(amount);
-  const whole = units / 10n ** 18n;
-  const cents = (units % 10n ** 18n) / 10n ** 16n;
-  return `${whole.toLocaleString("en")}.${cents.toString().padStart(2, "0")}`;
+  const size = units < 0n ? -units : units;
+  const one = 10n ** BigInt(DECIMALS);
+  const fraction = (size % one).toString().padStart(DECIMALS, "0").replace(/0+$/, "");
+  return `${units < 0n ? "-" : ""}${(size / one).toLocaleString("en")}${fraction ? `.${fraction}` : ""}`;
 }
 
+// Times arrive as UNIX seconds; they are shown as UTC dates.
 function time(unix) {
-  return unix ? new Date(unix * 1000).toISOString().replace("T", " ").slice(0, 19) : "–";
+  return unix ? `${new Date(unix * 1000).toISOString().replace("T", " ").slice(0, 19)} UTC` : "–";
 }
 
-function cell(content, className) {
+// Event arguments that are token amounts or times, by ABI name, across the contracts' events.
+const AMOUNT_ARGS = new Set(["unitPrice", "fee", "payout", "refund", "slashed", "amount", "bond", "reward", "penalty", "stake", "unbonding", "value", "weight"]);
+const TIME_ARGS = new Set(["deadline", "submittedAt", "releaseAt", "commitDeadline", "revealDeadline", "appealDeadline"]);
+
+// A timeline entry's arguments as a reader wants them: amounts in tokens, times as dates.
+function describeArgs(args) {
+  return Object.entries(args || {}).filter(([name]) => name !== "jobId").map(([name, value]) => {
+    if (AMOUNT_ARGS.has(name)) return `${name} ${tokens(value)}`;
+    if (TIME_ARGS.has(name)) return `${name} ${time(Number(value))}`;
+    return `${name} ${typeof value === "object" ? JSON.stringify(value) : value}`;
+  }).join(", ");
+}
+
+function cell(content, className, field) {
   const td = document.createElement("td");
   if (content instanceof Node) td.append(content);
   else td.textContent = text(content);
   if (className) td.className = className;
+  if (field) td.dataset.field = field;
   return td;
+}
+
+function amountCell(amount, field) {
+  return cell(tokens(amount), amount && amount.startsWith("-") ? "num negative" : "num", field);
 }
 
 function badge(value, prefix) {
@@ -48,7 +70,23 @@ function badge(value, prefix) {
   return span;
 }
 
-function fillRows(tbody, rows, makeCells, key, onClick) {
+// A table row standing for what is not data: loading, empty, or the error that kept it from loading.
+function placeholder(tbody, state, message) {
+  const tr = document.createElement("tr");
+  tr.className = "placeholder";
+  tr.dataset.state = state;
+  const td = document.createElement("td");
+  td.colSpan = tbody.parentElement.tHead.rows[0].cells.length;
+  td.textContent = message;
+  tr.append(td);
+  tbody.replaceChildren(tr);
+}
+
+function fillRows(tbody, rows, makeCells, key, onClick, empty) {
+  if (rows.length === 0) {
+    placeholder(tbody, "empty", empty);
+    return;
+  }
   tbody.replaceChildren(...rows.map((row) => {
     const tr = document.createElement("tr");
     tr.dataset.key = key(row);
@@ -69,6 +107,8 @@ function renderStats(stats) {
   $("count-slashes").textContent = text(stats.slashes);
   $("count-audits").textContent = text(stats.audits);
   $("count-disputes").textContent = text(stats.disputes);
+  $("count-pass-appeals").textContent = text(stats.passAppeals);
+  $("count-passes-overturned").textContent = text(stats.passesOverturned);
   renderStatusBars(stats.jobsByStatus || {});
   renderThroughput(stats.throughput || []);
 }
@@ -137,32 +177,37 @@ function renderJobs(page) {
     cell(job.id, "mono"),
     cell(badge(job.status, "status")),
     cell(badge(job.audit, "audit")),
-    cell(job.taskCount),
-    cell(tokens(job.unitPrice)),
+    cell(job.settlement ? badge(job.settlement, "settlement") : null, null, "settlement"),
+    cell(job.appeals, "num", "appeals"),
+    cell(job.taskCount, "num"),
+    cell(tokens(job.unitPrice), "num", "unit-price"),
     cell(short(job.client), "mono"),
     cell(short(job.provider), "mono"),
-    cell(job.gasPerTask === null ? null : Math.round(job.gasPerTask)),
+    cell(job.gasPerTask === null ? null : Math.round(job.gasPerTask), "num"),
     cell(time(job.updatedAt)),
-  ], (job) => `job-${job.id}`, (job) => openJob(job.id));
+  ], (job) => `job-${job.id}`, (job) => openJob(job.id), state.status ? `no ${state.status} jobs` : "no jobs yet");
 }
 
 function providerCells(p) {
   return [
-    cell(short(p.address), "mono"), cell(tokens(p.stake)), cell(tokens(p.locked)), cell(tokens(p.freeCollateral)),
-    cell(p.jobsSettled), cell(p.auditsPassed), cell(p.auditsFailed), cell(p.slashes),
+    cell(short(p.address), "mono"), amountCell(p.stake), amountCell(p.locked), amountCell(p.freeCollateral),
+    cell(p.jobsSettled, "num", "settled"), cell(p.auditsPassed, "num", "audits-passed"), cell(p.auditsFailed, "num", "audits-failed"),
+    cell(p.slashes, "num", "slashes"), amountCell(p.earnings, "earnings"),
   ];
 }
 
 function verifierCells(v) {
   return [
-    cell(short(v.address), "mono"), cell(tokens(v.stake)), cell(v.activeVerifier ? tokens(v.drawWeight) : "–"),
-    cell(v.verdicts), cell(v.votes), cell(v.timeouts + v.penalties), cell(v.slashes),
+    cell(short(v.address), "mono"), amountCell(v.stake), cell(v.activeVerifier ? tokens(v.drawWeight) : "–", "num"),
+    cell(v.verdicts, "num", "audits"), cell(v.passes, "num", "passes"), cell(v.fails, "num", "fails"), cell(v.votes, "num", "votes"),
+    cell(v.passesOverturned, "num", "caught"), cell(v.timeouts + v.penalties, "num", "penalties"), cell(v.slashes, "num", "slashes"),
+    amountCell(v.earnings, "earnings"),
   ];
 }
 
 function renderAccounts(providers, verifiers) {
-  fillRows($("providers").tBodies[0], providers, providerCells, (p) => p.address);
-  fillRows($("verifiers").tBodies[0], verifiers, verifierCells, (v) => v.address);
+  fillRows($("providers").tBodies[0], providers, providerCells, (p) => p.address, null, "no providers staked");
+  fillRows($("verifiers").tBodies[0], verifiers, verifierCells, (v) => v.address, null, "no verifiers staked");
 }
 
 function verdict(pass) {
@@ -177,15 +222,23 @@ function renderRounds(dispute) {
     return;
   }
   const outcome = dispute.resolved ? `ruled ${dispute.providerWrong ? "provider wrong" : "provider right"}` : "open";
-  $("detail-dispute-summary").textContent =
-    `challenger ${short(dispute.challenger)} · ${outcome} · court holds ${tokens(dispute.held)}` + (dispute.slashed ? ` · slashed ${tokens(dispute.slashed)}` : "");
+  const opened = dispute.openedBy === "pass-appeal"
+    ? `${short(dispute.challenger)} appealed ${short(dispute.passingVerifier)}'s pass`
+    : `${short(dispute.challenger)} failed the job`;
+  $("detail-dispute").dataset.openedBy = dispute.openedBy;
+  $("detail-dispute-summary").textContent = `${opened} · ${outcome} · court holds ${tokens(dispute.held)}`
+    + (dispute.slashed ? ` · provider slashed ${tokens(dispute.slashed)}` : "")
+    + (dispute.falsePassPenalty ? ` · passing verifier lost ${tokens(dispute.falsePassPenalty)}` : "");
   $("detail-rounds").replaceChildren(...dispute.rounds.map((round) => {
     const li = document.createElement("li");
     li.dataset.round = String(round.round);
-    const ruling = round.closed ? `${round.ruling} (${round.votesWrong}–${round.votesRight})` : round.drawn ? "voting" : "drawing";
+    const ruling = round.closed
+      ? `${round.ruling} (${round.votesWrong}–${round.votesRight}), appealable until ${time(round.appealDeadline)}`
+      : round.drawn ? `voting: commit by ${time(round.commitDeadline)}, reveal by ${time(round.revealDeadline)}` : "drawing";
     const head = document.createElement("span");
     head.className = "round-head";
-    head.textContent = `round ${round.round} · ${round.members.length}/${round.size} members · bond ${tokens(round.bond)} on ${round.fundedSide} by ${short(round.funder)} · ${ruling}`;
+    const kind = round.round === 0 ? (dispute.openedBy === "pass-appeal" ? "pass appeal" : "fail verdict") : "appeal";
+    head.textContent = `round ${round.round} (${kind}) · ${round.members.length}/${round.size} members · bond ${tokens(round.bond)} on ${round.fundedSide} by ${short(round.funder)} · ${ruling}`;
     head.dataset.ruling = round.ruling || "";
     const members = document.createElement("ul");
     members.className = "members";
@@ -201,18 +254,40 @@ function renderRounds(dispute) {
   }));
 }
 
+// Another job's detail is never shown under this one's number: until its data arrives the panel
+// says it is loading.
+function showJobLoading(id) {
+  const panel = $("job-detail");
+  panel.dataset.job = String(id);
+  panel.dataset.state = "loading";
+  $("detail-id").textContent = id;
+  const note = document.createElement("p");
+  note.className = "muted";
+  note.textContent = "loading…";
+  $("detail-fields").replaceChildren(note);
+  $("detail-dispute").hidden = true;
+  $("detail-rounds").replaceChildren();
+  $("detail-timeline").replaceChildren();
+  panel.hidden = false;
+}
+
 async function openJob(id) {
-  state.openJob = id;
+  state.openJob = String(id);
+  if ($("job-detail").dataset.job !== String(id)) showJobLoading(id);
   const job = await getJson(`/jobs/${encodeURIComponent(id)}`);
+  if (state.openJob !== String(id)) return; // another job was opened meanwhile
   $("detail-id").textContent = job.id;
   const fields = [
-    ["status", job.status], ["audit", job.audit], ["client", job.client], ["provider", job.provider],
-    ["model", job.modelId], ["tasks", job.taskCount], ["unit price", tokens(job.unitPrice)],
+    ["status", job.status], ["audit", job.audit], ["settlement", job.settlement], ["appeals", job.appeals],
+    ["client", job.client], ["provider", job.provider],
+    ["model", job.modelId], ["tasks", job.taskCount], ["unit price", tokens(job.unitPrice)], ["price", tokens(job.price)],
     ["collateral", tokens(job.collateral)], ["deadline", time(job.deadline)], ["accepted", time(job.acceptedAt)],
+    ["submitted", time(job.submittedAt)],
     ["tasks root", job.tasksRoot], ["manifest", job.manifestHash], ["result root", job.resultRoot], ["outputs", job.outputsHash],
-    ["draw seed", job.drawSeed], ["audit origin", job.auditOrigin], ["verifier", job.verifier],
+    ["draw seed", job.drawSeed], ["audit origin", job.auditOrigin], ["audit fee", tokens(job.auditFee)], ["verifier", job.verifier],
     ["audit deadline", time(job.auditDeadline)], ["timeouts", job.auditTimeouts], ["verdict", verdict(job.verdictPass)],
-    ["evidence", job.evidenceHash], ["settlement", job.settlement], ["payout", tokens(job.payout)],
+    ["pass appealable until", time(job.passDeadline)], ["audit reward", tokens(job.auditReward)],
+    ["evidence", job.evidenceHash], ["payout", tokens(job.payout)],
     ["refund", tokens(job.refund)], ["slashed", tokens(job.slashed)],
     ["gas used", job.gasUsed], ["gas per task", job.gasPerTask === null ? null : Math.round(job.gasPerTask)],
   ];
@@ -228,7 +303,8 @@ async function openJob(id) {
   $("detail-timeline").replaceChildren(...job.timeline.map((entry) => {
     const li = document.createElement("li");
     li.dataset.event = entry.event;
-    li.textContent = entry.event + (entry.detail ? ` — ${entry.detail}` : "");
+    const detail = describeArgs(entry.args);
+    li.textContent = entry.event + (detail ? ` — ${detail}` : "");
     const when = document.createElement("span");
     when.className = "when";
     when.textContent = `block ${entry.blockNumber} · ${time(entry.timestamp)}${entry.gasUsed ? ` · ${entry.gasUsed.toLocaleString("en")} gas` : ""}`;
@@ -236,12 +312,14 @@ async function openJob(id) {
     return li;
   }));
   $("job-detail").hidden = false;
+  $("job-detail").dataset.state = "ready";
   if (location.hash !== `#/jobs/${id}`) history.replaceState(null, "", `#/jobs/${id}`);
 }
 
 function closeJob() {
   state.openJob = null;
   $("job-detail").hidden = true;
+  delete $("job-detail").dataset.job;
   history.replaceState(null, "", location.pathname);
 }
 
@@ -255,6 +333,7 @@ async function refresh() {
   renderAccounts(providers, verifiers);
   if (state.openJob !== null) await openJob(state.openJob);
   state.flash.clear();
+  document.body.dataset.state = "ready";
   document.body.dataset.loaded = String(Date.now());
 }
 
@@ -268,9 +347,13 @@ function scheduleRefresh() {
   }, 250);
 }
 
+// Before the first load the tables say why they are empty; after it they keep the last data read.
 function showError(error) {
   $("live").textContent = `error: ${error.message}`;
   $("live").dataset.state = "closed";
+  if (document.body.dataset.state === "loading") {
+    ["jobs", "providers", "verifiers"].forEach((id) => placeholder($(id).tBodies[0], "error", `could not load: ${error.message}`));
+  }
 }
 
 function connect() {

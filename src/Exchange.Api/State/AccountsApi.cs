@@ -6,9 +6,6 @@ namespace Exchange.Api.State;
 /// <summary>Providers and verifiers with their stake, reputation and slashes: <c>/providers</c>, <c>/verifiers</c>.</summary>
 public static class AccountsApi
 {
-    private const int ProviderRole = 1;
-    private const int VerifierRole = 2;
-
     /// <summary>Maps the account routes.</summary>
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
@@ -23,23 +20,23 @@ public static class AccountsApi
         var verifiers = app.MapGroup("/verifiers").WithTags("Indexed state");
         verifiers.MapGet("/", ListVerifiers)
             .WithName("ListVerifiers")
-            .WithSummary("Verifiers, largest stake first: stake, audits, earnings, slashes, whether active.");
+            .WithSummary("Verifiers, largest stake first: stake, draw weight, audits judged (passes, fails), committee votes, passes ruled wrong on appeal, penalties, earnings.");
         return app;
     }
 
-    internal static async Task<Ok<IReadOnlyList<AccountView>>> ListProviders(ChainState state, CancellationToken ct) =>
-        TypedResults.Ok(await state.AccountsAsync(ProviderRole, null, ct));
+    internal static async Task<Ok<IReadOnlyList<ProviderView>>> ListProviders(ChainState state, CancellationToken ct) =>
+        TypedResults.Ok(await state.ProvidersAsync(null, ct));
 
-    internal static async Task<Ok<IReadOnlyList<AccountView>>> ListVerifiers(ChainState state, CancellationToken ct) =>
-        TypedResults.Ok(await state.AccountsAsync(VerifierRole, null, ct));
+    internal static async Task<Ok<IReadOnlyList<VerifierView>>> ListVerifiers(ChainState state, CancellationToken ct) =>
+        TypedResults.Ok(await state.VerifiersAsync(ct));
 
-    internal static async Task<Results<Ok<AccountView>, ProblemHttpResult>> GetProvider(string address, ChainState state, CancellationToken ct)
+    internal static async Task<Results<Ok<ProviderView>, ProblemHttpResult>> GetProvider(string address, ChainState state, CancellationToken ct)
     {
         if (!HexText.TryParseAddress(address, out var account))
         {
             return Problems.Invalid(nameof(address), "address must be 0x and 40 hex digits.");
         }
-        return (await state.AccountsAsync(ProviderRole, account, ct)) is [var provider]
+        return (await state.ProvidersAsync(account, ct)) is [var provider]
             ? TypedResults.Ok(provider)
             : Problems.NotFound($"{account} has no provider stake in the index.");
     }

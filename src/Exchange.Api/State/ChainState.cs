@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
@@ -20,6 +19,7 @@ public sealed class ChainState(SqliteConnectionFactory connections)
         CASE
           WHEN j.status = {(int)JobStatus.Slashed} THEN 'failed'
           WHEN j.status = {(int)JobStatus.Disputed} THEN 'disputed'
+          WHEN j.verdict_pass = 1 AND j.status = {(int)JobStatus.Auditing} THEN 'pass-appealable'
           WHEN j.verdict_pass = 1 THEN 'passed'
           WHEN j.verdict_pass = 0 AND j.status = {(int)JobStatus.Settled} THEN 'overturned'
           WHEN j.status = {(int)JobStatus.Auditing} THEN 'pending'
@@ -31,7 +31,8 @@ public sealed class ChainState(SqliteConnectionFactory connections)
 
     private static readonly string JobColumns = $"""
         j.job_id AS Id, j.status AS Status, {AuditCase} AS Audit, j.client AS Client, j.provider AS Provider, j.model_id AS ModelId,
-        j.task_count AS TaskCount, j.unit_price AS UnitPrice
+        j.task_count AS TaskCount, j.unit_price AS UnitPrice, j.settlement AS Settlement,
+        max(j.dispute_rounds - 1, 0) + (SELECT count(*) FROM disputes d WHERE d.job_id = j.job_id AND d.passing_verifier IS NOT NULL) AS Appeals
         """;
 
     // Gas of each listed job: its transactions' gas, a transaction touching several jobs (a batch) split evenly between them.
@@ -67,7 +68,7 @@ public sealed class ChainState(SqliteConnectionFactory connections)
                    j.outputs_hash AS OutputsHash, j.submitted_at AS SubmittedAt, j.submit_block AS SubmitBlock, j.price AS Price,
                    j.collateral AS Collateral, j.accepted_at AS AcceptedAt, j.draw_seed AS DrawSeed, j.audit_origin AS AuditOrigin, j.audit_fee AS AuditFee,
                    j.verifier AS Verifier, j.audit_deadline AS AuditDeadline, j.audit_timeouts AS AuditTimeouts, j.verdict_pass AS VerdictPass,
-                   j.evidence_hash AS EvidenceHash, j.audit_reward AS AuditReward, j.settlement AS Settlement, j.payout AS Payout,
+                   j.evidence_hash AS EvidenceHash, j.audit_reward AS AuditReward, j.pass_deadline AS PassDeadline, j.payout AS Payout,
                    j.refund AS Refund, j.slashed AS Slashed
             FROM jobs j WHERE j.job_id = @id
             """, new { id }, cancellationToken: ct));
@@ -88,7 +89,8 @@ public sealed class ChainState(SqliteConnectionFactory connections)
     {
         var dispute = await connection.QuerySingleOrDefaultAsync<DisputeRow>(new CommandDefinition(
             """
-            SELECT challenger AS Challenger, evidence_hash AS EvidenceHash, held AS Held, resolved AS Resolved, provider_wrong AS ProviderWrong, slashed AS Slashed
+            SELECT challenger AS Challenger, evidence_hash AS EvidenceHash, passing_verifier AS PassingVerifier, held AS Held, resolved AS Resolved,
+                   provider_wrong AS ProviderWrong, slashed AS Slashed, false_pass_penalty AS FalsePassPenalty
             FROM disputes WHERE job_id = @id
             """, new { id }, cancellationToken: ct));
         if (dispute is null)
@@ -108,37 +110,50 @@ public sealed class ChainState(SqliteConnectionFactory connections)
         return dispute.View(rounds);
     }
 
-    /// <summary>Staked accounts in a role (1 provider, 2 verifier), largest stake first; or one account when <paramref name="address"/> is given.</summary>
-    public async Task<IReadOnlyList<AccountView>> AccountsAsync(int role, string? address, CancellationToken ct)
+    /// <summary>Providers, largest stake first; or one provider when <paramref name="address"/> is given.</summary>
+    public async Task<IReadOnlyList<ProviderView>> ProvidersAsync(string? address, CancellationToken ct)
     {
         await using var connection = await connections.OpenAsync(ct);
         var rows = (await connection.QueryAsync<StakeRow>(new CommandDefinition(
-            """
-            SELECT s.account AS Account, s.role AS Role, s.stake AS Stake, s.locked AS Locked, s.unbonding AS Unbonding,
-                   COALESCE(m.collateral, '0') AS FreeCollateral, COALESCE(m.jobs_settled, 0) AS JobsSettled,
-                   s.audits_passed AS AuditsPassed, s.audits_failed AS AuditsFailed, s.slashes AS Slashes, s.draw_weight AS DrawWeight,
-                   s.weight_epoch AS WeightEpoch, s.verdicts AS Verdicts, s.timeouts AS Timeouts, s.votes AS Votes, s.penalties AS Penalties,
-                   s.penalised AS Penalised
+            $"""
+            SELECT {StakeColumns}, COALESCE(m.collateral, '0') AS FreeCollateral, COALESCE(m.jobs_settled, 0) AS JobsSettled,
+                   s.audits_passed AS AuditsPassed, s.audits_failed AS AuditsFailed
             FROM stakes s LEFT JOIN market_accounts m ON m.account = s.account
             WHERE s.role = @role AND (@address IS NULL OR s.account = @address)
-            ORDER BY length(s.stake) DESC, s.stake DESC, s.account
-            """, new { role, address }, cancellationToken: ct))).ToList();
-        var accounts = rows.Select(r => r.Account).ToArray();
-        var earnings = new Dictionary<string, BigInteger>();
-        foreach (var (account, amount) in await connection.QueryAsync<(string, string)>(new CommandDefinition(
-                     "SELECT provider, payout FROM jobs WHERE payout IS NOT NULL AND provider IN @accounts", new { accounts }, cancellationToken: ct)))
-        {
-            earnings[account] = earnings.GetValueOrDefault(account) + BigInteger.Parse(amount, CultureInfo.InvariantCulture);
-        }
-        // Every audit reward, bond share, committee share and refund the court pays is a Credited event.
-        foreach (var (account, args) in await connection.QueryAsync<(string, string)>(new CommandDefinition(
-                     "SELECT account, args FROM chain_events WHERE contract = 'JobMarket' AND name = 'Credited' AND account IN @accounts",
-                     new { accounts }, cancellationToken: ct)))
-        {
-            var amount = JsonNode.Parse(args)?["amount"]?.GetValue<string>() ?? "0";
-            earnings[account] = earnings.GetValueOrDefault(account) + BigInteger.Parse(amount, CultureInfo.InvariantCulture);
-        }
-        var inFlight = (await connection.QueryAsync<(string, long)>(new CommandDefinition(
+            ORDER BY {StakeOrder}
+            """, new { role = ProviderRole, address }, cancellationToken: ct))).ToList();
+        var inFlight = await InFlightAsync(connection, rows, ct);
+        return rows.Select(r => r.Provider(inFlight.GetValueOrDefault(r.Account))).ToList();
+    }
+
+    /// <summary>Verifiers, largest stake first, with their audits, committee votes, passes proven wrong and earnings.</summary>
+    public async Task<IReadOnlyList<VerifierView>> VerifiersAsync(CancellationToken ct)
+    {
+        await using var connection = await connections.OpenAsync(ct);
+        var rows = (await connection.QueryAsync<StakeRow>(new CommandDefinition(
+            $"""
+            SELECT {StakeColumns}, s.draw_weight AS DrawWeight, s.weight_epoch AS WeightEpoch, s.verdicts AS Verdicts, s.passes AS Passes,
+                   s.passes_overturned AS PassesOverturned, s.timeouts AS Timeouts, s.votes AS Votes, s.penalties AS Penalties, s.penalised AS Penalised
+            FROM stakes s LEFT JOIN market_accounts m ON m.account = s.account
+            WHERE s.role = @role
+            ORDER BY {StakeOrder}
+            """, new { role = VerifierRole }, cancellationToken: ct))).ToList();
+        var inFlight = await InFlightAsync(connection, rows, ct);
+        return rows.Select(r => r.Verifier(inFlight.GetValueOrDefault(r.Account))).ToList();
+    }
+
+    private const int ProviderRole = 1;
+    private const int VerifierRole = 2;
+
+    private const string StakeColumns =
+        "s.account AS Account, s.stake AS Stake, s.locked AS Locked, s.unbonding AS Unbonding, s.slashes AS Slashes, COALESCE(m.earned, '0') AS Earnings";
+
+    // Stakes are decimal text: the longer is the larger.
+    private const string StakeOrder = "length(s.stake) DESC, s.stake DESC, s.account";
+
+    /// <summary>Jobs not yet ended per account: as provider, as the verifier owing an audit, as a member of an open committee.</summary>
+    private static async Task<Dictionary<string, long>> InFlightAsync(Microsoft.Data.Sqlite.SqliteConnection connection, IEnumerable<StakeRow> rows, CancellationToken ct) =>
+        (await connection.QueryAsync<(string, long)>(new CommandDefinition(
             """
             SELECT a, count(DISTINCT job_id) FROM (
               SELECT provider AS a, job_id FROM jobs WHERE status BETWEEN @created AND @disputed
@@ -146,10 +161,8 @@ public sealed class ChainState(SqliteConnectionFactory connections)
               UNION ALL SELECT v.member AS a, v.job_id FROM dispute_votes v JOIN jobs j ON j.job_id = v.job_id WHERE j.status = @disputed)
             WHERE a IN @accounts GROUP BY a
             """,
-            new { accounts, created = (int)JobStatus.Created, auditing = (int)JobStatus.Auditing, disputed = (int)JobStatus.Disputed },
+            new { accounts = rows.Select(r => r.Account).ToArray(), created = (int)JobStatus.Created, auditing = (int)JobStatus.Auditing, disputed = (int)JobStatus.Disputed },
             cancellationToken: ct))).ToDictionary(r => r.Item1, r => r.Item2);
-        return rows.Select(r => r.View(earnings.GetValueOrDefault(r.Account), inFlight.GetValueOrDefault(r.Account))).ToList();
-    }
 
     /// <summary>Counts, rates and the per-minute throughput, measured in chain time (the latest indexed block's time is "now").</summary>
     public async Task<NetworkStats> StatsAsync(CancellationToken ct)
@@ -175,6 +188,8 @@ public sealed class ChainState(SqliteConnectionFactory connections)
                    (SELECT count(*) FROM jobs WHERE audit_origin IS NOT NULL) AS Audits,
                    (SELECT COALESCE(SUM(verdicts), 0) FROM stakes) AS Verdicts,
                    (SELECT count(*) FROM disputes) AS Disputes,
+                   (SELECT count(*) FROM disputes WHERE passing_verifier IS NOT NULL) AS PassAppeals,
+                   (SELECT COALESCE(SUM(passes_overturned), 0) FROM stakes) AS PassesOverturned,
                    (SELECT COALESCE(SUM(votes), 0) FROM stakes) AS Votes,
                    (SELECT COALESCE(SUM(timeouts + penalties), 0) FROM stakes) AS Penalties,
                    (SELECT verification_pool FROM market_ledger WHERE id = 1) AS VerificationPool,
@@ -190,7 +205,7 @@ public sealed class ChainState(SqliteConnectionFactory connections)
         return new NetworkStats(
             byStatus.Values.Sum(), byStatus, totals.Tasks, new Rates(Rate(60), Rate(600), Rate(3600)),
             totals.Tasks > 0 ? gasSum / (double)totals.Tasks : null, counts.Slashes, counts.Providers, counts.Verifiers, counts.Audits, counts.Verdicts,
-            counts.Disputes, counts.Votes, counts.Penalties, counts.VerificationPool ?? "0", counts.CourtHold ?? "0", latest.Block, latest.Block is null ? [] : throughput);
+            counts.Disputes, counts.PassAppeals, counts.PassesOverturned, counts.Votes, counts.Penalties, counts.VerificationPool ?? "0", counts.CourtHold ?? "0", latest.Block, latest.Block is null ? [] : throughput);
     }
 
     /// <summary>Indexed events after <paramref name="cursor"/> (a rowid of chain_events), oldest first.</summary>
@@ -243,8 +258,12 @@ public sealed class ChainState(SqliteConnectionFactory connections)
 
         public string UnitPrice { get; init; } = "";
 
+        public string? Settlement { get; init; }
+
+        public long Appeals { get; init; }
+
         public JobSummary Summary((long Gas, long UpdatedAt) gas) => new(
-            Id, ((JobStatus)Status).ToString(), Audit, Client, Provider, ModelId, TaskCount, UnitPrice, gas.Gas,
+            Id, ((JobStatus)Status).ToString(), Audit, Settlement, Appeals, Client, Provider, ModelId, TaskCount, UnitPrice, gas.Gas,
             TaskCount > 0 && gas.Gas > 0 ? gas.Gas / (double)TaskCount : null, gas.UpdatedAt);
     }
 
@@ -288,7 +307,7 @@ public sealed class ChainState(SqliteConnectionFactory connections)
 
         public string? AuditReward { get; init; }
 
-        public string? Settlement { get; init; }
+        public long? PassDeadline { get; init; }
 
         public string? Payout { get; init; }
 
@@ -300,10 +319,10 @@ public sealed class ChainState(SqliteConnectionFactory connections)
         {
             var summary = Summary(gas);
             return new JobDetail(
-                summary.Id, summary.Status, summary.Audit, summary.Client, summary.Provider, summary.ModelId, summary.TaskCount, summary.UnitPrice,
-                summary.GasUsed, summary.GasPerTask, summary.UpdatedAt, Deadline, TasksRoot, ManifestHash, ResultRoot, OutputsHash, SubmittedAt,
-                SubmitBlock, Price, Collateral, AcceptedAt, DrawSeed, AuditOrigin is { } origin ? ((AuditOrigin)origin).ToString() : null, AuditFee,
-                Verifier, AuditDeadline, AuditTimeouts, VerdictPass is { } pass ? pass != 0 : null, EvidenceHash, AuditReward, Settlement, Payout,
+                summary.Id, summary.Status, summary.Audit, summary.Settlement, summary.Appeals, summary.Client, summary.Provider, summary.ModelId,
+                summary.TaskCount, summary.UnitPrice, summary.GasUsed, summary.GasPerTask, summary.UpdatedAt, Deadline, TasksRoot, ManifestHash, ResultRoot,
+                OutputsHash, SubmittedAt, SubmitBlock, Price, Collateral, AcceptedAt, DrawSeed, AuditOrigin is { } origin ? ((AuditOrigin)origin).ToString() : null,
+                AuditFee, Verifier, AuditDeadline, AuditTimeouts, VerdictPass is { } pass ? pass != 0 : null, EvidenceHash, AuditReward, PassDeadline, Payout,
                 Refund, Slashed, dispute, timeline);
         }
     }
@@ -325,10 +344,12 @@ public sealed class ChainState(SqliteConnectionFactory connections)
         };
     }
 
-    private sealed record DisputeRow(string Challenger, string EvidenceHash, string Held, long Resolved, long? ProviderWrong, string? Slashed)
+    private sealed record DisputeRow(
+        string Challenger, string EvidenceHash, string? PassingVerifier, string Held, long Resolved, long? ProviderWrong, string? Slashed, string? FalsePassPenalty)
     {
         public DisputeView View(IReadOnlyList<RoundView> rounds) =>
-            new(Challenger, EvidenceHash, Held, Resolved != 0, ProviderWrong is { } wrong ? wrong != 0 : null, Slashed, rounds);
+            new(PassingVerifier is null ? "fail-verdict" : "pass-appeal", Challenger, EvidenceHash, PassingVerifier, Held, Resolved != 0,
+                ProviderWrong is { } wrong ? wrong != 0 : null, Slashed, FalsePassPenalty, rounds);
     }
 
     private sealed record RoundRow(
@@ -353,12 +374,10 @@ public sealed class ChainState(SqliteConnectionFactory connections)
 
     private static string Side(bool providerWrong) => providerWrong ? "provider-wrong" : "provider-right";
 
-    // Filled by property name: COALESCE columns have no declared type.
+    // Filled by property name: COALESCE columns have no declared type, and each role reads its own columns.
     private sealed class StakeRow
     {
         public string Account { get; init; } = "";
-
-        public long Role { get; init; }
 
         public string Stake { get; init; } = "";
 
@@ -366,7 +385,11 @@ public sealed class ChainState(SqliteConnectionFactory connections)
 
         public string Unbonding { get; init; } = "";
 
-        public string FreeCollateral { get; init; } = "";
+        public long Slashes { get; init; }
+
+        public string Earnings { get; init; } = "0";
+
+        public string FreeCollateral { get; init; } = "0";
 
         public long JobsSettled { get; init; }
 
@@ -374,13 +397,15 @@ public sealed class ChainState(SqliteConnectionFactory connections)
 
         public long AuditsFailed { get; init; }
 
-        public long Slashes { get; init; }
-
         public string DrawWeight { get; init; } = "0";
 
         public long WeightEpoch { get; init; }
 
         public long Verdicts { get; init; }
+
+        public long Passes { get; init; }
+
+        public long PassesOverturned { get; init; }
 
         public long Timeouts { get; init; }
 
@@ -390,10 +415,12 @@ public sealed class ChainState(SqliteConnectionFactory connections)
 
         public string Penalised { get; init; } = "0";
 
-        public AccountView View(BigInteger earnings, long inFlight) => new(
-            Account, Role == 1 ? "provider" : "verifier", Stake, Locked, FreeCollateral, Unbonding, JobsSettled, AuditsPassed, AuditsFailed,
-            Slashes, DrawWeight != "0", DrawWeight, WeightEpoch, Verdicts, Timeouts, Votes, Penalties, Penalised,
-            earnings.ToString(CultureInfo.InvariantCulture), inFlight);
+        public ProviderView Provider(long inFlight) =>
+            new(Account, Stake, Locked, FreeCollateral, Unbonding, JobsSettled, AuditsPassed, AuditsFailed, Slashes, Earnings, inFlight);
+
+        public VerifierView Verifier(long inFlight) =>
+            new(Account, Stake, Locked, Unbonding, DrawWeight != "0", DrawWeight, WeightEpoch, Verdicts, Passes, Verdicts - Passes, PassesOverturned,
+                Timeouts, Votes, Penalties, Penalised, Slashes, Earnings, inFlight);
     }
 
     // Filled by property name: scalar subqueries have no declared type.
@@ -410,6 +437,10 @@ public sealed class ChainState(SqliteConnectionFactory connections)
         public long Verdicts { get; init; }
 
         public long Disputes { get; init; }
+
+        public long PassAppeals { get; init; }
+
+        public long PassesOverturned { get; init; }
 
         public long Votes { get; init; }
 

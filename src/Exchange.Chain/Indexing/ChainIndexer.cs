@@ -15,7 +15,7 @@ namespace Exchange.Chain.Indexing;
 
 /// <summary>
 /// Rebuilds the contracts' state in SQLite from the events of the token, the vault, the market and
-/// the court (tables of migration 0003, described in docs/chain.md): <c>eth_getLogs</c> over bounded block ranges, a cursor committed in the same
+/// the court (tables of migrations 0003 and 0004, described in docs/chain.md): <c>eth_getLogs</c> over bounded block ranges, a cursor committed in the same
 /// transaction as the rows (so a restart resumes exactly, without duplicates), a configurable number
 /// of confirmations, and reorg detection against stored block hashes with rollback and replay.
 /// One indexer per database; the database indexes one deployment.
@@ -102,7 +102,9 @@ public sealed partial class ChainIndexer
         var output = await _web3.Eth.GetContractQueryHandler<ParamsFunction>()
             .QueryDeserializingToObjectAsync<ParamsOutputDTO>(new ParamsFunction(), _deployment.JobMarket).WaitAsync(cancellationToken).ConfigureAwait(false);
         var p = output.ReturnValue0;
-        return new MarketRates(p.VerificationFeeBps, p.ProtocolFeeBps, p.CollateralMultiplierBps, p.ExpiryPenaltyBps);
+        var court = await _web3.Eth.GetContractQueryHandler<AuditCourtParamsFunction>()
+            .QueryDeserializingToObjectAsync<AuditCourtParamsOutputDTO>(new AuditCourtParamsFunction(), _deployment.AuditCourt).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new MarketRates(p.VerificationFeeBps, p.ProtocolFeeBps, p.CollateralMultiplierBps, p.ExpiryPenaltyBps, court.ReturnValue0.PassAppealWindow);
     }
 
     private async Task<ulong> CursorAsync(CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ using Microsoft.Data.Sqlite;
 namespace Exchange.Chain.Indexing;
 
 /// <summary>
-/// Applies events, in chain order, to the state tables of migration 0003. The same code serves live
+/// Applies events, in chain order, to the state tables of migrations 0003 and 0004. The same code serves live
 /// ingestion and the replay after a reorg, so the tables are always a function of <c>chain_events</c>.
 /// Where the contracts move money without an event of its own (the client's debit on
 /// <c>JobCreated</c>, a bond taken into the court hold, the collateral a slash unlocks, which pool a
@@ -81,7 +81,7 @@ internal sealed class StateProjector(MarketRates rates)
 
             ("AuditCourt", "AuditOpened") => AuditOpenedAsync(db, e),
             ("AuditCourt", "AuditAssigned") => AuditAssignedAsync(db, e),
-            ("AuditCourt", "VerdictSubmitted") => VerdictSubmittedAsync(db, events, index),
+            ("AuditCourt", "VerdictSubmitted") => VerdictSubmittedAsync(db, e),
             ("AuditCourt", "AuditTimedOut") => AuditTimedOutAsync(db, e),
             ("AuditCourt", "AuditAbandoned") => SetAuditPhaseAsync(db, e.JobId, AuditPhase.Done),
             ("AuditCourt", "DrawReanchored") => DrawReanchoredAsync(db, e),
@@ -94,6 +94,9 @@ internal sealed class StateProjector(MarketRates rates)
                 new { j = e.JobId, r = (long)e.Number("round"), w = e.Flag("providerWrong") ? 1 : 0, d = (long)e.Number("appealDeadline") }),
             ("AuditCourt", "MemberPenalised") => MemberPenalisedAsync(db, e),
             ("AuditCourt", "DisputeResolved") => DisputeResolvedAsync(db, e),
+            ("AuditCourt", "PassAppealed") => PassAppealedAsync(db, e),
+            ("AuditCourt", "PassFinalized") => PassFinalizedAsync(db, e),
+            ("AuditCourt", "FalsePassPenalised") => FalsePassPenalisedAsync(db, e),
 
             // JobDeclined is followed by the JobExpired that ends the job; it, ownership, approvals,
             // MarketSet, CourtSet and EIP712DomainChanged live in the timeline only.
@@ -230,6 +233,7 @@ internal sealed class StateProjector(MarketRates rates)
             """,
             new { p = Text(payout), unaudited }).ConfigureAwait(false);
         await AddMarketAsync(db, "balance", job.Provider, payout).ConfigureAwait(false);
+        await AddMarketAsync(db, "earned", job.Provider, payout).ConfigureAwait(false);
         await AddMarketAsync(db, "collateral", job.Provider, job.Collateral).ConfigureAwait(false);
         await db.ExecAsync("UPDATE market_accounts SET jobs_settled = jobs_settled + 1 WHERE account = @a", new { a = job.Provider }).ConfigureAwait(false);
         await AddLedgerAsync(db, "court_hold", job.Price - payout).ConfigureAwait(false);
@@ -262,39 +266,69 @@ internal sealed class StateProjector(MarketRates rates)
 
     /// <summary>
     /// A court credit comes from the verification pool in two places, told apart by their position
-    /// in the transaction: a passing verifier's reward is credited just before its VerdictSubmitted,
+    /// in the transaction: a passing verifier's reward is credited just before its PassFinalized,
     /// and a challenger proven right is credited second after DisputeResolved (after the client),
     /// from the pool unless the provider let the draw lapse. Every other credit comes from the court
-    /// hold, and, within a dispute, from what the court holds for that job.
+    /// hold: a lapsed draw's pass reward (after its PassFinalized, withheld from the payout) from
+    /// the hold at large, and, within a dispute, the rest from what the court holds for that job.
     /// </summary>
     private static async Task CreditedAsync(Db db, IReadOnlyList<IndexedEvent> events, int index)
     {
         var e = events[index];
         var amount = e.Number("amount");
         await AddMarketAsync(db, "balance", e.Text("account"), amount).ConfigureAwait(false);
-        if (await CreditedFromPoolAsync(db, events, index).ConfigureAwait(false))
+        await AddMarketAsync(db, "earned", e.Text("account"), amount).ConfigureAwait(false);
+        var challengerReward = IsChallengerReward(events, index);
+        if (challengerReward)
+        {
+            await db.ExecAsync("UPDATE jobs SET audit_reward = @r WHERE job_id = @j", new { j = e.JobId, r = Text(amount) }).ConfigureAwait(false);
+        }
+
+        if (await CreditedFromPoolAsync(db, events, index, challengerReward).ConfigureAwait(false))
         {
             await AddLedgerAsync(db, "verification_pool", -amount).ConfigureAwait(false);
             return;
         }
 
         await AddLedgerAsync(db, "court_hold", -amount).ConfigureAwait(false);
-        await AddHeldAsync(db, e.JobId, -amount).ConfigureAwait(false);
+        if (!IsLapsedPassReward(events, index))
+        {
+            await AddHeldAsync(db, e.JobId, -amount).ConfigureAwait(false);
+        }
     }
 
-    private static async Task<bool> CreditedFromPoolAsync(Db db, IReadOnlyList<IndexedEvent> events, int index)
+    private static async Task<bool> CreditedFromPoolAsync(Db db, IReadOnlyList<IndexedEvent> events, int index, bool challengerReward)
     {
         var e = events[index];
-        if (InTransaction(events, index, 1) is { Contract: "AuditCourt", Name: "VerdictSubmitted" } verdict && verdict.JobId == e.JobId && verdict.Flag("pass"))
+        if (InTransaction(events, index, 1) is { Contract: "AuditCourt", Name: "PassFinalized" } finalized && finalized.JobId == e.JobId)
         {
             return true;
         }
 
-        if (InTransaction(events, index, -2) is { Contract: "AuditCourt", Name: "DisputeResolved" } resolved && resolved.JobId == e.JobId && resolved.Flag("providerWrong"))
+        if (challengerReward)
         {
             var origin = await db.Connection.ExecuteScalarAsync<long?>(new CommandDefinition(
                 "SELECT origin FROM audits WHERE job_id = @j", new { j = e.JobId }, db.Transaction, cancellationToken: db.Token)).ConfigureAwait(false);
             return origin != (long)AuditOrigin.Lapsed;
+        }
+
+        return false;
+    }
+
+    /// <summary>The audit reward of a challenger proven right (the failing verifier or a pass's appellant): credited second after DisputeResolved, after the client.</summary>
+    private static bool IsChallengerReward(IReadOnlyList<IndexedEvent> events, int index) =>
+        InTransaction(events, index, -2) is { Contract: "AuditCourt", Name: "DisputeResolved" } resolved && resolved.JobId == events[index].JobId && resolved.Flag("providerWrong");
+
+    /// <summary>The reward of a pass on a lapsed draw: credited to the passing verifier after its PassFinalized, from what the settlement withheld.</summary>
+    private static bool IsLapsedPassReward(IReadOnlyList<IndexedEvent> events, int index)
+    {
+        var e = events[index];
+        for (var i = index - 1; i >= 0 && events[i].TransactionHash == e.TransactionHash; i--)
+        {
+            if (events[i] is { Contract: "AuditCourt", Name: "PassFinalized" } finalized && finalized.JobId == e.JobId)
+            {
+                return finalized.Text("verifier") == e.Text("account");
+            }
         }
 
         return false;
@@ -331,35 +365,63 @@ internal sealed class StateProjector(MarketRates rates)
     }
 
     /// <summary>
-    /// Pass ends the audit (the reward's credit is its own event); a verifier that fixed the draw with
-    /// its pass, in this very transaction, leaves no record in the court. Fail opens the dispute:
-    /// the job moves to Disputed (the court's status hook has no event) and RoundOpened follows.
+    /// Pass holds the audit in phase Passed until its appeal window ends (the reward waits for
+    /// PassFinalized or the ruling on an appeal); fail opens the dispute: the job moves to Disputed
+    /// (the court's status hook has no event) and RoundOpened follows.
     /// </summary>
-    private static async Task VerdictSubmittedAsync(Db db, IReadOnlyList<IndexedEvent> events, int index)
+    private async Task VerdictSubmittedAsync(Db db, IndexedEvent e)
     {
-        var e = events[index];
         var pass = e.Flag("pass");
-        await db.ExecAsync("UPDATE jobs SET verdict_pass = @p, evidence_hash = @h, audit_reward = @r, updated_block = @b WHERE job_id = @j",
-            new { j = e.JobId, p = pass ? 1 : 0, h = e.Text("evidenceHash"), r = e.Text("reward"), b = (long)e.BlockNumber }).ConfigureAwait(false);
-        await db.ExecAsync("UPDATE stakes SET verdicts = verdicts + 1 WHERE account = @a", new { a = e.Text("verifier") }).ConfigureAwait(false);
-        if (!pass)
+        // The verdict's own reward is zero: a pass is paid with PassFinalized, a fail by the ruling.
+        await db.ExecAsync("UPDATE jobs SET verdict_pass = @p, evidence_hash = @h, updated_block = @b WHERE job_id = @j",
+            new { j = e.JobId, p = pass ? 1 : 0, h = e.Text("evidenceHash"), b = (long)e.BlockNumber }).ConfigureAwait(false);
+        await db.ExecAsync("UPDATE stakes SET verdicts = verdicts + 1, passes = passes + @p WHERE account = @a", new { a = e.Text("verifier"), p = pass ? 1 : 0 }).ConfigureAwait(false);
+        if (pass)
         {
-            await SetAuditPhaseAsync(db, e.JobId, AuditPhase.Disputed).ConfigureAwait(false);
-            await SetStatusAsync(db, e, JobStatus.Disputed).ConfigureAwait(false);
-            await db.ExecAsync("INSERT INTO disputes (job_id, challenger, evidence_hash) VALUES (@j, @c, @h)",
-                new { j = e.JobId, c = e.Text("verifier"), h = e.Text("evidenceHash") }).ConfigureAwait(false);
+            var deadline = (long)(e.BlockTime + rates.PassAppealWindow);
+            await db.ExecAsync("UPDATE audits SET phase = @p, deadline = @d WHERE job_id = @j", new { j = e.JobId, p = (int)AuditPhase.Passed, d = deadline }).ConfigureAwait(false);
+            await db.ExecAsync("UPDATE jobs SET pass_deadline = @d WHERE job_id = @j", new { j = e.JobId, d = deadline }).ConfigureAwait(false);
             return;
         }
 
-        var fixedByVerdict = events.Take(index).Any(p => p.TransactionHash == e.TransactionHash && p is { Contract: "AuditCourt", Name: "AuditAssigned" } && p.JobId == e.JobId);
-        if (fixedByVerdict)
-        {
-            await db.ExecAsync("DELETE FROM audits WHERE job_id = @j", new { j = e.JobId }).ConfigureAwait(false);
-        }
-        else
-        {
-            await SetAuditPhaseAsync(db, e.JobId, AuditPhase.Done).ConfigureAwait(false);
-        }
+        await SetAuditPhaseAsync(db, e.JobId, AuditPhase.Disputed).ConfigureAwait(false);
+        await SetStatusAsync(db, e, JobStatus.Disputed).ConfigureAwait(false);
+        await db.ExecAsync("INSERT INTO disputes (job_id, challenger, evidence_hash) VALUES (@j, @c, @h)",
+            new { j = e.JobId, c = e.Text("verifier"), h = e.Text("evidenceHash") }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An appealed pass opens a dispute as a fail verdict does, funded by the appellant (RoundOpened
+    /// follows); the dispute remembers the passing verifier and the job moves to Disputed.
+    /// </summary>
+    private static async Task PassAppealedAsync(Db db, IndexedEvent e)
+    {
+        await SetAuditPhaseAsync(db, e.JobId, AuditPhase.Disputed).ConfigureAwait(false);
+        await SetStatusAsync(db, e, JobStatus.Disputed).ConfigureAwait(false);
+        await db.ExecAsync("INSERT INTO disputes (job_id, challenger, evidence_hash, passing_verifier) VALUES (@j, @c, @h, @v)",
+            new { j = e.JobId, c = e.Text("appellant"), h = ZeroHash, v = e.Text("verifier") }).ConfigureAwait(false);
+    }
+
+    /// <summary>The pass stands (unappealed, or ruled right): the audit ends and the reward is credited (its Credited is the pool's or the hold's); JobSettled follows.</summary>
+    private static async Task PassFinalizedAsync(Db db, IndexedEvent e)
+    {
+        await SetAuditPhaseAsync(db, e.JobId, AuditPhase.Done).ConfigureAwait(false);
+        await db.ExecAsync("UPDATE jobs SET audit_reward = @r, updated_block = @b WHERE job_id = @j",
+            new { j = e.JobId, r = e.Text("reward"), b = (long)e.BlockNumber }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A pass ruled wrong: the verifier's stake went to the court hold for the job (the vault's
+    /// Slashed came just before), to pay the appellant and the committee. It counts as a pass an
+    /// appeal proved wrong.
+    /// </summary>
+    private static async Task FalsePassPenalisedAsync(Db db, IndexedEvent e)
+    {
+        var amount = e.Number("amount");
+        await AddPenaltyAsync(db, e.Text("verifier"), "passes_overturned", amount).ConfigureAwait(false);
+        await db.ExecAsync("UPDATE disputes SET false_pass_penalty = @p WHERE job_id = @j", new { j = e.JobId, p = Text(amount) }).ConfigureAwait(false);
+        await AddLedgerAsync(db, "court_hold", amount).ConfigureAwait(false);
+        await AddHeldAsync(db, e.JobId, amount).ConfigureAwait(false);
     }
 
     /// <summary>The silent verifier's penalty reaches the pool through the court hold; a first silence redraws (an AuditOpened follows), a second ends the audit.</summary>
@@ -462,6 +524,14 @@ internal sealed class StateProjector(MarketRates rates)
             new { j = e.JobId, w = wrong ? 1 : 0, s = wrong ? e.Text("slashed") : null }).ConfigureAwait(false);
         await db.ExecAsync("UPDATE jobs SET provider_wrong = @w WHERE job_id = @j", new { j = e.JobId, w = wrong ? 1 : 0 }).ConfigureAwait(false);
         await SetAuditPhaseAsync(db, e.JobId, AuditPhase.Done).ConfigureAwait(false);
+        // The bonds come back, with the winners' shares, as Credited events: what each funder posted is
+        // set against them, so a bond returned earns nothing and a bond lost costs what it was.
+        foreach (var (funder, bond) in await db.Connection.QueryAsync<(string, string)>(new CommandDefinition(
+                     "SELECT funder, bond FROM dispute_rounds WHERE job_id = @j", new { j = e.JobId }, db.Transaction, cancellationToken: db.Token)).ConfigureAwait(false))
+        {
+            await AddMarketAsync(db, "earned", funder, -Parse(bond)).ConfigureAwait(false);
+        }
+
         if (!wrong)
         {
             return;

@@ -12,6 +12,9 @@ internal static class ExitCodes
     /// <summary>The command line itself is wrong: unknown option, missing argument, bad value.</summary>
     public const int Usage = 2;
 
+    /// <summary>The command ran, and a job it reports ended slashed or expired: the client did not get what it paid for.</summary>
+    public const int JobsFailed = 3;
+
     /// <summary>An unexpected internal error (a bug); set EXCHANGE_DEBUG=1 for the stack trace.</summary>
     public const int Internal = 70;
 

@@ -38,13 +38,13 @@ public sealed class InferenceEngine : IAsyncDisposable
 
     /// <summary>Runs one task on the model with this name or id.</summary>
     /// <exception cref="UnknownModelException">No such model.</exception>
-    /// <exception cref="TensorInputException">The inputs do not fit the card.</exception>
+    /// <exception cref="TensorInputException">The inputs are not valid for the card (<see cref="TaskInputs"/>).</exception>
     public Task<Tensor[]> RunAsync(string model, IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken) =>
         RunAsync(Registry.Resolve(model).Card, inputs, cancellationToken);
 
     /// <summary>Runs one task on the model with this id.</summary>
     /// <exception cref="UnknownModelException">No such model.</exception>
-    /// <exception cref="TensorInputException">The inputs do not fit the card.</exception>
+    /// <exception cref="TensorInputException">The inputs are not valid for the card (<see cref="TaskInputs"/>).</exception>
     public Task<Tensor[]> RunAsync(Bytes32 modelId, IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken) =>
         RunAsync((Registry.Find(modelId) ?? throw new UnknownModelException($"No model has the id {modelId}.")).Card, inputs, cancellationToken);
 
@@ -52,7 +52,7 @@ public sealed class InferenceEngine : IAsyncDisposable
     /// Runs one task: the card's inputs, in its order, give the card's outputs. Tasks arriving
     /// together are batched. The card's ONNX file must be built in or in the registry's store.
     /// </summary>
-    /// <exception cref="TensorInputException">The inputs do not fit the card.</exception>
+    /// <exception cref="TensorInputException">The inputs are not valid for the card (<see cref="TaskInputs"/>).</exception>
     /// <exception cref="Devices.CudaUnavailableException">CUDA was required and cannot be used.</exception>
     public async Task<Tensor[]> RunAsync(ModelCard card, IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken)
     {
@@ -147,27 +147,9 @@ public sealed class InferenceEngine : IAsyncDisposable
 
     private static void CheckInputs(ModelCard card, IReadOnlyList<Tensor> inputs)
     {
-        if (inputs.Count != card.Inputs.Count)
+        if (TaskInputs.Problem(card, inputs) is { } problem)
         {
-            throw new TensorInputException($"Model '{card.Name}' takes {card.Inputs.Count} input(s) ({string.Join(", ", card.Inputs.Select(s => $"'{s.Name}' {s}"))}), got {inputs.Count}.");
-        }
-
-        long? rows = null;
-        for (var i = 0; i < inputs.Count; i++)
-        {
-            var spec = card.Inputs[i];
-            if (spec.Mismatch(inputs[i]) is { } mismatch)
-            {
-                throw new TensorInputException($"Model '{card.Name}' input {mismatch}.");
-            }
-
-            var tensorRows = inputs[i].Shape.Length > 0 ? inputs[i].Shape[0] : 1;
-            if (tensorRows < 1 || (rows is { } r && r != tensorRows))
-            {
-                throw new TensorInputException($"Model '{card.Name}' input '{spec.Name}' has {tensorRows} rows; every input of a task needs the same number, at least 1.");
-            }
-
-            rows = tensorRows;
+            throw new TensorInputException($"Model '{card.Name}': {problem}.");
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
 using Exchange.Core.Models;
 using Exchange.Core.Tensors;
 
@@ -5,8 +7,10 @@ namespace Exchange.Inference.Verification;
 
 /// <summary>
 /// Applies a model card's verification policy to a provider's outputs against the
-/// verifier's own re-run: <c>exact</c> wants identical bytes; <c>tolerance</c> bounds relative L2,
-/// max abs and cosine per output tensor, and top-1 agreement for classifiers.
+/// verifier's own re-run: <c>exact</c> wants identical values; <c>tolerance</c> bounds relative L2,
+/// max abs and cosine per output tensor, and top-1 agreement for classifiers. Under both, a NaN
+/// equals a NaN (whatever its payload) and an infinity the same infinity; a non-finite value
+/// against anything else fails (docs/verification.md).
 /// </summary>
 public static class OutputComparator
 {
@@ -96,15 +100,68 @@ public static class OutputComparator
         switch (card.Verification)
         {
             case ExactPolicy:
-                var same = expected.Data.Span.SequenceEqual(actual.Data.Span);
+                var same = ExactlyEqual(expected, actual);
                 return new OutputComparison(name, same, null, same ? null : $"output '{name}' differs from the reference and the policy is exact");
             case TolerancePolicy tolerance:
-                var metrics = Measure(expected, actual, card.Classifier);
+                var e = ToDoubles(expected);
+                var a = ToDoubles(actual);
+                if (NonFiniteDisagreement(e, a) is { } index)
+                {
+                    return new OutputComparison(name, false, null, string.Create(CultureInfo.InvariantCulture, $"output '{name}' element {index} is {a[index]}, the reference {e[index]}"));
+                }
+
+                var classes = card.Classifier && expected.Shape.Length > 0 ? (int)expected.Shape[^1] : 0;
+                var metrics = TensorMetrics.Measure(e, a, classes);
                 var violation = Violation(tolerance, metrics);
                 return new OutputComparison(name, violation is null, metrics, violation is null ? null : $"output '{name}': {violation}");
             default:
                 throw new NotSupportedException($"Verification policy '{card.Verification.Name}' is not supported.");
         }
+    }
+
+    /// <summary>Identical bytes, except that a float NaN equals any NaN: devices differ in the payload and sign of the NaNs they make.</summary>
+    private static bool ExactlyEqual(Tensor expected, Tensor actual)
+    {
+        if (expected.Data.Span.SequenceEqual(actual.Data.Span))
+        {
+            return true;
+        }
+
+        return expected.DType switch
+        {
+            TensorDType.Float32 => SameOrBothNaN(expected.AsFloat32(), actual.AsFloat32(), float.IsNaN),
+            TensorDType.Float16 => SameOrBothNaN(expected.AsFloat16(), actual.AsFloat16(), Half.IsNaN),
+            _ => false,
+        };
+    }
+
+    private static bool SameOrBothNaN<T>(ReadOnlySpan<T> expected, ReadOnlySpan<T> actual, Func<T, bool> isNaN)
+        where T : unmanaged
+    {
+        for (var i = 0; i < expected.Length; i++)
+        {
+            var bitwise = MemoryMarshal.AsBytes(expected.Slice(i, 1)).SequenceEqual(MemoryMarshal.AsBytes(actual.Slice(i, 1)));
+            if (!bitwise && !(isNaN(expected[i]) && isNaN(actual[i])))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The first element where one side is non-finite and the other is not the same value, or null.</summary>
+    private static int? NonFiniteDisagreement(double[] expected, double[] actual)
+    {
+        for (var i = 0; i < expected.Length; i++)
+        {
+            if ((!double.IsFinite(expected[i]) || !double.IsFinite(actual[i])) && !TensorMetrics.SameNonFinite(expected[i], actual[i]))
+            {
+                return i;
+            }
+        }
+
+        return null;
     }
 
     private static double[] ToDoubles(Tensor tensor)

@@ -7,7 +7,12 @@ namespace Exchange.Inference.Verification;
 /// <param name="Top1Agreement">For classifiers, the fraction of rows (all dimensions but the last) whose argmax agrees; null otherwise.</param>
 public sealed record TensorMetrics(double RelativeL2, double MaxAbs, double Cosine, double? Top1Agreement)
 {
-    /// <summary>Measures <paramref name="actual"/> against <paramref name="expected"/>; NaN anywhere makes every metric fail its bound.</summary>
+    /// <summary>
+    /// Measures <paramref name="actual"/> against <paramref name="expected"/>. An element that is NaN
+    /// in both, or the same infinity in both, is equal and left out of the sums (it has no distance);
+    /// any other non-finite element makes every metric fail its bound. Top-1 agreement reads the
+    /// values as they are.
+    /// </summary>
     /// <param name="expected">The reference values.</param>
     /// <param name="actual">The values under test; same length.</param>
     /// <param name="classLength">The length of the last dimension, for top-1 agreement; 0 when not a classifier.</param>
@@ -21,6 +26,11 @@ public sealed record TensorMetrics(double RelativeL2, double MaxAbs, double Cosi
         double diff = 0, maxAbs = 0, dot = 0, normExpected = 0, normActual = 0;
         for (var i = 0; i < expected.Length; i++)
         {
+            if (SameNonFinite(expected[i], actual[i]))
+            {
+                continue;
+            }
+
             var d = actual[i] - expected[i];
             diff += d * d;
             maxAbs = double.IsNaN(d) ? double.NaN : Math.Max(maxAbs, Math.Abs(d));
@@ -35,6 +45,13 @@ public sealed record TensorMetrics(double RelativeL2, double MaxAbs, double Cosi
             : normExpected == normActual ? 1 : 0;
         return new TensorMetrics(relative, maxAbs, cosine, classLength > 0 ? Top1(expected, actual, classLength) : null);
     }
+
+    /// <summary>Whether both values are NaN, or both the same infinity: equal outputs that no distance measures.</summary>
+    /// <param name="expected">The reference value.</param>
+    /// <param name="actual">The value under test.</param>
+    /// <returns>True for NaN and NaN (any payloads), +∞ and +∞, −∞ and −∞.</returns>
+    public static bool SameNonFinite(double expected, double actual) =>
+        (double.IsNaN(expected) && double.IsNaN(actual)) || (double.IsInfinity(expected) && expected == actual);
 
     private static double Top1(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual, int classLength)
     {

@@ -1,6 +1,8 @@
+using System.Net;
 using System.Numerics;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
+using Exchange.Chain.Transactions;
 using Exchange.Core.Jobs;
 using Exchange.Core.Manifests;
 using Exchange.Core.Merkle;
@@ -22,6 +24,7 @@ namespace Exchange.Node.Client;
 /// </summary>
 public sealed class ClientSession(MarketClient market, ExchangeApiClient api, ModelCard card, EthECKey key, TimeProvider time)
 {
+    private readonly Dictionary<BigInteger, AvailabilityCheck> _availability = [];
     private MarketParameters? _parameters;
 
     /// <summary>The model the session's jobs run.</summary>
@@ -35,13 +38,16 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
 
     /// <summary>
     /// Uploads the tasks' inputs and one manifest per job of the split, depositing first what the
-    /// jobs will cost (the API stores blobs only for funded accounts).
+    /// jobs will cost (the API stores blobs only for funded accounts). Every task must be valid for
+    /// the card (<see cref="TaskInputs"/>): nothing is deposited or uploaded otherwise.
     /// </summary>
+    /// <exception cref="InvalidDataException">A task is not valid for the card; the message starts with its source.</exception>
     public async Task<IReadOnlyList<PreparedJob>> PrepareAsync(
         IReadOnlyList<ClientTask> tasks, IReadOnlyList<SignedOffer> offers, int tasksPerJob, IProgress<int>? uploadedTasks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(offers);
+        ClientTask.EnsureValid(tasks, Card);
         var slices = JobSplitter.Split(tasks.Count, tasksPerJob, [.. offers.Select(o => o.Offer.MaxTasks)]);
         var fees = await FeesAsync(cancellationToken).ConfigureAwait(false);
         var cost = slices.Aggregate(BigInteger.Zero, (sum, s) => sum + fees.For(offers[s.OfferIndex].Offer.UnitPrice, (uint)s.TaskCount).ClientCost);
@@ -168,20 +174,37 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     /// the client in full, an accepted one also pays the client the expiry penalty. Returns each
     /// job's final status.
     /// </summary>
-    public async Task<IReadOnlyDictionary<BigInteger, JobStatus>> WaitAsync(
+    public Task<IReadOnlyDictionary<BigInteger, JobStatus>> WaitAsync(
         IReadOnlyList<ClientJob> jobs, IProgress<ClientProgress>? progress, TimeSpan pollInterval, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobs);
-        var total = jobs.Sum(j => j.Prepared.Slice.TaskCount);
+        return WaitAsync([.. jobs.Select(j => (j.JobId, j.Record))], progress, pollInterval, false, cancellationToken);
+    }
+
+    /// <summary>
+    /// Follows jobs known by id and record (created here or earlier) as the overload over
+    /// <see cref="ClientJob"/>s does. With <paramref name="checkAvailability"/>, each job whose
+    /// result arrives is checked within its challenge window (<see cref="CheckAvailabilityAsync"/>;
+    /// results in <see cref="Availability"/>).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<BigInteger, JobStatus>> WaitAsync(
+        IReadOnlyList<(BigInteger JobId, Job Record)> jobs, IProgress<ClientProgress>? progress, TimeSpan pollInterval, bool checkAvailability, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var total = jobs.Sum(j => (int)j.Record.TaskCount);
         var statuses = jobs.ToDictionary(j => j.JobId, _ => JobStatus.Created);
         while (true)
         {
             foreach (var job in jobs.Where(j => !IsFinal(statuses[j.JobId])))
             {
                 statuses[job.JobId] = await Market.StatusAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+                if (checkAvailability && statuses[job.JobId] is JobStatus.Submitted or JobStatus.Unaudited && !_availability.ContainsKey(job.JobId))
+                {
+                    await CheckAvailabilityAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+                }
             }
 
-            await ExpireOverdueAsync(jobs.Where(j => statuses[j.JobId] is JobStatus.Created or JobStatus.Accepted).ToList(), statuses, cancellationToken).ConfigureAwait(false);
+            await ExpireOverdueAsync([.. jobs.Where(j => statuses[j.JobId] is JobStatus.Created or JobStatus.Accepted)], statuses, cancellationToken).ConfigureAwait(false);
             progress?.Report(Progress(jobs, statuses, total));
             if (statuses.Values.All(IsFinal))
             {
@@ -190,6 +213,62 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
 
             await Task.Delay(pollInterval, time, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>What <see cref="CheckAvailabilityAsync"/> found, per job checked so far.</summary>
+    public IReadOnlyDictionary<BigInteger, AvailabilityCheck> Availability => _availability;
+
+    /// <summary>
+    /// Data availability, checked by the client: fetches a submitted job's output manifest and every
+    /// output blob and proves each into the signed result root (<see cref="FetchAsync"/>). When
+    /// anything is missing or does not prove, it requests an audit of the job at once (paying the
+    /// client audit fee), since the court treats unavailable outputs as wrong; outside the
+    /// challenge window the request is refused and the refusal is recorded. Only a blob the API
+    /// does not have counts as missing: an API that fails or cannot be reached proves nothing, and
+    /// the job is checked again on the next call.
+    /// </summary>
+    public async Task<AvailabilityCheck?> CheckAvailabilityAsync(BigInteger jobId, CancellationToken cancellationToken)
+    {
+        var record = await JobLookup.FindAsync(Market, jobId, cancellationToken).ConfigureAwait(false);
+        if (record is not { IsSubmitted: true })
+        {
+            return null;
+        }
+
+        string? problem = null;
+        try
+        {
+            await FetchAsync(jobId, record, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OutputRejectedException e)
+        {
+            problem = e.Message;
+        }
+        catch (ExchangeApiException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            problem = $"job {jobId}: {e.Message}";
+        }
+        catch (Exception e) when (e is ExchangeApiException or HttpRequestException)
+        {
+            // The API failed or is away, which says nothing about the provider.
+            return null;
+        }
+
+        var check = new AvailabilityCheck(jobId, problem, null, null);
+        if (problem is not null)
+        {
+            try
+            {
+                check = check with { AuditFee = await RequestAuditAsync(jobId, record, cancellationToken).ConfigureAwait(false) };
+            }
+            catch (ContractRevertException e)
+            {
+                check = check with { AuditError = e.Message };
+            }
+        }
+
+        _availability[jobId] = check;
+        return check;
     }
 
     /// <summary>
@@ -234,18 +313,19 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     /// <summary>
     /// Asks for an audit of a submitted or unaudited job within its challenge window, paying the
     /// client audit fee (deposited first when the balance lacks it): the court draws its verifier
-    /// from a seed that does not exist yet, so the client cannot pick it.
+    /// from a seed that does not exist yet, so the client cannot pick it. Returns the fee paid.
     /// </summary>
-    public async Task RequestAuditAsync(BigInteger jobId, Job job, CancellationToken cancellationToken)
+    public async Task<BigInteger> RequestAuditAsync(BigInteger jobId, Job job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         var fees = await FeesAsync(cancellationToken).ConfigureAwait(false);
         await EnsureBalanceAsync(fees.For(job.UnitPrice, job.TaskCount).ClientAuditFee, cancellationToken).ConfigureAwait(false);
         var receipt = await Market.RequestAuditAsync(jobId, job, cancellationToken).ConfigureAwait(false);
         GasUsed += receipt.GasUsed.Value;
+        return receipt.Decode<AuditRequestedEventDTO>().Single().Fee;
     }
 
-    private async Task ExpireOverdueAsync(List<ClientJob> open, Dictionary<BigInteger, JobStatus> statuses, CancellationToken cancellationToken)
+    private async Task ExpireOverdueAsync(List<(BigInteger JobId, Job Record)> open, Dictionary<BigInteger, JobStatus> statuses, CancellationToken cancellationToken)
     {
         if (open.Count == 0)
         {
@@ -275,9 +355,9 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
             _parameters.AuditRewardBps, _parameters.ClientAuditFeeBps, _parameters.ExpiryPenaltyBps);
     }
 
-    private static ClientProgress Progress(IReadOnlyList<ClientJob> jobs, Dictionary<BigInteger, JobStatus> statuses, int total)
+    private static ClientProgress Progress(IReadOnlyList<(BigInteger JobId, Job Record)> jobs, Dictionary<BigInteger, JobStatus> statuses, int total)
     {
-        int TasksWhere(Func<JobStatus, bool> predicate) => jobs.Where(j => predicate(statuses[j.JobId])).Sum(j => j.Prepared.Slice.TaskCount);
+        int TasksWhere(Func<JobStatus, bool> predicate) => jobs.Where(j => predicate(statuses[j.JobId])).Sum(j => (int)j.Record.TaskCount);
         var final = TasksWhere(IsFinal);
         return new ClientProgress(total, total, total, TasksWhere(s => s >= JobStatus.Submitted), TasksWhere(s => s >= JobStatus.Unaudited), final);
     }

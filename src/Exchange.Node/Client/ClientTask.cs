@@ -22,21 +22,68 @@ public sealed record ClientTask(string Source, IReadOnlyList<Tensor> Inputs, str
     /// every line of every file is a task (see <see cref="TextFiles"/>); otherwise each path is one
     /// task: an image (PNG, JPEG) preprocessed as the card says, a <c>.npy</c> file taken as the
     /// model's single input, or a folder with one <c>&lt;input name&gt;.npy</c> per model input
-    /// (tensors prepared elsewhere, for any card).
+    /// (tensors prepared elsewhere, for any card). Every task is valid for the card
+    /// (<see cref="TaskInputs"/>), and every task has its own output stem (<see cref="UniqueStems"/>).
     /// </summary>
-    /// <exception cref="InvalidDataException">An input does not fit the card, or two tasks would write the same output files.</exception>
+    /// <exception cref="InvalidDataException">An input is not valid for the card; the message starts with its file.</exception>
     public static IReadOnlyList<ClientTask> FromPaths(IEnumerable<string> paths, ModelCard card, ModelRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(card);
         var text = card.Preprocessing.Kind == TextPreprocessing.Kind;
         var tasks = paths.SelectMany(path => text && !Directory.Exists(path) ? FromTextFile(path, card, Tokenizer(card, registry)) : [FromFile(path, card)]).ToList();
-        if (tasks.GroupBy(t => t.Stem, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } clash)
+        EnsureValid(tasks, card);
+        return UniqueStems(tasks);
+    }
+
+    /// <summary>Refuses the first task that is not valid for the card (<see cref="TaskInputs"/>), naming its source and the problem.</summary>
+    /// <exception cref="InvalidDataException">A task is not valid for the card.</exception>
+    public static void EnsureValid(IEnumerable<ClientTask> tasks, ModelCard card)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        foreach (var task in tasks)
         {
-            throw new InvalidDataException($"{string.Join(" and ", clash.Select(t => t.Source))} would write the same outputs ({clash.Key}.*); rename one");
+            if (TaskInputs.Problem(card, task.Inputs) is { } problem)
+            {
+                throw new InvalidDataException($"{task.Source}: {problem}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The tasks with output stems that differ even where their inputs' names do not: tasks whose
+    /// stems clash (<c>grad.png</c> and <c>grad.jpeg</c>) take the whole file name
+    /// (<c>grad.png</c>, <c>grad.jpeg</c>), and names still equal (the same name in two folders)
+    /// a counter (<c>grad.png</c>, <c>grad.png-2</c>). Stems that do not clash stay as they are.
+    /// </summary>
+    public static IReadOnlyList<ClientTask> UniqueStems(IReadOnlyList<ClientTask> tasks)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        var clashing = tasks.GroupBy(t => t.Stem, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var renamed = tasks.Select(t => clashing.Contains(t.Stem) && t.OutputStem is null ? t with { OutputStem = Path.GetFileName(t.Source) } : t).ToList();
+        var taken = new HashSet<string>(renamed.Select(t => t.Stem), StringComparer.OrdinalIgnoreCase);
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < renamed.Count; i++)
+        {
+            var stem = renamed[i].Stem;
+            if (seen.Add(stem))
+            {
+                continue;
+            }
+
+            var n = 2;
+            while (taken.Contains(string.Create(CultureInfo.InvariantCulture, $"{stem}-{n}")))
+            {
+                n++;
+            }
+
+            var unique = string.Create(CultureInfo.InvariantCulture, $"{stem}-{n}");
+            taken.Add(unique);
+            seen.Add(unique);
+            renamed[i] = renamed[i] with { OutputStem = unique };
         }
 
-        return tasks;
+        return renamed;
     }
 
     /// <summary>Reads a task from a file: an image (PNG, JPEG…) is preprocessed as the card says, a <c>.npy</c> file is taken as the model's single input, a folder holds one <c>&lt;input name&gt;.npy</c> per input.</summary>
@@ -167,6 +214,6 @@ public sealed record ClientTask(string Source, IReadOnlyList<Tensor> Inputs, str
             throw new InvalidDataException($"{source}: {e.Message}", e);
         }
 
-        return spec.Mismatch(tensor) is { } problem ? throw new InvalidDataException($"{source}: {problem}") : tensor;
+        return TaskInputs.Problem(spec, tensor) is { } problem ? throw new InvalidDataException($"{source}: {problem}") : tensor;
     }
 }

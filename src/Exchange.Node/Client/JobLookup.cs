@@ -45,4 +45,22 @@ public static class JobLookup
 
         return job;
     }
+
+    /// <summary>Every <typeparamref name="TEvent"/> that <paramref name="contract"/> emitted for job <paramref name="jobId"/> (its first indexed argument), in chain order.</summary>
+    public static async Task<IReadOnlyList<TEvent>> EventsAsync<TEvent>(MarketClient market, string contract, BigInteger jobId, CancellationToken cancellationToken)
+        where TEvent : class, Nethereum.ABI.FunctionEncoding.Attributes.IEventDTO, new()
+    {
+        ArgumentNullException.ThrowIfNull(market);
+        var latest = (ulong)(await market.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
+        var handler = market.Web3.Eth.GetEvent<TEvent>(contract);
+        var events = new List<TEvent>();
+        for (var from = market.Deployment.StartBlock; from <= latest; from += Range)
+        {
+            var to = new BlockParameter(new HexBigInteger(Math.Min(latest, from + Range - 1)));
+            var logs = await handler.GetAllChangesAsync(handler.CreateFilterInput(jobId, new BlockParameter(new HexBigInteger(from)), to)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            events.AddRange(logs.Select(l => l.Event));
+        }
+
+        return events;
+    }
 }

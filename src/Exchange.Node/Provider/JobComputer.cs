@@ -34,9 +34,11 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
 {
     /// <summary>
     /// Checks, before the provider accepts job <paramref name="jobId"/>, that it can do it: the model
-    /// is one it runs, and the manifest and every input are there and match the record and the card.
+    /// is one it runs, the manifest is there and matches the record, and every input is there and
+    /// valid for the card (<see cref="Exchange.Core.Models.TaskInputs"/>: an input with NaN or no
+    /// rows is declined here, never computed and never judged).
     /// </summary>
-    /// <exception cref="JobInputException">The job's manifest or inputs are provably wrong (decline it).</exception>
+    /// <exception cref="JobInputException">The job's manifest or inputs are provably wrong or invalid (decline it).</exception>
     public async Task CheckAsync(BigInteger jobId, Job job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);

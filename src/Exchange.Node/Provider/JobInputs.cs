@@ -78,12 +78,14 @@ public static class JobInputs
         return outputs;
     }
 
-    /// <summary>A task's input tensors, each checked against the card's input spec.</summary>
-    public static Task<IReadOnlyList<Tensor>> FetchInputsAsync(ExchangeApiClient api, ManifestTask task, ModelCard card, CancellationToken cancellationToken)
+    /// <summary>A task's input tensors, valid for the card (<see cref="TaskInputs"/>: types, shapes, rows, finite values).</summary>
+    /// <exception cref="JobInputException">An input is no tensor or not valid for the card.</exception>
+    public static async Task<IReadOnlyList<Tensor>> FetchInputsAsync(ExchangeApiClient api, ManifestTask task, ModelCard card, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(card);
-        return FetchTensorsAsync(api, task.Inputs, card.Inputs, $"task {task.Index} input", cancellationToken);
+        var inputs = await FetchTensorsAsync(api, task.Inputs, card.Inputs, $"task {task.Index} input", cancellationToken).ConfigureAwait(false);
+        return TaskInputs.Problem(card, inputs) is { } problem ? throw new JobInputException($"task {task.Index} input {problem}") : inputs;
     }
 
     /// <summary>A task's output tensors, each checked against the card's output spec.</summary>

@@ -272,9 +272,10 @@ public sealed class ProviderNode
             {
                 await DeclineAsync(job, e.Message, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is ExchangeApiException or BlobIntegrityException or HttpRequestException)
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                // Missing data or an API away: after MaxAttempts rounds the job is declined.
+                // Missing data, an API away, or anything else this job alone trips on: after
+                // MaxAttempts rounds the job is declined, and the jobs behind it go on meanwhile.
                 await RetryOrDeclineAsync(job, e.Message, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -436,8 +437,10 @@ public sealed class ProviderNode
                 _logger.JobRefused(job.JobId, e.Message);
                 await _jobs.MarkFailedAsync(job.JobId, e.Message, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is ExchangeApiException or BlobIntegrityException or HttpRequestException)
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                // Data away, or a model that cannot run this job: counted against this job alone,
+                // so that one job never stops the round for the jobs behind it.
                 _logger.JobRetry(job.JobId, e.Message);
                 await _jobs.RecordErrorAsync(job.JobId, e.Message, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
             }

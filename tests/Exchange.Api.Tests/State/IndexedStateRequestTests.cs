@@ -30,8 +30,8 @@ public sealed class IndexedStateRequestTests : IDisposable
         Assert.Equal(0, stats!.Jobs);
         Assert.Null(stats.GasPerTask);
         Assert.Empty(stats.Throughput);
-        Assert.Empty((await _http.GetFromJsonAsync<List<AccountView>>("/providers"))!);
-        Assert.Empty((await _http.GetFromJsonAsync<List<AccountView>>("/verifiers"))!);
+        Assert.Empty((await _http.GetFromJsonAsync<List<ProviderView>>("/providers"))!);
+        Assert.Empty((await _http.GetFromJsonAsync<List<VerifierView>>("/verifiers"))!);
     }
 
     [Theory]

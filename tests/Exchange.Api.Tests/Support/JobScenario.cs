@@ -13,9 +13,10 @@ namespace Exchange.Api.Tests.Support;
 
 /// <summary>
 /// Drives real jobs through the contracts on the fixture's chain: a client with a deposit, a staked
-/// provider with free collateral and a signed offer, and jobs left Created, Submitted, Settled and Expired.
+/// provider with free collateral and a signed offer at <paramref name="unitPrice"/> (default one token
+/// a task), and jobs left Created, Submitted, Settled and Expired, audited and passed, or slashed by the court.
 /// </summary>
-public sealed class JobScenario(ChainFixture chain, int client, int provider)
+public sealed class JobScenario(ChainFixture chain, int client, int provider, BigInteger? unitPrice = null)
 {
     private static readonly Bytes32 Model = Keccak.Hash("scenario-model"u8);
     private readonly Eip712Domain _domain = Eip712Domain.ForExchange(chain.ChainId, chain.Deployment.JobMarket);
@@ -26,14 +27,14 @@ public sealed class JobScenario(ChainFixture chain, int client, int provider)
 
     public string Provider => DevAccounts.Address(provider).ToLowerInvariant();
 
-    /// <summary>Funds both sides and signs the provider's offer: one token a task, up to 64 tasks.</summary>
+    /// <summary>Funds both sides and signs the provider's offer: its unit price a task, up to 64 tasks.</summary>
     public async Task PrepareAsync()
     {
         await ChainActions.DepositAsync(chain, client, ChainActions.Tokens(1_000));
         await ChainActions.StakeAsync(chain, provider, ChainActions.Tokens(10_000));
         await ChainActions.LockCollateralAsync(chain, provider, ChainActions.Tokens(5_000));
         var now = await ChainTimeAsync();
-        _offer = new Offer(DevAccounts.Address(provider), Model, ChainActions.Tokens(1), 64, 60, now + 30 * 24 * 3600, Region.Encode("eu-west"), 1);
+        _offer = new Offer(DevAccounts.Address(provider), Model, unitPrice ?? ChainActions.Tokens(1), 64, 60, now + 30 * 24 * 3600, Region.Encode("eu-west"), 1);
         _offerSignature = Signatures.Sign(_offer.Digest(_domain), DevAccounts.Key(provider).GetPrivateKeyAsBytes());
     }
 
@@ -125,21 +126,93 @@ public sealed class JobScenario(ChainFixture chain, int client, int provider)
     /// </summary>
     public async Task<BigInteger> RunDisputeAsync(IReadOnlyList<int> verifiers)
     {
+        await StakeVerifiersAsync(verifiers);
+        var (id, job) = await DrawnJobAsync(audited: true);
+        var challenger = await PendingAuditorAsync(id, job);
+        // The fail verdict posts the challenger's bond from its market balance.
+        await ChainActions.DepositAsync(chain, challenger, ChainActions.Tokens(100));
+        await VerdictAsync(challenger, id, job, pass: false);
+        await RuleProviderWrongAsync(id, job);
+        return id;
+    }
+
+    /// <summary>
+    /// A job its drawn verifier passes; nobody appeals, and once the appeal window has passed the pass
+    /// stands: the job settles after the audit. Returns the job's id and the verifier.
+    /// </summary>
+    public async Task<(BigInteger Id, string Verifier)> RunPassAsync(IReadOnlyList<int> verifiers)
+    {
+        var (id, job, verifier) = await PassedJobAsync(verifiers);
+        await FinalizePassAsync(id, job);
+        return (id, verifier);
+    }
+
+    /// <summary>Waits out a pass's appeal window and lets the pass stand, as the provider's keeper does.</summary>
+    public async Task FinalizePassAsync(BigInteger id, Job job)
+    {
+        await chain.IncreaseTimeAsync(chain.Options.Court.PassAppealWindow + 1);
+        await chain.Sender(provider).SendAsync(chain.Deployment.AuditCourt, new FinalizePassFunction { JobId = id, Job = job.ToStruct() });
+    }
+
+    /// <summary>
+    /// A job its drawn verifier passes without looking, as a lazy verifier passes a canary: the client
+    /// appeals the pass with its bond, the committee votes the provider wrong, and after the appeal
+    /// window the ruling is final. Returns the job's id and the passing verifier.
+    /// </summary>
+    public async Task<(BigInteger Id, string Verifier)> RunPassAppealAsync(IReadOnlyList<int> verifiers)
+    {
+        var (id, job, verifier) = await PassedJobAsync(verifiers);
+        await chain.Sender(client).SendAsync(chain.Deployment.AuditCourt, new AppealPassFunction { JobId = id, Job = job.ToStruct() });
+        await RuleProviderWrongAsync(id, job);
+        return (id, verifier);
+    }
+
+    /// <summary>A job its drawn verifier passes, its appeal window still open. Returns the job, its record and the verifier.</summary>
+    public async Task<(BigInteger Id, Job Job, string Verifier)> PassedJobAsync(IReadOnlyList<int> verifiers)
+    {
+        await StakeVerifiersAsync(verifiers);
+        var (id, job) = await DrawnJobAsync(audited: true);
+        var verifier = await PendingAuditorAsync(id, job);
+        await VerdictAsync(verifier, id, job, pass: true);
+        return (id, job, DevAccounts.Address(verifier).ToLowerInvariant());
+    }
+
+    /// <summary>A job the draw passes over, settled unaudited after its challenge window. Returns its id.</summary>
+    public async Task<BigInteger> RunUnauditedAsync()
+    {
+        await PrepareAsync();
+        var drawn = await DrawnJobAsync(audited: false);
+        await chain.IncreaseTimeAsync(chain.Options.Market.ChallengeWindow + 1);
+        await SettleAsync(drawn);
+        return drawn.Id;
+    }
+
+    private async Task StakeVerifiersAsync(IReadOnlyList<int> verifiers)
+    {
         await PrepareAsync();
         foreach (var verifier in verifiers)
         {
             await ChainActions.StakeAsync(chain, verifier, ChainActions.Tokens(1_000), role: 2);
         }
 
+        // Stake counts in draws from the next epoch on.
         await chain.IncreaseTimeAsync(chain.Options.EpochLength);
-        var (id, job) = await AuditedJobAsync();
-        var court = chain.Deployment.AuditCourt;
-        var pending = await QueryAsync<PendingAuditorFunction, PendingAuditorOutputDTO>(court, new PendingAuditorFunction { JobId = id, Job = job.ToStruct() });
-        var challenger = IndexOf(pending.Verifier);
-        // The fail verdict posts the challenger's bond from its market balance.
-        await ChainActions.DepositAsync(chain, challenger, ChainActions.Tokens(100));
-        await chain.Sender(challenger).SendAsync(court, new SubmitVerdictFunction { JobId = id, Job = job.ToStruct(), Pass = false, EvidenceHash = Keccak.Hash("bad outputs"u8).ToArray() });
+    }
 
+    private Task<TransactionReceipt> VerdictAsync(int verifier, BigInteger id, Job job, bool pass) =>
+        chain.Sender(verifier).SendAsync(chain.Deployment.AuditCourt, new SubmitVerdictFunction
+        {
+            JobId = id, Job = job.ToStruct(), Pass = pass, EvidenceHash = Keccak.Hash(pass ? "outputs agree"u8 : "bad outputs"u8).ToArray(),
+        });
+
+    private async Task<int> PendingAuditorAsync(BigInteger id, Job job) =>
+        IndexOf((await QueryAsync<PendingAuditorFunction, PendingAuditorOutputDTO>(
+            chain.Deployment.AuditCourt, new PendingAuditorFunction { JobId = id, Job = job.ToStruct() })).Verifier);
+
+    /// <summary>Round 0's committee votes the provider wrong, unanimously; after the appeal window the ruling is final.</summary>
+    private async Task RuleProviderWrongAsync(BigInteger id, Job job)
+    {
+        var court = chain.Deployment.AuditCourt;
         await chain.MineAsync(2);
         var drawn = await chain.Sender(client).SendAsync(court, new DrawCommitteeFunction { JobId = id, Job = job.ToStruct() });
         var members = drawn.DecodeAllEvents<CommitteeDrawnEventDTO>().Single().Event.Members;
@@ -161,11 +234,13 @@ public sealed class JobScenario(ChainFixture chain, int client, int provider)
         await chain.Sender(client).SendAsync(court, new CloseRoundFunction { JobId = id });
         await chain.IncreaseTimeAsync(chain.Options.Court.AppealWindow + 1);
         await chain.Sender(client).SendAsync(court, new ResolveDisputeFunction { JobId = id, Job = job.ToStruct() });
-        return id;
     }
 
-    /// <summary>Submits jobs until one's own draw audits it (15 % each); returns it once its draw can be read.</summary>
-    private async Task<(BigInteger Id, Job Job)> AuditedJobAsync()
+    /// <summary>
+    /// Submits jobs until one's own draw audits it (15 % each) or, with <paramref name="audited"/> false,
+    /// does not; returns it once its draw can be read. The others stay submitted.
+    /// </summary>
+    private async Task<(BigInteger Id, Job Job)> DrawnJobAsync(bool audited)
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {
@@ -173,13 +248,13 @@ public sealed class JobScenario(ChainFixture chain, int client, int provider)
             job = await SubmitAsync(id, job);
             await chain.MineAsync(2);
             var draw = await QueryAsync<AuditDrawFunction, AuditDrawOutputDTO>(chain.Deployment.JobMarket, new AuditDrawFunction { JobId = id, Job = job.ToStruct() });
-            if (draw.Audited)
+            if (draw.Audited == audited)
             {
                 return (id, job);
             }
         }
 
-        throw new InvalidOperationException("100 draws in a row did not audit their job");
+        throw new InvalidOperationException($"100 draws in a row were {(audited ? "not audited" : "audited")}");
     }
 
     private Task<TOutput> QueryAsync<TFunction, TOutput>(string contract, TFunction function)

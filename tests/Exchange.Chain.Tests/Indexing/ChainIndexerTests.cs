@@ -41,15 +41,20 @@ public sealed class ChainIndexerTests(ChainFixture chain, ITestOutputHelper outp
         var database = NewDatabase();
         var indexer = NewIndexer(database);
         var checks = 0;
-        await new MarketScenario(chain, indexer, database, async () =>
+        await indexer.SyncOnceAsync();
+        var recordsBefore = await VerifierRecordsAsync(database);
+        var balancesBefore = await MarketBalancesAsync();
+        var scenario = new MarketScenario(chain, indexer, database, async () =>
         {
             await indexer.SyncOnceAsync();
             await ChainState.AssertTablesEqualChainAsync(chain, database);
             checks++;
-        }).RunAsync();
+        });
+        await scenario.RunAsync();
         await indexer.SyncOnceAsync();
 
         await ChainState.AssertTablesEqualChainAsync(chain, database);
+        AssertVerifierRecords(scenario, recordsBefore, await VerifierRecordsAsync(database), balancesBefore, await MarketBalancesAsync());
         output.WriteLine($"the tables equalled the contracts' state after each of {checks} transactions");
         await using var db = await database.OpenAsync();
         var seen = (await db.QueryAsync<string>("SELECT DISTINCT contract || '.' || name FROM chain_events")).ToHashSet();
@@ -78,10 +83,15 @@ public sealed class ChainIndexerTests(ChainFixture chain, ITestOutputHelper outp
         // Every way a job ends is told apart.
         var endings = (await db.QueryAsync<(long Status, string? Settlement, long? Origin)>("SELECT status, settlement, audit_origin FROM jobs")).ToList();
         Assert.Contains(endings, j => j is { Status: (long)JobStatus.Settled, Settlement: "unaudited" });
+        Assert.Contains(endings, j => j is { Status: (long)JobStatus.Settled, Settlement: "audited", Origin: (long)AuditOrigin.Drawn });
         Assert.Contains(endings, j => j is { Status: (long)JobStatus.Settled, Settlement: "audited", Origin: (long)AuditOrigin.Lapsed });
         Assert.Contains(endings, j => j is { Status: (long)JobStatus.Settled, Settlement: "unverified", Origin: (long)AuditOrigin.ClientRequested });
         Assert.Contains(endings, j => j is { Status: (long)JobStatus.Slashed, Origin: (long)AuditOrigin.Drawn });
         Assert.Equal(3, endings.Count(j => j.Status == (long)JobStatus.Expired)); // unaccepted, accepted, declined
+        var passAppeals = (await db.QueryAsync<(long ProviderWrong, long Status, string? Settlement)>(
+            "SELECT d.provider_wrong, j.status, j.settlement FROM disputes d JOIN jobs j ON j.job_id = d.job_id WHERE d.passing_verifier IS NOT NULL")).ToList();
+        Assert.Contains(passAppeals, a => a is { ProviderWrong: 1, Status: (long)JobStatus.Slashed });
+        Assert.Contains(passAppeals, a => a is { ProviderWrong: 0, Status: (long)JobStatus.Settled, Settlement: "audited" });
     }
 
     [Fact]
@@ -106,6 +116,36 @@ public sealed class ChainIndexerTests(ChainFixture chain, ITestOutputHelper outp
         await using var db = await database.OpenAsync();
         Assert.Equal(0L, await db.ExecuteScalarAsync<long>("SELECT count(*) FROM chain_events WHERE tx_hash = @h", new { h = orphan.TransactionHash.ToLowerInvariant() }));
         Assert.Equal(await LogCountAsync(), await db.ExecuteScalarAsync<long>("SELECT count(*) FROM chain_events"));
+    }
+
+    [Fact]
+    public async Task A_reorg_undoes_the_verdicts_and_earnings_of_the_dropped_blocks()
+    {
+        var database = NewDatabase();
+        var indexer = NewIndexer(database);
+        var scenario = new MarketScenario(chain, indexer, database);
+        var jobId = await scenario.AuditedJobAsync();
+        await indexer.SyncOnceAsync();
+        var before = await VerifierRecordsAsync(database);
+        var snapshot = await chain.SnapshotAsync();
+
+        var verifier = await scenario.PassAsync(jobId);
+        await chain.IncreaseTimeAsync(chain.Options.Court.PassAppealWindow + 1);
+        await scenario.FinalizePassAsync(jobId);
+        await indexer.SyncOnceAsync();
+        var passed = await VerifierRecordsAsync(database);
+        var was = before.GetValueOrDefault(verifier) ?? new VerifierRecord(0, 0, 0, 0);
+        Assert.Equal(was with { Verdicts = was.Verdicts + 1, Passes = was.Passes + 1, Earned = passed[verifier].Earned }, passed[verifier]);
+        Assert.True(passed[verifier].Earned > was.Earned, $"the pass that stood earned {verifier} its reward");
+
+        await chain.RevertAsync(snapshot);
+        await chain.Sender(DevAccountsOfTests.Deployer).SendAsync(chain.Deployment.ComputeToken, new TransferFunction { To = DevAccounts.Address(15), Value = 1 });
+        await chain.MineAsync(2);
+        var progress = await indexer.SyncOnceAsync();
+
+        Assert.NotNull(progress.RolledBackTo);
+        Assert.Equal(before, await VerifierRecordsAsync(database));
+        await ChainState.AssertTablesEqualChainAsync(chain, database);
     }
 
     [Fact]
@@ -163,5 +203,62 @@ public sealed class ChainIndexerTests(ChainFixture chain, ITestOutputHelper outp
         var rate = progress.Events / clock.Elapsed.TotalSeconds;
         output.WriteLine($"indexer: {progress.Events} events in {clock.Elapsed.TotalSeconds:0.00} s = {rate:0} events/s");
         Console.WriteLine($"[measure] indexer: {progress.Events} events from {progress.NextBlock - chain.Deployment.StartBlock} blocks, {rate:0} events/s ingested");
+    }
+
+    private sealed record VerifierRecord(long Verdicts, long Passes, long PassesOverturned, BigInteger Earned);
+
+    /// <summary>Each staked account's record as the indexer projected it: verdicts, passes, passes ruled wrong, earnings.</summary>
+    private static async Task<Dictionary<string, VerifierRecord>> VerifierRecordsAsync(SqliteConnectionFactory database)
+    {
+        await using var db = await database.OpenAsync();
+        var rows = await db.QueryAsync<(string Account, long Verdicts, long Passes, long Overturned, string? Earned)>(
+            "SELECT s.account, s.verdicts, s.passes, s.passes_overturned, m.earned FROM stakes s LEFT JOIN market_accounts m ON m.account = s.account");
+        return rows.ToDictionary(r => r.Account, r => new VerifierRecord(r.Verdicts, r.Passes, r.Overturned, BigInteger.Parse(r.Earned ?? "0")));
+    }
+
+    /// <summary>Every dev account's balance in the market, from the contract.</summary>
+    private async Task<Dictionary<string, BigInteger>> MarketBalancesAsync()
+    {
+        var balances = new Dictionary<string, BigInteger>();
+        for (var i = 0; i < DevAccounts.FundedCount; i++)
+        {
+            var account = DevAccounts.Address(i).ToLowerInvariant();
+            var slot = await ChainState.QueryAsync<JobMarketAccountOfFunction, JobMarketAccountOfOutputDTO>(
+                chain, chain.Deployment.JobMarket, new JobMarketAccountOfFunction { Account = account });
+            balances[account] = slot.ReturnValue0.Balance;
+        }
+
+        return balances;
+    }
+
+    /// <summary>
+    /// The verdicts the scenario gave are the ones counted; and every staked account but the
+    /// scenario's provider (whose payouts it withdraws) earned what its market balance moved beside
+    /// its deposits: such a balance moves only by deposits, court credits and the bonds it posts, and
+    /// every dispute of the scenario has ended.
+    /// </summary>
+    private static void AssertVerifierRecords(
+        MarketScenario scenario, Dictionary<string, VerifierRecord> before, Dictionary<string, VerifierRecord> after,
+        Dictionary<string, BigInteger> balancesBefore, Dictionary<string, BigInteger> balancesAfter)
+    {
+        Assert.Contains(scenario.Verdicts, v => v.Value.Passes > 0);
+        Assert.Contains(scenario.Verdicts, v => v.Value.Fails > 0);
+        Assert.NotEmpty(scenario.Overturned);
+        foreach (var (account, record) in after)
+        {
+            var was = before.GetValueOrDefault(account) ?? new VerifierRecord(0, 0, 0, 0);
+            var (passes, fails) = scenario.Verdicts.GetValueOrDefault(account);
+            Assert.True(record.Verdicts - was.Verdicts == passes + fails && record.Passes - was.Passes == passes,
+                $"{account}: {passes} passes and {fails} fails given, counted {record.Passes - was.Passes} of {record.Verdicts - was.Verdicts}");
+            Assert.True(record.PassesOverturned - was.PassesOverturned == scenario.Overturned.GetValueOrDefault(account),
+                $"{account}: {scenario.Overturned.GetValueOrDefault(account)} passes ruled wrong, counted {record.PassesOverturned - was.PassesOverturned}");
+            if (account == MarketScenario.ProviderAddress)
+            {
+                continue;
+            }
+
+            var moved = balancesAfter.GetValueOrDefault(account) - balancesBefore.GetValueOrDefault(account) - scenario.Deposits.GetValueOrDefault(account);
+            Assert.True(record.Earned - was.Earned == moved, $"{account} earned {record.Earned - was.Earned} by the index, its market balance moved {moved} beside its deposits");
+        }
     }
 }

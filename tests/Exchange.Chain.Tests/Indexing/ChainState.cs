@@ -117,12 +117,14 @@ internal static class ChainState
     private static async Task AssertDisputesAsync(ChainFixture chain, SqliteConnection db)
     {
         var court = chain.Deployment.AuditCourt;
-        foreach (var (jobId, challenger, evidence, rounds, held) in await db.QueryAsync<(long, string, string, long, string)>(
-                     "SELECT job_id, challenger, evidence_hash, rounds, held FROM disputes"))
+        foreach (var (jobId, challenger, evidence, rounds, held, passing) in await db.QueryAsync<(long, string, string, long, string, string?)>(
+                     "SELECT job_id, challenger, evidence_hash, rounds, held, passing_verifier FROM disputes"))
         {
             var dispute = (await QueryAsync<DisputeOfFunction, DisputeOfOutputDTO>(chain, court, new DisputeOfFunction { JobId = jobId })).ReturnValue0;
             var heldFor = (await QueryAsync<HeldForFunction, HeldForOutputDTO>(chain, court, new HeldForFunction { JobId = jobId })).ReturnValue0;
-            Assert.Equal($"{dispute.Challenger.ToLowerInvariant()} {Bytes32.FromBytes(dispute.EvidenceHash)} {dispute.Rounds} {heldFor}", $"{challenger} {evidence} {rounds} {held}");
+            Assert.Equal(
+                $"{dispute.Challenger.ToLowerInvariant()} {Bytes32.FromBytes(dispute.EvidenceHash)} {dispute.Rounds} {heldFor} {dispute.PassingVerifier.ToLowerInvariant()}",
+                $"{challenger} {evidence} {rounds} {held} {passing ?? ZeroAddress}");
         }
 
         var roundRows = await db.QueryAsync<(long JobId, long Round, string Funder, long FundedWrong, string Bond, long Ticket, long Epoch, long Drawn, string Members, long CommitDeadline, long RevealDeadline, long Committed, long Revealed, long VotesWrong, long Closed, long ProviderWrong, long AppealDeadline)>(

@@ -18,10 +18,11 @@ namespace Exchange.Chain.Tests.Indexing;
 /// Drives the four contracts through every event they emit: stakes and draw weights, deposits,
 /// collateral, offers made and cancelled; jobs that expire (unaccepted and accepted), settle straight
 /// from the draw or after it, pass an audit through the draw or through the verifier's own verdict,
-/// are audited for certain after a lapsed draw (with a re-anchored ticket), are audited at the
-/// client's request and time out both verifiers, lose a dispute over two committee rounds (an appeal,
-/// a re-anchored round, a silent and an incoherent member), and find no verifier at all; fees
-/// claimed, pause, unstaking, withdrawals. Job records come from the indexer, as a node gets them;
+/// each pass standing once its appeal window passed, are audited for certain after a lapsed draw
+/// (with a re-anchored ticket), are audited at the client's request and time out both verifiers,
+/// lose a dispute over two committee rounds (an appeal, a re-anchored round, a silent and an
+/// incoherent member), have a pass appealed by the client and ruled wrong, another ruled right,
+/// and find no verifier at all; fees claimed, pause, unstaking, withdrawals. Job records come from the indexer, as a node gets them;
 /// <paramref name="afterEachTransaction"/> runs after every transaction.
 /// </summary>
 internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, SqliteConnectionFactory database, Func<Task>? afterEachTransaction = null)
@@ -31,6 +32,9 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
     private static readonly BigInteger Token = MarketParameters.Tokens(1);
     private readonly ChainDeployment _d = chain.Deployment;
     private readonly CourtParameters _court = chain.Options.Court;
+    private readonly Dictionary<string, (int Passes, int Fails)> _verdicts = [];
+    private readonly Dictionary<string, int> _overturned = [];
+    private readonly Dictionary<string, BigInteger> _deposits = [];
     private ulong _offerNonce;
     private int _jobs;
 
@@ -38,15 +42,21 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
     private const int Provider = DevAccountsOfTests.IndexerProvider;
     private static readonly int[] Verifiers = DevAccountsOfTests.IndexerVerifiers;
 
+    /// <summary>The scenario's provider.</summary>
+    public static string ProviderAddress => DevAccounts.Address(Provider).ToLowerInvariant();
+
+    /// <summary>The verdicts this scenario delivered, per verifier address.</summary>
+    public IReadOnlyDictionary<string, (int Passes, int Fails)> Verdicts => _verdicts;
+
+    /// <summary>Passes this scenario had appealed and ruled wrong, per verifier address.</summary>
+    public IReadOnlyDictionary<string, int> Overturned => _overturned;
+
+    /// <summary>What this scenario deposited into the market, per address.</summary>
+    public IReadOnlyDictionary<string, BigInteger> Deposits => _deposits;
+
     public async Task RunAsync()
     {
-        // Offer nonces are per provider and cancellation raises a floor: start above any earlier run's floor.
-        _offerNonce = (ulong)(await ChainState.QueryAsync<JobMarketAccountOfFunction, JobMarketAccountOfOutputDTO>(
-            chain, _d.JobMarket, new JobMarketAccountOfFunction { Account = DevAccounts.Address(Provider) })).ReturnValue0.OfferNonceFloor;
-        await FundAndStakeAsync();
-        // Stake counts in draws from the next epoch on.
-        await chain.IncreaseTimeAsync(chain.Options.EpochLength);
-        var offer = await SignedOfferAsync();
+        var offer = await PrepareAsync();
 
         var now = await NowAsync();
         var unaccepted = await CreateJobAsync(offer, now + 300);
@@ -78,10 +88,19 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
         await SendAsync(Client, _d.JobMarket, new ExpireFunction { JobIds = [unaccepted, accepted], Jobs = [await JobAsync(unaccepted), await JobAsync(accepted)] });
 
         await DisputeAsync(disputed);
+        // The dispute outlasted the passes' appeal windows: nobody appealed, they stand.
+        await FinalizePassAsync(passed);
+        await FinalizePassAsync(passedByVerdict);
         // Members penalised by the ruling are drawn again only in an epoch that begins after it.
         await chain.IncreaseTimeAsync(chain.Options.EpochLength);
         await LapsedDrawAsync(lapsing);
         await TwoSilentVerifiersAsync(requested);
+        // The silent verifiers' audit windows outlasted the lapsed draw's pass window: the reward comes out of the payout.
+        await FinalizePassAsync(lapsing);
+        // The silent verifiers were slashed: a later epoch draws them again.
+        await chain.IncreaseTimeAsync(chain.Options.EpochLength);
+        await AppealedPassAsync(offer, providerWrong: true);
+        await AppealedPassAsync(offer, providerWrong: false);
         await NoVerifierAsync(offer);
 
         var cancelled = (await SignedOfferAsync()).Offer;
@@ -101,6 +120,32 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
         await SendAsync(Provider, _d.JobMarket, new WithdrawFunction { Amount = Token });
     }
 
+    /// <summary>
+    /// Funds and stakes the accounts and returns a submitted job whose own draw audits it, its verdict
+    /// not yet given (<see cref="PassAsync"/> gives it).
+    /// </summary>
+    public async Task<long> AuditedJobAsync() => await NextDrawnJobAsync(await PrepareAsync(), audited: true);
+
+    /// <summary>The job's drawn verifier passes it; returns that verifier's address.</summary>
+    public async Task<string> PassAsync(long jobId)
+    {
+        var verifier = await PendingAuditorAsync(jobId);
+        await SubmitVerdictAsync(verifier, jobId, pass: true);
+        return DevAccounts.Address(verifier).ToLowerInvariant();
+    }
+
+    /// <summary>Funds and stakes the accounts, waits for the stakes to count in draws, and signs an offer.</summary>
+    private async Task<(Offer Offer, byte[] Signature)> PrepareAsync()
+    {
+        // Offer nonces are per provider and cancellation raises a floor: start above any earlier run's floor.
+        _offerNonce = (ulong)(await ChainState.QueryAsync<JobMarketAccountOfFunction, JobMarketAccountOfOutputDTO>(
+            chain, _d.JobMarket, new JobMarketAccountOfFunction { Account = DevAccounts.Address(Provider) })).ReturnValue0.OfferNonceFloor;
+        await FundAndStakeAsync();
+        // Stake counts in draws from the next epoch on.
+        await chain.IncreaseTimeAsync(chain.Options.EpochLength);
+        return await SignedOfferAsync();
+    }
+
     private async Task FundAndStakeAsync()
     {
         foreach (var account in Verifiers.Append(Client).Append(Provider))
@@ -109,6 +154,8 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
             await SendAsync(account, _d.ComputeToken, new ApproveFunction { Spender = _d.StakingVault, Value = 6_000 * Token });
             await SendAsync(account, _d.ComputeToken, new ApproveFunction { Spender = _d.JobMarket, Value = 1_000 * Token });
             await SendAsync(account, _d.JobMarket, new DepositFunction { Amount = 500 * Token });
+            var address = DevAccounts.Address(account).ToLowerInvariant();
+            _deposits[address] = _deposits.GetValueOrDefault(address) + 500 * Token;
         }
 
         await SendAsync(Provider, _d.StakingVault, new StakeFunction { Role = 1, Amount = 6_000 * Token });
@@ -192,6 +239,43 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
         await SendAsync(Client, _d.AuditCourt, new ResolveDisputeFunction { JobId = jobId, Job = await JobAsync(jobId) });
     }
 
+    /// <summary>
+    /// The drawn verifier passes a job (fixing its draw); the client appeals the pass with its bond;
+    /// round 0's committee rules; after the appeal window the ruling is final. Provider wrong: the
+    /// provider is slashed and the passing verifier penalised. Provider right: the pass stands and
+    /// is paid, the client's bond is lost.
+    /// </summary>
+    private async Task AppealedPassAsync((Offer Offer, byte[] Signature) offer, bool providerWrong)
+    {
+        var jobId = await NextDrawnJobAsync(offer, audited: true);
+        var verifier = DevAccounts.Address(await PendingAuditorAsync(jobId)).ToLowerInvariant();
+        await PassAsync(jobId);
+        await SendAsync(Client, _d.AuditCourt, new AppealPassFunction { JobId = jobId, Job = await JobAsync(jobId) });
+        await chain.MineAsync(2);
+        var members = await DrawCommitteeAsync(jobId);
+        foreach (var member in members)
+        {
+            await CommitVoteAsync(jobId, 0, member, providerWrong);
+        }
+
+        foreach (var member in members)
+        {
+            await RevealVoteAsync(jobId, member, providerWrong);
+        }
+
+        await SendAsync(Client, _d.AuditCourt, new CloseRoundFunction { JobId = jobId });
+        await chain.IncreaseTimeAsync(_court.AppealWindow + 1);
+        await SendAsync(Client, _d.AuditCourt, new ResolveDisputeFunction { JobId = jobId, Job = await JobAsync(jobId) });
+        if (providerWrong)
+        {
+            _overturned[verifier] = _overturned.GetValueOrDefault(verifier) + 1;
+        }
+    }
+
+    /// <summary>Lets a pass whose appeal window has passed stand: the verifier is paid and the job settles.</summary>
+    public async Task FinalizePassAsync(long jobId) =>
+        await SendAsync(Client, _d.AuditCourt, new FinalizePassFunction { JobId = jobId, Job = await JobAsync(jobId) });
+
     /// <summary>Nobody fixed the draw within the seed horizon: audited for certain; the audit's own ticket lapses too before a verifier passes the job.</summary>
     private async Task LapsedDrawAsync(long jobId)
     {
@@ -255,11 +339,16 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
     private async Task RecordDrawAsync(long jobId) =>
         await SendAsync(Client, _d.JobMarket, new RecordDrawFunction { JobIds = [jobId], Jobs = [await JobAsync(jobId)] });
 
-    private async Task SubmitVerdictAsync(int verifier, long jobId, bool pass) =>
+    private async Task SubmitVerdictAsync(int verifier, long jobId, bool pass)
+    {
         await SendAsync(verifier, _d.AuditCourt, new SubmitVerdictFunction
         {
             JobId = jobId, Job = await JobAsync(jobId), Pass = pass, EvidenceHash = Keccak.Hash(Encoding.UTF8.GetBytes($"evidence {jobId}")).ToArray(),
         });
+        var address = DevAccounts.Address(verifier).ToLowerInvariant();
+        var (passes, fails) = _verdicts.GetValueOrDefault(address);
+        _verdicts[address] = pass ? (passes + 1, fails) : (passes, fails + 1);
+    }
 
     private async Task<(Offer Offer, byte[] Signature)> SignedOfferAsync()
     {

@@ -1,3 +1,4 @@
+using Exchange.Inference.Calibration;
 using Exchange.Core.Tensors;
 using Exchange.Inference.Models;
 using Exchange.Inference.Tests.Support;
@@ -48,15 +49,49 @@ public sealed class ClientTaskTests : IDisposable
     }
 
     [Fact]
-    public void Two_inputs_whose_outputs_would_collide_are_refused()
+    public void Inputs_whose_names_share_a_stem_get_outputs_of_their_own()
+    {
+        var card = _registry.Resolve(BuiltInModels.ResNetPreprocess).Card;
+        var png = SyntheticImages.Png(1, 3, 224, 224)[0];
+        Directory.CreateDirectory(_folder.File("other"));
+        foreach (var name in new[] { "grad.png", "grad.jpeg", "other/grad.png", "cat.png" })
+        {
+            File.WriteAllBytes(_folder.File(name), png);
+        }
+
+        var tasks = ClientTask.FromPaths([_folder.File("grad.png"), _folder.File("grad.jpeg"), _folder.File("other/grad.png"), _folder.File("cat.png")], card, _registry);
+
+        Assert.Equal(["grad.png", "grad.jpeg", "grad.png-2", "cat"], tasks.Select(t => t.Stem));
+    }
+
+    [Fact]
+    public void Text_tasks_whose_stems_clash_are_numbered()
     {
         var card = _registry.Resolve(BuiltInModels.MiniLm).Card;
         File.WriteAllText(_folder.File("a.txt"), "one");
         File.WriteAllText(_folder.File("a.jsonl"), "\"two\"");
 
-        var error = Assert.Throws<InvalidDataException>(() => ClientTask.FromPaths([_folder.File("a.txt"), _folder.File("a.jsonl")], card, _registry));
+        var tasks = ClientTask.FromPaths([_folder.File("a.txt"), _folder.File("a.jsonl")], card, _registry);
 
-        Assert.Contains("a-line1", error.Message);
+        Assert.Equal(["a-line1", "a-line1-2"], tasks.Select(t => t.Stem));
+    }
+
+    [Theory]
+    [InlineData("nan.npy", "nan.npy: 'OriginalInput' element 5 is NaN; float32 inputs must be finite")]
+    [InlineData("inf.npy", "inf.npy: 'OriginalInput' element 5 is -Inf; float32 inputs must be finite")]
+    [InlineData("empty.npy", "empty.npy: 'OriginalInput' has 0 rows along its batch dimension; a task holds 1 to 64")]
+    public void A_tensor_not_valid_for_the_model_is_refused_naming_the_file_and_the_problem(string name, string message)
+    {
+        var card = _registry.Resolve(BuiltInModels.ResNetPreprocess).Card;
+        var values = new float[3 * 224 * 224];
+        values[5] = name == "nan.npy" ? float.NaN : float.NegativeInfinity;
+        var tensor = name == "empty.npy" ? Tensor.Create<float>(ReadOnlySpan<float>.Empty, 0, 3, 224, 224) : Tensor.Create<float>(values, 1, 3, 224, 224);
+        File.WriteAllBytes(_folder.File(name), Npy.Write(tensor));
+        File.WriteAllBytes(_folder.File("fine.png"), SyntheticImages.Png(1, 3, 224, 224)[0]);
+
+        var error = Assert.Throws<InvalidDataException>(() => ClientTask.FromPaths([_folder.File("fine.png"), _folder.File(name)], card, _registry));
+
+        Assert.Equal(message, error.Message);
     }
 
     [Fact]

@@ -41,14 +41,7 @@ public sealed class AppealTests : IDisposable
     {
         await using var network = await LocalNetwork.StartAsync(
             null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded([Provider, Client, .. Verifiers]), _folder.File("net"), CancellationToken.None);
-        var verifiers = Verifiers.ToDictionary(v => DevAccounts.Address(v), v => network.Market(DevAccounts.Key(v)), StringComparer.OrdinalIgnoreCase);
-        foreach (var verifier in verifiers.Values)
-        {
-            await verifier.EnsureStakeAsync(MarketClient.VerifierRole, MarketParameters.Tokens(1_000), default);
-            await verifier.EnsureMarketBalanceAsync(MarketParameters.Tokens(100), default);
-        }
-
-        await network.AdvanceEpochAsync(default);
+        var verifiers = await TestNetwork.StakeVerifiersAsync(network, Verifiers);
         using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"));
         var client = TestNetwork.Client(network, Client, _http);
         var created = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
@@ -63,14 +56,14 @@ public sealed class AppealTests : IDisposable
         await verifiers[drawn].SendCourtAsync(MarketClient.SubmitVerdict(jobId, job, pass: false, Keccak.Hash([1])), default);
 
         // Round 0: the provider draws the committee as keeper; the members collude against it.
-        await VoteAsync(client.Market, verifiers, jobId, round: 0, providerWrong: true, provider.Tail);
+        await TestNetwork.VoteAsync(client.Market, verifiers, jobId, round: 0, providerWrong: true, provider.Tail);
 
         // The provider appeals on its own (its work was honest), then the larger committee rules for it.
         var appealed = await TestNetwork.WaitForAsync(async () =>
             (await client.Market.DisputeOfAsync(jobId, default)).Rounds == 2 ? await client.Market.RoundOfAsync(jobId, 1, default) : null, "the provider's appeal", provider.Tail);
         Assert.Equal(DevAccounts.Address(Provider), appealed.Funder, ignoreCase: true);
         Assert.False(appealed.FundedWrong);
-        await VoteAsync(client.Market, verifiers, jobId, round: 1, providerWrong: false, provider.Tail);
+        await TestNetwork.VoteAsync(client.Market, verifiers, jobId, round: 1, providerWrong: false, provider.Tail);
 
         await TestNetwork.WaitForStatusAsync(client.Market, jobId, JobStatus.Settled, provider.Tail);
         var bond = (await client.Market.RoundOfAsync(jobId, 0, default)).Bond;
@@ -116,25 +109,5 @@ public sealed class AppealTests : IDisposable
         // 8 tasks at 1 token: the provider gets the price, the verifier the reward of 10 %.
         Assert.Equal(providerBefore + MarketParameters.Tokens(8), await TestNetwork.HoldingsAsync(client.Market, DevAccounts.Address(Provider)));
         Assert.Equal(verifierBefore + MarketParameters.Tokens(8) / 10, await client.Market.MarketBalanceAsync(verifierAddress, default));
-    }
-
-    /// <summary>Waits for the round's committee, then has each member commit and reveal <paramref name="providerWrong"/>.</summary>
-    private static async Task VoteAsync(
-        MarketClient reader, Dictionary<string, MarketClient> verifiers, BigInteger jobId, int round, bool providerWrong, Func<string> context)
-    {
-        var members = await TestNetwork.WaitForAsync(async () =>
-            (await reader.RoundOfAsync(jobId, round, default)) is { Drawn: true } drawn ? drawn.Members : null, $"the committee of round {round}", context);
-        Assert.NotEmpty(members);
-        var salt = Keccak.Hash([(byte)round]);
-        foreach (var member in members)
-        {
-            var commitment = await reader.VoteCommitmentAsync(jobId, round, member, providerWrong, salt, default);
-            await verifiers[member].SendCourtAsync(MarketClient.CommitVote(jobId, commitment), default);
-        }
-
-        foreach (var member in members)
-        {
-            await verifiers[member].SendCourtAsync(MarketClient.RevealVote(jobId, providerWrong, salt), default);
-        }
     }
 }

@@ -3,6 +3,7 @@ using System.Numerics;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Wallets;
+using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Exchange.Inference.Calibration;
 using Exchange.Inference.Models;
@@ -75,12 +76,14 @@ public static class TestNetwork
 
     /// <summary>
     /// Starts <c>exchange provider run</c> for dev account <paramref name="account"/>: <see cref="Model"/> at 1 token per task,
-    /// stake 1,000, turnaround <paramref name="minTurnaround"/> seconds, data in <paramref name="data"/>.
+    /// stake 1,000, turnaround <paramref name="minTurnaround"/> seconds, data in <paramref name="data"/>, and any <paramref name="extra"/> options (a cheat mode).
     /// </summary>
-    public static NodeProcess StartProvider(LocalNetwork network, int account, string data, int minTurnaround = 60) => NodeProcess.Start(
-        "provider", "run", "--dev-account", account.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(),
-        "--deployments", network.DeploymentsDirectory, "--data", data, "--model", Model, "--unit-price", "1", "--stake", "1000",
-        "--min-turnaround", minTurnaround.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    public static NodeProcess StartProvider(LocalNetwork network, int account, string data, int minTurnaround = 60, params string[] extra) => NodeProcess.Start(
+        [
+            "provider", "run", "--dev-account", account.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(),
+            "--deployments", network.DeploymentsDirectory, "--data", data, "--model", Model, "--unit-price", "1", "--stake", "1000",
+            "--min-turnaround", minTurnaround.ToString(System.Globalization.CultureInfo.InvariantCulture), .. extra,
+        ]);
 
     /// <summary>Creates one job of <paramref name="tasks"/> images on the first live offer of <paramref name="provider"/>, waiting for the offer.</summary>
     public static async Task<ClientJob> CreateJobAsync(LocalNetwork network, ClientSession client, HttpClient http, string provider, int tasks, TimeSpan deadline)
@@ -147,5 +150,45 @@ public static class TestNetwork
         var handler = network.Web3.Eth.GetEvent<TEvent>(contract ?? network.Deployment.JobMarket);
         var logs = await handler.GetAllChangesAsync(handler.CreateFilterInput(jobId, BlockParameter.CreateEarliest(), BlockParameter.CreateLatest()));
         return logs.Count;
+    }
+
+    /// <summary>Waits for the round's committee, then has each member commit and reveal <paramref name="providerWrong"/>.</summary>
+    public static async Task VoteAsync(
+        MarketClient reader, Dictionary<string, MarketClient> verifiers, BigInteger jobId, int round, bool providerWrong, Func<string>? context)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(verifiers);
+        var members = await WaitForAsync(async () =>
+            (await reader.RoundOfAsync(jobId, round, default)) is { Drawn: true } drawn ? drawn.Members : null, $"the committee of round {round}", context);
+        Assert.NotEmpty(members);
+        var salt = Keccak.Hash([(byte)round]);
+        foreach (var member in members)
+        {
+            var commitment = await reader.VoteCommitmentAsync(jobId, round, member, providerWrong, salt, default);
+            await verifiers[member].SendCourtAsync(MarketClient.CommitVote(jobId, commitment), default);
+        }
+
+        foreach (var member in members)
+        {
+            await verifiers[member].SendCourtAsync(MarketClient.RevealVote(jobId, providerWrong, salt), default);
+        }
+    }
+
+    /// <summary>
+    /// Stakes dev accounts <paramref name="accounts"/> as verifiers (1,000 tokens each, 100 in the market for bonds) and
+    /// advances an epoch so that they can be drawn; returns each one's chain handle by address, for verifiers the test plays.
+    /// </summary>
+    public static async Task<Dictionary<string, MarketClient>> StakeVerifiersAsync(LocalNetwork network, IEnumerable<int> accounts)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var verifiers = accounts.ToDictionary(v => DevAccounts.Address(v), v => network.Market(DevAccounts.Key(v)), StringComparer.OrdinalIgnoreCase);
+        foreach (var verifier in verifiers.Values)
+        {
+            await verifier.EnsureStakeAsync(MarketClient.VerifierRole, MarketParameters.Tokens(1_000), default);
+            await verifier.EnsureMarketBalanceAsync(MarketParameters.Tokens(100), default);
+        }
+
+        await network.AdvanceEpochAsync(default);
+        return verifiers;
     }
 }
