@@ -17,6 +17,7 @@ root.Subcommands.Add(TextCommands.Build());
 root.Subcommands.Add(BenchCommands.Build());
 root.Subcommands.Add(ProviderCommands.Build());
 root.Subcommands.Add(VerifierCommands.Build());
+root.Subcommands.Add(CanaryCommands.Build());
 root.Subcommands.Add(ClientCommands.Build());
 root.Subcommands.Add(DemoCommands.Build());
 return await CliRunner.RunAsync(root, args);

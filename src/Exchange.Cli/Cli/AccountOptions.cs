@@ -10,17 +10,24 @@ namespace Exchange.Cli.Cli;
 /// </summary>
 internal sealed class AccountOptions
 {
-    public Option<FileInfo?> Key { get; } = new("--key")
+    /// <summary>The options <c>--key</c> and <c>--dev-account</c>, or with a role's prefix (<c>client-</c>: <c>--client-key</c>, <c>--client-dev-account</c>) for a command that signs as two accounts.</summary>
+    public AccountOptions(string prefix = "", string role = "")
     {
-        Description = $"Keystore file (Web3 Secret Storage) to sign with; its password comes from ${PasswordReader.Variable} or a prompt",
-        HelpName = "FILE",
-    };
+        Key = new($"--{prefix}key")
+        {
+            Description = $"Keystore file (Web3 Secret Storage) to sign with{role}; its password comes from ${PasswordReader.Variable} or a prompt",
+            HelpName = "FILE",
+        };
+        DevAccount = new($"--{prefix}dev-account")
+        {
+            Description = $"Sign{role} with Hardhat dev account N (0-{DevAccounts.FundedCount - 1}); local chains only",
+            HelpName = "N",
+        };
+    }
 
-    public Option<int?> DevAccount { get; } = new("--dev-account")
-    {
-        Description = $"Sign with Hardhat dev account N (0-{DevAccounts.FundedCount - 1}); local chains only",
-        HelpName = "N",
-    };
+    public Option<FileInfo?> Key { get; }
+
+    public Option<int?> DevAccount { get; }
 
     /// <summary>Adds both options and the rule that exactly one of them is given.</summary>
     public void AddTo(Command command, bool required = true)
@@ -33,15 +40,15 @@ internal sealed class AccountOptions
             var dev = result.GetResult(DevAccount) is not null;
             if (key && dev)
             {
-                result.AddError("give either --key or --dev-account, not both");
+                result.AddError($"give either {Key.Name} or {DevAccount.Name}, not both");
             }
             else if (required && !key && !dev)
             {
-                result.AddError("give the signing account: --key FILE or --dev-account N");
+                result.AddError($"give the signing account: {Key.Name} FILE or {DevAccount.Name} N");
             }
             else if (dev && result.GetValue(DevAccount) is { } n && (n < 0 || n >= DevAccounts.FundedCount))
             {
-                result.AddError($"--dev-account must be 0-{DevAccounts.FundedCount - 1} (the accounts Hardhat funds), not {n}");
+                result.AddError($"{DevAccount.Name} must be 0-{DevAccounts.FundedCount - 1} (the accounts Hardhat funds), not {n}");
             }
         });
     }
@@ -57,7 +64,7 @@ internal sealed class AccountOptions
             return DevAccounts.Key(index);
         }
 
-        var file = parsed.GetValue(Key) ?? throw new CliException("give the signing account: --key FILE or --dev-account N", ExitCodes.Usage);
+        var file = parsed.GetValue(Key) ?? throw new CliException($"give the signing account: {Key.Name} FILE or {DevAccount.Name} N", ExitCodes.Usage);
         return Keystore.Decrypt(file.FullName, PasswordReader.Read($"password for {file.Name}: ", confirm: false));
     }
 
@@ -65,5 +72,5 @@ internal sealed class AccountOptions
     public string ResolveAddress(ParseResult parsed) =>
         parsed.GetValue(DevAccount) is { } index
             ? DevAccounts.Address(index)
-            : Keystore.ReadAddress((parsed.GetValue(Key) ?? throw new CliException("give --key FILE or --dev-account N", ExitCodes.Usage)).FullName);
+            : Keystore.ReadAddress((parsed.GetValue(Key) ?? throw new CliException($"give {Key.Name} FILE or {DevAccount.Name} N", ExitCodes.Usage)).FullName);
 }

@@ -9,6 +9,8 @@ namespace Exchange.Cli.Commands;
 /// <summary><c>exchange demo</c>: the whole network in one process tree, ending with what happened.</summary>
 internal static class DemoCommands
 {
+    private const double DefaultCanaryRate = 0.3;
+
     public static Command Build()
     {
         var providers = new Option<int>("--providers") { Description = "Providers; the last one cheats when --cheat-rate > 0 (default 2)", DefaultValueFactory = _ => 2 };
@@ -20,6 +22,9 @@ internal static class DemoCommands
         var seed = new Option<int>("--seed") { Description = "Seed of the images or sentences and of the cheat (default 7)", DefaultValueFactory = _ => 7 };
         var model = new Option<string>("--model") { Description = "Model: resnet18 (default, images) or minilm (sentences)", DefaultValueFactory = _ => "resnet18" };
         var audit = new Option<int>("--audit-rate") { Description = "Share of jobs audited, in percent (default 50)", DefaultValueFactory = _ => 50 };
+        var lazy = new Option<bool>("--lazy-verifier") { Description = "Add a lazy verifier (passes every audit without re-running it), staking ten times an honest one" };
+        var copying = new Option<bool>("--copying-verifier") { Description = "Add a copying verifier (takes the provider's outputs as its own), staking ten times an honest one" };
+        var canaryRate = new Option<double?>("--canary-rate") { Description = "Share of all jobs that the canary service's jobs make up, 0-0.9 (default 0, or 0.3 with --lazy-verifier or --copying-verifier)", HelpName = "R" };
         var silent = new Option<bool>("--silent-provider") { Description = "Add a provider whose offer takes jobs it never accepts (they expire unaccepted: the client is refunded in full, nobody is penalised)" };
         var rpc = new Option<Uri?>("--rpc") { Description = "Use this chain (Hardhat dev accounts) instead of starting a local Hardhat node", HelpName = "URL" };
         var data = new Option<DirectoryInfo?>("--data") { Description = "Folder for databases and blobs (default: a fresh temporary folder)", HelpName = "DIR" };
@@ -27,7 +32,7 @@ internal static class DemoCommands
         var json = CommonOptions.Json();
         var command = new Command("demo", "Run a whole network (chain, API, providers, a cheater, verifiers, a client) and report what happened")
         {
-            providers, verifiers, tasks, perJob, cheatRate, cheat, seed, model, audit, silent, rpc, data, verbose, json,
+            providers, verifiers, tasks, perJob, cheatRate, cheat, seed, model, audit, lazy, copying, canaryRate, silent, rpc, data, verbose, json,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -48,6 +53,10 @@ internal static class DemoCommands
                 Model = parsed.GetValue(model)!,
                 AuditRateBps = (uint)(parsed.GetValue(audit) * 100),
                 SilentProvider = parsed.GetValue(silent),
+                LazyVerifier = parsed.GetValue(lazy),
+                CopyingVerifier = parsed.GetValue(copying),
+                // A dishonest verifier is only ever caught by canaries: they come with it unless told otherwise.
+                CanaryRate = parsed.GetValue(canaryRate) ?? (parsed.GetValue(lazy) || parsed.GetValue(copying) ? DefaultCanaryRate : 0),
                 Rpc = parsed.GetValue(rpc),
                 DataDirectory = parsed.GetValue(data)?.FullName,
             };
@@ -72,7 +81,8 @@ internal static class DemoCommands
                 Print(summary);
             }
 
-            return summary.Jobs.Pending == 0 && summary.Conserved ? ExitCodes.Ok : ExitCodes.Failed;
+            // A dishonest verifier is there to be caught: the demo ends in failure when the canaries missed one.
+            return summary.Jobs.Pending == 0 && summary.Conserved && summary.Uncaught.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;
     }
@@ -84,11 +94,22 @@ internal static class DemoCommands
         Output.Line(string.Create(c, $"== exchange demo: {s.Tasks} tasks in {s.Seconds} s"));
         Output.Line(string.Create(c, $"jobs: {s.Jobs.Settled} settled, {s.Jobs.Slashed} slashed, {s.Jobs.Expired} expired, {s.Jobs.Pending} pending"));
         Output.Line(string.Create(c, $"audits: {s.Audits.Passed} passed, {s.Audits.Failed} failed; the cheater was slashed {s.CheaterSlashes} time(s)"));
+        if (s.Canary is { } canary)
+        {
+            Output.Line(string.Create(c, $"canaries: {canary.Posted} posted, {canary.Unaudited} unaudited, {canary.Failed} failed by their verifier, {canary.PassesAppealed} passes appealed"));
+            var net = canary.NetCost >= 0 ? $"cost {canary.NetCost:0.######}" : $"earned {-canary.NetCost:0.######}";
+            Output.Line(string.Create(c, $"lazy passes caught: {s.LazyCaught} ({string.Join(", ", canary.CaughtVerifiers)}); the canaries {net} tokens net (spent {canary.Spent:0.######}, recovered {canary.Recovered:0.######})"));
+            if (s.Uncaught.Count > 0)
+            {
+                Output.Line($"NOT caught by any canary: {string.Join(", ", s.Uncaught)}");
+            }
+        }
+
         Output.Line("balances (tokens + market balance + stake):");
         foreach (var (role, balance) in s.Balances)
         {
             var change = balance.After - balance.Before;
-            Output.Line(string.Create(c, $"  {role,-10} {balance.Before,22:0.######} -> {balance.After,22:0.######}  ({(change >= 0 ? "+" : "")}{change:0.######})"));
+            Output.Line(string.Create(c, $"  {role,-15} {balance.Before,22:0.######} -> {balance.After,22:0.######}  ({(change >= 0 ? "+" : "")}{change:0.######})"));
         }
 
         Output.Line($"token supply conserved: {(s.Conserved ? "yes" : "NO")}");

@@ -23,15 +23,18 @@ internal static class VerifierCommands
         var common = new ProviderAndVerifierOptions();
         var stake = new Option<string>("--stake") { Description = "Stake to hold in the vault, in tokens (default 1000)", HelpName = "TOKENS", DefaultValueFactory = _ => "1000" };
         var bonds = new Option<int>("--bond-reserve") { Description = "Least challenger bonds to deposit at start; a fail verdict tops the balance up to its own bond (default 3)", DefaultValueFactory = _ => 3 };
-        var command = new Command("run", "Serve as a verifier until Ctrl+C") { stake, bonds };
+        var mode = new Option<string>("--mode") { Description = "How to judge: honest (default); lazy or copying are dishonest verifiers for tests and demos", HelpName = "MODE", DefaultValueFactory = _ => "honest" };
+        var command = new Command("run", "Serve as a verifier until Ctrl+C") { stake, bonds, mode };
         common.AddTo(command);
         command.SetAction(async (parsed, ct) =>
         {
+            var verifierMode = ParseMode(parsed.GetValue(mode));
             var builder = Host.CreateApplicationBuilder([]);
             builder.Configuration.AddInMemoryCollection(ProviderAndVerifierOptions.AsConfiguration(common.ToNodeOptions(parsed)).Concat(
             [
                 new($"{VerifierOptions.Section}:{nameof(VerifierOptions.Stake)}", ProviderCommands.Units(parsed.GetValue(stake)!, "--stake")),
                 new($"{VerifierOptions.Section}:{nameof(VerifierOptions.BondReserve)}", parsed.GetValue(bonds).ToString(CultureInfo.InvariantCulture)),
+                new($"{VerifierOptions.Section}:{nameof(VerifierOptions.Mode)}", verifierMode.ToString()),
             ]));
             builder.Services.AddVerifierNode(common.Account.Resolve(parsed));
             using var host = builder.Build();
@@ -40,4 +43,12 @@ internal static class VerifierCommands
         });
         return command;
     }
+
+    internal static VerifierMode ParseMode(string? text) => text switch
+    {
+        null or "" or "honest" => VerifierMode.Honest,
+        "lazy" => VerifierMode.Lazy,
+        "copying" => VerifierMode.Copying,
+        _ => throw new CliException($"--mode must be honest, lazy or copying, not '{text}'", ExitCodes.Usage),
+    };
 }

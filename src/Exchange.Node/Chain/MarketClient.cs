@@ -265,6 +265,12 @@ public sealed class MarketClient
     public async Task<ulong> EpochLengthAsync(CancellationToken cancellationToken) =>
         (await QueryAsync<EpochLengthFunction, EpochLengthOutputDTO>(Deployment.StakingVault, new EpochLengthFunction(), cancellationToken).ConfigureAwait(false)).ReturnValue0;
 
+    /// <summary>What <paramref name="account"/> holds in the system: tokens, market balance and vault stake (locked collateral included).</summary>
+    public async Task<BigInteger> HoldingsAsync(string account, CancellationToken cancellationToken) =>
+        await TokenBalanceAsync(account, cancellationToken).ConfigureAwait(false)
+        + await MarketBalanceAsync(account, cancellationToken).ConfigureAwait(false)
+        + (await VaultAccountAsync(account, cancellationToken).ConfigureAwait(false)).Stake;
+
     /// <summary>The latest block's number and timestamp.</summary>
     public async Task<(ulong Number, ulong Timestamp)> LatestBlockAsync(CancellationToken cancellationToken)
     {

@@ -35,4 +35,7 @@ public static class TokenUnits
         var decimals = fraction.IsZero ? "" : "." + fraction.ToString(CultureInfo.InvariantCulture).PadLeft(Decimals, '0').TrimEnd('0');
         return sign + whole.ToString(CultureInfo.InvariantCulture) + decimals;
     }
+
+    /// <summary>Smallest units as a decimal number of tokens, for reports (exact up to 7.9 × 10^10 tokens).</summary>
+    public static decimal ToDecimal(BigInteger amount) => (decimal)amount / 1_000_000_000_000_000_000m;
 }

@@ -30,8 +30,10 @@ namespace Exchange.Node.Demo;
 /// The whole network in one process tree: a chain (a local Hardhat node unless one is given), the
 /// contracts deployed with windows short enough that a dispute ends in under a minute, the
 /// exchange API, honest and cheating providers, verifiers (made drawable by moving the chain's
-/// clock on by one epoch), and a client that submits real images and waits until every job has
-/// ended. Returns what happened, from the chain's own state.
+/// clock on by one epoch; a lazy or copying one if asked), a client that submits real images and
+/// waits until every job has ended, and, with a canary rate, the canary service posting its share
+/// of jobs with wrong outputs and appealing their passes. Returns what happened, from the chain's
+/// own state.
 /// </summary>
 public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
 {
@@ -61,6 +63,8 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         var roles = Roles();
         var funded = roles.Where(r => r.Kind != RoleKind.Treasury)
             .ToDictionary(r => r.Account, r => MarketParameters.Tokens(r.Kind == RoleKind.Client ? 100_000 : 20_000));
+        var canaryClient = roles.SingleOrDefault(r => r.Kind == RoleKind.CanaryClient);
+        var canaryProvider = roles.SingleOrDefault(r => r.Kind == RoleKind.CanaryProvider);
         await using var network = await LocalNetwork.StartAsync(options.Rpc, DeploymentOptions(), funded, data, ct).ConfigureAwait(false);
         var deployer = network.Deployer;
         var deployment = network.Deployment;
@@ -104,7 +108,10 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         {
             var node = NodeOptionsFor(rpc, apiUrl, deployments, Path.Combine(data, role.Name));
             var market = network.Market(role.Key);
-            var verifier = await NodeFactory.CreateVerifierAsync(market, node, new VerifierOptions(), role.Key, engine, http, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
+            var verifierOptions = role.Mode == VerifierMode.Honest
+                ? new VerifierOptions()
+                : new VerifierOptions { Mode = role.Mode, Stake = MarketParameters.Tokens(options.DishonestVerifierStake).ToString(CultureInfo.InvariantCulture) };
+            var verifier = await NodeFactory.CreateVerifierAsync(market, node, verifierOptions, role.Key, engine, http, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
             await verifier.StartAsync(ct).ConfigureAwait(false);
             running.Add(Loop(verifier.RunOnceAsync, role.Name, stopNodes.Token));
         }
@@ -121,7 +128,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var card = engine.Registry.Resolve(options.Model).Card;
             var session = new ClientSession(clientMarket, clientApi, card, client.Key, TimeProvider.System);
             var silent = roles.Where(r => r.Kind == RoleKind.Silent).Select(r => SilentOffer(r, card.ModelId, clientMarket)).ToList();
-            var offers = await OffersAsync(clientApi, card.ModelId, clientMarket, providers.Count, ct).ConfigureAwait(false);
+            var offers = await OffersAsync(clientApi, card.ModelId, clientMarket, providers.Select(p => p.Address).ToHashSet(StringComparer.OrdinalIgnoreCase), ct).ConfigureAwait(false);
             offers = [.. offers, .. silent];
 
             var tasks = ClientTask.Synthetic(card, engine.Registry, options.Tasks, options.Seed);
@@ -129,6 +136,12 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var prepared = await session.PrepareAsync(tasks, offers, options.TasksPerJob, null, ct).ConfigureAwait(false);
             var created = await session.CreateAsync(prepared, TimeSpan.FromSeconds(options.JobDeadlineSeconds), 8, null, ct).ConfigureAwait(false);
             _log.DemoJobs(created.Count, options.Tasks);
+            var canary = canaryClient is null ? null : await StartCanaryAsync(canaryClient, canaryProvider!, created.Count, rpc, apiUrl, deployments, data, engine, http, ct).ConfigureAwait(false);
+            if (canary is not null)
+            {
+                running.Add(Loop(canary.RunOnceAsync, "canary", stopNodes.Token));
+            }
+
             var computeClock = Stopwatch.StartNew();
             double? computeSeconds = null;
             var statuses = await session.WaitAsync(created, new Progress<ClientProgress>(p =>
@@ -139,6 +152,12 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
                 }
             }), Poll, ct).ConfigureAwait(false);
             computeSeconds ??= computeClock.Elapsed.TotalSeconds;
+            while (canary is { Finished: false })
+            {
+                // The canaries and their appeals end after the client's jobs; the nodes keep them moving.
+                await Task.Delay(Poll, ct).ConfigureAwait(false);
+            }
+
             var (endBlock, _) = await clientMarket.LatestBlockAsync(ct).ConfigureAwait(false);
 
             await stopNodes.CancelAsync().ConfigureAwait(false);
@@ -150,6 +169,16 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var cheaterSlashes = cheater is null ? 0 : (int)(await deployer.VaultAccountAsync(cheater.Address, ct).ConfigureAwait(false)).Slashes;
             var gas = await GasUsedAsync(network.Web3, startBlock + 1, endBlock, ct).ConfigureAwait(false);
             var audits = await AuditOutcomesAsync(deployer, roles, ct).ConfigureAwait(false);
+            var canaryReport = canary is null ? null : await canary.ReportAsync(ct).ConfigureAwait(false);
+            if (canaryReport is not null)
+            {
+                // The demo's readers know the verifiers by their role names.
+                canaryReport = canaryReport with
+                {
+                    CaughtVerifiers = [.. canaryReport.CaughtVerifiers.Select(a => roles.FirstOrDefault(r => string.Equals(r.Address, a, StringComparison.OrdinalIgnoreCase))?.Name ?? a)],
+                };
+            }
+
             return new DemoSummary(
                 options.Tasks,
                 new DemoJobCounts(
@@ -164,6 +193,10 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
                 Dashboard = apiUrl,
                 Audits = audits,
                 Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
+                Canaries = canaryReport?.Posted ?? 0,
+                LazyCaught = canaryReport?.LazyCaught ?? 0,
+                Canary = canaryReport,
+                Uncaught = [.. roles.Where(r => r.Mode != VerifierMode.Honest && canaryReport?.CaughtVerifiers.Contains(r.Name) != true).Select(r => r.Name)],
             };
         }
         finally
@@ -178,10 +211,10 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         var court = new CourtParameters
         {
             AuditWindow = options.AuditWindowSeconds,
-            CommitWindow = options.CourtWindowSeconds,
-            RevealWindow = options.CourtWindowSeconds,
+            CommitWindow = options.VoteWindowSeconds,
+            RevealWindow = options.VoteWindowSeconds,
             AppealWindow = options.CourtWindowSeconds,
-            PassAppealWindow = options.CourtWindowSeconds,
+            PassAppealWindow = options.PassAppealWindowSeconds,
             CommitteeSize = 3,
             MaxAppeals = 2,
             ChallengerBondBps = 1_000,
@@ -254,8 +287,47 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             roles.Add(new Role($"verifier{v}", RoleKind.Verifier, next++, false));
         }
 
+        if (options.LazyVerifier)
+        {
+            roles.Add(new Role("lazy", RoleKind.Verifier, next++, false, VerifierMode.Lazy));
+        }
+
+        if (options.CopyingVerifier)
+        {
+            roles.Add(new Role("copying", RoleKind.Verifier, next++, false, VerifierMode.Copying));
+        }
+
+        if (options.CanaryRate > 0)
+        {
+            roles.Add(new Role("canary-client", RoleKind.CanaryClient, next++, false));
+            roles.Add(new Role("canary-provider", RoleKind.CanaryProvider, next++, false));
+        }
+
         roles.Add(new Role("client", RoleKind.Client, next, false));
         return roles;
+    }
+
+    /// <summary>
+    /// Starts the canary service with its share of jobs: as many canaries as keep them within
+    /// <see cref="DemoOptions.CanaryRate"/> of all jobs beside the client's <paramref name="clientJobs"/>,
+    /// of the client's size and deadline, on the demo's model and price.
+    /// </summary>
+    private async Task<Canary.CanaryNode> StartCanaryAsync(
+        Role client, Role provider, int clientJobs, Uri rpc, Uri api, string deployments, string data, InferenceEngine engine, HttpClient http, CancellationToken ct)
+    {
+        var canaryOptions = new Canary.CanaryOptions
+        {
+            Rate = options.CanaryRate,
+            MaxCanaries = Math.Max(1, (int)Math.Floor(options.CanaryRate * clientJobs / (1 - options.CanaryRate))),
+            Tasks = options.TasksPerJob,
+            DeadlineSeconds = options.JobDeadlineSeconds,
+            Seed = options.Seed,
+        };
+        var canary = await NodeFactory.CreateCanaryAsync(
+            NodeOptionsFor(rpc, api, deployments, Path.Combine(data, "canary")), canaryOptions, ProviderOptionsFor(provider), new Canary.CanaryKeys(client.Key, provider.Key),
+            engine, http, TimeProvider.System, logs.CreateLogger("canary"), ct).ConfigureAwait(false);
+        await canary.StartAsync(ct).ConfigureAwait(false);
+        return canary;
     }
 
     private SignedOffer SilentOffer(Role role, Core.Hashing.Bytes32 modelId, MarketClient market)
@@ -289,14 +361,15 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         PollIntervalMs = (int)Poll.TotalMilliseconds,
     };
 
-    /// <summary>Waits until every provider's offer is in the API's book, and returns them cheapest first.</summary>
-    private static async Task<IReadOnlyList<SignedOffer>> OffersAsync(ExchangeApiClient api, Core.Hashing.Bytes32 modelId, MarketClient market, int providers, CancellationToken ct)
+    /// <summary>Waits until every provider's offer is in the API's book, and returns them cheapest first (the canary's own offer is not the client's to take).</summary>
+    private static async Task<IReadOnlyList<SignedOffer>> OffersAsync(ExchangeApiClient api, Core.Hashing.Bytes32 modelId, MarketClient market, HashSet<string> providers, CancellationToken ct)
     {
         while (true)
         {
             var offers = await OfferBook.ListAsync(api, modelId, null, null, market.Domain, ct).ConfigureAwait(false);
-            var perProvider = offers.GroupBy(o => o.Offer.Provider, StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToList();
-            if (perProvider.Count >= providers)
+            var perProvider = offers.Where(o => providers.Contains(o.Offer.Provider))
+                .GroupBy(o => o.Offer.Provider, StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToList();
+            if (perProvider.Count >= providers.Count)
             {
                 return perProvider;
             }
@@ -324,10 +397,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         var holdings = new Dictionary<string, BigInteger>(StringComparer.OrdinalIgnoreCase);
         foreach (var role in roles)
         {
-            var vault = await market.VaultAccountAsync(role.Address, ct).ConfigureAwait(false);
-            holdings[role.Address] = await market.TokenBalanceAsync(role.Address, ct).ConfigureAwait(false)
-                + await market.MarketBalanceAsync(role.Address, ct).ConfigureAwait(false)
-                + vault.Stake;
+            holdings[role.Address] = await market.HoldingsAsync(role.Address, ct).ConfigureAwait(false);
         }
 
         return holdings;
@@ -384,7 +454,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         return (passed, failed);
     }
 
-    private static decimal Tokens(BigInteger amount) => (decimal)amount / 1_000_000_000_000_000_000m;
+    private static decimal Tokens(BigInteger amount) => TokenUnits.ToDecimal(amount);
 
     private enum RoleKind
     {
@@ -393,9 +463,11 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         Silent,
         Verifier,
         Client,
+        CanaryClient,
+        CanaryProvider,
     }
 
-    private sealed record Role(string Name, RoleKind Kind, int Account, bool Cheats)
+    private sealed record Role(string Name, RoleKind Kind, int Account, bool Cheats, VerifierMode Mode = VerifierMode.Honest)
     {
         public EthECKey Key { get; } = DevAccounts.Key(Account);
 

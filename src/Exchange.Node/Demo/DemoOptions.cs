@@ -3,7 +3,7 @@ using Exchange.Node.Provider;
 
 namespace Exchange.Node.Demo;
 
-/// <summary>What <c>exchange demo</c> runs: the network's size, the workload, the cheater.</summary>
+/// <summary>What <c>exchange demo</c> runs: the network's size, the workload, the cheater, dishonest verifiers and canaries.</summary>
 public sealed record DemoOptions
 {
     /// <summary>Providers; the last one cheats when <see cref="CheatRate"/> is above 0. Default 2.</summary>
@@ -45,8 +45,15 @@ public sealed record DemoOptions
     /// <summary>Seconds a drawn verifier has for its verdict. Default 60.</summary>
     public ulong AuditWindowSeconds { get; init; } = 60;
 
-    /// <summary>Seconds of each committee window: commit, reveal, appeal. Default 8.</summary>
+    /// <summary>Seconds in which a committee's ruling may be appealed. Default 8.</summary>
     public ulong CourtWindowSeconds { get; init; } = 8;
+
+    /// <summary>
+    /// Seconds of a committee's commit window and of its reveal window. Default 60: each closes
+    /// early once every member acted, and the chain's clock, a second per block, runs ahead of
+    /// the wall clock under the demo's load, so a short window closes before busy members vote.
+    /// </summary>
+    public ulong VoteWindowSeconds { get; init; } = 60;
 
     /// <summary>Seconds per epoch of the vault's draw snapshots; the demo moves the chain's clock on by one after staking its verifiers. Default 30.</summary>
     public ulong EpochSeconds { get; init; } = 30;
@@ -59,6 +66,34 @@ public sealed record DemoOptions
     /// jobs expire unaccepted, the client is refunded in full and nobody is penalised. Default false.
     /// </summary>
     public bool SilentProvider { get; init; }
+
+    /// <summary>Adds a lazy verifier (never re-runs, always passes) beside the honest ones. Default false.</summary>
+    public bool LazyVerifier { get; init; }
+
+    /// <summary>Adds a copying verifier (takes the provider's outputs as its own) beside the honest ones. Default false.</summary>
+    public bool CopyingVerifier { get; init; }
+
+    /// <summary>
+    /// Largest share of all jobs that the canary service's jobs make up, below 1; 0 runs no canary.
+    /// Default 0.
+    /// </summary>
+    public double CanaryRate { get; init; }
+
+    /// <summary>
+    /// Stake of a lazy or copying verifier, in tokens: ten times an honest one's, so that the
+    /// dishonest verifier is drawn for most audits and the demo's few canaries meet it. Default 10,000.
+    /// </summary>
+    public int DishonestVerifierStake { get; init; } = 10_000;
+
+    /// <summary>
+    /// Seconds a pass verdict may be appealed. Default 20: the chain's clock moves a second per
+    /// block, so under the demo's load it runs ahead of the wall clock and a shorter window can
+    /// close before a canary has read the pass.
+    /// </summary>
+    public ulong PassAppealWindowSeconds { get; init; } = 20;
+
+    /// <summary>The dishonest verifiers added beside the honest ones.</summary>
+    public int DishonestVerifiers => (LazyVerifier ? 1 : 0) + (CopyingVerifier ? 1 : 0);
 
     /// <summary>Folder for the databases and blobs; a fresh temporary folder when null.</summary>
     public string? DataDirectory { get; init; }
@@ -74,11 +109,14 @@ public sealed record DemoOptions
         : TasksPerJob < 1 ? "--tasks-per-job must be at least 1"
         : double.IsNaN(CheatRate) || CheatRate < 0 || CheatRate > 1 ? "--cheat-rate must be between 0 and 1"
         : CheatRate > 0 && Providers < 2 ? "a cheating network needs at least 2 providers (one honest)"
-        : Providers + Verifiers + (SilentProvider ? 1 : 0) + 2 > DevAccounts.FundedCount
-            ? $"at most {DevAccounts.FundedCount - 2} providers and verifiers together (the funded dev accounts)"
+        : double.IsNaN(CanaryRate) || CanaryRate < 0 || CanaryRate > 0.9 ? "--canary-rate must be between 0 and 0.9"
+        : Verifiers < (2 * DishonestVerifiers) + 1
+            ? $"{DishonestVerifiers} dishonest verifier(s) need at least {(2 * DishonestVerifiers) + 1} honest ones (--verifiers), or a committee could rule with them"
+        : Providers + Verifiers + DishonestVerifiers + (SilentProvider ? 1 : 0) + (CanaryRate > 0 ? 2 : 0) + 2 > DevAccounts.FundedCount
+            ? $"at most {DevAccounts.FundedCount - 2} providers, verifiers and canary accounts together (the funded dev accounts)"
         : AuditRateBps > 10_000 ? "the audit rate is at most 10000 bps"
         : AuditedTasksPerJob < 1 ? "an audit re-runs at least 1 task"
-        : AuditWindowSeconds < 1 || CourtWindowSeconds < 1 || EpochSeconds < 1 ? "the court's windows and the epoch are at least 1 second"
+        : AuditWindowSeconds < 1 || CourtWindowSeconds < 1 || VoteWindowSeconds < 1 || PassAppealWindowSeconds < 1 || EpochSeconds < 1 ? "the court's windows and the epoch are at least 1 second"
         : JobDeadlineSeconds < 10 ? "a job's deadline is at least 10 seconds"
         : null;
 }

@@ -12,6 +12,22 @@ public sealed record DemoSummary(
     [property: JsonPropertyName("tasksPerSecond")] double TasksPerSecond,
     [property: JsonPropertyName("gasPerTask")] double GasPerTask)
 {
+    /// <summary>Canary jobs the canary service posted.</summary>
+    [JsonPropertyName("canaries")]
+    public int Canaries { get; init; }
+
+    /// <summary>Passes of canaries appealed and ruled wrong: each cost its verifier a penalty.</summary>
+    [JsonPropertyName("lazyCaught")]
+    public int LazyCaught { get; init; }
+
+    /// <summary>The demo's dishonest verifiers (by role name) that no canary caught.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Uncaught { get; init; } = [];
+
+    /// <summary>The canary service's own account of its canaries, when it ran.</summary>
+    [JsonIgnore]
+    public Canary.CanaryReport? Canary { get; init; }
+
     /// <summary>Where the dashboard of the demo's API was served.</summary>
     [JsonIgnore]
     public Uri? Dashboard { get; init; }

@@ -2,6 +2,7 @@ using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
 using Exchange.Inference.Engine;
 using Exchange.Node.Api;
+using Exchange.Node.Canary;
 using Exchange.Node.Chain;
 using Exchange.Node.Models;
 using Exchange.Node.Provider;
@@ -44,6 +45,34 @@ public static class NodeFactory
 
         var api = new ExchangeApiClient(http, [.. node.ApiUrls], key, time);
         return new ProviderNode(market, api, database, model, other, models, node, options, key, time, logger);
+    }
+
+    /// <summary>
+    /// The canary service ready for <see cref="CanaryNode.StartAsync"/>: its provider (database
+    /// <c>provider.db</c>) offers as <paramref name="provider"/> says, with the canary's cheat on its
+    /// own client's jobs; its records are in <c>canary.db</c>, both in the data folder.
+    /// </summary>
+    public static async Task<CanaryNode> CreateCanaryAsync(
+        NodeOptions node, CanaryOptions options, ProviderOptions provider, CanaryKeys keys, InferenceEngine engine, HttpClient http, TimeProvider time, ILogger logger,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(engine);
+        // The canary's wrong outputs: other tasks' real outputs, on its own client's jobs only.
+        provider.Cheat = CheatMode.Reuse;
+        provider.CheatRate = options.WrongShare;
+        provider.CheatSeed = options.Seed;
+        provider.CheatClients.Clear();
+        provider.CheatClients.Add(keys.Client.GetPublicAddress());
+        var providerMarket = await ConnectAsync(node, keys.Provider, cancellationToken).ConfigureAwait(false);
+        var clientMarket = await ConnectAsync(node, keys.Client, cancellationToken).ConfigureAwait(false);
+        var providerNode = await CreateProviderAsync(providerMarket, node, provider, keys.Provider, engine, http, time, logger, cancellationToken).ConfigureAwait(false);
+        var database = await NodeDatabase.OpenAsync(Path.Combine(node.DataDirectory, "canary.db"), cancellationToken).ConfigureAwait(false);
+        var clientApi = new ExchangeApiClient(http, [.. node.ApiUrls], keys.Client, time);
+        return new CanaryNode(clientMarket, clientApi, keys.Client, providerNode, provider.MaxTasks, engine.Registry, database, node, options, time, logger);
     }
 
     /// <summary>A verifier ready for <see cref="VerifierNode.StartAsync"/>; its database is <c>verifier.db</c> in the data folder.</summary>

@@ -1,5 +1,6 @@
 using Exchange.Inference.Engine;
 using Exchange.Inference.Models;
+using Exchange.Node.Canary;
 using Exchange.Node.Provider;
 using Exchange.Node.Verifier;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,22 @@ public static class NodeServiceCollectionExtensions
         AddCommon(services, key, engine);
         services.AddOptions<VerifierOptions>().BindConfiguration(VerifierOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHostedService<VerifierService>();
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the canary service: options from sections <c>Node</c>, <c>Canary</c> and <c>Provider</c>
+    /// (its provider's offer), with its client's and provider's keys.
+    /// </summary>
+    public static IServiceCollection AddCanaryNode(this IServiceCollection services, CanaryKeys keys, InferenceEngineOptions? engine = null)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        AddCommon(services, keys.Provider, engine);
+        services.TryAddSingleton(keys);
+        services.AddOptions<CanaryOptions>().BindConfiguration(CanaryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ProviderOptions>().BindConfiguration(ProviderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<CanaryService>();
+        services.AddHostedService(s => s.GetRequiredService<CanaryService>());
         return services;
     }
 

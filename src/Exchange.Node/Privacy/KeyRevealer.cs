@@ -95,7 +95,7 @@ public sealed class KeyRevealer(MarketClient market, ExchangeApiClient api, Key 
 
         var cipher = JobCipher.OpenForProvider(manifest.Privacy!, encryptionKey)
             ?? throw new InvalidOperationException("the job's sealed secret does not open with this provider's key");
-        var wrong = cheater.Mode == CheatMode.WrongKey ? cheater.TasksToFalsify(jobId, manifest.Tasks.Count) : new HashSet<int>();
+        var wrong = cheater.Mode == CheatMode.WrongKey ? cheater.TasksToFalsify(jobId, record.Client, manifest.Tasks.Count) : new HashSet<int>();
         var boxes = new Dictionary<int, byte[]>();
         foreach (var index in tasks.Select(t => (int)t).Distinct())
         {

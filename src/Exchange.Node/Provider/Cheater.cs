@@ -16,13 +16,18 @@ public sealed class Cheater
     private readonly CheatMode _mode;
     private readonly double _rate;
     private readonly int _seed;
+    private readonly HashSet<string>? _clients;
     private IReadOnlyList<Tensor>? _previous;
 
     /// <summary>Creates a cheater.</summary>
     /// <param name="mode">What to do to a falsified task.</param>
     /// <param name="rate">Share of tasks falsified, in [0, 1].</param>
     /// <param name="seed">Seed of the choice of tasks and of the noise.</param>
-    public Cheater(CheatMode mode, double rate, int seed)
+    /// <param name="clients">
+    /// Only the jobs of these clients are falsified, the others computed honestly (a canary's
+    /// provider cheats its own client only); null or empty: every job.
+    /// </param>
+    public Cheater(CheatMode mode, double rate, int seed, IEnumerable<string>? clients = null)
     {
         if (double.IsNaN(rate) || rate < 0 || rate > 1)
         {
@@ -32,6 +37,8 @@ public sealed class Cheater
         _mode = mode;
         _rate = mode == CheatMode.None ? 0 : rate;
         _seed = seed;
+        var targets = clients?.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        _clients = targets is { Count: > 0 } ? targets : null;
     }
 
     /// <summary>The mode.</summary>
@@ -42,6 +49,13 @@ public sealed class Cheater
 
     /// <summary>Whether this cheater falsifies anything at all.</summary>
     public bool IsHonest => _rate == 0;
+
+    /// <summary>
+    /// The tasks of job <paramref name="jobId"/> of <paramref name="client"/> to falsify: none when
+    /// the cheater targets other clients, otherwise as <see cref="TasksToFalsify(System.Numerics.BigInteger, int)"/>.
+    /// </summary>
+    public IReadOnlySet<int> TasksToFalsify(System.Numerics.BigInteger jobId, string client, int taskCount) =>
+        _clients is null || _clients.Contains(client) ? TasksToFalsify(jobId, taskCount) : new HashSet<int>();
 
     /// <summary>
     /// The tasks of job <paramref name="jobId"/> to falsify: each with probability <see cref="Rate"/>,

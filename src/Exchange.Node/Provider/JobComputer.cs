@@ -63,7 +63,7 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
         var manifest = await JobInputs.FetchManifestAsync(api, jobId, job, runner.Card, cancellationToken).ConfigureAwait(false);
         var cipher = PrivateJobs.OpenForProvider(jobId, manifest, encryptionKey);
 
-        var falsified = cheater.TasksToFalsify(jobId, manifest.Tasks.Count);
+        var falsified = cheater.TasksToFalsify(jobId, job.Client, manifest.Tasks.Count);
         var outputs = new List<BlobRef[]>(manifest.Tasks.Count);
         foreach (var chunk in manifest.Tasks.Chunk(Math.Max(1, batchSize)))
         {

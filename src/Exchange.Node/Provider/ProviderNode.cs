@@ -85,7 +85,7 @@ public sealed class ProviderNode
         _events = new MarketEventReader(
             market.Web3, [market.Deployment.JobMarket, market.Deployment.AuditCourt], new CursorStore(database, time), CursorName,
             market.Deployment.StartBlock, (ulong)node.MaxLogRange);
-        Cheater = new Cheater(options.Cheat, options.CheatRate, options.CheatSeed);
+        Cheater = new Cheater(options.Cheat, options.CheatRate, options.CheatSeed, options.CheatClients);
         _encryptionKey = ProviderEncryptionKey.LoadOrCreate(node.DataDirectory);
         _computer = new JobComputer(api, models, key, market.Domain, Cheater, otherModel, options.BatchSize, _encryptionKey);
         _revealer = new KeyRevealer(market, api, _encryptionKey, Cheater, logger);

@@ -76,6 +76,9 @@ public sealed class ProviderOptions : IValidatableObject
     /// <summary>Seed of the cheat's choices. Default 1.</summary>
     public int CheatSeed { get; set; } = 1;
 
+    /// <summary>When not empty, only the jobs of these client addresses are falsified (a canary's provider cheats its own client only). Default empty: every job.</summary>
+    public IList<string> CheatClients { get; init; } = [];
+
     /// <summary>
     /// For <see cref="CheatMode.OtherModel"/>: a model in the store (same outputs) whose results are
     /// published instead. Unset: the real model's cheaper stand-in (<see cref="Models.ModelCatalog.CheaperStandIn"/>).
@@ -88,6 +91,11 @@ public sealed class ProviderOptions : IValidatableObject
         if (Cheat != CheatMode.None && CheatRate <= 0)
         {
             yield return new ValidationResult($"Cheat {Cheat} needs a CheatRate above 0", [nameof(CheatRate)]);
+        }
+
+        if (CheatClients.Count > 0 && (Cheat == CheatMode.None || CheatClients.Any(c => !Nethereum.Util.AddressUtil.Current.IsValidEthereumAddressHexFormat(c))))
+        {
+            yield return new ValidationResult("CheatClients names client addresses (0x…) for a cheat mode other than none", [nameof(CheatClients)]);
         }
 
         if (Cheat == CheatMode.None && CheatRate > 0)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Numerics;
 using System.Text.Json.Nodes;
 using Exchange.Core.Hashing;
@@ -40,6 +41,11 @@ public sealed class Auditor(ExchangeApiClient api, ModelCatalog models, string v
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(taskIndices);
+        if (Mode == VerifierMode.Lazy)
+        {
+            return await LazyAsync(jobId, job, taskIndices, cancellationToken).ConfigureAwait(false);
+        }
+
         var runner = models.Find(job.ModelId) ?? throw new JobInputException($"job {jobId}: model {job.ModelId} is not one this verifier runs");
         var manifest = await JobInputs.FetchManifestAsync(api, jobId, job, runner.Card, cancellationToken).ConfigureAwait(false);
         var taskTree = MerkleLeaves.TaskTree(manifest.InputHashes);
@@ -50,9 +56,9 @@ public sealed class Auditor(ExchangeApiClient api, ModelCatalog models, string v
         {
             outputs = await JobInputs.FetchOutputManifestAsync(api, jobId, job, manifest, runner.Card, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is JobInputException or ExchangeApiException or BlobIntegrityException)
+        catch (Exception e) when (IsUnavailable(e))
         {
-            outputsProblem = $"the provider's output manifest is unusable: {e.Message}";
+            outputsProblem = $"the provider's output manifest is unavailable: {e.Message}";
         }
 
         var resultTree = outputs is null ? null : MerkleLeaves.ResultTree(manifest.InputHashes, outputs.OutputHashes);
@@ -91,15 +97,18 @@ public sealed class Auditor(ExchangeApiClient api, ModelCatalog models, string v
                 toRun.Add((index, inputs, published));
                 judgements.Add(new TaskJudgement(index, task.InputHash, outputTask.OutputHash, taskProof, resultProof, true, ""));
             }
-            catch (Exception e) when (e is JobInputException or ExchangeApiException or BlobIntegrityException)
+            catch (Exception e) when (IsUnavailable(e))
             {
-                judgements.Add(new TaskJudgement(index, task.InputHash, outputTask.OutputHash, taskProof, resultProof, false, $"output unusable: {e.Message}"));
+                judgements.Add(new TaskJudgement(index, task.InputHash, outputTask.OutputHash, taskProof, resultProof, false, $"output unavailable: {e.Message}"));
             }
         }
 
         if (toRun.Count > 0)
         {
-            var recomputed = await runner.RunAsync([.. toRun.Select(t => t.Inputs)], cancellationToken).ConfigureAwait(false);
+            // A copying verifier takes the provider's outputs as its own: they always "agree".
+            var recomputed = Mode == VerifierMode.Copying
+                ? [.. toRun.Select(t => t.Outputs)]
+                : await runner.RunAsync([.. toRun.Select(t => t.Inputs)], cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < toRun.Count; i++)
             {
                 var comparison = OutputComparator.Compare(runner.Card, recomputed[i], toRun[i].Outputs);
@@ -144,4 +153,27 @@ public sealed class Auditor(ExchangeApiClient api, ModelCatalog models, string v
             ["detail"] = j.Detail,
         })]),
     });
+
+    /// <summary>What the evidence of a <see cref="VerifierMode.Lazy"/> verifier says of each task.</summary>
+    public const string NotRerun = "passed without being fetched or re-run";
+
+    /// <summary>How it judges: <see cref="VerifierMode.Honest"/> (the default) but for tests and the demo.</summary>
+    public VerifierMode Mode { get; init; }
+
+    /// <summary>
+    /// Whether a failed fetch shows the provider's data unavailable, which is wrong data: no API has
+    /// it (404), its bytes are not the addressed ones, or it does not parse or prove into the
+    /// committed roots. Any other failure (an API away, refusing, rate limiting) says nothing about
+    /// the provider: it is thrown, and the audit is tried again.
+    /// </summary>
+    public static bool IsUnavailable(Exception e) =>
+        e is JobInputException or BlobIntegrityException or ExchangeApiException { Status: HttpStatusCode.NotFound };
+
+    /// <summary>The lazy verifier's verdict: every drawn task passes, with nothing fetched, proved or run.</summary>
+    private async Task<AuditVerdict> LazyAsync(BigInteger jobId, Job job, IReadOnlyList<uint> taskIndices, CancellationToken cancellationToken)
+    {
+        var judgements = taskIndices.Select(i => (int)i).Distinct().Select(i => new TaskJudgement(i, Bytes32.Zero, null, [], null, true, NotRerun)).ToList();
+        var hash = await api.PutBlobAsync(Evidence(jobId, job, pass: true, judgements), cancellationToken).ConfigureAwait(false);
+        return new AuditVerdict(true, hash, judgements);
+    }
 }

@@ -60,7 +60,7 @@ public sealed class VerifierNode
             market.Web3, [market.Deployment.JobMarket, market.Deployment.AuditCourt], new CursorStore(database, time), CursorName,
             market.Deployment.StartBlock, (ulong)node.MaxLogRange);
         _encryptionKey = ProviderEncryptionKey.LoadOrCreate(node.DataDirectory);
-        _auditor = new Auditor(api, models, market.Address, new RevealedKeys(api, _encryptionKey, market.Address, TimeSpan.FromSeconds(options.KeyRevealWaitSeconds), time));
+        _auditor = new Auditor(api, models, market.Address, new RevealedKeys(api, _encryptionKey, market.Address, TimeSpan.FromSeconds(options.KeyRevealWaitSeconds), time)) { Mode = options.Mode };
     }
 
     /// <summary>The verifier's address.</summary>

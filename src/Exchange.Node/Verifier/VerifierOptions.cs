@@ -8,6 +8,9 @@ public sealed class VerifierOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "Verifier";
 
+    /// <summary>How the verifier judges; anything but <see cref="VerifierMode.Honest"/> is for tests and the demo. Default honest.</summary>
+    public VerifierMode Mode { get; set; } = VerifierMode.Honest;
+
     /// <summary>Stake to hold in the vault, smallest unit, decimal; topped up at start. Default 10^21 (1,000 tokens).</summary>
     [Required]
     [RegularExpression("^[0-9]{1,78}$", ErrorMessage = "Stake must be a whole number of the token's smallest unit")]

@@ -25,6 +25,12 @@ public sealed class CommandLineTests
     [InlineData("--min-turnaround is seconds between 0 and", "provider", "run", "--dev-account", "1", "--min-turnaround", "-5", "--rpc", NoChain)]
     [InlineData("--api must be an http(s) URL", "verifier", "run", "--dev-account", "2", "--api", "ftp://x", "--rpc", NoChain)]
     [InlineData("give the signing account", "provider", "run", "--rpc", NoChain)]
+    [InlineData("--canary-rate must be between 0 and 0.9", "demo", "--canary-rate", "1")]
+    [InlineData("1 dishonest verifier(s) need at least 3 honest ones", "demo", "--lazy-verifier", "--verifiers", "2")]
+    [InlineData("--mode must be honest, lazy or copying", "verifier", "run", "--dev-account", "2", "--mode", "sloppy", "--rpc", NoChain)]
+    [InlineData("give the signing account: --client-key FILE or --client-dev-account N", "canary", "run", "--dev-account", "1", "--rpc", NoChain)]
+    [InlineData("the canary's client and provider must be two accounts", "canary", "run", "--dev-account", "1", "--client-dev-account", "1", "--rpc", NoChain)]
+    [InlineData("--rate is a share of the market's jobs", "canary", "run", "--dev-account", "1", "--client-dev-account", "8", "--rate", "0", "--rpc", NoChain)]
     public async Task A_bad_command_line_is_refused_with_a_usage_error(string message, params string[] args)
     {
         var result = await ExchangeCli.RunAsync(Path.GetTempPath(), null, args);
