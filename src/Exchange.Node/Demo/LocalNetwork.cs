@@ -24,11 +24,13 @@ public sealed class LocalNetwork : IAsyncDisposable
     public const int DeployerAccount = 0;
 
     private readonly HardhatNode? _hardhat;
-    private readonly WebApplication _api;
+    private readonly string _apiData;
+    private WebApplication _api;
     private readonly List<TransactionSender> _senders = [];
 
-    private LocalNetwork(HardhatNode? hardhat, Uri rpc, Web3 web3, ChainDeployment deployment, string deployments, WebApplication api)
+    private LocalNetwork(HardhatNode? hardhat, Uri rpc, Web3 web3, ChainDeployment deployment, string deployments, WebApplication api, string apiData)
     {
+        _apiData = apiData;
         _hardhat = hardhat;
         RpcUrl = rpc;
         Web3 = web3;
@@ -84,8 +86,8 @@ public sealed class LocalNetwork : IAsyncDisposable
 
             var deployments = Path.Combine(dataDirectory, "deployments");
             DeploymentFile.Write(deployments, deployment);
-            api = await StartApiAsync(url, deployments, Path.Combine(dataDirectory, "api"), cancellationToken).ConfigureAwait(false);
-            return new LocalNetwork(hardhat, url, web3, deployment, deployments, api);
+            api = await StartApiAsync(url, deployments, Path.Combine(dataDirectory, "api"), HardhatNode.FreePort(), cancellationToken).ConfigureAwait(false);
+            return new LocalNetwork(hardhat, url, web3, deployment, deployments, api, Path.Combine(dataDirectory, "api"));
         }
         catch
         {
@@ -124,6 +126,17 @@ public sealed class LocalNetwork : IAsyncDisposable
         await Web3.Client.SendRequestAsync<object>("evm_mine", null).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Stops the API (an outage: its address refuses connections) until <see cref="StartApiAgainAsync"/>.</summary>
+    public async Task StopApiAsync(CancellationToken cancellationToken)
+    {
+        await _api.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _api.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Starts the API stopped by <see cref="StopApiAsync"/> again, at the same address over the same data.</summary>
+    public async Task StartApiAgainAsync(CancellationToken cancellationToken) =>
+        _api = await StartApiAsync(RpcUrl, DeploymentsDirectory, _apiData, ApiUrl.Port, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Stops the API and the chain.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -136,9 +149,8 @@ public sealed class LocalNetwork : IAsyncDisposable
         }
     }
 
-    private static async Task<WebApplication> StartApiAsync(Uri rpc, string deployments, string data, CancellationToken ct)
+    private static async Task<WebApplication> StartApiAsync(Uri rpc, string deployments, string data, int port, CancellationToken ct)
     {
-        var port = HardhatNode.FreePort();
         var app = ApiApplication.Create(
         [
             $"--urls=http://127.0.0.1:{port}",

@@ -21,8 +21,14 @@ internal static partial class NodeLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: refused: {Reason}")]
     public static partial void JobRefused(this ILogger logger, BigInteger jobId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: will retry: {Reason}")]
-    public static partial void JobRetry(this ILogger logger, BigInteger jobId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: will retry in {Wait:0.0} s (failure {Failures}): {Reason}")]
+    public static partial void JobRetry(this ILogger logger, BigInteger jobId, double wait, int failures, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: dropped, it can no longer succeed ({Outcome}): {Reason}")]
+    public static partial void JobDropped(this ILogger logger, BigInteger jobId, string outcome, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "chain idle: mined block {Number} with a transfer to self (waiting for block {Needed})")]
+    public static partial void BlockMined(this ILogger logger, ulong number, ulong needed);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "submitted {Count} result(s) in {Tx} (gas {Gas})")]
     public static partial void ResultsSubmitted(this ILogger logger, int count, string tx, BigInteger gas);
@@ -45,8 +51,8 @@ internal static partial class NodeLog
     [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: {Kind} {Verdict}: {Detail}")]
     public static partial void Judged(this ILogger logger, BigInteger jobId, string kind, string verdict, string detail);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: cannot judge yet: {Reason}")]
-    public static partial void CannotJudge(this ILogger logger, BigInteger jobId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: cannot judge yet, will retry in {Wait:0.0} s: {Reason}")]
+    public static partial void CannotJudge(this ILogger logger, BigInteger jobId, double wait, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: {Kind} sent in {Tx}")]
     public static partial void WorkSent(this ILogger logger, BigInteger jobId, string kind, string tx);

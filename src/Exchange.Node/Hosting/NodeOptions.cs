@@ -33,7 +33,19 @@ public sealed class NodeOptions
     [Range(1, 100_000)]
     public int MaxLogRange { get; set; } = 2_000;
 
-    /// <summary>Failed attempts after which a job is given up. Default 5.</summary>
-    [Range(1, 1_000)]
-    public int MaxAttempts { get; set; } = 5;
+    /// <summary>
+    /// Seconds before a job's deadline by which a failing step (an API, the chain or the blob store
+    /// away) must have been tried for the last time: what accepting, computing and submitting need.
+    /// Transient failures are retried with back-off until then. Default 30.
+    /// </summary>
+    [Range(0, 86_400)]
+    public int SubmitMarginSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Seconds without a new block after which a node that waits for one (a draw seed, a committee
+    /// ticket) mines it itself with a transfer to itself: a chain that mines only on transactions
+    /// then still moves. Above the block time of a chain that produces blocks by itself. Default 15.
+    /// </summary>
+    [Range(1, 3_600)]
+    public int IdleBlockSeconds { get; set; } = 15;
 }

@@ -39,6 +39,12 @@ public sealed class ProviderNode
 
     private const string CursorName = "provider";
 
+    /// <summary>The outcome of a job whose result did not reach the chain before its deadline.</summary>
+    private const string MissedDeadline = "missed-deadline";
+
+    /// <summary>The market's refusal of a result after the job's deadline.</summary>
+    private const string DeadlinePassedError = "JobMarketDeadlinePassed";
+
     private readonly MarketClient _market;
     private readonly ExchangeApiClient _api;
     private readonly ProviderJobStore _jobs;
@@ -49,6 +55,8 @@ public sealed class ProviderNode
     private readonly EthECKey _key;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ChainClock _clock;
+    private readonly Random _jitter = new();
 
     // The X25519 key that opens encrypted jobs and seals task keys to verifiers; held for the
     // node's life (NSec keeps it in guarded memory).
@@ -61,6 +69,8 @@ public sealed class ProviderNode
     private MarketParameters? _parameters;
     private CourtParameters? _court;
     private bool _offerPublished;
+    private int _offerFailures;
+    private DateTimeOffset _offerRetryAt;
     private bool _collateralShortLogged;
     private DateTimeOffset _lastWithdrawal;
 
@@ -90,6 +100,7 @@ public sealed class ProviderNode
         _computer = new JobComputer(api, models, key, market.Domain, Cheater, otherModel, options.BatchSize, _encryptionKey);
         _revealer = new KeyRevealer(market, api, _encryptionKey, Cheater, logger);
         _lastWithdrawal = time.GetUtcNow();
+        _clock = new ChainClock(market, TimeSpan.FromSeconds(node.IdleBlockSeconds), logger);
     }
 
     /// <summary>The provider's address.</summary>
@@ -120,16 +131,7 @@ public sealed class ProviderNode
         await _market.EnsureEncryptionKeyAsync(ProviderEncryptionKey.PublicKeyBytes(_encryptionKey), cancellationToken).ConfigureAwait(false);
 
         await KeepCollateralAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await RefreshOfferAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is ExchangeApiException or HttpRequestException)
-        {
-            // The API may be away or not see the collateral yet: every round publishes until one takes it.
-            _logger.StepFailed("offer", 1, e.Message);
-        }
-
+        await TryRefreshOfferAsync(cancellationToken).ConfigureAwait(false);
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
         _logger.ProviderReady(Address, Model.Card.Name, _options.UnitPrice, Cheater.Mode, Cheater.Rate);
     }
@@ -139,7 +141,7 @@ public sealed class ProviderNode
     {
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
         await KeepCollateralAsync(cancellationToken).ConfigureAwait(false);
-        await RefreshOfferAsync(cancellationToken).ConfigureAwait(false);
+        await TryRefreshOfferAsync(cancellationToken).ConfigureAwait(false);
         await _events.PollAsync(HandleLogsAsync, cancellationToken).ConfigureAwait(false);
         await CheckAsync(cancellationToken).ConfigureAwait(false);
         await AcceptAsync(cancellationToken).ConfigureAwait(false);
@@ -157,7 +159,7 @@ public sealed class ProviderNode
         var submitted = await _jobs.ListAsync(ProviderJobStore.Submitted, 64, cancellationToken).ConfigureAwait(false);
         if (submitted.Count > 0)
         {
-            var (number, _) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+            var (number, _) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
             await _revealer.RevealAsync([.. submitted.Select(j => (j.JobId, j.Record))], number, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -188,6 +190,31 @@ public sealed class ProviderNode
         {
             _logger.CollateralShort(free, target);
             _collateralShortLogged = true;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="RefreshOfferAsync"/>, where an API that is away or does not see the collateral yet
+    /// only delays the offer: the jobs already on chain go on, and every round publishes until one takes it.
+    /// </summary>
+    private async Task TryRefreshOfferAsync(CancellationToken cancellationToken)
+    {
+        if (_time.GetUtcNow() < _offerRetryAt)
+        {
+            return;
+        }
+
+        try
+        {
+            await RefreshOfferAsync(cancellationToken).ConfigureAwait(false);
+            _offerFailures = 0;
+        }
+        catch (Exception e) when (e is ExchangeApiException or HttpRequestException)
+        {
+            // Backed off like a job's step, so that an API away does not cost every round its wait.
+            _offerFailures++;
+            _offerRetryAt = _time.GetUtcNow() + RetryBackoff.Delay(_offerFailures, 0, ulong.MaxValue, _jitter);
+            _logger.StepFailed("offer", _offerFailures, e.Message);
         }
     }
 
@@ -262,16 +289,20 @@ public sealed class ProviderNode
 
     // ------------------------------------------------------------------ check, accept, compute, submit
 
-    /// <summary>Fetches and checks each new job's manifest and inputs; a job whose data is missing or invalid is declined (never accepted: no penalty).</summary>
+    /// <summary>
+    /// Fetches and checks each new job's manifest and inputs; a job whose data is missing (an API
+    /// answered that it has no such blob) or invalid is declined (never accepted: no penalty). Any
+    /// other failure is retried with back-off until the job's deadline draws near.
+    /// </summary>
     private async Task CheckAsync(CancellationToken cancellationToken)
     {
-        var fresh = await _jobs.ListAsync(ProviderJobStore.New, 8, cancellationToken).ConfigureAwait(false);
+        var fresh = await _jobs.ListDueAsync(ProviderJobStore.New, 8, cancellationToken).ConfigureAwait(false);
         if (fresh.Count == 0)
         {
             return;
         }
 
-        var (_, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        var (_, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
         foreach (var job in fresh)
         {
             if (job.Record.Deadline <= now)
@@ -286,30 +317,50 @@ public sealed class ProviderNode
                 await _jobs.MarkCheckedAsync(job.JobId, cancellationToken).ConfigureAwait(false);
                 _logger.JobChecked(job.JobId);
             }
-            catch (JobInputException e)
+            catch (Exception e) when (e is JobInputException or ExchangeApiException { Status: System.Net.HttpStatusCode.NotFound })
             {
                 await DeclineAsync(job, e.Message, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                // Missing data, an API away, or anything else this job alone trips on: after
-                // MaxAttempts rounds the job is declined, and the jobs behind it go on meanwhile.
-                await RetryOrDeclineAsync(job, e.Message, cancellationToken).ConfigureAwait(false);
+                // An API away, or anything else this job alone trips on: tried again after a
+                // back-off, and the jobs behind it go on meanwhile.
+                await RetryOrDeclineAsync(job, e.Message, now, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    /// <summary>Counts a failed attempt at a job not accepted yet; the last one allowed declines it, on chain too.</summary>
-    private async Task RetryOrDeclineAsync(ProviderJob job, string error, CancellationToken cancellationToken)
+    /// <summary>
+    /// A transient failure of a job not accepted yet: tried again after a back-off while there is
+    /// time to accept, compute and submit it before its deadline; declined (on chain too) once there is not.
+    /// </summary>
+    private async Task RetryOrDeclineAsync(ProviderJob job, string error, ulong now, CancellationToken cancellationToken)
     {
-        if (job.Attempts + 1 >= _node.MaxAttempts)
+        if (now >= LastUseful(job))
         {
-            await DeclineAsync(job, error, cancellationToken).ConfigureAwait(false);
+            await DeclineAsync(job, $"still failing as its deadline nears: {error}", cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        _logger.JobRetry(job.JobId, error);
-        await _jobs.RecordErrorAsync(job.JobId, error, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
+        await RetryLaterAsync(job, error, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps the job's step for another attempt after a back-off that ends before <see cref="LastUseful"/>.</summary>
+    private async Task RetryLaterAsync(ProviderJob job, string error, ulong now, CancellationToken cancellationToken)
+    {
+        var wait = RetryBackoff.Delay(job.Attempts + 1, now, LastUseful(job), _jitter);
+        _logger.JobRetry(job.JobId, wait.TotalSeconds, job.Attempts + 1, error);
+        await _jobs.RecordRetryAsync(job.JobId, error, wait, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The chain time by which a step must be tried for the job still to be submitted before its deadline.</summary>
+    private ulong LastUseful(ProviderJob job) => RetryBackoff.Before(job.Record.Deadline, _node.SubmitMarginSeconds);
+
+    /// <summary>Closes a job whose transaction can no longer succeed (its deadline passed, or it ended), once, with a log line.</summary>
+    private async Task DropAsync(BigInteger jobId, string outcome, string reason, CancellationToken cancellationToken)
+    {
+        _logger.JobDropped(jobId, outcome, reason);
+        await _jobs.MarkDoneAsync(jobId, outcome, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -321,7 +372,7 @@ public sealed class ProviderNode
     {
         _logger.JobDeclined(job.JobId, reason);
         await _jobs.MarkDeclinedAsync(job.JobId, reason, cancellationToken).ConfigureAwait(false);
-        var (_, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        var (_, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
         if (job.Record.Deadline <= now)
         {
             return;
@@ -340,13 +391,13 @@ public sealed class ProviderNode
     /// <summary>Accepts checked jobs, up to a batch per <c>acceptJobs</c>.</summary>
     private async Task AcceptAsync(CancellationToken cancellationToken)
     {
-        var checkedJobs = await _jobs.ListAsync(ProviderJobStore.Checked, _options.SubmitBatchSize, cancellationToken).ConfigureAwait(false);
+        var checkedJobs = await _jobs.ListDueAsync(ProviderJobStore.Checked, _options.SubmitBatchSize, cancellationToken).ConfigureAwait(false);
         if (checkedJobs.Count == 0)
         {
             return;
         }
 
-        var (_, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        var (_, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
         var ready = new List<ProviderJob>();
         foreach (var job in checkedJobs)
         {
@@ -409,14 +460,14 @@ public sealed class ProviderNode
         // A mined and reverted acceptance leaves the row accepting: it is checked again first.
         await _jobs.MarkAcceptUnsentAsync(job.JobId, error.Message, cancellationToken).ConfigureAwait(false);
         var status = await _market.StatusAsync(job.JobId, cancellationToken).ConfigureAwait(false);
-        var (_, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        var (_, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
         switch (status)
         {
             case JobStatus.Accepted:
                 await _jobs.MarkAcceptedAsync(job.JobId, cancellationToken).ConfigureAwait(false);
                 break;
             case JobStatus.Created when job.Record.Deadline > now:
-                await RetryOrDeclineAsync(job, error.Message, cancellationToken).ConfigureAwait(false);
+                await RetryOrDeclineAsync(job, error.Message, now, cancellationToken).ConfigureAwait(false);
                 break;
             case JobStatus.Created:
                 await DeclineAsync(job, "its deadline passed before it was accepted", cancellationToken).ConfigureAwait(false);
@@ -429,13 +480,13 @@ public sealed class ProviderNode
 
     private async Task ComputeAsync(CancellationToken cancellationToken)
     {
-        var accepted = await _jobs.ListAsync(ProviderJobStore.Accepted, 4, cancellationToken).ConfigureAwait(false);
+        var accepted = await _jobs.ListDueAsync(ProviderJobStore.Accepted, 4, cancellationToken).ConfigureAwait(false);
         if (accepted.Count == 0)
         {
             return;
         }
 
-        var (_, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        var (_, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
         foreach (var job in accepted)
         {
             if (job.Record.Deadline <= now)
@@ -457,17 +508,37 @@ public sealed class ProviderNode
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                // Data away, or a model that cannot run this job: counted against this job alone,
-                // so that one job never stops the round for the jobs behind it.
-                _logger.JobRetry(job.JobId, e.Message);
-                await _jobs.RecordErrorAsync(job.JobId, e.Message, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
+                // Data away, or a model that cannot run this job: tried again after a back-off
+                // until the deadline (giving up earlier loses the collateral all the same), while
+                // the jobs behind it go on.
+                await RetryLaterAsync(job, e.Message, now, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
     private async Task SubmitAsync(CancellationToken cancellationToken)
     {
-        var ready = await _jobs.ListAsync(ProviderJobStore.Computed, _options.SubmitBatchSize, cancellationToken).ConfigureAwait(false);
+        var computed = await _jobs.ListDueAsync(ProviderJobStore.Computed, _options.SubmitBatchSize, cancellationToken).ConfigureAwait(false);
+        if (computed.Count == 0)
+        {
+            return;
+        }
+
+        // A result past its deadline would only revert: the job is over for the provider.
+        var (_, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var ready = new List<ProviderJob>();
+        foreach (var job in computed)
+        {
+            if (job.Record.Deadline <= now)
+            {
+                await DropAsync(job.JobId, MissedDeadline, "its deadline passed before the result was sent", cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                ready.Add(job);
+            }
+        }
+
         if (ready.Count == 0)
         {
             return;
@@ -498,7 +569,7 @@ public sealed class ProviderNode
         }
     }
 
-    private async Task SendResultsAsync(IReadOnlyList<ProviderJob> jobs, CancellationToken cancellationToken)
+    private async Task SendResultsAsync(List<ProviderJob> jobs, CancellationToken cancellationToken)
     {
         var function = new SubmitResultsFunction
         {
@@ -529,21 +600,23 @@ public sealed class ProviderNode
         }
     }
 
-    /// <summary>The chain refused a result: find out whether it is already there, too late, or worth another try.</summary>
+    /// <summary>
+    /// The chain refused a result: find out whether it is already there, can no longer succeed (its
+    /// deadline passed, by the chain's word or its clock, or the job ended), or is worth another try.
+    /// </summary>
     private async Task ResolveRefusedAsync(ProviderJob job, ContractRevertException error, CancellationToken cancellationToken)
     {
         await _jobs.MarkUnsentAsync(job.JobId, error.Message, cancellationToken).ConfigureAwait(false);
         var status = await _market.StatusAsync(job.JobId, cancellationToken).ConfigureAwait(false);
-        var (_, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        var (_, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
         var awaitingResult = status is JobStatus.Created or JobStatus.Accepted;
-        if (awaitingResult && job.Record.Deadline > now)
+        if (awaitingResult && job.Record.Deadline > now && error.Revert.Name != DeadlinePassedError)
         {
-            _logger.JobRetry(job.JobId, error.Message);
-            await _jobs.RecordErrorAsync(job.JobId, error.Message, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
+            await RetryLaterAsync(job, error.Message, now, cancellationToken).ConfigureAwait(false);
         }
         else if (awaitingResult || status == JobStatus.Expired)
         {
-            await _jobs.MarkDoneAsync(job.JobId, "missed-deadline", cancellationToken).ConfigureAwait(false);
+            await DropAsync(job.JobId, MissedDeadline, error.Message, cancellationToken).ConfigureAwait(false);
         }
 
         // Any other status: the result is on chain already; its ResultSubmitted event completes the record.
@@ -618,7 +691,7 @@ public sealed class ProviderNode
             return;
         }
 
-        var (number, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        var (number, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
         var toRecord = new List<ProviderJob>();
         var toSettle = new List<ProviderJob>();
         foreach (var job in submitted)
@@ -626,6 +699,7 @@ public sealed class ProviderNode
             var record = job.Record;
             if (number < record.SubmitBlock + 2)
             {
+                await _clock.EnsureBlockAsync(record.SubmitBlock + 2, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -724,6 +798,9 @@ public sealed class ProviderNode
             case AuditPhase.AwaitingDraw when number > audit.Ticket:
                 await KeeperAsync(job.JobId, "assignAuditor", ct => _market.AssignAuditorAsync(job.JobId, job.Record, ct), cancellationToken).ConfigureAwait(false);
                 break;
+            case AuditPhase.AwaitingDraw:
+                await _clock.EnsureBlockAsync(audit.Ticket + 1, cancellationToken).ConfigureAwait(false);
+                break;
             case AuditPhase.Assigned when now > audit.Deadline:
                 await KeeperAsync(job.JobId, "timeoutAudit", ct => _market.TimeoutAuditAsync(job.JobId, job.Record, ct), cancellationToken).ConfigureAwait(false);
                 break;
@@ -753,6 +830,10 @@ public sealed class ProviderNode
             if (number > round.Ticket)
             {
                 await KeeperAsync(job.JobId, "drawCommittee", ct => _market.DrawCommitteeAsync(job.JobId, job.Record, ct), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _clock.EnsureBlockAsync(round.Ticket + 1, cancellationToken).ConfigureAwait(false);
             }
         }
         else if (!round.Closed)

@@ -60,12 +60,22 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
     }
 
     /// <summary>The jobs in <paramref name="state"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<ProviderJob>> ListAsync(string state, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ProviderJob>> ListAsync(string state, int limit, CancellationToken cancellationToken) =>
+        QueryAsync($"SELECT {Columns} FROM provider_jobs WHERE state = @state ORDER BY CAST(job_id AS INTEGER) LIMIT @limit", new { state, limit }, cancellationToken);
+
+    /// <summary>The jobs in <paramref name="state"/> not waiting out a back-off (<see cref="RecordRetryAsync"/>), oldest first.</summary>
+    public Task<IReadOnlyList<ProviderJob>> ListDueAsync(string state, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(
+            $"""
+            SELECT {Columns} FROM provider_jobs WHERE state = @state AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
+            ORDER BY CAST(job_id AS INTEGER) LIMIT @limit
+            """,
+            new { state, limit, now = Now() }, cancellationToken);
+
+    private async Task<IReadOnlyList<ProviderJob>> QueryAsync(string sql, object parameters, CancellationToken cancellationToken)
     {
         await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM provider_jobs WHERE state = @state ORDER BY CAST(job_id AS INTEGER) LIMIT @limit",
-            new { state, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToJob())];
     }
 
@@ -91,7 +101,7 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
     /// <summary>Records that a new job's manifest and inputs are there and valid: it may be accepted.</summary>
     public Task MarkCheckedAsync(BigInteger jobId, CancellationToken cancellationToken) =>
         UpdateAsync(
-            "UPDATE provider_jobs SET state = 'checked', last_error = NULL, updated_at = @now WHERE job_id = @id AND state = 'new'",
+            "UPDATE provider_jobs SET state = 'checked', last_error = NULL, next_attempt_at = NULL, updated_at = @now WHERE job_id = @id AND state = 'new'",
             new { id = Id(jobId), now = Now() }, cancellationToken);
 
     /// <summary>Records the hash of the <c>acceptJobs</c> transaction that carries these jobs, before waiting for it.</summary>
@@ -103,13 +113,13 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
     /// <summary>Records that the job is accepted on chain.</summary>
     public Task MarkAcceptedAsync(BigInteger jobId, CancellationToken cancellationToken) =>
         UpdateAsync(
-            "UPDATE provider_jobs SET state = 'accepted', last_error = NULL, updated_at = @now WHERE job_id = @id AND state IN ('new', 'checked', 'accepting')",
+            "UPDATE provider_jobs SET state = 'accepted', last_error = NULL, next_attempt_at = NULL, updated_at = @now WHERE job_id = @id AND state IN ('new', 'checked', 'accepting')",
             new { id = Id(jobId), now = Now() }, cancellationToken);
 
     /// <summary>Puts a job whose acceptance never made it on chain back to checked, so that it is accepted again.</summary>
     public Task MarkAcceptUnsentAsync(BigInteger jobId, string reason, CancellationToken cancellationToken) =>
         UpdateAsync(
-            "UPDATE provider_jobs SET state = 'checked', accept_tx = NULL, attempts = attempts + 1, last_error = @reason, updated_at = @now WHERE job_id = @id AND state = 'accepting'",
+            "UPDATE provider_jobs SET state = 'checked', accept_tx = NULL, last_error = @reason, next_attempt_at = NULL, updated_at = @now WHERE job_id = @id AND state = 'accepting'",
             new { id = Id(jobId), reason, now = Now() }, cancellationToken);
 
     /// <summary>Gives up a job the provider never accepted (it expires without penalty).</summary>
@@ -123,7 +133,7 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
         UpdateAsync(
             """
             UPDATE provider_jobs SET state = 'computed', result_root = @root, outputs_hash = @outputs, signature = @signature, falsified = @falsified,
-                last_error = NULL, updated_at = @now
+                last_error = NULL, next_attempt_at = NULL, updated_at = @now
             WHERE job_id = @id AND state = 'accepted'
             """,
             new { id = Id(jobId), root = resultRoot.ToString(), outputs = outputsHash.ToString(), signature = Convert.ToHexStringLower(signature), falsified, now = Now() },
@@ -138,7 +148,7 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
     /// <summary>Puts a job whose result transaction never made it back to computed, so that it is sent again.</summary>
     public Task MarkUnsentAsync(BigInteger jobId, string reason, CancellationToken cancellationToken) =>
         UpdateAsync(
-            "UPDATE provider_jobs SET state = 'computed', submit_tx = NULL, attempts = attempts + 1, last_error = @reason, updated_at = @now WHERE job_id = @id AND state = 'submitting'",
+            "UPDATE provider_jobs SET state = 'computed', submit_tx = NULL, last_error = @reason, next_attempt_at = NULL, updated_at = @now WHERE job_id = @id AND state = 'submitting'",
             new { id = Id(jobId), reason, now = Now() }, cancellationToken);
 
     /// <summary>Records that the job's result is on chain, with the record as the chain now commits to it.</summary>
@@ -163,21 +173,14 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
             new { id = Id(jobId), outcome, now = Now() }, cancellationToken);
 
     /// <summary>
-    /// Counts a failed attempt; after <paramref name="maxAttempts"/> a job not accepted yet is
-    /// declined, and an accepted one that cannot be computed has failed.
+    /// Counts a transient failure of the job's current step and keeps it out of <see cref="ListDueAsync"/>
+    /// for <paramref name="wait"/> (kept in the row: a restart honours it). The state stays: only the
+    /// job's deadline gives it up.
     /// </summary>
-    public Task RecordErrorAsync(BigInteger jobId, string error, int maxAttempts, CancellationToken cancellationToken) =>
+    public Task RecordRetryAsync(BigInteger jobId, string error, TimeSpan wait, CancellationToken cancellationToken) =>
         UpdateAsync(
-            """
-            UPDATE provider_jobs SET attempts = attempts + 1, last_error = @error,
-                state = CASE WHEN attempts + 1 < @maxAttempts THEN state
-                             WHEN state IN ('new', 'checked') THEN 'declined'
-                             WHEN state = 'accepted' THEN 'failed'
-                             ELSE state END,
-                updated_at = @now
-            WHERE job_id = @id
-            """,
-            new { id = Id(jobId), error, maxAttempts, now = Now() }, cancellationToken);
+            "UPDATE provider_jobs SET attempts = attempts + 1, last_error = @error, next_attempt_at = @next, updated_at = @now WHERE job_id = @id",
+            new { id = Id(jobId), error, next = Format(time.GetUtcNow() + wait), now = Now() }, cancellationToken);
 
     /// <summary>Gives an accepted job up at once (its inputs are provably bad: retrying cannot help).</summary>
     public Task MarkFailedAsync(BigInteger jobId, string error, CancellationToken cancellationToken) =>
@@ -203,7 +206,10 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private string Now() => time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+    private string Now() => Format(time.GetUtcNow());
+
+    // One fixed-width UTC form, so that times compare as text in SQL.
+    internal static string Format(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     internal static string Id(BigInteger jobId) => jobId.ToString(CultureInfo.InvariantCulture);
 

@@ -74,16 +74,23 @@ public sealed class VerifierWorkStore(NodeDatabase database, TimeProvider time)
     }
 
     /// <summary>The work items in <paramref name="state"/>, oldest job first.</summary>
-    public async Task<IReadOnlyList<VerifierWork>> ListWorkAsync(string state, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<VerifierWork>> ListWorkAsync(string state, int limit, CancellationToken cancellationToken) =>
+        QueryWorkAsync(state, limit, due: false, cancellationToken);
+
+    /// <summary>The work items in <paramref name="state"/> not waiting out a back-off (<see cref="RecordRetryAsync"/>), oldest job first.</summary>
+    public Task<IReadOnlyList<VerifierWork>> ListDueWorkAsync(string state, int limit, CancellationToken cancellationToken) =>
+        QueryWorkAsync(state, limit, due: true, cancellationToken);
+
+    private async Task<IReadOnlyList<VerifierWork>> QueryWorkAsync(string state, int limit, bool due, CancellationToken cancellationToken)
     {
         await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
-            """
+            $"""
             SELECT job_id AS JobId, kind AS Kind, record AS Record, state AS State, pass AS Pass, evidence_hash AS EvidenceHash,
                    tx_hash AS TxHash, attempts AS Attempts, seed AS Seed
-            FROM verifier_work WHERE state = @state ORDER BY CAST(job_id AS INTEGER), kind LIMIT @limit
+            FROM verifier_work WHERE state = @state {(due ? DueOnly : "")} ORDER BY CAST(job_id AS INTEGER), kind LIMIT @limit
             """,
-            new { state, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            new { state, limit, now = Now() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToWork())];
     }
 
@@ -102,7 +109,7 @@ public sealed class VerifierWorkStore(NodeDatabase database, TimeProvider time)
     /// <summary>Records the verdict and its uploaded evidence.</summary>
     public Task MarkJudgedAsync(BigInteger jobId, string kind, bool pass, Bytes32 evidenceHash, CancellationToken cancellationToken) =>
         ExecuteAsync(
-            "UPDATE verifier_work SET state = 'judged', pass = @pass, evidence_hash = @evidence, last_error = NULL, updated_at = @now WHERE job_id = @id AND kind = @kind AND state = 'new'",
+            "UPDATE verifier_work SET state = 'judged', pass = @pass, evidence_hash = @evidence, last_error = NULL, next_attempt_at = NULL, updated_at = @now WHERE job_id = @id AND kind = @kind AND state = 'new'",
             new { id = Id(jobId), kind, pass = pass ? 1 : 0, evidence = evidenceHash.ToString(), now = Now() }, cancellationToken);
 
     /// <summary>Records the broadcast verdict or vote transaction before waiting for it.</summary>
@@ -123,15 +130,17 @@ public sealed class VerifierWorkStore(NodeDatabase database, TimeProvider time)
             "UPDATE verifier_work SET state = 'done', outcome = @outcome, updated_at = @now WHERE job_id = @id AND kind = @kind AND state <> 'done'",
             new { id = Id(jobId), kind, outcome, now = Now() }, cancellationToken);
 
-    /// <summary>Counts a failed attempt; after <paramref name="maxAttempts"/> a new item is given up.</summary>
-    public Task RecordErrorAsync(BigInteger jobId, string kind, string error, int maxAttempts, CancellationToken cancellationToken) =>
+    /// <summary>Counts a transient failure to judge and keeps the item out of <see cref="ListDueWorkAsync"/> for <paramref name="wait"/> (kept in the row: a restart honours it).</summary>
+    public Task RecordRetryAsync(BigInteger jobId, string kind, string error, TimeSpan wait, CancellationToken cancellationToken) =>
         ExecuteAsync(
-            """
-            UPDATE verifier_work SET attempts = attempts + 1, last_error = @error,
-                state = CASE WHEN attempts + 1 >= @maxAttempts AND state = 'new' THEN 'failed' ELSE state END, updated_at = @now
-            WHERE job_id = @id AND kind = @kind
-            """,
-            new { id = Id(jobId), kind, error, maxAttempts, now = Now() }, cancellationToken);
+            "UPDATE verifier_work SET attempts = attempts + 1, last_error = @error, next_attempt_at = @next, updated_at = @now WHERE job_id = @id AND kind = @kind",
+            new { id = Id(jobId), kind, error, next = Later(wait), now = Now() }, cancellationToken);
+
+    /// <summary>Gives a new item up: it cannot be judged (its data is provably bad).</summary>
+    public Task MarkFailedAsync(BigInteger jobId, string kind, string error, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "UPDATE verifier_work SET state = 'failed', last_error = @error, updated_at = @now WHERE job_id = @id AND kind = @kind AND state = 'new'",
+            new { id = Id(jobId), kind, error, now = Now() }, cancellationToken);
 
     // ------------------------------------------------------------------ committee votes
 
@@ -146,12 +155,19 @@ public sealed class VerifierWorkStore(NodeDatabase database, TimeProvider time)
     }
 
     /// <summary>The votes in <paramref name="state"/>, oldest job and round first.</summary>
-    public async Task<IReadOnlyList<VerifierVote>> ListVotesAsync(string state, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<VerifierVote>> ListVotesAsync(string state, int limit, CancellationToken cancellationToken) =>
+        QueryVotesAsync(state, limit, due: false, cancellationToken);
+
+    /// <summary>The votes in <paramref name="state"/> not waiting out a back-off (<see cref="RecordVoteRetryAsync"/>), oldest job and round first.</summary>
+    public Task<IReadOnlyList<VerifierVote>> ListDueVotesAsync(string state, int limit, CancellationToken cancellationToken) =>
+        QueryVotesAsync(state, limit, due: true, cancellationToken);
+
+    private async Task<IReadOnlyList<VerifierVote>> QueryVotesAsync(string state, int limit, bool due, CancellationToken cancellationToken)
     {
         await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<VoteRow>(new CommandDefinition(
-            $"SELECT {VoteColumns} FROM verifier_votes WHERE state = @state ORDER BY CAST(job_id AS INTEGER), round LIMIT @limit",
-            new { state, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT {VoteColumns} FROM verifier_votes WHERE state = @state {(due ? DueOnly : "")} ORDER BY CAST(job_id AS INTEGER), round LIMIT @limit",
+            new { state, limit, now = Now() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToVote())];
     }
 
@@ -178,7 +194,7 @@ public sealed class VerifierWorkStore(NodeDatabase database, TimeProvider time)
     /// <summary>Records the vote and the salt that will seal it, before anything is sent.</summary>
     public Task MarkVoteJudgedAsync(BigInteger jobId, int round, bool providerWrong, Bytes32 salt, CancellationToken cancellationToken) =>
         ExecuteAsync(
-            "UPDATE verifier_votes SET state = 'judged', provider_wrong = @wrong, salt = @salt, last_error = NULL, updated_at = @now WHERE job_id = @id AND round = @round AND state = 'new'",
+            "UPDATE verifier_votes SET state = 'judged', provider_wrong = @wrong, salt = @salt, last_error = NULL, next_attempt_at = NULL, updated_at = @now WHERE job_id = @id AND round = @round AND state = 'new'",
             new { id = Id(jobId), round, wrong = providerWrong ? 1 : 0, salt = salt.ToString(), now = Now() }, cancellationToken);
 
     /// <summary>Records the broadcast <c>commitVote</c> before waiting for it.</summary>
@@ -229,15 +245,17 @@ public sealed class VerifierWorkStore(NodeDatabase database, TimeProvider time)
             "UPDATE verifier_votes SET state = 'done', outcome = COALESCE(outcome, @outcome), updated_at = @now WHERE job_id = @id AND state NOT IN ('done', 'failed')",
             new { id = Id(jobId), outcome, now = Now() }, cancellationToken);
 
-    /// <summary>Counts a failed attempt to judge; after <paramref name="maxAttempts"/> the vote is given up.</summary>
-    public Task RecordVoteErrorAsync(BigInteger jobId, int round, string error, int maxAttempts, CancellationToken cancellationToken) =>
+    /// <summary>Counts a transient failure to judge a vote and keeps it out of <see cref="ListDueVotesAsync"/> for <paramref name="wait"/>.</summary>
+    public Task RecordVoteRetryAsync(BigInteger jobId, int round, string error, TimeSpan wait, CancellationToken cancellationToken) =>
         ExecuteAsync(
-            """
-            UPDATE verifier_votes SET attempts = attempts + 1, last_error = @error,
-                state = CASE WHEN attempts + 1 >= @maxAttempts AND state = 'new' THEN 'failed' ELSE state END, updated_at = @now
-            WHERE job_id = @id AND round = @round
-            """,
-            new { id = Id(jobId), round, error, maxAttempts, now = Now() }, cancellationToken);
+            "UPDATE verifier_votes SET attempts = attempts + 1, last_error = @error, next_attempt_at = @next, updated_at = @now WHERE job_id = @id AND round = @round",
+            new { id = Id(jobId), round, error, next = Later(wait), now = Now() }, cancellationToken);
+
+    /// <summary>Gives a new vote up: the job cannot be judged (its data is provably bad).</summary>
+    public Task MarkVoteFailedAsync(BigInteger jobId, int round, string error, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "UPDATE verifier_votes SET state = 'failed', last_error = @error, updated_at = @now WHERE job_id = @id AND round = @round AND state = 'new'",
+            new { id = Id(jobId), round, error, now = Now() }, cancellationToken);
 
     // ------------------------------------------------------------------ disputes followed
 
@@ -275,7 +293,12 @@ public sealed class VerifierWorkStore(NodeDatabase database, TimeProvider time)
         await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    private string Now() => time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+    // Rows waiting out a back-off are not due: next_attempt_at compares as text (ProviderJobStore.Format).
+    private const string DueOnly = "AND (next_attempt_at IS NULL OR next_attempt_at <= @now)";
+
+    private string Now() => ProviderJobStore.Format(time.GetUtcNow());
+
+    private string Later(TimeSpan wait) => ProviderJobStore.Format(time.GetUtcNow() + wait);
 
     private static string Id(BigInteger jobId) => ProviderJobStore.Id(jobId);
 

@@ -40,6 +40,8 @@ public sealed class VerifierNode
     private readonly NodeOptions _node;
     private readonly VerifierOptions _options;
     private readonly ILogger _logger;
+    private readonly ChainClock _clock;
+    private readonly Random _jitter = new();
 
     // The X25519 key that drawn tasks' keys of encrypted jobs are sealed to (docs/privacy.md).
     private readonly NSec.Cryptography.Key _encryptionKey;
@@ -56,6 +58,7 @@ public sealed class VerifierNode
         _options = options;
         _logger = logger;
         _work = new VerifierWorkStore(database, time);
+        _clock = new ChainClock(market, TimeSpan.FromSeconds(node.IdleBlockSeconds), logger);
         _events = new MarketEventReader(
             market.Web3, [market.Deployment.JobMarket, market.Deployment.AuditCourt], new CursorStore(database, time), CursorName,
             market.Deployment.StartBlock, (ulong)node.MaxLogRange);
@@ -163,10 +166,17 @@ public sealed class VerifierNode
     /// </summary>
     private async Task ReadDrawsAsync(ulong latestBlock, CancellationToken cancellationToken)
     {
-        foreach (var (jobId, record) in await _work.AwaitingDrawAsync(256, cancellationToken).ConfigureAwait(false))
+        var awaiting = await _work.AwaitingDrawAsync(256, cancellationToken).ConfigureAwait(false);
+        if (awaiting.Count > 0)
+        {
+            (latestBlock, _) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var (jobId, record) in awaiting)
         {
             if (latestBlock < record.SubmitBlock + 2)
             {
+                await _clock.EnsureBlockAsync(record.SubmitBlock + 2, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -192,7 +202,7 @@ public sealed class VerifierNode
 
     private async Task JudgeAuditsAsync(CancellationToken cancellationToken)
     {
-        foreach (var item in await _work.ListWorkAsync("new", 4, cancellationToken).ConfigureAwait(false))
+        foreach (var item in await _work.ListDueWorkAsync("new", 4, cancellationToken).ConfigureAwait(false))
         {
             try
             {
@@ -203,13 +213,42 @@ public sealed class VerifierNode
                 await _work.MarkJudgedAsync(item.JobId, item.Kind, verdict.Pass, verdict.EvidenceHash, cancellationToken).ConfigureAwait(false);
                 LogVerdict(item.JobId, item.Kind, verdict);
             }
-            catch (Exception e) when (IsRetryable(e))
+            catch (JobInputException e)
             {
-                _logger.CannotJudge(item.JobId, e.Message);
-                await _work.RecordErrorAsync(item.JobId, item.Kind, e.Message, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
+                _logger.WorkRefused(item.JobId, item.Kind, e.Message);
+                await _work.MarkFailedAsync(item.JobId, item.Kind, e.Message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                await RetryAuditLaterAsync(item, e.Message, cancellationToken).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>
+    /// An audit that could not be judged for a passing reason (an API, the chain or the blob store
+    /// away): tried again after a back-off until its audit window closes, or dropped once the job
+    /// ended or the window closed.
+    /// </summary>
+    private async Task RetryAuditLaterAsync(VerifierWork item, string error, CancellationToken cancellationToken)
+    {
+        var (_, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var audit = await _market.AuditOfAsync(item.JobId, cancellationToken).ConfigureAwait(false);
+        if (await IsOverAsync(item.JobId, cancellationToken).ConfigureAwait(false) || (audit.Deadline != 0 && now > audit.Deadline))
+        {
+            _logger.WorkRefused(item.JobId, item.Kind, "too late to judge: " + error);
+            await _work.MarkDoneAsync(item.JobId, item.Kind, "too late: " + error, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // A draw nobody fixed yet has no audit window: its verdict is welcome until the job ends.
+        var wait = RetryBackoff.Delay(item.Attempts + 1, now, audit.Deadline == 0 ? ulong.MaxValue : RetryBackoff.Before(audit.Deadline, _node.SubmitMarginSeconds), _jitter);
+        _logger.CannotJudge(item.JobId, wait.TotalSeconds, error);
+        await _work.RecordRetryAsync(item.JobId, item.Kind, error, wait, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<bool> IsOverAsync(BigInteger jobId, CancellationToken cancellationToken) =>
+        await _market.StatusAsync(jobId, cancellationToken).ConfigureAwait(false) is JobStatus.Settled or JobStatus.Slashed or JobStatus.Expired;
 
     /// <summary>Posts judged verdicts; a fail first tops the market balance up to the challenger bond it posts.</summary>
     private async Task SendVerdictsAsync(CancellationToken cancellationToken)
@@ -257,7 +296,7 @@ public sealed class VerifierNode
     /// <summary>Judges the job of each committee seat (re-running the audit's drawn tasks), then keeps the vote and a fresh random salt.</summary>
     private async Task JudgeVotesAsync(CancellationToken cancellationToken)
     {
-        foreach (var vote in await _work.ListVotesAsync("new", 4, cancellationToken).ConfigureAwait(false))
+        foreach (var vote in await _work.ListDueVotesAsync("new", 4, cancellationToken).ConfigureAwait(false))
         {
             try
             {
@@ -273,12 +312,36 @@ public sealed class VerifierNode
                 await _work.MarkVoteJudgedAsync(vote.JobId, vote.Round, providerWrong.Value, Bytes32.FromBytes(RandomNumberGenerator.GetBytes(32)), cancellationToken).ConfigureAwait(false);
                 _logger.VoteStep(vote.JobId, vote.Round, providerWrong.Value ? "judged: provider wrong" : "judged: provider right");
             }
-            catch (Exception e) when (IsRetryable(e))
+            catch (JobInputException e)
             {
-                _logger.CannotJudge(vote.JobId, e.Message);
-                await _work.RecordVoteErrorAsync(vote.JobId, vote.Round, e.Message, _node.MaxAttempts, cancellationToken).ConfigureAwait(false);
+                _logger.VoteEnded(vote.JobId, vote.Round, e.Message);
+                await _work.MarkVoteFailedAsync(vote.JobId, vote.Round, e.Message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                await RetryVoteLaterAsync(vote, e.Message, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>A vote that could not be judged for a passing reason: tried again after a back-off until its commit window closes.</summary>
+    private async Task RetryVoteLaterAsync(VerifierVote vote, string error, CancellationToken cancellationToken)
+    {
+        if (await OpenRoundAsync(vote, cancellationToken).ConfigureAwait(false) is not { } round)
+        {
+            return;
+        }
+
+        var (_, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (now > round.CommitDeadline)
+        {
+            await EndVoteAsync(vote, "the commit window closed before the vote could be judged: " + error, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var wait = RetryBackoff.Delay(vote.Attempts + 1, now, RetryBackoff.Before(round.CommitDeadline, _node.SubmitMarginSeconds), _jitter);
+        _logger.CannotJudge(vote.JobId, wait.TotalSeconds, error);
+        await _work.RecordVoteRetryAsync(vote.JobId, vote.Round, error, wait, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sends the sealed votes of open rounds before their commit deadline.</summary>
@@ -290,7 +353,7 @@ public sealed class VerifierNode
             return;
         }
 
-        var (_, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        var (_, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
         foreach (var vote in judged)
         {
             // commitVote seals into the dispute's open round: only while that is still this vote's round.
@@ -338,7 +401,7 @@ public sealed class VerifierNode
             return;
         }
 
-        var (_, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        var (_, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
         foreach (var vote in committed)
         {
             if (await OpenRoundAsync(vote, cancellationToken).ConfigureAwait(false) is not { } round)
@@ -417,7 +480,7 @@ public sealed class VerifierNode
             return;
         }
 
-        var (number, now) = await _market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        var (number, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
         foreach (var followed in disputes)
         {
             var jobId = followed.JobId;
@@ -441,6 +504,10 @@ public sealed class VerifierNode
                 if (number > round.Ticket)
                 {
                     await KeeperAsync(jobId, "drawCommittee", ct => _market.DrawCommitteeAsync(jobId, job, ct), cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _clock.EnsureBlockAsync(round.Ticket + 1, cancellationToken).ConfigureAwait(false);
                 }
             }
             else if (!round.Closed)
@@ -527,9 +594,6 @@ public sealed class VerifierNode
     }
 
     private bool IsMe(string? address) => string.Equals(address, Address, StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsRetryable(Exception e) =>
-        e is JobInputException or ExchangeApiException or BlobIntegrityException or HttpRequestException || RevertDecoder.ExtractRevertData(e) is not null;
 
     private void LogVerdict(BigInteger jobId, string kind, AuditVerdict verdict) =>
         _logger.Judged(jobId, kind, verdict.Pass ? "PASS" : "FAIL", verdict.Pass

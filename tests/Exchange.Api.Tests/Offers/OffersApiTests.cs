@@ -6,6 +6,7 @@ using Exchange.Api.Accounts;
 using Exchange.Api.Offers;
 using Exchange.Api.Tests.Support;
 using Exchange.Core.Hashing;
+using Exchange.TestSupport;
 
 namespace Exchange.Api.Tests.Offers;
 

@@ -85,21 +85,35 @@ public sealed class ProviderJobStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Repeated_failures_decline_a_job_not_accepted_yet_and_fail_an_accepted_one()
+    public async Task A_failing_job_waits_out_its_back_off_even_across_a_reopen_while_the_others_stay_due_and_keeps_its_state()
     {
-        var store = await OpenAsync();
+        var clock = new ManualClock();
+        var store = new ProviderJobStore(await NodeDatabase.OpenAsync(_folder.File("provider.db"), default), clock);
         await store.AddAsync(7, Created, default);
-        await AcceptAsync(store, 8);
+        await store.AddAsync(8, Created, default);
+        await AcceptAsync(store, 9);
 
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < 20; i++)
         {
-            await store.RecordErrorAsync(7, "api down", 3, default);
-            await store.RecordErrorAsync(8, "api down", 3, default);
+            await store.RecordRetryAsync(7, "api down", TimeSpan.FromSeconds(30), default);
+            await store.RecordRetryAsync(9, "api down", TimeSpan.FromSeconds(30), default);
         }
 
-        Assert.Equal(ProviderJobStore.Declined, (await store.FindAsync(7, default))!.State);
-        Assert.Equal(ProviderJobStore.Failed, (await store.FindAsync(8, default))!.State);
-        Assert.Equal(new Dictionary<string, int> { [ProviderJobStore.Declined] = 1, [ProviderJobStore.Failed] = 1 }, await store.CountsAsync(default));
+        var reopened = new ProviderJobStore(await NodeDatabase.OpenAsync(_folder.File("provider.db"), default), clock);
+        Assert.Equal([8], (await reopened.ListDueAsync(ProviderJobStore.New, 10, default)).Select(j => (int)j.JobId));
+        Assert.Empty(await reopened.ListDueAsync(ProviderJobStore.Accepted, 10, default));
+        Assert.Equal(2, (await reopened.ListAsync(ProviderJobStore.New, 10, default)).Count);
+
+        clock.Advance(TimeSpan.FromSeconds(31));
+        var seven = (await reopened.ListDueAsync(ProviderJobStore.New, 10, default)).Single(j => j.JobId == 7);
+        Assert.Equal(20, seven.Attempts);
+        var nine = Assert.Single(await reopened.ListDueAsync(ProviderJobStore.Accepted, 10, default));
+        Assert.Equal(ProviderJobStore.Accepted, nine.State);
+
+        // The next step is due at once: a back-off belongs to the step that failed.
+        await reopened.RecordRetryAsync(7, "api down", TimeSpan.FromSeconds(30), default);
+        await reopened.MarkCheckedAsync(7, default);
+        Assert.Single(await reopened.ListDueAsync(ProviderJobStore.Checked, 10, default));
     }
 
     [Fact]

@@ -97,11 +97,12 @@ public static class TestNetwork
         return Assert.Single(await client.CreateAsync(prepared, deadline, 1, null, CancellationToken.None));
     }
 
-    /// <summary>Polls <paramref name="probe"/> until it returns a value, for at most two minutes.</summary>
-    public static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, string what, Func<string>? context = null)
+    /// <summary>Polls <paramref name="probe"/> until it returns a value, for at most <paramref name="within"/> (two minutes unless given).</summary>
+    public static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, string what, Func<string>? context = null, TimeSpan? within = null)
     {
+        var limit = within ?? TimeSpan.FromMinutes(2);
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromMinutes(2))
+        while (clock.Elapsed < limit)
         {
             if (await probe() is { } value)
             {
@@ -111,7 +112,7 @@ public static class TestNetwork
             await Task.Delay(200);
         }
 
-        throw new TimeoutException($"waited 2 minutes for {what}; {context?.Invoke()}");
+        throw new TimeoutException($"waited {limit.TotalMinutes:0.#} minutes for {what}; {context?.Invoke()}");
     }
 
     /// <summary>Waits until the job has status <paramref name="status"/>.</summary>

@@ -1,4 +1,4 @@
-namespace Exchange.Api.Tests.Support;
+namespace Exchange.TestSupport;
 
 /// <summary>A clock the test moves by hand, starting at the real time.</summary>
 public sealed class ManualClock : TimeProvider
