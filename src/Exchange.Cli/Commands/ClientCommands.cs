@@ -433,7 +433,7 @@ internal static class ClientCommands
         command.SetAction(async (parsed, ct) =>
         {
             var market = await NodeFactory.ConnectAsync(common.ToNodeOptions(parsed), common.Account.Resolve(parsed), ct).ConfigureAwait(false);
-            var (_, now) = await market.LatestBlockAsync(ct).ConfigureAwait(false);
+            var (_, _, now) = await market.ChainNowAsync(ct).ConfigureAwait(false);
             var jobs = new List<(BigInteger JobId, Job Record)>();
             foreach (var id in parsed.GetValue(jobIds)!)
             {

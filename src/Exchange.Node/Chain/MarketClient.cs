@@ -279,6 +279,30 @@ public sealed class MarketClient
     }
 
     /// <summary>
+    /// The latest block's number and timestamp, and the chain time a transaction sent now is mined
+    /// at: the later of the latest and the pending block's timestamps. A chain that mines only on
+    /// transactions keeps its latest block's time until someone sends one; its pending block tells
+    /// the time the next block gets. Deadlines and windows are compared with <c>Now</c>.
+    /// </summary>
+    public async Task<(ulong Number, ulong Timestamp, ulong Now)> ChainNowAsync(CancellationToken cancellationToken)
+    {
+        var (number, timestamp) = await LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        ulong pending;
+        try
+        {
+            var block = await Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreatePending()).WaitAsync(cancellationToken).ConfigureAwait(false);
+            pending = block?.Timestamp is { } time ? (ulong)time.Value : 0;
+        }
+        catch (Nethereum.JsonRpc.Client.RpcResponseException)
+        {
+            // A node without a pending block: its latest block is as near as it tells.
+            pending = 0;
+        }
+
+        return (number, timestamp, Math.Max(timestamp, pending));
+    }
+
+    /// <summary>
     /// Stakes in <paramref name="role"/> until the account's stake is at least <paramref name="target"/>
     /// (approving the vault first); does nothing when it already is.
     /// </summary>

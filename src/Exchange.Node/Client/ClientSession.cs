@@ -148,7 +148,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
         var tasks = 0;
         foreach (var chunk in jobs.Chunk(jobsPerTransaction))
         {
-            var (_, now) = await Market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+            var (_, _, now) = await Market.ChainNowAsync(cancellationToken).ConfigureAwait(false);
             var receipt = await Market.SendMarketAsync(new CreateJobsFunction
             {
                 Requests = [.. chunk.Select(j => new JobRequestStruct
@@ -357,7 +357,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
             return;
         }
 
-        var (_, now) = await Market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        var (_, _, now) = await Market.ChainNowAsync(cancellationToken).ConfigureAwait(false);
         var overdue = open.Where(j => j.Record.Deadline < now).ToList();
         if (overdue.Count == 0)
         {

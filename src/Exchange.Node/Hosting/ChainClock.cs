@@ -1,7 +1,6 @@
 using Exchange.Chain.Transactions;
 using Exchange.Node.Chain;
 using Microsoft.Extensions.Logging;
-using Nethereum.RPC.Eth.DTOs;
 
 namespace Exchange.Node.Hosting;
 
@@ -20,15 +19,11 @@ public sealed class ChainClock(MarketClient market, TimeSpan idleBlock, ILogger 
     private ulong _latestTimestamp;
     private ulong _now;
 
-    /// <summary>The latest block's number, and the chain time a transaction sent now is mined at (the later of the latest and the pending block's timestamps).</summary>
+    /// <summary>The latest block's number, and the chain time a transaction sent now is mined at (<see cref="MarketClient.ChainNowAsync"/>).</summary>
     public async Task<(ulong Number, ulong Now)> ReadAsync(CancellationToken cancellationToken)
     {
-        var (number, timestamp) = await market.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
-        var pending = await PendingTimestampAsync(cancellationToken).ConfigureAwait(false);
-        _latestNumber = number;
-        _latestTimestamp = timestamp;
-        _now = Math.Max(timestamp, pending);
-        return (number, _now);
+        (_latestNumber, _latestTimestamp, _now) = await market.ChainNowAsync(cancellationToken).ConfigureAwait(false);
+        return (_latestNumber, _now);
     }
 
     /// <summary>
@@ -52,20 +47,5 @@ public sealed class ChainClock(MarketClient market, TimeSpan idleBlock, ILogger 
         }
 
         _latestTimestamp = _now;
-    }
-
-    private async Task<ulong> PendingTimestampAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            var pending = await market.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreatePending())
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
-            return pending?.Timestamp is { } timestamp ? (ulong)timestamp.Value : 0;
-        }
-        catch (Nethereum.JsonRpc.Client.RpcResponseException)
-        {
-            // A node without a pending block: its latest block is as near as it tells.
-            return 0;
-        }
     }
 }

@@ -491,6 +491,7 @@ public sealed class ProviderNode
         {
             if (job.Record.Deadline <= now)
             {
+                _logger.JobDropped(job.JobId, ProviderJobStore.Failed, "its deadline passed before it was computed");
                 await _jobs.MarkFailedAsync(job.JobId, "deadline passed before the job was computed", cancellationToken).ConfigureAwait(false);
                 continue;
             }

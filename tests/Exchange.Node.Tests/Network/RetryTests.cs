@@ -50,7 +50,7 @@ public sealed class RetryTests : IDisposable
 
         // The provider publishes its offer, then is away while the job is created: it meets the job only once the API is down.
         var first = TestNetwork.StartProvider(network, Provider, _folder.File("provider"), minTurnaround: 5);
-        var prepared = await PrepareAsync(network, client, first, 4);
+        var prepared = await PrepareAsync(network, client, first, seed: 1, tasks: 4, tasksPerJob: 4);
         first.KillHard();
         first.Dispose();
         var before = await TotalAsync(client.Market, provider);
@@ -78,7 +78,7 @@ public sealed class RetryTests : IDisposable
         var client = TestNetwork.Client(network, Client, _http);
 
         // The API serves the first job's input with bytes that do not hash to its address: a fault of the store, retried, not the job's data.
-        var broken = Assert.Single(await PrepareAsync(network, client, provider, 1));
+        var broken = Assert.Single(await PrepareAsync(network, client, provider, seed: 2, tasks: 1, tasksPerJob: 1));
         var stored = Path.Combine(_folder.File("net/api/blobs"), broken.Manifest.InputHashes[0].ToString()[2..4], broken.Manifest.InputHashes[0].ToString()[2..]);
         Assert.True(File.Exists(stored), stored);
         File.WriteAllBytes(stored, [1, 2, 3]);
@@ -86,7 +86,7 @@ public sealed class RetryTests : IDisposable
         var queue = new ProviderJobStore(await NodeDatabase.OpenAsync(_folder.File("provider/provider.db"), default), TimeProvider.System);
         await TestNetwork.WaitForAsync(async () => await queue.FindAsync(bad.JobId, default) is { Attempts: >= 1 } row ? row : null, "a failed attempt at the broken job", provider.Tail);
 
-        var good = Assert.Single(await client.CreateAsync(await PrepareAsync(network, client, provider, 2), TimeSpan.FromMinutes(10), 1, null, default));
+        var good = Assert.Single(await client.CreateAsync(await PrepareAsync(network, client, provider, seed: 3, tasks: 2, tasksPerJob: 2), TimeSpan.FromMinutes(10), 1, null, default));
         await TestNetwork.WaitForStatusAsync(client.Market, good.JobId, JobStatus.Settled, provider.Tail);
 
         // Its deadline is minutes away: the broken job is neither accepted nor given up.
@@ -100,7 +100,7 @@ public sealed class RetryTests : IDisposable
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
         var client = TestNetwork.Client(network, Client, _http);
         var first = TestNetwork.StartProvider(network, Provider, _folder.File("provider"), minTurnaround: 5);
-        var prepared = await PrepareAsync(network, client, first, 1);
+        var prepared = await PrepareAsync(network, client, first, seed: 4, tasks: 1, tasksPerJob: 1);
         first.KillHard();
         first.Dispose();
 
@@ -138,7 +138,7 @@ public sealed class RetryTests : IDisposable
         using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"), minTurnaround: 5);
         var client = TestNetwork.Client(network, Client, _http);
 
-        var jobs = await client.CreateAsync(await PrepareAsync(network, client, provider, 2), TimeSpan.FromMinutes(5), 1, null, default);
+        var jobs = await client.CreateAsync(await PrepareAsync(network, client, provider, seed: 5, tasks: 2, tasksPerJob: 1), TimeSpan.FromMinutes(5), 1, null, default);
         Assert.Equal(2, jobs.Count);
         foreach (var job in jobs)
         {
@@ -146,14 +146,14 @@ public sealed class RetryTests : IDisposable
         }
     }
 
-    /// <summary>Uploads <paramref name="tasks"/> images as one-task jobs on the provider's offer, once it is published.</summary>
-    private async Task<IReadOnlyList<PreparedJob>> PrepareAsync(LocalNetwork network, ClientSession client, NodeProcess provider, int tasks)
+    /// <summary>Uploads <paramref name="tasks"/> images drawn from <paramref name="seed"/> as jobs of <paramref name="tasksPerJob"/> on the provider's offer, once it is published.</summary>
+    private async Task<IReadOnlyList<PreparedJob>> PrepareAsync(LocalNetwork network, ClientSession client, NodeProcess provider, int seed, int tasks, int tasksPerJob)
     {
         var api = new Exchange.Node.Api.ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
         var offer = await TestNetwork.WaitForAsync(async () =>
             (await OfferBook.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var first, ..] ? first : null, "the provider's offer", provider.Tail);
-        var inputs = SyntheticImages.Png(tasks, tasks + 11, 224, 224).Select((png, i) => ClientTask.FromImage($"image-{i}.png", png, client.Card)).ToList();
-        return await client.PrepareAsync(inputs, [offer], 1, null, default);
+        var inputs = SyntheticImages.Png(tasks, seed, 224, 224).Select((png, i) => ClientTask.FromImage($"image-{i}.png", png, client.Card)).ToList();
+        return await client.PrepareAsync(inputs, [offer], tasksPerJob, null, default);
     }
 
     /// <summary>Waits until the provider has read events of three blocks mined after now: whole rounds of its work have run since.</summary>

@@ -32,6 +32,32 @@ public sealed class VerifierWorkStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_audit_and_a_vote_in_back_off_are_not_due_until_their_time_even_after_a_reopen_and_bad_data_fails_them_at_once()
+    {
+        var clock = new ManualClock();
+        var store = new VerifierWorkStore(await NodeDatabase.OpenAsync(_folder.File("verifier.db"), default), clock);
+        await store.AddAuditAsync(7, Submitted, Keccak.Hash([9]), default);
+        await store.AddAuditAsync(8, Submitted, Keccak.Hash([9]), default);
+        await store.AddVoteAsync(7, 0, Submitted, default);
+        await store.RecordRetryAsync(7, VerifierWorkStore.Audit, "api down", TimeSpan.FromSeconds(30), default);
+        await store.RecordVoteRetryAsync(7, 0, "api down", TimeSpan.FromSeconds(30), default);
+
+        var reopened = new VerifierWorkStore(await NodeDatabase.OpenAsync(_folder.File("verifier.db"), default), clock);
+        Assert.Equal([8], (await reopened.ListDueWorkAsync("new", 10, default)).Select(w => (int)w.JobId));
+        Assert.Empty(await reopened.ListDueVotesAsync("new", 10, default));
+
+        clock.Advance(TimeSpan.FromSeconds(31));
+        var audit = (await reopened.ListDueWorkAsync("new", 10, default)).Single(w => w.JobId == 7);
+        Assert.Equal(1, audit.Attempts);
+        Assert.Single(await reopened.ListDueVotesAsync("new", 10, default));
+
+        await reopened.MarkFailedAsync(8, VerifierWorkStore.Audit, "float32 inputs must be finite", default);
+        await reopened.MarkVoteFailedAsync(7, 0, "float32 inputs must be finite", default);
+        Assert.Equal([7], (await reopened.ListDueWorkAsync("new", 10, default)).Select(w => (int)w.JobId));
+        Assert.Empty(await reopened.ListDueVotesAsync("new", 10, default));
+    }
+
+    [Fact]
     public async Task A_vote_and_its_salt_are_kept_before_the_commitment_is_sent_and_survive_a_reopen()
     {
         var store = await OpenAsync();
