@@ -154,6 +154,6 @@ public sealed class ClientSubmitCommandTests : IDisposable
         _folder.Path, new Dictionary<string, string> { ["EXCHANGE_MODEL_STORE"] = _folder.File("models") },
         [
             "client", "submit", "--dev-account", Client.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(),
-            "--api", network.ApiUrl.ToString(), "--deployments", network.DeploymentsDirectory, "--model", TestNetwork.Model, "--input", .. args,
+            "--api", network.ApiUrl.ToString(), "--deployment", network.DeploymentPath, "--model", TestNetwork.Model, "--input", .. args,
         ]);
 }

@@ -159,7 +159,7 @@ public sealed class DeclineTests : IDisposable
             _folder.Path, new Dictionary<string, string> { ["EXCHANGE_MODEL_STORE"] = _folder.File("models") },
             [
                 "client", .. args, "--dev-account", Client.ToString(CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(),
-                "--api", network.ApiUrl.ToString(), "--deployments", network.DeploymentsDirectory,
+                "--api", network.ApiUrl.ToString(), "--deployment", network.DeploymentPath,
             ]);
 
         Task<Bytes32> UploadAsync(byte[] bytes) => new ExchangeApiClient(_http, [network.ApiUrl], DevAccounts.Key(Client), TimeProvider.System).PutBlobAsync(bytes, default);
