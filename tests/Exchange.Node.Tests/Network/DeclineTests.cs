@@ -55,7 +55,7 @@ public sealed class DeclineTests : IDisposable
         var offer = await OfferAsync(network, client, provider);
 
         // A manifest that was never uploaded: its input is nowhere either.
-        var input = new BlobRef(client.Card.Inputs[0].Name, Keccak.Hash([1, 2, 3]));
+        var input = new BlobRef(client.Card.Inputs[0].Name, BlobAddress.Of([1, 2, 3]));
         var missing = new JobManifest(client.Card.ModelId, new[] { new ManifestTask(0, new[] { input }) });
         var prepared = new PreparedJob(new JobSlice(0, 0, 1), offer, missing, MerkleLeaves.TaskTree(missing.InputHashes).Root);
         await client.EnsureBalanceAsync(await client.CostAsync([prepared], default), default);
