@@ -1,3 +1,4 @@
+using Exchange.Core.Diagnostics;
 using System.Globalization;
 using Exchange.Api.Accounts;
 using Exchange.Api.Infrastructure;
@@ -48,6 +49,7 @@ public static class BlobsApi
         TimeProvider time,
         CancellationToken ct)
     {
+        using var _ = StageMeter.Measure(Stage.ApiIngest);
         var settings = options.Value;
 
         string? expected = null;

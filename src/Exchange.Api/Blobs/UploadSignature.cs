@@ -1,3 +1,4 @@
+using Exchange.Core.Diagnostics;
 using System.Globalization;
 using Nethereum.Signer;
 
@@ -23,12 +24,16 @@ public static class UploadSignature
         string.Create(CultureInfo.InvariantCulture, $"Exchange blob upload\nhash: {blobHash}\nexpiry: {expiry}");
 
     /// <summary>Signs an upload with the key; returns the 0x-prefixed signature.</summary>
-    public static string Sign(string blobHash, ulong expiry, EthECKey key) =>
-        new EthereumMessageSigner().EncodeUTF8AndSign(Message(blobHash, expiry), key);
+    public static string Sign(string blobHash, ulong expiry, EthECKey key)
+    {
+        using var _ = StageMeter.Measure(Stage.Signing);
+        return new EthereumMessageSigner().EncodeUTF8AndSign(Message(blobHash, expiry), key);
+    }
 
     /// <summary>The address that signed the upload message, or null when the signature is malformed.</summary>
     public static string? RecoverSigner(string blobHash, ulong expiry, string signature)
     {
+        using var _ = StageMeter.Measure(Stage.Signing);
         try
         {
             return new EthereumMessageSigner().EncodeUTF8AndEcRecover(Message(blobHash, expiry), signature)?.ToLowerInvariant();

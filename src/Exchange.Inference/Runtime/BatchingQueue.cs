@@ -1,3 +1,4 @@
+using Exchange.Core.Diagnostics;
 using System.Threading.Channels;
 
 namespace Exchange.Inference.Runtime;
@@ -125,6 +126,7 @@ internal sealed class BatchingQueue : IAsyncDisposable
 
     private void Execute(List<WorkItem> batch)
     {
+        using var _ = StageMeter.Measure(Stage.Inference);
         try
         {
             var outputs = _model.Run(batch.Select(b => b.Inputs).ToArray());

@@ -1,3 +1,4 @@
+using Exchange.Core.Diagnostics;
 using System.Net;
 using System.Numerics;
 using Exchange.Chain.Bindings;
@@ -53,6 +54,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     public async Task<IReadOnlyList<PreparedJob>> PrepareAsync(
         IReadOnlyList<ClientTask> tasks, IReadOnlyList<SignedOffer> offers, int tasksPerJob, IProgress<int>? uploadedTasks, CancellationToken cancellationToken)
     {
+        using var _ = StageMeter.Measure(Stage.Upload);
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(offers);
         ClientTask.EnsureValid(tasks, Card);

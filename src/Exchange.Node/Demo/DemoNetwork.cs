@@ -1,3 +1,4 @@
+using Exchange.Core.Diagnostics;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
@@ -89,7 +90,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         var before = await HoldingsAsync(deployer, roles, ct).ConfigureAwait(false);
         _log.DemoApi(apiUrl);
 
-        await using var engine = new InferenceEngine(new ModelRegistry(new ModelStore(Path.Combine(data, "models"))));
+        await using var engine = new InferenceEngine(new ModelRegistry(new ModelStore(Path.Combine(data, "models"))), new InferenceEngineOptions { Device = options.Device });
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
         using var stopNodes = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var running = new List<Task>();
@@ -131,6 +132,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var offers = await OffersAsync(clientApi, card.ModelId, clientMarket, providers.Select(p => p.Address).ToHashSet(StringComparer.OrdinalIgnoreCase), ct).ConfigureAwait(false);
             offers = [.. offers, .. silent];
 
+            StageMeter.Active?.Open();
             var tasks = ClientTask.Synthetic(card, engine.Registry, options.Tasks, options.Seed);
             var (startBlock, _) = await clientMarket.LatestBlockAsync(ct).ConfigureAwait(false);
             var prepared = await session.PrepareAsync(tasks, offers, options.TasksPerJob, null, ct).ConfigureAwait(false);
@@ -151,6 +153,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
                     computeSeconds = computeClock.Elapsed.TotalSeconds;
                 }
             }), Poll, ct).ConfigureAwait(false);
+            StageMeter.Active?.Close();
             computeSeconds ??= computeClock.Elapsed.TotalSeconds;
             while (canary is { Finished: false })
             {

@@ -1,4 +1,5 @@
 using Exchange.Chain.Wallets;
+using Exchange.Inference.Devices;
 using Exchange.Node.Provider;
 
 namespace Exchange.Node.Demo;
@@ -29,6 +30,9 @@ public sealed record DemoOptions
 
     /// <summary>The model, by name: <c>resnet18</c> (default) takes images, <c>minilm</c> sentences.</summary>
     public string Model { get; init; } = "resnet18";
+
+    /// <summary>Where the providers and verifiers run the model. Default auto: CUDA when it loads, else the CPU.</summary>
+    public DeviceSpec Device { get; init; } = DeviceSpec.Auto;
 
     /// <summary>An existing chain (its dev accounts must be Hardhat's); null starts a local Hardhat node.</summary>
     public Uri? Rpc { get; init; }

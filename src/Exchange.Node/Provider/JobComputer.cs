@@ -1,3 +1,4 @@
+using Exchange.Core.Diagnostics;
 using System.Numerics;
 using Exchange.Core.Eip712;
 using Exchange.Core.Hashing;
@@ -123,6 +124,7 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
     /// </summary>
     private async Task<BlobRef[]> UploadOutputsAsync(ModelRunner runner, IReadOnlyList<Tensor> tensors, TaskCipher? cipher, bool upload, CancellationToken cancellationToken)
     {
+        using var _ = StageMeter.Measure(Stage.OutputUpload);
         var blobs = new BlobRef[tensors.Count];
         for (var o = 0; o < tensors.Count; o++)
         {
