@@ -28,10 +28,11 @@ internal static class BenchCommands
         var device = ModelCommands.DeviceOption();
         var providers = new Option<int>("--providers") { Description = "Honest providers (default 1)", HelpName = "P", DefaultValueFactory = _ => 1 };
         var perJob = new Option<int>("--tasks-per-job") { Description = "Tasks per job (default 64)", HelpName = "K", DefaultValueFactory = _ => 64 };
+        var warmUp = new Option<bool>("--warm-up") { Description = "Run one job on a network of its own first, so that the measured run finds its code compiled" };
         var json = CommonOptions.Json();
         var command = new Command("e2e", "An honest local network (chain, API, providers, a verifier, a client) end to end: tasks/s from the first upload to the last settlement against the bare engine in the same run, gas and CPU per task by stage, peak memory")
         {
-            model, tasks, device, providers, perJob, json,
+            model, tasks, device, providers, perJob, warmUp, json,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -42,6 +43,7 @@ internal static class BenchCommands
                 Device = parsed.GetValue(device)!,
                 Providers = parsed.GetValue(providers),
                 TasksPerJob = parsed.GetValue(perJob),
+                WarmUp = parsed.GetValue(warmUp),
             };
             if (options.Problem() is { } problem)
             {
@@ -77,7 +79,7 @@ internal static class BenchCommands
     private static void PrintEndToEnd(EndToEndResult result)
     {
         var cpu = result.CpuMsPerTask;
-        Output.Line($"{result.Model} on {result.Device}, {result.Tasks} tasks in jobs of {result.TasksPerJob}, {result.Providers} provider(s): "
+        Output.Line($"{result.Model} on {result.Device}, {result.Tasks} tasks in jobs of {result.TasksPerJob}, {result.Providers} provider(s){(result.WarmUp ? ", warmed up" : "")}: "
             + $"{result.TasksPerSec:F1} tasks/s end to end, bare engine {result.BareTasksPerSec:F1}/s, ratio {result.Ratio:F3}; {result.GasPerTask:F0} gas/task");
         Output.Line("CPU ms per task");
         foreach (var (stage, ms) in new (string, double)[]
@@ -91,6 +93,7 @@ internal static class BenchCommands
             Output.Line($"  {stage,-24} {ms,9:F3}");
         }
 
+        Output.Line($"  of which JIT compilation {result.JitMsPerTask:F3}; GC pauses {result.GcPauseMsPerTask:F3} ms of wall time per task");
         Output.Line($"peak RSS: {result.PeakRssMb.Process:F0} MiB for {string.Join(", ", result.PeakRssMb.ProcessRoles)} (one process), {result.PeakRssMb.ChainNode:F0} MiB chain node");
     }
 

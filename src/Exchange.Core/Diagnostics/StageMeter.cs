@@ -35,6 +35,10 @@ public sealed class StageMeter : IDisposable
     private TimeSpan _processCpu;
     private TimeSpan _otherCpuAtOpen;
     private TimeSpan _otherCpu;
+    private TimeSpan _jitAtOpen;
+    private TimeSpan _jit;
+    private TimeSpan _gcPausesAtOpen;
+    private TimeSpan _gcPauses;
 
     private StageMeter(Func<TimeSpan> otherProcessesCpu) => _otherProcessesCpu = otherProcessesCpu;
 
@@ -90,6 +94,8 @@ public sealed class StageMeter : IDisposable
         Array.Clear(_firstEntry);
         _otherCpuAtOpen = _otherProcessesCpu();
         _processCpuAtOpen = Environment.CpuUsage.TotalTime;
+        _jitAtOpen = System.Runtime.JitInfo.GetCompilationTime();
+        _gcPausesAtOpen = GC.GetTotalPauseDuration();
         _openedAt = Stopwatch.GetTimestamp();
         _open = true;
     }
@@ -105,6 +111,8 @@ public sealed class StageMeter : IDisposable
         _open = false;
         _closedAt = Stopwatch.GetTimestamp();
         _processCpu = Environment.CpuUsage.TotalTime - _processCpuAtOpen;
+        _jit = System.Runtime.JitInfo.GetCompilationTime() - _jitAtOpen;
+        _gcPauses = GC.GetTotalPauseDuration() - _gcPausesAtOpen;
         _otherCpu = _otherProcessesCpu() - _otherCpuAtOpen;
     }
 
@@ -121,7 +129,7 @@ public sealed class StageMeter : IDisposable
         var firstEntry = Enum.GetValues<Stage>()
             .Where(s => _firstEntry[(int)s] != 0)
             .ToDictionary(s => s, s => Stopwatch.GetElapsedTime(_firstEntry[(int)s], _closedAt));
-        return new StageReport(Stopwatch.GetElapsedTime(_openedAt, _closedAt), stages, firstEntry, _processCpu, _otherCpu);
+        return new StageReport(Stopwatch.GetElapsedTime(_openedAt, _closedAt), stages, firstEntry, _processCpu, _otherCpu) { Jit = _jit, GcPauses = _gcPauses };
     }
 
     /// <summary>Removes the meter from the process.</summary>

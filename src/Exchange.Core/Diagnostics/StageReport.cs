@@ -13,6 +13,12 @@ public sealed record StageReport(
     TimeSpan ProcessCpu,
     TimeSpan OtherProcessesCpu)
 {
+    /// <summary>Time the JIT compiler took in the window, on whichever threads it ran (so inside the stages and the rest, not beside them).</summary>
+    public TimeSpan Jit { get; init; }
+
+    /// <summary>Wall time the garbage collector paused the process in the window.</summary>
+    public TimeSpan GcPauses { get; init; }
+
     /// <summary>Process CPU time charged to no stage: other threads' work for the flows, polling, the runtime.</summary>
     public TimeSpan Unattributed => ProcessCpu - Stages.Values.Aggregate(TimeSpan.Zero, (sum, t) => sum + t);
 }

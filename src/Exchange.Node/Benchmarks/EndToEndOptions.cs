@@ -20,6 +20,12 @@ public sealed record EndToEndOptions
     /// <summary>Tasks per job. Default 64.</summary>
     public int TasksPerJob { get; init; } = 64;
 
+    /// <summary>
+    /// Runs one job on a network of its own first, in the same process, so that the measured run
+    /// finds its code compiled, as a long-running node does. Default false: one cold run.
+    /// </summary>
+    public bool WarmUp { get; init; }
+
     /// <summary>Folder for the run's chain deployment, databases and blobs; a fresh temporary folder, removed afterwards, when null.</summary>
     public string? DataDirectory { get; init; }
 

@@ -8,6 +8,7 @@ namespace Exchange.Node.Benchmarks;
 /// <param name="Tasks">Tasks the client submitted.</param>
 /// <param name="Providers">Honest providers.</param>
 /// <param name="TasksPerJob">Tasks per job.</param>
+/// <param name="WarmUp">Whether a job on a network of its own ran first, so that the measured run found its code compiled.</param>
 /// <param name="Settled">Jobs that settled (every job, in an honest run that ended).</param>
 /// <param name="Seconds">Wall time from the client's first upload to the last job's end as the client saw it.</param>
 /// <param name="TasksPerSec">Tasks ÷ <paramref name="Seconds"/>.</param>
@@ -16,12 +17,15 @@ namespace Exchange.Node.Benchmarks;
 /// <param name="GasPerTask">Gas of every transaction from the client's first to the last job's end, per task.</param>
 /// <param name="CpuMsPerTask">CPU milliseconds per task, by stage (see <see cref="StageCpu"/>).</param>
 /// <param name="PeakRssMb">Peak resident memory, in MiB: the process (every role but the chain) and the chain node.</param>
+/// <param name="JitMsPerTask">JIT compilation per task, part of the CPU rows (a run's first tasks compile the code they run).</param>
+/// <param name="GcPauseMsPerTask">Wall time per task the garbage collector paused the process.</param>
 public sealed record EndToEndResult(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("device")] string Device,
     [property: JsonPropertyName("tasks")] int Tasks,
     [property: JsonPropertyName("providers")] int Providers,
     [property: JsonPropertyName("tasksPerJob")] int TasksPerJob,
+    [property: JsonPropertyName("warmUp")] bool WarmUp,
     [property: JsonPropertyName("settled")] int Settled,
     [property: JsonPropertyName("seconds")] double Seconds,
     [property: JsonPropertyName("tasksPerSec")] double TasksPerSec,
@@ -29,7 +33,9 @@ public sealed record EndToEndResult(
     [property: JsonPropertyName("ratio")] double Ratio,
     [property: JsonPropertyName("gasPerTask")] double GasPerTask,
     [property: JsonPropertyName("cpuMsPerTask")] StageCpu CpuMsPerTask,
-    [property: JsonPropertyName("peakRssMb")] PeakMemory PeakRssMb);
+    [property: JsonPropertyName("peakRssMb")] PeakMemory PeakRssMb,
+    [property: JsonPropertyName("jitMsPerTask")] double JitMsPerTask,
+    [property: JsonPropertyName("gcPauseMsPerTask")] double GcPauseMsPerTask);
 
 /// <summary>
 /// CPU milliseconds per task in the measured window. The stages are the exchange's, measured per
