@@ -86,7 +86,7 @@ internal static class BenchCommands
         {
             ("client preparation", cpu.ClientPreparation), ("hashing", cpu.Hashing), ("uploads", cpu.Uploads), ("API ingest", cpu.ApiIngest),
             ("provider fetch + checks", cpu.ProviderFetch), ("inference", cpu.Inference), ("output upload", cpu.OutputUpload), ("signing", cpu.Signing),
-            ("chain transactions", cpu.ChainTransactions), ("audits", cpu.Audits), ("other (unattributed)", cpu.Other), ("chain node (Hardhat)", cpu.ChainNode),
+            ("chain transactions", cpu.ChainTransactions), ("audits", cpu.Audits), ("polling", cpu.Polling), ("other (unattributed)", cpu.Other), ("chain node (Hardhat)", cpu.ChainNode),
             ("total", cpu.Total),
         })
         {

@@ -32,4 +32,7 @@ public enum Stage
 
     /// <summary>A verifier's audit of a job's drawn tasks, its fetches included.</summary>
     Audits,
+
+    /// <summary>The nodes' rounds and the client's wait, outside the stages above: reading the chain and the API, the work queues.</summary>
+    Polling,
 }

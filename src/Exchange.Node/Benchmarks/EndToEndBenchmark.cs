@@ -102,7 +102,7 @@ public static class EndToEndBenchmark
         return new StageCpu(
             StageMs(Stage.ClientPreparation), StageMs(Stage.Hashing), StageMs(Stage.Upload), StageMs(Stage.ApiIngest),
             StageMs(Stage.ProviderFetch), StageMs(Stage.Inference), StageMs(Stage.OutputUpload), StageMs(Stage.Signing),
-            StageMs(Stage.ChainTransactions), StageMs(Stage.Audits), Ms(report.Unattributed), Ms(report.OtherProcessesCpu));
+            StageMs(Stage.ChainTransactions), StageMs(Stage.Audits), StageMs(Stage.Polling), Ms(report.Unattributed), Ms(report.OtherProcessesCpu));
     }
 
     private static void TryDelete(string folder)

@@ -41,7 +41,7 @@ public sealed record EndToEndResult(
 /// CPU milliseconds per task in the measured window. The stages are the exchange's, measured per
 /// async flow on every thread it ran on (exclusive: a stage nested in another counts once, as
 /// itself); <see cref="Other"/> is the rest of the process's CPU (threads that work for the flows,
-/// such as ONNX Runtime's own pool, sockets and Kestrel, and the nodes' polling, the GC and the JIT);
+/// such as ONNX Runtime's own pool, sockets and Kestrel, the GC and the JIT's background compiles);
 /// <see cref="ChainNode"/> is the local chain node's process.
 /// </summary>
 public sealed record StageCpu(
@@ -55,12 +55,13 @@ public sealed record StageCpu(
     [property: JsonPropertyName("signing")] double Signing,
     [property: JsonPropertyName("chainTransactions")] double ChainTransactions,
     [property: JsonPropertyName("audits")] double Audits,
+    [property: JsonPropertyName("polling")] double Polling,
     [property: JsonPropertyName("other")] double Other,
     [property: JsonPropertyName("chainNode")] double ChainNode)
 {
     /// <summary>Every row: the process's CPU and the chain node's, per task.</summary>
     [JsonPropertyName("total")]
-    public double Total => Math.Round(ClientPreparation + Hashing + Uploads + ApiIngest + ProviderFetch + Inference + OutputUpload + Signing + ChainTransactions + Audits + Other + ChainNode, 3);
+    public double Total => Math.Round(ClientPreparation + Hashing + Uploads + ApiIngest + ProviderFetch + Inference + OutputUpload + Signing + ChainTransactions + Audits + Polling + Other + ChainNode, 3);
 }
 
 /// <summary>Peak resident memory in MiB. The client, API, providers and verifiers share one process, so their peak is one figure.</summary>

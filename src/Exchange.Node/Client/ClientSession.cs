@@ -206,6 +206,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     public async Task<IReadOnlyDictionary<BigInteger, JobStatus>> WaitAsync(
         IReadOnlyList<(BigInteger JobId, Job Record)> jobs, IProgress<ClientProgress>? progress, TimeSpan pollInterval, bool checkAvailability, CancellationToken cancellationToken)
     {
+        using var _ = StageMeter.Measure(Stage.Polling);
         ArgumentNullException.ThrowIfNull(jobs);
         var total = jobs.Sum(j => (int)j.Record.TaskCount);
         var statuses = jobs.ToDictionary(j => j.JobId, _ => JobStatus.Created);

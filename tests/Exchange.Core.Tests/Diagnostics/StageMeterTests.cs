@@ -17,7 +17,9 @@ public sealed class StageMeterTests
     {
         using var meter = StageMeter.Install(() => TimeSpan.Zero);
         meter.Open();
-        using (StageMeter.Measure(Stage.Signing))
+        // Stages that no code in this assembly measures: other tests, running beside this one in the
+        // same process, hash and sign while the window is open.
+        using (StageMeter.Measure(Stage.Audits))
         {
             // The reference: four pieces of work on one thread, no await.
             for (var i = 0; i < 4; i++)
@@ -35,7 +37,7 @@ public sealed class StageMeterTests
         meter.Close();
 
         var report = meter.Report();
-        var reference = report.Stages[Stage.Signing];
+        var reference = report.Stages[Stage.Audits];
         var hopping = report.Stages[Stage.Upload];
         Assert.True(reference > TimeSpan.Zero, $"{reference}");
         // The same four pieces of work, on whichever threads they ran: about the same CPU time.
@@ -43,7 +45,7 @@ public sealed class StageMeterTests
         // Forty pieces outside every stage are charged to none, but are the process's.
         Assert.True(report.Unattributed > reference + hopping, $"stages {reference} + {hopping}, process {report.ProcessCpu}");
         Assert.Contains(Stage.Upload, report.SinceFirstEntry.Keys);
-        Assert.DoesNotContain(Stage.Audits, report.SinceFirstEntry.Keys);
+        Assert.DoesNotContain(Stage.OutputUpload, report.SinceFirstEntry.Keys);
     }
 
     [Fact]

@@ -14,13 +14,13 @@ public sealed class BenchEndToEndTests
     private static readonly string[] Stages =
     [
         "clientPreparation", "hashing", "uploads", "apiIngest", "providerFetch", "inference", "outputUpload",
-        "signing", "chainTransactions", "audits", "other", "chainNode",
+        "signing", "chainTransactions", "audits", "polling", "other", "chainNode",
     ];
 
     // Every honest run hashes, signs, uploads, fetches, infers and transacts; an audit is drawn for only some jobs.
     private static readonly string[] AlwaysBusy =
     [
-        "clientPreparation", "hashing", "uploads", "apiIngest", "providerFetch", "inference", "outputUpload", "signing", "chainTransactions", "chainNode",
+        "clientPreparation", "hashing", "uploads", "apiIngest", "providerFetch", "inference", "outputUpload", "signing", "chainTransactions", "polling", "chainNode",
     ];
 
     [Fact]
