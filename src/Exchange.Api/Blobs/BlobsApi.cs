@@ -1,7 +1,7 @@
-using Exchange.Core.Diagnostics;
 using System.Globalization;
 using Exchange.Api.Accounts;
 using Exchange.Api.Infrastructure;
+using Exchange.Core.Diagnostics;
 using Exchange.Core.Hashing;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;

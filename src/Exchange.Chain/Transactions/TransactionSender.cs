@@ -1,5 +1,5 @@
-using Exchange.Core.Diagnostics;
 using System.Numerics;
+using Exchange.Core.Diagnostics;
 using Nethereum.Contracts;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Hex.HexTypes;

@@ -1,5 +1,5 @@
-using Exchange.Core.Diagnostics;
 using System.Numerics;
+using Exchange.Core.Diagnostics;
 using Exchange.Core.Hashing;
 using Nethereum.Signer;
 

@@ -1,5 +1,5 @@
-using Exchange.Core.Diagnostics;
 using System.Threading.Channels;
+using Exchange.Core.Diagnostics;
 
 namespace Exchange.Inference.Runtime;
 

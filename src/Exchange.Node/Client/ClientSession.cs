@@ -1,9 +1,9 @@
-using Exchange.Core.Diagnostics;
 using System.Net;
 using System.Numerics;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
+using Exchange.Core.Diagnostics;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Exchange.Core.Manifests;

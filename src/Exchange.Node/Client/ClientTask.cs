@@ -1,5 +1,5 @@
-using Exchange.Core.Diagnostics;
 using System.Globalization;
+using Exchange.Core.Diagnostics;
 using Exchange.Core.Models;
 using Exchange.Core.Tensors;
 using Exchange.Inference.Calibration;

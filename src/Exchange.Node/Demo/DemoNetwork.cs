@@ -1,4 +1,3 @@
-using Exchange.Core.Diagnostics;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
@@ -7,6 +6,7 @@ using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
 using Exchange.Chain.Wallets;
+using Exchange.Core.Diagnostics;
 using Exchange.Core.Jobs;
 using Exchange.Inference.Calibration;
 using Exchange.Inference.Engine;

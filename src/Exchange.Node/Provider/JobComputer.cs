@@ -1,5 +1,5 @@
-using Exchange.Core.Diagnostics;
 using System.Numerics;
+using Exchange.Core.Diagnostics;
 using Exchange.Core.Eip712;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;

@@ -1,6 +1,6 @@
-using Exchange.Core.Diagnostics;
 using System.Numerics;
 using Exchange.Core;
+using Exchange.Core.Diagnostics;
 using Exchange.Core.Jobs;
 using Exchange.Core.Manifests;
 using Exchange.Core.Merkle;

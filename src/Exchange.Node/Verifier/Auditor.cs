@@ -1,8 +1,8 @@
-using Exchange.Core.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Numerics;
 using System.Text.Json.Nodes;
+using Exchange.Core.Diagnostics;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Exchange.Core.Json;

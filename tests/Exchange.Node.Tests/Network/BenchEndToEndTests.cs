@@ -9,6 +9,7 @@ namespace Exchange.Node.Tests.Network;
 /// Nothing is asserted about speed, which depends on the machine and its load.
 /// </summary>
 [Collection(NetworkTestGroup.Name)]
+[Trait("Lane", "Slow")]
 public sealed class BenchEndToEndTests
 {
     private static readonly string[] Stages =
