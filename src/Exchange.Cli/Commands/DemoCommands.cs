@@ -15,13 +15,13 @@ internal static class DemoCommands
     {
         var providers = new Option<int>("--providers") { Description = "Providers; the last one cheats when --cheat-rate > 0 (default 2)", DefaultValueFactory = _ => 2 };
         var verifiers = new Option<int>("--verifiers") { Description = "Verifiers (default 3)", DefaultValueFactory = _ => 3 };
-        var tasks = new Option<int>("--tasks") { Description = "Tasks the client submits: images, or sentences for --model minilm (default 1024)", DefaultValueFactory = _ => new DemoOptions().Tasks };
+        var tasks = new Option<int>("--tasks") { Description = "Tasks the client submits: images, or sentences for --model minilm (default 1024; 200 in jobs of 8 with --lazy-verifier or --copying-verifier)" };
         var perJob = ClientCommands.TasksPerJob();
         var cheatRate = new Option<double>("--cheat-rate") { Description = "Share of the cheater's tasks falsified, 0-1; 0 for an honest network (default 0.3)", DefaultValueFactory = _ => 0.3 };
         var cheat = new Option<string>("--cheat") { Description = "How the cheater falsifies: random, perturb, reuse (default perturb)", DefaultValueFactory = _ => "perturb" };
         var seed = new Option<int>("--seed") { Description = "Seed of the images or sentences and of the cheat (default 7)", DefaultValueFactory = _ => 7 };
         var model = new Option<string>("--model") { Description = "Model: resnet18 (default, images) or minilm (sentences)", DefaultValueFactory = _ => "resnet18" };
-        var audit = new Option<int>("--audit-rate") { Description = "Share of jobs audited, in percent (default 100)", DefaultValueFactory = _ => (int)(new DemoOptions().AuditRateBps / 100) };
+        var audit = new Option<int>("--audit-rate") { Description = "Share of jobs audited, in percent (default 100; 50 with --lazy-verifier or --copying-verifier)" };
         var lazy = new Option<bool>("--lazy-verifier") { Description = "Add a lazy verifier (passes every audit without re-running it), staking ten times an honest one" };
         var copying = new Option<bool>("--copying-verifier") { Description = "Add a copying verifier (takes the provider's outputs as its own), staking ten times an honest one" };
         var canaryRate = new Option<double?>("--canary-rate") { Description = "Share of all jobs that the canary service's jobs make up, 0-0.9 (default 0, or 0.3 with --lazy-verifier or --copying-verifier)", HelpName = "R" };
@@ -39,27 +39,29 @@ internal static class DemoCommands
         };
         command.SetAction(async (parsed, ct) =>
         {
-            if (parsed.GetValue(audit) is < 1 or > 100)
+            if (parsed.GetResult(audit) is not null && parsed.GetValue(audit) is < 1 or > 100)
             {
                 throw new CliException("--audit-rate is a percentage of jobs, 1-100", ExitCodes.Usage);
             }
 
-            var options = new DemoOptions
+            var canaryRun = parsed.GetValue(lazy) || parsed.GetValue(copying);
+            var workload = canaryRun ? DemoOptions.CanaryWorkload : new DemoOptions();
+            var options = workload with
             {
                 Providers = parsed.GetValue(providers),
                 Verifiers = parsed.GetValue(verifiers),
-                Tasks = parsed.GetValue(tasks),
-                TasksPerJob = parsed.GetValue(perJob),
+                Tasks = parsed.GetResult(tasks) is null ? workload.Tasks : parsed.GetValue(tasks),
+                TasksPerJob = parsed.GetResult(perJob) is null ? workload.TasksPerJob : parsed.GetValue(perJob),
                 CheatRate = parsed.GetValue(cheatRate),
                 Cheat = ProviderCommands.ParseCheat(parsed.GetValue(cheat)),
                 Seed = parsed.GetValue(seed),
                 Model = parsed.GetValue(model)!,
-                AuditRateBps = (uint)(parsed.GetValue(audit) * 100),
+                AuditRateBps = parsed.GetResult(audit) is null ? workload.AuditRateBps : (uint)(parsed.GetValue(audit) * 100),
                 SilentProvider = parsed.GetValue(silent),
                 LazyVerifier = parsed.GetValue(lazy),
                 CopyingVerifier = parsed.GetValue(copying),
                 // A dishonest verifier is only ever caught by canaries: they come with it unless told otherwise.
-                CanaryRate = parsed.GetValue(canaryRate) ?? (parsed.GetValue(lazy) || parsed.GetValue(copying) ? DefaultCanaryRate : 0),
+                CanaryRate = parsed.GetValue(canaryRate) ?? (canaryRun ? DefaultCanaryRate : 0),
                 Rpc = parsed.GetResult(rpc) is null ? null : parsed.GetValue(rpc),
                 DataDirectory = parsed.GetValue(data)?.FullName,
             };

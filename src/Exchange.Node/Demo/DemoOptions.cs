@@ -9,6 +9,14 @@ public sealed record DemoOptions
     /// <summary>The providers' <c>maxTasks</c> when the client chooses the job size.</summary>
     public const int AutoMaxTasks = 1_024;
 
+    /// <summary>
+    /// The workload of a run with a dishonest verifier, which only canaries catch: canaries are a
+    /// share of the client's jobs and catch it only in the audits it is drawn for, so it runs many
+    /// small jobs, half of them audited (gas per task is not what such a run shows): 200 tasks in
+    /// jobs of 8, audit rate 5000 bps, 4 tasks re-run per audit.
+    /// </summary>
+    public static DemoOptions CanaryWorkload { get; } = new() { Tasks = 200, TasksPerJob = 8, AuditRateBps = 5_000, AuditedTasksPerJob = 4 };
+
     /// <summary>Providers; the last one cheats when <see cref="CheatRate"/> is above 0. Default 2.</summary>
     public int Providers { get; init; } = 2;
 
