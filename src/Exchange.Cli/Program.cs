@@ -9,6 +9,7 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.DefaultThreadCurrentUICult
 var root = new RootCommand("exchange: a blockchain-settled compute exchange for AI inference");
 root.Subcommands.Add(DeployCommand.Build());
 root.Subcommands.Add(WalletCommands.Build());
+root.Subcommands.Add(TokenCommands.Build());
 root.Subcommands.Add(ChainCommands.Build());
 root.Subcommands.Add(ApiCommands.Build());
 root.Subcommands.Add(ModelCommands.Build());

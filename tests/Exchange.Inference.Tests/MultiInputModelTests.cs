@@ -81,7 +81,7 @@ public sealed class MultiInputModelTests : IAsyncDisposable
     public void A_manifest_task_lists_one_blob_per_input_in_the_card_order_and_hashes_the_list()
     {
         var entry = _registry.Add(_onnx, TinyOnnx.MixedInputsCard("mixed", _onnx, Width));
-        var blobs = TinyOnnx.MixedTask(Width, 2).Select((t, i) => new BlobRef(entry.Card.Inputs[i].Name, Keccak.Hash(Npy.Write(t)))).ToArray();
+        var blobs = TinyOnnx.MixedTask(Width, 2).Select((t, i) => new BlobRef(entry.Card.Inputs[i].Name, BlobAddress.Of(Npy.Write(t)))).ToArray();
         var manifest = new JobManifest(entry.ModelId, new[] { new ManifestTask(0, blobs) });
 
         manifest.EnsureMatches(entry.Card);

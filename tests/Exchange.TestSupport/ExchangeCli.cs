@@ -14,7 +14,11 @@ public static class ExchangeCli
     /// <param name="Stderr">Everything on stderr.</param>
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    /// <summary>Runs <c>exchange args…</c> in <paramref name="workingDirectory"/> with extra environment variables; stdin is empty; at most 2 minutes.</summary>
+    /// <summary>
+    /// Runs <c>exchange args…</c> in <paramref name="workingDirectory"/> with extra environment variables; stdin is empty; at most 2 minutes.
+    /// The user's data folder is the working folder's <c>.share</c> and <c>$EXCHANGE_DEPLOYMENT</c> is unset unless
+    /// <paramref name="environment"/> says otherwise, so that no test reads or writes a deployment of the developer's own.
+    /// </summary>
     public static Task<Result> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
         RunAsync(workingDirectory, environment, TimeSpan.FromMinutes(2), args);
 
@@ -35,6 +39,8 @@ public static class ExchangeCli
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        start.Environment["XDG_DATA_HOME"] = Path.Combine(workingDirectory, ".share");
+        start.Environment.Remove("EXCHANGE_DEPLOYMENT");
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;

@@ -8,13 +8,13 @@ using Nethereum.Web3;
 namespace Exchange.Api.Accounts;
 
 /// <summary>
-/// The API's link to the chain: the RPC client and the deployment (read from the deployments folder
+/// The API's link to the chain: the RPC client and the deployment (read from the deployment file
 /// for the node's chain id). Resolved on first use, so the API starts while the node is still coming up.
 /// </summary>
 public sealed class ChainConnection : IDisposable
 {
     private readonly Uri _rpc;
-    private readonly string _deployments;
+    private readonly string? _deploymentFile;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ChainDeployment? _deployment;
 
@@ -23,7 +23,7 @@ public sealed class ChainConnection : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         _rpc = options.Value.RpcUrl ?? throw new InvalidOperationException("Api:RpcUrl is not set");
-        _deployments = options.Value.DeploymentsDirectory;
+        _deploymentFile = options.Value.Deployment;
         Web3 = new Web3(_rpc.ToString());
     }
 
@@ -46,11 +46,11 @@ public sealed class ChainConnection : IDisposable
                 var chainId = await CallAsync(() => Web3.Eth.ChainId.SendRequestAsync(), ct);
                 try
                 {
-                    _deployment = DeploymentFile.Read(_deployments, chainId.Value);
+                    _deployment = DeploymentFile.Read(_deploymentFile, chainId.Value);
                 }
                 catch (InvalidDataException e)
                 {
-                    throw new ChainUnavailableException($"the chain at {_rpc} has no usable deployment file in {_deployments}: {e.Message}", e);
+                    throw new ChainUnavailableException($"the chain at {_rpc} has no usable deployment: {e.Message}", e);
                 }
             }
             return _deployment;
@@ -76,7 +76,7 @@ public sealed class ChainConnection : IDisposable
         catch (Exception e) when (e is Nethereum.ABI.FunctionEncoding.SmartContractRevertException or SmartContractCustomErrorRevertException)
         {
             // A view that reverts means the deployment file names contracts that are not (or no longer) these.
-            throw new ChainUnavailableException($"the contracts in {_deployments} reverted a view call on {_rpc}: {e.Message}", e);
+            throw new ChainUnavailableException($"the contracts in {DeploymentFile.PathFor(_deploymentFile, _deployment?.ChainId ?? 0)} reverted a view call on {_rpc}: {e.Message}", e);
         }
     }
 

@@ -1,8 +1,8 @@
 using Dapper;
+using Exchange.Core.Hashing;
 using Exchange.Storage;
 using Exchange.Api.Infrastructure;
 using Microsoft.Extensions.Options;
-using Org.BouncyCastle.Crypto.Digests;
 
 namespace Exchange.Api.Blobs;
 
@@ -29,7 +29,7 @@ public sealed class BlobStore(IOptions<ApiOptions> options, SqliteConnectionFact
         ArgumentNullException.ThrowIfNull(body);
         Directory.CreateDirectory(IncomingDirectory);
         var path = Path.Combine(IncomingDirectory, Guid.NewGuid().ToString("N"));
-        var digest = new KeccakDigest(256);
+        using var hasher = BlobAddress.NewHasher();
         long size = 0;
         var buffer = new byte[BufferSize];
         var complete = false;
@@ -45,16 +45,14 @@ public sealed class BlobStore(IOptions<ApiOptions> options, SqliteConnectionFact
                     {
                         return null;
                     }
-                    digest.BlockUpdate(buffer, 0, read);
+                    hasher.AppendData(buffer, 0, read);
                     await file.WriteAsync(buffer.AsMemory(0, read), ct);
                 }
                 await file.FlushAsync(ct);
                 file.Flush(flushToDisk: true);
             }
-            var hash = new byte[32];
-            digest.DoFinal(hash, 0);
             complete = true;
-            return new IncomingBlob(path, "0x" + Convert.ToHexStringLower(hash), size);
+            return new IncomingBlob(path, BlobAddress.Finish(hasher).ToString(), size);
         }
         finally
         {
@@ -106,7 +104,7 @@ public sealed class IncomingBlob(string tempPath, string hash, long size) : IDis
     /// <summary>The temporary file.</summary>
     public string TempPath { get; } = tempPath;
 
-    /// <summary>keccak256 of the bytes, 0x-prefixed lowercase hex.</summary>
+    /// <summary>The bytes' <see cref="BlobAddress"/>, 0x-prefixed lowercase hex.</summary>
     public string Hash { get; } = hash;
 
     /// <summary>Length in bytes.</summary>
@@ -117,7 +115,7 @@ public sealed class IncomingBlob(string tempPath, string hash, long size) : IDis
 }
 
 /// <summary>Metadata of a stored blob.</summary>
-/// <param name="Hash">keccak256 of the bytes.</param>
+/// <param name="Hash">The bytes' <see cref="BlobAddress"/>.</param>
 /// <param name="Size">Length in bytes.</param>
 /// <param name="Uploader">Address that signed the first upload.</param>
 /// <param name="CreatedAt">UNIX seconds of the first upload.</param>

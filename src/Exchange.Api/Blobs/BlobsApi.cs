@@ -1,6 +1,7 @@
 using System.Globalization;
 using Exchange.Api.Accounts;
 using Exchange.Api.Infrastructure;
+using Exchange.Core.Hashing;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -22,11 +23,11 @@ public static class BlobsApi
 
         blobs.MapPut("/", PutBlob)
             .WithName("PutBlob")
-            .WithSummary("Stores the body under its keccak256; the upload must be signed by a funded address.")
+            .WithSummary("Stores the body under its address (SHA-256); the upload must be signed by a funded address.")
             .Accepts<byte[]>("application/octet-stream");
         blobs.MapGet("/{hash}", GetBlob)
             .WithName("GetBlob")
-            .WithSummary("Streams a blob, with ETag and range requests.");
+            .WithSummary("Streams a blob, named by its address or its IPFS CID, with ETag and range requests.");
         blobs.MapMethods("/{hash}", [HttpMethods.Head], HeadBlob)
             .WithName("HeadBlob")
             .WithSummary("Tells whether a blob exists and its size.");
@@ -114,7 +115,7 @@ public static class BlobsApi
                 $"{uploader} has neither a deposit nor a stake on the market.");
         }
 
-        var receipt = new BlobReceipt(incoming.Hash, incoming.Size);
+        var receipt = new BlobReceipt(incoming.Hash, incoming.Size, Bytes32.Parse(incoming.Hash).ToCid());
         if (await store.CommitAsync(incoming, uploader, ct))
         {
             metrics.BlobStored(incoming.Size);
@@ -155,9 +156,14 @@ public static class BlobsApi
 
     private static async Task<(BlobInfo? Blob, ProblemHttpResult? Problem)> FindAsync(string hash, BlobStore store, CancellationToken ct)
     {
-        if (!HexText.TryParseHash(hash, out var key))
+        string? key;
+        if (BlobAddress.TryParseCid(hash, out var address))
         {
-            return (null, Problems.Invalid(nameof(hash), "A blob hash is 0x followed by 64 hex digits."));
+            key = address.ToString();
+        }
+        else if (!HexText.TryParseHash(hash, out key))
+        {
+            return (null, Problems.Invalid(nameof(hash), "A blob is named by 0x and 64 hex digits, or by its CIDv1 (raw, sha2-256, base32)."));
         }
         return await store.FindAsync(key, ct) is { } blob ? (blob, null) : (null, Problems.NotFound($"No blob {key}."));
     }
@@ -167,6 +173,7 @@ public static class BlobsApi
 }
 
 /// <summary>What the store answers to an upload.</summary>
-/// <param name="Hash">keccak256 of the stored bytes, the blob's address.</param>
+/// <param name="Hash">The stored bytes' <see cref="BlobAddress"/>.</param>
 /// <param name="Size">Length in bytes.</param>
-public sealed record BlobReceipt(string Hash, long Size);
+/// <param name="Cid">The same address as an IPFS CID (v1, raw, sha2-256), by which the blob can also be read.</param>
+public sealed record BlobReceipt(string Hash, long Size, string Cid);

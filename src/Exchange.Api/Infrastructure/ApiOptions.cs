@@ -15,8 +15,11 @@ public sealed class ApiOptions
     /// <summary>JSON-RPC endpoint of the chain. Without it the API cannot check signers' funds and refuses uploads and offers. Default: none.</summary>
     public Uri? RpcUrl { get; set; }
 
-    /// <summary>Folder of <c>&lt;chainId&gt;.json</c> deployment files, to find the contracts on the RPC's chain. Default: <c>deployments</c>.</summary>
-    public string DeploymentsDirectory { get; set; } = "deployments";
+    /// <summary>
+    /// The deployment file, to find the contracts on the RPC's chain. Default: <c>$EXCHANGE_DEPLOYMENT</c>,
+    /// else <c>&lt;chainId&gt;.json</c> in <see cref="Exchange.Chain.Deployment.DeploymentFile.DefaultFolder"/>.
+    /// </summary>
+    public string? Deployment { get; set; }
 
     /// <summary>How often the in-process chain indexer polls the node, in milliseconds. Default: 1000.</summary>
     [Range(50, 60_000)]

@@ -78,7 +78,7 @@ public static class KeyRevealsApi
         {
             return Problems.Invalid("body", $"The body is not a key reveal document for job {job} and recipient {to}.");
         }
-        var hash = Keccak.Hash(body).ToString();
+        var hash = BlobAddress.Of(body).ToString();
         if (UploadSignature.RecoverSigner(hash, expiresAt, signature) != uploader)
         {
             return Problems.Status(StatusCodes.Status401Unauthorized, "Bad signature", $"The signature is not {uploader}'s over hash {hash} and expiry {expiresAt}.");
@@ -153,6 +153,6 @@ public static class KeyRevealsApi
 /// <summary>One posted reveal: who signed it and the document.</summary>
 /// <param name="Signer">The address that signed the upload.</param>
 /// <param name="Expiry">The signature's expiry (part of the signed message).</param>
-/// <param name="Signature">The EIP-191 signature over the body's keccak256 and the expiry (<see cref="UploadSignature.Message"/>).</param>
+/// <param name="Signature">The EIP-191 signature over the body's blob address and the expiry (<see cref="UploadSignature.Message"/>).</param>
 /// <param name="Body">The reveal document, 0x-prefixed hex.</param>
 public sealed record KeyRevealRow(string Signer, ulong Expiry, string Signature, string Body);

@@ -6,21 +6,38 @@ using Nethereum.Util;
 
 namespace Exchange.Chain.Deployment;
 
-/// <summary>Reads and writes <c>deployments/&lt;chainId&gt;.json</c>: <c>{"chainId": n, "contracts": {...}, "deployer": …, "startBlock": …}</c>.</summary>
+/// <summary>
+/// Reads and writes a deployment file: <c>{"chainId": n, "contracts": {...}, "deployer": …, "startBlock": …}</c>.
+/// Where it lives: the file a command names (<c>--deployment FILE</c>), else <c>$EXCHANGE_DEPLOYMENT</c>,
+/// else <c>&lt;chainId&gt;.json</c> in <see cref="DefaultFolder"/>, so that every process of a network
+/// finds the same file whatever folder it was started in.
+/// </summary>
 public static class DeploymentFile
 {
+    /// <summary>Environment variable naming the deployment file when no command-line option does.</summary>
+    public const string Variable = "EXCHANGE_DEPLOYMENT";
+
     private static readonly string[] ContractNames = ["ComputeToken", "StakingVault", "JobMarket", "AuditCourt"];
 
-    /// <summary>The file's path for a chain.</summary>
-    public static string PathFor(string folder, BigInteger chainId) =>
-        Path.Combine(folder, chainId.ToString(CultureInfo.InvariantCulture) + ".json");
+    /// <summary>
+    /// Folder of the default files <c>&lt;chainId&gt;.json</c>: <c>exchange/deployments</c> under the
+    /// user's data folder (<c>$XDG_DATA_HOME</c>, else <c>~/.local/share</c>; LocalAppData on Windows).
+    /// </summary>
+    public static string DefaultFolder =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "exchange", "deployments");
 
-    /// <summary>Writes (or replaces) the chain's deployment file, creating the folder.</summary>
-    public static string Write(string folder, ChainDeployment deployment)
+    /// <summary>The file for chain <paramref name="chainId"/>: <paramref name="file"/> when given, else $EXCHANGE_DEPLOYMENT, else the default.</summary>
+    public static string PathFor(string? file, BigInteger chainId) =>
+        Path.GetFullPath(file is { Length: > 0 } ? file
+            : Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } fromEnvironment ? fromEnvironment
+            : Path.Combine(DefaultFolder, chainId.ToString(CultureInfo.InvariantCulture) + ".json"));
+
+    /// <summary>Writes (or replaces) the deployment at <see cref="PathFor"/>, creating its folder; returns the path.</summary>
+    public static string Write(string? file, ChainDeployment deployment)
     {
         ArgumentNullException.ThrowIfNull(deployment);
-        Directory.CreateDirectory(folder);
-        var path = PathFor(folder, deployment.ChainId);
+        var path = PathFor(file, deployment.ChainId);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var json = new JsonObject
         {
             ["chainId"] = (ulong)deployment.ChainId,
@@ -40,14 +57,14 @@ public static class DeploymentFile
         return path;
     }
 
-    /// <summary>Reads the deployment of chain <paramref name="chainId"/> from <paramref name="folder"/>.</summary>
+    /// <summary>Reads the deployment of chain <paramref name="chainId"/> from <see cref="PathFor"/>.</summary>
     /// <exception cref="InvalidDataException">The file is missing, malformed or for another chain.</exception>
-    public static ChainDeployment Read(string folder, BigInteger chainId)
+    public static ChainDeployment Read(string? file, BigInteger chainId)
     {
-        var path = PathFor(folder, chainId);
+        var path = PathFor(file, chainId);
         if (!File.Exists(path))
         {
-            throw new InvalidDataException($"no deployment for chain {chainId} at {path}: run `exchange deploy` first");
+            throw new InvalidDataException($"no deployment for chain {chainId} at {path}: run `exchange deploy` first, or name the file with --deployment or ${Variable}");
         }
 
         try
@@ -56,7 +73,7 @@ public static class DeploymentFile
             var fileChain = root["chainId"]?.GetValue<ulong>() ?? throw new InvalidDataException("no chainId");
             if (fileChain != chainId)
             {
-                throw new InvalidDataException($"it is for chain {fileChain}");
+                throw new InvalidDataException($"it is for chain {fileChain}, the node is chain {chainId}");
             }
 
             var contracts = root["contracts"] ?? throw new InvalidDataException("no contracts");

@@ -10,17 +10,17 @@ namespace Exchange.Cli.Cli;
 
 /// <summary>
 /// Runs the command tree with the conventions every command shares: parse errors and failures are
-/// one line on stderr, exceptions are mapped to exit codes in one place, Ctrl+C cancels.
+/// one line on stderr (the stack trace follows only with <c>--verbose</c>), exceptions are mapped to
+/// exit codes in one place, Ctrl+C cancels.
 /// </summary>
 internal static class CliRunner
 {
-    private const string DebugVariable = "EXCHANGE_DEBUG";
-
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
         // Signatures must carry v (27/28) for the contracts' ECDSA.recover.
         EthECKey.SignRecoverable = true;
 
+        root.Options.Add(CommonOptions.Verbose);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -42,7 +42,7 @@ internal static class CliRunner
         {
             var (code, message) = Describe(e);
             await Console.Error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
-            if (Environment.GetEnvironmentVariable(DebugVariable) == "1")
+            if (parsed.GetValue(CommonOptions.Verbose))
             {
                 await Console.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
             }
@@ -55,14 +55,19 @@ internal static class CliRunner
     internal static (int Code, string Message) Describe(Exception e) => e switch
     {
         CliException cli => (cli.ExitCode, OneLine(cli.Message)),
-        RpcClientUnknownException or HttpRequestException or SocketException or RpcClientTimeoutException =>
+        // Nethereum wraps every failure of the chain's RPC; a bare HTTP failure is the exchange API's.
+        RpcClientUnknownException or SocketException or RpcClientTimeoutException =>
             (ExitCodes.Failed, $"cannot reach the chain node: {Chained(e)}"),
+        HttpRequestException http => (ExitCodes.Failed, $"cannot reach the exchange API{(http.StatusCode is { } status ? $" (HTTP {(int)status})" : "")}: {Chained(e)}"),
         WalletException or IOException or UnauthorizedAccessException or JsonException or FormatException
             or InvalidDataException or ArgumentException or InvalidOperationException or TimeoutException or RpcResponseException =>
             (ExitCodes.Failed, Chained(e)),
         _ when e.GetType().Namespace?.StartsWith("Exchange", StringComparison.Ordinal) == true => (ExitCodes.Failed, Chained(e)),
-        _ => (ExitCodes.Internal, $"unexpected {e.GetType().Name}: {Chained(e)} (set {DebugVariable}=1 for details)"),
+        _ => (ExitCodes.Internal, $"unexpected {e.GetType().Name}: {Chained(e)} (--verbose for details)"),
     };
+
+    /// <summary>The message of the innermost exception: the cause itself (connection refused, not "error sending the request").</summary>
+    internal static string Innermost(Exception e) => OneLine(e.GetBaseException().Message);
 
     private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Exchange.Chain.Deployment;
 
 namespace Exchange.Cli.Cli;
 
@@ -38,11 +39,20 @@ internal static class CommonOptions
         DefaultValueFactory = _ => new DirectoryInfo(".data"),
     };
 
-    /// <summary><c>--deployments</c>: the folder of <c>&lt;chainId&gt;.json</c> deployment files.</summary>
-    public static Option<DirectoryInfo> Deployments() => new("--deployments")
+    /// <summary><c>--deployment</c>: the deployment file; when absent <see cref="DeploymentFile.PathFor"/> picks $EXCHANGE_DEPLOYMENT or the default.</summary>
+    public static Option<FileInfo?> Deployment() => new("--deployment")
     {
-        Description = "Folder of deployment files named <chainId>.json (default: deployments)",
-        HelpName = "DIR",
-        DefaultValueFactory = _ => new DirectoryInfo("deployments"),
+        Description = $"Deployment file that `exchange deploy` wrote (default: ${DeploymentFile.Variable}, else <chainId>.json in {DeploymentFile.DefaultFolder})",
+        HelpName = "FILE",
+    };
+
+    /// <summary>
+    /// <c>--verbose</c>, on every command: stack traces with fatal errors, and the nodes' informational
+    /// log. One instance, added to the root as a recursive option, so every command reads the same one.
+    /// </summary>
+    public static Option<bool> Verbose { get; } = new("--verbose")
+    {
+        Description = "Print the stack trace of a fatal error, and every log line of the nodes",
+        Recursive = true,
     };
 }

@@ -15,7 +15,7 @@ internal static class ExitCodes
     /// <summary>The command ran, and a job it reports ended slashed or expired: the client did not get what it paid for.</summary>
     public const int JobsFailed = 3;
 
-    /// <summary>An unexpected internal error (a bug); set EXCHANGE_DEBUG=1 for the stack trace.</summary>
+    /// <summary>An unexpected internal error (a bug); --verbose prints the stack trace.</summary>
     public const int Internal = 70;
 
     /// <summary>Interrupted (Ctrl+C).</summary>

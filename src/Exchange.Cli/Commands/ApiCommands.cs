@@ -25,19 +25,38 @@ internal static class ApiCommands
         };
         var rpc = CommonOptions.Rpc();
         var data = CommonOptions.Data();
-        var deployments = CommonOptions.Deployments();
-        var command = new Command("run", "Serve the API until Ctrl+C") { urls, rpc, data, deployments };
+        var deployment = CommonOptions.Deployment();
+        var command = new Command("run", "Serve the API until Ctrl+C") { urls, rpc, data, deployment };
         command.SetAction(async (parsed, ct) =>
         {
-            string[] args =
+            DataFolder.RequireWritable(parsed.GetValue(data)!.FullName);
+            List<string> args =
             [
                 "--urls", parsed.GetValue(urls)!,
                 "--Api:RpcUrl", parsed.GetValue(rpc)!.ToString(),
                 "--Api:DataDirectory", parsed.GetValue(data)!.FullName,
-                "--Api:DeploymentsDirectory", parsed.GetValue(deployments)!.FullName,
             ];
-            await using var app = ApiApplication.Create(args);
-            await app.StartAsync(ct).ConfigureAwait(false);
+            if (parsed.GetValue(deployment) is { } file)
+            {
+                args.AddRange(["--Api:Deployment", file.FullName]);
+            }
+
+            if (!parsed.GetValue(CommonOptions.Verbose))
+            {
+                // The host logs a failed start (a busy port) with its stack trace; the command prints it as one line.
+                args.Add("--Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host=None");
+            }
+
+            await using var app = ApiApplication.Create([.. args]);
+            try
+            {
+                await app.StartAsync(ct).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                throw new CliException($"the exchange API cannot listen on {parsed.GetValue(urls)}: {CliRunner.Innermost(e)}", e);
+            }
+
             Output.Line($"exchange api listening on {string.Join(", ", app.Urls)}");
             await app.WaitForShutdownAsync(ct).ConfigureAwait(false);
             return ExitCodes.Ok;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Exchange.Cli.Cli;
 using Exchange.Inference.Benchmarks;
 using Exchange.Inference.Engine;
+using Exchange.Node.Benchmarks;
 using Exchange.Node.Privacy;
 
 namespace Exchange.Cli.Commands;
@@ -14,7 +15,40 @@ internal static class BenchCommands
         var bench = new Command("bench", "Benchmarks, each against its reference in the same run");
         bench.Subcommands.Add(BuildInference());
         bench.Subcommands.Add(BuildPrivacy());
+        bench.Subcommands.Add(BuildHashing());
         return bench;
+    }
+
+    private static Command BuildHashing()
+    {
+        var model = ModelCommands.ModelOption();
+        var store = ModelCommands.StoreOption();
+        var json = CommonOptions.Json();
+        var blobs = new Option<int>("--blobs") { Description = "Blobs hashed per round with each function (default 50; 10 rounds each side)", HelpName = "N", DefaultValueFactory = _ => 50 };
+        blobs.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 100_000)
+            {
+                result.AddError("--blobs must be 1-100000");
+            }
+        });
+        var command = new Command("hashing", "Blob addressing (SHA-256) against keccak256, the address it replaced, on the model's input tensor") { model, blobs, store, json };
+        command.SetAction((parsed, cancellationToken) =>
+        {
+            var registry = ModelCommands.Registry(parsed, store);
+            var result = BlobHashingBenchmark.Run(registry, registry.Resolve(parsed.GetValue(model)!), parsed.GetValue(blobs), cancellationToken);
+            if (parsed.GetValue(json))
+            {
+                Output.Json(result);
+            }
+            else
+            {
+                Output.Line($"{result.Model}, {result.BlobBytes} B input blob, {result.Blobs} blobs: keccak256 {result.KeccakMicrosPerBlob:F0} us ({result.KeccakMegabytesPerSec:F0} MB/s), blob address (SHA-256) {result.AddressMicrosPerBlob:F0} us ({result.AddressMegabytesPerSec:F0} MB/s), {result.Speedup:F1}x faster");
+            }
+
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
     }
 
     private static Command BuildPrivacy()
@@ -30,7 +64,7 @@ internal static class BenchCommands
                 result.AddError("--tasks must be 1-100000");
             }
         });
-        var command = new Command("privacy", "What encrypting a task's inputs and outputs adds (keys, commitments, ChaCha20-Poly1305) against the per-task data plumbing (.npy, keccak256) on the same tensors")
+        var command = new Command("privacy", "What encrypting a task's inputs and outputs adds (keys, commitments, ChaCha20-Poly1305) against the per-task data plumbing (.npy, blob addresses) on the same tensors")
         {
             model, tasks, store, json,
         };

@@ -74,19 +74,16 @@ internal static class CanaryCommands
                 throw new CliException("the canary's client and provider must be two accounts", ExitCodes.Usage);
             }
 
-            var builder = Host.CreateApplicationBuilder([]);
-            builder.Configuration.AddInMemoryCollection(ProviderAndVerifierOptions.AsConfiguration(common.ToNodeOptions(parsed))
-                .Concat(ProviderOfferOptions.Configuration(offer.ToOptions(parsed)))
-                .Concat(Configuration(options)));
+            var builder = await NodeHost.CreateBuilderAsync(common.ToNodeOptions(parsed),
+                ProviderOfferOptions.Configuration(offer.ToOptions(parsed)).Concat(Configuration(options)), parsed.GetValue(CommonOptions.Verbose), ct).ConfigureAwait(false);
             // stdout carries the report (one JSON object with --json); the service's log goes to stderr.
             builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             builder.Services.AddCanaryNode(keys);
             using var host = builder.Build();
             try
             {
-                // Not RunAsync: it disposes the services, and the report is read from the canary after the stop.
-                await host.StartAsync(ct).ConfigureAwait(false);
-                await host.WaitForShutdownAsync(ct).ConfigureAwait(false);
+                // Not IHost.RunAsync: it disposes the services, and the report is read from the canary after the stop.
+                await NodeHost.RunAsync(host, ct).ConfigureAwait(false);
             }
             catch (Microsoft.Extensions.Options.OptionsValidationException e)
             {

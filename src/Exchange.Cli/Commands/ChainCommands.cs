@@ -26,7 +26,7 @@ internal static class ChainCommands
     private static Command BuildIndex()
     {
         var rpc = CommonOptions.Rpc();
-        var deployments = CommonOptions.Deployments();
+        var deployment = CommonOptions.Deployment();
         var data = CommonOptions.Data();
         var json = CommonOptions.Json();
         var confirmations = new Option<ulong>("--confirmations")
@@ -37,15 +37,14 @@ internal static class ChainCommands
         var follow = new Option<bool>("--follow") { Description = "Keep indexing new blocks until interrupted (Ctrl+C)" };
         var command = new Command("index", $"Index the deployment's events into <data>/{DatabaseFileName} (jobs, stakes, balances, timeline; see docs/chain.md)")
         {
-            rpc, deployments, data, confirmations, follow, json,
+            rpc, deployment, data, confirmations, follow, json,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var web3 = ChainConnect.Web3(parsed.GetValue(rpc)!);
-            var chainId = (await web3.Eth.ChainId.SendRequestAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
-            var deployment = DeploymentFile.Read(parsed.GetValue(deployments)!.FullName, chainId);
+            var contracts = await ChainConnect.DeploymentAsync(web3, parsed.GetValue(rpc)!, parsed.GetValue(deployment), cancellationToken).ConfigureAwait(false);
             var database = new Exchange.Storage.SqliteConnectionFactory(Path.Combine(parsed.GetValue(data)!.FullName, DatabaseFileName));
-            var indexer = new Exchange.Chain.Indexing.ChainIndexer(web3, deployment, database,
+            var indexer = new Exchange.Chain.Indexing.ChainIndexer(web3, contracts, database,
                 new Exchange.Chain.Indexing.ChainIndexerOptions { Confirmations = parsed.GetValue(confirmations) });
             do
             {
@@ -75,18 +74,18 @@ internal static class ChainCommands
     private static Command BuildStatus()
     {
         var rpc = CommonOptions.Rpc();
-        var deployments = CommonOptions.Deployments();
+        var deploymentFile = CommonOptions.Deployment();
         var json = CommonOptions.Json();
-        var command = new Command("status", "Print the chain id, latest block, contract addresses (from deployments/<chainId>.json) and the market's parameters and ledger")
+        var command = new Command("status", "Print the chain id, latest block, contract addresses (from the deployment file) and the market's parameters and ledger")
         {
-            rpc, deployments, json,
+            rpc, deploymentFile, json,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var web3 = ChainConnect.Web3(parsed.GetValue(rpc)!);
-            var chainId = (await web3.Eth.ChainId.SendRequestAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
+            var deployment = await ChainConnect.DeploymentAsync(web3, parsed.GetValue(rpc)!, parsed.GetValue(deploymentFile), cancellationToken).ConfigureAwait(false);
+            var chainId = deployment.ChainId;
             var block = (await web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
-            var deployment = DeploymentFile.Read(parsed.GetValue(deployments)!.FullName, chainId);
             await RequireCodeAsync(web3, deployment, cancellationToken).ConfigureAwait(false);
 
             var parameters = await web3.Eth.GetContractQueryHandler<ParamsFunction>()

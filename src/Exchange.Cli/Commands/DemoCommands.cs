@@ -31,11 +31,11 @@ internal static class DemoCommands
         rpc.DefaultValueFactory = null;
         rpc.Description = "Use this chain (Hardhat dev accounts) instead of starting a local Hardhat node";
         var data = new Option<DirectoryInfo?>("--data") { Description = "Folder for databases and blobs (default: a fresh temporary folder)", HelpName = "DIR" };
-        var verbose = new Option<bool>("--verbose") { Description = "Log every node's steps on stderr" };
+        var verbose = CommonOptions.Verbose;
         var json = CommonOptions.Json();
         var command = new Command("demo", "Run a whole network (chain, API, providers, a cheater, verifiers, a client) and report what happened")
         {
-            providers, verifiers, tasks, perJob, cheatRate, cheat, seed, model, audit, lazy, copying, canaryRate, silent, rpc, data, verbose, json,
+            providers, verifiers, tasks, perJob, cheatRate, cheat, seed, model, audit, lazy, copying, canaryRate, silent, rpc, data, json,
         };
         command.SetAction(async (parsed, ct) =>
         {

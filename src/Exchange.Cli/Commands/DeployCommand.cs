@@ -7,7 +7,7 @@ using Exchange.Cli.Cli;
 
 namespace Exchange.Cli.Commands;
 
-/// <summary><c>exchange deploy</c>: deploys ComputeToken, StakingVault, JobMarket and AuditCourt and writes deployments/&lt;chainId&gt;.json.</summary>
+/// <summary><c>exchange deploy</c>: deploys ComputeToken, StakingVault, JobMarket and AuditCourt and writes the deployment file.</summary>
 internal static class DeployCommand
 {
     private static readonly JsonSerializerOptions OptionsJson = new(JsonSerializerDefaults.Web)
@@ -20,7 +20,7 @@ internal static class DeployCommand
     {
         var rpc = CommonOptions.Rpc();
         var json = CommonOptions.Json();
-        var deployments = CommonOptions.Deployments();
+        var deploymentFile = CommonOptions.Deployment();
         var account = new AccountOptions();
         var parameters = new Option<FileInfo?>("--params")
         {
@@ -32,9 +32,9 @@ internal static class DeployCommand
             Description = "Seconds per epoch of the vault's stake snapshots (default 3600; overrides the --params file's epochLength)",
             HelpName = "SECONDS",
         };
-        var command = new Command("deploy", "Deploy the four contracts (the signing account owns them), bind them and write deployments/<chainId>.json")
+        var command = new Command("deploy", "Deploy the four contracts (the signing account owns them), bind them and write the deployment file (--deployment)")
         {
-            rpc, parameters, epochLength, deployments, json,
+            rpc, parameters, epochLength, deploymentFile, json,
         };
         account.AddTo(command);
         command.SetAction(async (parsed, cancellationToken) =>
@@ -47,7 +47,7 @@ internal static class DeployCommand
 
             using var sender = await ChainConnect.SenderAsync(parsed, parsed.GetValue(rpc)!, account, cancellationToken).ConfigureAwait(false);
             var deployment = await ContractDeployer.DeployAsync(sender, options, cancellationToken).ConfigureAwait(false);
-            var path = DeploymentFile.Write(parsed.GetValue(deployments)!.FullName, deployment);
+            var path = DeploymentFile.Write(parsed.GetValue(deploymentFile)?.FullName, deployment);
             if (parsed.GetValue(json))
             {
                 Output.Line(FormatJson(deployment));

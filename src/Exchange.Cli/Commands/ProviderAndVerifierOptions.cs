@@ -4,7 +4,7 @@ using Exchange.Node.Hosting;
 
 namespace Exchange.Cli.Commands;
 
-/// <summary>The options every node and client command shares: account, chain, exchange APIs, data and deployment folders.</summary>
+/// <summary>The options every node and client command shares: account, chain, exchange APIs, data folder and deployment file.</summary>
 internal sealed class ProviderAndVerifierOptions
 {
     /// <summary>Environment variable that overrides the default exchange API.</summary>
@@ -40,7 +40,7 @@ internal sealed class ProviderAndVerifierOptions
 
     public Option<DirectoryInfo> Data { get; } = CommonOptions.Data();
 
-    public Option<DirectoryInfo> Deployments { get; } = CommonOptions.Deployments();
+    public Option<FileInfo?> Deployment { get; } = CommonOptions.Deployment();
 
     /// <summary>Adds the options to a command; the account is optional for commands that only read.</summary>
     public void AddTo(Command command, bool accountRequired = true)
@@ -49,7 +49,7 @@ internal sealed class ProviderAndVerifierOptions
         command.Options.Add(Rpc);
         command.Options.Add(Api);
         command.Options.Add(Data);
-        command.Options.Add(Deployments);
+        command.Options.Add(Deployment);
     }
 
     /// <summary>The node options these command-line values give.</summary>
@@ -58,7 +58,7 @@ internal sealed class ProviderAndVerifierOptions
         RpcUrl = parsed.GetValue(Rpc),
         ApiUrls = [.. parsed.GetValue(Api)!.Select(WithSlash)],
         DataDirectory = parsed.GetValue(Data)!.FullName,
-        DeploymentsDirectory = parsed.GetValue(Deployments)!.FullName,
+        Deployment = parsed.GetValue(Deployment)?.FullName,
     };
 
     /// <summary>The API base URLs, each ending in '/' so that relative paths resolve under it.</summary>
@@ -74,7 +74,7 @@ internal sealed class ProviderAndVerifierOptions
         }
 
         yield return new($"{Exchange.Node.Hosting.NodeOptions.Section}:{nameof(Exchange.Node.Hosting.NodeOptions.DataDirectory)}", node.DataDirectory);
-        yield return new($"{Exchange.Node.Hosting.NodeOptions.Section}:{nameof(Exchange.Node.Hosting.NodeOptions.DeploymentsDirectory)}", node.DeploymentsDirectory);
+        yield return new($"{Exchange.Node.Hosting.NodeOptions.Section}:{nameof(Exchange.Node.Hosting.NodeOptions.Deployment)}", node.Deployment);
     }
 
     private static Uri WithSlash(Uri uri) => uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");

@@ -44,11 +44,11 @@ internal static class ProviderCommands
             options.CheatModel = parsed.GetValue(cheatModel);
             options.CheatSeed = parsed.GetValue(cheatSeed);
             options.WithdrawIntervalSeconds = parsed.GetValue(withdraw);
-            var builder = Host.CreateApplicationBuilder([]);
-            builder.Configuration.AddInMemoryCollection(ProviderAndVerifierOptions.AsConfiguration(common.ToNodeOptions(parsed)).Concat(ProviderOfferOptions.Configuration(options)));
-            builder.Services.AddProviderNode(common.Account.Resolve(parsed));
+            var key = common.Account.Resolve(parsed);
+            var builder = await NodeHost.CreateBuilderAsync(common.ToNodeOptions(parsed), ProviderOfferOptions.Configuration(options), parsed.GetValue(CommonOptions.Verbose), ct).ConfigureAwait(false);
+            builder.Services.AddProviderNode(key);
             using var host = builder.Build();
-            await host.RunAsync(ct).ConfigureAwait(false);
+            await NodeHost.RunAsync(host, ct).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;

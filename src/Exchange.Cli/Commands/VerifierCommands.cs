@@ -29,16 +29,16 @@ internal static class VerifierCommands
         command.SetAction(async (parsed, ct) =>
         {
             var verifierMode = ParseMode(parsed.GetValue(mode));
-            var builder = Host.CreateApplicationBuilder([]);
-            builder.Configuration.AddInMemoryCollection(ProviderAndVerifierOptions.AsConfiguration(common.ToNodeOptions(parsed)).Concat(
+            var key = common.Account.Resolve(parsed);
+            var builder = await NodeHost.CreateBuilderAsync(common.ToNodeOptions(parsed),
             [
                 new($"{VerifierOptions.Section}:{nameof(VerifierOptions.Stake)}", ProviderCommands.Units(parsed.GetValue(stake)!, "--stake")),
                 new($"{VerifierOptions.Section}:{nameof(VerifierOptions.BondReserve)}", parsed.GetValue(bonds).ToString(CultureInfo.InvariantCulture)),
                 new($"{VerifierOptions.Section}:{nameof(VerifierOptions.Mode)}", verifierMode.ToString()),
-            ]));
-            builder.Services.AddVerifierNode(common.Account.Resolve(parsed));
+            ], parsed.GetValue(CommonOptions.Verbose), ct).ConfigureAwait(false);
+            builder.Services.AddVerifierNode(key);
             using var host = builder.Build();
-            await host.RunAsync(ct).ConfigureAwait(false);
+            await NodeHost.RunAsync(host, ct).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
-using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Wallets;
 using Exchange.Cli.Cli;
@@ -97,10 +96,10 @@ internal static class WalletCommands
         var rpc = CommonOptions.Rpc();
         var json = CommonOptions.Json();
         var addressOption = new Option<string?>("--address") { Description = "Any address to look up instead of --key/--dev-account", HelpName = "0x…" };
-        var deployments = CommonOptions.Deployments();
+        var deploymentFile = CommonOptions.Deployment();
         var command = new Command("balance", "Print an account's native balance (wei), and its ComputeToken and JobMarket balances when the chain has a deployment file")
         {
-            rpc, addressOption, deployments, json,
+            rpc, addressOption, deploymentFile, json,
         };
         account.AddTo(command, required: false);
         command.Validators.Add(result =>
@@ -116,15 +115,15 @@ internal static class WalletCommands
         {
             var address = parsed.GetValue(addressOption) is { } given ? ParseAddress(given) : account.ResolveAddress(parsed);
             var web3 = ChainConnect.Web3(parsed.GetValue(rpc)!);
+            var chainId = await ChainConnect.ChainIdAsync(web3, parsed.GetValue(rpc)!, cancellationToken).ConfigureAwait(false);
             var wei = (await web3.Eth.GetBalance.SendRequestAsync(address).WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
-            var chainId = (await web3.Eth.ChainId.SendRequestAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
-            var folder = parsed.GetValue(deployments)!.FullName;
+            var file = parsed.GetValue(deploymentFile)?.FullName;
             BigInteger? token = null, market = null;
-            if (File.Exists(DeploymentFile.PathFor(folder, chainId)))
+            if (File.Exists(DeploymentFile.PathFor(file, chainId)))
             {
-                var deployment = DeploymentFile.Read(folder, chainId);
-                token = await BalanceAsync(web3, deployment.ComputeToken, address, cancellationToken).ConfigureAwait(false);
-                market = await BalanceAsync(web3, deployment.JobMarket, address, cancellationToken).ConfigureAwait(false);
+                var deployment = DeploymentFile.Read(file, chainId);
+                token = await TokenCommands.BalanceOfAsync(web3, deployment.ComputeToken, address, cancellationToken).ConfigureAwait(false);
+                market = await TokenCommands.BalanceOfAsync(web3, deployment.JobMarket, address, cancellationToken).ConfigureAwait(false);
             }
 
             if (parsed.GetValue(json))
@@ -144,10 +143,6 @@ internal static class WalletCommands
         });
         return command;
     }
-
-    private static async Task<BigInteger> BalanceAsync(Nethereum.Web3.IWeb3 web3, string contract, string address, CancellationToken cancellationToken) =>
-        (await web3.Eth.GetContractQueryHandler<BalanceOfFunction>()
-            .QueryDeserializingToObjectAsync<BalanceOfOutputDTO>(new BalanceOfFunction { Account = address }, contract).WaitAsync(cancellationToken).ConfigureAwait(false)).ReturnValue0;
 
     private static string Text(BigInteger value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -7,7 +7,7 @@ using Exchange.Core.Privacy;
 namespace Exchange.Core.Manifests;
 
 /// <summary>
-/// A job's task list: the model and, per task, its input blobs. Its blob's keccak256 is
+/// A job's task list: the model and, per task, its input blobs. Its blob address is
 /// the job's <c>manifestHash</c>; the task leaves over <see cref="ManifestTask.InputHash"/> give
 /// <c>tasksRoot</c>. The JSON shape is in docs/manifests.md.
 /// </summary>
@@ -19,9 +19,9 @@ public sealed record JobManifest(Bytes32 ModelId, EquatableArray<ManifestTask> T
     /// <summary>Whether the job's input and output blobs are encrypted (the manifest has a <c>privacy</c> section).</summary>
     public bool IsEncrypted => Privacy is not null;
 
-    /// <summary>keccak256 of the canonical JSON: the job's <c>manifestHash</c> and the manifest's blob address.</summary>
+    /// <summary>The blob address of the canonical JSON: the job's <c>manifestHash</c>.</summary>
     /// <exception cref="ManifestException">The manifest is invalid.</exception>
-    public Bytes32 Hash => Keccak.Hash(ToCanonicalJson());
+    public Bytes32 Hash => BlobAddress.Of(ToCanonicalJson());
 
     /// <summary><c>inputHash_i</c> of every task, in task order.</summary>
     public IReadOnlyList<Bytes32> InputHashes => [.. Tasks.Select(t => t.InputHash)];
@@ -47,7 +47,7 @@ public sealed record JobManifest(Bytes32 ModelId, EquatableArray<ManifestTask> T
     }
 
     /// <summary>The canonical JSON bytes: what is stored as the manifest blob.</summary>
-    /// <returns>The bytes whose keccak256 is <see cref="Hash"/>.</returns>
+    /// <returns>The bytes whose blob address is <see cref="Hash"/>.</returns>
     /// <exception cref="ManifestException">The manifest is invalid.</exception>
     public byte[] ToCanonicalJson()
     {

@@ -7,7 +7,7 @@ using Exchange.Core.Models;
 namespace Exchange.Core.Manifests;
 
 /// <summary>
-/// A job's results: per task, its output blobs. Its blob's keccak256 is the <c>outputsHash</c> the
+/// A job's results: per task, its output blobs. Its blob address is the <c>outputsHash</c> the
 /// provider signs; the result leaves over the job manifest's input hashes and
 /// <see cref="OutputTask.OutputHash"/> give <c>resultRoot</c>. The JSON shape is in docs/manifests.md.
 /// </summary>
@@ -15,9 +15,9 @@ namespace Exchange.Core.Manifests;
 /// <param name="Tasks">The tasks; task i has index i.</param>
 public sealed record OutputManifest(BigInteger? JobId, EquatableArray<OutputTask> Tasks)
 {
-    /// <summary>keccak256 of the canonical JSON: the job's <c>outputsHash</c> and the manifest's blob address.</summary>
+    /// <summary>The blob address of the canonical JSON: the job's <c>outputsHash</c>.</summary>
     /// <exception cref="ManifestException">The manifest is invalid.</exception>
-    public Bytes32 Hash => Keccak.Hash(ToCanonicalJson());
+    public Bytes32 Hash => BlobAddress.Of(ToCanonicalJson());
 
     /// <summary><c>outputHash_i</c> of every task, in task order.</summary>
     public IReadOnlyList<Bytes32> OutputHashes => [.. Tasks.Select(t => t.OutputHash)];
@@ -52,7 +52,7 @@ public sealed record OutputManifest(BigInteger? JobId, EquatableArray<OutputTask
     }
 
     /// <summary>The canonical JSON bytes: what is stored as the output manifest blob.</summary>
-    /// <returns>The bytes whose keccak256 is <see cref="Hash"/>.</returns>
+    /// <returns>The bytes whose blob address is <see cref="Hash"/>.</returns>
     /// <exception cref="ManifestException">The manifest is invalid.</exception>
     public byte[] ToCanonicalJson()
     {

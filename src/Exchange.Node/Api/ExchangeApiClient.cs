@@ -53,12 +53,12 @@ public sealed class ExchangeApiClient
     /// <summary>The APIs this client talks to.</summary>
     public IReadOnlyList<Uri> Apis => _apis;
 
-    /// <summary>Stores <paramref name="bytes"/> on every API; returns its address (keccak256).</summary>
+    /// <summary>Stores <paramref name="bytes"/> on every API; returns its <see cref="BlobAddress"/>.</summary>
     /// <exception cref="InvalidOperationException">The client has no uploader key.</exception>
     /// <exception cref="ExchangeApiException">An API refused the upload.</exception>
     public async Task<Bytes32> PutBlobAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
-        var hash = Keccak.Hash(bytes.Span);
+        var hash = BlobAddress.Of(bytes.Span);
         await PutSignedAsync("blobs/", bytes, hash, $"upload of blob {hash}", cancellationToken).ConfigureAwait(false);
         return hash;
     }
@@ -74,7 +74,7 @@ public sealed class ExchangeApiClient
         ArgumentNullException.ThrowIfNull(reveal);
         var bytes = reveal.ToCanonicalJson();
         var path = $"jobs/{reveal.JobId.ToString(CultureInfo.InvariantCulture)}/keys/{reveal.Recipient.ToLowerInvariant()}";
-        return PutSignedAsync(path, bytes, Keccak.Hash(bytes), $"key reveal for job {reveal.JobId} to {reveal.Recipient}", cancellationToken);
+        return PutSignedAsync(path, bytes, BlobAddress.Of(bytes), $"key reveal for job {reveal.JobId} to {reveal.Recipient}", cancellationToken);
     }
 
     /// <summary>The reveals posted for job <paramref name="jobId"/> and <paramref name="recipient"/> whose upload <paramref name="sender"/> signed; any other is ignored.</summary>
@@ -96,7 +96,7 @@ public sealed class ExchangeApiClient
                 continue;
             }
 
-            var signer = UploadSignature.RecoverSigner(Keccak.Hash(body).ToString(), row.Expiry, row.Signature);
+            var signer = UploadSignature.RecoverSigner(BlobAddress.Of(body).ToString(), row.Expiry, row.Signature);
             if (string.Equals(signer, sender, StringComparison.OrdinalIgnoreCase) && KeyReveal.TryParse(body) is { } reveal && reveal.JobId == jobId)
             {
                 reveals.Add(reveal);
@@ -145,7 +145,7 @@ public sealed class ExchangeApiClient
             }
 
             var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            var actual = Keccak.Hash(bytes);
+            var actual = BlobAddress.Of(bytes);
             if (actual == hash)
             {
                 return bytes;

@@ -68,7 +68,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         await using var network = await LocalNetwork.StartAsync(options.Rpc, DeploymentOptions(), funded, data, ct).ConfigureAwait(false);
         var deployer = network.Deployer;
         var deployment = network.Deployment;
-        var deployments = network.DeploymentsDirectory;
+        var deployments = network.DeploymentPath;
         var rpc = network.RpcUrl;
         var apiUrl = network.ApiUrl;
         _log.DemoChain(rpc, data);
@@ -361,7 +361,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         RpcUrl = rpc,
         ApiUrls = [api],
         DataDirectory = data,
-        DeploymentsDirectory = deployments,
+        Deployment = deployments,
         PollIntervalMs = (int)Poll.TotalMilliseconds,
     };
 

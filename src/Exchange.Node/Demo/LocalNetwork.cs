@@ -27,13 +27,13 @@ public sealed class LocalNetwork : IAsyncDisposable
     private readonly WebApplication _api;
     private readonly List<TransactionSender> _senders = [];
 
-    private LocalNetwork(HardhatNode? hardhat, Uri rpc, Web3 web3, ChainDeployment deployment, string deployments, WebApplication api)
+    private LocalNetwork(HardhatNode? hardhat, Uri rpc, Web3 web3, ChainDeployment deployment, string deploymentPath, WebApplication api)
     {
         _hardhat = hardhat;
         RpcUrl = rpc;
         Web3 = web3;
         Deployment = deployment;
-        DeploymentsDirectory = deployments;
+        DeploymentPath = deploymentPath;
         _api = api;
         ApiUrl = new Uri(api.Urls.First() + "/");
         Deployer = Market(DevAccounts.Key(DeployerAccount));
@@ -48,8 +48,8 @@ public sealed class LocalNetwork : IAsyncDisposable
     /// <summary>The deployed contracts.</summary>
     public ChainDeployment Deployment { get; }
 
-    /// <summary>The folder holding the deployment file.</summary>
-    public string DeploymentsDirectory { get; }
+    /// <summary>The deployment file (under the data folder, so networks never share one).</summary>
+    public string DeploymentPath { get; }
 
     /// <summary>The exchange API's base URL (ending in '/'); its dashboard is the root page.</summary>
     public Uri ApiUrl { get; }
@@ -82,10 +82,9 @@ public sealed class LocalNetwork : IAsyncDisposable
                 await deployer.SendAsync(deployment.ComputeToken, new TransferFunction { To = DevAccounts.Address(account), Value = amount }, cancellationToken).ConfigureAwait(false);
             }
 
-            var deployments = Path.Combine(dataDirectory, "deployments");
-            DeploymentFile.Write(deployments, deployment);
-            api = await StartApiAsync(url, deployments, Path.Combine(dataDirectory, "api"), cancellationToken).ConfigureAwait(false);
-            return new LocalNetwork(hardhat, url, web3, deployment, deployments, api);
+            var deploymentPath = DeploymentFile.Write(Path.Combine(dataDirectory, "deployment.json"), deployment);
+            api = await StartApiAsync(url, deploymentPath, Path.Combine(dataDirectory, "api"), cancellationToken).ConfigureAwait(false);
+            return new LocalNetwork(hardhat, url, web3, deployment, deploymentPath, api);
         }
         catch
         {
@@ -136,7 +135,7 @@ public sealed class LocalNetwork : IAsyncDisposable
         }
     }
 
-    private static async Task<WebApplication> StartApiAsync(Uri rpc, string deployments, string data, CancellationToken ct)
+    private static async Task<WebApplication> StartApiAsync(Uri rpc, string deploymentPath, string data, CancellationToken ct)
     {
         var port = HardhatNode.FreePort();
         var app = ApiApplication.Create(
@@ -144,7 +143,7 @@ public sealed class LocalNetwork : IAsyncDisposable
             $"--urls=http://127.0.0.1:{port}",
             $"--Api:DataDirectory={data}",
             $"--Api:RpcUrl={rpc}",
-            $"--Api:DeploymentsDirectory={deployments}",
+            $"--Api:Deployment={deploymentPath}",
             "--Logging:LogLevel:Default=Warning",
             // stdout belongs to the caller (the demo's summary or JSON); the API's own log goes to stderr.
             "--Logging:Console:LogToStandardErrorThreshold=Trace",

@@ -16,12 +16,12 @@ namespace Exchange.Node.Hosting;
 /// <summary>Wires a provider or verifier from its options: chain connection, deployment file, database, API client, models.</summary>
 public static class NodeFactory
 {
-    /// <summary>Connects to the chain and reads the deployment of its chain id from <see cref="NodeOptions.DeploymentsDirectory"/>.</summary>
+    /// <summary>Connects to the chain and reads the deployment of its chain id from <see cref="NodeOptions.Deployment"/>.</summary>
     public static async Task<MarketClient> ConnectAsync(NodeOptions node, EthECKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(node);
         var sender = await TransactionSender.ConnectAsync(node.RpcUrl!, key, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new MarketClient(sender, DeploymentFile.Read(node.DeploymentsDirectory, sender.ChainId));
+        return new MarketClient(sender, DeploymentFile.Read(node.Deployment, sender.ChainId));
     }
 
     /// <summary>A provider ready for <see cref="ProviderNode.StartAsync"/>; its database is <c>provider.db</c> in the data folder.</summary>

@@ -21,9 +21,11 @@ public sealed class NodeOptions
     [Required]
     public string DataDirectory { get; set; } = "";
 
-    /// <summary>Folder of <c>&lt;chainId&gt;.json</c> deployment files. Default <c>deployments</c>.</summary>
-    [Required]
-    public string DeploymentsDirectory { get; set; } = "deployments";
+    /// <summary>
+    /// The deployment file. Default: <c>$EXCHANGE_DEPLOYMENT</c>, else <c>&lt;chainId&gt;.json</c> in
+    /// <see cref="Exchange.Chain.Deployment.DeploymentFile.DefaultFolder"/>.
+    /// </summary>
+    public string? Deployment { get; set; }
 
     /// <summary>Milliseconds between polls of the chain. Default 500.</summary>
     [Range(10, 60_000)]

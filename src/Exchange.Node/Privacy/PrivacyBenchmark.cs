@@ -25,7 +25,7 @@ public sealed record PrivacyBenchResult(
 /// <summary>
 /// Measures what private payloads add to a task's data path, against the plumbing every task pays
 /// anyway, in one run on the same tensors (the card's inputs, outputs of the card's shape). The
-/// plumbing side is the work on the bytes (<c>.npy</c> writing and reading, keccak256 by the
+/// plumbing side is the work on the bytes (<c>.npy</c> writing and reading, the blob address hashed by the
 /// uploader, the API and the checked download, the API's file written, flushed and read back), not
 /// the HTTP transfers, SQLite rows and chain calls a real task also pays, so the measured overhead
 /// is an upper bound of privacy's share of a task's cost. The
@@ -107,8 +107,8 @@ public static class PrivacyBenchmark
             foreach (var tensor in task.Concat(outputs))
             {
                 var npy = Npy.Write(tensor);
-                var address = Keccak.Hash(npy);
-                Keccak.Hash(npy);
+                var address = BlobAddress.Of(npy);
+                BlobAddress.Of(npy);
                 var path = Path.Combine(folder, address.ToString());
                 using (var file = new FileStream(path, FileMode.Create, FileAccess.Write))
                 {
@@ -117,7 +117,7 @@ public static class PrivacyBenchmark
                 }
 
                 var served = File.ReadAllBytes(path);
-                Keccak.Hash(served);
+                BlobAddress.Of(served);
                 Npy.Read(served);
                 File.Delete(path);
             }
@@ -139,7 +139,7 @@ public static class PrivacyBenchmark
 
             // The blob address is hashed over ciphertext instead of plaintext: plumbing either way, not counted here.
             clock.Stop();
-            var hashes = sealedInputs.Select(s => Keccak.Hash(s[0])).ToArray();
+            var hashes = sealedInputs.Select(s => BlobAddress.Of(s[0])).ToArray();
             clock.Start();
             var privacy = client.Privacy(providerPublic, hashes);
             var opened = JobCipher.OpenForProvider(privacy, provider)!;

@@ -15,7 +15,7 @@ namespace Exchange.Node.Provider;
 
 /// <summary>What a provider publishes for one job: the roots it signs and the signature.</summary>
 /// <param name="ResultRoot">Merkle root over the result leaves.</param>
-/// <param name="OutputsHash">keccak256 of the uploaded output manifest.</param>
+/// <param name="OutputsHash">The blob address of the uploaded output manifest.</param>
 /// <param name="Signature">EIP-712 signature of <c>Result{jobId, tasksRoot, resultRoot, outputsHash}</c>.</param>
 /// <param name="FalsifiedTasks">Tasks the cheat mode falsified (empty for an honest provider).</param>
 public sealed record ComputedResult(Bytes32 ResultRoot, Bytes32 OutputsHash, byte[] Signature, IReadOnlySet<int> FalsifiedTasks);
@@ -83,7 +83,7 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
         var outputManifest = new OutputManifest(jobId, outputs.Select((blobs, i) => new OutputTask(i, blobs)).ToArray());
         var manifestBytes = outputManifest.ToCanonicalJson();
         var outputsHash = falsified.Count > 0 && cheater.Mode == CheatMode.Withhold
-            ? Keccak.Hash(manifestBytes)
+            ? BlobAddress.Of(manifestBytes)
             : await api.PutBlobAsync(manifestBytes, cancellationToken).ConfigureAwait(false);
         var resultRoot = MerkleLeaves.ResultTree(manifest.InputHashes, outputManifest.OutputHashes).Root;
         var digest = new Result(jobId, job.TasksRoot, resultRoot, outputsHash).Digest(domain);
@@ -128,7 +128,7 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
         {
             var npy = Npy.Write(tensors[o]);
             var bytes = cipher is null ? npy : cipher.EncryptOutput(o, npy);
-            var hash = upload ? await api.PutBlobAsync(bytes, cancellationToken).ConfigureAwait(false) : Keccak.Hash(bytes);
+            var hash = upload ? await api.PutBlobAsync(bytes, cancellationToken).ConfigureAwait(false) : BlobAddress.Of(bytes);
             blobs[o] = new BlobRef(runner.Card.Outputs[o].Name, hash);
         }
 

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Exchange.Api.Blobs;
 using Exchange.Api.Tests.Support;
+using Exchange.Core.Hashing;
 
 namespace Exchange.Api.Tests.Blobs;
 
@@ -27,13 +28,14 @@ public sealed class BlobsApiTests : IDisposable
     }
 
     [Fact]
-    public async Task Put_then_get_returns_the_same_bytes_under_their_keccak256()
+    public async Task Put_then_get_returns_the_same_bytes_under_their_sha256()
     {
         var put = await _http.SendAsync(Uploads.Put(Payload, DevKeys.Client));
 
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         var receipt = await put.Content.ReadFromJsonAsync<BlobReceipt>();
-        Assert.Equal(Uploads.Keccak(Payload), receipt!.Hash);
+        Assert.Equal(Uploads.Address(Payload), receipt!.Hash);
+        Assert.Equal(Bytes32.Parse(receipt.Hash).ToCid(), receipt.Cid);
         Assert.Equal(Payload.Length, receipt.Size);
         Assert.Equal($"/blobs/{receipt.Hash}", put.Headers.Location!.OriginalString);
 
@@ -57,7 +59,7 @@ public sealed class BlobsApiTests : IDisposable
     public async Task Put_with_matching_expected_hash_is_stored()
     {
         var request = Uploads.Put(Payload, DevKeys.Client);
-        request.Headers.Add(BlobsApi.ExpectedHashHeader, "0x" + Uploads.Keccak(Payload)[2..].ToUpperInvariant());
+        request.Headers.Add(BlobsApi.ExpectedHashHeader, "0x" + Uploads.Address(Payload)[2..].ToUpperInvariant());
 
         Assert.Equal(HttpStatusCode.Created, (await _http.SendAsync(request)).StatusCode);
     }
@@ -65,7 +67,7 @@ public sealed class BlobsApiTests : IDisposable
     [Fact]
     public async Task Get_with_range_returns_the_requested_slice()
     {
-        var hash = Uploads.Keccak(Payload);
+        var hash = Uploads.Address(Payload);
         await _http.SendAsync(Uploads.Put(Payload, DevKeys.Client));
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/blobs/{hash}");
         request.Headers.Range = new RangeHeaderValue(100, 199);
@@ -80,7 +82,7 @@ public sealed class BlobsApiTests : IDisposable
     [Fact]
     public async Task Get_with_matching_etag_answers_not_modified()
     {
-        var hash = Uploads.Keccak(Payload);
+        var hash = Uploads.Address(Payload);
         await _http.SendAsync(Uploads.Put(Payload, DevKeys.Client));
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/blobs/{hash}");
         request.Headers.IfNoneMatch.Add(new EntityTagHeaderValue($"\"{hash}\""));
@@ -91,7 +93,7 @@ public sealed class BlobsApiTests : IDisposable
     [Fact]
     public async Task Head_tells_existence_and_size_without_a_body()
     {
-        var hash = Uploads.Keccak(Payload);
+        var hash = Uploads.Address(Payload);
         await _http.SendAsync(Uploads.Put(Payload, DevKeys.Client));
 
         var present = await _http.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/blobs/{hash}"));
@@ -104,6 +106,19 @@ public sealed class BlobsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Get_and_head_by_cid_name_the_same_blob()
+    {
+        var receipt = await (await _http.SendAsync(Uploads.Put(Payload, DevKeys.Client))).Content.ReadFromJsonAsync<BlobReceipt>();
+
+        var get = await _http.GetAsync($"/blobs/{receipt!.Cid}");
+        var head = await _http.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/blobs/{receipt.Cid}"));
+
+        Assert.Equal(Payload, await get.Content.ReadAsByteArrayAsync());
+        Assert.Equal($"\"{receipt.Hash}\"", get.Headers.ETag!.Tag);
+        Assert.Equal(Payload.Length, head.Content.Headers.ContentLength);
+    }
+
+    [Fact]
     public async Task Get_of_unknown_blob_is_a_404_problem()
     {
         await ProblemAssert.IsProblem(await _http.GetAsync($"/blobs/0x{new string('b', 64)}"), HttpStatusCode.NotFound, "No blob");
@@ -113,6 +128,7 @@ public sealed class BlobsApiTests : IDisposable
     public async Task Get_of_malformed_hash_is_a_400_problem()
     {
         await ProblemAssert.IsProblem(await _http.GetAsync("/blobs/0x1234"), HttpStatusCode.BadRequest, "64 hex digits");
+        await ProblemAssert.IsProblem(await _http.GetAsync("/blobs/bafkreinotacid"), HttpStatusCode.BadRequest, "CIDv1");
     }
 
     public static TheoryData<string, Func<HttpRequestMessage>, HttpStatusCode, string> RefusedUploads()

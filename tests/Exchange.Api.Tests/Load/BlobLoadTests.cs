@@ -47,7 +47,7 @@ public sealed class BlobLoadTests(ChainFixture chain, ITestOutputHelper output)
 
             await Parallel.ForEachAsync(Enumerable.Range(0, Uploads), new ParallelOptions { MaxDegreeOfParallelism = Clients }, async (i, ct) =>
             {
-                var bytes = await clients[i % Clients].GetByteArrayAsync($"/blobs/{Support.Uploads.Keccak(blobs[i])}", ct);
+                var bytes = await clients[i % Clients].GetByteArrayAsync($"/blobs/{Support.Uploads.Address(blobs[i])}", ct);
                 Assert.Equal(blobs[i], bytes);
             });
             Assert.Equal(Uploads, api.CountRows("api_blobs"));

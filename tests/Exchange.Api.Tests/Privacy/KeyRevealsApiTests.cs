@@ -39,7 +39,7 @@ public sealed class KeyRevealsApiTests : IDisposable
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         request.Headers.Add(UploadSignature.SignerHeader, (claimed ?? signer).GetPublicAddress());
         request.Headers.Add(UploadSignature.ExpiryHeader, expiry.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add(UploadSignature.SignatureHeader, UploadSignature.Sign(Uploads.Keccak(body), expiry, signer));
+        request.Headers.Add(UploadSignature.SignatureHeader, UploadSignature.Sign(Uploads.Address(body), expiry, signer));
         return request;
     }
 
@@ -55,7 +55,7 @@ public sealed class KeyRevealsApiTests : IDisposable
 
         var row = Assert.Single(rows!);
         Assert.Equal(body, Hex.Parse(row.Body));
-        Assert.Equal(DevKeys.Provider.Address(), UploadSignature.RecoverSigner(Uploads.Keccak(body), row.Expiry, row.Signature));
+        Assert.Equal(DevKeys.Provider.Address(), UploadSignature.RecoverSigner(Uploads.Address(body), row.Expiry, row.Signature));
         Assert.Empty((await _http.GetFromJsonAsync<List<KeyRevealRow>>($"/jobs/12/keys/{DevKeys.Client.Address()}"))!);
         Assert.Empty((await _http.GetFromJsonAsync<List<KeyRevealRow>>($"/jobs/13/keys/{DevKeys.Verifier.Address()}"))!);
     }

@@ -222,11 +222,10 @@ public sealed class IndexedStateTests(ChainFixture chain)
         // As the demo runs it: built and disposed by the caller, which then stops the chain. A poll a
         // minute: within the test only the first poll and the end can index.
         using var data = new TempDirectory();
-        var deployments = data.File("deployments");
-        DeploymentFile.Write(deployments, chain.Deployment);
+        var deployment = DeploymentFile.Write(data.File("deployment.json"), chain.Deployment);
         var database = data.File("exchange.db");
         var app = ApiApplication.Create([
-            "--urls=http://127.0.0.1:0", $"--Api:DataDirectory={data.Path}", $"--Api:RpcUrl={chain.RpcUrl}", $"--Api:DeploymentsDirectory={deployments}",
+            "--urls=http://127.0.0.1:0", $"--Api:DataDirectory={data.Path}", $"--Api:RpcUrl={chain.RpcUrl}", $"--Api:Deployment={deployment}",
             "--Api:IndexerPollMilliseconds=60000", "--Logging:LogLevel:Default=Warning",
         ]);
         await app.StartAsync();

@@ -17,12 +17,11 @@ public static class ChainActions
     /// <summary>An API wired to the fixture's chain through the real <c>ChainMarketReader</c>.</summary>
     public static ApiFactory Api(ChainFixture chain, IDictionary<string, string?>? settings = null)
     {
-        var deployments = Path.Combine(Path.GetTempPath(), "exchange-api-deployments", Guid.NewGuid().ToString("N"));
-        DeploymentFile.Write(deployments, chain.Deployment);
+        var deployment = DeploymentFile.Write(Path.Combine(Path.GetTempPath(), "exchange-api-deployments", Guid.NewGuid().ToString("N") + ".json"), chain.Deployment);
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Api:RpcUrl"] = chain.RpcUrl.ToString(),
-            ["Api:DeploymentsDirectory"] = deployments,
+            ["Api:Deployment"] = deployment,
         };
         return new ApiFactory(null, all);
     }

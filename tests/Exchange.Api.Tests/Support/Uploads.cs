@@ -7,7 +7,8 @@ namespace Exchange.Api.Tests.Support;
 /// <summary>Builds signed blob uploads the way a client does.</summary>
 public static class Uploads
 {
-    public static string Keccak(byte[] bytes) => Exchange.Core.Hashing.Keccak.Hash(bytes).ToString();
+    /// <summary>A blob's address computed here with the platform's SHA-256, not the product's code.</summary>
+    public static string Address(byte[] bytes) => "0x" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
 
     public static ulong ExpiryIn(TimeSpan span) => (ulong)DateTimeOffset.UtcNow.Add(span).ToUnixTimeSeconds();
 
@@ -18,7 +19,7 @@ public static class Uploads
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         request.Headers.Add(UploadSignature.SignerHeader, signer.GetPublicAddress());
         request.Headers.Add(UploadSignature.ExpiryHeader, expiresAt.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add(UploadSignature.SignatureHeader, UploadSignature.Sign(signedHash ?? Keccak(bytes), expiresAt, signer));
+        request.Headers.Add(UploadSignature.SignatureHeader, UploadSignature.Sign(signedHash ?? Address(bytes), expiresAt, signer));
         return request;
     }
 

@@ -13,7 +13,10 @@ public sealed class DeployCommandTests(ChainFixture chain) : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private Task<ExchangeCli.Result> RunAsync(params string[] args) => ExchangeCli.RunAsync(_folder.Path, null, args);
+    private string DeploymentPath => _folder.File("deployment.json");
+
+    private Task<ExchangeCli.Result> RunAsync(params string[] args) =>
+        ExchangeCli.RunAsync(_folder.Path, new Dictionary<string, string> { [DeploymentFile.Variable] = DeploymentPath }, args);
 
     [Fact]
     public async Task Deploy_prints_four_addresses_that_hold_code_and_writes_the_deployment_file()
@@ -30,7 +33,7 @@ public sealed class DeployCommandTests(ChainFixture chain) : IDisposable
             Assert.True(code.Length > 2, $"{contract.Name} has no code");
         }
 
-        var file = DeploymentFile.Read(Path.Combine(_folder.Path, "deployments"), 31337);
+        var file = DeploymentFile.Read(DeploymentPath, 31337);
         Assert.Equal(json.RootElement.GetProperty("contracts").GetProperty("JobMarket").GetString(), file.JobMarket);
         Assert.Equal(json.RootElement.GetProperty("contracts").GetProperty("AuditCourt").GetString(), file.AuditCourt);
 
@@ -62,7 +65,7 @@ public sealed class DeployCommandTests(ChainFixture chain) : IDisposable
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("error: reverted: JobMarketProofOfSamplingViolated(auditRateBps=10, corruptShareBps=2000, collateralMultiplierBps=100000, posMarginBps=500)", result.Stderr.Trim());
-        Assert.False(Directory.Exists(Path.Combine(_folder.Path, "deployments")));
+        Assert.False(File.Exists(DeploymentPath));
     }
 
     [Fact]
@@ -73,7 +76,7 @@ public sealed class DeployCommandTests(ChainFixture chain) : IDisposable
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("error: reverted: AuditCourtInvalidParameter(name=committeeSize, value=4)", result.Stderr.Trim());
-        Assert.False(Directory.Exists(Path.Combine(_folder.Path, "deployments")));
+        Assert.False(File.Exists(DeploymentPath));
     }
 
     [Fact]
@@ -84,7 +87,7 @@ public sealed class DeployCommandTests(ChainFixture chain) : IDisposable
             "--params", "params.json", "--epoch-length", "60");
 
         Assert.True(result.ExitCode == 0, result.Stderr);
-        var file = DeploymentFile.Read(Path.Combine(_folder.Path, "deployments"), 31337);
+        var file = DeploymentFile.Read(DeploymentPath, 31337);
         var epoch = await chain.Web3.Eth.GetContractQueryHandler<EpochLengthFunction>().QueryAsync<ulong>(file.StakingVault, new EpochLengthFunction());
         var court = await chain.Web3.Eth.GetContractQueryHandler<AuditCourtParamsFunction>()
             .QueryDeserializingToObjectAsync<AuditCourtParamsOutputDTO>(new AuditCourtParamsFunction(), file.AuditCourt);

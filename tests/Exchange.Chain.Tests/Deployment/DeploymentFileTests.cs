@@ -18,15 +18,15 @@ public sealed class DeploymentFileTests : IDisposable
     public void A_written_deployment_reads_back()
     {
         var deployment = new ChainDeployment(31337, Token, Vault, Market, Court, Deployer, 7);
-        var path = DeploymentFile.Write(_folder.Path, deployment);
+        var path = DeploymentFile.Write(_folder.File("31337.json"), deployment);
         Assert.Equal(_folder.File("31337.json"), path);
-        Assert.Equal(deployment, DeploymentFile.Read(_folder.Path, 31337));
+        Assert.Equal(deployment, DeploymentFile.Read(_folder.File("31337.json"), 31337));
     }
 
     [Fact]
     public void A_missing_file_says_to_deploy()
     {
-        var error = Assert.Throws<InvalidDataException>(() => DeploymentFile.Read(_folder.Path, 5));
+        var error = Assert.Throws<InvalidDataException>(() => DeploymentFile.Read(_folder.File("5.json"), 5));
         Assert.Contains("run `exchange deploy` first", error.Message);
     }
 
@@ -40,7 +40,7 @@ public sealed class DeploymentFileTests : IDisposable
     public void A_malformed_file_names_itself_and_the_problem(string content, string problem)
     {
         File.WriteAllText(_folder.File("31337.json"), content);
-        var error = Assert.Throws<InvalidDataException>(() => DeploymentFile.Read(_folder.Path, 31337));
+        var error = Assert.Throws<InvalidDataException>(() => DeploymentFile.Read(_folder.File("31337.json"), 31337));
         Assert.StartsWith($"deployment file {_folder.File("31337.json")} is not valid", error.Message);
         Assert.Contains(problem, error.Message);
     }

@@ -32,7 +32,7 @@ public sealed class ManifestTests
         Assert.Equal(
             $$"""{"modelId":"{{H3}}","tasks":[{"index":0,"inputs":[{"hash":"{{H1}}","name":"input"}]},{"index":1,"inputs":[{"hash":"{{H2}}","name":"input"}]}]}""",
             json);
-        Assert.Equal(Keccak.Hash(Encoding.UTF8.GetBytes(json)), manifest.Hash);
+        Assert.Equal(Bytes32.FromBytes(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(json))), manifest.Hash);
         Assert.Equal(manifest, JobManifest.Parse(json));
     }
 

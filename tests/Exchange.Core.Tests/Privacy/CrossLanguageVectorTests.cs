@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Exchange.Core.Hashing;
 using Exchange.Core.Privacy;
@@ -102,16 +101,6 @@ public sealed class CrossLanguageVectorTests
         }
     }
 
-    private static async Task<(int Code, string Stdout, string Stderr)> NodeAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("node", [Fixtures.PathOf("privacy", "vector.js"), .. arguments])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Code, string Stdout, string Stderr)> NodeAsync(params string[] arguments) =>
+        Fixtures.NodeAsync("privacy", "vector.js", arguments);
 }

@@ -36,7 +36,7 @@ internal static class PrivacyVector
             var task = job.Task(index);
             var inputs = Slots(index, "input", inputCount, (j, nonce, plaintext) => PayloadCipher.Encrypt(KeySchedule.InputKey(task.Key, j), nonce, plaintext));
             var outputs = Slots(index, "output", 1, (j, nonce, plaintext) => PayloadCipher.Encrypt(KeySchedule.OutputKey(task.Key, j), nonce, plaintext));
-            var inputHash = Keccak.Hash(Hex.Parse((string)inputs[0]!["sealed"]!));
+            var inputHash = BlobAddress.Of(Hex.Parse((string)inputs[0]!["sealed"]!));
             using var revealEphemeral = X25519(Seed($"reveal ephemeral {index}"));
             tasks.Add(new JsonObject
             {

@@ -61,7 +61,7 @@ public sealed class CanaryTests : IDisposable
         var running = ExchangeCli.RunAsync(_folder.Path, null,
         [
             "canary", "run", "--dev-account", Num(CanaryProvider), "--client-dev-account", Num(CanaryClient),
-            "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(), "--deployments", network.DeploymentsDirectory, "--data", _folder.File("canary"),
+            "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(), "--deployment", network.DeploymentPath, "--data", _folder.File("canary"),
             "--model", TestNetwork.Model, "--unit-price", "1", "--stake", "1000", "--min-turnaround", "60",
             "--rate", "1", "--max-canaries", "1", "--tasks", "8", "--deadline", "120", "--wrong-share", "1", "--json",
         ]);
@@ -108,7 +108,7 @@ public sealed class CanaryTests : IDisposable
     private string[] VerifierArgs(LocalNetwork network, int account, string mode) =>
     [
         "verifier", "run", "--dev-account", Num(account), "--mode", mode, "--stake", "1000",
-        "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(), "--deployments", network.DeploymentsDirectory, "--data", _folder.File($"verifier{account}"),
+        "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(), "--deployment", network.DeploymentPath, "--data", _folder.File($"verifier{account}"),
     ];
 
     private static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -79,7 +79,7 @@ public sealed class ClientSubmitCommandTests : IDisposable
             {
                 var file = Path.Combine(output, $"image-{task}.{client.Card.Outputs[0].Name}.npy");
                 Assert.True(File.Exists(file), $"{file} was not written");
-                var leaf = MerkleLeaves.Result(t, manifest.Tasks[t].InputHash, Keccak.Hash(await File.ReadAllBytesAsync(file)));
+                var leaf = MerkleLeaves.Result(t, manifest.Tasks[t].InputHash, BlobAddress.Of(await File.ReadAllBytesAsync(file)));
                 Assert.True(MerkleTree.Verify(tree.Proof(t), record.ResultRoot, leaf), $"{file} does not prove into job {jobId}'s result root");
             }
         }
@@ -125,7 +125,7 @@ public sealed class ClientSubmitCommandTests : IDisposable
 
             var written = await File.ReadAllBytesAsync(Path.Combine(output, $"image-{t}.{client.Card.Outputs[0].Name}.npy"));
             var storedOutput = await api.GetBlobAsync(outputs.Tasks[t].Outputs[0].Hash, default);
-            Assert.NotEqual(outputs.Tasks[t].Outputs[0].Hash, Keccak.Hash(written));
+            Assert.NotEqual(outputs.Tasks[t].Outputs[0].Hash, BlobAddress.Of(written));
             Assert.True(cipher.TryDecryptOutput(0, storedOutput, out var openedOutput));
             Assert.Equal(written, openedOutput);
         }
@@ -155,6 +155,6 @@ public sealed class ClientSubmitCommandTests : IDisposable
         _folder.Path, new Dictionary<string, string> { ["EXCHANGE_MODEL_STORE"] = _folder.File("models") },
         [
             "client", "submit", "--dev-account", Client.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(),
-            "--api", network.ApiUrl.ToString(), "--deployments", network.DeploymentsDirectory, "--model", TestNetwork.Model, "--input", .. args,
+            "--api", network.ApiUrl.ToString(), "--deployment", network.DeploymentPath, "--model", TestNetwork.Model, "--input", .. args,
         ]);
 }

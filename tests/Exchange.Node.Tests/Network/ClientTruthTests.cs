@@ -159,6 +159,6 @@ public sealed class ClientTruthTests : IDisposable
         _folder.Path, new Dictionary<string, string> { ["EXCHANGE_MODEL_STORE"] = _folder.File("models") }, limit,
         [
             "client", .. args, "--dev-account", Client.ToString(CultureInfo.InvariantCulture), "--rpc", _network!.RpcUrl.ToString(), "--api", _network.ApiUrl.ToString(),
-            "--deployments", _network.DeploymentsDirectory,
+            "--deployment", _network.DeploymentPath,
         ]);
 }

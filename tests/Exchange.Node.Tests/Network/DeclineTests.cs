@@ -55,7 +55,7 @@ public sealed class DeclineTests : IDisposable
         var offer = await OfferAsync(network, client, provider);
 
         // A manifest that was never uploaded: its input is nowhere either.
-        var input = new BlobRef(client.Card.Inputs[0].Name, Keccak.Hash([1, 2, 3]));
+        var input = new BlobRef(client.Card.Inputs[0].Name, BlobAddress.Of([1, 2, 3]));
         var missing = new JobManifest(client.Card.ModelId, new[] { new ManifestTask(0, new[] { input }) });
         var prepared = new PreparedJob(new JobSlice(0, 0, 1), offer, missing, MerkleLeaves.TaskTree(missing.InputHashes).Root);
         await client.EnsureBalanceAsync(await client.CostAsync([prepared], default), default);
@@ -159,7 +159,7 @@ public sealed class DeclineTests : IDisposable
             _folder.Path, new Dictionary<string, string> { ["EXCHANGE_MODEL_STORE"] = _folder.File("models") },
             [
                 "client", .. args, "--dev-account", Client.ToString(CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(),
-                "--api", network.ApiUrl.ToString(), "--deployments", network.DeploymentsDirectory,
+                "--api", network.ApiUrl.ToString(), "--deployment", network.DeploymentPath,
             ]);
 
         Task<Bytes32> UploadAsync(byte[] bytes) => new ExchangeApiClient(_http, [network.ApiUrl], DevAccounts.Key(Client), TimeProvider.System).PutBlobAsync(bytes, default);

@@ -34,7 +34,7 @@ public sealed class EncryptionKeyTests : IDisposable
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider), _folder.File("net"), CancellationToken.None);
         await using var engine = new InferenceEngine(new ModelRegistry(new ModelStore(Path.Combine(Path.GetTempPath(), "exchange-test-models"))));
         var data = _folder.File("provider");
-        var node = new NodeOptions { RpcUrl = network.RpcUrl, ApiUrls = [network.ApiUrl], DataDirectory = data, DeploymentsDirectory = network.DeploymentsDirectory };
+        var node = new NodeOptions { RpcUrl = network.RpcUrl, ApiUrls = [network.ApiUrl], DataDirectory = data, Deployment = network.DeploymentPath };
         var options = new ProviderOptions { Model = TestNetwork.Model, UnitPrice = "1", Stake = MarketParameters.Tokens(1_000).ToString(CultureInfo.InvariantCulture) };
         var key = DevAccounts.Key(Provider);
 

@@ -149,6 +149,6 @@ public sealed class RestartTests : IDisposable
     private string[] Common(LocalNetwork network, string name) =>
     [
         "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(),
-        "--deployments", network.DeploymentsDirectory, "--data", _folder.File(name),
+        "--deployment", network.DeploymentPath, "--data", _folder.File(name),
     ];
 }

@@ -36,7 +36,7 @@ public sealed class SemanticSearchTests : IDisposable
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
         using var provider = NodeProcess.Start(
             "provider", "run", "--dev-account", Provider.ToString(CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(),
-            "--deployments", network.DeploymentsDirectory, "--data", _folder.File("provider"), "--model", BuiltInModels.MiniLm, "--unit-price", "1", "--stake", "1000");
+            "--deployment", network.DeploymentPath, "--data", _folder.File("provider"), "--model", BuiltInModels.MiniLm, "--unit-price", "1", "--stake", "1000");
         var card = new ModelRegistry(new ModelStore(_folder.File("models"))).Resolve(BuiltInModels.MiniLm).Card;
         var api = new ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
         var domain = network.Market(DevAccounts.Key(Client)).Domain;
@@ -46,7 +46,7 @@ public sealed class SemanticSearchTests : IDisposable
         var sample = await Exchange("text", "sample", "--count", Sentences.ToString(CultureInfo.InvariantCulture), "--out", sentences);
         var submit = await Exchange(
             "client", "submit", "--dev-account", Client.ToString(CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(),
-            "--deployments", network.DeploymentsDirectory, "--model", BuiltInModels.MiniLm, "--input", sentences, "--tasks-per-job", "30", "--wait", "--out", _folder.File("embeddings"), "--json");
+            "--deployment", network.DeploymentPath, "--model", BuiltInModels.MiniLm, "--input", sentences, "--tasks-per-job", "30", "--wait", "--out", _folder.File("embeddings"), "--json");
         var search = await Exchange(
             "text", "search", "--model", BuiltInModels.MiniLm, "--texts", sentences, "--embeddings", _folder.File("embeddings"),
             "--query", "How do I bake bread at home?", "--top", "3", "--compare-local", "--device", "cpu", "--json");

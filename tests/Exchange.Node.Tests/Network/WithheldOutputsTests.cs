@@ -45,7 +45,7 @@ public sealed class WithheldOutputsTests : IDisposable
             null, deployment, TestNetwork.Funded([Provider, Client, .. Verifiers]), _folder.File("net"), CancellationToken.None);
         var verifiers = Verifiers.Select(v => NodeProcess.Start(
             "verifier", "run", "--dev-account", v.ToString(CultureInfo.InvariantCulture), "--stake", "1000",
-            "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(), "--deployments", network.DeploymentsDirectory, "--data", _folder.File($"verifier{v}"))).ToList();
+            "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(), "--deployment", network.DeploymentPath, "--data", _folder.File($"verifier{v}"))).ToList();
         try
         {
             var client = TestNetwork.Client(network, Client, _http);
@@ -57,7 +57,7 @@ public sealed class WithheldOutputsTests : IDisposable
             await network.AdvanceEpochAsync(default);
             using var provider = NodeProcess.Start(
                 "provider", "run", "--dev-account", Provider.ToString(CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(),
-                "--deployments", network.DeploymentsDirectory, "--data", _folder.File("provider"), "--model", TestNetwork.Model, "--unit-price", "1", "--stake", "1000",
+                "--deployment", network.DeploymentPath, "--data", _folder.File("provider"), "--model", TestNetwork.Model, "--unit-price", "1", "--stake", "1000",
                 "--min-turnaround", "60", "--cheat", "withhold", "--cheat-rate", "1");
             var created = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
             string Context() => provider.Tail() + "\n--- verifiers:\n" + Tails(verifiers)();

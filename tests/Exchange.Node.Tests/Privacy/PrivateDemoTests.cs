@@ -61,7 +61,7 @@ public sealed class PrivateDemoTests : IDisposable
 
         var blobs = Directory.EnumerateFiles(Path.Combine(_folder.Path, "api", "blobs"), "*", SearchOption.AllDirectories)
             .Where(f => !f.Contains("incoming", StringComparison.Ordinal))
-            .ToDictionary(f => Keccak.Hash(File.ReadAllBytes(f)), File.ReadAllBytes);
+            .ToDictionary(f => BlobAddress.Of(File.ReadAllBytes(f)), File.ReadAllBytes);
         var manifests = blobs.Values.Select(TryManifest).OfType<JobManifest>().ToList();
         var outputs = blobs.Values.Select(TryOutputs).OfType<OutputManifest>().ToList();
         Assert.Equal(2, manifests.Count);

@@ -81,7 +81,7 @@ public static class TestNetwork
     public static NodeProcess StartProvider(LocalNetwork network, int account, string data, int minTurnaround = 60, params string[] extra) => NodeProcess.Start(
         [
             "provider", "run", "--dev-account", account.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(),
-            "--deployments", network.DeploymentsDirectory, "--data", data, "--model", Model, "--unit-price", "1", "--stake", "1000",
+            "--deployment", network.DeploymentPath, "--data", data, "--model", Model, "--unit-price", "1", "--stake", "1000",
             "--min-turnaround", minTurnaround.ToString(System.Globalization.CultureInfo.InvariantCulture), .. extra,
         ]);
 
