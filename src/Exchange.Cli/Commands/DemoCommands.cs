@@ -30,7 +30,7 @@ internal static class DemoCommands
         var rpc = CommonOptions.Rpc();
         rpc.DefaultValueFactory = null;
         rpc.Description = "Use this chain (Hardhat dev accounts) instead of starting a local Hardhat node";
-        var data = new Option<DirectoryInfo?>("--data") { Description = "Folder for databases and blobs (default: a fresh temporary folder)", HelpName = "DIR" };
+        var data = new Option<DirectoryInfo?>("--data") { Description = "Folder for databases and blobs, kept after the run (default: a fresh temporary folder, deleted at the end)", HelpName = "DIR" };
         var verbose = CommonOptions.Verbose;
         var json = CommonOptions.Json();
         var command = new Command("demo", "Run a whole network (chain, API, providers, a cheater, verifiers, a client) and report what happened")

@@ -44,7 +44,10 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
     private readonly ILogger _log = logs.CreateLogger("demo");
 
-    /// <summary>Runs the demo to the end and returns the summary.</summary>
+    /// <summary>
+    /// Runs the demo to the end and returns the summary. A temporary data folder (no
+    /// <see cref="DemoOptions.DataDirectory"/>) is deleted at the end: a run's blobs take hundreds of megabytes.
+    /// </summary>
     public async Task<DemoSummary> RunAsync(CancellationToken cancellationToken)
     {
         if (options.Problem() is { } problem)
@@ -52,13 +55,35 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             throw new InvalidOperationException(problem);
         }
 
+        var data = options.DataDirectory ?? Path.Combine(Path.GetTempPath(), "exchange-demo-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(data);
+        try
+        {
+            return await RunInAsync(data, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (options.DataDirectory is null)
+            {
+                try
+                {
+                    Directory.Delete(data, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    _log.StepFailed("deleting the demo's data folder", 1, e.Message);
+                }
+            }
+        }
+    }
+
+    private async Task<DemoSummary> RunInAsync(string data, CancellationToken cancellationToken)
+    {
         EthECKey.SignRecoverable = true;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Timeout);
         var ct = timeout.Token;
         var clock = Stopwatch.StartNew();
-        var data = options.DataDirectory ?? Path.Combine(Path.GetTempPath(), "exchange-demo-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(data);
 
         var roles = Roles();
         var funded = roles.Where(r => r.Kind != RoleKind.Treasury)
@@ -104,13 +129,19 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             running.Add(Loop(provider.RunOnceAsync, role.Name, stopNodes.Token));
         }
 
+        // Verifiers deposit at start, as they stake, the bond of a challenge of the largest job the
+        // offers allow (as many as the options take), so that a challenge is one transaction rather
+        // than a deposit and a verdict.
+        var court = DeploymentOptions().Court;
+        var largestJob = roles.Where(r => r.Kind == RoleKind.Provider).Max(r => ProviderOptionsFor(r).MaxTasks);
+        var bondReserve = (int)BigInteger.Min(1_000, BigInteger.Divide(court.ChallengerBond(parameters.Collateral(MarketParameters.Price(UnitPrice, (uint)largestJob))) + court.MinChallengerBond - 1, court.MinChallengerBond));
         foreach (var role in roles.Where(r => r.Kind == RoleKind.Verifier))
         {
             var node = NodeOptionsFor(rpc, apiUrl, deployments, Path.Combine(data, role.Name));
             var market = network.Market(role.Key);
             var verifierOptions = role.Mode == VerifierMode.Honest
-                ? new VerifierOptions()
-                : new VerifierOptions { Mode = role.Mode, Stake = MarketParameters.Tokens(options.DishonestVerifierStake).ToString(CultureInfo.InvariantCulture) };
+                ? new VerifierOptions { BondReserve = bondReserve }
+                : new VerifierOptions { BondReserve = bondReserve, Mode = role.Mode, Stake = MarketParameters.Tokens(options.DishonestVerifierStake).ToString(CultureInfo.InvariantCulture) };
             var verifier = await NodeFactory.CreateVerifierAsync(market, node, verifierOptions, role.Key, engine, http, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
             await verifier.StartAsync(ct).ConfigureAwait(false);
             running.Add(Loop(verifier.RunOnceAsync, role.Name, stopNodes.Token));

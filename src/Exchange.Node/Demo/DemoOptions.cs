@@ -118,7 +118,7 @@ public sealed record DemoOptions
     /// <summary>The dishonest verifiers added beside the honest ones.</summary>
     public int DishonestVerifiers => (LazyVerifier ? 1 : 0) + (CopyingVerifier ? 1 : 0);
 
-    /// <summary>Folder for the databases and blobs; a fresh temporary folder when null.</summary>
+    /// <summary>Folder for the databases and blobs, kept after the run; a fresh temporary folder, deleted at the end, when null.</summary>
     public string? DataDirectory { get; init; }
 
     /// <summary>How long the whole run may take. Default 15 minutes.</summary>
