@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Text;
+using Exchange.Core.Eip712;
+using Exchange.Core.Hashing;
 using Nethereum.Signer;
 
 namespace Exchange.Api.Blobs;
@@ -29,13 +32,19 @@ public static class UploadSignature
     /// <summary>The address that signed the upload message, or null when the signature is malformed.</summary>
     public static string? RecoverSigner(string blobHash, ulong expiry, string signature)
     {
+        // Core checks v, r and s before recovering: given a v other than 27 or 28 Nethereum throws a
+        // bare Exception, and a NullReferenceException when no key recovers.
+        byte[] bytes;
         try
         {
-            return new EthereumMessageSigner().EncodeUTF8AndEcRecover(Message(blobHash, expiry), signature)?.ToLowerInvariant();
+            bytes = Hex.Parse(signature, Signatures.Length);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or IndexOutOfRangeException or Org.BouncyCastle.Crypto.CryptoException)
+        catch (FormatException)
         {
             return null;
         }
+
+        var digest = Bytes32.FromBytes(new EthereumMessageSigner().HashPrefixedMessage(Encoding.UTF8.GetBytes(Message(blobHash, expiry))));
+        return Signatures.TryRecover(digest, bytes, out var signer) ? signer!.ToLowerInvariant() : null;
     }
 }

@@ -3,6 +3,7 @@ using Exchange.TestSupport;
 namespace Exchange.Node.Tests.Cli;
 
 /// <summary>Bad command lines of the node, client and demo commands: a clear one-line error, exit code 2, nothing done.</summary>
+[Trait("Lane", "Slow")]
 public sealed class CommandLineTests
 {
     // Nothing listens here: a command that got past its checks would fail to connect (exit 1), not exit 2.

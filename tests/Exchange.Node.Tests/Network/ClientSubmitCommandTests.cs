@@ -18,6 +18,7 @@ using Exchange.TestSupport;
 namespace Exchange.Node.Tests.Network;
 
 /// <summary><c>exchange client submit --wait</c> itself, as a user runs it, against a small live network.</summary>
+[Trait("Lane", "Slow")]
 [Collection(NetworkTestGroup.Name)]
 public sealed class ClientSubmitCommandTests : IDisposable
 {
