@@ -46,6 +46,18 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     public BigInteger GasUsed { get; private set; }
 
     /// <summary>
+    /// The job size for <paramref name="taskCount"/> tasks over <paramref name="offers"/>:
+    /// <paramref name="tasksPerJob"/> when given, else chosen from the market's audit rate, the gas a
+    /// job costs and <paramref name="latency"/> (<see cref="JobSizing.Choose"/>).
+    /// </summary>
+    public async Task<JobSize> SizeJobsAsync(int taskCount, IReadOnlyList<SignedOffer> offers, TimeSpan latency, int? tasksPerJob, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(offers);
+        _parameters ??= await Market.ParamsAsync(cancellationToken).ConfigureAwait(false);
+        return JobSizing.Choose(taskCount, [.. offers.Select(o => o.Offer)], _parameters.AuditRateBps, latency, tasksPerJob);
+    }
+
+    /// <summary>
     /// Uploads the tasks' inputs and one manifest per job of the split, depositing first what the
     /// jobs will cost (the API stores blobs only for funded accounts). Every task must be valid for
     /// the card (<see cref="TaskInputs"/>): nothing is deposited or uploaded otherwise.

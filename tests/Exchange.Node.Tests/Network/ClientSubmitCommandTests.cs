@@ -60,6 +60,7 @@ public sealed class ClientSubmitCommandTests : IDisposable
         using var summary = JsonDocument.Parse(run.Stdout);
         Assert.Equal(3, summary.RootElement.GetProperty("tasks").GetInt32());
         Assert.Equal(2, summary.RootElement.GetProperty("jobs").GetInt32());
+        Assert.Equal(2, summary.RootElement.GetProperty("tasksPerJob").GetInt32());
         Assert.Equal(2, summary.RootElement.GetProperty("settled").GetInt32());
         Assert.Equal(3, summary.RootElement.GetProperty("outputsWritten").GetInt32());
         var jobIds = summary.RootElement.GetProperty("jobIds").EnumerateArray().Select(j => BigInteger.Parse(j.GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
