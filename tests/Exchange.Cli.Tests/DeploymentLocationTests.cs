@@ -5,6 +5,7 @@ using Exchange.TestSupport;
 namespace Exchange.Cli.Tests;
 
 /// <summary>Where commands write and find the deployment: <c>--deployment FILE</c>, else <c>$EXCHANGE_DEPLOYMENT</c>, else the user's data folder, never the working folder.</summary>
+[Trait("Lane", "Slow")]
 [Collection(ChainFixture.Collection)]
 public sealed class DeploymentLocationTests(ChainFixture chain) : IDisposable
 {

@@ -7,6 +7,7 @@ using Exchange.TestSupport;
 namespace Exchange.Cli.Tests;
 
 /// <summary>Every fatal error is a non-zero exit and one line naming what failed: the chain node, the exchange API, the data folder.</summary>
+[Trait("Lane", "Slow")]
 [Collection(ChainFixture.Collection)]
 public sealed class FatalErrorTests : IDisposable
 {

@@ -14,6 +14,7 @@ namespace Exchange.Cli.Tests;
 /// a temporary folder for <c>$NET</c> and the user's data folder; the solution is already built, so
 /// the guide's build block is not run again.
 /// </summary>
+[Trait("Lane", "Slow")]
 public sealed partial class NetworkGuideTests : IDisposable
 {
     private static readonly TimeSpan ReadyWithin = TimeSpan.FromMinutes(3);

@@ -10,6 +10,7 @@ using Nethereum.Signer;
 namespace Exchange.Cli.Tests;
 
 /// <summary><c>exchange token balance|transfer|mint</c> against the fixture's deployment, found at the default place.</summary>
+[Trait("Lane", "Slow")]
 [Collection(ChainFixture.Collection)]
 public sealed class TokenCommandTests : IDisposable
 {

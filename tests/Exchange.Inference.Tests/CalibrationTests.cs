@@ -6,6 +6,7 @@ using Exchange.Inference.Tests.Support;
 
 namespace Exchange.Inference.Tests;
 
+[Trait("Lane", "Slow")]
 [Collection(EngineGroup.Name)]
 public class CalibrationTests(EngineFixture fixture)
 {

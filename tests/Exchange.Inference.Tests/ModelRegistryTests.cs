@@ -2,6 +2,7 @@ using Exchange.Core.Models;
 using Exchange.Inference.Models;
 using Exchange.Inference.Tests.Support;
 using Exchange.TestSupport;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Exchange.Inference.Tests;
 
@@ -73,7 +74,7 @@ public class ModelRegistryTests
         var registry = new ModelRegistry(new ModelStore(folder.Path));
         var junk = "not a model"u8.ToArray();
 
-        Assert.ThrowsAny<Exception>(() => registry.Add(junk, Cards.Tiny("junk", junk, 3)));
+        Assert.Throws<OnnxRuntimeException>(() => registry.Add(junk, Cards.Tiny("junk", junk, 3)));
         Assert.Empty(Directory.EnumerateFileSystemEntries(folder.Path));
     }
 

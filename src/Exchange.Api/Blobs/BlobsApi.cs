@@ -1,6 +1,7 @@
 using System.Globalization;
 using Exchange.Api.Accounts;
 using Exchange.Api.Infrastructure;
+using Exchange.Core.Diagnostics;
 using Exchange.Core.Hashing;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -49,6 +50,7 @@ public static class BlobsApi
         TimeProvider time,
         CancellationToken ct)
     {
+        using var _ = StageMeter.Measure(Stage.ApiIngest);
         var settings = options.Value;
 
         string? expected = null;

@@ -1,4 +1,8 @@
 using System.Globalization;
+using System.Text;
+using Exchange.Core.Diagnostics;
+using Exchange.Core.Eip712;
+using Exchange.Core.Hashing;
 using Nethereum.Signer;
 
 namespace Exchange.Api.Blobs;
@@ -23,19 +27,30 @@ public static class UploadSignature
         string.Create(CultureInfo.InvariantCulture, $"Exchange blob upload\nhash: {blobHash}\nexpiry: {expiry}");
 
     /// <summary>Signs an upload with the key; returns the 0x-prefixed signature.</summary>
-    public static string Sign(string blobHash, ulong expiry, EthECKey key) =>
-        new EthereumMessageSigner().EncodeUTF8AndSign(Message(blobHash, expiry), key);
+    public static string Sign(string blobHash, ulong expiry, EthECKey key)
+    {
+        using var _ = StageMeter.Measure(Stage.Signing);
+        return new EthereumMessageSigner().EncodeUTF8AndSign(Message(blobHash, expiry), key);
+    }
 
     /// <summary>The address that signed the upload message, or null when the signature is malformed.</summary>
     public static string? RecoverSigner(string blobHash, ulong expiry, string signature)
     {
+        using var _ = StageMeter.Measure(Stage.Signing);
+
+        // Core checks v, r and s before recovering: given a v other than 27 or 28 Nethereum throws a
+        // bare Exception, and a NullReferenceException when no key recovers.
+        byte[] bytes;
         try
         {
-            return new EthereumMessageSigner().EncodeUTF8AndEcRecover(Message(blobHash, expiry), signature)?.ToLowerInvariant();
+            bytes = Hex.Parse(signature, Signatures.Length);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or IndexOutOfRangeException or Org.BouncyCastle.Crypto.CryptoException)
+        catch (FormatException)
         {
             return null;
         }
+
+        var digest = Bytes32.FromBytes(new EthereumMessageSigner().HashPrefixedMessage(Encoding.UTF8.GetBytes(Message(blobHash, expiry))));
+        return Signatures.TryRecover(digest, bytes, out var signer) ? signer!.ToLowerInvariant() : null;
     }
 }

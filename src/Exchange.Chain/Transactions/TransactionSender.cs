@@ -1,4 +1,5 @@
 using System.Numerics;
+using Exchange.Core.Diagnostics;
 using Nethereum.Contracts;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Hex.HexTypes;
@@ -102,6 +103,7 @@ public sealed class TransactionSender : IDisposable
     /// <exception cref="ContractRevertException">The gas estimate reverts: nothing was signed, no nonce used.</exception>
     public async Task<SentTransaction> SubmitAsync(TransactionRequest request, CancellationToken cancellationToken = default)
     {
+        using var _ = StageMeter.Measure(Stage.ChainTransactions);
         ArgumentNullException.ThrowIfNull(request);
         var gas = request.Gas ?? await EstimateGasAsync(request, cancellationToken).ConfigureAwait(false);
         var fees = await FeesAsync(cancellationToken).ConfigureAwait(false);
@@ -161,6 +163,7 @@ public sealed class TransactionSender : IDisposable
     /// <exception cref="TransactionFailedException">No receipt within the timeout, or the nonce went to another transaction.</exception>
     public async Task<TransactionReceipt> WaitForReceiptAsync(SentTransaction sent, CancellationToken cancellationToken = default)
     {
+        using var _ = StageMeter.Measure(Stage.ChainTransactions);
         ArgumentNullException.ThrowIfNull(sent);
         var started = _time.GetTimestamp();
         var lastCheck = started;
@@ -274,6 +277,7 @@ public sealed class TransactionSender : IDisposable
 
     private string Sign(TransactionRequest request, BigInteger gas, (BigInteger MaxFee, BigInteger Tip) fees, BigInteger nonce)
     {
+        using var _ = StageMeter.Measure(Stage.Signing);
         var transaction = new Transaction1559(ChainId, nonce, fees.Tip, fees.MaxFee, gas, request.To, request.Value, request.Data, []);
         return _signer.SignTransaction(_key, transaction).EnsureHexPrefix();
     }

@@ -2,8 +2,10 @@ using System.CommandLine;
 using Exchange.Cli.Cli;
 using Exchange.Inference.Benchmarks;
 using Exchange.Inference.Engine;
+using Exchange.Inference.Models;
 using Exchange.Node.Benchmarks;
 using Exchange.Node.Privacy;
+using Microsoft.Extensions.Logging;
 
 namespace Exchange.Cli.Commands;
 
@@ -16,7 +18,84 @@ internal static class BenchCommands
         bench.Subcommands.Add(BuildInference());
         bench.Subcommands.Add(BuildPrivacy());
         bench.Subcommands.Add(BuildHashing());
+        bench.Subcommands.Add(BuildEndToEnd());
         return bench;
+    }
+
+    private static Command BuildEndToEnd()
+    {
+        var model = new Option<string>("--model") { Description = "Model: resnet-preprocess (default; the plumbing alone), resnet18, ...", HelpName = "NAME", DefaultValueFactory = _ => "resnet-preprocess" };
+        var tasks = new Option<int>("--tasks") { Description = "Tasks the client submits (default 256)", HelpName = "N", DefaultValueFactory = _ => 256 };
+        var device = ModelCommands.DeviceOption();
+        var providers = new Option<int>("--providers") { Description = "Honest providers (default 1)", HelpName = "P", DefaultValueFactory = _ => 1 };
+        var perJob = new Option<int>("--tasks-per-job") { Description = "Tasks per job (default 64)", HelpName = "K", DefaultValueFactory = _ => 64 };
+        var warmUp = new Option<bool>("--warm-up") { Description = "Run one job on a network of its own first, so that the measured run finds its code compiled" };
+        var json = CommonOptions.Json();
+        var command = new Command("e2e", "An honest local network (chain, API, providers, a verifier, a client) end to end: tasks/s from the first upload to the last settlement against the bare engine in the same run, gas and CPU per task by stage, peak memory")
+        {
+            model, tasks, device, providers, perJob, warmUp, json,
+        };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var options = new EndToEndOptions
+            {
+                Model = parsed.GetValue(model)!,
+                Tasks = parsed.GetValue(tasks),
+                Device = parsed.GetValue(device)!,
+                Providers = parsed.GetValue(providers),
+                TasksPerJob = parsed.GetValue(perJob),
+                WarmUp = parsed.GetValue(warmUp),
+            };
+            if (options.Problem() is { } problem)
+            {
+                throw new CliException(problem, ExitCodes.Usage);
+            }
+
+            // stdout carries the result; the nodes' warnings go to stderr.
+            using var logs = LoggerFactory.Create(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
+            EndToEndResult result;
+            try
+            {
+                result = await EndToEndBenchmark.RunAsync(options, logs, cancellationToken).ConfigureAwait(false);
+            }
+            catch (UnknownModelException e)
+            {
+                throw new CliException(e.Message, e, ExitCodes.Usage);
+            }
+
+            if (parsed.GetValue(json))
+            {
+                Output.Json(result);
+            }
+            else
+            {
+                PrintEndToEnd(result);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static void PrintEndToEnd(EndToEndResult result)
+    {
+        var cpu = result.CpuMsPerTask;
+        Output.Line($"{result.Model} on {result.Device}, {result.Tasks} tasks in jobs of {result.TasksPerJob}, {result.Providers} provider(s){(result.WarmUp ? ", warmed up" : "")}: "
+            + $"{result.TasksPerSec:F1} tasks/s end to end, bare engine {result.BareTasksPerSec:F1}/s, ratio {result.Ratio:F3}; {result.GasPerTask:F0} gas/task");
+        Output.Line("CPU ms per task");
+        foreach (var (stage, ms) in new (string, double)[]
+        {
+            ("client preparation", cpu.ClientPreparation), ("hashing", cpu.Hashing), ("uploads", cpu.Uploads), ("API ingest", cpu.ApiIngest),
+            ("provider fetch + checks", cpu.ProviderFetch), ("inference", cpu.Inference), ("output upload", cpu.OutputUpload), ("signing", cpu.Signing),
+            ("chain transactions", cpu.ChainTransactions), ("audits", cpu.Audits), ("polling", cpu.Polling), ("other (unattributed)", cpu.Other), ("chain node (Hardhat)", cpu.ChainNode),
+            ("total", cpu.Total),
+        })
+        {
+            Output.Line($"  {stage,-24} {ms,9:F3}");
+        }
+
+        Output.Line($"  of which JIT compilation {result.JitMsPerTask:F3}; GC pauses {result.GcPauseMsPerTask:F3} ms of wall time per task");
+        Output.Line($"peak RSS: {result.PeakRssMb.Process:F0} MiB for {string.Join(", ", result.PeakRssMb.ProcessRoles)} (one process), {result.PeakRssMb.ChainNode:F0} MiB chain node");
     }
 
     private static Command BuildHashing()

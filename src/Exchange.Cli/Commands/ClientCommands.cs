@@ -40,6 +40,32 @@ internal static class ClientCommands
         return client;
     }
 
+    /// <summary>
+    /// <c>--tasks-per-job auto|N</c>: the largest job, or <c>auto</c> (null) to let the client size jobs
+    /// from the gas a job costs and the latency asked for (<see cref="JobSizing"/>).
+    /// </summary>
+    internal static Option<int?> TasksPerJob() => new("--tasks-per-job")
+    {
+        Description = $"Tasks per job, or auto: jobs large enough for at most {JobSizing.GasPerTaskTarget:N0} gas per task, small enough for --latency at the offers' declared rate (default auto)",
+        HelpName = "auto|N",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            if (text == "auto")
+            {
+                return null;
+            }
+
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size >= 1)
+            {
+                return size;
+            }
+
+            result.AddError($"--tasks-per-job must be auto or a whole number of at least 1, not '{text}'");
+            return null;
+        },
+    };
+
     private static Argument<string> AmountArgument() => new("amount") { Description = "Amount in tokens, e.g. 100 or 0.5" };
 
     private static Argument<BigInteger> JobIdArgument() => new("job-id")
@@ -136,7 +162,12 @@ internal static class ClientCommands
             AllowMultipleArgumentsPerToken = true,
             HelpName = "FILES",
         };
-        var perJob = new Option<int>("--tasks-per-job") { Description = "Largest job, in tasks (default 16)", DefaultValueFactory = _ => 16 };
+        var perJob = TasksPerJob();
+        var latency = new Option<int?>("--latency")
+        {
+            Description = "Seconds one job may take at its offer's declared rate (maxTasks per minTurnaround); sizes jobs with --tasks-per-job auto (default: half of --deadline)",
+            HelpName = "SECONDS",
+        };
         var region = new Option<string?>("--region") { Description = "Only offers from this region" };
         var maxPrice = new Option<string?>("--max-unit-price") { Description = "Only offers up to this price per task, in tokens", HelpName = "TOKENS" };
         var deadline = new Option<int>("--deadline") { Description = "Seconds the providers have for their results (default 600)", DefaultValueFactory = _ => 600 };
@@ -147,7 +178,7 @@ internal static class ClientCommands
         var json = CommonOptions.Json();
         var command = new Command("submit", "Split inputs into jobs over the best offers, create them, and (with --wait) follow them to verified outputs; exits 3 when a job ends slashed or expired")
         {
-            model, inputs, perJob, region, maxPrice, deadline, wait, output, isPublic, noCheck, json,
+            model, inputs, perJob, latency, region, maxPrice, deadline, wait, output, isPublic, noCheck, json,
         };
         common.AddTo(command);
         command.Validators.Add(result =>
@@ -160,14 +191,15 @@ internal static class ClientCommands
         command.SetAction(async (parsed, ct) =>
         {
             var clock = Stopwatch.StartNew();
-            if (parsed.GetValue(perJob) < 1)
-            {
-                throw new CliException("--tasks-per-job must be at least 1", ExitCodes.Usage);
-            }
-
             if (parsed.GetValue(deadline) < 10)
             {
                 throw new CliException("--deadline must be at least 10 seconds", ExitCodes.Usage);
+            }
+
+            var latencySeconds = parsed.GetValue(latency) ?? parsed.GetValue(deadline) / 2;
+            if (latencySeconds < 1 || latencySeconds > parsed.GetValue(deadline))
+            {
+                throw new CliException($"--latency must be between 1 second and --deadline ({parsed.GetValue(deadline)} s): a job that takes longer expires", ExitCodes.Usage);
             }
 
             var files = parsed.GetValue(inputs)!;
@@ -188,11 +220,17 @@ internal static class ClientCommands
             }
 
             var quiet = parsed.GetValue(json);
+            var size = await session.SizeJobsAsync(tasks.Count, offers, TimeSpan.FromSeconds(latencySeconds), parsed.GetValue(perJob), ct).ConfigureAwait(false);
+            if (!quiet)
+            {
+                Output.Line(size.ToString());
+            }
+
             IReadOnlyList<ClientJob> created = [];
             var waited = false;
             await Stages(quiet, tasks.Count, async (uploaded, createdBar, computed, audited, settled) =>
             {
-                var prepared = await session.PrepareAsync(tasks, offers, parsed.GetValue(perJob), uploaded, ct).ConfigureAwait(false);
+                var prepared = await session.PrepareAsync(tasks, offers, size.TasksPerJob, uploaded, ct).ConfigureAwait(false);
                 created = await session.CreateAsync(prepared, TimeSpan.FromSeconds(parsed.GetValue(deadline)), 16, createdBar, ct).ConfigureAwait(false);
                 if (parsed.GetValue(wait))
                 {
@@ -235,7 +273,7 @@ internal static class ClientCommands
                 TokenUnits.Format(cost), session.GasUsed.ToString(CultureInfo.InvariantCulture), Math.Round(clock.Elapsed.TotalSeconds, 1),
                 Count(o => o.Status == JobStatus.Settled), Count(o => o.End == JobEnd.SettledAudited), Count(o => o.End == JobEnd.SettledUnaudited),
                 Count(o => o.End == JobEnd.Slashed), Count(o => o.End == JobEnd.Expired), written, [.. unwritten],
-                waited ? [.. outcomes.Select(o => View(o, session.Availability))] : null);
+                waited ? [.. outcomes.Select(o => View(o, session.Availability))] : null, size.TasksPerJob, size.GasPerTask);
             if (quiet)
             {
                 Output.Json(summary);
@@ -628,7 +666,7 @@ internal static class ClientCommands
 
     private sealed record SubmitSummary(
         int Tasks, int Jobs, string[] JobIds, string Cost, string Gas, double Seconds, int? Settled, int? SettledAudited, int? SettledUnaudited, int? Slashed,
-        int? Expired, int OutputsWritten, string[] OutputsNotWritten, IReadOnlyList<OutcomeView>? Outcomes);
+        int? Expired, int OutputsWritten, string[] OutputsNotWritten, IReadOnlyList<OutcomeView>? Outcomes, int TasksPerJob, long ExpectedGasPerTask);
 
     /// <summary>How a job ended: <c>outcome</c> is settled-audited, settled-unaudited, slashed, expired or pending; <c>detail</c> says who judged it and what moved.</summary>
     private sealed record OutcomeView(string JobId, string Status, string Outcome, string Detail, string? Availability, bool AuditRequested);

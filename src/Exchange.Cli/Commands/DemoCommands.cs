@@ -15,19 +15,22 @@ internal static class DemoCommands
     {
         var providers = new Option<int>("--providers") { Description = "Providers; the last one cheats when --cheat-rate > 0 (default 2)", DefaultValueFactory = _ => 2 };
         var verifiers = new Option<int>("--verifiers") { Description = "Verifiers (default 3)", DefaultValueFactory = _ => 3 };
-        var tasks = new Option<int>("--tasks") { Description = "Tasks the client submits: images, or sentences for --model minilm (default 200)", DefaultValueFactory = _ => 200 };
-        var perJob = new Option<int>("--tasks-per-job") { Description = "Tasks per job (default 8)", DefaultValueFactory = _ => 8 };
+        var tasks = new Option<int>("--tasks") { Description = "Tasks the client submits: images, or sentences for --model minilm (default 1024; 200 in jobs of 8 with --lazy-verifier or --copying-verifier)" };
+        var perJob = ClientCommands.TasksPerJob();
         var cheatRate = new Option<double>("--cheat-rate") { Description = "Share of the cheater's tasks falsified, 0-1; 0 for an honest network (default 0.3)", DefaultValueFactory = _ => 0.3 };
         var cheat = new Option<string>("--cheat") { Description = "How the cheater falsifies: random, perturb, reuse (default perturb)", DefaultValueFactory = _ => "perturb" };
         var seed = new Option<int>("--seed") { Description = "Seed of the images or sentences and of the cheat (default 7)", DefaultValueFactory = _ => 7 };
         var model = new Option<string>("--model") { Description = "Model: resnet18 (default, images) or minilm (sentences)", DefaultValueFactory = _ => "resnet18" };
-        var audit = new Option<int>("--audit-rate") { Description = "Share of jobs audited, in percent (default 50)", DefaultValueFactory = _ => 50 };
+        var audit = new Option<int>("--audit-rate") { Description = "Share of jobs audited, in percent (default 100; 50 with --lazy-verifier or --copying-verifier)" };
         var lazy = new Option<bool>("--lazy-verifier") { Description = "Add a lazy verifier (passes every audit without re-running it), staking ten times an honest one" };
         var copying = new Option<bool>("--copying-verifier") { Description = "Add a copying verifier (takes the provider's outputs as its own), staking ten times an honest one" };
         var canaryRate = new Option<double?>("--canary-rate") { Description = "Share of all jobs that the canary service's jobs make up, 0-0.9 (default 0, or 0.3 with --lazy-verifier or --copying-verifier)", HelpName = "R" };
         var silent = new Option<bool>("--silent-provider") { Description = "Add a provider whose offer takes jobs it never accepts (they expire unaccepted: the client is refunded in full, nobody is penalised)" };
-        var rpc = new Option<Uri?>("--rpc") { Description = "Use this chain (Hardhat dev accounts) instead of starting a local Hardhat node", HelpName = "URL" };
-        var data = new Option<DirectoryInfo?>("--data") { Description = "Folder for databases and blobs (default: a fresh temporary folder)", HelpName = "DIR" };
+        // The shared --rpc parser, without its default: no --rpc starts a local Hardhat node.
+        var rpc = CommonOptions.Rpc();
+        rpc.DefaultValueFactory = null;
+        rpc.Description = "Use this chain (Hardhat dev accounts) instead of starting a local Hardhat node";
+        var data = new Option<DirectoryInfo?>("--data") { Description = "Folder for databases and blobs, kept after the run (default: a fresh temporary folder, deleted at the end)", HelpName = "DIR" };
         var verbose = CommonOptions.Verbose;
         var json = CommonOptions.Json();
         var command = new Command("demo", "Run a whole network (chain, API, providers, a cheater, verifiers, a client) and report what happened")
@@ -36,28 +39,30 @@ internal static class DemoCommands
         };
         command.SetAction(async (parsed, ct) =>
         {
-            if (parsed.GetValue(audit) is < 1 or > 100)
+            if (parsed.GetResult(audit) is not null && parsed.GetValue(audit) is < 1 or > 100)
             {
                 throw new CliException("--audit-rate is a percentage of jobs, 1-100", ExitCodes.Usage);
             }
 
-            var options = new DemoOptions
+            var canaryRun = parsed.GetValue(lazy) || parsed.GetValue(copying);
+            var workload = canaryRun ? DemoOptions.CanaryWorkload : new DemoOptions();
+            var options = workload with
             {
                 Providers = parsed.GetValue(providers),
                 Verifiers = parsed.GetValue(verifiers),
-                Tasks = parsed.GetValue(tasks),
-                TasksPerJob = parsed.GetValue(perJob),
+                Tasks = parsed.GetResult(tasks) is null ? workload.Tasks : parsed.GetValue(tasks),
+                TasksPerJob = parsed.GetResult(perJob) is null ? workload.TasksPerJob : parsed.GetValue(perJob),
                 CheatRate = parsed.GetValue(cheatRate),
                 Cheat = ProviderCommands.ParseCheat(parsed.GetValue(cheat)),
                 Seed = parsed.GetValue(seed),
                 Model = parsed.GetValue(model)!,
-                AuditRateBps = (uint)(parsed.GetValue(audit) * 100),
+                AuditRateBps = parsed.GetResult(audit) is null ? workload.AuditRateBps : (uint)(parsed.GetValue(audit) * 100),
                 SilentProvider = parsed.GetValue(silent),
                 LazyVerifier = parsed.GetValue(lazy),
                 CopyingVerifier = parsed.GetValue(copying),
                 // A dishonest verifier is only ever caught by canaries: they come with it unless told otherwise.
-                CanaryRate = parsed.GetValue(canaryRate) ?? (parsed.GetValue(lazy) || parsed.GetValue(copying) ? DefaultCanaryRate : 0),
-                Rpc = parsed.GetValue(rpc),
+                CanaryRate = parsed.GetValue(canaryRate) ?? (canaryRun ? DefaultCanaryRate : 0),
+                Rpc = parsed.GetResult(rpc) is null ? null : parsed.GetValue(rpc),
                 DataDirectory = parsed.GetValue(data)?.FullName,
             };
             if (options.Problem() is { } problem)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Exchange.Core.Diagnostics;
 using Exchange.Core.Hashing;
 using Nethereum.Signer;
 
@@ -26,6 +27,7 @@ public static class Signatures
     /// <exception cref="ArgumentException">The key is not 32 bytes or not a valid secp256k1 key.</exception>
     public static byte[] Sign(Bytes32 digest, ReadOnlySpan<byte> privateKey)
     {
+        using var _ = StageMeter.Measure(Stage.Signing);
         var key = Key(privateKey);
         var signature = key.SignAndCalculateV(digest.ToArray());
         var bytes = new byte[Length];

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Exchange.Core.Diagnostics;
 
 namespace Exchange.Core.Hashing;
 
@@ -30,6 +31,7 @@ public static class BlobAddress
     /// <returns>sha256(bytes).</returns>
     public static Bytes32 Of(ReadOnlySpan<byte> bytes)
     {
+        using var _ = StageMeter.Measure(Stage.Hashing);
         Span<byte> digest = stackalloc byte[CoreLimits.WordLength];
         SHA256.HashData(bytes, digest);
         return Bytes32.FromBytes(digest);

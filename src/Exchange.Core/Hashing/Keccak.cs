@@ -1,3 +1,4 @@
+using Exchange.Core.Diagnostics;
 using Nethereum.Util;
 
 namespace Exchange.Core.Hashing;
@@ -8,8 +9,11 @@ public static class Keccak
     /// <summary>Hashes bytes.</summary>
     /// <param name="data">The bytes.</param>
     /// <returns>keccak256(data).</returns>
-    public static Bytes32 Hash(ReadOnlySpan<byte> data) =>
-        Bytes32.FromBytes(new Sha3Keccack().CalculateHash(data.ToArray()));
+    public static Bytes32 Hash(ReadOnlySpan<byte> data)
+    {
+        using var _ = StageMeter.Measure(Stage.Hashing);
+        return Bytes32.FromBytes(new Sha3Keccack().CalculateHash(data.ToArray()));
+    }
 
     /// <summary>Hashes the concatenation of two 32-byte values (a Merkle node's preimage).</summary>
     /// <param name="left">First 32 bytes.</param>

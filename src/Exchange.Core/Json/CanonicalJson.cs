@@ -226,7 +226,7 @@ public static class CanonicalJson
         var raw = element.GetRawText();
         var isIntegerLiteral = raw.AsSpan().IndexOfAny('.', 'e', 'E') < 0;
         if (isIntegerLiteral && !(long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer)
-                && Math.Abs(integer) <= CoreLimits.MaxSafeJsonInteger))
+                && IsSafe(integer)))
         {
             throw new FormatException($"{path}: integer {raw} is beyond ±(2^53 − 1), which JSON numbers do not carry exactly");
         }
@@ -236,6 +236,9 @@ public static class CanonicalJson
             ? FormatNumber(value)
             : throw new FormatException($"{path}: number {raw} is out of range");
     }
+
+    // Math.Abs would overflow on long.MinValue, which a JSON text may well carry.
+    internal static bool IsSafe(long integer) => integer is >= -CoreLimits.MaxSafeJsonInteger and <= CoreLimits.MaxSafeJsonInteger;
 
     private static void WriteString(StringBuilder text, string value)
     {

@@ -63,7 +63,7 @@ internal sealed class JsonFields(Func<string, string, Exception> error)
 
     public long Integer(JsonElement value, string path)
     {
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var integer) || Math.Abs(integer) > CoreLimits.MaxSafeJsonInteger)
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var integer) || !CanonicalJson.IsSafe(integer))
         {
             throw error(path, $"must be an integer within ±(2^53 − 1), found {Describe(value)}");
         }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Exchange.Core.Diagnostics;
 
 namespace Exchange.Inference.Runtime;
 
@@ -125,6 +126,7 @@ internal sealed class BatchingQueue : IAsyncDisposable
 
     private void Execute(List<WorkItem> batch)
     {
+        using var _ = StageMeter.Measure(Stage.Inference);
         try
         {
             var outputs = _model.Run(batch.Select(b => b.Inputs).ToArray());

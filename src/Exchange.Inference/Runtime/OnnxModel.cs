@@ -85,9 +85,9 @@ internal sealed class OnnxModel : IDisposable
                 return candidate;
             }
         }
-        catch (OnnxRuntimeException)
+        catch (Exception e) when (e is OnnxRuntimeException or InvalidOperationException)
         {
-            // The rewritten graph is rejected or fails on a batch of two: it cannot batch.
+            // The rewritten graph is rejected, fails on a batch of two, or does not give one output row per task: it cannot batch.
         }
 
         candidate?.Dispose();

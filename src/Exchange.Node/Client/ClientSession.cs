@@ -3,6 +3,7 @@ using System.Numerics;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
+using Exchange.Core.Diagnostics;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Exchange.Core.Manifests;
@@ -45,6 +46,18 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     public BigInteger GasUsed { get; private set; }
 
     /// <summary>
+    /// The job size for <paramref name="taskCount"/> tasks over <paramref name="offers"/>:
+    /// <paramref name="tasksPerJob"/> when given, else chosen from the market's audit rate, the gas a
+    /// job costs and <paramref name="latency"/> (<see cref="JobSizing.Choose"/>).
+    /// </summary>
+    public async Task<JobSize> SizeJobsAsync(int taskCount, IReadOnlyList<SignedOffer> offers, TimeSpan latency, int? tasksPerJob, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(offers);
+        _parameters ??= await Market.ParamsAsync(cancellationToken).ConfigureAwait(false);
+        return JobSizing.Choose(taskCount, [.. offers.Select(o => o.Offer)], _parameters.AuditRateBps, latency, tasksPerJob);
+    }
+
+    /// <summary>
     /// Uploads the tasks' inputs and one manifest per job of the split, depositing first what the
     /// jobs will cost (the API stores blobs only for funded accounts). Every task must be valid for
     /// the card (<see cref="TaskInputs"/>): nothing is deposited or uploaded otherwise.
@@ -53,6 +66,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     public async Task<IReadOnlyList<PreparedJob>> PrepareAsync(
         IReadOnlyList<ClientTask> tasks, IReadOnlyList<SignedOffer> offers, int tasksPerJob, IProgress<int>? uploadedTasks, CancellationToken cancellationToken)
     {
+        using var _ = StageMeter.Measure(Stage.Upload);
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(offers);
         ClientTask.EnsureValid(tasks, Card);
@@ -204,6 +218,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     public async Task<IReadOnlyDictionary<BigInteger, JobStatus>> WaitAsync(
         IReadOnlyList<(BigInteger JobId, Job Record)> jobs, IProgress<ClientProgress>? progress, TimeSpan pollInterval, bool checkAvailability, CancellationToken cancellationToken)
     {
+        using var _ = StageMeter.Measure(Stage.Polling);
         ArgumentNullException.ThrowIfNull(jobs);
         var total = jobs.Sum(j => (int)j.Record.TaskCount);
         var statuses = jobs.ToDictionary(j => j.JobId, _ => JobStatus.Created);

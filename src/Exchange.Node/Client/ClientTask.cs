@@ -1,4 +1,5 @@
 using System.Globalization;
+using Exchange.Core.Diagnostics;
 using Exchange.Core.Models;
 using Exchange.Core.Tensors;
 using Exchange.Inference.Calibration;
@@ -28,6 +29,7 @@ public sealed record ClientTask(string Source, IReadOnlyList<Tensor> Inputs, str
     /// <exception cref="InvalidDataException">An input is not valid for the card; the message starts with its file.</exception>
     public static IReadOnlyList<ClientTask> FromPaths(IEnumerable<string> paths, ModelCard card, ModelRegistry registry)
     {
+        using var _ = StageMeter.Measure(Stage.ClientPreparation);
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(card);
         var text = card.Preprocessing.Kind == TextPreprocessing.Kind;
@@ -160,6 +162,7 @@ public sealed record ClientTask(string Source, IReadOnlyList<Tensor> Inputs, str
     /// </summary>
     public static IReadOnlyList<ClientTask> Synthetic(ModelCard card, ModelRegistry registry, int count, int seed)
     {
+        using var _ = StageMeter.Measure(Stage.ClientPreparation);
         ArgumentNullException.ThrowIfNull(card);
         if (card.Preprocessing.Kind == TextPreprocessing.Kind)
         {

@@ -6,6 +6,7 @@ using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
 using Exchange.Chain.Wallets;
+using Exchange.Core.Diagnostics;
 using Exchange.Core.Jobs;
 using Exchange.Inference.Calibration;
 using Exchange.Inference.Engine;
@@ -44,7 +45,10 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
     private readonly ILogger _log = logs.CreateLogger("demo");
 
-    /// <summary>Runs the demo to the end and returns the summary.</summary>
+    /// <summary>
+    /// Runs the demo to the end and returns the summary. A temporary data folder (no
+    /// <see cref="DemoOptions.DataDirectory"/>) is deleted at the end: a run's blobs take hundreds of megabytes.
+    /// </summary>
     public async Task<DemoSummary> RunAsync(CancellationToken cancellationToken)
     {
         if (options.Problem() is { } problem)
@@ -52,13 +56,35 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             throw new InvalidOperationException(problem);
         }
 
+        var data = options.DataDirectory ?? Path.Combine(Path.GetTempPath(), "exchange-demo-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(data);
+        try
+        {
+            return await RunInAsync(data, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (options.DataDirectory is null)
+            {
+                try
+                {
+                    Directory.Delete(data, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    _log.StepFailed("deleting the demo's data folder", 1, e.Message);
+                }
+            }
+        }
+    }
+
+    private async Task<DemoSummary> RunInAsync(string data, CancellationToken cancellationToken)
+    {
         EthECKey.SignRecoverable = true;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Timeout);
         var ct = timeout.Token;
         var clock = Stopwatch.StartNew();
-        var data = options.DataDirectory ?? Path.Combine(Path.GetTempPath(), "exchange-demo-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(data);
 
         var roles = Roles();
         var funded = roles.Where(r => r.Kind != RoleKind.Treasury)
@@ -79,7 +105,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             // The silent provider's offer must be backed by free collateral, or the market refuses its jobs.
             var market = network.Market(silent.Key);
             await market.EnsureStakeAsync(MarketClient.ProviderRole, MarketParameters.Tokens(10_000), ct).ConfigureAwait(false);
-            await market.EnsureCollateralAsync(4 * parameters.Collateral(MarketParameters.Price(UnitPrice, (uint)options.TasksPerJob)), ct).ConfigureAwait(false);
+            await market.EnsureCollateralAsync(4 * parameters.Collateral(MarketParameters.Price(UnitPrice, (uint)ProviderOptionsFor(silent).MaxTasks)), ct).ConfigureAwait(false);
 
             // Like any provider it registers an encryption key, so the client's encrypted jobs can go to it.
             using var encryptionKey = ProviderEncryptionKey.LoadOrCreate(Path.Combine(data, silent.Name));
@@ -89,7 +115,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         var before = await HoldingsAsync(deployer, roles, ct).ConfigureAwait(false);
         _log.DemoApi(apiUrl);
 
-        await using var engine = new InferenceEngine(new ModelRegistry(new ModelStore(Path.Combine(data, "models"))));
+        await using var engine = new InferenceEngine(new ModelRegistry(new ModelStore(Path.Combine(data, "models"))), new InferenceEngineOptions { Device = options.Device });
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
         using var stopNodes = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var running = new List<Task>();
@@ -104,13 +130,19 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             running.Add(Loop(provider.RunOnceAsync, role.Name, stopNodes.Token));
         }
 
+        // Verifiers deposit at start, as they stake, the bond of a challenge of the largest job the
+        // offers allow (as many as the options take), so that a challenge is one transaction rather
+        // than a deposit and a verdict.
+        var court = DeploymentOptions().Court;
+        var largestJob = roles.Where(r => r.Kind == RoleKind.Provider).Max(r => ProviderOptionsFor(r).MaxTasks);
+        var bondReserve = (int)BigInteger.Min(1_000, BigInteger.Divide(court.ChallengerBond(parameters.Collateral(MarketParameters.Price(UnitPrice, (uint)largestJob))) + court.MinChallengerBond - 1, court.MinChallengerBond));
         foreach (var role in roles.Where(r => r.Kind == RoleKind.Verifier))
         {
             var node = NodeOptionsFor(rpc, apiUrl, deployments, Path.Combine(data, role.Name));
             var market = network.Market(role.Key);
             var verifierOptions = role.Mode == VerifierMode.Honest
-                ? new VerifierOptions()
-                : new VerifierOptions { Mode = role.Mode, Stake = MarketParameters.Tokens(options.DishonestVerifierStake).ToString(CultureInfo.InvariantCulture) };
+                ? new VerifierOptions { BondReserve = bondReserve }
+                : new VerifierOptions { BondReserve = bondReserve, Mode = role.Mode, Stake = MarketParameters.Tokens(options.DishonestVerifierStake).ToString(CultureInfo.InvariantCulture) };
             var verifier = await NodeFactory.CreateVerifierAsync(market, node, verifierOptions, role.Key, engine, http, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
             await verifier.StartAsync(ct).ConfigureAwait(false);
             running.Add(Loop(verifier.RunOnceAsync, role.Name, stopNodes.Token));
@@ -131,12 +163,16 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var offers = await OffersAsync(clientApi, card.ModelId, clientMarket, providers.Select(p => p.Address).ToHashSet(StringComparer.OrdinalIgnoreCase), ct).ConfigureAwait(false);
             offers = [.. offers, .. silent];
 
+            StageMeter.Active?.Open();
             var tasks = ClientTask.Synthetic(card, engine.Registry, options.Tasks, options.Seed);
             var (startBlock, _) = await clientMarket.LatestBlockAsync(ct).ConfigureAwait(false);
-            var prepared = await session.PrepareAsync(tasks, offers, options.TasksPerJob, null, ct).ConfigureAwait(false);
+            // Jobs sized as `client submit` sizes them, for a latency of half the deadline.
+            var size = await session.SizeJobsAsync(tasks.Count, offers, TimeSpan.FromSeconds(options.JobDeadlineSeconds / 2.0), options.TasksPerJob, ct).ConfigureAwait(false);
+            _log.DemoJobSize(size);
+            var prepared = await session.PrepareAsync(tasks, offers, size.TasksPerJob, null, ct).ConfigureAwait(false);
             var created = await session.CreateAsync(prepared, TimeSpan.FromSeconds(options.JobDeadlineSeconds), 8, null, ct).ConfigureAwait(false);
             _log.DemoJobs(created.Count, options.Tasks);
-            var canary = canaryClient is null ? null : await StartCanaryAsync(canaryClient, canaryProvider!, created.Count, rpc, apiUrl, deployments, data, engine, http, ct).ConfigureAwait(false);
+            var canary = canaryClient is null ? null : await StartCanaryAsync(canaryClient, canaryProvider!, created.Count, size.TasksPerJob, rpc, apiUrl, deployments, data, engine, http, ct).ConfigureAwait(false);
             if (canary is not null)
             {
                 running.Add(Loop(canary.RunOnceAsync, "canary", stopNodes.Token));
@@ -151,6 +187,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
                     computeSeconds = computeClock.Elapsed.TotalSeconds;
                 }
             }), Poll, ct).ConfigureAwait(false);
+            StageMeter.Active?.Close();
             computeSeconds ??= computeClock.Elapsed.TotalSeconds;
             while (canary is { Finished: false })
             {
@@ -191,6 +228,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
                 Math.Round((double)gas / options.Tasks, 0))
             {
                 Dashboard = apiUrl,
+                JobSize = size,
                 Audits = audits,
                 Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
                 Canaries = canaryReport?.Posted ?? 0,
@@ -310,16 +348,16 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
     /// <summary>
     /// Starts the canary service with its share of jobs: as many canaries as keep them within
     /// <see cref="DemoOptions.CanaryRate"/> of all jobs beside the client's <paramref name="clientJobs"/>,
-    /// of the client's size and deadline, on the demo's model and price.
+    /// of the client's size (<paramref name="tasksPerJob"/>) and deadline, on the demo's model and price.
     /// </summary>
     private async Task<Canary.CanaryNode> StartCanaryAsync(
-        Role client, Role provider, int clientJobs, Uri rpc, Uri api, string deployments, string data, InferenceEngine engine, HttpClient http, CancellationToken ct)
+        Role client, Role provider, int clientJobs, int tasksPerJob, Uri rpc, Uri api, string deployments, string data, InferenceEngine engine, HttpClient http, CancellationToken ct)
     {
         var canaryOptions = new Canary.CanaryOptions
         {
             Rate = options.CanaryRate,
             MaxCanaries = Math.Max(1, (int)Math.Floor(options.CanaryRate * clientJobs / (1 - options.CanaryRate))),
-            Tasks = options.TasksPerJob,
+            Tasks = tasksPerJob,
             DeadlineSeconds = options.JobDeadlineSeconds,
             Seed = options.Seed,
         };
@@ -334,7 +372,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var offer = new Core.Eip712.Offer(role.Address, modelId, UnitPrice,
-            (uint)options.TasksPerJob, (uint)ProviderOptionsFor(role).MinTurnaroundSeconds, (ulong)(now + 3600), Core.Eip712.Region.Encode("local"), (ulong)now);
+            (uint)ProviderOptionsFor(role).MaxTasks, (uint)ProviderOptionsFor(role).MinTurnaroundSeconds, (ulong)(now + 3600), Core.Eip712.Region.Encode("local"), (ulong)now);
         return SignedOffer.Sign(offer, market.Domain, role.Key.GetPrivateKeyAsBytes());
     }
 
@@ -342,7 +380,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
     {
         Model = options.Model,
         UnitPrice = UnitPrice.ToString(CultureInfo.InvariantCulture),
-        MaxTasks = Math.Max(options.TasksPerJob, 64),
+        MaxTasks = options.TasksPerJob is { } perJob ? Math.Max(perJob, 64) : DemoOptions.AutoMaxTasks,
         // Half the demo's deadline, so the client's jobs clear the offer's turnaround with room to spare.
         MinTurnaroundSeconds = options.JobDeadlineSeconds / 2,
         Region = "local",

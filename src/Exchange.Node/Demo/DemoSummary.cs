@@ -28,6 +28,14 @@ public sealed record DemoSummary(
     [JsonIgnore]
     public Canary.CanaryReport? Canary { get; init; }
 
+    /// <summary>The job size the client used, and the gas and time per job it expected.</summary>
+    [JsonIgnore]
+    public Client.JobSize? JobSize { get; init; }
+
+    /// <summary>Tasks per job the client used (the largest job).</summary>
+    [JsonPropertyName("tasksPerJob")]
+    public int? TasksPerJob => JobSize?.TasksPerJob;
+
     /// <summary>Where the dashboard of the demo's API was served.</summary>
     [JsonIgnore]
     public Uri? Dashboard { get; init; }

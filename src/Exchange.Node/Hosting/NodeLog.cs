@@ -75,7 +75,10 @@ internal static partial class NodeLog
     [LoggerMessage(Level = LogLevel.Information, Message = "exchange API and dashboard at {Url}")]
     public static partial void DemoApi(this ILogger logger, Uri url);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "client created {Jobs} jobs of {Tasks} tasks")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "client sizes its jobs: {JobSize}")]
+    public static partial void DemoJobSize(this ILogger logger, Client.JobSize jobSize);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "client created {Jobs} jobs for {Tasks} tasks")]
     public static partial void DemoJobs(this ILogger logger, int jobs, int tasks);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: manifest and inputs checked")]

@@ -1,3 +1,4 @@
+using Exchange.Core.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Exchange.Node.Hosting;
@@ -25,6 +26,7 @@ public static class NodeLoop
 
     private static async Task RetryAsync(Func<CancellationToken, Task> step, string name, TimeSpan interval, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
+        using var _ = StageMeter.Measure(Stage.Polling);
         for (var failures = 0; ; failures++)
         {
             try

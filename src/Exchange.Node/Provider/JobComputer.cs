@@ -1,4 +1,5 @@
 using System.Numerics;
+using Exchange.Core.Diagnostics;
 using Exchange.Core.Eip712;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
@@ -123,6 +124,7 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
     /// </summary>
     private async Task<BlobRef[]> UploadOutputsAsync(ModelRunner runner, IReadOnlyList<Tensor> tensors, TaskCipher? cipher, bool upload, CancellationToken cancellationToken)
     {
+        using var _ = StageMeter.Measure(Stage.OutputUpload);
         var blobs = new BlobRef[tensors.Count];
         for (var o = 0; o < tensors.Count; o++)
         {

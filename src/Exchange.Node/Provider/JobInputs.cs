@@ -1,5 +1,6 @@
 using System.Numerics;
 using Exchange.Core;
+using Exchange.Core.Diagnostics;
 using Exchange.Core.Jobs;
 using Exchange.Core.Manifests;
 using Exchange.Core.Merkle;
@@ -22,6 +23,7 @@ public static class JobInputs
     /// <exception cref="JobInputException">The manifest does not parse or does not match the job.</exception>
     public static async Task<JobManifest> FetchManifestAsync(ExchangeApiClient api, BigInteger jobId, Job job, ModelCard card, CancellationToken cancellationToken)
     {
+        using var _ = StageMeter.Measure(Stage.ProviderFetch);
         ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(job);
         var bytes = await api.GetBlobAsync(job.ManifestHash, cancellationToken).ConfigureAwait(false);
@@ -86,6 +88,7 @@ public static class JobInputs
     /// <exception cref="JobInputException">An input does not decrypt, is no tensor or is not valid for the card.</exception>
     public static async Task<IReadOnlyList<Tensor>> FetchInputsAsync(ExchangeApiClient api, ManifestTask task, ModelCard card, CancellationToken cancellationToken, TaskCipher? cipher = null)
     {
+        using var _ = StageMeter.Measure(Stage.ProviderFetch);
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(card);
         var inputs = await FetchTensorsAsync(api, task.Inputs, card.Inputs, $"task {task.Index} input", cipher is null ? null : cipher.TryDecryptInput, cancellationToken).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Numerics;
 using System.Text.Json.Nodes;
+using Exchange.Core.Diagnostics;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Exchange.Core.Json;
@@ -39,6 +40,7 @@ public sealed class Auditor(ExchangeApiClient api, ModelCatalog models, string v
     /// <exception cref="JobInputException">The verifier cannot judge the job (unknown model, the client's manifest is broken).</exception>
     public async Task<AuditVerdict> JudgeAsync(BigInteger jobId, Job job, IReadOnlyList<uint> taskIndices, CancellationToken cancellationToken)
     {
+        using var _ = StageMeter.Measure(Stage.Audits);
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(taskIndices);
         if (Mode == VerifierMode.Lazy)

@@ -19,6 +19,7 @@ namespace Exchange.Api.Tests.Browser;
 /// job's committee round, and sees a new job arrive live.
 /// The screenshot is kept under the test output folder (artifacts/dashboard.png).
 /// </summary>
+[Trait("Lane", "Slow")]
 [Collection(ChainFixture.Collection)]
 public sealed partial class DashboardBrowserTests(ChainFixture chain)
 {

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Exchange.Api.Tests.Chain;
 
 /// <summary>The API's chain checks against a live Hardhat chain with the contracts deployed.</summary>
+[Trait("Lane", "Slow")]
 [Collection(ChainFixture.Collection)]
 public sealed class ChainBackedApiTests(ChainFixture chain)
 {

@@ -14,6 +14,7 @@ namespace Exchange.Api.Tests.Load;
 /// byte. The reference in the same run is a GET /health from the same clients: the floor of a round
 /// trip through the same middleware.
 /// </summary>
+[Trait("Lane", "Slow")]
 [Collection(ChainFixture.Collection)]
 public sealed class BlobLoadTests(ChainFixture chain, ITestOutputHelper output)
 {

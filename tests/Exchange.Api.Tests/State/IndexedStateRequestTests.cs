@@ -43,7 +43,7 @@ public sealed class IndexedStateRequestTests : IDisposable
     [InlineData("/jobs?pageSize=100000", HttpStatusCode.BadRequest, "pageSize must be between")]
     [InlineData("/jobs?page=first", HttpStatusCode.BadRequest, "page")]
     [InlineData("/jobs/42", HttpStatusCode.NotFound, "No job 42")]
-    [InlineData("/jobs/forty-two", HttpStatusCode.NotFound, "404")]
+    [InlineData("/jobs/forty-two", HttpStatusCode.NotFound, "Not Found")]
     [InlineData("/providers/0xzz", HttpStatusCode.BadRequest, "address must be")]
     [InlineData("/providers/0x0000000000000000000000000000000000000001", HttpStatusCode.NotFound, "no provider stake")]
     public async Task Bad_query_is_a_problem(string url, HttpStatusCode status, string reason)

@@ -11,6 +11,7 @@ using Microsoft.Data.Sqlite;
 namespace Exchange.Api.Tests.State;
 
 /// <summary>/jobs, /providers, /stats and /events against the indexer running inside the API on a live chain.</summary>
+[Trait("Lane", "Slow")]
 [Collection(ChainFixture.Collection)]
 public sealed class IndexedStateTests(ChainFixture chain)
 {

@@ -8,6 +8,7 @@ namespace Exchange.Chain.Tests.Bindings;
 public sealed class BindingsTests
 {
     [Fact]
+    [Trait("Lane", "Slow")]
     public async Task Committed_bindings_match_what_the_generator_makes_from_the_artifacts()
     {
         var artifact = Path.Combine(RepositoryRoot.Path, "artifacts", "contracts", "JobMarket.sol", "JobMarket.json");

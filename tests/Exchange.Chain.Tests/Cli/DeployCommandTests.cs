@@ -6,6 +6,7 @@ using Nethereum.RPC.Eth.DTOs;
 
 namespace Exchange.Chain.Tests.Cli;
 
+[Trait("Lane", "Slow")]
 [Collection(ChainFixture.Collection)]
 public sealed class DeployCommandTests(ChainFixture chain) : IDisposable
 {

@@ -17,6 +17,7 @@ using Nethereum.RPC.Eth.DTOs;
 namespace Exchange.Chain.Tests.CrossLanguage;
 
 /// <summary>The off-chain code and the contract agree, both ways, on EIP-712 digests, signatures and Merkle proofs.</summary>
+[Trait("Lane", "Slow")]
 [Collection(ChainFixture.Collection)]
 public sealed class CrossLanguageTests(ChainFixture chain)
 {

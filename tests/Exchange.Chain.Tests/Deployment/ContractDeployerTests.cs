@@ -7,6 +7,7 @@ using Exchange.TestSupport;
 namespace Exchange.Chain.Tests.Deployment;
 
 /// <summary>ContractDeployer deploys and binds the four contracts, and the parameter records round-trip through them.</summary>
+[Trait("Lane", "Slow")]
 [Collection(ChainFixture.Collection)]
 public sealed class ContractDeployerTests(ChainFixture chain)
 {

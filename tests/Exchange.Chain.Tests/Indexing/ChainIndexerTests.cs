@@ -15,6 +15,7 @@ using Xunit.Abstractions;
 
 namespace Exchange.Chain.Tests.Indexing;
 
+[Trait("Lane", "Slow")]
 [Collection(ChainFixture.Collection)]
 public sealed class ChainIndexerTests(ChainFixture chain, ITestOutputHelper output) : IDisposable
 {

@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 
 namespace Exchange.Chain.Tests.Transactions;
 
+[Trait("Lane", "Slow")]
 [Collection(ChainFixture.Collection)]
 public sealed class TransactionSenderTests(ChainFixture chain, ITestOutputHelper output)
 {

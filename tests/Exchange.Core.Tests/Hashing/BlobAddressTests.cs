@@ -84,6 +84,7 @@ public sealed class BlobAddressTests
     }
 
     [Fact]
+    [Trait("Lane", "Slow")]
     public async Task Node_computes_the_checked_in_addresses_and_cids()
     {
         var (code, stdout, stderr) = await NodeAsync("check", VectorFile);
@@ -92,6 +93,7 @@ public sealed class BlobAddressTests
     }
 
     [Fact]
+    [Trait("Lane", "Slow")]
     public async Task Node_refuses_a_vector_whose_cid_is_wrong()
     {
         var vectors = JsonNode.Parse(await File.ReadAllTextAsync(VectorFile))!.AsArray();
@@ -112,6 +114,7 @@ public sealed class BlobAddressTests
     }
 
     [Fact]
+    [Trait("Lane", "Slow")]
     public async Task CSharp_agrees_with_Node_on_random_bytes()
     {
         var blobs = new[] { 0, 1, 31, 32, 33, 64, 4097 }.Select(RandomNumberGenerator.GetBytes).ToArray();

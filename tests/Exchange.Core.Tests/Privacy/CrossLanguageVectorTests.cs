@@ -28,6 +28,7 @@ public sealed class CrossLanguageVectorTests
     }
 
     [Fact]
+    [Trait("Lane", "Slow")]
     public async Task Node_opens_the_checked_in_vector_and_checks_its_commitments()
     {
         var (code, stdout, stderr) = await NodeAsync("check", VectorFile);
@@ -36,6 +37,7 @@ public sealed class CrossLanguageVectorTests
     }
 
     [Fact]
+    [Trait("Lane", "Slow")]
     public async Task Node_fails_a_vector_whose_commitment_is_wrong()
     {
         var vector = JsonNode.Parse(await File.ReadAllTextAsync(VectorFile))!;
@@ -57,6 +59,7 @@ public sealed class CrossLanguageVectorTests
     }
 
     [Fact]
+    [Trait("Lane", "Slow")]
     public async Task CSharp_opens_a_vector_Node_made()
     {
         var (code, stdout, stderr) = await NodeAsync("make");

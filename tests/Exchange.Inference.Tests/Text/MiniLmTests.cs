@@ -99,6 +99,7 @@ public class MiniLmTests(EngineFixture fixture)
     }
 
     [Fact]
+    [Trait("Lane", "Slow")]
     public async Task Cheaper_stand_in_skips_the_last_feed_forward_block_and_fails_the_card_policy()
     {
         var card = fixture.MiniLm.Card;

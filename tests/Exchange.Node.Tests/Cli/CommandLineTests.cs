@@ -3,6 +3,7 @@ using Exchange.TestSupport;
 namespace Exchange.Node.Tests.Cli;
 
 /// <summary>Bad command lines of the node, client and demo commands: a clear one-line error, exit code 2, nothing done.</summary>
+[Trait("Lane", "Slow")]
 public sealed class CommandLineTests
 {
     // Nothing listens here: a command that got past its checks would fail to connect (exit 1), not exit 2.
@@ -25,6 +26,10 @@ public sealed class CommandLineTests
     [InlineData("--min-turnaround is seconds between 0 and", "provider", "run", "--dev-account", "1", "--min-turnaround", "-5", "--rpc", NoChain)]
     [InlineData("--api must be an http(s) URL", "verifier", "run", "--dev-account", "2", "--api", "ftp://x", "--rpc", NoChain)]
     [InlineData("give the signing account", "provider", "run", "--rpc", NoChain)]
+    [InlineData("--tasks-per-job must be auto or a whole number of at least 1, not 'big'", "demo", "--tasks-per-job", "big")]
+    [InlineData("--tasks-per-job must be auto or a whole number of at least 1, not '0'", "client", "submit", "--model", "resnet18", "--input", "a.png", "--tasks-per-job", "0", "--dev-account", "8", "--rpc", NoChain)]
+    [InlineData("--latency must be between 1 second and --deadline (600 s)", "client", "submit", "--model", "resnet18", "--input", "a.png", "--latency", "900", "--dev-account", "8", "--rpc", NoChain)]
+    [InlineData("--latency must be between 1 second and --deadline (60 s)", "client", "submit", "--model", "resnet18", "--input", "a.png", "--deadline", "60", "--latency", "0", "--dev-account", "8", "--rpc", NoChain)]
     [InlineData("--canary-rate must be between 0 and 0.9", "demo", "--canary-rate", "1")]
     [InlineData("1 dishonest verifier(s) need at least 3 honest ones", "demo", "--lazy-verifier", "--verifiers", "2")]
     [InlineData("--mode must be honest, lazy or copying", "verifier", "run", "--dev-account", "2", "--mode", "sloppy", "--rpc", NoChain)]

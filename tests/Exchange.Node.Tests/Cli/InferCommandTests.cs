@@ -9,6 +9,7 @@ using Exchange.TestSupport;
 namespace Exchange.Node.Tests.Cli;
 
 /// <summary><c>exchange infer</c>, <c>model add</c> and <c>text search</c> as a user runs them: texts, multi-input models, search.</summary>
+[Trait("Lane", "Slow")]
 public sealed class InferCommandTests : IDisposable
 {
     private readonly TempDirectory _folder = new();

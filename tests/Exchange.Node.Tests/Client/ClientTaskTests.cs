@@ -18,6 +18,7 @@ public sealed class ClientTaskTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
+    [Trait("Lane", "Slow")]
     public void Every_text_line_is_a_task_of_padded_int64_tokens_named_by_its_line()
     {
         var card = _registry.Resolve(BuiltInModels.MiniLm).Card;

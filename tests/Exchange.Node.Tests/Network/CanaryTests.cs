@@ -23,6 +23,7 @@ namespace Exchange.Node.Tests.Network;
 /// the dishonest verifier's stake is the only one in the snapshot of the job's submission, the
 /// honest one's joins the next epoch's, in which the pass is appealed.
 /// </summary>
+[Trait("Lane", "Slow")]
 [Collection(NetworkTestGroup.Name)]
 public sealed class CanaryTests : IDisposable
 {
@@ -66,7 +67,7 @@ public sealed class CanaryTests : IDisposable
             "--rate", "1", "--max-canaries", "1", "--tasks", "8", "--deadline", "120", "--wrong-share", "1", "--json",
         ]);
         var jobId = (await TestNetwork.WaitForAsync(async () => (await CanaryJobsAsync(network)).FirstOrDefault(), "the canary's job", honest.Tail)).JobId;
-        await TestNetwork.WaitForStatusAsync(reader, jobId, JobStatus.Submitted, honest.Tail);
+        await TestNetwork.WaitForResultAsync(reader, jobId, honest.Tail);
 
         // Epoch 2: the honest verifier can sit on the committee of the appeal; the audit still draws from the submission's epoch.
         await network.AdvanceEpochAsync(default);

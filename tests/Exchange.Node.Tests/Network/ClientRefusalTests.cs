@@ -9,6 +9,7 @@ using Exchange.TestSupport;
 namespace Exchange.Node.Tests.Network;
 
 /// <summary>The client takes only outputs that prove into the provider's signed result root.</summary>
+[Trait("Lane", "Slow")]
 [Collection(NetworkTestGroup.Name)]
 public sealed class ClientRefusalTests : IDisposable
 {

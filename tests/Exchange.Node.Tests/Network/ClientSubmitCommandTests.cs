@@ -18,6 +18,7 @@ using Exchange.TestSupport;
 namespace Exchange.Node.Tests.Network;
 
 /// <summary><c>exchange client submit --wait</c> itself, as a user runs it, against a small live network.</summary>
+[Trait("Lane", "Slow")]
 [Collection(NetworkTestGroup.Name)]
 public sealed class ClientSubmitCommandTests : IDisposable
 {
@@ -59,6 +60,7 @@ public sealed class ClientSubmitCommandTests : IDisposable
         using var summary = JsonDocument.Parse(run.Stdout);
         Assert.Equal(3, summary.RootElement.GetProperty("tasks").GetInt32());
         Assert.Equal(2, summary.RootElement.GetProperty("jobs").GetInt32());
+        Assert.Equal(2, summary.RootElement.GetProperty("tasksPerJob").GetInt32());
         Assert.Equal(2, summary.RootElement.GetProperty("settled").GetInt32());
         Assert.Equal(3, summary.RootElement.GetProperty("outputsWritten").GetInt32());
         var jobIds = summary.RootElement.GetProperty("jobIds").EnumerateArray().Select(j => BigInteger.Parse(j.GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToList();

@@ -25,6 +25,7 @@ namespace Exchange.Node.Tests.Network;
 /// The verifiers are played by the test: they fail both jobs, as the court rules unavailable or
 /// false outputs wrong.
 /// </summary>
+[Trait("Lane", "Slow")]
 [Collection(NetworkTestGroup.Name)]
 public sealed class ClientTruthTests : IDisposable
 {

@@ -31,6 +31,7 @@ namespace Exchange.Node.Tests.Network;
 /// own command refuses invalid inputs before any transaction, and reclaims a job nobody answered
 /// with <c>client expire</c> once it is overdue.
 /// </summary>
+[Trait("Lane", "Slow")]
 [Collection(NetworkTestGroup.Name)]
 public sealed class DeclineTests : IDisposable
 {

@@ -12,6 +12,7 @@ namespace Exchange.Node.Tests.Network;
 /// about three draws in four) is a wrong pass that the canary appeals and wins. With five canaries
 /// the chance that none meets it is below one in a thousand.
 /// </summary>
+[Trait("Lane", "Slow")]
 [Collection(NetworkTestGroup.Name)]
 public sealed class DemoCanaryTests : IDisposable
 {

@@ -14,6 +14,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Exchange.Node.Tests.Network;
 
 /// <summary>The provider publishes its X25519 key in the vault once, and keeps it across restarts.</summary>
+[Trait("Lane", "Slow")]
 [Collection(NetworkTestGroup.Name)]
 public sealed class EncryptionKeyTests : IDisposable
 {

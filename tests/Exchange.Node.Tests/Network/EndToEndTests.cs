@@ -13,6 +13,7 @@ namespace Exchange.Node.Tests.Network;
 /// of 8 tasks, fees 11 % + 1 %, audit reward 10 %, collateral 3x, slash split 50 % client / 30 %
 /// committee / 20 % treasury, the challenger's bond returned).
 /// </summary>
+[Trait("Lane", "Slow")]
 [Collection(NetworkTestGroup.Name)]
 public sealed class EndToEndTests : IDisposable
 {

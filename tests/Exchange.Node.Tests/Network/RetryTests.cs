@@ -23,6 +23,7 @@ namespace Exchange.Node.Tests.Network;
 /// only on transactions (no interval mining) jobs still settle because the provider mines the
 /// blocks it waits for.
 /// </summary>
+[Trait("Lane", "Slow")]
 [Collection(NetworkTestGroup.Name)]
 public sealed class RetryTests : IDisposable
 {

@@ -12,6 +12,7 @@ using Exchange.TestSupport;
 namespace Exchange.Node.Tests.Network;
 
 /// <summary>The semantic-search example of docs/workloads.md, command for command, against a small live network.</summary>
+[Trait("Lane", "Slow")]
 [Collection(NetworkTestGroup.Name)]
 public sealed class SemanticSearchTests : IDisposable
 {

@@ -19,6 +19,7 @@ namespace Exchange.Node.Tests.Network;
 /// unavailable, fails the job, and the other verifier, drawn onto the committee, fetches for itself,
 /// finds nothing and votes "provider wrong". Separate processes on a live chain.
 /// </summary>
+[Trait("Lane", "Slow")]
 [Collection(NetworkTestGroup.Name)]
 public sealed class WithheldOutputsTests : IDisposable
 {
@@ -61,7 +62,7 @@ public sealed class WithheldOutputsTests : IDisposable
                 "--min-turnaround", "60", "--cheat", "withhold", "--cheat-rate", "1");
             var created = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
             string Context() => provider.Tail() + "\n--- verifiers:\n" + Tails(verifiers)();
-            await TestNetwork.WaitForStatusAsync(client.Market, created.JobId, JobStatus.Submitted, Context);
+            await TestNetwork.WaitForResultAsync(client.Market, created.JobId, Context);
 
             // The root is on chain, the data nowhere.
             var job = (await JobLookup.FindAsync(client.Market, created.JobId, default))!;

@@ -20,6 +20,7 @@ namespace Exchange.Node.Tests.Privacy;
 /// verifier can open, and where secrets never appear. Accounts: provider1 1, cheater 2, verifiers
 /// 3-5, client 6.
 /// </summary>
+[Trait("Lane", "Slow")]
 [Collection(NetworkTestGroup.Name)]
 public sealed class PrivateDemoTests : IDisposable
 {

@@ -10,6 +10,7 @@ using Exchange.TestSupport;
 namespace Exchange.Node.Tests.Provider;
 
 /// <summary><c>--cheat other-model</c> without <c>--cheat-model</c>: a real, different model derived from the offered one, which the verifier's comparison rejects.</summary>
+[Trait("Lane", "Slow")]
 public sealed class CheaperStandInTests : IDisposable
 {
     private readonly TempDirectory _store = new();

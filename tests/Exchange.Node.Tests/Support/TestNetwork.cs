@@ -119,6 +119,15 @@ public static class TestNetwork
     public static Task WaitForStatusAsync(MarketClient market, BigInteger jobId, JobStatus status, Func<string>? context = null) =>
         WaitForAsync<object>(async () => await market.StatusAsync(jobId, CancellationToken.None) == status ? new object() : null, $"job {jobId} to be {status}", context);
 
+    /// <summary>
+    /// Waits until the job's result is on chain: <see cref="JobStatus.Submitted"/> or any status after it.
+    /// Submitted itself lasts only until a keeper records the audit draw, seconds later, so a test
+    /// that waited for exactly that status could poll past it.
+    /// </summary>
+    public static Task WaitForResultAsync(MarketClient market, BigInteger jobId, Func<string>? context = null) =>
+        WaitForAsync<object>(async () => await market.StatusAsync(jobId, CancellationToken.None) is JobStatus.Submitted or JobStatus.Unaudited or JobStatus.Auditing
+            or JobStatus.Disputed or JobStatus.Settled or JobStatus.Slashed ? new object() : null, $"job {jobId}'s result on chain", context);
+
     /// <summary>What <paramref name="account"/> owns: its wallet's tokens, its market balance and its stake (a node may withdraw or stake at any time).</summary>
     public static async Task<BigInteger> HoldingsAsync(MarketClient market, string account) =>
         await market.TokenBalanceAsync(account, default) + await market.MarketBalanceAsync(account, default)

@@ -2,7 +2,7 @@ using Dapper;
 using Exchange.Storage;
 using Exchange.TestSupport;
 
-namespace Exchange.Chain.Tests.Storage;
+namespace Exchange.Storage.Tests;
 
 public sealed class SchemaMigratorTests : IDisposable
 {
@@ -26,16 +26,6 @@ public sealed class SchemaMigratorTests : IDisposable
         var recorded = (await connection.QueryAsync<long>("SELECT version FROM schema_version ORDER BY version")).Select(v => (int)v);
         Assert.Equal(first, recorded);
         Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM sqlite_master WHERE name = 'chain_cursor'"));
-    }
-
-    [Fact]
-    public async Task Connections_use_wal_full_sync_and_foreign_keys()
-    {
-        await using var connection = await NewDatabase().OpenAsync();
-        Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
-        Assert.Equal(2L, await connection.ExecuteScalarAsync<long>("PRAGMA synchronous"));
-        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("PRAGMA foreign_keys"));
-        Assert.Equal(10_000L, await connection.ExecuteScalarAsync<long>("PRAGMA busy_timeout"));
     }
 
     [Fact]
@@ -109,19 +99,47 @@ public sealed class SchemaMigratorTests : IDisposable
     }
 
     [Fact]
-    public async Task BigInteger_round_trips_as_decimal_text()
+    public void Embedded_migrations_have_unique_increasing_versions_and_their_numbers_in_their_names()
     {
-        await using var connection = await NewDatabase().OpenAsync();
-        var big = System.Numerics.BigInteger.Pow(2, 256) - 1;
-        await connection.ExecuteAsync("CREATE TABLE m (amount TEXT NOT NULL)");
-        await connection.ExecuteAsync("INSERT INTO m VALUES (@big)", new { big });
-        Assert.Equal(big.ToString(), await connection.ExecuteScalarAsync<string>("SELECT amount FROM m"));
-        Assert.Equal(big, (await connection.QueryAsync<System.Numerics.BigInteger>("SELECT amount FROM m")).Single());
+        var embedded = SchemaMigrator.Embedded;
+
+        Assert.Equal(embedded.Select(m => m.Version).Order().Distinct(), embedded.Select(m => m.Version));
+        Assert.All(embedded, m => Assert.Matches(@"^\d{4}_[a-z0-9_]+\.sql$", m.Name));
+        Assert.All(embedded, m => Assert.StartsWith($"{m.Version:D4}_", m.Name));
     }
 
     [Fact]
-    public void In_memory_databases_are_refused()
+    public void A_misnamed_migration_resource_is_refused_with_its_name()
     {
-        Assert.Throws<ArgumentException>(() => new SqliteConnectionFactory(":memory:"));
+        var error = Assert.Throws<InvalidOperationException>(() => SchemaMigrator.Load(typeof(SchemaMigratorTests).Assembly));
+
+        Assert.Equal("migration file '12_Misnamed-Table.sql' is not named NNNN_lower_case_words.sql", error.Message);
+    }
+
+    [Fact]
+    public async Task A_fixed_migration_is_applied_on_the_next_run_after_the_ones_already_applied()
+    {
+        var db = NewDatabase();
+        var good = SchemaMigrator.Create(100, "0100_good.sql", "CREATE TABLE good (x INTEGER);");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => SchemaMigrator.MigrateAsync(db,
+            [good, SchemaMigrator.Create(101, "0101_next.sql", "CREATE TABLE next (;")]));
+
+        var applied = await SchemaMigrator.MigrateAsync(db, [good, SchemaMigrator.Create(101, "0101_next.sql", "CREATE TABLE next (x INTEGER);")]);
+
+        Assert.Equal([101], applied);
+        await using var connection = await db.OpenAsync();
+        Assert.Equal([100L, 101L], await connection.QueryAsync<long>("SELECT version FROM schema_version ORDER BY version"));
+    }
+
+    [Fact]
+    public async Task Two_factories_on_one_file_migrate_it_once()
+    {
+        var path = _folder.File("twice.db");
+
+        var first = await SchemaMigrator.MigrateAsync(new SqliteConnectionFactory(path));
+        var second = await SchemaMigrator.MigrateAsync(new SqliteConnectionFactory(path));
+
+        Assert.Equal(SchemaMigrator.Embedded.Select(m => m.Version), first);
+        Assert.Empty(second);
     }
 }

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Exchange.Node.Tests.Support;
+using Exchange.TestSupport;
+
+namespace Exchange.Node.Tests.Network;
+
+/// <summary>
+/// <c>exchange bench e2e</c> on a small honest network: one JSON object whose figures hang together.
+/// Nothing is asserted about speed, which depends on the machine and its load.
+/// </summary>
+[Collection(NetworkTestGroup.Name)]
+[Trait("Lane", "Slow")]
+public sealed class BenchEndToEndTests
+{
+    private static readonly string[] Stages =
+    [
+        "clientPreparation", "hashing", "uploads", "apiIngest", "providerFetch", "inference", "outputUpload",
+        "signing", "chainTransactions", "audits", "polling", "other", "chainNode",
+    ];
+
+    // Every honest run hashes, signs, uploads, fetches, infers and transacts; an audit is drawn for only some jobs.
+    private static readonly string[] AlwaysBusy =
+    [
+        "clientPreparation", "hashing", "uploads", "apiIngest", "providerFetch", "inference", "outputUpload", "signing", "chainTransactions", "polling", "chainNode",
+    ];
+
+    [Fact]
+    public async Task Bench_e2e_reports_rates_gas_and_every_stage_s_cpu_in_one_json_object()
+    {
+        var result = await ExchangeCli.RunAsync(Path.GetTempPath(), null, TimeSpan.FromMinutes(10),
+            "bench", "e2e", "--model", "resnet-preprocess", "--tasks", "16", "--tasks-per-job", "8", "--device", "cpu", "--json");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        Assert.Equal(16, root.GetProperty("tasks").GetInt32());
+        Assert.Equal(2, root.GetProperty("settled").GetInt32());
+        Assert.Equal("cpu", root.GetProperty("device").GetString());
+        var rate = root.GetProperty("tasksPerSec").GetDouble();
+        var bare = root.GetProperty("bareTasksPerSec").GetDouble();
+        Assert.True(rate > 0 && bare > 0, result.Stdout);
+        Assert.Equal(rate / bare, root.GetProperty("ratio").GetDouble(), 0.001 + (0.01 * rate / bare));
+        Assert.Equal(16 / root.GetProperty("seconds").GetDouble(), rate, 0.01 + (0.01 * rate));
+        Assert.True(root.GetProperty("gasPerTask").GetDouble() > 0, result.Stdout);
+
+        var cpu = root.GetProperty("cpuMsPerTask");
+        Assert.All(Stages, stage => Assert.True(cpu.GetProperty(stage).GetDouble() >= 0, $"{stage}: {cpu}"));
+        Assert.All(AlwaysBusy, stage => Assert.True(cpu.GetProperty(stage).GetDouble() > 0, $"{stage}: {cpu}"));
+        Assert.Equal(Stages.Sum(stage => cpu.GetProperty(stage).GetDouble()), cpu.GetProperty("total").GetDouble(), 0.01);
+
+        var memory = root.GetProperty("peakRssMb");
+        Assert.True(memory.GetProperty("process").GetDouble() > 0 && memory.GetProperty("chainNode").GetDouble() > 0, memory.ToString());
+    }
+}

@@ -1,0 +1,1 @@
+CREATE TABLE misnamed (x INTEGER);
