@@ -273,7 +273,7 @@ public sealed class CanaryNode
             return;
         }
 
-        var (_, now) = await _client.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        var (_, _, now) = await _client.ChainNowAsync(cancellationToken).ConfigureAwait(false);
         foreach (var canary in passed)
         {
             var audit = await _client.AuditOfAsync(canary.JobId, cancellationToken).ConfigureAwait(false);
@@ -307,7 +307,7 @@ public sealed class CanaryNode
             return;
         }
 
-        var (_, now) = await _client.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        var (_, _, now) = await _client.ChainNowAsync(cancellationToken).ConfigureAwait(false);
         foreach (var canary in appealed)
         {
             if (await _client.StatusAsync(canary.JobId, cancellationToken).ConfigureAwait(false) != JobStatus.Disputed)
