@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
-using Exchange.Api.Offers;
+using Exchange.Api.Client;
+using Exchange.Api.Client.Offers;
 using Exchange.Core.Eip712;
 using Exchange.Core.Hashing;
-using Exchange.Node.Api;
 
 namespace Exchange.Node.Offers;
 

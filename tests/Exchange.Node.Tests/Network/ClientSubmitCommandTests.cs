@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Text.Json;
+using Exchange.Api.Client;
 using Exchange.Chain.Wallets;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
@@ -8,7 +9,6 @@ using Exchange.Core.Merkle;
 using Exchange.Core.Privacy;
 using Exchange.Core.Tensors;
 using Exchange.Inference.Calibration;
-using Exchange.Node.Api;
 using Exchange.Node.Client;
 using Exchange.Node.Demo;
 using Exchange.Node.Offers;

@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
+using Exchange.Api.Client;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Court;
 using Exchange.Chain.Wallets;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Exchange.Inference.Calibration;
-using Exchange.Node.Api;
 using Exchange.Node.Chain;
 using Exchange.Node.Client;
 using Exchange.Node.Demo;

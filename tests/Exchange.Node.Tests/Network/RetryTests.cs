@@ -150,7 +150,7 @@ public sealed class RetryTests : IDisposable
     /// <summary>Uploads <paramref name="tasks"/> images drawn from <paramref name="seed"/> as jobs of <paramref name="tasksPerJob"/> on the provider's offer, once it is published.</summary>
     private async Task<IReadOnlyList<PreparedJob>> PrepareAsync(LocalNetwork network, ClientSession client, NodeProcess provider, int seed, int tasks, int tasksPerJob)
     {
-        var api = new Exchange.Node.Api.ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
+        var api = new Exchange.Api.Client.ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
         var offer = await TestNetwork.WaitForAsync(async () =>
             (await OfferBook.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var first, ..] ? first : null, "the provider's offer", provider.Tail);
         var inputs = SyntheticImages.Png(tasks, seed, 224, 224).Select((png, i) => ClientTask.FromImage($"image-{i}.png", png, client.Card)).ToList();

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using Exchange.Api.Client;
 using Exchange.Chain.Wallets;
 using Exchange.Inference.Models;
 using Exchange.Inference.Text;
-using Exchange.Node.Api;
 using Exchange.Node.Demo;
 using Exchange.Node.Offers;
 using Exchange.Node.Tests.Support;

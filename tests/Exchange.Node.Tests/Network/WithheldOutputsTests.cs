@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
+using Exchange.Api.Client;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Wallets;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
-using Exchange.Node.Api;
 using Exchange.Node.Client;
 using Exchange.Node.Demo;
 using Exchange.Node.Tests.Support;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using Exchange.Api.Client;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Wallets;
@@ -7,7 +8,6 @@ using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Exchange.Inference.Calibration;
 using Exchange.Inference.Models;
-using Exchange.Node.Api;
 using Exchange.Node.Chain;
 using Exchange.Node.Client;
 using Exchange.Node.Demo;

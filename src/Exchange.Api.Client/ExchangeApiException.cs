@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Exchange.Node.Api;
+namespace Exchange.Api.Client;
 
 /// <summary>The exchange API refused a request or answered something a node cannot use; the message holds the API's problem detail.</summary>
 public sealed class ExchangeApiException : Exception

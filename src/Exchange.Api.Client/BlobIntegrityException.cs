@@ -1,6 +1,6 @@
 using Exchange.Core.Hashing;
 
-namespace Exchange.Node.Api;
+namespace Exchange.Api.Client;
 
 /// <summary>A blob's bytes do not hash to the address they were asked for: the store (or the path to it) cannot be trusted for this blob.</summary>
 public sealed class BlobIntegrityException : Exception

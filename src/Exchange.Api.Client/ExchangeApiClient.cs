@@ -1,15 +1,15 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
 using System.Numerics;
-using Exchange.Api.Blobs;
-using Exchange.Api.Privacy;
+using System.Text.Json;
+using Exchange.Api.Client.Blobs;
+using Exchange.Api.Client.Privacy;
 using Exchange.Core.Hashing;
 using Exchange.Core.Privacy;
 using Nethereum.Signer;
 
-namespace Exchange.Node.Api;
+namespace Exchange.Api.Client;
 
 /// <summary>
 /// A node's view of one or more exchange APIs (the API is a relay, not a trusted party).
@@ -121,7 +121,7 @@ public sealed class ExchangeApiClient
                 request.Headers.Add(UploadSignature.SignerHeader, key.GetPublicAddress());
                 request.Headers.Add(UploadSignature.ExpiryHeader, expiry.ToString(CultureInfo.InvariantCulture));
                 request.Headers.Add(UploadSignature.SignatureHeader, signature);
-                request.Headers.Add(BlobsApi.ExpectedHashHeader, text);
+                request.Headers.Add(UploadSignature.ExpectedHashHeader, text);
                 return request;
             }, cancellationToken).ConfigureAwait(false);
             await EnsureSuccessAsync(response, $"{what} to {api}", cancellationToken).ConfigureAwait(false);
@@ -172,8 +172,9 @@ public sealed class ExchangeApiClient
         return false;
     }
 
-    /// <summary>GETs <paramref name="path"/> from the first API that answers and reads the JSON body.</summary>
-    internal async Task<T> GetJsonAsync<T>(string path, JsonSerializerOptions options, CancellationToken cancellationToken)
+    /// <summary>GETs <paramref name="path"/> (relative to each API's base URL) from the first API that answers and reads the JSON body.</summary>
+    /// <exception cref="ExchangeApiException">No API answered the request, or one answered an empty body.</exception>
+    public async Task<T> GetJsonAsync<T>(string path, JsonSerializerOptions options, CancellationToken cancellationToken)
     {
         Exception? last = null;
         foreach (var api in _apis)
@@ -196,8 +197,9 @@ public sealed class ExchangeApiClient
         throw last!;
     }
 
-    /// <summary>POSTs <paramref name="body"/> as JSON to <paramref name="path"/> on every API.</summary>
-    internal async Task PostJsonAsync<T>(string path, T body, JsonSerializerOptions options, CancellationToken cancellationToken)
+    /// <summary>POSTs <paramref name="body"/> as JSON to <paramref name="path"/> (relative to each API's base URL) on every API.</summary>
+    /// <exception cref="ExchangeApiException">An API refused the request.</exception>
+    public async Task PostJsonAsync<T>(string path, T body, JsonSerializerOptions options, CancellationToken cancellationToken)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(body, options);
         foreach (var api in _apis)

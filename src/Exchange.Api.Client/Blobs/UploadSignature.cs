@@ -5,7 +5,7 @@ using Exchange.Core.Eip712;
 using Exchange.Core.Hashing;
 using Nethereum.Signer;
 
-namespace Exchange.Api.Blobs;
+namespace Exchange.Api.Client.Blobs;
 
 /// <summary>
 /// The EIP-191 (<c>personal_sign</c>) message an uploader signs to store a blob: readable text
@@ -21,6 +21,9 @@ public static class UploadSignature
 
     /// <summary>Header carrying the 65-byte signature in hex.</summary>
     public const string SignatureHeader = "X-Upload-Signature";
+
+    /// <summary>Header with the hash the uploader expects; the API refuses the upload when the bytes hash otherwise.</summary>
+    public const string ExpectedHashHeader = "X-Blob-Hash";
 
     /// <summary>The exact text signed for a blob hash (0x-prefixed, lowercase) and an expiry.</summary>
     public static string Message(string blobHash, ulong expiry) =>
