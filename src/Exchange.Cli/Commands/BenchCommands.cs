@@ -3,6 +3,7 @@ using Exchange.Cli.Cli;
 using Exchange.Inference.Benchmarks;
 using Exchange.Inference.Engine;
 using Exchange.Inference.Models;
+using Exchange.Local.Benchmarks;
 using Exchange.Node.Benchmarks;
 using Exchange.Node.Privacy;
 using Microsoft.Extensions.Logging;

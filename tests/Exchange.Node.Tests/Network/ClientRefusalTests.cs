@@ -1,8 +1,8 @@
 using Exchange.Chain.Wallets;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
+using Exchange.Local.Demo;
 using Exchange.Node.Client;
-using Exchange.Node.Demo;
 using Exchange.Node.Tests.Support;
 using Exchange.TestSupport;
 

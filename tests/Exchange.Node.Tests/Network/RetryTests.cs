@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Numerics;
 using Exchange.Chain.Bindings;
-using Exchange.Chain.Local;
 using Exchange.Chain.Wallets;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Exchange.Inference.Calibration;
+using Exchange.Local.Demo;
+using Exchange.Local.Hardhat;
 using Exchange.Node.Chain;
 using Exchange.Node.Client;
-using Exchange.Node.Demo;
 using Exchange.Node.Offers;
 using Exchange.Node.Queues;
 using Exchange.Node.Tests.Support;

@@ -4,7 +4,7 @@ using Exchange.Api.Client;
 using Exchange.Chain.Wallets;
 using Exchange.Inference.Models;
 using Exchange.Inference.Text;
-using Exchange.Node.Demo;
+using Exchange.Local.Demo;
 using Exchange.Node.Offers;
 using Exchange.Node.Tests.Support;
 using Exchange.TestSupport;

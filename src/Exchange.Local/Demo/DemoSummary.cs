@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
+using Exchange.Node.Canary;
+using Exchange.Node.Client;
 
-namespace Exchange.Node.Demo;
+namespace Exchange.Local.Demo;
 
 /// <summary>The demo's outcome, printed as text or as the one JSON object of issue 6.</summary>
 public sealed record DemoSummary(
@@ -26,11 +28,11 @@ public sealed record DemoSummary(
 
     /// <summary>The canary service's own account of its canaries, when it ran.</summary>
     [JsonIgnore]
-    public Canary.CanaryReport? Canary { get; init; }
+    public CanaryReport? Canary { get; init; }
 
     /// <summary>The job size the client used, and the gas and time per job it expected.</summary>
     [JsonIgnore]
-    public Client.JobSize? JobSize { get; init; }
+    public JobSize? JobSize { get; init; }
 
     /// <summary>Tasks per job the client used (the largest job).</summary>
     [JsonPropertyName("tasksPerJob")]

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Exchange.Node.Benchmarks;
+namespace Exchange.Local.Benchmarks;
 
 /// <summary>The result of <c>exchange bench e2e</c>: one honest network run and the bare engine, measured in the same process.</summary>
 /// <param name="Model">The model's name.</param>

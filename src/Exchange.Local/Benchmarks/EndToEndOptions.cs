@@ -1,6 +1,6 @@
 using Exchange.Inference.Devices;
 
-namespace Exchange.Node.Benchmarks;
+namespace Exchange.Local.Benchmarks;
 
 /// <summary>What <c>exchange bench e2e</c> runs: an honest local network's workload and size.</summary>
 public sealed record EndToEndOptions

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Exchange.Node.Benchmarks;
+namespace Exchange.Local.Benchmarks;
 
 /// <summary>
 /// The processes this one started, and theirs (Linux <c>/proc</c>): in a local network, the

@@ -1,8 +1,9 @@
 using Exchange.Chain.Wallets;
 using Exchange.Inference.Devices;
+using Exchange.Node.Client;
 using Exchange.Node.Provider;
 
-namespace Exchange.Node.Demo;
+namespace Exchange.Local.Demo;
 
 /// <summary>What <c>exchange demo</c> runs: the network's size, the workload, the cheater, dishonest verifiers and canaries.</summary>
 public sealed record DemoOptions
@@ -30,7 +31,7 @@ public sealed record DemoOptions
     /// </summary>
     public int Tasks { get; init; } = 1_024;
 
-    /// <summary>Tasks per job; null lets the client choose (<see cref="Client.JobSizing"/>: one job per provider at the default settings). Default null.</summary>
+    /// <summary>Tasks per job; null lets the client choose (<see cref="JobSizing"/>: one job per provider at the default settings). Default null.</summary>
     public int? TasksPerJob { get; init; }
 
     /// <summary>Share of the cheater's tasks that are falsified; 0 for an honest network. Default 0.3.</summary>

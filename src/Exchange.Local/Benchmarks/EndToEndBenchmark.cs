@@ -2,10 +2,10 @@ using Exchange.Core.Diagnostics;
 using Exchange.Inference.Benchmarks;
 using Exchange.Inference.Engine;
 using Exchange.Inference.Models;
-using Exchange.Node.Demo;
+using Exchange.Local.Demo;
 using Microsoft.Extensions.Logging;
 
-namespace Exchange.Node.Benchmarks;
+namespace Exchange.Local.Benchmarks;
 
 /// <summary>
 /// <c>exchange bench e2e</c>: an honest demo network runs the workload with a <see cref="StageMeter"/>

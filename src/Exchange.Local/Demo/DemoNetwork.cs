@@ -12,6 +12,7 @@ using Exchange.Core.Jobs;
 using Exchange.Inference.Calibration;
 using Exchange.Inference.Engine;
 using Exchange.Inference.Models;
+using Exchange.Node.Canary;
 using Exchange.Node.Chain;
 using Exchange.Node.Client;
 using Exchange.Node.Hosting;
@@ -25,7 +26,7 @@ using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Signer;
 using Nethereum.Web3;
 
-namespace Exchange.Node.Demo;
+namespace Exchange.Local.Demo;
 
 /// <summary>
 /// The whole network in one process tree: a chain (a local Hardhat node unless one is given), the
@@ -350,10 +351,10 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
     /// <see cref="DemoOptions.CanaryRate"/> of all jobs beside the client's <paramref name="clientJobs"/>,
     /// of the client's size (<paramref name="tasksPerJob"/>) and deadline, on the demo's model and price.
     /// </summary>
-    private async Task<Canary.CanaryNode> StartCanaryAsync(
+    private async Task<CanaryNode> StartCanaryAsync(
         Role client, Role provider, int clientJobs, int tasksPerJob, Uri rpc, Uri api, string deployments, string data, InferenceEngine engine, HttpClient http, CancellationToken ct)
     {
-        var canaryOptions = new Canary.CanaryOptions
+        var canaryOptions = new CanaryOptions
         {
             Rate = options.CanaryRate,
             MaxCanaries = Math.Max(1, (int)Math.Floor(options.CanaryRate * clientJobs / (1 - options.CanaryRate))),
@@ -362,7 +363,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             Seed = options.Seed,
         };
         var canary = await NodeFactory.CreateCanaryAsync(
-            NodeOptionsFor(rpc, api, deployments, Path.Combine(data, "canary")), canaryOptions, ProviderOptionsFor(provider), new Canary.CanaryKeys(client.Key, provider.Key),
+            NodeOptionsFor(rpc, api, deployments, Path.Combine(data, "canary")), canaryOptions, ProviderOptionsFor(provider), new CanaryKeys(client.Key, provider.Key),
             engine, http, TimeProvider.System, logs.CreateLogger("canary"), ct).ConfigureAwait(false);
         await canary.StartAsync(ct).ConfigureAwait(false);
         return canary;

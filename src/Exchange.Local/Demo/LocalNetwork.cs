@@ -2,15 +2,15 @@ using System.Numerics;
 using Exchange.Api;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
-using Exchange.Chain.Local;
 using Exchange.Chain.Transactions;
 using Exchange.Chain.Wallets;
+using Exchange.Local.Hardhat;
 using Exchange.Node.Chain;
 using Microsoft.AspNetCore.Builder;
 using Nethereum.Signer;
 using Nethereum.Web3;
 
-namespace Exchange.Node.Demo;
+namespace Exchange.Local.Demo;
 
 /// <summary>
 /// The shared ground of a network on one machine: a chain (a local Hardhat node unless an RPC URL

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Nethereum.Web3;
 
-namespace Exchange.Chain.Local;
+namespace Exchange.Local.Hardhat;
 
 /// <summary>
 /// A local Hardhat chain (<c>npx hardhat node</c>) on a free loopback port, started from the
