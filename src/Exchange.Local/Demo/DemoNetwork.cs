@@ -405,7 +405,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
     {
         while (true)
         {
-            var offers = await OfferBook.ListAsync(api, modelId, null, null, market.Domain, ct).ConfigureAwait(false);
+            var offers = await OfferDirectory.ListAsync(api, modelId, null, null, market.Domain, ct).ConfigureAwait(false);
             var perProvider = offers.Where(o => providers.Contains(o.Offer.Provider))
                 .GroupBy(o => o.Offer.Provider, StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToList();
             if (perProvider.Count >= providers.Count)

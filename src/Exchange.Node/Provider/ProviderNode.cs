@@ -234,7 +234,7 @@ public sealed class ProviderNode
         if (!_offerPublished)
         {
             // An API refuses an offer its view of the chain does not back yet: the next round tries again.
-            await OfferBook.PublishAsync(_api, Offer, cancellationToken).ConfigureAwait(false);
+            await OfferDirectory.PublishAsync(_api, Offer, cancellationToken).ConfigureAwait(false);
             _offerPublished = true;
         }
     }

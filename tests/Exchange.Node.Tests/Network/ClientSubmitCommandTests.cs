@@ -148,7 +148,7 @@ public sealed class ClientSubmitCommandTests : IDisposable
     {
         var client = TestNetwork.Client(network, Client, _http);
         var api = new ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
-        await TestNetwork.WaitForAsync(async () => (await OfferBook.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var offer, ..] ? offer : null, "the provider's offer", provider.Tail);
+        await TestNetwork.WaitForAsync(async () => (await OfferDirectory.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var offer, ..] ? offer : null, "the provider's offer", provider.Tail);
         return (client, api);
     }
 

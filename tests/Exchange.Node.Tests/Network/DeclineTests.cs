@@ -241,7 +241,7 @@ public sealed class DeclineTests : IDisposable
         using var http = new HttpClient();
         var api = new ExchangeApiClient(http, [network.ApiUrl], null, TimeProvider.System);
         return await TestNetwork.WaitForAsync(async () =>
-            (await OfferBook.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var first, ..] ? first : null, "the provider's offer", provider.Tail);
+            (await OfferDirectory.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var first, ..] ? first : null, "the provider's offer", provider.Tail);
     }
 
     /// <summary>The client's market balance, the provider's free collateral and its stake: what a decline must leave as it was.</summary>

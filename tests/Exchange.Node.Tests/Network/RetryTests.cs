@@ -152,7 +152,7 @@ public sealed class RetryTests : IDisposable
     {
         var api = new Exchange.Api.Client.ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
         var offer = await TestNetwork.WaitForAsync(async () =>
-            (await OfferBook.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var first, ..] ? first : null, "the provider's offer", provider.Tail);
+            (await OfferDirectory.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var first, ..] ? first : null, "the provider's offer", provider.Tail);
         var inputs = SyntheticImages.Png(tasks, seed, 224, 224).Select((png, i) => ClientTask.FromImage($"image-{i}.png", png, client.Card)).ToList();
         return await client.PrepareAsync(inputs, [offer], tasksPerJob, null, default);
     }

@@ -1,4 +1,4 @@
-namespace Exchange.Cli.Cli;
+namespace Exchange.Cli.Infrastructure;
 
 /// <summary>The exit codes of every <c>exchange</c> command.</summary>
 internal static class ExitCodes

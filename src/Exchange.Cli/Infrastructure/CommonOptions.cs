@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Exchange.Chain.Deployment;
 
-namespace Exchange.Cli.Cli;
+namespace Exchange.Cli.Infrastructure;
 
 /// <summary>Options several command groups share, so that they read and default the same everywhere.</summary>
 internal static class CommonOptions

@@ -9,7 +9,7 @@ using Exchange.Core.Hashing;
 namespace Exchange.Node.Offers;
 
 /// <summary>The exchange API's offer book as nodes use it: providers publish signed offers, clients list them.</summary>
-public static class OfferBook
+public static class OfferDirectory
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Exchange.Cli.Cli;
+namespace Exchange.Cli.Infrastructure;
 
 /// <summary>Reads a keystore password from $EXCHANGE_PASSWORD, or from the terminal without echo.</summary>
 internal static class PasswordReader

@@ -6,7 +6,7 @@ using Exchange.Chain.Wallets;
 using Nethereum.JsonRpc.Client;
 using Nethereum.Signer;
 
-namespace Exchange.Cli.Cli;
+namespace Exchange.Cli.Infrastructure;
 
 /// <summary>
 /// Runs the command tree with the conventions every command shares: parse errors and failures are

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Exchange.Chain.Wallets;
 using Nethereum.Signer;
 
-namespace Exchange.Cli.Cli;
+namespace Exchange.Cli.Infrastructure;
 
 /// <summary>
 /// <c>--key FILE | --dev-account N</c>: the account a command signs with. Add it to a command with

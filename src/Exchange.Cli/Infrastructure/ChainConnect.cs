@@ -5,7 +5,7 @@ using Exchange.Chain.Transactions;
 using Nethereum.JsonRpc.Client;
 using Nethereum.Web3;
 
-namespace Exchange.Cli.Cli;
+namespace Exchange.Cli.Infrastructure;
 
 /// <summary>Connecting to the chain the way every chain command does: <c>--rpc</c>, the deployment file, an optional signing account.</summary>
 internal static class ChainConnect

@@ -1,4 +1,4 @@
-namespace Exchange.Cli.Cli;
+namespace Exchange.Cli.Infrastructure;
 
 /// <summary>A failure whose message is the whole story for the user: printed as one line, exit code <see cref="ExitCode"/>.</summary>
 internal sealed class CliException : Exception

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Exchange.Cli.Cli;
+namespace Exchange.Cli.Infrastructure;
 
 /// <summary>Writes command results to stdout: one JSON document with <c>--json</c>, plain lines otherwise.</summary>
 internal static class Output

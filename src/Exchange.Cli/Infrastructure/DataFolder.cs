@@ -1,4 +1,4 @@
-namespace Exchange.Cli.Cli;
+namespace Exchange.Cli.Infrastructure;
 
 /// <summary>The <c>--data</c> folder of a long-running command, checked before anything starts in it.</summary>
 internal static class DataFolder

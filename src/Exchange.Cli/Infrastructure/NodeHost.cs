@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Exchange.Cli.Cli;
+namespace Exchange.Cli.Infrastructure;
 
 /// <summary>
 /// Hosts a node (provider, verifier, canary) the way every node command does: what it needs is

@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Exchange.Cli.Cli;
+namespace Exchange.Cli.Infrastructure;
 
 /// <summary>Token amounts exceed JSON's safe integers: written as decimal strings, read from strings or numbers.</summary>
 internal sealed class BigIntegerJsonConverter : JsonConverter<BigInteger>
