@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Exchange.Cli.Cli;
 using Exchange.Cli.Commands;
+using Exchange.Cli.Infrastructure;
 
 // ICU is on for text models' Unicode decomposition; parsing and formatting stay culture-free as before.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Exchange.Chain.Deployment;
-using Exchange.Chain.Local;
+using Exchange.Local.Hardhat;
 using Exchange.TestSupport;
 
 namespace Exchange.Cli.Tests;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Exchange.Chain.Local;
+using Exchange.Local.Hardhat;
 using Exchange.TestSupport;
 
 namespace Exchange.Cli.Tests;

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Numerics;
 using Exchange.Chain.Deployment;
-using Exchange.Chain.Local;
 using Exchange.Chain.Transactions;
 using Exchange.Chain.Wallets;
+using Exchange.Local.Hardhat;
 using Nethereum.Hex.HexTypes;
 using Nethereum.Signer;
 using Nethereum.Web3;

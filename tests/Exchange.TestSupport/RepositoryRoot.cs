@@ -1,4 +1,4 @@
-using Exchange.Chain.Local;
+using Exchange.Local.Hardhat;
 
 namespace Exchange.TestSupport;
 

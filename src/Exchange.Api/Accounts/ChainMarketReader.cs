@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics;
+using Exchange.Api.Client.Accounts;
 using Exchange.Chain.Bindings;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 

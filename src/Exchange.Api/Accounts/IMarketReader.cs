@@ -1,4 +1,5 @@
 using System.Numerics;
+using Exchange.Api.Client.Accounts;
 
 namespace Exchange.Api.Accounts;
 
@@ -37,17 +38,6 @@ public sealed record AccountStanding(BigInteger Deposit, BigInteger Stake, BigIn
 
     /// <summary>Whether the account has put anything at stake on the market.</summary>
     public bool IsFunded => Deposit > 0 || Stake > 0;
-}
-
-/// <summary>The vault's reputation counters of an account.</summary>
-/// <param name="JobsSettled">Jobs settled in the provider's favour.</param>
-/// <param name="AuditsPassed">Audits the account's results passed.</param>
-/// <param name="AuditsFailed">Audits the account's results failed.</param>
-/// <param name="Slashes">Times the account was slashed.</param>
-public sealed record Reputation(uint JobsSettled, uint AuditsPassed, uint AuditsFailed, uint Slashes)
-{
-    /// <summary>No history.</summary>
-    public static Reputation None { get; } = new(0, 0, 0, 0);
 }
 
 /// <summary>The deployment's parameters that signed offers are checked against.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Exchange.Api.Accounts;
+using Exchange.Api.Client.Blobs;
 using Exchange.Api.Infrastructure;
 using Exchange.Core.Diagnostics;
 using Exchange.Core.Hashing;
@@ -14,9 +15,6 @@ namespace Exchange.Api.Blobs;
 /// <summary>The content-addressed blob store: <c>/blobs</c>.</summary>
 public static class BlobsApi
 {
-    /// <summary>Header with the hash the uploader expects; the upload is refused when the bytes hash otherwise.</summary>
-    public const string ExpectedHashHeader = "X-Blob-Hash";
-
     /// <summary>Maps the blob routes.</summary>
     public static IEndpointRouteBuilder MapBlobsApi(this IEndpointRouteBuilder app)
     {
@@ -41,7 +39,7 @@ public static class BlobsApi
         [FromHeader(Name = UploadSignature.SignerHeader)] string? signer,
         [FromHeader(Name = UploadSignature.ExpiryHeader)] string? expiry,
         [FromHeader(Name = UploadSignature.SignatureHeader)] string? signature,
-        [FromHeader(Name = ExpectedHashHeader)] string? expectedHash,
+        [FromHeader(Name = UploadSignature.ExpectedHashHeader)] string? expectedHash,
         BlobStore store,
         IMarketReader market,
         AddressRateLimiter addressLimiter,
@@ -56,7 +54,7 @@ public static class BlobsApi
         string? expected = null;
         if (expectedHash is not null && !HexText.TryParseHash(expectedHash, out expected))
         {
-            return Problems.Invalid(ExpectedHashHeader, "Expected hash must be 0x followed by 64 hex digits.");
+            return Problems.Invalid(UploadSignature.ExpectedHashHeader, "Expected hash must be 0x followed by 64 hex digits.");
         }
         if (!HexText.TryParseAddress(signer, out var uploader))
         {
@@ -97,7 +95,7 @@ public static class BlobsApi
         if (expected is not null && expected != incoming.Hash)
         {
             metrics.Refused("hash-mismatch");
-            return Problems.Invalid(ExpectedHashHeader, $"The body hashes to {incoming.Hash}, not {expected}.");
+            return Problems.Invalid(UploadSignature.ExpectedHashHeader, $"The body hashes to {incoming.Hash}, not {expected}.");
         }
         if (UploadSignature.RecoverSigner(incoming.Hash, expiresAt, signature) != uploader)
         {

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Numerics;
 using Dapper;
 using Exchange.Api.Accounts;
+using Exchange.Api.Client.Accounts;
+using Exchange.Api.Client.Offers;
 using Exchange.Core.Eip712;
 using Exchange.Core.Hashing;
 using Exchange.Storage;
@@ -112,11 +114,11 @@ public sealed class OfferBook(SqliteConnectionFactory connections, IMarketReader
             var capacity = perTask.IsZero ? row.MaxTasks : (long)BigInteger.Min(row.MaxTasks, standing.FreeCollateral / perTask);
             if (capacity > 0)
             {
-                live.Add(BookedOffer.From(row, (uint)capacity, standing.Reputation));
+                live.Add(Booked(row, (uint)capacity, standing.Reputation));
             }
         }
         return live
-            .OrderBy(o => o.PriceKey, StringComparer.Ordinal)
+            .OrderBy(o => PriceKey(BigInteger.Parse(o.UnitPrice, CultureInfo.InvariantCulture)), StringComparer.Ordinal)
             .ThenBy(o => o.Reputation.Slashes)
             .ThenBy(o => o.Reputation.AuditsFailed)
             .ThenByDescending(o => o.Reputation.AuditsPassed)
@@ -135,6 +137,10 @@ public sealed class OfferBook(SqliteConnectionFactory connections, IMarketReader
     internal static string PriceKey(BigInteger price) => Text(price).PadLeft(PriceDigits, '0');
 
     private static string Text(BigInteger value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static BookedOffer Booked(OfferRow row, uint capacity, Reputation reputation) => new(
+        row.Digest, row.Provider, row.ModelId, row.UnitPrice, (uint)row.MaxTasks, (uint)row.MinTurnaround, (ulong)row.Expiry, row.Region, row.Nonce,
+        row.Signature, capacity, reputation);
 }
 
 /// <summary>What adding an offer did.</summary>
@@ -160,27 +166,3 @@ public sealed record OfferQuery(string? ModelId, string? Region, BigInteger? Max
 
 /// <summary>An offer as stored.</summary>
 public sealed record OfferRow(string Digest, string Provider, string ModelId, string UnitPrice, long MaxTasks, long MinTurnaround, long Expiry, string Region, string Nonce, string Signature, long ReceivedAt);
-
-/// <summary>A live offer in the book, with what the chain says about its provider.</summary>
-/// <param name="Digest">The offer's EIP-712 digest: its id, and what <c>cancelOffer</c> cancels.</param>
-/// <param name="Provider">The provider's address.</param>
-/// <param name="ModelId">The model's id.</param>
-/// <param name="UnitPrice">Price per task, decimal string.</param>
-/// <param name="MaxTasks">Most tasks per job.</param>
-/// <param name="MinTurnaround">Seconds the provider needs at least: a job's deadline must be this far after its creation.</param>
-/// <param name="Expiry">UNIX seconds.</param>
-/// <param name="Region">Region name.</param>
-/// <param name="Nonce">The provider's nonce, decimal string.</param>
-/// <param name="Signature">The provider's signature, to pass to <c>createJob</c>.</param>
-/// <param name="Capacity">Tasks the provider's free collateral in the market can back at this price now (at most <paramref name="MaxTasks"/>).</param>
-/// <param name="Reputation">The provider's counters in the vault.</param>
-public sealed record BookedOffer(
-    string Digest, string Provider, string ModelId, string UnitPrice, uint MaxTasks, uint MinTurnaround, ulong Expiry, string Region, string Nonce,
-    string Signature, uint Capacity, Reputation Reputation)
-{
-    internal string PriceKey => OfferBook.PriceKey(BigInteger.Parse(UnitPrice, CultureInfo.InvariantCulture));
-
-    internal static BookedOffer From(OfferRow row, uint capacity, Reputation reputation) => new(
-        row.Digest, row.Provider, row.ModelId, row.UnitPrice, (uint)row.MaxTasks, (uint)row.MinTurnaround, (ulong)row.Expiry, row.Region, row.Nonce,
-        row.Signature, capacity, reputation);
-}

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using Exchange.Api.Accounts;
+using Exchange.Api.Client.Offers;
 using Exchange.Api.Infrastructure;
 using Exchange.Core.Eip712;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Exchange.Api;
-using Exchange.Cli.Cli;
+using Exchange.Cli.Infrastructure;
 using Microsoft.Extensions.Hosting;
 
 namespace Exchange.Cli.Commands;

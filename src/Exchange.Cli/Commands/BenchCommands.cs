@@ -1,8 +1,9 @@
 using System.CommandLine;
-using Exchange.Cli.Cli;
+using Exchange.Cli.Infrastructure;
 using Exchange.Inference.Benchmarks;
 using Exchange.Inference.Engine;
 using Exchange.Inference.Models;
+using Exchange.Local.Benchmarks;
 using Exchange.Node.Benchmarks;
 using Exchange.Node.Privacy;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Exchange.Cli.Cli;
+using Exchange.Cli.Infrastructure;
 using Exchange.Node.Canary;
 using Exchange.Node.Hosting;
 using Microsoft.Extensions.Configuration;

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
-using Exchange.Cli.Cli;
+using Exchange.Cli.Infrastructure;
 using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Web3;
 

@@ -2,13 +2,13 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
+using Exchange.Api.Client;
 using Exchange.Chain.Bindings;
-using Exchange.Cli.Cli;
+using Exchange.Cli.Infrastructure;
 using Exchange.Core.Jobs;
 using Exchange.Core.Models;
 using Exchange.Core.Tensors;
 using Exchange.Inference.Models;
-using Exchange.Node.Api;
 using Exchange.Node.Chain;
 using Exchange.Node.Client;
 using Exchange.Node.Hosting;
@@ -213,7 +213,7 @@ internal static class ClientCommands
 
             var tasks = ClientTask.FromPaths(files.Select(f => f.FullName), session.Card, Registry());
             var maxUnitPrice = parsed.GetValue(maxPrice) is { } p ? (BigInteger?)Amount(p) : null;
-            var offers = await OfferBook.ListAsync(api, session.Card.ModelId, parsed.GetValue(region), maxUnitPrice, session.Market.Domain, ct).ConfigureAwait(false);
+            var offers = await OfferDirectory.ListAsync(api, session.Card.ModelId, parsed.GetValue(region), maxUnitPrice, session.Market.Domain, ct).ConfigureAwait(false);
             if (offers.Count == 0)
             {
                 throw new CliException($"no live offer for model '{session.Card.Name}' matches (region, price) on {string.Join(", ", api.Apis)}");

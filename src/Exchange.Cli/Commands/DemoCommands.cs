@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Exchange.Cli.Cli;
-using Exchange.Node.Demo;
+using Exchange.Cli.Infrastructure;
+using Exchange.Local.Demo;
 using Microsoft.Extensions.Logging;
 
 namespace Exchange.Cli.Commands;

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Exchange.Chain.Deployment;
-using Exchange.Cli.Cli;
+using Exchange.Cli.Infrastructure;
 
 namespace Exchange.Cli.Commands;
 

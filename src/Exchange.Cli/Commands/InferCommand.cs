@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Exchange.Cli.Cli;
+using Exchange.Cli.Infrastructure;
 using Exchange.Core.Models;
 using Exchange.Core.Tensors;
 using Exchange.Inference.Engine;

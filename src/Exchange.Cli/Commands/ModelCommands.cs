@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Exchange.Cli.Cli;
+using Exchange.Cli.Infrastructure;
 using Exchange.Core.Models;
 using Exchange.Inference.Calibration;
 using Exchange.Inference.Devices;

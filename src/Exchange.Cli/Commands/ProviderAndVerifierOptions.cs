@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Exchange.Cli.Cli;
+using Exchange.Cli.Infrastructure;
 using Exchange.Node.Hosting;
 
 namespace Exchange.Cli.Commands;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Exchange.Cli.Cli;
+using Exchange.Cli.Infrastructure;
 using Exchange.Node.Chain;
 using Exchange.Node.Hosting;
 using Exchange.Node.Provider;

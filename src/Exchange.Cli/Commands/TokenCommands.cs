@@ -3,7 +3,7 @@ using System.Numerics;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
-using Exchange.Cli.Cli;
+using Exchange.Cli.Infrastructure;
 using Exchange.Node.Chain;
 using Nethereum.Web3;
 

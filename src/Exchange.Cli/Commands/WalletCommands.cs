@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Wallets;
-using Exchange.Cli.Cli;
+using Exchange.Cli.Infrastructure;
 using Nethereum.Signer;
 using Nethereum.Util;
 

@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Numerics;
+using Exchange.Api.Client;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Court;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
 using Exchange.Core.Jobs;
 using Exchange.Inference.Models;
-using Exchange.Node.Api;
 using Exchange.Node.Chain;
 using Exchange.Node.Client;
 using Exchange.Node.Hosting;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Numerics;
+using Exchange.Api.Client;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
@@ -11,7 +12,6 @@ using Exchange.Core.Merkle;
 using Exchange.Core.Models;
 using Exchange.Core.Privacy;
 using Exchange.Core.Tensors;
-using Exchange.Node.Api;
 using Exchange.Node.Chain;
 using Exchange.Node.Offers;
 using Exchange.Node.Provider;

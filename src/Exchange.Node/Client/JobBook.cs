@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
-using Exchange.Node.Api;
+using Exchange.Api.Client;
 
 namespace Exchange.Node.Client;
 

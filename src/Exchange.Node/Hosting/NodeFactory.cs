@@ -1,7 +1,7 @@
+using Exchange.Api.Client;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
 using Exchange.Inference.Engine;
-using Exchange.Node.Api;
 using Exchange.Node.Canary;
 using Exchange.Node.Chain;
 using Exchange.Node.Models;

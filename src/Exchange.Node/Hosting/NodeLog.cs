@@ -66,21 +66,6 @@ internal static partial class NodeLog
     [LoggerMessage(Level = LogLevel.Debug, Message = "job {JobId}: dispute not decided yet: {Reason}")]
     public static partial void DisputeOpen(this ILogger logger, BigInteger jobId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "chain {Rpc}, data in {Data}")]
-    public static partial void DemoChain(this ILogger logger, Uri rpc, string data);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "deployed: market {Market}, vault {Vault}, token {Token}")]
-    public static partial void DemoDeployed(this ILogger logger, string market, string vault, string token);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "exchange API and dashboard at {Url}")]
-    public static partial void DemoApi(this ILogger logger, Uri url);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "client sizes its jobs: {JobSize}")]
-    public static partial void DemoJobSize(this ILogger logger, Client.JobSize jobSize);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "client created {Jobs} jobs for {Tasks} tasks")]
-    public static partial void DemoJobs(this ILogger logger, int jobs, int tasks);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: manifest and inputs checked")]
     public static partial void JobChecked(this ILogger logger, BigInteger jobId);
 

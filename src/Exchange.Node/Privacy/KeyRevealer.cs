@@ -1,11 +1,11 @@
 using System.Numerics;
 using System.Security.Cryptography;
+using Exchange.Api.Client;
 using Exchange.Chain.Court;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Exchange.Core.Manifests;
 using Exchange.Core.Privacy;
-using Exchange.Node.Api;
 using Exchange.Node.Chain;
 using Exchange.Node.Provider;
 using Microsoft.Extensions.Logging;

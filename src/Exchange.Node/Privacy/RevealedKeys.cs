@@ -1,8 +1,8 @@
 using System.Numerics;
+using Exchange.Api.Client;
 using Exchange.Core.Jobs;
 using Exchange.Core.Manifests;
 using Exchange.Core.Privacy;
-using Exchange.Node.Api;
 using NSec.Cryptography;
 
 namespace Exchange.Node.Privacy;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Exchange.Api.Client;
 using Exchange.Core.Diagnostics;
 using Exchange.Core.Eip712;
 using Exchange.Core.Hashing;
@@ -7,7 +8,6 @@ using Exchange.Core.Manifests;
 using Exchange.Core.Merkle;
 using Exchange.Core.Privacy;
 using Exchange.Core.Tensors;
-using Exchange.Node.Api;
 using Exchange.Node.Models;
 using Exchange.Node.Privacy;
 using Nethereum.Signer;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Exchange.Api.Client;
 using Exchange.Core;
 using Exchange.Core.Diagnostics;
 using Exchange.Core.Jobs;
@@ -7,7 +8,6 @@ using Exchange.Core.Merkle;
 using Exchange.Core.Models;
 using Exchange.Core.Privacy;
 using Exchange.Core.Tensors;
-using Exchange.Node.Api;
 
 namespace Exchange.Node.Provider;
 

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Numerics;
+using Exchange.Api.Client;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Court;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
 using Exchange.Core.Jobs;
-using Exchange.Node.Api;
 using Exchange.Node.Chain;
 using Exchange.Node.Hosting;
 using Exchange.Node.Models;
@@ -234,7 +234,7 @@ public sealed class ProviderNode
         if (!_offerPublished)
         {
             // An API refuses an offer its view of the chain does not back yet: the next round tries again.
-            await OfferBook.PublishAsync(_api, Offer, cancellationToken).ConfigureAwait(false);
+            await OfferDirectory.PublishAsync(_api, Offer, cancellationToken).ConfigureAwait(false);
             _offerPublished = true;
         }
     }

@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Numerics;
 using System.Security.Cryptography;
+using Exchange.Api.Client;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
-using Exchange.Node.Api;
 using Exchange.Node.Chain;
 using Exchange.Node.Hosting;
 using Exchange.Node.Models;

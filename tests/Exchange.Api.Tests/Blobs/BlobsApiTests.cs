@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Exchange.Api.Blobs;
+using Exchange.Api.Client.Blobs;
 using Exchange.Api.Tests.Support;
 using Exchange.Core.Hashing;
 
@@ -59,7 +60,7 @@ public sealed class BlobsApiTests : IDisposable
     public async Task Put_with_matching_expected_hash_is_stored()
     {
         var request = Uploads.Put(Payload, DevKeys.Client);
-        request.Headers.Add(BlobsApi.ExpectedHashHeader, "0x" + Uploads.Address(Payload)[2..].ToUpperInvariant());
+        request.Headers.Add(UploadSignature.ExpectedHashHeader, "0x" + Uploads.Address(Payload)[2..].ToUpperInvariant());
 
         Assert.Equal(HttpStatusCode.Created, (await _http.SendAsync(request)).StatusCode);
     }
@@ -136,8 +137,8 @@ public sealed class BlobsApiTests : IDisposable
         var expiry = Uploads.ExpiryIn(TimeSpan.FromMinutes(5));
         return new()
         {
-            { "expected hash differs", () => With(Uploads.Put(Payload, DevKeys.Client), BlobsApi.ExpectedHashHeader, "0x" + new string('0', 64)), HttpStatusCode.BadRequest, "hashes to" },
-            { "expected hash malformed", () => With(Uploads.Put(Payload, DevKeys.Client), BlobsApi.ExpectedHashHeader, "0xabc"), HttpStatusCode.BadRequest, "64 hex digits" },
+            { "expected hash differs", () => With(Uploads.Put(Payload, DevKeys.Client), UploadSignature.ExpectedHashHeader, "0x" + new string('0', 64)), HttpStatusCode.BadRequest, "hashes to" },
+            { "expected hash malformed", () => With(Uploads.Put(Payload, DevKeys.Client), UploadSignature.ExpectedHashHeader, "0xabc"), HttpStatusCode.BadRequest, "64 hex digits" },
             { "signer missing", () => Without(Uploads.Put(Payload, DevKeys.Client), UploadSignature.SignerHeader), HttpStatusCode.BadRequest, "Signer must be" },
             { "signer malformed", () => Replace(Uploads.Put(Payload, DevKeys.Client), UploadSignature.SignerHeader, "0xnothex"), HttpStatusCode.BadRequest, "Signer must be" },
             { "expiry missing", () => Without(Uploads.Put(Payload, DevKeys.Client), UploadSignature.ExpiryHeader), HttpStatusCode.BadRequest, "UNIX seconds" },

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Exchange.Api.Accounts;
+using Exchange.Api.Client.Offers;
 using Exchange.Api.Offers;
 using Exchange.Api.Tests.Support;
 using Exchange.Chain.Wallets;

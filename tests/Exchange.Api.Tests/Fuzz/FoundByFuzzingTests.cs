@@ -1,5 +1,6 @@
 using System.Net;
 using Exchange.Api.Blobs;
+using Exchange.Api.Client.Blobs;
 using Exchange.Api.Tests.Support;
 
 namespace Exchange.Api.Tests.Fuzz;

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using CsCheck;
 using Exchange.Api.Blobs;
+using Exchange.Api.Client.Blobs;
 using Exchange.Api.Tests.Support;
 using Exchange.TestSupport.Fuzzing;
 using Xunit.Abstractions;
@@ -63,7 +64,7 @@ public sealed class RequestFuzzTests : IDisposable
         var reveals = Gen.Select(Gen.OneOf(Segments), Gen.OneOf(Segments), JsonTexts.Documents(RevealKeys), Signature, (job, to, body, signature) =>
             Signed(Request(HttpMethod.Put, $"/jobs/{job}/keys/{to}", body, "application/octet-stream"), signature));
         var blobs = Gen.Select(Gen.Byte.Array[0, 64], Signature, Gen.OneOf(Segments), (body, signature, expected) =>
-            With(Signed(Request(HttpMethod.Put, "/blobs", body, "application/octet-stream"), signature), BlobsApi.ExpectedHashHeader, expected));
+            With(Signed(Request(HttpMethod.Put, "/blobs", body, "application/octet-stream"), signature), UploadSignature.ExpectedHashHeader, expected));
         var reads = Gen.Select(Gen.OneOf("/offers", "/jobs", "/providers", "/verifiers", "/blobs", "/jobs/{0}/keys", "/stats"), Gen.OneOf(Segments),
             Gen.Select(Gen.OneOf(QueryNames), Gen.OneOf(Segments)).Array[0, 4], (route, segment, query) =>
             Request(HttpMethod.Get, Url(route, segment, query), null, null));

@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Exchange.Api.Accounts;
+using Exchange.Api.Client.Accounts;
+using Exchange.Api.Client.Offers;
 using Exchange.Api.Offers;
 using Exchange.Api.Tests.Support;
 using Exchange.Core.Hashing;

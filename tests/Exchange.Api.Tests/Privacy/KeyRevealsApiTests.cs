@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Exchange.Api.Blobs;
+using Exchange.Api.Client.Blobs;
+using Exchange.Api.Client.Privacy;
 using Exchange.Api.Privacy;
 using Exchange.Api.Tests.Support;
 using Exchange.Core.Hashing;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Exchange.Api.Client.Offers;
 using Exchange.Api.Offers;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;

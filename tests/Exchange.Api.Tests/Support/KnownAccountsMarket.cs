@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Numerics;
 using Exchange.Api.Accounts;
+using Exchange.Api.Client.Accounts;
 
 namespace Exchange.Api.Tests.Support;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using Exchange.Api.Accounts;
+using Exchange.Api.Client.Offers;
 using Exchange.Api.Offers;
 using Exchange.Core.Eip712;
 using Exchange.Core.Hashing;

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Exchange.Api.Blobs;
+using Exchange.Api.Client.Blobs;
 using Nethereum.Signer;
 
 namespace Exchange.Api.Tests.Support;

@@ -1,7 +1,7 @@
 using System.Net;
+using Exchange.Api.Client;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
-using Exchange.Node.Api;
 using Exchange.Node.Canary;
 using Exchange.Node.Provider;
 using Exchange.Node.Queues;

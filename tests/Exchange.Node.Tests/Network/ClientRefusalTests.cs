@@ -1,8 +1,8 @@
 using Exchange.Chain.Wallets;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
+using Exchange.Local.Demo;
 using Exchange.Node.Client;
-using Exchange.Node.Demo;
 using Exchange.Node.Tests.Support;
 using Exchange.TestSupport;
 
@@ -43,7 +43,7 @@ public sealed class ClientRefusalTests : IDisposable
         await Assert.ThrowsAsync<OutputRejectedException>(() => client.FetchAsync(job.JobId, forged, default));
 
         // The API serves a tampered output: its bytes no longer hash to the leaf the root commits to.
-        var manifest = Exchange.Core.Manifests.OutputManifest.Parse(await new Exchange.Node.Api.ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System).GetBlobAsync(record.OutputsHash, default));
+        var manifest = Exchange.Core.Manifests.OutputManifest.Parse(await new Exchange.Api.Client.ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System).GetBlobAsync(record.OutputsHash, default));
         var hash = manifest.Tasks[2].Outputs[0].Hash.ToString();
         var file = Path.Combine(_folder.File("net"), "api", "blobs", hash[2..4], hash[2..]);
         var bytes = await File.ReadAllBytesAsync(file);

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Text.Json;
+using Exchange.Api.Client;
 using Exchange.Chain.Wallets;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
@@ -8,9 +9,8 @@ using Exchange.Core.Merkle;
 using Exchange.Core.Privacy;
 using Exchange.Core.Tensors;
 using Exchange.Inference.Calibration;
-using Exchange.Node.Api;
+using Exchange.Local.Demo;
 using Exchange.Node.Client;
-using Exchange.Node.Demo;
 using Exchange.Node.Offers;
 using Exchange.Node.Tests.Support;
 using Exchange.TestSupport;
@@ -148,7 +148,7 @@ public sealed class ClientSubmitCommandTests : IDisposable
     {
         var client = TestNetwork.Client(network, Client, _http);
         var api = new ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
-        await TestNetwork.WaitForAsync(async () => (await OfferBook.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var offer, ..] ? offer : null, "the provider's offer", provider.Tail);
+        await TestNetwork.WaitForAsync(async () => (await OfferDirectory.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var offer, ..] ? offer : null, "the provider's offer", provider.Tail);
         return (client, api);
     }
 

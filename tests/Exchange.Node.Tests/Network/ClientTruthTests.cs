@@ -1,16 +1,16 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
+using Exchange.Api.Client;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Court;
 using Exchange.Chain.Wallets;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Exchange.Inference.Calibration;
-using Exchange.Node.Api;
+using Exchange.Local.Demo;
 using Exchange.Node.Chain;
 using Exchange.Node.Client;
-using Exchange.Node.Demo;
 using Exchange.Node.Offers;
 using Exchange.Node.Tests.Support;
 using Exchange.TestSupport;
@@ -56,7 +56,7 @@ public sealed class ClientTruthTests : IDisposable
         using var withholder = TestNetwork.StartProvider(network, Withholder, _folder.File("withholder"), 60, "--cheat", "withhold", "--cheat-rate", "1");
         var client = TestNetwork.Client(network, Client, _http);
         var api = new ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
-        await TestNetwork.WaitForAsync(async () => (await OfferBook.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)).Count > 0 ? new object() : null, "the withholder's offer", withholder.Tail);
+        await TestNetwork.WaitForAsync(async () => (await OfferDirectory.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)).Count > 0 ? new object() : null, "the withholder's offer", withholder.Tail);
         var images = SyntheticImages.Png(2, 4, 224, 224).Select((png, i) =>
         {
             var path = _folder.File($"image-{i}.png");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Exchange.Api.Client;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Wallets;
@@ -12,10 +13,9 @@ using Exchange.Core.Merkle;
 using Exchange.Core.Privacy;
 using Exchange.Core.Tensors;
 using Exchange.Inference.Calibration;
-using Exchange.Node.Api;
+using Exchange.Local.Demo;
 using Exchange.Node.Chain;
 using Exchange.Node.Client;
-using Exchange.Node.Demo;
 using Exchange.Node.Offers;
 using Exchange.Node.Queues;
 using Exchange.Node.Tests.Support;
@@ -241,7 +241,7 @@ public sealed class DeclineTests : IDisposable
         using var http = new HttpClient();
         var api = new ExchangeApiClient(http, [network.ApiUrl], null, TimeProvider.System);
         return await TestNetwork.WaitForAsync(async () =>
-            (await OfferBook.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var first, ..] ? first : null, "the provider's offer", provider.Tail);
+            (await OfferDirectory.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var first, ..] ? first : null, "the provider's offer", provider.Tail);
     }
 
     /// <summary>The client's market balance, the provider's free collateral and its stake: what a decline must leave as it was.</summary>

@@ -1,4 +1,4 @@
-using Exchange.Node.Demo;
+using Exchange.Local.Demo;
 using Exchange.Node.Provider;
 using Exchange.Node.Tests.Support;
 using Exchange.TestSupport;

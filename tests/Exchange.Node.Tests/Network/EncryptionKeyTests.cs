@@ -4,7 +4,7 @@ using Exchange.Chain.Deployment;
 using Exchange.Chain.Wallets;
 using Exchange.Inference.Engine;
 using Exchange.Inference.Models;
-using Exchange.Node.Demo;
+using Exchange.Local.Demo;
 using Exchange.Node.Hosting;
 using Exchange.Node.Provider;
 using Exchange.Node.Tests.Support;

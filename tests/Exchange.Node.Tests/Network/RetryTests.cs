@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Numerics;
 using Exchange.Chain.Bindings;
-using Exchange.Chain.Local;
 using Exchange.Chain.Wallets;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Exchange.Inference.Calibration;
+using Exchange.Local.Demo;
+using Exchange.Local.Hardhat;
 using Exchange.Node.Chain;
 using Exchange.Node.Client;
-using Exchange.Node.Demo;
 using Exchange.Node.Offers;
 using Exchange.Node.Queues;
 using Exchange.Node.Tests.Support;
@@ -150,9 +150,9 @@ public sealed class RetryTests : IDisposable
     /// <summary>Uploads <paramref name="tasks"/> images drawn from <paramref name="seed"/> as jobs of <paramref name="tasksPerJob"/> on the provider's offer, once it is published.</summary>
     private async Task<IReadOnlyList<PreparedJob>> PrepareAsync(LocalNetwork network, ClientSession client, NodeProcess provider, int seed, int tasks, int tasksPerJob)
     {
-        var api = new Exchange.Node.Api.ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
+        var api = new Exchange.Api.Client.ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
         var offer = await TestNetwork.WaitForAsync(async () =>
-            (await OfferBook.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var first, ..] ? first : null, "the provider's offer", provider.Tail);
+            (await OfferDirectory.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var first, ..] ? first : null, "the provider's offer", provider.Tail);
         var inputs = SyntheticImages.Png(tasks, seed, 224, 224).Select((png, i) => ClientTask.FromImage($"image-{i}.png", png, client.Card)).ToList();
         return await client.PrepareAsync(inputs, [offer], tasksPerJob, null, default);
     }

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
+using Exchange.Api.Client;
 using Exchange.Chain.Wallets;
 using Exchange.Inference.Models;
 using Exchange.Inference.Text;
-using Exchange.Node.Api;
-using Exchange.Node.Demo;
+using Exchange.Local.Demo;
 using Exchange.Node.Offers;
 using Exchange.Node.Tests.Support;
 using Exchange.TestSupport;
@@ -41,7 +41,7 @@ public sealed class SemanticSearchTests : IDisposable
         var card = new ModelRegistry(new ModelStore(_folder.File("models"))).Resolve(BuiltInModels.MiniLm).Card;
         var api = new ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
         var domain = network.Market(DevAccounts.Key(Client)).Domain;
-        await TestNetwork.WaitForAsync(async () => (await OfferBook.ListAsync(api, card.ModelId, null, null, domain, default)) is [var offer, ..] ? offer : null, "the provider's minilm offer", provider.Tail);
+        await TestNetwork.WaitForAsync(async () => (await OfferDirectory.ListAsync(api, card.ModelId, null, null, domain, default)) is [var offer, ..] ? offer : null, "the provider's minilm offer", provider.Tail);
 
         var sentences = _folder.File("sentences.txt");
         var sample = await Exchange("text", "sample", "--count", Sentences.ToString(CultureInfo.InvariantCulture), "--out", sentences);

@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
+using Exchange.Api.Client;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Wallets;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
-using Exchange.Node.Api;
+using Exchange.Local.Demo;
 using Exchange.Node.Client;
-using Exchange.Node.Demo;
 using Exchange.Node.Tests.Support;
 using Exchange.TestSupport;
 using Nethereum.RPC.Eth.DTOs;

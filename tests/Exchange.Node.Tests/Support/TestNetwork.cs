@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using Exchange.Api.Client;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Wallets;
@@ -7,10 +8,9 @@ using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
 using Exchange.Inference.Calibration;
 using Exchange.Inference.Models;
-using Exchange.Node.Api;
+using Exchange.Local.Demo;
 using Exchange.Node.Chain;
 using Exchange.Node.Client;
-using Exchange.Node.Demo;
 using Exchange.Node.Offers;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.Contracts;
@@ -90,7 +90,7 @@ public static class TestNetwork
     {
         var api = new ExchangeApiClient(http, [network.ApiUrl], null, TimeProvider.System);
         var offer = await WaitForAsync(async () =>
-            (await OfferBook.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, CancellationToken.None))
+            (await OfferDirectory.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, CancellationToken.None))
                 .FirstOrDefault(o => string.Equals(o.Offer.Provider, provider, StringComparison.OrdinalIgnoreCase)), $"an offer of {provider}");
         var inputs = SyntheticImages.Png(tasks, 5, 224, 224).Select((png, i) => ClientTask.FromImage($"image-{i}.png", png, client.Card)).ToList();
         var prepared = await client.PrepareAsync(inputs, [offer], tasks, null, CancellationToken.None);

@@ -1,0 +1,283 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Numerics;
+using System.Text.Json;
+using Exchange.Api.Client.Blobs;
+using Exchange.Api.Client.Privacy;
+using Exchange.Core.Hashing;
+using Exchange.Core.Privacy;
+using Nethereum.Signer;
+
+namespace Exchange.Api.Client;
+
+/// <summary>
+/// A node's view of one or more exchange APIs (the API is a relay, not a trusted party).
+/// Every blob read is checked against its hash, so a lying or broken API is caught; reads try each
+/// API in turn, writes go to all of them. Rate limiting (429) and brief outages (502-504) are
+/// retried with back-off.
+/// </summary>
+public sealed class ExchangeApiClient
+{
+    /// <summary>How long an upload signature stays valid: 10 minutes, well under the API's limit.</summary>
+    public static readonly TimeSpan UploadSignatureLifetime = TimeSpan.FromMinutes(10);
+
+    private const int MaxAttempts = 8;
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
+
+    private readonly HttpClient _http;
+    private readonly IReadOnlyList<Uri> _apis;
+    private readonly EthECKey? _uploader;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates a client for <paramref name="apis"/> (at least one), uploading as <paramref name="uploader"/>.</summary>
+    /// <param name="http">The HTTP client (its base address is not used).</param>
+    /// <param name="apis">Base URLs of the exchange APIs, tried in order for reads.</param>
+    /// <param name="uploader">The key that signs uploads (a funded account); null for a read-only client.</param>
+    /// <param name="time">Clock for upload signature expiry and back-off.</param>
+    public ExchangeApiClient(HttpClient http, IReadOnlyList<Uri> apis, EthECKey? uploader, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(apis);
+        if (apis.Count == 0)
+        {
+            throw new ArgumentException("give at least one exchange API URL", nameof(apis));
+        }
+
+        _http = http;
+        _apis = apis;
+        _uploader = uploader;
+        _time = time;
+    }
+
+    /// <summary>The APIs this client talks to.</summary>
+    public IReadOnlyList<Uri> Apis => _apis;
+
+    /// <summary>Stores <paramref name="bytes"/> on every API; returns its <see cref="BlobAddress"/>.</summary>
+    /// <exception cref="InvalidOperationException">The client has no uploader key.</exception>
+    /// <exception cref="ExchangeApiException">An API refused the upload.</exception>
+    public async Task<Bytes32> PutBlobAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        var hash = BlobAddress.Of(bytes.Span);
+        await PutSignedAsync("blobs/", bytes, hash, $"upload of blob {hash}", cancellationToken).ConfigureAwait(false);
+        return hash;
+    }
+
+    /// <summary>
+    /// Posts a reveal of task keys (sealed to its recipient) to every API, signed like a blob upload,
+    /// so the recipient can check the job's provider sent it (docs/privacy.md).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The client has no uploader key.</exception>
+    /// <exception cref="ExchangeApiException">An API refused the reveal.</exception>
+    public Task PutKeyRevealAsync(KeyReveal reveal, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reveal);
+        var bytes = reveal.ToCanonicalJson();
+        var path = $"jobs/{reveal.JobId.ToString(CultureInfo.InvariantCulture)}/keys/{reveal.Recipient.ToLowerInvariant()}";
+        return PutSignedAsync(path, bytes, BlobAddress.Of(bytes), $"key reveal for job {reveal.JobId} to {reveal.Recipient}", cancellationToken);
+    }
+
+    /// <summary>The reveals posted for job <paramref name="jobId"/> and <paramref name="recipient"/> whose upload <paramref name="sender"/> signed; any other is ignored.</summary>
+    public async Task<IReadOnlyList<KeyReveal>> KeyRevealsAsync(BigInteger jobId, string recipient, string sender, CancellationToken cancellationToken)
+    {
+        var rows = await GetJsonAsync<List<KeyRevealRow>>(
+            $"jobs/{jobId.ToString(CultureInfo.InvariantCulture)}/keys/{recipient.ToLowerInvariant()}", JsonSerializerOptions.Web, cancellationToken).ConfigureAwait(false);
+        var reveals = new List<KeyReveal>();
+        foreach (var row in rows)
+        {
+            // The API is not trusted with who sent what: the signature is checked here again.
+            byte[] body;
+            try
+            {
+                body = Hex.Parse(row.Body);
+            }
+            catch (FormatException)
+            {
+                continue;
+            }
+
+            var signer = UploadSignature.RecoverSigner(BlobAddress.Of(body).ToString(), row.Expiry, row.Signature);
+            if (string.Equals(signer, sender, StringComparison.OrdinalIgnoreCase) && KeyReveal.TryParse(body) is { } reveal && reveal.JobId == jobId)
+            {
+                reveals.Add(reveal);
+            }
+        }
+
+        return reveals;
+    }
+
+    private async Task PutSignedAsync(string path, ReadOnlyMemory<byte> bytes, Bytes32 hash, string what, CancellationToken cancellationToken)
+    {
+        var key = _uploader ?? throw new InvalidOperationException("this API client has no key to sign uploads with");
+        var text = hash.ToString();
+        var expiry = (ulong)(_time.GetUtcNow() + UploadSignatureLifetime).ToUnixTimeSeconds();
+        var signature = UploadSignature.Sign(text, expiry, key);
+        foreach (var api in _apis)
+        {
+            using var response = await SendAsync(() =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Put, new Uri(api, path)) { Content = new ReadOnlyMemoryContent(bytes) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                request.Headers.Add(UploadSignature.SignerHeader, key.GetPublicAddress());
+                request.Headers.Add(UploadSignature.ExpiryHeader, expiry.ToString(CultureInfo.InvariantCulture));
+                request.Headers.Add(UploadSignature.SignatureHeader, signature);
+                request.Headers.Add(UploadSignature.ExpectedHashHeader, text);
+                return request;
+            }, cancellationToken).ConfigureAwait(false);
+            await EnsureSuccessAsync(response, $"{what} to {api}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Fetches blob <paramref name="hash"/> from the first API that has it, checking that the bytes hash to it.</summary>
+    /// <exception cref="BlobIntegrityException">An API answered bytes that hash to something else (and no other API had the right ones).</exception>
+    /// <exception cref="ExchangeApiException">No API has the blob.</exception>
+    public async Task<byte[]> GetBlobAsync(Bytes32 hash, CancellationToken cancellationToken)
+    {
+        Exception? last = null;
+        foreach (var api in _apis)
+        {
+            var uri = new Uri(api, $"blobs/{hash}");
+            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                last = new ExchangeApiException($"blob {hash} from {api}: {await DescribeAsync(response, cancellationToken).ConfigureAwait(false)}", response.StatusCode);
+                continue;
+            }
+
+            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            var actual = BlobAddress.Of(bytes);
+            if (actual == hash)
+            {
+                return bytes;
+            }
+
+            last = new BlobIntegrityException(hash, actual, uri);
+        }
+
+        throw last!;
+    }
+
+    /// <summary>Whether at least one API holds blob <paramref name="hash"/>.</summary>
+    public async Task<bool> HasBlobAsync(Bytes32 hash, CancellationToken cancellationToken)
+    {
+        foreach (var api in _apis)
+        {
+            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Head, new Uri(api, $"blobs/{hash}")), cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>GETs <paramref name="path"/> (relative to each API's base URL) from the first API that answers and reads the JSON body.</summary>
+    /// <exception cref="ExchangeApiException">No API answered the request, or one answered an empty body.</exception>
+    public async Task<T> GetJsonAsync<T>(string path, JsonSerializerOptions options, CancellationToken cancellationToken)
+    {
+        Exception? last = null;
+        foreach (var api in _apis)
+        {
+            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(api, path)), cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                last = new ExchangeApiException($"GET {path} from {api}: {await DescribeAsync(response, cancellationToken).ConfigureAwait(false)}", response.StatusCode);
+                continue;
+            }
+
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                return await JsonSerializer.DeserializeAsync<T>(stream, options, cancellationToken).ConfigureAwait(false)
+                    ?? throw new ExchangeApiException($"GET {path} from {api}: empty answer");
+            }
+        }
+
+        throw last!;
+    }
+
+    /// <summary>POSTs <paramref name="body"/> as JSON to <paramref name="path"/> (relative to each API's base URL) on every API.</summary>
+    /// <exception cref="ExchangeApiException">An API refused the request.</exception>
+    public async Task PostJsonAsync<T>(string path, T body, JsonSerializerOptions options, CancellationToken cancellationToken)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(body, options);
+        foreach (var api in _apis)
+        {
+            using var response = await SendAsync(() =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api, path)) { Content = new ByteArrayContent(json) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                return request;
+            }, cancellationToken).ConfigureAwait(false);
+            await EnsureSuccessAsync(response, $"POST {path} to {api}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> build, CancellationToken cancellationToken)
+    {
+        var backoff = FirstBackoff;
+        for (var attempt = 1; ; attempt++)
+        {
+            using var request = build();
+            HttpResponseMessage? response = null;
+            try
+            {
+                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException) when (attempt < MaxAttempts)
+            {
+                // The API is restarting or briefly unreachable: wait and try again.
+            }
+
+            if (response is not null)
+            {
+                if (!IsTransient(response.StatusCode) || attempt >= MaxAttempts)
+                {
+                    return response;
+                }
+
+                var wait = response.Headers.RetryAfter?.Delta;
+                response.Dispose();
+                if (wait is { } delta && delta > backoff)
+                {
+                    backoff = delta;
+                }
+            }
+
+            await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+        }
+    }
+
+    private static bool IsTransient(HttpStatusCode status) =>
+        status is HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new ExchangeApiException($"{what}: {await DescribeAsync(response, cancellationToken).ConfigureAwait(false)}", response.StatusCode);
+        }
+    }
+
+    private static async Task<string> DescribeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = $"{(int)response.StatusCode} {response.ReasonPhrase}";
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var problem = JsonDocument.Parse(body);
+            if (problem.RootElement.ValueKind == JsonValueKind.Object && problem.RootElement.TryGetProperty("detail", out var detail))
+            {
+                return $"{status}: {detail.GetString()}";
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a problem document: the status says enough.
+        }
+
+        return status;
+    }
+}

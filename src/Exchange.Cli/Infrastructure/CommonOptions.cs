@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Exchange.Chain.Deployment;
+
+namespace Exchange.Cli.Infrastructure;
+
+/// <summary>Options several command groups share, so that they read and default the same everywhere.</summary>
+internal static class CommonOptions
+{
+    /// <summary>Environment variable that overrides the default RPC endpoint.</summary>
+    public const string RpcVariable = "EXCHANGE_RPC";
+
+    /// <summary>The chain's JSON-RPC endpoint: <c>--rpc</c>, else $EXCHANGE_RPC, else a local Hardhat node on 8545.</summary>
+    public static Option<Uri> Rpc() => new("--rpc")
+    {
+        Description = $"JSON-RPC endpoint of the chain node (default: ${RpcVariable} or http://127.0.0.1:8545)",
+        HelpName = "URL",
+        DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable(RpcVariable) is { Length: > 0 } url ? url : "http://127.0.0.1:8545"),
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                return uri;
+            }
+
+            result.AddError($"--rpc must be an http(s) URL, not '{text}'");
+            return null!;
+        },
+    };
+
+    /// <summary><c>--json</c>: print one JSON document instead of text.</summary>
+    public static Option<bool> Json() => new("--json") { Description = "Print machine-readable JSON instead of text" };
+
+    /// <summary><c>--data</c>: the folder for databases and blobs.</summary>
+    public static Option<DirectoryInfo> Data() => new("--data")
+    {
+        Description = "Folder for this node's databases and files (default: .data)",
+        HelpName = "DIR",
+        DefaultValueFactory = _ => new DirectoryInfo(".data"),
+    };
+
+    /// <summary><c>--deployment</c>: the deployment file; when absent <see cref="DeploymentFile.PathFor"/> picks $EXCHANGE_DEPLOYMENT or the default.</summary>
+    public static Option<FileInfo?> Deployment() => new("--deployment")
+    {
+        Description = $"Deployment file that `exchange deploy` wrote (default: ${DeploymentFile.Variable}, else <chainId>.json in {DeploymentFile.DefaultFolder})",
+        HelpName = "FILE",
+    };
+
+    /// <summary>
+    /// <c>--verbose</c>, on every command: stack traces with fatal errors, and the nodes' informational
+    /// log. One instance, added to the root as a recursive option, so every command reads the same one.
+    /// </summary>
+    public static Option<bool> Verbose { get; } = new("--verbose")
+    {
+        Description = "Print the stack trace of a fatal error, and every log line of the nodes",
+        Recursive = true,
+    };
+}

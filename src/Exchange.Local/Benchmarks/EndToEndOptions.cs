@@ -1,0 +1,58 @@
+using Exchange.Inference.Devices;
+
+namespace Exchange.Local.Benchmarks;
+
+/// <summary>What <c>exchange bench e2e</c> runs: an honest local network's workload and size.</summary>
+public sealed record EndToEndOptions
+{
+    /// <summary>The model, by name. Default <c>resnet-preprocess</c> (almost no compute: the plumbing alone).</summary>
+    public string Model { get; init; } = "resnet-preprocess";
+
+    /// <summary>Tasks the client submits. Default 256.</summary>
+    public int Tasks { get; init; } = 256;
+
+    /// <summary>Where the providers, verifiers and the bare engine run the model. Default auto.</summary>
+    public DeviceSpec Device { get; init; } = DeviceSpec.Auto;
+
+    /// <summary>Honest providers. Default 1.</summary>
+    public int Providers { get; init; } = 1;
+
+    /// <summary>Tasks per job. Default 64.</summary>
+    public int TasksPerJob { get; init; } = 64;
+
+    /// <summary>
+    /// Runs one job on a network of its own first, in the same process, so that the measured run
+    /// finds its code compiled, as a long-running node does. Default false: one cold run.
+    /// </summary>
+    public bool WarmUp { get; init; }
+
+    /// <summary>Folder for the run's chain deployment, databases and blobs; a fresh temporary folder, removed afterwards, when null.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>How long the network's run may take. Default 15 minutes.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Checks the options; returns the first problem, or null.</summary>
+    public string? Problem() =>
+        Tasks is < 1 or > 100_000 ? "--tasks must be 1-100000"
+        : TasksPerJob is < 1 or > 4_096 ? "--tasks-per-job must be 1-4096"
+        : Providers < 1 ? "--providers must be at least 1"
+        : Network().Problem();
+
+    /// <summary>
+    /// The demo's network, honest, with one verifier: every role is the demo's own, with its
+    /// windows and audit rate, so the figures are those of the network users run.
+    /// </summary>
+    internal Demo.DemoOptions Network() => new()
+    {
+        Model = Model,
+        Tasks = Tasks,
+        TasksPerJob = TasksPerJob,
+        Providers = Providers,
+        Verifiers = 1,
+        CheatRate = 0,
+        Device = Device,
+        DataDirectory = DataDirectory,
+        Timeout = Timeout,
+    };
+}

@@ -1,0 +1,75 @@
+using System.Text.Json.Serialization;
+
+namespace Exchange.Local.Benchmarks;
+
+/// <summary>The result of <c>exchange bench e2e</c>: one honest network run and the bare engine, measured in the same process.</summary>
+/// <param name="Model">The model's name.</param>
+/// <param name="Device">Where the bare engine ran (the network's engine was given the same device).</param>
+/// <param name="Tasks">Tasks the client submitted.</param>
+/// <param name="Providers">Honest providers.</param>
+/// <param name="TasksPerJob">Tasks per job.</param>
+/// <param name="WarmUp">Whether a job on a network of its own ran first, so that the measured run found its code compiled.</param>
+/// <param name="Settled">Jobs that settled (every job, in an honest run that ended).</param>
+/// <param name="Seconds">Wall time from the client's first upload to the last job's end as the client saw it.</param>
+/// <param name="TasksPerSec">Tasks ÷ <paramref name="Seconds"/>.</param>
+/// <param name="BareTasksPerSec">A plain loop of ONNX Runtime batch calls on the same model and device, at its best batch size.</param>
+/// <param name="Ratio"><paramref name="TasksPerSec"/> ÷ <paramref name="BareTasksPerSec"/>.</param>
+/// <param name="GasPerTask">Gas of every transaction from the client's first to the last job's end, per task.</param>
+/// <param name="CpuMsPerTask">CPU milliseconds per task, by stage (see <see cref="StageCpu"/>).</param>
+/// <param name="PeakRssMb">Peak resident memory, in MiB: the process (every role but the chain) and the chain node.</param>
+/// <param name="JitMsPerTask">JIT compilation per task, part of the CPU rows (a run's first tasks compile the code they run).</param>
+/// <param name="GcPauseMsPerTask">Wall time per task the garbage collector paused the process.</param>
+public sealed record EndToEndResult(
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("device")] string Device,
+    [property: JsonPropertyName("tasks")] int Tasks,
+    [property: JsonPropertyName("providers")] int Providers,
+    [property: JsonPropertyName("tasksPerJob")] int TasksPerJob,
+    [property: JsonPropertyName("warmUp")] bool WarmUp,
+    [property: JsonPropertyName("settled")] int Settled,
+    [property: JsonPropertyName("seconds")] double Seconds,
+    [property: JsonPropertyName("tasksPerSec")] double TasksPerSec,
+    [property: JsonPropertyName("bareTasksPerSec")] double BareTasksPerSec,
+    [property: JsonPropertyName("ratio")] double Ratio,
+    [property: JsonPropertyName("gasPerTask")] double GasPerTask,
+    [property: JsonPropertyName("cpuMsPerTask")] StageCpu CpuMsPerTask,
+    [property: JsonPropertyName("peakRssMb")] PeakMemory PeakRssMb,
+    [property: JsonPropertyName("jitMsPerTask")] double JitMsPerTask,
+    [property: JsonPropertyName("gcPauseMsPerTask")] double GcPauseMsPerTask);
+
+/// <summary>
+/// CPU milliseconds per task in the measured window. The stages are the exchange's, measured per
+/// async flow on every thread it ran on (exclusive: a stage nested in another counts once, as
+/// itself); <see cref="Other"/> is the rest of the process's CPU (threads that work for the flows,
+/// such as ONNX Runtime's own pool, sockets and Kestrel, the GC and the JIT's background compiles);
+/// <see cref="ChainNode"/> is the local chain node's process.
+/// </summary>
+public sealed record StageCpu(
+    [property: JsonPropertyName("clientPreparation")] double ClientPreparation,
+    [property: JsonPropertyName("hashing")] double Hashing,
+    [property: JsonPropertyName("uploads")] double Uploads,
+    [property: JsonPropertyName("apiIngest")] double ApiIngest,
+    [property: JsonPropertyName("providerFetch")] double ProviderFetch,
+    [property: JsonPropertyName("inference")] double Inference,
+    [property: JsonPropertyName("outputUpload")] double OutputUpload,
+    [property: JsonPropertyName("signing")] double Signing,
+    [property: JsonPropertyName("chainTransactions")] double ChainTransactions,
+    [property: JsonPropertyName("audits")] double Audits,
+    [property: JsonPropertyName("polling")] double Polling,
+    [property: JsonPropertyName("other")] double Other,
+    [property: JsonPropertyName("chainNode")] double ChainNode)
+{
+    /// <summary>Every row: the process's CPU and the chain node's, per task.</summary>
+    [JsonPropertyName("total")]
+    public double Total => Math.Round(ClientPreparation + Hashing + Uploads + ApiIngest + ProviderFetch + Inference + OutputUpload + Signing + ChainTransactions + Audits + Polling + Other + ChainNode, 3);
+}
+
+/// <summary>Peak resident memory in MiB. The client, API, providers and verifiers share one process, so their peak is one figure.</summary>
+public sealed record PeakMemory(
+    [property: JsonPropertyName("process")] double Process,
+    [property: JsonPropertyName("chainNode")] double ChainNode)
+{
+    /// <summary>The roles whose memory <see cref="Process"/> counts together.</summary>
+    [JsonPropertyName("processRoles")]
+    public IReadOnlyList<string> ProcessRoles { get; } = ["client", "api", "providers", "verifiers"];
+}

@@ -1,0 +1,515 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using Exchange.Api;
+using Exchange.Api.Client;
+using Exchange.Chain.Bindings;
+using Exchange.Chain.Deployment;
+using Exchange.Chain.Transactions;
+using Exchange.Chain.Wallets;
+using Exchange.Core.Diagnostics;
+using Exchange.Core.Jobs;
+using Exchange.Inference.Calibration;
+using Exchange.Inference.Engine;
+using Exchange.Inference.Models;
+using Exchange.Node.Canary;
+using Exchange.Node.Chain;
+using Exchange.Node.Client;
+using Exchange.Node.Hosting;
+using Exchange.Node.Offers;
+using Exchange.Node.Provider;
+using Exchange.Node.Verifier;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using Nethereum.Hex.HexTypes;
+using Nethereum.RPC.Eth.DTOs;
+using Nethereum.Signer;
+using Nethereum.Web3;
+
+namespace Exchange.Local.Demo;
+
+/// <summary>
+/// The whole network in one process tree: a chain (a local Hardhat node unless one is given), the
+/// contracts deployed with windows short enough that a dispute ends in under a minute, the
+/// exchange API, honest and cheating providers, verifiers (made drawable by moving the chain's
+/// clock on by one epoch; a lazy or copying one if asked), a client that submits real images and
+/// waits until every job has ended, and, with a canary rate, the canary service posting its share
+/// of jobs with wrong outputs and appealing their passes. Returns what happened, from the chain's
+/// own state.
+/// </summary>
+public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
+{
+    private const int Deployer = 0;
+    private const uint CorruptShareBps = 2_000;
+    private const uint PosMarginBps = 500;
+    private static readonly BigInteger UnitPrice = MarketParameters.Tokens(1);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+    private readonly ILogger _log = logs.CreateLogger("demo");
+
+    /// <summary>
+    /// Runs the demo to the end and returns the summary. A temporary data folder (no
+    /// <see cref="DemoOptions.DataDirectory"/>) is deleted at the end: a run's blobs take hundreds of megabytes.
+    /// </summary>
+    public async Task<DemoSummary> RunAsync(CancellationToken cancellationToken)
+    {
+        if (options.Problem() is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
+        var data = options.DataDirectory ?? Path.Combine(Path.GetTempPath(), "exchange-demo-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(data);
+        try
+        {
+            return await RunInAsync(data, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (options.DataDirectory is null)
+            {
+                try
+                {
+                    Directory.Delete(data, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    _log.StepFailed("deleting the demo's data folder", 1, e.Message);
+                }
+            }
+        }
+    }
+
+    private async Task<DemoSummary> RunInAsync(string data, CancellationToken cancellationToken)
+    {
+        EthECKey.SignRecoverable = true;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Timeout);
+        var ct = timeout.Token;
+        var clock = Stopwatch.StartNew();
+
+        var roles = Roles();
+        var funded = roles.Where(r => r.Kind != RoleKind.Treasury)
+            .ToDictionary(r => r.Account, r => MarketParameters.Tokens(r.Kind == RoleKind.Client ? 100_000 : 20_000));
+        var canaryClient = roles.SingleOrDefault(r => r.Kind == RoleKind.CanaryClient);
+        var canaryProvider = roles.SingleOrDefault(r => r.Kind == RoleKind.CanaryProvider);
+        await using var network = await LocalNetwork.StartAsync(options.Rpc, DeploymentOptions(), funded, data, ct).ConfigureAwait(false);
+        var deployer = network.Deployer;
+        var deployment = network.Deployment;
+        var deployments = network.DeploymentPath;
+        var rpc = network.RpcUrl;
+        var apiUrl = network.ApiUrl;
+        _log.DemoChain(rpc, data);
+        _log.DemoDeployed(deployment.JobMarket, deployment.StakingVault, deployment.ComputeToken);
+        var parameters = DeploymentOptions().Market;
+        foreach (var silent in roles.Where(r => r.Kind == RoleKind.Silent))
+        {
+            // The silent provider's offer must be backed by free collateral, or the market refuses its jobs.
+            var market = network.Market(silent.Key);
+            await market.EnsureStakeAsync(MarketClient.ProviderRole, MarketParameters.Tokens(10_000), ct).ConfigureAwait(false);
+            await market.EnsureCollateralAsync(4 * parameters.Collateral(MarketParameters.Price(UnitPrice, (uint)ProviderOptionsFor(silent).MaxTasks)), ct).ConfigureAwait(false);
+
+            // Like any provider it registers an encryption key, so the client's encrypted jobs can go to it.
+            using var encryptionKey = ProviderEncryptionKey.LoadOrCreate(Path.Combine(data, silent.Name));
+            await market.EnsureEncryptionKeyAsync(ProviderEncryptionKey.PublicKeyBytes(encryptionKey), ct).ConfigureAwait(false);
+        }
+
+        var before = await HoldingsAsync(deployer, roles, ct).ConfigureAwait(false);
+        _log.DemoApi(apiUrl);
+
+        await using var engine = new InferenceEngine(new ModelRegistry(new ModelStore(Path.Combine(data, "models"))), new InferenceEngineOptions { Device = options.Device });
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        using var stopNodes = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var running = new List<Task>();
+        var providers = new List<ProviderNode>();
+        foreach (var role in roles.Where(r => r.Kind == RoleKind.Provider))
+        {
+            var node = NodeOptionsFor(rpc, apiUrl, deployments, Path.Combine(data, role.Name));
+            var market = network.Market(role.Key);
+            var provider = await NodeFactory.CreateProviderAsync(market, node, ProviderOptionsFor(role), role.Key, engine, http, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
+            await provider.StartAsync(ct).ConfigureAwait(false);
+            providers.Add(provider);
+            running.Add(Loop(provider.RunOnceAsync, role.Name, stopNodes.Token));
+        }
+
+        // Verifiers deposit at start, as they stake, the bond of a challenge of the largest job the
+        // offers allow (as many as the options take), so that a challenge is one transaction rather
+        // than a deposit and a verdict.
+        var court = DeploymentOptions().Court;
+        var largestJob = roles.Where(r => r.Kind == RoleKind.Provider).Max(r => ProviderOptionsFor(r).MaxTasks);
+        var bondReserve = (int)BigInteger.Min(1_000, BigInteger.Divide(court.ChallengerBond(parameters.Collateral(MarketParameters.Price(UnitPrice, (uint)largestJob))) + court.MinChallengerBond - 1, court.MinChallengerBond));
+        foreach (var role in roles.Where(r => r.Kind == RoleKind.Verifier))
+        {
+            var node = NodeOptionsFor(rpc, apiUrl, deployments, Path.Combine(data, role.Name));
+            var market = network.Market(role.Key);
+            var verifierOptions = role.Mode == VerifierMode.Honest
+                ? new VerifierOptions { BondReserve = bondReserve }
+                : new VerifierOptions { BondReserve = bondReserve, Mode = role.Mode, Stake = MarketParameters.Tokens(options.DishonestVerifierStake).ToString(CultureInfo.InvariantCulture) };
+            var verifier = await NodeFactory.CreateVerifierAsync(market, node, verifierOptions, role.Key, engine, http, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
+            await verifier.StartAsync(ct).ConfigureAwait(false);
+            running.Add(Loop(verifier.RunOnceAsync, role.Name, stopNodes.Token));
+        }
+
+        // Stake counts in draws from the epoch after it was added: move the clock on by one epoch so
+        // that the verifiers can be drawn for the first job.
+        await network.AdvanceEpochAsync(ct).ConfigureAwait(false);
+
+        try
+        {
+            var client = roles.Single(r => r.Kind == RoleKind.Client);
+            var clientMarket = network.Market(client.Key);
+            var clientApi = new ExchangeApiClient(http, [apiUrl], client.Key, TimeProvider.System);
+            var card = engine.Registry.Resolve(options.Model).Card;
+            var session = new ClientSession(clientMarket, clientApi, card, client.Key, TimeProvider.System);
+            var silent = roles.Where(r => r.Kind == RoleKind.Silent).Select(r => SilentOffer(r, card.ModelId, clientMarket)).ToList();
+            var offers = await OffersAsync(clientApi, card.ModelId, clientMarket, providers.Select(p => p.Address).ToHashSet(StringComparer.OrdinalIgnoreCase), ct).ConfigureAwait(false);
+            offers = [.. offers, .. silent];
+
+            StageMeter.Active?.Open();
+            var tasks = ClientTask.Synthetic(card, engine.Registry, options.Tasks, options.Seed);
+            var (startBlock, _) = await clientMarket.LatestBlockAsync(ct).ConfigureAwait(false);
+            // Jobs sized as `client submit` sizes them, for a latency of half the deadline.
+            var size = await session.SizeJobsAsync(tasks.Count, offers, TimeSpan.FromSeconds(options.JobDeadlineSeconds / 2.0), options.TasksPerJob, ct).ConfigureAwait(false);
+            _log.DemoJobSize(size);
+            var prepared = await session.PrepareAsync(tasks, offers, size.TasksPerJob, null, ct).ConfigureAwait(false);
+            var created = await session.CreateAsync(prepared, TimeSpan.FromSeconds(options.JobDeadlineSeconds), 8, null, ct).ConfigureAwait(false);
+            _log.DemoJobs(created.Count, options.Tasks);
+            var canary = canaryClient is null ? null : await StartCanaryAsync(canaryClient, canaryProvider!, created.Count, size.TasksPerJob, rpc, apiUrl, deployments, data, engine, http, ct).ConfigureAwait(false);
+            if (canary is not null)
+            {
+                running.Add(Loop(canary.RunOnceAsync, "canary", stopNodes.Token));
+            }
+
+            var computeClock = Stopwatch.StartNew();
+            double? computeSeconds = null;
+            var statuses = await session.WaitAsync(created, new Progress<ClientProgress>(p =>
+            {
+                if (computeSeconds is null && p.Computed == p.Total)
+                {
+                    computeSeconds = computeClock.Elapsed.TotalSeconds;
+                }
+            }), Poll, ct).ConfigureAwait(false);
+            StageMeter.Active?.Close();
+            computeSeconds ??= computeClock.Elapsed.TotalSeconds;
+            while (canary is { Finished: false })
+            {
+                // The canaries and their appeals end after the client's jobs; the nodes keep them moving.
+                await Task.Delay(Poll, ct).ConfigureAwait(false);
+            }
+
+            var (endBlock, _) = await clientMarket.LatestBlockAsync(ct).ConfigureAwait(false);
+
+            await stopNodes.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(running).ConfigureAwait(false);
+
+            await deployer.SendMarketAsync(new ClaimProtocolFeesFunction(), ct).ConfigureAwait(false);
+            var after = await HoldingsAsync(deployer, roles, ct).ConfigureAwait(false);
+            var cheater = roles.FirstOrDefault(r => r.Cheats);
+            var cheaterSlashes = cheater is null ? 0 : (int)(await deployer.VaultAccountAsync(cheater.Address, ct).ConfigureAwait(false)).Slashes;
+            var gas = await GasUsedAsync(network.Web3, startBlock + 1, endBlock, ct).ConfigureAwait(false);
+            var audits = await AuditOutcomesAsync(deployer, roles, ct).ConfigureAwait(false);
+            var canaryReport = canary is null ? null : await canary.ReportAsync(ct).ConfigureAwait(false);
+            if (canaryReport is not null)
+            {
+                // The demo's readers know the verifiers by their role names.
+                canaryReport = canaryReport with
+                {
+                    CaughtVerifiers = [.. canaryReport.CaughtVerifiers.Select(a => roles.FirstOrDefault(r => string.Equals(r.Address, a, StringComparison.OrdinalIgnoreCase))?.Name ?? a)],
+                };
+            }
+
+            return new DemoSummary(
+                options.Tasks,
+                new DemoJobCounts(
+                    statuses.Values.Count(s => s == JobStatus.Settled), statuses.Values.Count(s => s == JobStatus.Slashed),
+                    statuses.Values.Count(s => s == JobStatus.Expired), statuses.Values.Count(s => !ClientSession.IsFinal(s))),
+                cheaterSlashes,
+                roles.ToDictionary(r => r.Name, r => new DemoBalance(Tokens(before[r.Address]), Tokens(after[r.Address]))),
+                await ConservedAsync(deployer, roles, ct).ConfigureAwait(false),
+                Math.Round(options.Tasks / Math.Max(computeSeconds.Value, 1e-3), 2),
+                Math.Round((double)gas / options.Tasks, 0))
+            {
+                Dashboard = apiUrl,
+                JobSize = size,
+                Audits = audits,
+                Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
+                Canaries = canaryReport?.Posted ?? 0,
+                LazyCaught = canaryReport?.LazyCaught ?? 0,
+                Canary = canaryReport,
+                Uncaught = [.. roles.Where(r => r.Mode != VerifierMode.Honest && canaryReport?.CaughtVerifiers.Contains(r.Name) != true).Select(r => r.Name)],
+            };
+        }
+        finally
+        {
+            await stopNodes.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(running.Select(t => t.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default))).ConfigureAwait(false);
+        }
+    }
+
+    private DeploymentOptions DeploymentOptions()
+    {
+        var court = new CourtParameters
+        {
+            AuditWindow = options.AuditWindowSeconds,
+            CommitWindow = options.VoteWindowSeconds,
+            RevealWindow = options.VoteWindowSeconds,
+            AppealWindow = options.CourtWindowSeconds,
+            PassAppealWindow = options.PassAppealWindowSeconds,
+            CommitteeSize = 3,
+            MaxAppeals = 2,
+            ChallengerBondBps = 1_000,
+            MinChallengerBond = MarketParameters.Tokens(1),
+            VerifierTimeoutPenalty = MarketParameters.Tokens(1),
+            IncoherencePenalty = MarketParameters.Tokens(1),
+            SlashClientBps = 5_000,
+            SlashCommitteeBps = 3_000,
+        };
+        return new()
+        {
+            MinProviderStake = MarketParameters.Tokens(100),
+            MinVerifierStake = MarketParameters.Tokens(100),
+            EpochLength = options.EpochSeconds,
+            // The court refuses an unbonding delay shorter than its longest dispute.
+            UnbondingDelay = court.LongestDispute(options.EpochSeconds),
+            Market = new MarketParameters
+            {
+                AuditRateBps = options.AuditRateBps,
+                AuditedTasksPerJob = options.AuditedTasksPerJob,
+                CollateralMultiplierBps = CollateralMultiplierBps(options.AuditRateBps),
+                CorruptShareBps = CorruptShareBps,
+                PosMarginBps = PosMarginBps,
+                ChallengeWindow = options.ChallengeWindowSeconds,
+                // 11 % covers an audit reward of 10 % with the pool's 5 % margin even when every job is audited.
+                VerificationFeeBps = 1_100,
+                ProtocolFeeBps = 100,
+                AuditRewardBps = 1_000,
+                PoolMarginBps = 500,
+                ClientAuditFeeBps = 2_000,
+                ExpiryPenaltyBps = 1_000,
+            },
+            Court = court,
+        };
+    }
+
+    /// <summary>
+    /// The least whole multiple, at least 3x, for which cheating does not pay at this audit rate:
+    /// <c>a·(1 − s)·(1 + m) &gt; 1 + margin</c> (3x holds down to an audit rate of about 33 %).
+    /// </summary>
+    private static uint CollateralMultiplierBps(uint auditRateBps)
+    {
+        const ulong Bps = MarketParameters.Bps;
+        var multiplier = 30_000UL;
+        while ((ulong)auditRateBps * (Bps - CorruptShareBps) * (Bps + multiplier) <= Bps * Bps * (Bps + PosMarginBps))
+        {
+            multiplier += Bps;
+        }
+
+        return (uint)multiplier;
+    }
+
+    private List<Role> Roles()
+    {
+        var roles = new List<Role> { new("treasury", RoleKind.Treasury, Deployer, false) };
+        var next = 1;
+        for (var p = 1; p <= options.Providers; p++)
+        {
+            var cheats = options.CheatRate > 0 && p == options.Providers;
+            roles.Add(new Role(cheats ? "cheater" : $"provider{p}", RoleKind.Provider, next++, cheats));
+        }
+
+        if (options.SilentProvider)
+        {
+            roles.Add(new Role("silent", RoleKind.Silent, next++, false));
+        }
+
+        for (var v = 1; v <= options.Verifiers; v++)
+        {
+            roles.Add(new Role($"verifier{v}", RoleKind.Verifier, next++, false));
+        }
+
+        if (options.LazyVerifier)
+        {
+            roles.Add(new Role("lazy", RoleKind.Verifier, next++, false, VerifierMode.Lazy));
+        }
+
+        if (options.CopyingVerifier)
+        {
+            roles.Add(new Role("copying", RoleKind.Verifier, next++, false, VerifierMode.Copying));
+        }
+
+        if (options.CanaryRate > 0)
+        {
+            roles.Add(new Role("canary-client", RoleKind.CanaryClient, next++, false));
+            roles.Add(new Role("canary-provider", RoleKind.CanaryProvider, next++, false));
+        }
+
+        roles.Add(new Role("client", RoleKind.Client, next, false));
+        return roles;
+    }
+
+    /// <summary>
+    /// Starts the canary service with its share of jobs: as many canaries as keep them within
+    /// <see cref="DemoOptions.CanaryRate"/> of all jobs beside the client's <paramref name="clientJobs"/>,
+    /// of the client's size (<paramref name="tasksPerJob"/>) and deadline, on the demo's model and price.
+    /// </summary>
+    private async Task<CanaryNode> StartCanaryAsync(
+        Role client, Role provider, int clientJobs, int tasksPerJob, Uri rpc, Uri api, string deployments, string data, InferenceEngine engine, HttpClient http, CancellationToken ct)
+    {
+        var canaryOptions = new CanaryOptions
+        {
+            Rate = options.CanaryRate,
+            MaxCanaries = Math.Max(1, (int)Math.Floor(options.CanaryRate * clientJobs / (1 - options.CanaryRate))),
+            Tasks = tasksPerJob,
+            DeadlineSeconds = options.JobDeadlineSeconds,
+            Seed = options.Seed,
+        };
+        var canary = await NodeFactory.CreateCanaryAsync(
+            NodeOptionsFor(rpc, api, deployments, Path.Combine(data, "canary")), canaryOptions, ProviderOptionsFor(provider), new CanaryKeys(client.Key, provider.Key),
+            engine, http, TimeProvider.System, logs.CreateLogger("canary"), ct).ConfigureAwait(false);
+        await canary.StartAsync(ct).ConfigureAwait(false);
+        return canary;
+    }
+
+    private SignedOffer SilentOffer(Role role, Core.Hashing.Bytes32 modelId, MarketClient market)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var offer = new Core.Eip712.Offer(role.Address, modelId, UnitPrice,
+            (uint)ProviderOptionsFor(role).MaxTasks, (uint)ProviderOptionsFor(role).MinTurnaroundSeconds, (ulong)(now + 3600), Core.Eip712.Region.Encode("local"), (ulong)now);
+        return SignedOffer.Sign(offer, market.Domain, role.Key.GetPrivateKeyAsBytes());
+    }
+
+    private ProviderOptions ProviderOptionsFor(Role role) => new()
+    {
+        Model = options.Model,
+        UnitPrice = UnitPrice.ToString(CultureInfo.InvariantCulture),
+        MaxTasks = options.TasksPerJob is { } perJob ? Math.Max(perJob, 64) : DemoOptions.AutoMaxTasks,
+        // Half the demo's deadline, so the client's jobs clear the offer's turnaround with room to spare.
+        MinTurnaroundSeconds = options.JobDeadlineSeconds / 2,
+        Region = "local",
+        Stake = MarketParameters.Tokens(10_000).ToString(CultureInfo.InvariantCulture),
+        Cheat = role.Cheats ? options.Cheat : CheatMode.None,
+        CheatRate = role.Cheats ? options.CheatRate : 0,
+        CheatSeed = options.Seed,
+    };
+
+    private static NodeOptions NodeOptionsFor(Uri rpc, Uri api, string deployments, string data) => new()
+    {
+        RpcUrl = rpc,
+        ApiUrls = [api],
+        DataDirectory = data,
+        Deployment = deployments,
+        PollIntervalMs = (int)Poll.TotalMilliseconds,
+    };
+
+    /// <summary>Waits until every provider's offer is in the API's book, and returns them cheapest first (the canary's own offer is not the client's to take).</summary>
+    private static async Task<IReadOnlyList<SignedOffer>> OffersAsync(ExchangeApiClient api, Core.Hashing.Bytes32 modelId, MarketClient market, HashSet<string> providers, CancellationToken ct)
+    {
+        while (true)
+        {
+            var offers = await OfferDirectory.ListAsync(api, modelId, null, null, market.Domain, ct).ConfigureAwait(false);
+            var perProvider = offers.Where(o => providers.Contains(o.Offer.Provider))
+                .GroupBy(o => o.Offer.Provider, StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToList();
+            if (perProvider.Count >= providers.Count)
+            {
+                return perProvider;
+            }
+
+            await Task.Delay(Poll, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task Loop(Func<CancellationToken, Task> round, string name, CancellationToken ct)
+    {
+        var logger = logs.CreateLogger(name);
+        try
+        {
+            await NodeLoop.RunAsync(_ => Task.CompletedTask, round, Poll, TimeProvider.System, logger, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopped at the end of the run.
+        }
+    }
+
+    /// <summary>Tokens + market balance + stake of every role.</summary>
+    private static async Task<Dictionary<string, BigInteger>> HoldingsAsync(MarketClient market, List<Role> roles, CancellationToken ct)
+    {
+        var holdings = new Dictionary<string, BigInteger>(StringComparer.OrdinalIgnoreCase);
+        foreach (var role in roles)
+        {
+            holdings[role.Address] = await market.HoldingsAsync(role.Address, ct).ConfigureAwait(false);
+        }
+
+        return holdings;
+    }
+
+    /// <summary>
+    /// Total supply equals the tokens of every holder (the parties and the contracts), and the
+    /// market's tokens equal what it owes: the parties' internal balances, the verification pool,
+    /// the unclaimed protocol fees and the court hold (every job has ended, so no escrow is left).
+    /// </summary>
+    private static async Task<bool> ConservedAsync(MarketClient market, List<Role> roles, CancellationToken ct)
+    {
+        var supply = (await market.QueryAsync<TotalSupplyFunction, TotalSupplyOutputDTO>(market.Deployment.ComputeToken, new TotalSupplyFunction(), ct).ConfigureAwait(false)).ReturnValue0;
+        var held = BigInteger.Zero;
+        var contracts = new[] { market.Deployment.JobMarket, market.Deployment.StakingVault, market.Deployment.AuditCourt };
+        foreach (var holder in roles.Select(r => r.Address).Concat(contracts))
+        {
+            held += await market.TokenBalanceAsync(holder, ct).ConfigureAwait(false);
+        }
+
+        var ledger = await market.LedgerAsync(ct).ConfigureAwait(false);
+        var owed = ledger.VerificationPool + ledger.ProtocolFees + ledger.CourtHold;
+        foreach (var role in roles)
+        {
+            owed += await market.MarketBalanceAsync(role.Address, ct).ConfigureAwait(false);
+        }
+
+        return held == supply && owed == await market.TokenBalanceAsync(market.Deployment.JobMarket, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<BigInteger> GasUsedAsync(Web3 web3, ulong from, ulong to, CancellationToken ct)
+    {
+        var total = BigInteger.Zero;
+        for (var number = from; number <= to; number++)
+        {
+            var block = await web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new BlockParameter(new HexBigInteger(number))).WaitAsync(ct).ConfigureAwait(false);
+            total += block.GasUsed.Value;
+        }
+
+        return total;
+    }
+
+    private static async Task<(int Passed, int Failed)> AuditOutcomesAsync(MarketClient market, List<Role> roles, CancellationToken ct)
+    {
+        var passed = 0;
+        var failed = 0;
+        foreach (var role in roles.Where(r => r.Kind == RoleKind.Provider))
+        {
+            var account = await market.VaultAccountAsync(role.Address, ct).ConfigureAwait(false);
+            passed += (int)account.AuditsPassed;
+            failed += (int)account.AuditsFailed;
+        }
+
+        return (passed, failed);
+    }
+
+    private static decimal Tokens(BigInteger amount) => TokenUnits.ToDecimal(amount);
+
+    private enum RoleKind
+    {
+        Treasury,
+        Provider,
+        Silent,
+        Verifier,
+        Client,
+        CanaryClient,
+        CanaryProvider,
+    }
+
+    private sealed record Role(string Name, RoleKind Kind, int Account, bool Cheats, VerifierMode Mode = VerifierMode.Honest)
+    {
+        public EthECKey Key { get; } = DevAccounts.Key(Account);
+
+        public string Address => Key.GetPublicAddress();
+    }
+}

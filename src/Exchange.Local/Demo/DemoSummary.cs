@@ -1,0 +1,64 @@
+using System.Text.Json.Serialization;
+using Exchange.Node.Canary;
+using Exchange.Node.Client;
+
+namespace Exchange.Local.Demo;
+
+/// <summary>The demo's outcome, printed as text or as the one JSON object of issue 6.</summary>
+public sealed record DemoSummary(
+    [property: JsonPropertyName("tasks")] int Tasks,
+    [property: JsonPropertyName("jobs")] DemoJobCounts Jobs,
+    [property: JsonPropertyName("cheaterSlashes")] int CheaterSlashes,
+    [property: JsonPropertyName("balances")] IReadOnlyDictionary<string, DemoBalance> Balances,
+    [property: JsonPropertyName("conserved")] bool Conserved,
+    [property: JsonPropertyName("tasksPerSecond")] double TasksPerSecond,
+    [property: JsonPropertyName("gasPerTask")] double GasPerTask)
+{
+    /// <summary>Canary jobs the canary service posted.</summary>
+    [JsonPropertyName("canaries")]
+    public int Canaries { get; init; }
+
+    /// <summary>Passes of canaries appealed and ruled wrong: each cost its verifier a penalty.</summary>
+    [JsonPropertyName("lazyCaught")]
+    public int LazyCaught { get; init; }
+
+    /// <summary>The demo's dishonest verifiers (by role name) that no canary caught.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Uncaught { get; init; } = [];
+
+    /// <summary>The canary service's own account of its canaries, when it ran.</summary>
+    [JsonIgnore]
+    public CanaryReport? Canary { get; init; }
+
+    /// <summary>The job size the client used, and the gas and time per job it expected.</summary>
+    [JsonIgnore]
+    public JobSize? JobSize { get; init; }
+
+    /// <summary>Tasks per job the client used (the largest job).</summary>
+    [JsonPropertyName("tasksPerJob")]
+    public int? TasksPerJob => JobSize?.TasksPerJob;
+
+    /// <summary>Where the dashboard of the demo's API was served.</summary>
+    [JsonIgnore]
+    public Uri? Dashboard { get; init; }
+
+    /// <summary>Audits the verifiers passed and failed.</summary>
+    [JsonIgnore]
+    public (int Passed, int Failed) Audits { get; init; }
+
+    /// <summary>Seconds the whole run took.</summary>
+    [JsonIgnore]
+    public double Seconds { get; init; }
+}
+
+/// <summary>Jobs by how they ended.</summary>
+public sealed record DemoJobCounts(
+    [property: JsonPropertyName("settled")] int Settled,
+    [property: JsonPropertyName("slashed")] int Slashed,
+    [property: JsonPropertyName("expired")] int Expired,
+    [property: JsonPropertyName("pending")] int Pending);
+
+/// <summary>A party's holdings (tokens + market balance + stake) before and after, in whole tokens.</summary>
+public sealed record DemoBalance(
+    [property: JsonPropertyName("before")] decimal Before,
+    [property: JsonPropertyName("after")] decimal After);
