@@ -29,7 +29,7 @@ internal static class BenchCommands
         var tasks = new Option<int>("--tasks") { Description = "Tasks the client submits (default 256)", HelpName = "N", DefaultValueFactory = _ => 256 };
         var device = ModelCommands.DeviceOption();
         var providers = new Option<int>("--providers") { Description = "Honest providers (default 1)", HelpName = "P", DefaultValueFactory = _ => 1 };
-        var perJob = new Option<int>("--tasks-per-job") { Description = "Tasks per job (default 64)", HelpName = "K", DefaultValueFactory = _ => 64 };
+        var perJob = ClientCommands.TasksPerJob();
         var warmUp = new Option<bool>("--warm-up") { Description = "Run one job on a network of its own first, so that the measured run finds its code compiled" };
         var json = CommonOptions.Json();
         var command = new Command("e2e", "An honest local network (chain, API, providers, a verifier, a client) end to end: tasks/s from the first upload to the last settlement against the bare engine in the same run, gas and CPU per task by stage, peak memory")
@@ -81,7 +81,7 @@ internal static class BenchCommands
     private static void PrintEndToEnd(EndToEndResult result)
     {
         var cpu = result.CpuMsPerTask;
-        Output.Line($"{result.Model} on {result.Device}, {result.Tasks} tasks in jobs of {result.TasksPerJob}, {result.Providers} provider(s){(result.WarmUp ? ", warmed up" : "")}: "
+        Output.Line($"{result.Model} on {result.Device}, {result.Tasks} tasks in jobs of {result.TasksPerJob} ({(result.JobSizeChosen ? "the client's choice" : "asked for")}), {result.Providers} provider(s){(result.WarmUp ? ", warmed up" : "")}: "
             + $"{result.TasksPerSec:F1} tasks/s end to end, bare engine {result.BareTasksPerSec:F1}/s, ratio {result.Ratio:F3}; {result.GasPerTask:F0} gas/task");
         Output.Line("CPU ms per task");
         foreach (var (stage, ms) in new (string, double)[]

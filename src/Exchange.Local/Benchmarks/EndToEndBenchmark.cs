@@ -17,6 +17,9 @@ public static class EndToEndBenchmark
 {
     /// <summary>Tasks per round of the bare engine: enough for its best batch size, few enough to keep the run short.</summary>
     private const int BareTasks = 32;
+
+    /// <summary>The warm-up job's size when the client chooses job sizes: enough tasks to compile every stage's code.</summary>
+    private const int WarmUpTasks = 64;
     private const double Mebibyte = 1024 * 1024;
 
     /// <summary>Runs the benchmark.</summary>
@@ -52,7 +55,7 @@ public static class EndToEndBenchmark
                 if (options.WarmUp)
                 {
                     // One job on a network of its own compiles the code every stage runs; the measured run's window starts afresh.
-                    var warmUp = network with { Tasks = Math.Min(options.Tasks, options.TasksPerJob), DataDirectory = Path.Combine(data, "warm-up") };
+                    var warmUp = network with { Tasks = Math.Min(options.Tasks, options.TasksPerJob ?? WarmUpTasks), DataDirectory = Path.Combine(data, "warm-up") };
                     await new DemoNetwork(warmUp, logs).RunAsync(cancellationToken).ConfigureAwait(false);
                 }
 
@@ -72,7 +75,7 @@ public static class EndToEndBenchmark
             var seconds = report.SinceFirstEntry.TryGetValue(Stage.Upload, out var since) ? since.TotalSeconds : report.Window.TotalSeconds;
             var rate = options.Tasks / seconds;
             return new EndToEndResult(
-                options.Model, bare.Device, options.Tasks, options.Providers, options.TasksPerJob, options.WarmUp, summary.Jobs.Settled,
+                options.Model, bare.Device, options.Tasks, options.Providers, summary.TasksPerJob ?? options.TasksPerJob ?? 0, options.TasksPerJob is null, options.WarmUp, summary.Jobs.Settled,
                 Math.Round(seconds, 3), Math.Round(rate, 2), bare.BareTasksPerSec, Math.Round(rate / bare.BareTasksPerSec, 3), summary.GasPerTask,
                 PerTask(report, options.Tasks),
                 new PeakMemory(Math.Round(ProcessPeak() / Mebibyte, 1), Math.Round(chainPeak / Mebibyte, 1)),

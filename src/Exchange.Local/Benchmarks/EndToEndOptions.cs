@@ -17,8 +17,8 @@ public sealed record EndToEndOptions
     /// <summary>Honest providers. Default 1.</summary>
     public int Providers { get; init; } = 1;
 
-    /// <summary>Tasks per job. Default 64.</summary>
-    public int TasksPerJob { get; init; } = 64;
+    /// <summary>Tasks per job, or null (the default) for the client's own choice, as <c>exchange client submit</c> makes it.</summary>
+    public int? TasksPerJob { get; init; }
 
     /// <summary>
     /// Runs one job on a network of its own first, in the same process, so that the measured run

@@ -7,7 +7,8 @@ public sealed class BenchCommandLineTests
 {
     [Theory]
     [InlineData("--tasks must be 1-100000", "--tasks", "0")]
-    [InlineData("--tasks-per-job must be 1-4096", "--tasks-per-job", "0")]
+    [InlineData("--tasks-per-job must be auto or a whole number of at least 1, not '0'", "--tasks-per-job", "0")]
+    [InlineData("--tasks-per-job must be 1-4096", "--tasks-per-job", "5000")]
     [InlineData("--providers must be at least 1", "--providers", "0")]
     [InlineData("Unknown device 'tpu'", "--device", "tpu")]
     [InlineData("nosuchmodel", "--model", "nosuchmodel")]

@@ -35,6 +35,8 @@ public sealed class BenchEndToEndTests
         var root = json.RootElement;
         Assert.Equal(16, root.GetProperty("tasks").GetInt32());
         Assert.Equal(2, root.GetProperty("settled").GetInt32());
+        Assert.Equal(8, root.GetProperty("tasksPerJob").GetInt32());
+        Assert.False(root.GetProperty("jobSizeChosen").GetBoolean());
         Assert.Equal("cpu", root.GetProperty("device").GetString());
         var rate = root.GetProperty("tasksPerSec").GetDouble();
         var bare = root.GetProperty("bareTasksPerSec").GetDouble();
