@@ -31,10 +31,11 @@ internal static class BenchCommands
         var providers = new Option<int>("--providers") { Description = "Honest providers (default 1)", HelpName = "P", DefaultValueFactory = _ => 1 };
         var perJob = ClientCommands.TasksPerJob();
         var warmUp = new Option<bool>("--warm-up") { Description = "Run one job on a network of its own first, so that the measured run finds its code compiled" };
+        var isPublic = new Option<bool>("--public") { Description = "Payloads in the clear, to compare with the default, encrypted run" };
         var json = CommonOptions.Json();
         var command = new Command("e2e", "An honest local network (chain, API, providers, a verifier, a client) end to end: tasks/s from the first upload to the last settlement against the bare engine in the same run, gas and CPU per task by stage, peak memory")
         {
-            model, tasks, device, providers, perJob, warmUp, json,
+            model, tasks, device, providers, perJob, warmUp, isPublic, json,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -46,6 +47,7 @@ internal static class BenchCommands
                 Providers = parsed.GetValue(providers),
                 TasksPerJob = parsed.GetValue(perJob),
                 WarmUp = parsed.GetValue(warmUp),
+                Public = parsed.GetValue(isPublic),
             };
             if (options.Problem() is { } problem)
             {
@@ -81,7 +83,7 @@ internal static class BenchCommands
     private static void PrintEndToEnd(EndToEndResult result)
     {
         var cpu = result.CpuMsPerTask;
-        Output.Line($"{result.Model} on {result.Device}, {result.Tasks} tasks in jobs of {result.TasksPerJob} ({(result.JobSizeChosen ? "the client's choice" : "asked for")}), {result.Providers} provider(s){(result.WarmUp ? ", warmed up" : "")}: "
+        Output.Line($"{result.Model} on {result.Device}, {result.Tasks} tasks in jobs of {result.TasksPerJob} ({(result.JobSizeChosen ? "the client's choice" : "asked for")}), {result.Providers} provider(s){(result.WarmUp ? ", warmed up" : "")}{(result.Encrypted ? ", encrypted" : ", in the clear")}: "
             + $"{result.TasksPerSec:F1} tasks/s end to end, bare engine {result.BareTasksPerSec:F1}/s, ratio {result.Ratio:F3}; {result.GasPerTask:F0} gas/task");
         Output.Line("CPU ms per task");
         foreach (var (stage, ms) in new (string, double)[]

@@ -26,6 +26,9 @@ public sealed record EndToEndOptions
     /// </summary>
     public bool WarmUp { get; init; }
 
+    /// <summary>Payloads in the clear (<c>--public</c>), to measure what encryption costs against the default, encrypted run.</summary>
+    public bool Public { get; init; }
+
     /// <summary>Folder for the run's chain deployment, databases and blobs; a fresh temporary folder, removed afterwards, when null.</summary>
     public string? DataDirectory { get; init; }
 
@@ -50,6 +53,7 @@ public sealed record EndToEndOptions
         TasksPerJob = TasksPerJob,
         Providers = Providers,
         Verifiers = 1,
+        Public = Public,
         CheatRate = 0,
         Device = Device,
         DataDirectory = DataDirectory,

@@ -9,6 +9,7 @@ namespace Exchange.Local.Benchmarks;
 /// <param name="Providers">Honest providers.</param>
 /// <param name="TasksPerJob">Tasks per job: the largest job the client created.</param>
 /// <param name="JobSizeChosen">Whether the client chose the job size (no <c>--tasks-per-job</c>), as <c>exchange client submit</c> does by default.</param>
+/// <param name="Encrypted">Whether payloads were encrypted (the default; <c>--public</c> sends them in the clear).</param>
 /// <param name="WarmUp">Whether a job on a network of its own ran first, so that the measured run found its code compiled.</param>
 /// <param name="Settled">Jobs that settled (every job, in an honest run that ended).</param>
 /// <param name="Seconds">Wall time from the client's first upload to the last job's end as the client saw it.</param>
@@ -27,6 +28,7 @@ public sealed record EndToEndResult(
     [property: JsonPropertyName("providers")] int Providers,
     [property: JsonPropertyName("tasksPerJob")] int TasksPerJob,
     [property: JsonPropertyName("jobSizeChosen")] bool JobSizeChosen,
+    [property: JsonPropertyName("encrypted")] bool Encrypted,
     [property: JsonPropertyName("warmUp")] bool WarmUp,
     [property: JsonPropertyName("settled")] int Settled,
     [property: JsonPropertyName("seconds")] double Seconds,

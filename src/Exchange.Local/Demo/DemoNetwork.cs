@@ -159,7 +159,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var clientMarket = network.Market(client.Key);
             var clientApi = new ExchangeApiClient(http, [apiUrl], client.Key, TimeProvider.System);
             var card = engine.Registry.Resolve(options.Model).Card;
-            var session = new ClientSession(clientMarket, clientApi, card, client.Key, TimeProvider.System);
+            var session = new ClientSession(clientMarket, clientApi, card, client.Key, TimeProvider.System) { Public = options.Public };
             var silent = roles.Where(r => r.Kind == RoleKind.Silent).Select(r => SilentOffer(r, card.ModelId, clientMarket)).ToList();
             var offers = await OffersAsync(clientApi, card.ModelId, clientMarket, providers.Select(p => p.Address).ToHashSet(StringComparer.OrdinalIgnoreCase), ct).ConfigureAwait(false);
             offers = [.. offers, .. silent];

@@ -95,6 +95,9 @@ public sealed record DemoOptions
     /// </summary>
     public bool SilentProvider { get; init; }
 
+    /// <summary>Whether the client sends its inputs and gets its outputs in the clear, as <c>exchange client submit --public</c>. Default false: encrypted.</summary>
+    public bool Public { get; init; }
+
     /// <summary>Adds a lazy verifier (never re-runs, always passes) beside the honest ones. Default false.</summary>
     public bool LazyVerifier { get; init; }
 

@@ -37,6 +37,7 @@ public sealed class BenchEndToEndTests
         Assert.Equal(2, root.GetProperty("settled").GetInt32());
         Assert.Equal(8, root.GetProperty("tasksPerJob").GetInt32());
         Assert.False(root.GetProperty("jobSizeChosen").GetBoolean());
+        Assert.True(root.GetProperty("encrypted").GetBoolean());
         Assert.Equal("cpu", root.GetProperty("device").GetString());
         var rate = root.GetProperty("tasksPerSec").GetDouble();
         var bare = root.GetProperty("bareTasksPerSec").GetDouble();
