@@ -85,10 +85,14 @@ public static class Signatures
         try
         {
             var components = EthECDSASignatureFactory.FromComponents(signature[..32].ToArray(), signature[32..64].ToArray(), v);
-            return EthECKey.RecoverFromSignature(components, digest.ToArray()).GetPublicAddress();
+            var key = EthECKey.RecoverFromSignature(components, digest.ToArray())
+                ?? throw new FormatException("signature does not recover to a public key");
+            return key.GetPublicAddress();
         }
-        catch (Exception e) when (e is ArgumentException or ArithmeticException or InvalidOperationException)
+        catch (Exception e) when (e is ArgumentException or ArithmeticException or InvalidOperationException or NullReferenceException)
         {
+            // Nethereum signals a signature that recovers no key with null, or with a
+            // NullReferenceException from inside its recovery: both are a bad signature here.
             throw new FormatException("signature does not recover to a public key", e);
         }
     }
