@@ -50,4 +50,15 @@ public sealed class NodeOptions
     /// </summary>
     [Range(1, 3_600)]
     public int IdleBlockSeconds { get; set; } = 15;
+
+    /// <summary>
+    /// A provider's jobs checked or computed at once: each in its own slot, so that a slow job or one
+    /// waiting out a back-off never holds up the others. Default 4.
+    /// </summary>
+    [Range(1, 256)]
+    public int MaxConcurrentJobs { get; set; } = 4;
+
+    /// <summary>A verifier's audits and committee seats judged at once (each re-runs tasks of a job). Default 2.</summary>
+    [Range(1, 256)]
+    public int MaxConcurrentAudits { get; set; } = 2;
 }

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using Exchange.Api.Client;
 using Exchange.Core.Diagnostics;
 using Exchange.Core.Eip712;
@@ -24,7 +26,9 @@ public sealed record ComputedResult(Bytes32 ResultRoot, Bytes32 OutputsHash, byt
 /// <summary>
 /// The provider's pipeline for one job: fetch the manifest and the inputs,
 /// checking every hash against what the chain committed to; run the tasks in batches; upload the
-/// outputs and the output manifest; sign the result root.
+/// outputs and the output manifest; sign the result root. Fetching and checking batch k + 1,
+/// running batch k and uploading batch k − 1 overlap, with at most <see cref="PipelineDepth"/>
+/// batches waiting between two stages, so that memory stays a few batches whatever the job's size.
 /// </summary>
 /// <param name="api">Where blobs come from and go to.</param>
 /// <param name="models">The models this provider runs.</param>
@@ -33,14 +37,23 @@ public sealed record ComputedResult(Bytes32 ResultRoot, Bytes32 OutputsHash, byt
 /// <param name="cheater">The cheat mode (honest for a real provider).</param>
 /// <param name="otherModel">For <see cref="CheatMode.OtherModel"/>: the cheaper model whose outputs replace the falsified tasks'.</param>
 /// <param name="batchSize">Tasks handed to the engine at once.</param>
+/// <param name="checkedInputs">The inputs checks keep for computations (none kept when null).</param>
 /// <param name="encryptionKey">The provider's X25519 key, which opens encrypted jobs (docs/privacy.md); null when it takes only public ones.</param>
-public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthECKey key, Eip712Domain domain, Cheater cheater, ModelRunner? otherModel, int batchSize, NSec.Cryptography.Key? encryptionKey = null)
+public sealed class JobComputer(
+    ExchangeApiClient api, ModelCatalog models, EthECKey key, Eip712Domain domain, Cheater cheater, ModelRunner? otherModel, int batchSize,
+    CheckedInputs? checkedInputs = null, NSec.Cryptography.Key? encryptionKey = null)
 {
+    /// <summary>Batches waiting between two stages of a job's pipeline at most.</summary>
+    public const int PipelineDepth = 2;
+
+    private readonly int _batchSize = Math.Max(1, batchSize);
+
     /// <summary>
     /// Checks, before the provider accepts job <paramref name="jobId"/>, that it can do it: the model
     /// is one it runs, the manifest is there and matches the record, and every input is there and
     /// valid for the card (<see cref="Exchange.Core.Models.TaskInputs"/>: an input with NaN or no
-    /// rows is declined here, never computed and never judged).
+    /// rows is declined here, never computed and never judged). The inputs are fetched a batch at a
+    /// time and kept, as far as <see cref="CheckedInputs"/> allows, for the computation.
     /// </summary>
     /// <exception cref="JobInputException">The job's manifest or inputs are provably wrong or invalid (decline it).</exception>
     public async Task CheckAsync(BigInteger jobId, Job job, CancellationToken cancellationToken)
@@ -49,9 +62,22 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
         var runner = models.Find(job.ModelId) ?? throw new JobInputException($"job {jobId}: model {job.ModelId} is not one this provider runs");
         var manifest = await JobInputs.FetchManifestAsync(api, jobId, job, runner.Card, cancellationToken).ConfigureAwait(false);
         var cipher = PrivateJobs.OpenForProvider(jobId, manifest, encryptionKey);
-        foreach (var task in manifest.Tasks)
+        try
         {
-            await JobInputs.FetchInputsAsync(api, task, runner.Card, cancellationToken, cipher?.Task(task.Index)).ConfigureAwait(false);
+            foreach (var chunk in manifest.Tasks.Chunk(_batchSize))
+            {
+                var inputs = await FetchBatchAsync(jobId, chunk, runner, cipher, cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    checkedInputs?.TryKeep(jobId, job.Deadline, chunk[i].Index, inputs[i]);
+                }
+            }
+        }
+        catch
+        {
+            // A job that fails its check is declined or checked again from the start.
+            checkedInputs?.Forget(jobId);
+            throw;
         }
     }
 
@@ -63,23 +89,42 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
         var runner = models.Find(job.ModelId) ?? throw new JobInputException($"job {jobId}: model {job.ModelId} is not one this provider runs");
         var manifest = await JobInputs.FetchManifestAsync(api, jobId, job, runner.Card, cancellationToken).ConfigureAwait(false);
         var cipher = PrivateJobs.OpenForProvider(jobId, manifest, encryptionKey);
-
         var falsified = cheater.TasksToFalsify(jobId, job.Client, manifest.Tasks.Count);
         var outputs = new List<BlobRef[]>(manifest.Tasks.Count);
-        foreach (var chunk in manifest.Tasks.Chunk(Math.Max(1, batchSize)))
-        {
-            var inputs = new List<IReadOnlyList<Tensor>>(chunk.Length);
-            foreach (var task in chunk)
-            {
-                inputs.Add(await JobInputs.FetchInputsAsync(api, task, runner.Card, cancellationToken, cipher?.Task(task.Index)).ConfigureAwait(false));
-            }
 
-            var results = await RunAsync(runner, jobId, chunk, inputs, falsified, cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < chunk.Length; i++)
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var fetched = Channel.CreateBounded<Batch>(new BoundedChannelOptions(PipelineDepth) { SingleReader = true, SingleWriter = true });
+        var computed = Channel.CreateBounded<Batch>(new BoundedChannelOptions(PipelineDepth) { SingleReader = true, SingleWriter = true });
+        Task[] stages =
+        [
+            StageAsync(fetched.Writer, stop, async ct =>
             {
-                outputs.Add(await UploadOutputsAsync(runner, results[i], cipher?.Task(chunk[i].Index), !Withholds(falsified, chunk[i].Index), cancellationToken).ConfigureAwait(false));
-            }
-        }
+                foreach (var chunk in manifest.Tasks.Chunk(_batchSize))
+                {
+                    await fetched.Writer.WriteAsync(new Batch(chunk, await FetchBatchAsync(jobId, chunk, runner, cipher, ct).ConfigureAwait(false)), ct).ConfigureAwait(false);
+                }
+            }),
+            StageAsync(computed.Writer, stop, async ct =>
+            {
+                await foreach (var batch in fetched.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+                {
+                    await computed.Writer.WriteAsync(batch with { Tensors = await RunAsync(runner, jobId, batch.Tasks, batch.Tensors, falsified, ct).ConfigureAwait(false) }, ct).ConfigureAwait(false);
+                }
+            }),
+            StageAsync(null, stop, async ct =>
+            {
+                await foreach (var batch in computed.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+                {
+                    for (var i = 0; i < batch.Tasks.Length; i++)
+                    {
+                        var task = batch.Tasks[i];
+                        outputs.Add(await UploadOutputsAsync(runner, batch.Tensors[i], cipher?.Task(task.Index), !Withholds(falsified, task.Index), ct).ConfigureAwait(false));
+                    }
+                }
+            }),
+        ];
+        await WhenAllAsync(stages, cancellationToken).ConfigureAwait(false);
+        checkedInputs?.Forget(jobId);
 
         var outputManifest = new OutputManifest(jobId, outputs.Select((blobs, i) => new OutputTask(i, blobs)).ToArray());
         var manifestBytes = outputManifest.ToCanonicalJson();
@@ -92,8 +137,53 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
         return new ComputedResult(resultRoot, outputsHash, signature, falsified);
     }
 
-    private async Task<IReadOnlyList<IReadOnlyList<Tensor>>> RunAsync(
-        ModelRunner runner, BigInteger jobId, ManifestTask[] chunk, List<IReadOnlyList<Tensor>> inputs, IReadOnlySet<int> falsified, CancellationToken cancellationToken)
+    /// <summary>A batch's inputs: those its check kept, the others fetched (at once, the batch's requests overlapping) and checked again.</summary>
+    private async Task<IReadOnlyList<Tensor>[]> FetchBatchAsync(BigInteger jobId, ManifestTask[] chunk, ModelRunner runner, JobCipher? cipher, CancellationToken cancellationToken) =>
+        await Task.WhenAll(chunk.Select(task => checkedInputs?.Take(jobId, task.Index) is { } kept
+            ? Task.FromResult(kept)
+            : JobInputs.FetchInputsAsync(api, task, runner.Card, cancellationToken, cipher?.Task(task.Index)))).ConfigureAwait(false);
+
+    /// <summary>
+    /// Runs one stage of the pipeline on its own: completes its output when it is done, or fails it
+    /// and stops the other stages when it fails (a stage blocked on a full channel would wait forever).
+    /// </summary>
+    private static Task StageAsync(ChannelWriter<Batch>? output, CancellationTokenSource stop, Func<CancellationToken, Task> body) =>
+        Task.Run(async () =>
+        {
+            try
+            {
+                await body(stop.Token).ConfigureAwait(false);
+                output?.TryComplete();
+            }
+            catch (Exception e)
+            {
+                output?.TryComplete(e);
+                await stop.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        });
+
+    /// <summary>Waits for every stage; a failure surfaces as the first stage's own error, not as the cancellations it caused downstream or upstream.</summary>
+    private static async Task WhenAllAsync(Task[] stages, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.WhenAll(stages).ConfigureAwait(false);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            var cause = stages.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException);
+            if (cause is not null)
+            {
+                ExceptionDispatchInfo.Throw(cause);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<IReadOnlyList<Tensor>[]> RunAsync(
+        ModelRunner runner, BigInteger jobId, ManifestTask[] chunk, IReadOnlyList<Tensor>[] inputs, IReadOnlySet<int> falsified, CancellationToken cancellationToken)
     {
         var honest = await runner.RunAsync(inputs, cancellationToken).ConfigureAwait(false);
         var other = otherModel is not null && cheater.Mode == CheatMode.OtherModel && chunk.Any(t => falsified.Contains(t.Index))
@@ -114,6 +204,9 @@ public sealed class JobComputer(ExchangeApiClient api, ModelCatalog models, EthE
 
         return published;
     }
+
+    /// <summary>Tasks of a job on their way through the pipeline, with their inputs, then their outputs.</summary>
+    private sealed record Batch(ManifestTask[] Tasks, IReadOnlyList<Tensor>[] Tensors);
 
     private bool Withholds(IReadOnlySet<int> falsified, int taskIndex) => cheater.Mode == CheatMode.Withhold && falsified.Contains(taskIndex);
 

@@ -56,7 +56,12 @@ public sealed class ProviderNode
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ChainClock _clock;
-    private readonly Random _jitter = new();
+    // Shared: the steps of several jobs draw back-offs from it at once.
+    private readonly Random _jitter = Random.Shared;
+
+    // Checks and computations run here, each job on its own, so that the round never waits for one.
+    private readonly JobSlots _slots;
+    private readonly CheckedInputs _checkedInputs;
 
     // The X25519 key that opens encrypted jobs and seals task keys to verifiers; held for the
     // node's life (NSec keeps it in guarded memory).
@@ -97,7 +102,9 @@ public sealed class ProviderNode
             market.Deployment.StartBlock, (ulong)node.MaxLogRange);
         Cheater = new Cheater(options.Cheat, options.CheatRate, options.CheatSeed, options.CheatClients);
         _encryptionKey = ProviderEncryptionKey.LoadOrCreate(node.DataDirectory);
-        _computer = new JobComputer(api, models, key, market.Domain, Cheater, otherModel, options.BatchSize, _encryptionKey);
+        _slots = new JobSlots(node.MaxConcurrentJobs, logger);
+        _checkedInputs = new CheckedInputs(options.InputCacheMegabytes * (1L << 20), time);
+        _computer = new JobComputer(api, models, key, market.Domain, Cheater, otherModel, options.BatchSize, _checkedInputs, _encryptionKey);
         _revealer = new KeyRevealer(market, api, _encryptionKey, Cheater, logger);
         _lastWithdrawal = time.GetUtcNow();
         _clock = new ChainClock(market, TimeSpan.FromSeconds(node.IdleBlockSeconds), logger);
@@ -136,7 +143,12 @@ public sealed class ProviderNode
         _logger.ProviderReady(Address, Model.Card.Name, _options.UnitPrice, Cheater.Mode, Cheater.Rate);
     }
 
-    /// <summary>One round of work: unfinished transactions, collateral, offer, events, checking, accepting, computing, submitting, following submitted jobs, withdrawing.</summary>
+    /// <summary>
+    /// One round of work: unfinished transactions, collateral, offer, events, checking, accepting,
+    /// computing, submitting, following submitted jobs, withdrawing. Checks and computations are
+    /// started here and run on (<see cref="JobSlots"/>): a later round accepts or submits what they
+    /// left in the work queue.
+    /// </summary>
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
@@ -296,7 +308,13 @@ public sealed class ProviderNode
     /// </summary>
     private async Task CheckAsync(CancellationToken cancellationToken)
     {
-        var fresh = await _jobs.ListDueAsync(ProviderJobStore.New, 8, cancellationToken).ConfigureAwait(false);
+        if (_slots.Free == 0)
+        {
+            return;
+        }
+
+        // Twice the slots: the jobs whose check is in flight are listed too, and skipped.
+        var fresh = await _jobs.ListDueAsync(ProviderJobStore.New, 2 * _node.MaxConcurrentJobs, cancellationToken).ConfigureAwait(false);
         if (fresh.Count == 0)
         {
             return;
@@ -305,30 +323,45 @@ public sealed class ProviderNode
         var (_, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
         foreach (var job in fresh)
         {
-            if (job.Record.Deadline <= now)
+            if (_slots.IsRunning(SlotOf(job)))
             {
-                await DeclineAsync(job, "its deadline passed before it was checked", cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
-            try
+            if (job.Record.Deadline <= now)
             {
-                await _computer.CheckAsync(job.JobId, job.Record, cancellationToken).ConfigureAwait(false);
-                await _jobs.MarkCheckedAsync(job.JobId, cancellationToken).ConfigureAwait(false);
-                _logger.JobChecked(job.JobId);
+                await DeclineAsync(job, "its deadline passed before it was checked", cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is JobInputException or ExchangeApiException { Status: System.Net.HttpStatusCode.NotFound })
+            else if (!_slots.TryStart(SlotOf(job), () => CheckJobAsync(job, cancellationToken)))
             {
-                await DeclineAsync(job, e.Message, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // An API away, or anything else this job alone trips on: tried again after a
-                // back-off, and the jobs behind it go on meanwhile.
-                await RetryOrDeclineAsync(job, e.Message, now, cancellationToken).ConfigureAwait(false);
+                return;
             }
         }
     }
+
+    /// <summary>Checks one job in its slot and records the outcome: checked, declined, or tried again after a back-off.</summary>
+    private async Task CheckJobAsync(ProviderJob job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _computer.CheckAsync(job.JobId, job.Record, cancellationToken).ConfigureAwait(false);
+            await _jobs.MarkCheckedAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+            _logger.JobChecked(job.JobId);
+        }
+        catch (Exception e) when (e is JobInputException or ExchangeApiException { Status: System.Net.HttpStatusCode.NotFound })
+        {
+            await DeclineAsync(job, e.Message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // An API away, or anything else this job alone trips on: tried again after a
+            // back-off, and the other jobs go on meanwhile.
+            var (_, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
+            await RetryOrDeclineAsync(job, e.Message, now, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string SlotOf(ProviderJob job) => job.JobId.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// A transient failure of a job not accepted yet: tried again after a back-off while there is
@@ -371,6 +404,7 @@ public sealed class ProviderNode
     private async Task DeclineAsync(ProviderJob job, string reason, CancellationToken cancellationToken)
     {
         _logger.JobDeclined(job.JobId, reason);
+        _checkedInputs.Forget(job.JobId);
         await _jobs.MarkDeclinedAsync(job.JobId, reason, cancellationToken).ConfigureAwait(false);
         var (_, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
         if (job.Record.Deadline <= now)
@@ -473,6 +507,7 @@ public sealed class ProviderNode
                 await DeclineAsync(job, "its deadline passed before it was accepted", cancellationToken).ConfigureAwait(false);
                 break;
             default:
+                _checkedInputs.Forget(job.JobId);
                 await _jobs.MarkDoneAsync(job.JobId, status.ToString().ToLowerInvariant(), cancellationToken).ConfigureAwait(false);
                 break;
         }
@@ -480,7 +515,12 @@ public sealed class ProviderNode
 
     private async Task ComputeAsync(CancellationToken cancellationToken)
     {
-        var accepted = await _jobs.ListDueAsync(ProviderJobStore.Accepted, 4, cancellationToken).ConfigureAwait(false);
+        if (_slots.Free == 0)
+        {
+            return;
+        }
+
+        var accepted = await _jobs.ListDueAsync(ProviderJobStore.Accepted, 2 * _node.MaxConcurrentJobs, cancellationToken).ConfigureAwait(false);
         if (accepted.Count == 0)
         {
             return;
@@ -489,31 +529,46 @@ public sealed class ProviderNode
         var (_, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
         foreach (var job in accepted)
         {
-            if (job.Record.Deadline <= now)
+            if (_slots.IsRunning(SlotOf(job)))
             {
-                _logger.JobDropped(job.JobId, ProviderJobStore.Failed, "its deadline passed before it was computed");
-                await _jobs.MarkFailedAsync(job.JobId, "deadline passed before the job was computed", cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
-            try
+            if (job.Record.Deadline <= now)
             {
-                var result = await _computer.ComputeAsync(job.JobId, job.Record, cancellationToken).ConfigureAwait(false);
-                await _jobs.MarkComputedAsync(job.JobId, result.ResultRoot, result.OutputsHash, result.Signature, result.FalsifiedTasks.Count, cancellationToken).ConfigureAwait(false);
-                _logger.JobComputed(job.JobId, job.Record.TaskCount, result.FalsifiedTasks.Count);
+                _logger.JobDropped(job.JobId, ProviderJobStore.Failed, "its deadline passed before it was computed");
+                _checkedInputs.Forget(job.JobId);
+                await _jobs.MarkFailedAsync(job.JobId, "deadline passed before the job was computed", cancellationToken).ConfigureAwait(false);
             }
-            catch (JobInputException e)
+            else if (!_slots.TryStart(SlotOf(job), () => ComputeJobAsync(job, cancellationToken)))
             {
-                _logger.JobRefused(job.JobId, e.Message);
-                await _jobs.MarkFailedAsync(job.JobId, e.Message, cancellationToken).ConfigureAwait(false);
+                return;
             }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // Data away, or a model that cannot run this job: tried again after a back-off
-                // until the deadline (giving up earlier loses the collateral all the same), while
-                // the jobs behind it go on.
-                await RetryLaterAsync(job, e.Message, now, cancellationToken).ConfigureAwait(false);
-            }
+        }
+    }
+
+    /// <summary>Computes one job in its slot and records the outcome: computed, failed, or tried again after a back-off.</summary>
+    private async Task ComputeJobAsync(ProviderJob job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await _computer.ComputeAsync(job.JobId, job.Record, cancellationToken).ConfigureAwait(false);
+            await _jobs.MarkComputedAsync(job.JobId, result.ResultRoot, result.OutputsHash, result.Signature, result.FalsifiedTasks.Count, cancellationToken).ConfigureAwait(false);
+            _logger.JobComputed(job.JobId, job.Record.TaskCount, result.FalsifiedTasks.Count);
+        }
+        catch (JobInputException e)
+        {
+            _logger.JobRefused(job.JobId, e.Message);
+            _checkedInputs.Forget(job.JobId);
+            await _jobs.MarkFailedAsync(job.JobId, e.Message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Data away, or a model that cannot run this job: tried again after a back-off
+            // until the deadline (giving up earlier loses the collateral all the same), while
+            // the other jobs go on.
+            var (_, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
+            await RetryLaterAsync(job, e.Message, now, cancellationToken).ConfigureAwait(false);
         }
     }
 

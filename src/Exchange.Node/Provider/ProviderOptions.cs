@@ -58,6 +58,14 @@ public sealed class ProviderOptions : IValidatableObject
     [Range(1, 1_024)]
     public int BatchSize { get; set; } = 8;
 
+    /// <summary>
+    /// Memory for the inputs that checking a job fetched, decrypted and parsed, kept for computing
+    /// it so that they are not fetched and decrypted twice; inputs beyond it are fetched again to
+    /// compute. 0 keeps none. Default 256 MiB.
+    /// </summary>
+    [Range(0, 1 << 20)]
+    public int InputCacheMegabytes { get; set; } = 256;
+
     /// <summary>Jobs whose results go into one <c>submitResults</c> transaction at most. Default 16.</summary>
     [Range(1, 256)]
     public int SubmitBatchSize { get; set; } = 16;

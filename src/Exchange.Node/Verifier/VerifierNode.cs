@@ -41,7 +41,12 @@ public sealed class VerifierNode
     private readonly VerifierOptions _options;
     private readonly ILogger _logger;
     private readonly ChainClock _clock;
-    private readonly Random _jitter = new();
+    // Shared: the judging of several audits draws back-offs from it at once.
+    private readonly Random _jitter = Random.Shared;
+
+    // Audits and committee seats are judged here, each on its own, so that the round (and the
+    // verdicts, commits and reveals it sends) never waits for one.
+    private readonly JobSlots _slots;
 
     // The X25519 key that drawn tasks' keys of encrypted jobs are sealed to (docs/privacy.md).
     private readonly NSec.Cryptography.Key _encryptionKey;
@@ -59,6 +64,7 @@ public sealed class VerifierNode
         _logger = logger;
         _work = new VerifierWorkStore(database, time);
         _clock = new ChainClock(market, TimeSpan.FromSeconds(node.IdleBlockSeconds), logger);
+        _slots = new JobSlots(node.MaxConcurrentAudits, logger);
         _events = new MarketEventReader(
             market.Web3, [market.Deployment.JobMarket, market.Deployment.AuditCourt], new CursorStore(database, time), CursorName,
             market.Deployment.StartBlock, (ulong)node.MaxLogRange);
@@ -84,7 +90,10 @@ public sealed class VerifierNode
         _logger.VerifierReady(Address);
     }
 
-    /// <summary>One round: unfinished transactions, events, draws, audits, votes, disputes.</summary>
+    /// <summary>
+    /// One round: unfinished transactions, events, draws, audits, votes, disputes. Audits and
+    /// committee seats are judged on <see cref="JobSlots"/>: a later round sends what they recorded.
+    /// </summary>
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
@@ -202,26 +211,46 @@ public sealed class VerifierNode
 
     private async Task JudgeAuditsAsync(CancellationToken cancellationToken)
     {
-        foreach (var item in await _work.ListDueWorkAsync("new", 4, cancellationToken).ConfigureAwait(false))
+        if (_slots.Free > 0)
         {
-            try
+            // Twice the slots: the audits being judged are listed too, and skipped.
+            StartEach(await _work.ListDueWorkAsync("new", 2 * _node.MaxConcurrentAudits, cancellationToken).ConfigureAwait(false),
+                item => $"{item.Kind} {item.JobId}", item => JudgeAuditAsync(item, cancellationToken));
+        }
+    }
+
+    /// <summary>Starts <paramref name="step"/> for each item whose slot is not busy, while slots are free.</summary>
+    private void StartEach<T>(IEnumerable<T> items, Func<T, string> slotOf, Func<T, Task> step)
+    {
+        foreach (var item in items)
+        {
+            if (!_slots.IsRunning(slotOf(item)) && !_slots.TryStart(slotOf(item), () => step(item)))
             {
-                var tasks = item.Seed is { } seed
-                    ? await _market.TaskIndicesOfAsync(seed, item.Record.TaskCount, cancellationToken).ConfigureAwait(false)
-                    : await _market.AuditTasksAsync(item.JobId, item.Record.TaskCount, cancellationToken).ConfigureAwait(false);
-                var verdict = await _auditor.JudgeAsync(item.JobId, item.Record, tasks, cancellationToken).ConfigureAwait(false);
-                await _work.MarkJudgedAsync(item.JobId, item.Kind, verdict.Pass, verdict.EvidenceHash, cancellationToken).ConfigureAwait(false);
-                LogVerdict(item.JobId, item.Kind, verdict);
+                return;
             }
-            catch (JobInputException e)
-            {
-                _logger.WorkRefused(item.JobId, item.Kind, e.Message);
-                await _work.MarkFailedAsync(item.JobId, item.Kind, e.Message, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                await RetryAuditLaterAsync(item, e.Message, cancellationToken).ConfigureAwait(false);
-            }
+        }
+    }
+
+    /// <summary>Judges one audit in its slot and records the verdict, a failure, or a retry after a back-off.</summary>
+    private async Task JudgeAuditAsync(VerifierWork item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var tasks = item.Seed is { } seed
+                ? await _market.TaskIndicesOfAsync(seed, item.Record.TaskCount, cancellationToken).ConfigureAwait(false)
+                : await _market.AuditTasksAsync(item.JobId, item.Record.TaskCount, cancellationToken).ConfigureAwait(false);
+            var verdict = await _auditor.JudgeAsync(item.JobId, item.Record, tasks, cancellationToken).ConfigureAwait(false);
+            await _work.MarkJudgedAsync(item.JobId, item.Kind, verdict.Pass, verdict.EvidenceHash, cancellationToken).ConfigureAwait(false);
+            LogVerdict(item.JobId, item.Kind, verdict);
+        }
+        catch (JobInputException e)
+        {
+            _logger.WorkRefused(item.JobId, item.Kind, e.Message);
+            await _work.MarkFailedAsync(item.JobId, item.Kind, e.Message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await RetryAuditLaterAsync(item, e.Message, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -296,31 +325,38 @@ public sealed class VerifierNode
     /// <summary>Judges the job of each committee seat (re-running the audit's drawn tasks), then keeps the vote and a fresh random salt.</summary>
     private async Task JudgeVotesAsync(CancellationToken cancellationToken)
     {
-        foreach (var vote in await _work.ListDueVotesAsync("new", 4, cancellationToken).ConfigureAwait(false))
+        if (_slots.Free > 0)
         {
-            try
-            {
-                var providerWrong = await _work.JudgedProviderWrongAsync(vote.JobId, cancellationToken).ConfigureAwait(false);
-                if (providerWrong is null)
-                {
-                    var tasks = await _market.AuditTasksAsync(vote.JobId, vote.Record.TaskCount, cancellationToken).ConfigureAwait(false);
-                    var verdict = await _auditor.JudgeAsync(vote.JobId, vote.Record, tasks, cancellationToken).ConfigureAwait(false);
-                    LogVerdict(vote.JobId, "vote", verdict);
-                    providerWrong = !verdict.Pass;
-                }
+            StartEach(await _work.ListDueVotesAsync("new", 2 * _node.MaxConcurrentAudits, cancellationToken).ConfigureAwait(false),
+                vote => $"vote {vote.JobId} {vote.Round}", vote => JudgeVoteAsync(vote, cancellationToken));
+        }
+    }
 
-                await _work.MarkVoteJudgedAsync(vote.JobId, vote.Round, providerWrong.Value, Bytes32.FromBytes(RandomNumberGenerator.GetBytes(32)), cancellationToken).ConfigureAwait(false);
-                _logger.VoteStep(vote.JobId, vote.Round, providerWrong.Value ? "judged: provider wrong" : "judged: provider right");
-            }
-            catch (JobInputException e)
+    /// <summary>Judges one committee seat in its slot and keeps the vote with its salt, or records a failure or a retry.</summary>
+    private async Task JudgeVoteAsync(VerifierVote vote, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var providerWrong = await _work.JudgedProviderWrongAsync(vote.JobId, cancellationToken).ConfigureAwait(false);
+            if (providerWrong is null)
             {
-                _logger.VoteEnded(vote.JobId, vote.Round, e.Message);
-                await _work.MarkVoteFailedAsync(vote.JobId, vote.Round, e.Message, cancellationToken).ConfigureAwait(false);
+                var tasks = await _market.AuditTasksAsync(vote.JobId, vote.Record.TaskCount, cancellationToken).ConfigureAwait(false);
+                var verdict = await _auditor.JudgeAsync(vote.JobId, vote.Record, tasks, cancellationToken).ConfigureAwait(false);
+                LogVerdict(vote.JobId, "vote", verdict);
+                providerWrong = !verdict.Pass;
             }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                await RetryVoteLaterAsync(vote, e.Message, cancellationToken).ConfigureAwait(false);
-            }
+
+            await _work.MarkVoteJudgedAsync(vote.JobId, vote.Round, providerWrong.Value, Bytes32.FromBytes(RandomNumberGenerator.GetBytes(32)), cancellationToken).ConfigureAwait(false);
+            _logger.VoteStep(vote.JobId, vote.Round, providerWrong.Value ? "judged: provider wrong" : "judged: provider right");
+        }
+        catch (JobInputException e)
+        {
+            _logger.VoteEnded(vote.JobId, vote.Round, e.Message);
+            await _work.MarkVoteFailedAsync(vote.JobId, vote.Round, e.Message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await RetryVoteLaterAsync(vote, e.Message, cancellationToken).ConfigureAwait(false);
         }
     }
 

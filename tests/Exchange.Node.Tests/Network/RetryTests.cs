@@ -19,7 +19,8 @@ namespace Exchange.Node.Tests.Network;
 /// <summary>
 /// A provider never gives up a job while time remains: an API outage longer than any fixed retry
 /// budget only delays the job, a job that keeps failing never holds up the others, a result whose
-/// deadline passed is dropped once instead of being sent again and again, and on a chain that mines
+/// deadline passed is dropped once instead of being sent again and again, a job whose data never
+/// arrives keeps only its own slot while later jobs settle, and on a chain that mines
 /// only on transactions (no interval mining) jobs still settle because the provider mines the
 /// blocks it waits for.
 /// </summary>
@@ -71,28 +72,61 @@ public sealed class RetryTests : IDisposable
         Assert.Equal(0, await TestNetwork.CountEventsAsync<JobDeclinedEventDTO>(network, job.JobId));
     }
 
-    [Fact]
-    public async Task A_job_whose_data_keeps_failing_waits_out_its_back_off_while_a_later_job_settles()
+    /// <summary>
+    /// The API serves the first job's input with bytes that do not hash to its address (a fault of
+    /// the store, retried, not the job's data), or holds it as a named pipe with no writer, so that
+    /// the API's read of it, and the provider's fetch, never end: either way the job keeps only its
+    /// own slot, and a later job settles.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_job_whose_data_keeps_failing_or_never_arrives_holds_up_no_later_job(bool hangs)
     {
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
         using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"), minTurnaround: 5);
         var client = TestNetwork.Client(network, Client, _http);
 
-        // The API serves the first job's input with bytes that do not hash to its address: a fault of the store, retried, not the job's data.
         var broken = Assert.Single(await PrepareAsync(network, client, provider, seed: 2, tasks: 1, tasksPerJob: 1));
-        var stored = Path.Combine(_folder.File("net/api/blobs"), broken.Manifest.InputHashes[0].ToString()[2..4], broken.Manifest.InputHashes[0].ToString()[2..]);
-        Assert.True(File.Exists(stored), stored);
-        File.WriteAllBytes(stored, [1, 2, 3]);
-        var bad = Assert.Single(await client.CreateAsync([broken], TimeSpan.FromMinutes(10), 1, null, default));
-        var queue = new ProviderJobStore(await NodeDatabase.OpenAsync(_folder.File("provider/provider.db"), default), TimeProvider.System);
-        await TestNetwork.WaitForAsync(async () => await queue.FindAsync(bad.JobId, default) is { Attempts: >= 1 } row ? row : null, "a failed attempt at the broken job", provider.Tail);
+        var stored = StoredInput(broken);
+        var original = File.ReadAllBytes(stored);
+        if (hangs)
+        {
+            File.Delete(stored);
+            using var mkfifo = System.Diagnostics.Process.Start("mkfifo", stored);
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        else
+        {
+            File.WriteAllBytes(stored, [1, 2, 3]);
+        }
 
-        var good = Assert.Single(await client.CreateAsync(await PrepareAsync(network, client, provider, seed: 3, tasks: 2, tasksPerJob: 2), TimeSpan.FromMinutes(10), 1, null, default));
-        await TestNetwork.WaitForStatusAsync(client.Market, good.JobId, JobStatus.Settled, provider.Tail);
+        try
+        {
+            var bad = Assert.Single(await client.CreateAsync([broken], TimeSpan.FromMinutes(10), 1, null, default));
+            var queue = new ProviderJobStore(await NodeDatabase.OpenAsync(_folder.File("provider/provider.db"), default), TimeProvider.System);
+            await TestNetwork.WaitForAsync(
+                async () => await queue.FindAsync(bad.JobId, default) is { } row && (hangs || row.Attempts >= 1) ? row : null,
+                hangs ? "the provider to see the job whose data never arrives" : "a failed attempt at the broken job", provider.Tail);
 
-        // Its deadline is minutes away: the broken job is neither accepted nor given up.
-        Assert.Equal(JobStatus.Created, await client.Market.StatusAsync(bad.JobId, default));
-        Assert.Equal(ProviderJobStore.New, (await queue.FindAsync(bad.JobId, default))!.State);
+            var good = Assert.Single(await client.CreateAsync(await PrepareAsync(network, client, provider, seed: 3, tasks: 2, tasksPerJob: 2), TimeSpan.FromMinutes(10), 1, null, default));
+            await TestNetwork.WaitForStatusAsync(client.Market, good.JobId, JobStatus.Settled, provider.Tail);
+
+            // Its deadline is minutes away: the broken job is neither accepted nor given up.
+            Assert.Equal(JobStatus.Created, await client.Market.StatusAsync(bad.JobId, default));
+            Assert.Equal(ProviderJobStore.New, (await queue.FindAsync(bad.JobId, default))!.State);
+        }
+        finally
+        {
+            if (hangs)
+            {
+                // On Linux a read-write open of a pipe never blocks, and it wakes the reads waiting for a writer; closing it ends them.
+                new FileStream(stored, FileMode.Open, FileAccess.ReadWrite).Dispose();
+                File.Delete(stored);
+                File.WriteAllBytes(stored, original);
+            }
+        }
     }
 
     [Fact]
@@ -155,6 +189,13 @@ public sealed class RetryTests : IDisposable
             (await OfferDirectory.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var first, ..] ? first : null, "the provider's offer", provider.Tail);
         var inputs = SyntheticImages.Png(tasks, seed, 224, 224).Select((png, i) => ClientTask.FromImage($"image-{i}.png", png, client.Card)).ToList();
         return await client.PrepareAsync(inputs, [offer], tasksPerJob, null, default);
+    }
+
+    /// <summary>Where the local API's blob store keeps the first input of <paramref name="job"/>.</summary>
+    private string StoredInput(PreparedJob job)
+    {
+        var hash = job.Manifest.InputHashes[0].ToString();
+        return Path.Combine(_folder.File("net/api/blobs"), hash[2..4], hash[2..]);
     }
 
     /// <summary>Waits until the provider has read events of three blocks mined after now: whole rounds of its work have run since.</summary>
