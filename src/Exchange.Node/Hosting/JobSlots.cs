@@ -61,6 +61,10 @@ public sealed class JobSlots(int capacity, ILogger logger)
                 {
                     await step().ConfigureAwait(false);
                 }
+                catch (OperationCanceledException)
+                {
+                    // The node stops: the job's row stays as it was, for the next run.
+                }
                 catch (Exception e)
                 {
                     // A step handles its job's failures itself; what escapes (the node stopping,
