@@ -58,7 +58,7 @@ public sealed class NodeOptions
     [Range(1, 256)]
     public int MaxConcurrentJobs { get; set; } = 4;
 
-    /// <summary>A verifier's audits and committee seats judged at once (each re-runs tasks of a job). Default 2.</summary>
+    /// <summary>A verifier's audits judged at once (each re-runs tasks of a job). Default 2.</summary>
     [Range(1, 256)]
     public int MaxConcurrentAudits { get; set; } = 2;
 }

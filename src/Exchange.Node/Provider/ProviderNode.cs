@@ -155,9 +155,10 @@ public sealed class ProviderNode
         await KeepCollateralAsync(cancellationToken).ConfigureAwait(false);
         await TryRefreshOfferAsync(cancellationToken).ConfigureAwait(false);
         await _events.PollAsync(HandleLogsAsync, cancellationToken).ConfigureAwait(false);
+        // Accepted jobs take free slots before new ones: their collateral is at stake.
+        await ComputeAsync(cancellationToken).ConfigureAwait(false);
         await CheckAsync(cancellationToken).ConfigureAwait(false);
         await AcceptAsync(cancellationToken).ConfigureAwait(false);
-        await ComputeAsync(cancellationToken).ConfigureAwait(false);
         await SubmitAsync(cancellationToken).ConfigureAwait(false);
         // Keys first: a committee member has only its commit window to judge, and the keeper calls may wait for receipts.
         await RevealKeysAsync(cancellationToken).ConfigureAwait(false);

@@ -44,8 +44,8 @@ public sealed class VerifierNode
     // Shared: the judging of several audits draws back-offs from it at once.
     private readonly Random _jitter = Random.Shared;
 
-    // Audits and committee seats are judged here, each on its own, so that the round (and the
-    // verdicts, commits and reveals it sends) never waits for one.
+    // Audits are judged here, each on its own, so that the round (and the verdicts, commits and
+    // reveals it sends) never waits for one.
     private readonly JobSlots _slots;
 
     // The X25519 key that drawn tasks' keys of encrypted jobs are sealed to (docs/privacy.md).
@@ -91,8 +91,8 @@ public sealed class VerifierNode
     }
 
     /// <summary>
-    /// One round: unfinished transactions, events, draws, audits, votes, disputes. Audits and
-    /// committee seats are judged on <see cref="JobSlots"/>: a later round sends what they recorded.
+    /// One round: unfinished transactions, events, draws, audits, votes, disputes. Audits are
+    /// judged on <see cref="JobSlots"/>: a later round sends the verdicts they recorded.
     /// </summary>
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -211,20 +211,16 @@ public sealed class VerifierNode
 
     private async Task JudgeAuditsAsync(CancellationToken cancellationToken)
     {
-        if (_slots.Free > 0)
+        if (_slots.Free == 0)
         {
-            // Twice the slots: the audits being judged are listed too, and skipped.
-            StartEach(await _work.ListDueWorkAsync("new", 2 * _node.MaxConcurrentAudits, cancellationToken).ConfigureAwait(false),
-                item => $"{item.Kind} {item.JobId}", item => JudgeAuditAsync(item, cancellationToken));
+            return;
         }
-    }
 
-    /// <summary>Starts <paramref name="step"/> for each item whose slot is not busy, while slots are free.</summary>
-    private void StartEach<T>(IEnumerable<T> items, Func<T, string> slotOf, Func<T, Task> step)
-    {
-        foreach (var item in items)
+        // Twice the slots: the audits being judged are listed too, and skipped.
+        foreach (var item in await _work.ListDueWorkAsync("new", 2 * _node.MaxConcurrentAudits, cancellationToken).ConfigureAwait(false))
         {
-            if (!_slots.IsRunning(slotOf(item)) && !_slots.TryStart(slotOf(item), () => step(item)))
+            var slot = $"{item.Kind} {item.JobId}";
+            if (!_slots.IsRunning(slot) && !_slots.TryStart(slot, () => JudgeAuditAsync(item, cancellationToken)))
             {
                 return;
             }
@@ -325,38 +321,31 @@ public sealed class VerifierNode
     /// <summary>Judges the job of each committee seat (re-running the audit's drawn tasks), then keeps the vote and a fresh random salt.</summary>
     private async Task JudgeVotesAsync(CancellationToken cancellationToken)
     {
-        if (_slots.Free > 0)
+        foreach (var vote in await _work.ListDueVotesAsync("new", 4, cancellationToken).ConfigureAwait(false))
         {
-            StartEach(await _work.ListDueVotesAsync("new", 2 * _node.MaxConcurrentAudits, cancellationToken).ConfigureAwait(false),
-                vote => $"vote {vote.JobId} {vote.Round}", vote => JudgeVoteAsync(vote, cancellationToken));
-        }
-    }
-
-    /// <summary>Judges one committee seat in its slot and keeps the vote with its salt, or records a failure or a retry.</summary>
-    private async Task JudgeVoteAsync(VerifierVote vote, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var providerWrong = await _work.JudgedProviderWrongAsync(vote.JobId, cancellationToken).ConfigureAwait(false);
-            if (providerWrong is null)
+            try
             {
-                var tasks = await _market.AuditTasksAsync(vote.JobId, vote.Record.TaskCount, cancellationToken).ConfigureAwait(false);
-                var verdict = await _auditor.JudgeAsync(vote.JobId, vote.Record, tasks, cancellationToken).ConfigureAwait(false);
-                LogVerdict(vote.JobId, "vote", verdict);
-                providerWrong = !verdict.Pass;
-            }
+                var providerWrong = await _work.JudgedProviderWrongAsync(vote.JobId, cancellationToken).ConfigureAwait(false);
+                if (providerWrong is null)
+                {
+                    var tasks = await _market.AuditTasksAsync(vote.JobId, vote.Record.TaskCount, cancellationToken).ConfigureAwait(false);
+                    var verdict = await _auditor.JudgeAsync(vote.JobId, vote.Record, tasks, cancellationToken).ConfigureAwait(false);
+                    LogVerdict(vote.JobId, "vote", verdict);
+                    providerWrong = !verdict.Pass;
+                }
 
-            await _work.MarkVoteJudgedAsync(vote.JobId, vote.Round, providerWrong.Value, Bytes32.FromBytes(RandomNumberGenerator.GetBytes(32)), cancellationToken).ConfigureAwait(false);
-            _logger.VoteStep(vote.JobId, vote.Round, providerWrong.Value ? "judged: provider wrong" : "judged: provider right");
-        }
-        catch (JobInputException e)
-        {
-            _logger.VoteEnded(vote.JobId, vote.Round, e.Message);
-            await _work.MarkVoteFailedAsync(vote.JobId, vote.Round, e.Message, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            await RetryVoteLaterAsync(vote, e.Message, cancellationToken).ConfigureAwait(false);
+                await _work.MarkVoteJudgedAsync(vote.JobId, vote.Round, providerWrong.Value, Bytes32.FromBytes(RandomNumberGenerator.GetBytes(32)), cancellationToken).ConfigureAwait(false);
+                _logger.VoteStep(vote.JobId, vote.Round, providerWrong.Value ? "judged: provider wrong" : "judged: provider right");
+            }
+            catch (JobInputException e)
+            {
+                _logger.VoteEnded(vote.JobId, vote.Round, e.Message);
+                await _work.MarkVoteFailedAsync(vote.JobId, vote.Round, e.Message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                await RetryVoteLaterAsync(vote, e.Message, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
