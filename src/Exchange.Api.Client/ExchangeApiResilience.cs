@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Http.Resilience;
 
 namespace Exchange.Api.Client;
@@ -38,5 +39,11 @@ public static class ExchangeApiResilience
         options.TotalRequestTimeout.Timeout = TotalRequestTimeout;
         // The breaker's window must span at least two attempts (the options validator's rule).
         options.CircuitBreaker.SamplingDuration = 2 * AttemptTimeout;
+        // Every role in a process shares the circuit to an API, so it opens only when the API is
+        // failing (half the requests), and a 429 (the API pacing a client, which the retries wait
+        // out as asked) is no failure: a busy API must not cut every role off.
+        options.CircuitBreaker.FailureRatio = 0.5;
+        options.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(
+            args.Outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests && HttpClientResiliencePredicates.IsTransient(args.Outcome));
     }
 }

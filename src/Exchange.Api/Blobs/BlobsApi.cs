@@ -1,4 +1,3 @@
-using System.Globalization;
 using Exchange.Api.Accounts;
 using Exchange.Api.Client.Blobs;
 using Exchange.Api.Infrastructure;
