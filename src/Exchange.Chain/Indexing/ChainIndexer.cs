@@ -49,6 +49,7 @@ public sealed partial class ChainIndexer : IChainEventConsumer
     public async Task<PollProgress> SyncOnceAsync(CancellationToken cancellationToken = default)
     {
         await SchemaMigrator.MigrateAsync(_database, cancellationToken).ConfigureAwait(false);
+        await _poller.NextBlockAsync(cancellationToken).ConfigureAwait(false); // refuses a database of another deployment before any call to it
         _projector ??= new StateProjector(await ReadRatesAsync(cancellationToken).ConfigureAwait(false));
         return await _poller.SyncOnceAsync(this, cancellationToken).ConfigureAwait(false);
     }

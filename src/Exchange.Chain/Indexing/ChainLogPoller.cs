@@ -62,7 +62,7 @@ public sealed partial class ChainLogPoller
     public async Task<PollProgress> SyncOnceAsync(IChainEventConsumer consumer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(consumer);
-        var next = await CursorAsync(cancellationToken).ConfigureAwait(false);
+        var next = await NextBlockAsync(cancellationToken).ConfigureAwait(false);
         var head = (ulong)(await _web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
         var rolledBack = await RollBackIfReorgedAsync(consumer, next, head, cancellationToken).ConfigureAwait(false);
         if (rolledBack is { } fork)
@@ -82,7 +82,9 @@ public sealed partial class ChainLogPoller
         return new PollProgress(next, head, events, rolledBack);
     }
 
-    private async Task<ulong> CursorAsync(CancellationToken cancellationToken)
+    /// <summary>The first block the cursor has not read (the deployment's first block for a new cursor).</summary>
+    /// <exception cref="InvalidOperationException">The cursor follows another deployment.</exception>
+    public async Task<ulong> NextBlockAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var market = _deployment.JobMarket.ToLowerInvariant();

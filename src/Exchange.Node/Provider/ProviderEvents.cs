@@ -1,5 +1,7 @@
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Indexing;
+using Exchange.Core.Hashing;
+using Exchange.Core.Jobs;
 using Exchange.Node.Chain;
 using Exchange.Node.Hosting;
 using Exchange.Node.Queues;
@@ -13,17 +15,24 @@ namespace Exchange.Node.Provider;
 /// their acceptance, results, draws and endings. Every step is idempotent (the queue ignores a job
 /// it knows and moves states forward only), so events handed again after a crash or a reorg change nothing twice.
 /// </summary>
-internal sealed class ProviderEvents(ProviderJobStore jobs, string address, ILogger logger) : IChainEventConsumer
+/// <param name="market">The provider's chain handle.</param>
+/// <param name="jobs">Its work queue.</param>
+/// <param name="logger">Log.</param>
+public sealed class ProviderEvents(MarketClient market, ProviderJobStore jobs, ILogger logger) : IChainEventConsumer
 {
+    private readonly string _address = market.Address;
+
+    /// <inheritdoc />
     public bool WritesInCursorTransaction => false;
 
+    /// <inheritdoc />
     public async Task ApplyAsync(IReadOnlyList<ChainEvent> events, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
         foreach (var e in events)
         {
             switch (e.Event)
             {
-                case JobCreatedEventDTO created when string.Equals(created.Provider, address, StringComparison.OrdinalIgnoreCase):
+                case JobCreatedEventDTO created when string.Equals(created.Provider, _address, StringComparison.OrdinalIgnoreCase):
                     if (await jobs.AddAsync(created.JobId, JobRecords.FromCreated(created), cancellationToken).ConfigureAwait(false))
                     {
                         logger.JobSeen(created.JobId, created.TaskCount, created.Client);
@@ -60,9 +69,23 @@ internal sealed class ProviderEvents(ProviderJobStore jobs, string address, ILog
     }
 
     /// <summary>
-    /// Nothing to undo: the queue holds what the provider must act on, and the events of the new
-    /// branch are read again from the fork; a transaction the old branch mined is reconciled against
-    /// the chain by its receipt, as after a crash.
+    /// Forgets the jobs the provider has sent nothing for whose creation the chain no longer holds
+    /// as recorded (the reorg dropped it, or another job now has its id); the events of the new
+    /// branch, read again from the fork, add what is there. A job the provider acted on stays: its
+    /// transactions are reconciled against the chain by their receipts, as after a crash.
     /// </summary>
-    public Task RollBackAsync(ulong fork, SqliteTransaction? transaction, CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task RollBackAsync(ulong fork, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        foreach (var state in (string[])[ProviderJobStore.New, ProviderJobStore.Checked])
+        {
+            foreach (var job in await jobs.ListAsync(state, int.MaxValue, cancellationToken).ConfigureAwait(false))
+            {
+                var onChain = await market.GetJobAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+                if ((JobStatus)onChain.Status == JobStatus.None || Bytes32.FromBytes(onChain.Commitment) != job.Record.Commitment())
+                {
+                    await jobs.ForgetUnsentAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
 }

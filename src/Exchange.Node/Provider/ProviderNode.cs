@@ -95,7 +95,7 @@ public sealed class ProviderNode
         Model = model;
         _jobs = new ProviderJobStore(database, time);
         _events = MarketEventPoller.Create(market, database, CursorName, node, logger);
-        _intake = new ProviderEvents(_jobs, market.Address, logger);
+        _intake = new ProviderEvents(market, _jobs, logger);
         Cheater = new Cheater(options.Cheat, options.CheatRate, options.CheatSeed, options.CheatClients);
         _encryptionKey = ProviderEncryptionKey.LoadOrCreate(node.DataDirectory);
         _computer = new JobComputer(api, models, key, market.Domain, Cheater, otherModel, options.BatchSize, _encryptionKey);
