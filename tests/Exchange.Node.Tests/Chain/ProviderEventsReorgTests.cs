@@ -9,6 +9,7 @@ using Exchange.Node.Chain;
 using Exchange.Node.Client;
 using Exchange.Node.Hosting;
 using Exchange.Node.Offers;
+using Exchange.Node.Privacy;
 using Exchange.Node.Provider;
 using Exchange.Node.Queues;
 using Exchange.Node.Tests.Support;
@@ -40,10 +41,12 @@ public sealed class ProviderEventsReorgTests : IDisposable
     [Fact]
     public async Task A_provider_restarted_after_a_reorg_holds_each_job_of_the_new_branch_once_and_none_of_the_dropped_one()
     {
-        await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 0), TestNetwork.Funded(Provider, Client), _folder.File("net"), default);
+        await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), default);
         var provider = network.Market(DevAccounts.Key(Provider));
         await provider.EnsureStakeAsync(StakeRole.Provider, MarketParameters.Tokens(1_000), default);
         await provider.EnsureCollateralAsync(MarketParameters.Tokens(500), default);
+        using var encryptionKey = ProviderEncryptionKey.LoadOrCreate(_folder.File("provider"));
+        await provider.EnsureEncryptionKeyAsync(ProviderEncryptionKey.PublicKeyBytes(encryptionKey), default);
         var client = TestNetwork.Client(network, Client, _http);
         var offer = await OfferAsync(provider, client.Card.ModelId);
         var database = _folder.File("provider/provider.db");
