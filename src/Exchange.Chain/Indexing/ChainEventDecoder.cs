@@ -20,8 +20,10 @@ public sealed class ChainEventDecoder
 {
     private static readonly Dictionary<string, (string Name, Func<FilterLog, IEventDTO> Decode)> ByTopic = BuildTypes();
 
+    private static readonly HashSet<(string Contract, string Topic)> Declared = [.. ContractArtifacts.All
+        .SelectMany(a => ABIDeserialiserFactory.DeserialiseContractABI(a.Abi).Events.Select(e => (a.Name, "0x" + e.Sha3Signature)))];
+
     private readonly Dictionary<string, string> _contractByAddress;
-    private readonly HashSet<(string Contract, string Topic)> _declared = [];
 
     /// <summary>Creates a decoder of the logs of <paramref name="deployment"/>'s contracts.</summary>
     public ChainEventDecoder(ChainDeployment deployment)
@@ -34,13 +36,6 @@ public sealed class ChainEventDecoder
             [deployment.JobMarket.ToLowerInvariant()] = "JobMarket",
             [deployment.AuditCourt.ToLowerInvariant()] = "AuditCourt",
         };
-        foreach (var artifact in ContractArtifacts.All)
-        {
-            foreach (var e in ABIDeserialiserFactory.DeserialiseContractABI(artifact.Abi).Events)
-            {
-                _declared.Add((artifact.Name, "0x" + e.Sha3Signature));
-            }
-        }
     }
 
     /// <summary>The addresses to ask <c>eth_getLogs</c> for.</summary>
@@ -53,7 +48,7 @@ public sealed class ChainEventDecoder
         if (!_contractByAddress.TryGetValue(log.Address.ToLowerInvariant(), out var contract)
             || log.Topics is not { Length: > 0 }
             || log.Topics[0]?.ToString()?.ToLowerInvariant() is not { } topic
-            || !_declared.Contains((contract, topic))
+            || !Declared.Contains((contract, topic))
             || !ByTopic.TryGetValue(topic, out var type))
         {
             return null;
