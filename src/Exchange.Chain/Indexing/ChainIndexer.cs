@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Dapper;
 using Exchange.Chain.Deployment;
+using Exchange.Chain.Migrations;
 using Exchange.Chain.State;
 using Exchange.Storage;
 using Microsoft.Data.Sqlite;
@@ -48,7 +49,7 @@ public sealed partial class ChainIndexer : IChainEventConsumer
     /// <summary>Indexes every block up to the head minus the confirmations, rolling back first if the chain reorganised.</summary>
     public async Task<PollProgress> SyncOnceAsync(CancellationToken cancellationToken = default)
     {
-        await SchemaMigrator.MigrateAsync(_database, cancellationToken).ConfigureAwait(false);
+        await SchemaMigrator.MigrateAsync(_database, [ChainMigrations.Set], cancellationToken).ConfigureAwait(false);
         await _poller.NextBlockAsync(cancellationToken).ConfigureAwait(false); // refuses a database of another deployment before any call to it
         _projector ??= new StateProjector(await ReadRatesAsync(cancellationToken).ConfigureAwait(false));
         return await _poller.SyncOnceAsync(this, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using Dapper;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Indexing;
+using Exchange.Chain.Migrations;
 using Exchange.Chain.Wallets;
 using Exchange.Storage;
 using Exchange.TestSupport;
@@ -23,7 +24,7 @@ public sealed class ChainLogPollerTests(ChainFixture chain) : IDisposable
     public async Task A_poller_restarted_after_a_reorg_three_blocks_deep_rolls_back_and_reads_the_new_branch_once()
     {
         var database = new SqliteConnectionFactory(_folder.File("poller.db"));
-        await SchemaMigrator.MigrateAsync(database);
+        await SchemaMigrator.MigrateAsync(database, [ChainMigrations.Set]);
         var consumer = new TransferLedger(database);
         await consumer.CreateAsync();
         ChainLogPoller NewPoller() => new(chain.Web3, chain.Deployment, database, "transfers", [chain.Deployment.ComputeToken], new LogPollerOptions { BatchSize = 50 });

@@ -30,13 +30,8 @@ public sealed class ProviderEventsReorgTests : IDisposable
     private const int Client = 8;
 
     private readonly TempDirectory _folder = new();
-    private readonly HttpClient _http = new();
 
-    public void Dispose()
-    {
-        _http.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task A_provider_restarted_after_a_reorg_holds_each_job_of_the_new_branch_once_and_none_of_the_dropped_one()
@@ -47,7 +42,7 @@ public sealed class ProviderEventsReorgTests : IDisposable
         await provider.EnsureCollateralAsync(MarketParameters.Tokens(500), default);
         using var encryptionKey = ProviderEncryptionKey.LoadOrCreate(_folder.File("provider"));
         await provider.EnsureEncryptionKeyAsync(ProviderEncryptionKey.PublicKeyBytes(encryptionKey), default);
-        var client = TestNetwork.Client(network, Client, _http);
+        var client = TestNetwork.Client(network, Client);
         var offer = await OfferAsync(provider, client.Card.ModelId);
         var database = _folder.File("provider/provider.db");
 
