@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
+using Exchange.Chain.Migrations;
 using Exchange.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -53,7 +54,7 @@ public sealed partial class ChainIndexer
     /// <summary>Indexes every block up to the head minus the confirmations, rolling back first if the chain reorganised.</summary>
     public async Task<IndexerProgress> SyncOnceAsync(CancellationToken cancellationToken = default)
     {
-        await SchemaMigrator.MigrateAsync(_database, cancellationToken).ConfigureAwait(false);
+        await SchemaMigrator.MigrateAsync(_database, [ChainMigrations.Set], cancellationToken).ConfigureAwait(false);
         var next = await CursorAsync(cancellationToken).ConfigureAwait(false);
         _projector ??= new StateProjector(await ReadRatesAsync(cancellationToken).ConfigureAwait(false));
         var head = (ulong)(await _web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
