@@ -27,7 +27,7 @@ public sealed class SchemaMigratorTests : IDisposable
         await using var connection = await db.OpenAsync();
         var recorded = (await connection.QueryAsync<long>("SELECT version FROM schema_version ORDER BY version")).Select(v => (int)v);
         Assert.Equal(first, recorded);
-        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM sqlite_master WHERE name = 'chain_cursor'"));
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM sqlite_master WHERE name = 'log_cursors'"));
     }
 
     [Fact]

@@ -105,7 +105,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         {
             // The silent provider's offer must be backed by free collateral, or the market refuses its jobs.
             var market = network.Market(silent.Key);
-            await market.EnsureStakeAsync(MarketClient.ProviderRole, MarketParameters.Tokens(10_000), ct).ConfigureAwait(false);
+            await market.EnsureStakeAsync(StakeRole.Provider, MarketParameters.Tokens(10_000), ct).ConfigureAwait(false);
             await market.EnsureCollateralAsync(4 * parameters.Collateral(MarketParameters.Price(UnitPrice, (uint)ProviderOptionsFor(silent).MaxTasks)), ct).ConfigureAwait(false);
 
             // Like any provider it registers an encryption key, so the client's encrypted jobs can go to it.

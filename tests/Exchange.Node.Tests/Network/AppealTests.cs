@@ -78,7 +78,7 @@ public sealed class AppealTests : IDisposable
             null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded([Provider, Verifiers[0], Client]), _folder.File("net"), CancellationToken.None);
         var verifier = network.Market(DevAccounts.Key(Verifiers[0]));
         var verifierAddress = DevAccounts.Address(Verifiers[0]);
-        await verifier.EnsureStakeAsync(MarketClient.VerifierRole, MarketParameters.Tokens(1_000), default);
+        await verifier.EnsureStakeAsync(StakeRole.Verifier, MarketParameters.Tokens(1_000), default);
         await network.AdvanceEpochAsync(default);
 
         using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"));

@@ -87,7 +87,7 @@ public sealed class RestartTests : IDisposable
         var members = others.ToDictionary(v => DevAccounts.Address(v), v => network.Market(DevAccounts.Key(v)), StringComparer.OrdinalIgnoreCase);
         foreach (var member in members.Values)
         {
-            await member.EnsureStakeAsync(MarketClient.VerifierRole, MarketParameters.Tokens(1_000), default);
+            await member.EnsureStakeAsync(StakeRole.Verifier, MarketParameters.Tokens(1_000), default);
             await member.EnsureMarketBalanceAsync(MarketParameters.Tokens(100), default);
         }
 

@@ -202,7 +202,7 @@ public sealed class RetryTests : IDisposable
         {
             await using var connection = await database.Connections.OpenAsync(default);
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT next_block FROM node_cursors WHERE name = 'provider'";
+            command.CommandText = "SELECT next_block FROM log_cursors WHERE name = 'provider'";
             return await command.ExecuteScalarAsync() is long next && (ulong)next > start + 3 ? new object() : null;
         }, "three rounds of the provider", provider.Tail);
     }

@@ -194,7 +194,7 @@ public static class TestNetwork
         var verifiers = accounts.ToDictionary(v => DevAccounts.Address(v), v => network.Market(DevAccounts.Key(v)), StringComparer.OrdinalIgnoreCase);
         foreach (var verifier in verifiers.Values)
         {
-            await verifier.EnsureStakeAsync(MarketClient.VerifierRole, MarketParameters.Tokens(1_000), default);
+            await verifier.EnsureStakeAsync(StakeRole.Verifier, MarketParameters.Tokens(1_000), default);
             await verifier.EnsureMarketBalanceAsync(MarketParameters.Tokens(100), default);
         }
 
