@@ -18,14 +18,14 @@ internal sealed class Operator(ExchangeProgram program, string dataHome, Uri rpc
     public Uri Rpc => rpc;
 
     /// <summary>Runs a command to its end (killed after five minutes).</summary>
-    public async Task<CommandResult> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
+    public async Task<CommandResult> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
         using var process = Process.Start(StartInfo(arguments, environment)) ?? throw new InvalidOperationException("could not start exchange");
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(CommandLimit);
+        limit.CancelAfter(timeout ?? CommandLimit);
         try
         {
             await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
@@ -33,7 +33,7 @@ internal sealed class Operator(ExchangeProgram program, string dataHome, Uri rpc
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"exchange {string.Join(' ', arguments)} ran longer than {CommandLimit}");
+            throw new TimeoutException($"exchange {string.Join(' ', arguments)} ran longer than {timeout ?? CommandLimit}");
         }
 
         return new CommandResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
@@ -49,10 +49,14 @@ internal sealed class Operator(ExchangeProgram program, string dataHome, Uri rpc
             : throw new InvalidOperationException($"exchange {string.Join(' ', arguments)} exited {result.ExitCode}: {result.Stderr.Trim()}");
     }
 
+    /// <summary>Starts a command in the background, as a role or a client left to run.</summary>
+    public RoleProcess Start(string name, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
+        RoleProcess.Start(name, StartInfo(arguments, environment));
+
     /// <summary>Starts a long-running command (a role) and waits until it prints <paramref name="ready"/>.</summary>
     public async Task<RoleProcess> StartAsync(string name, IReadOnlyList<string> arguments, string ready, TimeSpan within, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var role = RoleProcess.Start(name, StartInfo(arguments, environment));
+        var role = Start(name, arguments, environment);
         try
         {
             await role.WaitForAsync(ready, within, cancellationToken).ConfigureAwait(false);

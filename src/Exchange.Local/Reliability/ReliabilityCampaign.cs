@@ -26,7 +26,6 @@ public static class ReliabilityCampaign
     /// <summary>The scenarios of the full campaign that this version does not run yet, and why.</summary>
     private static readonly IReadOnlyDictionary<string, string> NotBuilt = new Dictionary<string, string>
     {
-        ["kill-9"] = "not built yet: kill -9 of each role at points of a job's life",
         ["api-outage"] = "not built yet: the API down with jobs in flight",
         ["reorg"] = "not built yet: a reorg of depth >= 3 with jobs in flight",
         ["concurrent-clients"] = "not built yet: 8 clients x 250 tasks",
@@ -48,22 +47,37 @@ public static class ReliabilityCampaign
         var problems = new List<string>();
         IReadOnlyList<BadInputResult>? badInputs = null;
         FuzzResult? fuzz = null;
+        KillResult? kills = null;
         var ran = new List<string>();
         try
         {
-            if (options.Runs(BadInputsScenario.Name))
+            if (options.Runs(BadInputsScenario.Name) || options.Runs(KillScenario.Name))
             {
-                await progress.WriteLineAsync($"== {BadInputsScenario.Name}").ConfigureAwait(false);
                 await using var network = await CampaignNetwork.StartAsync(options.Program, Path.Combine(data, "network"), progress, cancellationToken).ConfigureAwait(false);
-                badInputs = await new BadInputsScenario(network.Operator, network.Web3, network.Deployment, network.ApiData, Path.Combine(data, "bad-inputs"))
-                    .RunAsync(network.Api, cancellationToken).ConfigureAwait(false);
-                ran.Add(BadInputsScenario.Name);
-                if (badInputs.Count < MinBadInputs)
+                if (options.Runs(BadInputsScenario.Name))
                 {
-                    problems.Add($"only {badInputs.Count} bad inputs tried, fewer than {MinBadInputs}");
+                    await progress.WriteLineAsync($"== {BadInputsScenario.Name}").ConfigureAwait(false);
+                    badInputs = await new BadInputsScenario(network.Operator, network.Web3, network.Deployment, network.ApiData, Path.Combine(data, "bad-inputs"))
+                        .RunAsync(network.Api, cancellationToken).ConfigureAwait(false);
+                    ran.Add(BadInputsScenario.Name);
+                    if (badInputs.Count < MinBadInputs)
+                    {
+                        problems.Add($"only {badInputs.Count} bad inputs tried, fewer than {MinBadInputs}");
+                    }
+
+                    problems.AddRange(badInputs.Where(b => b.Outcome != "refused").Select(b => $"bad input {b.Surface}/{b.Name} {b.Outcome}: {b.Changed ?? b.Answer}"));
                 }
 
-                problems.AddRange(badInputs.Where(b => b.Outcome != "refused").Select(b => $"bad input {b.Surface}/{b.Name} {b.Outcome}: {b.Changed ?? b.Answer}"));
+                if (options.Runs(KillScenario.Name))
+                {
+                    await progress.WriteLineAsync($"== {KillScenario.Name}").ConfigureAwait(false);
+                    kills = await new KillScenario(network, Path.Combine(data, "kill"), progress).RunAsync(cancellationToken).ConfigureAwait(false);
+                    ran.Add(KillScenario.Name);
+                    if (kills.NotSettled > 0 || kills.Duplicates > 0 || !kills.Conserved)
+                    {
+                        problems.Add($"kill -9: {kills.NotSettled} jobs not settled, {kills.Duplicates} duplicates, supply {(kills.Conserved ? "conserved" : "NOT conserved")}; client wait exited {kills.WaitExitCode}: {kills.Wait}");
+                    }
+                }
             }
 
             if (options.Runs(FuzzScenario.Name))
@@ -95,9 +109,9 @@ public static class ReliabilityCampaign
         var crashes = badInputs?.Count(b => b.Outcome == "crashed") ?? 0;
         return new ReliabilityReport(
             problems.Count == 0, options.Quick, ran, notRun, Math.Round(clock.Elapsed.TotalSeconds, 1),
-            new Lost(0, 0, "0"), 0, crashes,
+            new Lost(kills?.NotSettled ?? 0, (kills?.NotSettled ?? 0) * KillScenario.Tasks, kills is { Conserved: false } ? "unbalanced" : "0"), kills?.Duplicates ?? 0, crashes,
             badInputs?.Count ?? 0, badInputs?.Count(b => b.Outcome == "accepted") ?? 0, badInputs?.Count(b => b.Outcome == "unclear") ?? 0,
-            fuzz?.Cases, problems, badInputs, fuzz);
+            fuzz?.Cases, problems, badInputs, kills, fuzz);
     }
 
     private static void TryDelete(string folder)
@@ -139,12 +153,14 @@ internal sealed class CampaignNetwork : IAsyncDisposable
         """;
 
     private readonly HardhatNode _chain;
-    private readonly RoleProcess _api;
+    private readonly IReadOnlyList<string> _apiArguments;
+    private RoleProcess _api;
 
-    private CampaignNetwork(HardhatNode chain, RoleProcess api, Operator op, Web3 web3, ChainDeployment deployment, string apiData)
+    private CampaignNetwork(HardhatNode chain, RoleProcess api, IReadOnlyList<string> apiArguments, Operator op, Web3 web3, ChainDeployment deployment, string apiData)
     {
         _chain = chain;
         _api = api;
+        _apiArguments = apiArguments;
         Operator = op;
         Web3 = web3;
         Deployment = deployment;
@@ -182,14 +198,17 @@ internal sealed class CampaignNetwork : IAsyncDisposable
             var chainId = await web3.Eth.ChainId.SendRequestAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             var deployment = DeploymentFile.Read(Path.Combine(dataHome, "exchange", "deployments", chainId.Value.ToString(CultureInfo.InvariantCulture) + ".json"), chainId.Value);
             var client = BadInputsScenario.Client.ToString(CultureInfo.InvariantCulture);
-            await op.RunCheckedAsync(["token", "transfer", "--dev-account", "0", "--to", DevAccounts.Address(BadInputsScenario.Client), "--amount", "5000"], cancellationToken).ConfigureAwait(false);
+            foreach (var account in Funded)
+            {
+                await op.RunCheckedAsync(["token", "transfer", "--dev-account", "0", "--to", DevAccounts.Address(account), "--amount", "5000"], cancellationToken).ConfigureAwait(false);
+            }
+
             await op.RunCheckedAsync(["client", "deposit", "--dev-account", client, "100"], cancellationToken).ConfigureAwait(false);
             var apiData = Path.Combine(folder, "api");
             await progress.WriteLineAsync($"exchange api run on {apiUrl}").ConfigureAwait(false);
-            api = await op.StartAsync(
-                "api", ["api", "run", "--urls", apiUrl.ToString().TrimEnd('/'), "--data", apiData], "exchange api listening on", ApiReadyWithin, cancellationToken,
-                new Dictionary<string, string> { ["Api__MaxBlobBytes"] = MaxBlobBytesText }).ConfigureAwait(false);
-            return new CampaignNetwork(chain, api, op, web3, deployment, apiData);
+            string[] apiArguments = ["api", "run", "--urls", apiUrl.ToString().TrimEnd('/'), "--data", apiData];
+            api = await StartApiAsync(op, apiArguments, cancellationToken).ConfigureAwait(false);
+            return new CampaignNetwork(chain, api, apiArguments, op, web3, deployment, apiData);
         }
         catch
         {
@@ -198,6 +217,27 @@ internal sealed class CampaignNetwork : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Stops the API (with SIGKILL when <paramref name="kill"/>) and starts it again on its data.</summary>
+    public async Task RestartApiAsync(bool kill, CancellationToken cancellationToken)
+    {
+        if (kill)
+        {
+            _api.Kill();
+        }
+
+        _api.Dispose();
+        _api = await StartApiAsync(Operator, _apiArguments, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the API with SIGKILL; <see cref="RestartApiAsync"/> starts it again.</summary>
+    public void KillApi() => _api.Kill();
+
+    private static Task<RoleProcess> StartApiAsync(Operator op, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+        op.StartAsync("api", arguments, "exchange api listening on", ApiReadyWithin, cancellationToken, new Dictionary<string, string> { ["Api__MaxBlobBytes"] = MaxBlobBytesText });
+
+    /// <summary>The accounts the deployer gives tokens: the provider (1), the verifiers (2-4), the client (5), as docs/network.md does.</summary>
+    private static readonly int[] Funded = [1, 2, 3, 4, BadInputsScenario.Client];
 
     public ValueTask DisposeAsync()
     {

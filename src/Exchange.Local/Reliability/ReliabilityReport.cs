@@ -18,6 +18,7 @@ namespace Exchange.Local.Reliability;
 /// <param name="FuzzCases">Generated cases the property suites ran (null when the fuzz scenario did not run).</param>
 /// <param name="Problems">Each wrong figure in words.</param>
 /// <param name="BadInputs">Each bad input's outcome.</param>
+/// <param name="Kills">The kill -9 scenario's kills and jobs.</param>
 /// <param name="Fuzz">The fuzz suites' runs.</param>
 public sealed record ReliabilityReport(
     bool Ok,
@@ -34,6 +35,7 @@ public sealed record ReliabilityReport(
     long? FuzzCases,
     IReadOnlyList<string> Problems,
     IReadOnlyList<BadInputResult>? BadInputs,
+    KillResult? Kills,
     FuzzResult? Fuzz);
 
 /// <summary>What honest parties lost.</summary>
