@@ -26,8 +26,6 @@ public static class ReliabilityCampaign
     /// <summary>The scenarios of the full campaign that this version does not run yet, and why.</summary>
     private static readonly IReadOnlyDictionary<string, string> NotBuilt = new Dictionary<string, string>
     {
-        ["api-outage"] = "not built yet: the API down with jobs in flight",
-        ["reorg"] = "not built yet: a reorg of depth >= 3 with jobs in flight",
         ["concurrent-clients"] = "not built yet: 8 clients x 250 tasks",
     };
 
@@ -48,10 +46,12 @@ public static class ReliabilityCampaign
         IReadOnlyList<BadInputResult>? badInputs = null;
         FuzzResult? fuzz = null;
         KillResult? kills = null;
+        OutageResult? outage = null;
+        ReorgResult? reorg = null;
         var ran = new List<string>();
         try
         {
-            if (options.Runs(BadInputsScenario.Name) || options.Runs(KillScenario.Name))
+            if (ReliabilityOptions.Scenarios.Where(s => s != FuzzScenario.Name).Any(options.Runs))
             {
                 await using var network = await CampaignNetwork.StartAsync(options.Program, Path.Combine(data, "network"), progress, cancellationToken).ConfigureAwait(false);
                 if (options.Runs(BadInputsScenario.Name))
@@ -68,14 +68,42 @@ public static class ReliabilityCampaign
                     problems.AddRange(badInputs.Where(b => b.Outcome != "refused").Select(b => $"bad input {b.Surface}/{b.Name} {b.Outcome}: {b.Changed ?? b.Answer}"));
                 }
 
-                if (options.Runs(KillScenario.Name))
+                if (options.Runs(KillScenario.Name) || options.Runs(ApiOutageScenario.Name) || options.Runs(ReorgScenario.Name))
                 {
-                    await progress.WriteLineAsync($"== {KillScenario.Name}").ConfigureAwait(false);
-                    kills = await new KillScenario(network, Path.Combine(data, "kill"), progress).RunAsync(cancellationToken).ConfigureAwait(false);
-                    ran.Add(KillScenario.Name);
-                    if (kills.NotSettled > 0 || kills.Duplicates > 0 || !kills.Conserved)
+                    using var roles = new CampaignRoles(network, Path.Combine(data, "roles"), progress);
+                    await roles.StartAllAsync(cancellationToken).ConfigureAwait(false);
+                    if (options.Runs(KillScenario.Name))
                     {
-                        problems.Add($"kill -9: {kills.NotSettled} jobs not settled, {kills.Duplicates} duplicates, supply {(kills.Conserved ? "conserved" : "NOT conserved")}; client wait exited {kills.WaitExitCode}: {kills.Wait}");
+                        await progress.WriteLineAsync($"== {KillScenario.Name}").ConfigureAwait(false);
+                        kills = await new KillScenario(network, roles).RunAsync(cancellationToken).ConfigureAwait(false);
+                        ran.Add(KillScenario.Name);
+                        if (kills.NotSettled > 0 || kills.Duplicates > 0 || !kills.Conserved)
+                        {
+                            problems.Add($"kill -9: {kills.NotSettled} jobs not settled, {kills.Duplicates} duplicates, supply {(kills.Conserved ? "conserved" : "NOT conserved")}; client wait exited {kills.WaitExitCode}: {kills.Wait}");
+                        }
+                    }
+
+                    if (options.Runs(ApiOutageScenario.Name))
+                    {
+                        await progress.WriteLineAsync($"== {ApiOutageScenario.Name}").ConfigureAwait(false);
+                        outage = await new ApiOutageScenario(network, roles, progress).RunAsync(options.Quick, cancellationToken).ConfigureAwait(false);
+                        ran.Add(ApiOutageScenario.Name);
+                        if (outage.NotSettled > 0 || outage.Duplicates > 0 || !outage.Conserved || outage.PartiesThatLost > 0)
+                        {
+                            problems.Add($"api outage: {outage.NotSettled} jobs not settled, {outage.Duplicates} duplicates, {outage.PartiesThatLost} honest parties lost, supply {(outage.Conserved ? "conserved" : "NOT conserved")}; client wait exited {outage.WaitExitCode}: {outage.Wait}");
+                        }
+                    }
+
+                    if (options.Runs(ReorgScenario.Name))
+                    {
+                        await progress.WriteLineAsync($"== {ReorgScenario.Name}").ConfigureAwait(false);
+                        reorg = await new ReorgScenario(network, roles, progress).RunAsync(cancellationToken).ConfigureAwait(false);
+                        ran.Add(ReorgScenario.Name);
+                        if (reorg.NotSettled > 0 || reorg.Duplicates > 0 || !reorg.Conserved || !reorg.ApiConverged)
+                        {
+                            problems.Add($"reorg of depth {reorg.Depth}: {reorg.NotSettled} jobs after it not settled, {reorg.Duplicates} duplicates, supply {(reorg.Conserved ? "conserved" : "NOT conserved")}, "
+                                + $"API {(reorg.ApiConverged ? "converged" : "did NOT converge")} (API: {reorg.Api}; chain: {reorg.Chain}); client wait exited {reorg.WaitExitCode}: {reorg.Wait}");
+                        }
                     }
                 }
             }
@@ -106,12 +134,14 @@ public static class ReliabilityCampaign
             notRun[scenario] = why;
         }
 
+        var lostJobs = (kills?.NotSettled ?? 0) + (outage?.NotSettled ?? 0) + (reorg?.NotSettled ?? 0);
         var crashes = badInputs?.Count(b => b.Outcome == "crashed") ?? 0;
         return new ReliabilityReport(
             problems.Count == 0, options.Quick, ran, notRun, Math.Round(clock.Elapsed.TotalSeconds, 1),
-            new Lost(kills?.NotSettled ?? 0, (kills?.NotSettled ?? 0) * KillScenario.Tasks, kills is { Conserved: false } ? "unbalanced" : "0"), kills?.Duplicates ?? 0, crashes,
+            new Lost(lostJobs, lostJobs * CampaignRoles.Tasks, kills is { Conserved: false } || outage is { Conserved: false } || reorg is { Conserved: false } || outage?.PartiesThatLost > 0 ? "unbalanced" : "0"),
+            (kills?.Duplicates ?? 0) + (outage?.Duplicates ?? 0) + (reorg?.Duplicates ?? 0), crashes,
             badInputs?.Count ?? 0, badInputs?.Count(b => b.Outcome == "accepted") ?? 0, badInputs?.Count(b => b.Outcome == "unclear") ?? 0,
-            fuzz?.Cases, problems, badInputs, kills, fuzz);
+            fuzz?.Cases, problems, badInputs, kills, outage, reorg, fuzz);
     }
 
     private static void TryDelete(string folder)
@@ -169,6 +199,9 @@ internal sealed class CampaignNetwork : IAsyncDisposable
     }
 
     public Operator Operator { get; }
+
+    /// <summary>The Hardhat node, for its own methods (<c>evm_snapshot</c>, <c>evm_revert</c>, <c>evm_mine</c>).</summary>
+    public HardhatNode Chain => _chain;
 
     public Web3 Web3 { get; }
 

@@ -19,6 +19,8 @@ namespace Exchange.Local.Reliability;
 /// <param name="Problems">Each wrong figure in words.</param>
 /// <param name="BadInputs">Each bad input's outcome.</param>
 /// <param name="Kills">The kill -9 scenario's kills and jobs.</param>
+/// <param name="Outage">The API outage scenario's jobs and parties.</param>
+/// <param name="Reorg">The reorganisation scenario's jobs and the API's convergence.</param>
 /// <param name="Fuzz">The fuzz suites' runs.</param>
 public sealed record ReliabilityReport(
     bool Ok,
@@ -36,6 +38,8 @@ public sealed record ReliabilityReport(
     IReadOnlyList<string> Problems,
     IReadOnlyList<BadInputResult>? BadInputs,
     KillResult? Kills,
+    OutageResult? Outage,
+    ReorgResult? Reorg,
     FuzzResult? Fuzz);
 
 /// <summary>What honest parties lost.</summary>
