@@ -123,6 +123,8 @@ internal sealed class BadInputsScenario(Operator op, Web3 web3, ChainDeployment 
         yield return Cli("transfer-amount-too-precise", ["token", "transfer", "--dev-account", Number(Client), "--to", DevAccounts.Address(1), "--amount", "0.0000000000000000001"]);
         yield return Cli("balance-of-malformed-address", ["token", "balance", "--address", "0xZZ00000000000000000000000000000000000000"]);
         yield return Cli("rpc-not-a-url", ["token", "balance", "--dev-account", Number(Client), "--rpc", "not a url"]);
+        yield return Cli("rpc-variable-not-a-url", ["token", "balance", "--dev-account", Number(Client)], new Dictionary<string, string> { ["EXCHANGE_RPC"] = "http://127.0.0.1:99999" });
+        yield return Cli("api-variable-not-a-url", ["client", "jobs", "--dev-account", Number(Client)], new Dictionary<string, string> { ["EXCHANGE_API"] = "not a url" });
         yield return Cli("deploy-params-malformed-json", ["deploy", "--dev-account", "0", "--params", Write("params.json", "{\"epochLength\": 30,"u8.ToArray()), "--deployment", Path.Combine(folder, "other-deployment.json")]);
         yield return Cli("model-add-card-incomplete", ["model", "add", Write("garbage.onnx", [.. Enumerable.Range(0, 2048).Select(i => (byte)(i * 7 % 256))]), "--card", Write("card.json", "{\"name\": \"x\"}"u8.ToArray()), "--models", Path.Combine(folder, "models")]);
         yield return Cli("model-add-card-malformed-json", ["model", "add", Write("empty.onnx", []), "--card", Write("broken-card.json", "{\"name\": "u8.ToArray()), "--models", Path.Combine(folder, "models")]);

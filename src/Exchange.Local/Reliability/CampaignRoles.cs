@@ -46,12 +46,22 @@ internal sealed class CampaignRoles(CampaignNetwork network, string folder, Text
         }
     }
 
-    /// <summary><c>client wait</c> for the jobs, for at most <paramref name="within"/>.</summary>
-    public Task<CommandResult> WaitAsync(IReadOnlyList<BigInteger> jobs, TimeSpan within, CancellationToken cancellationToken)
+    /// <summary><c>client wait</c> for the jobs, for at most <paramref name="within"/> (then exit code 124, as <c>timeout</c> reports it: the jobs did not end).</summary>
+    public async Task<CommandResult> WaitAsync(IReadOnlyList<BigInteger> jobs, TimeSpan within, CancellationToken cancellationToken)
     {
-        progress.WriteLine($"client wait for jobs {string.Join(' ', jobs)}");
-        return _op.RunAsync(["client", "wait", "--dev-account", Client, .. jobs.Select(j => j.ToString(CultureInfo.InvariantCulture)), "--json"], cancellationToken, timeout: within);
+        await progress.WriteLineAsync($"client wait for jobs {string.Join(' ', jobs)}").ConfigureAwait(false);
+        try
+        {
+            return await _op.RunAsync(["client", "wait", "--dev-account", Client, .. jobs.Select(j => j.ToString(CultureInfo.InvariantCulture)), "--json"], cancellationToken, timeout: within).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            return new CommandResult(124, "", e.Message);
+        }
     }
+
+    /// <summary>A role's last lines, joined with " | ".</summary>
+    public string Tail(string role, int lines) => _roles.TryGetValue(role, out var process) ? process.Tail(lines) : "";
 
     /// <summary>
     /// What an account owns in tokens wherever they are: in its wallet, in the market (its balance

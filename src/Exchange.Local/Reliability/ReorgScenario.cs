@@ -23,7 +23,7 @@ internal sealed class ReorgScenario(CampaignNetwork network, CampaignRoles roles
     /// <summary>Blocks the reorganisation drops, at least.</summary>
     private const int Depth = 3;
 
-    private static readonly TimeSpan EndWithin = TimeSpan.FromMinutes(8);
+    private static readonly TimeSpan EndWithin = TimeSpan.FromMinutes(6);
     private static readonly TimeSpan ConvergeWithin = TimeSpan.FromMinutes(2);
 
     /// <summary>Runs the reorganisation and judges the nodes and the indexer.</summary>
@@ -58,7 +58,8 @@ internal sealed class ReorgScenario(CampaignNetwork network, CampaignRoles roles
         var (converged, api, chainView) = await ConvergeAsync(cancellationToken).ConfigureAwait(false);
         return new ReorgResult(
             (int)depth, dropped.ToString(CultureInfo.InvariantCulture), job.ToString(CultureInfo.InvariantCulture), onChain.Jobs, onChain.NotSettled, onChain.Duplicates, onChain.Conserved,
-            converged, api, chainView, wait.ExitCode, CampaignRoles.Shorten(wait.ExitCode == 0 ? wait.Stdout : wait.Stderr));
+            converged, api, chainView, wait.ExitCode, CampaignRoles.Shorten(wait.ExitCode == 0 ? wait.Stdout : wait.Stderr),
+            onChain.NotSettled > 0 ? CampaignRoles.Shorten(roles.Tail("provider", 4)) : null);
     }
 
     private async Task<ulong> BlockAsync(CancellationToken cancellationToken) =>
@@ -104,6 +105,7 @@ internal sealed class ReorgScenario(CampaignNetwork network, CampaignRoles roles
 /// <param name="Chain">The chain's figures.</param>
 /// <param name="WaitExitCode">client wait's exit code.</param>
 /// <param name="Wait">What client wait printed, shortened.</param>
+/// <param name="Provider">The provider's last lines when the job after did not settle, or null.</param>
 public sealed record ReorgResult(
     int Depth, string DroppedJob, string JobAfter, IReadOnlyList<KillJob> Jobs, int NotSettled, int Duplicates, bool Conserved,
-    bool ApiConverged, string Api, string Chain, int WaitExitCode, string Wait);
+    bool ApiConverged, string Api, string Chain, int WaitExitCode, string Wait, string? Provider);
