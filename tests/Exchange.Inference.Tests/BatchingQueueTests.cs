@@ -43,6 +43,45 @@ public class BatchingQueueTests
     }
 
     [Fact]
+    public async Task Overlapping_batches_give_every_task_its_own_output_and_dispose_waits_for_them()
+    {
+        using var model = OnnxModel.Load(TinyOnnx.Doubler(16), Cpu);
+        var queue = new BatchingQueue(model, new BatchingOptions(4, TimeSpan.Zero, 4, Overlap: 2), TimeProvider.System);
+
+        var inputs = Enumerable.Range(0, 200).Select(i => Floats.Random(16, seed: 300 + i)).ToArray();
+        var outputs = await Task.WhenAll(inputs.Select(input => queue.RunAsync([input], CancellationToken.None)));
+        await queue.DisposeAsync();
+
+        Assert.Equal(200, queue.Tasks);
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            Assert.Equal(Floats.Of(inputs[i]).Select(v => v * 2), Floats.Of(outputs[i][0]));
+        }
+    }
+
+    [Fact]
+    public async Task Large_batches_gathered_by_several_threads_and_reused_buffers_never_mix_tasks()
+    {
+        // 256 KiB per task: a batch of 32 is 8 MiB, above the size at which the copy goes parallel;
+        // the lone task between the two big batches reuses a buffer that still holds older rows.
+        const int floats = 1 << 16;
+        using var model = OnnxModel.Load(TinyOnnx.Doubler(floats), Cpu);
+        await using var queue = new BatchingQueue(model, new BatchingOptions(32, TimeSpan.FromSeconds(5), 64), TimeProvider.System);
+
+        foreach (var (count, seed) in new[] { (32, 1_000), (1, 2_000), (32, 3_000) })
+        {
+            var inputs = Enumerable.Range(0, count).Select(i => Floats.Random(floats, seed: seed + i)).ToArray();
+            var outputs = await Task.WhenAll(inputs.Select(input => queue.RunAsync([input], CancellationToken.None)));
+            for (var i = 0; i < count; i++)
+            {
+                Assert.Equal(Floats.Of(inputs[i]).Select(v => v * 2), Floats.Of(outputs[i][0]));
+            }
+        }
+
+        Assert.Equal(3, queue.Batches);
+    }
+
+    [Fact]
     public async Task A_lone_task_runs_after_the_maximum_wait()
     {
         using var model = OnnxModel.Load(TinyOnnx.Doubler(2), Cpu);

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Exchange.Core.Tensors;
 
 namespace Exchange.Core.Models;
@@ -81,29 +83,50 @@ public static class TaskInputs
         {
             case TensorDType.Float32:
                 var floats = tensor.AsFloat32();
-                for (var i = 0; i < floats.Length; i++)
-                {
-                    if (!float.IsFinite(floats[i]))
-                    {
-                        return (i, Name(floats[i]));
-                    }
-                }
-
-                return null;
+                var f = FirstWithFullExponent(MemoryMarshal.Cast<float, uint>(floats), 0x7F80_0000u);
+                return f < 0 ? null : (f, Name(floats[f]));
             case TensorDType.Float16:
                 var halves = tensor.AsFloat16();
-                for (var i = 0; i < halves.Length; i++)
-                {
-                    if (!Half.IsFinite(halves[i]))
-                    {
-                        return (i, Name((float)halves[i]));
-                    }
-                }
-
-                return null;
+                var h = FirstWithFullExponent(MemoryMarshal.Cast<Half, ushort>(halves), (ushort)0x7C00);
+                return h < 0 ? null : (h, Name((float)halves[h]));
             default:
                 return null;
         }
+    }
+
+    /// <summary>
+    /// The index of the first IEEE element whose exponent bits are all set (NaN or ±Inf), or −1.
+    /// Every provider checks every input of every task, hundreds of kilobytes each: the scan runs a
+    /// vector at a time and only looks at single elements in the vector that holds the culprit.
+    /// </summary>
+    private static int FirstWithFullExponent<T>(ReadOnlySpan<T> bits, T exponent)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && bits.Length >= Vector<T>.Count)
+        {
+            var mask = new Vector<T>(exponent);
+            var vectors = MemoryMarshal.Cast<T, Vector<T>>(bits);
+            for (var v = 0; v < vectors.Length; v++)
+            {
+                if (Vector.EqualsAny(vectors[v] & mask, mask))
+                {
+                    break;
+                }
+
+                i += Vector<T>.Count;
+            }
+        }
+
+        for (; i < bits.Length; i++)
+        {
+            if ((bits[i] & exponent) == exponent)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static string Name(float value) => float.IsNaN(value) ? "NaN" : value > 0 ? "+Inf" : "-Inf";

@@ -30,5 +30,5 @@ public sealed record InferenceEngineOptions
     internal const int CudaBatch = 32;
 
     internal BatchingOptions Batching(DeviceKind device) =>
-        new(MaxBatchSize ?? (device == DeviceKind.Cuda ? CudaBatch : CpuBatch), MaxWait, QueueCapacity);
+        new(MaxBatchSize ?? (device == DeviceKind.Cuda ? CudaBatch : CpuBatch), MaxWait, QueueCapacity, device == DeviceKind.Cuda ? 2 : 1);
 }

@@ -6,7 +6,9 @@ namespace Exchange.Inference.Runtime;
 /// <summary>
 /// The queue in front of one model: a bounded channel of tasks and one worker that takes up to
 /// <see cref="BatchingOptions.MaxBatchSize"/> of them, waiting at most <see cref="BatchingOptions.MaxWait"/>
-/// for a batch to fill, and runs them as one batch.
+/// for a batch to fill, and runs them as one batch. With <see cref="BatchingOptions.Overlap"/> above 1
+/// it gathers the next batch while earlier ones still run, so a GPU does not wait for the host to
+/// copy its next inputs.
 /// </summary>
 internal sealed class BatchingQueue : IAsyncDisposable
 {
@@ -16,6 +18,7 @@ internal sealed class BatchingQueue : IAsyncDisposable
     private readonly Channel<WorkItem> _channel;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _worker;
+    private readonly SemaphoreSlim _slots;
     private long _batches;
     private long _tasks;
 
@@ -25,6 +28,7 @@ internal sealed class BatchingQueue : IAsyncDisposable
         _model = model;
         _options = options;
         _time = time;
+        _slots = new SemaphoreSlim(options.Overlap, options.Overlap);
         _channel = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(options.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -63,25 +67,64 @@ internal sealed class BatchingQueue : IAsyncDisposable
             // The worker stops by cancellation.
         }
 
+        // Batches still running finish before their model's session may be disposed.
+        for (var slot = 0; slot < _options.Overlap; slot++)
+        {
+            await _slots.WaitAsync().ConfigureAwait(false);
+        }
+
         while (_channel.Reader.TryRead(out var item))
         {
             item.Completion.TrySetException(new ObjectDisposedException(nameof(BatchingQueue)));
         }
 
         _stop.Dispose();
+        _slots.Dispose();
     }
 
     private async Task WorkAsync(CancellationToken stop)
     {
-        var batch = new List<WorkItem>(_options.MaxBatchSize);
         while (await _channel.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
         {
-            batch.Clear();
+            var batch = new List<WorkItem>(_options.MaxBatchSize);
             await FillAsync(batch, stop).ConfigureAwait(false);
-            if (batch.Count > 0)
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            if (_options.Overlap == 1)
             {
                 Execute(batch);
+                continue;
             }
+
+            // A free slot first: at most Overlap batches are gathered and running, which bounds memory.
+            try
+            {
+                await _slots.WaitAsync(stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                foreach (var item in batch)
+                {
+                    item.Completion.TrySetException(new ObjectDisposedException(nameof(BatchingQueue)));
+                }
+
+                throw;
+            }
+
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    Execute(batch);
+                }
+                finally
+                {
+                    _slots.Release();
+                }
+            }, CancellationToken.None);
         }
     }
 

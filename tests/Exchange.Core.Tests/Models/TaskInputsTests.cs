@@ -43,6 +43,30 @@ public sealed class TaskInputsTests
 
     [Theory]
     [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(31)]
+    [InlineData(500)]
+    [InlineData(1_004)]
+    public void A_long_input_names_its_first_non_finite_element_wherever_it_is(int index)
+    {
+        // Long enough for the vector scan, with a tail that no whole vector covers (1,005 elements).
+        var wide = new TensorSpec("wide", TensorDType.Float32, new long[] { -1, 335 });
+        var floats = Enumerable.Range(0, 1_005).Select(i => i * 0.5f - 200f).ToArray();
+        floats[index] = float.NegativeInfinity;
+        floats[^1] = float.NaN;
+        var halfSpec = new TensorSpec("wide16", TensorDType.Float16, new long[] { -1, 335 });
+        var halves = floats.Select(f => (Half)f).ToArray();
+        halves[index] = Half.PositiveInfinity;
+
+        var expected = index == floats.Length - 1 ? "NaN" : "-Inf";
+        Assert.Equal($"'wide' element {index} is {expected}; float32 inputs must be finite", TaskInputs.Problem(wide, Tensor.Create<float>(floats, 3, 335)));
+        Assert.Equal($"'wide16' element {index} is +Inf; float16 inputs must be finite", TaskInputs.Problem(halfSpec, Tensor.Create<Half>(halves, 3, 335)));
+        Assert.Null(TaskInputs.Problem(wide, Tensor.Create<float>(floats.Select(f => float.IsFinite(f) ? f : 1f).ToArray(), 3, 335)));
+    }
+
+    [Theory]
+    [InlineData(0)]
     [InlineData(CoreLimits.MaxTaskRows + 1)]
     public void A_batch_of_no_rows_or_too_many_is_refused(int rows)
     {
