@@ -67,10 +67,10 @@ public sealed record PartyWealth(string Account, string Before, string After, bo
 /// <param name="Jobs">Each job's events on the chain.</param>
 /// <param name="NotSettled">Jobs that did not end settled exactly once.</param>
 /// <param name="Duplicates">Accepts, results, endings or verdicts beyond one.</param>
-/// <param name="Conserved">Whether the supply and the market's books balance.</param>
+/// <param name="Conserved">Whether the supply and the market's books balance; null while a job is in flight.</param>
 /// <param name="Parties">The provider's and the verifiers' tokens before and after.</param>
 /// <param name="PartiesThatLost">Honest parties that own less after.</param>
 /// <param name="WaitExitCode">client wait's exit code.</param>
 /// <param name="Wait">What client wait printed, shortened.</param>
 public sealed record OutageResult(
-    double DownSeconds, IReadOnlyList<KillJob> Jobs, int NotSettled, int Duplicates, bool Conserved, IReadOnlyList<PartyWealth> Parties, int PartiesThatLost, int WaitExitCode, string Wait);
+    double DownSeconds, IReadOnlyList<KillJob> Jobs, int NotSettled, int Duplicates, bool? Conserved, IReadOnlyList<PartyWealth> Parties, int PartiesThatLost, int WaitExitCode, string Wait);

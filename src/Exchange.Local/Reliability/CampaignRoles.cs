@@ -100,7 +100,10 @@ internal sealed class CampaignRoles(CampaignNetwork network, string folder, Text
         }
 
         duplicates += verdicts.Values.Sum(v => Math.Max(0, v - 1));
-        var conserved = await SupplyCheck.ConservedAsync(network.Web3, network.Deployment, BadInputsScenario.Accounts, cancellationToken).ConfigureAwait(false);
+        // The books balance only once no job holds escrow: with a job still in flight they are not judged.
+        bool? conserved = views.All(v => v.Settled + v.Expired > 0)
+            ? await SupplyCheck.ConservedAsync(network.Web3, network.Deployment, BadInputsScenario.Accounts, cancellationToken).ConfigureAwait(false)
+            : null;
         return new JobsOnChain(views, views.Count(v => v.Settled != 1), duplicates, conserved);
     }
 
@@ -228,5 +231,5 @@ internal sealed class CampaignRoles(CampaignNetwork network, string folder, Text
 /// <param name="Jobs">Each job's events.</param>
 /// <param name="NotSettled">Jobs that did not end settled exactly once.</param>
 /// <param name="Duplicates">Accepts, results, endings or verdicts beyond one.</param>
-/// <param name="Conserved">Whether the supply and the market's books balance.</param>
-public sealed record JobsOnChain(IReadOnlyList<KillJob> Jobs, int NotSettled, int Duplicates, bool Conserved);
+/// <param name="Conserved">Whether the supply and the market's books balance; null while a job is in flight (its escrow is not counted).</param>
+public sealed record JobsOnChain(IReadOnlyList<KillJob> Jobs, int NotSettled, int Duplicates, bool? Conserved);

@@ -1,11 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Numerics;
-using System.Text.Json;
 using Exchange.Chain.Bindings;
-using Nethereum.ABI.FunctionEncoding.Attributes;
-using Nethereum.Contracts;
-using Nethereum.RPC.Eth.DTOs;
 
 namespace Exchange.Local.Reliability;
 
@@ -91,7 +85,7 @@ public sealed record KillJob(string JobId, int Accepted, int Submitted, int Sett
 /// <param name="Jobs">Each job's events.</param>
 /// <param name="NotSettled">Jobs that did not end settled exactly once.</param>
 /// <param name="Duplicates">Accepts, results, endings or verdicts beyond one.</param>
-/// <param name="Conserved">Whether the supply and the market's books balance.</param>
+/// <param name="Conserved">Whether the supply and the market's books balance; null while a job is in flight.</param>
 /// <param name="WaitExitCode">client wait's exit code (0: every job settled).</param>
 /// <param name="Wait">What client wait printed, shortened.</param>
-public sealed record KillResult(IReadOnlyList<KillPoint> Kills, IReadOnlyList<KillJob> Jobs, int NotSettled, int Duplicates, bool Conserved, int WaitExitCode, string Wait);
+public sealed record KillResult(IReadOnlyList<KillPoint> Kills, IReadOnlyList<KillJob> Jobs, int NotSettled, int Duplicates, bool? Conserved, int WaitExitCode, string Wait);

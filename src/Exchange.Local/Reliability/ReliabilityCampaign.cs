@@ -77,9 +77,9 @@ public static class ReliabilityCampaign
                         await progress.WriteLineAsync($"== {KillScenario.Name}").ConfigureAwait(false);
                         kills = await new KillScenario(network, roles).RunAsync(cancellationToken).ConfigureAwait(false);
                         ran.Add(KillScenario.Name);
-                        if (kills.NotSettled > 0 || kills.Duplicates > 0 || !kills.Conserved)
+                        if (kills.NotSettled > 0 || kills.Duplicates > 0 || kills.Conserved == false)
                         {
-                            problems.Add($"kill -9: {kills.NotSettled} jobs not settled, {kills.Duplicates} duplicates, supply {(kills.Conserved ? "conserved" : "NOT conserved")}; client wait exited {kills.WaitExitCode}: {kills.Wait}");
+                            problems.Add($"kill -9: {kills.NotSettled} jobs not settled, {kills.Duplicates} duplicates, supply {Books(kills.Conserved)}; client wait exited {kills.WaitExitCode}: {kills.Wait}");
                         }
                     }
 
@@ -88,9 +88,9 @@ public static class ReliabilityCampaign
                         await progress.WriteLineAsync($"== {ApiOutageScenario.Name}").ConfigureAwait(false);
                         outage = await new ApiOutageScenario(network, roles, progress).RunAsync(options.Quick, cancellationToken).ConfigureAwait(false);
                         ran.Add(ApiOutageScenario.Name);
-                        if (outage.NotSettled > 0 || outage.Duplicates > 0 || !outage.Conserved || outage.PartiesThatLost > 0)
+                        if (outage.NotSettled > 0 || outage.Duplicates > 0 || outage.Conserved == false || outage.PartiesThatLost > 0)
                         {
-                            problems.Add($"api outage: {outage.NotSettled} jobs not settled, {outage.Duplicates} duplicates, {outage.PartiesThatLost} honest parties lost, supply {(outage.Conserved ? "conserved" : "NOT conserved")}; client wait exited {outage.WaitExitCode}: {outage.Wait}");
+                            problems.Add($"api outage: {outage.NotSettled} jobs not settled, {outage.Duplicates} duplicates, {outage.PartiesThatLost} honest parties lost, supply {Books(outage.Conserved)}; client wait exited {outage.WaitExitCode}: {outage.Wait}");
                         }
                     }
 
@@ -99,9 +99,9 @@ public static class ReliabilityCampaign
                         await progress.WriteLineAsync($"== {ReorgScenario.Name}").ConfigureAwait(false);
                         reorg = await new ReorgScenario(network, roles, progress).RunAsync(cancellationToken).ConfigureAwait(false);
                         ran.Add(ReorgScenario.Name);
-                        if (reorg.NotSettled > 0 || reorg.Duplicates > 0 || !reorg.Conserved || !reorg.ApiConverged)
+                        if (reorg.NotSettled > 0 || reorg.Duplicates > 0 || reorg.Conserved == false || !reorg.ApiConverged)
                         {
-                            problems.Add($"reorg of depth {reorg.Depth}: {reorg.NotSettled} jobs after it not settled, {reorg.Duplicates} duplicates, supply {(reorg.Conserved ? "conserved" : "NOT conserved")}, "
+                            problems.Add($"reorg of depth {reorg.Depth}: {reorg.NotSettled} jobs after it not settled, {reorg.Duplicates} duplicates, supply {Books(reorg.Conserved)}, "
                                 + $"API {(reorg.ApiConverged ? "converged" : "did NOT converge")} (API: {reorg.Api}; chain: {reorg.Chain}); client wait exited {reorg.WaitExitCode}: {reorg.Wait}");
                         }
                     }
@@ -143,6 +143,13 @@ public static class ReliabilityCampaign
             badInputs?.Count ?? 0, badInputs?.Count(b => b.Outcome == "accepted") ?? 0, badInputs?.Count(b => b.Outcome == "unclear") ?? 0,
             fuzz?.Cases, problems, badInputs, kills, outage, reorg, fuzz);
     }
+
+    private static string Books(bool? conserved) => conserved switch
+    {
+        true => "conserved",
+        false => "NOT conserved",
+        null => "not judged (a job still in flight holds escrow)",
+    };
 
     private static void TryDelete(string folder)
     {

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Numerics;
 using System.Text.Json;
 using Exchange.Chain.Bindings;
-using Nethereum.Hex.HexTypes;
 
 namespace Exchange.Local.Reliability;
 
@@ -99,7 +98,7 @@ internal sealed class ReorgScenario(CampaignNetwork network, CampaignRoles roles
 /// <param name="Jobs">The job after's events on the chain.</param>
 /// <param name="NotSettled">Jobs after the reorganisation that did not settle once (the nodes did not converge).</param>
 /// <param name="Duplicates">Accepts, results, endings or verdicts beyond one.</param>
-/// <param name="Conserved">Whether the supply and the market's books balance.</param>
+/// <param name="Conserved">Whether the supply and the market's books balance; null while a job is in flight.</param>
 /// <param name="ApiConverged">Whether the API's job count and settled tasks came to equal the chain's.</param>
 /// <param name="Api">The API's figures.</param>
 /// <param name="Chain">The chain's figures.</param>
@@ -107,5 +106,5 @@ internal sealed class ReorgScenario(CampaignNetwork network, CampaignRoles roles
 /// <param name="Wait">What client wait printed, shortened.</param>
 /// <param name="Provider">The provider's last lines when the job after did not settle, or null.</param>
 public sealed record ReorgResult(
-    int Depth, string DroppedJob, string JobAfter, IReadOnlyList<KillJob> Jobs, int NotSettled, int Duplicates, bool Conserved,
+    int Depth, string DroppedJob, string JobAfter, IReadOnlyList<KillJob> Jobs, int NotSettled, int Duplicates, bool? Conserved,
     bool ApiConverged, string Api, string Chain, int WaitExitCode, string Wait, string? Provider);
