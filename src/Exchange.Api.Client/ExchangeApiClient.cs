@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Numerics;
 using System.Text.Json;
@@ -7,43 +6,42 @@ using Exchange.Api.Client.Blobs;
 using Exchange.Api.Client.Privacy;
 using Exchange.Core.Hashing;
 using Exchange.Core.Privacy;
+using Microsoft.Extensions.Options;
 using Nethereum.Signer;
+using Polly;
 
 namespace Exchange.Api.Client;
 
 /// <summary>
 /// A node's view of one or more exchange APIs (the API is a relay, not a trusted party).
 /// Every blob read is checked against its hash, so a lying or broken API is caught; reads try each
-/// API in turn, writes go to all of them. Rate limiting (429) and brief outages (502-504) are
-/// retried with back-off.
+/// API in turn, writes go to all of them. A typed client: register it with
+/// <see cref="ExchangeApiServiceCollectionExtensions.AddExchangeApiClient"/>, whose resilience
+/// handler retries single-request blips (<see cref="ExchangeApiResilience"/>).
 /// </summary>
 public sealed class ExchangeApiClient
 {
     /// <summary>How long an upload signature stays valid: 10 minutes, well under the API's limit.</summary>
     public static readonly TimeSpan UploadSignatureLifetime = TimeSpan.FromMinutes(10);
 
-    private const int MaxAttempts = 8;
-    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
-
     private readonly HttpClient _http;
     private readonly IReadOnlyList<Uri> _apis;
     private readonly EthECKey? _uploader;
     private readonly TimeProvider _time;
 
-    /// <summary>Creates a client for <paramref name="apis"/> (at least one), uploading as <paramref name="uploader"/>.</summary>
-    /// <param name="http">The HTTP client (its base address is not used).</param>
-    /// <param name="apis">Base URLs of the exchange APIs, tried in order for reads.</param>
-    /// <param name="uploader">The key that signs uploads (a funded account); null for a read-only client.</param>
-    /// <param name="time">Clock for upload signature expiry and back-off.</param>
-    public ExchangeApiClient(HttpClient http, IReadOnlyList<Uri> apis, EthECKey? uploader, TimeProvider time)
+    /// <summary>A read-only client for the APIs of <paramref name="options"/>; made by the HTTP client factory.</summary>
+    /// <param name="http">The HTTP client with the resilience handler (its base address is not used: requests name their API).</param>
+    /// <param name="options">The APIs, tried in order for reads.</param>
+    /// <param name="time">Clock for upload signature expiry.</param>
+    public ExchangeApiClient(HttpClient http, IOptions<ExchangeApiClientOptions> options, TimeProvider time)
+        : this(http, [.. Validated(options).Apis], null, time)
+    {
+    }
+
+    private ExchangeApiClient(HttpClient http, IReadOnlyList<Uri> apis, EthECKey? uploader, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(apis);
-        if (apis.Count == 0)
-        {
-            throw new ArgumentException("give at least one exchange API URL", nameof(apis));
-        }
-
+        ArgumentNullException.ThrowIfNull(time);
         _http = http;
         _apis = apis;
         _uploader = uploader;
@@ -52,6 +50,25 @@ public sealed class ExchangeApiClient
 
     /// <summary>The APIs this client talks to.</summary>
     public IReadOnlyList<Uri> Apis => _apis;
+
+    /// <summary>This client, uploading as <paramref name="uploader"/> (a funded account), over the same connections.</summary>
+    public ExchangeApiClient SignedBy(EthECKey uploader)
+    {
+        ArgumentNullException.ThrowIfNull(uploader);
+        return new ExchangeApiClient(_http, _apis, uploader, _time);
+    }
+
+    private static ExchangeApiClientOptions Validated(IOptions<ExchangeApiClientOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var value = options.Value;
+        if (value.Apis.Count == 0)
+        {
+            throw new InvalidOperationException("give at least one exchange API URL");
+        }
+
+        return value;
+    }
 
     /// <summary>Stores <paramref name="bytes"/> on every API; returns its <see cref="BlobAddress"/>.</summary>
     /// <exception cref="InvalidOperationException">The client has no uploader key.</exception>
@@ -216,42 +233,20 @@ public sealed class ExchangeApiClient
 
     private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> build, CancellationToken cancellationToken)
     {
-        var backoff = FirstBackoff;
-        for (var attempt = 1; ; attempt++)
+        // One message per call: the resilience handler sends it again on a transient failure, which
+        // the buffered contents built here allow.
+        using var request = build();
+        try
         {
-            using var request = build();
-            HttpResponseMessage? response = null;
-            try
-            {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException) when (attempt < MaxAttempts)
-            {
-                // The API is restarting or briefly unreachable: wait and try again.
-            }
-
-            if (response is not null)
-            {
-                if (!IsTransient(response.StatusCode) || attempt >= MaxAttempts)
-                {
-                    return response;
-                }
-
-                var wait = response.Headers.RetryAfter?.Delta;
-                response.Dispose();
-                if (wait is { } delta && delta > backoff)
-                {
-                    backoff = delta;
-                }
-            }
-
-            await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ExecutionRejectedException e)
+        {
+            // Out of retries on timeouts, or the circuit is open: callers treat the API as
+            // unreachable for now, as they do a refused connection.
+            throw new HttpRequestException($"{request.Method} {request.RequestUri}: {e.Message}", e);
         }
     }
-
-    private static bool IsTransient(HttpStatusCode status) =>
-        status is HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
 
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
     {

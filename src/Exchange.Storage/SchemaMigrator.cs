@@ -9,31 +9,49 @@ using Microsoft.Data.Sqlite;
 namespace Exchange.Storage;
 
 /// <summary>
-/// Brings a database up to the newest schema: every embedded <c>Migrations/NNNN_*.sql</c> not yet
-/// recorded in <c>schema_version</c> runs in its own transaction, in number order. Safe to call from
-/// several processes at once (each script runs under an immediate write lock and is re-checked).
+/// Brings a database up to the newest schema of the features a process runs: every migration of
+/// the given <see cref="MigrationSet"/>s not yet recorded in <c>schema_version</c> runs in its own
+/// transaction, in number order across the features. Safe to call from several processes at once
+/// (each script runs under an immediate write lock and is re-checked).
 /// </summary>
 public static partial class SchemaMigrator
 {
     private const string ResourcePrefix = "Migrations/";
 
-    private static readonly Lazy<IReadOnlyList<Migration>> EmbeddedMigrations = new(() => Load(typeof(SchemaMigrator).Assembly));
-
-    /// <summary>The migrations compiled into Exchange.Storage, in version order.</summary>
-    public static IReadOnlyList<Migration> Embedded => EmbeddedMigrations.Value;
-
-    /// <summary>Applies the embedded migrations the database lacks.</summary>
+    /// <summary>Applies the migrations of <paramref name="features"/> that the database lacks.</summary>
     /// <returns>The versions applied by this call (empty when the schema was current).</returns>
-    public static Task<IReadOnlyList<int>> MigrateAsync(SqliteConnectionFactory connections, CancellationToken cancellationToken = default) =>
-        MigrateAsync(connections, Embedded, cancellationToken);
+    /// <exception cref="InvalidOperationException">
+    /// Two features claim one version, an applied script of these features changed since, or the database has a
+    /// version in these features' ranges that this program does not know (it was made by a newer build).
+    /// </exception>
+    public static Task<IReadOnlyList<int>> MigrateAsync(
+        SqliteConnectionFactory connections, IReadOnlyList<MigrationSet> features, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        var overlap = features.SelectMany((a, i) => features.Skip(i + 1).Where(b => a.FirstVersion <= b.LastVersion && b.FirstVersion <= a.LastVersion).Select(b => (a, b)))
+            .FirstOrDefault();
+        if (overlap.a is not null)
+        {
+            throw new InvalidOperationException(
+                $"features {overlap.a.Feature} ({overlap.a.FirstVersion:D4}-{overlap.a.LastVersion:D4}) and {overlap.b.Feature} ({overlap.b.FirstVersion:D4}-{overlap.b.LastVersion:D4}) share versions");
+        }
 
-    /// <summary>Applies the given migrations the database lacks, in version order.</summary>
+        return MigrateAsync(connections, features, [.. features.SelectMany(f => f.Migrations)], cancellationToken);
+    }
+
+    /// <summary>Applies the given migrations the database lacks, in version order; any other version in the database is refused.</summary>
     /// <exception cref="InvalidOperationException">An applied script changed since, versions repeat, or the database has versions this program does not know.</exception>
-    public static async Task<IReadOnlyList<int>> MigrateAsync(
+    public static Task<IReadOnlyList<int>> MigrateAsync(
         SqliteConnectionFactory connections, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(connections);
         ArgumentNullException.ThrowIfNull(migrations);
+        return MigrateAsync(connections, [MigrationSet.Whole(migrations)], migrations, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<int>> MigrateAsync(
+        SqliteConnectionFactory connections, IReadOnlyList<MigrationSet> features, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connections);
         var ordered = migrations.OrderBy(m => m.Version).ToList();
         var repeated = ordered.GroupBy(m => m.Version).FirstOrDefault(g => g.Count() > 1);
         if (repeated is not null)
@@ -48,7 +66,7 @@ public static partial class SchemaMigrator
             cancellationToken: cancellationToken)).ConfigureAwait(false);
 
         var applied = await AppliedAsync(connection, null, cancellationToken).ConfigureAwait(false);
-        CheckKnown(applied, ordered);
+        CheckKnown(applied, ordered, features);
 
         var done = new List<int>();
         foreach (var migration in ordered.Where(m => !applied.ContainsKey(m.Version)))
@@ -94,10 +112,11 @@ public static partial class SchemaMigrator
         return new Migration(version, name, normalised, checksum);
     }
 
-    private static void CheckKnown(Dictionary<int, string> applied, List<Migration> known)
+    private static void CheckKnown(Dictionary<int, string> applied, List<Migration> known, IReadOnlyList<MigrationSet> features)
     {
         var byVersion = known.ToDictionary(m => m.Version);
-        foreach (var (version, checksum) in applied)
+        // Versions of features not given are another process's tables in the same file: left alone.
+        foreach (var (version, checksum) in applied.Where(a => features.Any(f => f.Owns(a.Key))))
         {
             if (!byVersion.TryGetValue(version, out var migration))
             {

@@ -12,20 +12,22 @@ public sealed class SchemaMigratorTests : IDisposable
 
     private SqliteConnectionFactory NewDatabase() => new(_folder.File("test.db"));
 
+    private static IReadOnlyList<Migration> Embedded => [.. FeatureMigrationsTests.Features.SelectMany(f => f.Migrations)];
+
     [Fact]
     public async Task Embedded_migrations_are_applied_once_in_order_and_recorded()
     {
         var db = NewDatabase();
-        var first = await SchemaMigrator.MigrateAsync(db);
-        var second = await SchemaMigrator.MigrateAsync(db);
+        var first = await SchemaMigrator.MigrateAsync(db, FeatureMigrationsTests.Features);
+        var second = await SchemaMigrator.MigrateAsync(db, FeatureMigrationsTests.Features);
 
-        Assert.NotEmpty(SchemaMigrator.Embedded);
-        Assert.Equal(SchemaMigrator.Embedded.Select(m => m.Version), first);
+        Assert.NotEmpty(Embedded);
+        Assert.Equal(Embedded.Select(m => m.Version), first);
         Assert.Empty(second);
         await using var connection = await db.OpenAsync();
         var recorded = (await connection.QueryAsync<long>("SELECT version FROM schema_version ORDER BY version")).Select(v => (int)v);
         Assert.Equal(first, recorded);
-        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM sqlite_master WHERE name = 'chain_cursor'"));
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM sqlite_master WHERE name = 'log_cursors'"));
     }
 
     [Fact]
@@ -70,7 +72,7 @@ public sealed class SchemaMigratorTests : IDisposable
     {
         var db = NewDatabase();
         await SchemaMigrator.MigrateAsync(db, [SchemaMigrator.Create(100, "0100_a.sql", "CREATE TABLE a (x INTEGER);")]);
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SchemaMigrator.MigrateAsync(db, []));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SchemaMigrator.MigrateAsync(db, Array.Empty<Migration>()));
         Assert.Contains("0100", error.Message);
     }
 
@@ -101,7 +103,7 @@ public sealed class SchemaMigratorTests : IDisposable
     [Fact]
     public void Embedded_migrations_have_unique_increasing_versions_and_their_numbers_in_their_names()
     {
-        var embedded = SchemaMigrator.Embedded;
+        var embedded = Embedded;
 
         Assert.Equal(embedded.Select(m => m.Version).Order().Distinct(), embedded.Select(m => m.Version));
         Assert.All(embedded, m => Assert.Matches(@"^\d{4}_[a-z0-9_]+\.sql$", m.Name));
@@ -136,10 +138,10 @@ public sealed class SchemaMigratorTests : IDisposable
     {
         var path = _folder.File("twice.db");
 
-        var first = await SchemaMigrator.MigrateAsync(new SqliteConnectionFactory(path));
-        var second = await SchemaMigrator.MigrateAsync(new SqliteConnectionFactory(path));
+        var first = await SchemaMigrator.MigrateAsync(new SqliteConnectionFactory(path), FeatureMigrationsTests.Features);
+        var second = await SchemaMigrator.MigrateAsync(new SqliteConnectionFactory(path), FeatureMigrationsTests.Features);
 
-        Assert.Equal(SchemaMigrator.Embedded.Select(m => m.Version), first);
+        Assert.Equal(Embedded.Select(m => m.Version), first);
         Assert.Empty(second);
     }
 }

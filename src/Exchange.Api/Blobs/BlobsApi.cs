@@ -1,4 +1,3 @@
-using System.Globalization;
 using Exchange.Api.Accounts;
 using Exchange.Api.Client.Blobs;
 using Exchange.Api.Infrastructure;
@@ -56,27 +55,9 @@ public static class BlobsApi
         {
             return Problems.Invalid(UploadSignature.ExpectedHashHeader, "Expected hash must be 0x followed by 64 hex digits.");
         }
-        if (!HexText.TryParseAddress(signer, out var uploader))
+        if (!SignedUpload.TryRead(signer, expiry, signature, settings, time, metrics, out var upload, out var problem))
         {
-            return Problems.Invalid(UploadSignature.SignerHeader, "Signer must be 0x followed by 40 hex digits.");
-        }
-        if (!ulong.TryParse(expiry, NumberStyles.None, CultureInfo.InvariantCulture, out var expiresAt))
-        {
-            return Problems.Invalid(UploadSignature.ExpiryHeader, "Expiry must be UNIX seconds.");
-        }
-        if (string.IsNullOrEmpty(signature))
-        {
-            return Problems.Invalid(UploadSignature.SignatureHeader, "An upload needs the signer's EIP-191 signature over hash and expiry.");
-        }
-        var now = (ulong)time.GetUtcNow().ToUnixTimeSeconds();
-        if (expiresAt <= now)
-        {
-            metrics.Refused("upload-expired");
-            return Problems.Status(StatusCodes.Status401Unauthorized, "Signature expired", $"The upload signature expired at {expiresAt}; it is now {now}.");
-        }
-        if (expiresAt - now > (ulong)settings.MaxUploadSignatureLifetimeSeconds)
-        {
-            return Problems.Invalid(UploadSignature.ExpiryHeader, $"Expiry may be at most {settings.MaxUploadSignatureLifetimeSeconds} seconds ahead.");
+            return problem;
         }
         if (context.Request.ContentLength > settings.MaxBlobBytes)
         {
@@ -102,26 +83,15 @@ public static class BlobsApi
             metrics.Refused("hash-mismatch");
             return Problems.Invalid(UploadSignature.ExpectedHashHeader, $"The body hashes to {incoming.Hash}, not {expected}.");
         }
-        if (UploadSignature.RecoverSigner(incoming.Hash, expiresAt, signature) != uploader)
+        var (lease, refused) = await upload.AuthorizeAsync(incoming.Hash, addressLimiter, market, metrics, ct);
+        using var held = lease;
+        if (refused is not null)
         {
-            metrics.Refused("bad-signature");
-            return Problems.Status(StatusCodes.Status401Unauthorized, "Bad signature",
-                $"The signature is not {uploader}'s over hash {incoming.Hash} and expiry {expiresAt}.");
-        }
-        using var lease = addressLimiter.Acquire(uploader);
-        if (!lease.IsAcquired)
-        {
-            return Problems.TooManyRequests();
-        }
-        if (!await market.IsFundedAsync(uploader, ct))
-        {
-            metrics.Refused("unfunded");
-            return Problems.Status(StatusCodes.Status403Forbidden, "Signer not funded",
-                $"{uploader} has neither a deposit nor a stake on the market.");
+            return refused;
         }
 
         var receipt = new BlobReceipt(incoming.Hash, incoming.Size, Bytes32.Parse(incoming.Hash).ToCid());
-        if (await store.CommitAsync(incoming, uploader, ct))
+        if (await store.CommitAsync(incoming, upload.Uploader, ct))
         {
             metrics.BlobStored(incoming.Size);
             return TypedResults.Created($"/blobs/{incoming.Hash}", receipt);

@@ -11,6 +11,7 @@ using Exchange.Core.Privacy;
 using Exchange.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Exchange.Api.Privacy;
 
@@ -49,6 +50,8 @@ public static class KeyRevealsApi
         SqliteConnectionFactory connections,
         IMarketReader market,
         AddressRateLimiter addressLimiter,
+        ApiMetrics metrics,
+        IOptions<ApiOptions> options,
         TimeProvider time,
         CancellationToken ct)
     {
@@ -60,14 +63,9 @@ public static class KeyRevealsApi
         {
             return Problems.Invalid(nameof(recipient), "A recipient is 0x followed by 40 hex digits.");
         }
-        if (!HexText.TryParseAddress(signer, out var uploader) || string.IsNullOrEmpty(signature)
-            || !ulong.TryParse(expiry, NumberStyles.None, CultureInfo.InvariantCulture, out var expiresAt))
+        if (!SignedUpload.TryRead(signer, expiry, signature, options.Value, time, metrics, out var upload, out var problem))
         {
-            return Problems.Invalid(UploadSignature.SignatureHeader, "A reveal needs the uploader's signer, expiry and EIP-191 signature headers, as a blob upload.");
-        }
-        if (expiresAt <= (ulong)time.GetUtcNow().ToUnixTimeSeconds())
-        {
-            return Problems.Status(StatusCodes.Status401Unauthorized, "Signature expired", $"The upload signature expired at {expiresAt}.");
+            return problem;
         }
 
         var body = await ReadBodyAsync(context.Request.Body, ct);
@@ -81,18 +79,11 @@ public static class KeyRevealsApi
             return Problems.Invalid("body", $"The body is not a key reveal document for job {job} and recipient {to}.");
         }
         var hash = BlobAddress.Of(body).ToString();
-        if (UploadSignature.RecoverSigner(hash, expiresAt, signature) != uploader)
+        var (lease, refused) = await upload.AuthorizeAsync(hash, addressLimiter, market, metrics, ct);
+        using var held = lease;
+        if (refused is not null)
         {
-            return Problems.Status(StatusCodes.Status401Unauthorized, "Bad signature", $"The signature is not {uploader}'s over hash {hash} and expiry {expiresAt}.");
-        }
-        using var lease = addressLimiter.Acquire(uploader);
-        if (!lease.IsAcquired)
-        {
-            return Problems.TooManyRequests();
-        }
-        if (!await market.IsFundedAsync(uploader, ct))
-        {
-            return Problems.Status(StatusCodes.Status403Forbidden, "Signer not funded", $"{uploader} has neither a deposit nor a stake on the market.");
+            return refused;
         }
 
         await using var connection = await connections.OpenAsync(ct);
@@ -104,7 +95,7 @@ public static class KeyRevealsApi
         }
         var inserted = await connection.ExecuteAsync(new CommandDefinition(
             "INSERT OR IGNORE INTO api_key_reveals (job_id, recipient, hash, signer, expiry, signature, body, created_at) VALUES (@job, @to, @hash, @uploader, @expiresAt, @signature, @body, @now)",
-            new { job, to, hash, uploader, expiresAt = (long)expiresAt, signature, body, now = time.GetUtcNow().ToUnixTimeSeconds() },
+            new { job, to, hash, uploader = upload.Uploader, expiresAt = (long)upload.ExpiresAt, signature = upload.Signature, body, now = time.GetUtcNow().ToUnixTimeSeconds() },
             cancellationToken: ct));
         return inserted == 1 ? TypedResults.Created($"/jobs/{job}/keys/{to}") : TypedResults.Ok();
     }

@@ -121,7 +121,7 @@ public sealed class ChainState(SqliteConnectionFactory connections)
             FROM stakes s LEFT JOIN market_accounts m ON m.account = s.account
             WHERE s.role = @role AND (@address IS NULL OR s.account = @address)
             ORDER BY {StakeOrder}
-            """, new { role = ProviderRole, address }, cancellationToken: ct))).ToList();
+            """, new { role = (int)StakeRole.Provider, address }, cancellationToken: ct))).ToList();
         var inFlight = await InFlightAsync(connection, rows, ct);
         return rows.Select(r => r.Provider(inFlight.GetValueOrDefault(r.Account))).ToList();
     }
@@ -137,13 +137,10 @@ public sealed class ChainState(SqliteConnectionFactory connections)
             FROM stakes s LEFT JOIN market_accounts m ON m.account = s.account
             WHERE s.role = @role
             ORDER BY {StakeOrder}
-            """, new { role = VerifierRole }, cancellationToken: ct))).ToList();
+            """, new { role = (int)StakeRole.Verifier }, cancellationToken: ct))).ToList();
         var inFlight = await InFlightAsync(connection, rows, ct);
         return rows.Select(r => r.Verifier(inFlight.GetValueOrDefault(r.Account))).ToList();
     }
-
-    private const int ProviderRole = 1;
-    private const int VerifierRole = 2;
 
     private const string StakeColumns =
         "s.account AS Account, s.stake AS Stake, s.locked AS Locked, s.unbonding AS Unbonding, s.slashes AS Slashes, COALESCE(m.earned, '0') AS Earnings";
@@ -183,7 +180,7 @@ public sealed class ChainState(SqliteConnectionFactory connections)
         var counts = await connection.QuerySingleAsync<CountsRow>(new CommandDefinition(
             """
             SELECT (SELECT count(*) FROM chain_events WHERE contract = 'StakingVault' AND name = 'Slashed') AS Slashes,
-                   (SELECT count(*) FROM stakes WHERE role = 1) AS Providers,
+                   (SELECT count(*) FROM stakes WHERE role = @provider) AS Providers,
                    (SELECT count(*) FROM stakes WHERE draw_weight <> '0') AS Verifiers,
                    (SELECT count(*) FROM jobs WHERE audit_origin IS NOT NULL) AS Audits,
                    (SELECT COALESCE(SUM(verdicts), 0) FROM stakes) AS Verdicts,
@@ -194,7 +191,7 @@ public sealed class ChainState(SqliteConnectionFactory connections)
                    (SELECT COALESCE(SUM(timeouts + penalties), 0) FROM stakes) AS Penalties,
                    (SELECT verification_pool FROM market_ledger WHERE id = 1) AS VerificationPool,
                    (SELECT court_hold FROM market_ledger WHERE id = 1) AS CourtHold
-            """, cancellationToken: ct));
+            """, new { provider = (int)StakeRole.Provider }, cancellationToken: ct));
 
         double Rate(long window) => settled.Where(s => s.Time > now - window).Sum(s => s.Tasks) / (double)window;
         var firstMinute = now / 60 * 60 - 59 * 60;

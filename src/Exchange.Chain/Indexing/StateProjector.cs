@@ -161,7 +161,7 @@ internal sealed class StateProjector(MarketRates rates)
                               slashed_at = CASE WHEN role = @verifier THEN @t ELSE slashed_at END
             WHERE account = @a
             """,
-            new { a = account, s = Text(stake), l = Text(locked), u = Text(unbonding), failed = auditFailed ? 1 : 0, verifier = VerifierRole, t = (long)e.BlockTime })
+            new { a = account, s = Text(stake), l = Text(locked), u = Text(unbonding), failed = auditFailed ? 1 : 0, verifier = (int)StakeRole.Verifier, t = (long)e.BlockTime })
             .ConfigureAwait(false);
     }
 
@@ -545,8 +545,6 @@ internal sealed class StateProjector(MarketRates rates)
     }
 
     // ------------------------------------------------------------------ helpers
-
-    private const int VerifierRole = 2;
 
     /// <summary>What an accepted job's expiry takes from its collateral: both fees and the expiry penalty.</summary>
     private BigInteger ExpiryOwed(BigInteger price, BigInteger collateral) =>

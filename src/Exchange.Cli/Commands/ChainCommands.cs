@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
+using Exchange.Chain.State;
 using Exchange.Cli.Infrastructure;
 using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Web3;
@@ -88,14 +89,10 @@ internal static class ChainCommands
             var block = (await web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
             await RequireCodeAsync(web3, deployment, cancellationToken).ConfigureAwait(false);
 
-            var parameters = await web3.Eth.GetContractQueryHandler<ParamsFunction>()
-                .QueryDeserializingToObjectAsync<ParamsOutputDTO>(new ParamsFunction(), deployment.JobMarket).WaitAsync(cancellationToken).ConfigureAwait(false);
-            var ledger = await web3.Eth.GetContractQueryHandler<LedgerFunction>()
-                .QueryDeserializingToObjectAsync<LedgerOutputDTO>(new LedgerFunction(), deployment.JobMarket).WaitAsync(cancellationToken).ConfigureAwait(false);
-            var courtParameters = await web3.Eth.GetContractQueryHandler<AuditCourtParamsFunction>()
-                .QueryDeserializingToObjectAsync<AuditCourtParamsOutputDTO>(new AuditCourtParamsFunction(), deployment.AuditCourt).WaitAsync(cancellationToken).ConfigureAwait(false);
-            var market = MarketParameters.FromStruct(parameters.ReturnValue0);
-            var court = CourtParameters.FromStruct(courtParameters.ReturnValue0);
+            var state = new ContractState(web3, deployment);
+            var market = await state.ParamsAsync(cancellationToken).ConfigureAwait(false);
+            var ledger = await state.LedgerAsync(cancellationToken).ConfigureAwait(false);
+            var court = await state.CourtParamsAsync(cancellationToken).ConfigureAwait(false);
             var status = new
             {
                 chainId = (ulong)chainId,

@@ -520,7 +520,7 @@ internal static class ClientCommands
         command.SetAction(async (parsed, ct) =>
         {
             var address = common.Account.ResolveAddress(parsed);
-            var api = new ExchangeApiClient(new HttpClient { Timeout = TimeSpan.FromMinutes(2) }, common.ApiUrls(parsed), null, TimeProvider.System);
+            var api = common.ApiClient(parsed);
             var jobs = await JobBook.OfClientAsync(api, address, ct).ConfigureAwait(false);
             var views = jobs.Select(j => new IndexedJobView(
                 j.Id.ToString(CultureInfo.InvariantCulture), j.Status, j.Audit, j.Provider, j.TaskCount, TokenUnits.Format(j.UnitPriceUnits),
@@ -576,7 +576,7 @@ internal static class ClientCommands
     {
         var key = common.Account.Resolve(parsed);
         var market = await NodeFactory.ConnectAsync(common.ToNodeOptions(parsed), key, ct).ConfigureAwait(false);
-        var api = new ExchangeApiClient(new HttpClient { Timeout = TimeSpan.FromMinutes(2) }, common.ApiUrls(parsed), key, TimeProvider.System);
+        var api = common.ApiClient(parsed).SignedBy(key);
         var card = model is null ? PlaceholderCard() : Registry().Resolve(model).Card;
         return (new ClientSession(market, api, card, key, TimeProvider.System) { Public = isPublic }, api);
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Exchange.Cli.Infrastructure;
+using Exchange.Inference.Models;
 using Exchange.Local.Demo;
 using Microsoft.Extensions.Logging;
 
@@ -20,7 +21,7 @@ internal static class DemoCommands
         var cheatRate = new Option<double>("--cheat-rate") { Description = "Share of the cheater's tasks falsified, 0-1; 0 for an honest network (default 0.3)", DefaultValueFactory = _ => 0.3 };
         var cheat = new Option<string>("--cheat") { Description = "How the cheater falsifies: random, perturb, reuse (default perturb)", DefaultValueFactory = _ => "perturb" };
         var seed = new Option<int>("--seed") { Description = "Seed of the images or sentences and of the cheat (default 7)", DefaultValueFactory = _ => 7 };
-        var model = new Option<string>("--model") { Description = "Model: resnet18 (default, images) or minilm (sentences)", DefaultValueFactory = _ => "resnet18" };
+        var model = new Option<string>("--model") { Description = "Model: resnet18-u8 (default, images as bytes), resnet18 (images as floats) or minilm (sentences)", DefaultValueFactory = _ => BuiltInModels.ResNet18Bytes };
         var audit = new Option<int>("--audit-rate") { Description = "Share of jobs audited, in percent (default 100; 50 with --lazy-verifier or --copying-verifier)" };
         var lazy = new Option<bool>("--lazy-verifier") { Description = "Add a lazy verifier (passes every audit without re-running it), staking ten times an honest one" };
         var copying = new Option<bool>("--copying-verifier") { Description = "Add a copying verifier (takes the provider's outputs as its own), staking ten times an honest one" };

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using Exchange.Api.Client;
 using Exchange.Cli.Infrastructure;
 using Exchange.Node.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Exchange.Cli.Commands;
 
@@ -63,6 +65,13 @@ internal sealed class ProviderAndVerifierOptions
 
     /// <summary>The API base URLs, each ending in '/' so that relative paths resolve under it.</summary>
     public IReadOnlyList<Uri> ApiUrls(ParseResult parsed) => [.. parsed.GetValue(Api)!.Select(WithSlash)];
+
+    /// <summary>
+    /// A read-only client for the APIs, registered as the nodes register theirs. Its container is
+    /// not disposed: a command runs once per process, and the client is used until it ends.
+    /// </summary>
+    public ExchangeApiClient ApiClient(ParseResult parsed) =>
+        new ServiceCollection().AddExchangeApiClient(ApiUrls(parsed)).Services.BuildServiceProvider().GetRequiredService<ExchangeApiClient>();
 
     /// <summary>The node options as configuration keys, for a host's configuration.</summary>
     public static IEnumerable<KeyValuePair<string, string?>> AsConfiguration(NodeOptions node)

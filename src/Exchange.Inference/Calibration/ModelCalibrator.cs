@@ -82,7 +82,7 @@ public static class ModelCalibrator
             var image = ImagePreprocessing.From(card.Preprocessing);
             var spec = card.Inputs[0];
             return SyntheticImages.Png(options.Tasks, options.Seed)
-                .Select((png, i) => new[] { Tensor.Create<float>(image.Apply(png, $"calibration image {i}"), OneRow(spec)) })
+                .Select((png, i) => new[] { image.ToTensor(png, $"calibration image {i}", spec) })
                 .ToArray();
         }
 

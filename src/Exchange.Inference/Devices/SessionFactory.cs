@@ -9,6 +9,11 @@ internal static class SessionFactory
     /// <summary>The CUDA and cuDNN libraries the CUDA provider of ONNX Runtime 1.31 loads; the first missing one explains a failure.</summary>
     private static readonly string[] CudaLibraries = ["libcudart.so.13", "libcublasLt.so.13", "libcublas.so.13", "libcudnn.so.9"];
 
+    /// <summary>ONNX Runtime's session configuration keys (onnxruntime_session_options_config_keys.h).</summary>
+    private const string IntraOpSpinning = "session.intra_op.allow_spinning";
+
+    private const string InterOpSpinning = "session.inter_op.allow_spinning";
+
     private static readonly Lazy<OrtEnv> Environment = new(() =>
     {
         // The native logger prints provider load failures to stderr; they are reported through our own errors instead.
@@ -68,6 +73,14 @@ internal static class SessionFactory
         if (settings.IntraOpThreads > 0)
         {
             options.IntraOpNumThreads = settings.IntraOpThreads;
+        }
+
+        if (!settings.SpinWait)
+        {
+            // ONNX Runtime's pool threads otherwise spin for work between runs and between operators,
+            // burning cores that the node's own work (HTTP, hashing, encryption, the chain) needs.
+            options.AddSessionConfigEntry(IntraOpSpinning, "0");
+            options.AddSessionConfigEntry(InterOpSpinning, "0");
         }
 
         return options;

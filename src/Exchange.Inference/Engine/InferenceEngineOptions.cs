@@ -15,6 +15,9 @@ public sealed record InferenceEngineOptions
     /// <summary>Whether ONNX Runtime applies all graph optimisations (default true).</summary>
     public bool OptimizeGraph { get; init; } = true;
 
+    /// <summary>Whether ONNX Runtime's CPU threads spin while they wait for work (default false: they sleep; see <see cref="SessionSettings.SpinWait"/>).</summary>
+    public bool SpinWait { get; init; }
+
     /// <summary>The most tasks one batch holds; null (default) means 8 on the CPU, where larger batches gain nothing, and 32 on CUDA.</summary>
     public int? MaxBatchSize { get; init; }
 
@@ -24,7 +27,7 @@ public sealed record InferenceEngineOptions
     /// <summary>Tasks queued per model before callers wait (default 256); bounds memory under any load.</summary>
     public int QueueCapacity { get; init; } = 256;
 
-    internal SessionSettings Session => new(Device, IntraOpThreads, OptimizeGraph);
+    internal SessionSettings Session => new(Device, IntraOpThreads, OptimizeGraph, SpinWait: SpinWait);
 
     internal const int CpuBatch = 8;
     internal const int CudaBatch = 32;

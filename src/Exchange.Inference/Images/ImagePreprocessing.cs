@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Exchange.Core.Models;
+using Exchange.Core.Tensors;
 
 namespace Exchange.Inference.Images;
 
@@ -87,6 +88,29 @@ public sealed record ImagePreprocessing(int Width, int Height, float Scale, floa
 
         return planes;
     }
+
+    /// <summary>
+    /// Turns an encoded image into the tensor of one task for the model input <paramref name="spec"/>:
+    /// float values as <see cref="Apply"/> makes them, or, for a <c>uint8</c> input, the pixels
+    /// as they are, which the model converts in its graph (a quarter of the bytes to move).
+    /// </summary>
+    /// <exception cref="ImageInputException">The image is not a readable PNG or JPEG.</exception>
+    /// <exception cref="FormatException">The input takes neither float32 nor uint8 values, or takes uint8 values from a card that would scale or shift them.</exception>
+    public Tensor ToTensor(ReadOnlySpan<byte> encoded, string source, TensorSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.DType switch
+        {
+            TensorDType.Float32 => Tensor.Create<float>(Apply(encoded, source), 1, 3, Height, Width),
+            TensorDType.UInt8 when IsIdentity => Tensor.Create<byte>(ImageTensorizer.ToRgbBytePlanes(encoded, Width, Height, source), 1, 3, Height, Width),
+            TensorDType.UInt8 => throw new FormatException(
+                $"input '{spec.Name}' takes uint8 pixels, so the image preprocessing must leave them as they are (scale 1, mean 0, std 1): its graph does the rest"),
+            _ => throw new FormatException($"input '{spec.Name}' is {spec.DType}; an image fills a float32 or uint8 input"),
+        };
+    }
+
+    /// <summary>Whether <see cref="Apply"/> leaves the 0..255 values as they are.</summary>
+    private bool IsIdentity => Scale == 1f && Mean.All(m => m == 0f) && Std.All(s => s == 1f);
 
     private static int Size(JsonElement json, string name) =>
         json.TryGetProperty(name, out var value) && value.TryGetInt32(out var size) && size is > 0 and <= 8192

@@ -2,7 +2,7 @@ using SkiaSharp;
 
 namespace Exchange.Inference.Images;
 
-/// <summary>Decodes PNG and JPEG images with SkiaSharp and lays them out as a planar (NCHW) float tensor.</summary>
+/// <summary>Decodes PNG and JPEG images with SkiaSharp and lays them out as planar (NCHW) float or byte values.</summary>
 public static class ImageTensorizer
 {
     /// <summary>
@@ -21,6 +21,23 @@ public static class ImageTensorizer
     /// <param name="source">A name for the image in error messages (its path).</param>
     /// <exception cref="ImageInputException">The bytes are not a readable PNG or JPEG image.</exception>
     public static float[] ToRgbPlanes(ReadOnlySpan<byte> encoded, int width, int height, string source)
+    {
+        var bytes = ToRgbBytePlanes(encoded, width, height, source);
+        var planes = new float[bytes.Length];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            planes[i] = bytes[i];
+        }
+
+        return planes;
+    }
+
+    /// <summary>
+    /// As <see cref="ToRgbPlanes"/>, the values as bytes: the input of a model that takes <c>uint8</c>
+    /// pixels and converts them in its graph, a quarter of the bytes of the float planes.
+    /// </summary>
+    /// <exception cref="ImageInputException">The bytes are not a readable PNG or JPEG image.</exception>
+    public static byte[] ToRgbBytePlanes(ReadOnlySpan<byte> encoded, int width, int height, string source)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
@@ -56,9 +73,9 @@ public static class ImageTensorizer
         return Planes(resized.GetPixelSpan(), width * height);
     }
 
-    private static float[] Planes(ReadOnlySpan<byte> rgba, int pixels)
+    private static byte[] Planes(ReadOnlySpan<byte> rgba, int pixels)
     {
-        var planes = new float[3 * pixels];
+        var planes = new byte[3 * pixels];
         for (var p = 0; p < pixels; p++)
         {
             planes[p] = rgba[4 * p];

@@ -1,3 +1,5 @@
+using Exchange.Core.Tensors;
+
 namespace Exchange.Inference.Onnx;
 
 /// <summary>
@@ -211,6 +213,25 @@ internal static class OnnxModelEditor
         var irVersion = Math.Max(IrVersion(firstRoot), IrVersion(secondRoot));
         secondRoot.Map(ModelIrVersion, _ => ProtoField.Integer(ModelIrVersion, irVersion));
         return secondRoot.ToBytes();
+    }
+
+    /// <summary>
+    /// Puts a <c>Cast</c> in front of the float32 input <paramref name="input"/>: the result takes
+    /// <paramref name="byteInput"/> instead, <c>uint8</c> values of shape <paramref name="dims"/>,
+    /// and converts them in its graph, so that what callers send is a quarter of the float bytes.
+    /// </summary>
+    public static byte[] WithByteInput(byte[] model, string input, string byteInput, long[] dims)
+    {
+        var converted = byteInput + "_as_float";
+        var cast = OnnxProto.Model(
+            "byte-input",
+            [
+                OnnxProto.Input(byteInput, TensorDType.UInt8, dims),
+                OnnxProto.Node("Cast", [byteInput], [converted], converted, OnnxProto.IntAttribute("to", OnnxProto.DataType(TensorDType.Float32))),
+                OnnxProto.Output(converted, TensorDType.Float32, dims),
+            ],
+            DefaultOpset(ProtoMessage.Parse(model)));
+        return Chain(cast, converted, model, input);
     }
 
     /// <summary>The opset version of the default (ai.onnx) domain.</summary>

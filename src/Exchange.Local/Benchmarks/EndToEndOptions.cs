@@ -1,12 +1,13 @@
 using Exchange.Inference.Devices;
+using Exchange.Inference.Models;
 
 namespace Exchange.Local.Benchmarks;
 
 /// <summary>What <c>exchange bench e2e</c> runs: an honest local network's workload and size.</summary>
 public sealed record EndToEndOptions
 {
-    /// <summary>The model, by name. Default <c>resnet-preprocess</c> (almost no compute: the plumbing alone).</summary>
-    public string Model { get; init; } = "resnet-preprocess";
+    /// <summary>The model, by name. Default <c>resnet-preprocess-u8</c> (almost no compute: the plumbing alone, images sent as bytes).</summary>
+    public string Model { get; init; } = BuiltInModels.ResNetPreprocessBytes;
 
     /// <summary>Tasks the client submits. Default 256.</summary>
     public int Tasks { get; init; } = 256;

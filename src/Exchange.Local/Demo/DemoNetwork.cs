@@ -105,7 +105,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         {
             // The silent provider's offer must be backed by free collateral, or the market refuses its jobs.
             var market = network.Market(silent.Key);
-            await market.EnsureStakeAsync(MarketClient.ProviderRole, MarketParameters.Tokens(10_000), ct).ConfigureAwait(false);
+            await market.EnsureStakeAsync(StakeRole.Provider, MarketParameters.Tokens(10_000), ct).ConfigureAwait(false);
             await market.EnsureCollateralAsync(4 * parameters.Collateral(MarketParameters.Price(UnitPrice, (uint)ProviderOptionsFor(silent).MaxTasks)), ct).ConfigureAwait(false);
 
             // Like any provider it registers an encryption key, so the client's encrypted jobs can go to it.
@@ -117,7 +117,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         _log.DemoApi(apiUrl);
 
         await using var engine = new InferenceEngine(new ModelRegistry(new ModelStore(Path.Combine(data, "models"))), new InferenceEngineOptions { Device = options.Device });
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        var apiClient = network.Api();
         using var stopNodes = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var running = new List<Task>();
         var providers = new List<ProviderNode>();
@@ -125,7 +125,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         {
             var node = NodeOptionsFor(rpc, apiUrl, deployments, Path.Combine(data, role.Name));
             var market = network.Market(role.Key);
-            var provider = await NodeFactory.CreateProviderAsync(market, node, ProviderOptionsFor(role), role.Key, engine, http, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
+            var provider = await NodeFactory.CreateProviderAsync(market, node, ProviderOptionsFor(role), role.Key, engine, apiClient, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
             await provider.StartAsync(ct).ConfigureAwait(false);
             providers.Add(provider);
             running.Add(Loop(provider.RunOnceAsync, role.Name, stopNodes.Token));
@@ -144,7 +144,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var verifierOptions = role.Mode == VerifierMode.Honest
                 ? new VerifierOptions { BondReserve = bondReserve }
                 : new VerifierOptions { BondReserve = bondReserve, Mode = role.Mode, Stake = MarketParameters.Tokens(options.DishonestVerifierStake).ToString(CultureInfo.InvariantCulture) };
-            var verifier = await NodeFactory.CreateVerifierAsync(market, node, verifierOptions, role.Key, engine, http, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
+            var verifier = await NodeFactory.CreateVerifierAsync(market, node, verifierOptions, role.Key, engine, apiClient, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
             await verifier.StartAsync(ct).ConfigureAwait(false);
             running.Add(Loop(verifier.RunOnceAsync, role.Name, stopNodes.Token));
         }
@@ -157,7 +157,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         {
             var client = roles.Single(r => r.Kind == RoleKind.Client);
             var clientMarket = network.Market(client.Key);
-            var clientApi = new ExchangeApiClient(http, [apiUrl], client.Key, TimeProvider.System);
+            var clientApi = apiClient.SignedBy(client.Key);
             var card = engine.Registry.Resolve(options.Model).Card;
             var session = new ClientSession(clientMarket, clientApi, card, client.Key, TimeProvider.System) { Public = options.Public };
             var silent = roles.Where(r => r.Kind == RoleKind.Silent).Select(r => SilentOffer(r, card.ModelId, clientMarket)).ToList();
@@ -173,7 +173,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var prepared = await session.PrepareAsync(tasks, offers, size.TasksPerJob, null, ct).ConfigureAwait(false);
             var created = await session.CreateAsync(prepared, TimeSpan.FromSeconds(options.JobDeadlineSeconds), 8, null, ct).ConfigureAwait(false);
             _log.DemoJobs(created.Count, options.Tasks);
-            var canary = canaryClient is null ? null : await StartCanaryAsync(canaryClient, canaryProvider!, created.Count, size.TasksPerJob, rpc, apiUrl, deployments, data, engine, http, ct).ConfigureAwait(false);
+            var canary = canaryClient is null ? null : await StartCanaryAsync(canaryClient, canaryProvider!, created.Count, size.TasksPerJob, rpc, apiUrl, deployments, data, engine, apiClient, ct).ConfigureAwait(false);
             if (canary is not null)
             {
                 running.Add(Loop(canary.RunOnceAsync, "canary", stopNodes.Token));
@@ -352,7 +352,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
     /// of the client's size (<paramref name="tasksPerJob"/>) and deadline, on the demo's model and price.
     /// </summary>
     private async Task<CanaryNode> StartCanaryAsync(
-        Role client, Role provider, int clientJobs, int tasksPerJob, Uri rpc, Uri api, string deployments, string data, InferenceEngine engine, HttpClient http, CancellationToken ct)
+        Role client, Role provider, int clientJobs, int tasksPerJob, Uri rpc, Uri api, string deployments, string data, InferenceEngine engine, ExchangeApiClient apiClient, CancellationToken ct)
     {
         var canaryOptions = new CanaryOptions
         {
@@ -364,7 +364,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         };
         var canary = await NodeFactory.CreateCanaryAsync(
             NodeOptionsFor(rpc, api, deployments, Path.Combine(data, "canary")), canaryOptions, ProviderOptionsFor(provider), new CanaryKeys(client.Key, provider.Key),
-            engine, http, TimeProvider.System, logs.CreateLogger("canary"), ct).ConfigureAwait(false);
+            engine, apiClient, TimeProvider.System, logs.CreateLogger("canary"), ct).ConfigureAwait(false);
         await canary.StartAsync(ct).ConfigureAwait(false);
         return canary;
     }

@@ -1,5 +1,6 @@
 using Exchange.Chain.Wallets;
 using Exchange.Inference.Devices;
+using Exchange.Inference.Models;
 using Exchange.Node.Client;
 using Exchange.Node.Provider;
 
@@ -43,8 +44,11 @@ public sealed record DemoOptions
     /// <summary>Seed of the images and of the cheat. Default 7.</summary>
     public int Seed { get; init; } = 7;
 
-    /// <summary>The model, by name: <c>resnet18</c> (default) takes images, <c>minilm</c> sentences.</summary>
-    public string Model { get; init; } = "resnet18";
+    /// <summary>
+    /// The model, by name: <c>resnet18-u8</c> (default) takes images as bytes, <c>resnet18</c> as
+    /// floats (four times the bytes per task, the same outputs), <c>minilm</c> sentences.
+    /// </summary>
+    public string Model { get; init; } = BuiltInModels.ResNet18Bytes;
 
     /// <summary>Where the providers and verifiers run the model. Default auto: CUDA when it loads, else the CPU.</summary>
     public DeviceSpec Device { get; init; } = DeviceSpec.Auto;

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Exchange.Api;
+using Exchange.Api.Client;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
@@ -7,6 +8,7 @@ using Exchange.Chain.Wallets;
 using Exchange.Local.Hardhat;
 using Exchange.Node.Chain;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Nethereum.Signer;
 using Nethereum.Web3;
 
@@ -27,6 +29,7 @@ public sealed class LocalNetwork : IAsyncDisposable
     private readonly string _apiData;
     private WebApplication _api;
     private readonly List<TransactionSender> _senders = [];
+    private readonly ServiceProvider _apiClients;
 
     private LocalNetwork(HardhatNode? hardhat, Uri rpc, Web3 web3, ChainDeployment deployment, string deploymentPath, WebApplication api, string apiData)
     {
@@ -38,6 +41,7 @@ public sealed class LocalNetwork : IAsyncDisposable
         DeploymentPath = deploymentPath;
         _api = api;
         ApiUrl = new Uri(api.Urls.First() + "/");
+        _apiClients = new ServiceCollection().AddExchangeApiClient([ApiUrl]).Services.BuildServiceProvider();
         Deployer = Market(DevAccounts.Key(DeployerAccount));
     }
 
@@ -55,6 +59,13 @@ public sealed class LocalNetwork : IAsyncDisposable
 
     /// <summary>The exchange API's base URL (ending in '/'); its dashboard is the root page.</summary>
     public Uri ApiUrl { get; }
+
+    /// <summary>A client of the API, uploading as <paramref name="uploader"/> when given (read-only otherwise); the network disposes its connections.</summary>
+    public ExchangeApiClient Api(EthECKey? uploader = null)
+    {
+        var client = _apiClients.GetRequiredService<ExchangeApiClient>();
+        return uploader is null ? client : client.SignedBy(uploader);
+    }
 
     /// <summary>The deployer's (and treasury's) handle.</summary>
     public MarketClient Deployer { get; }
@@ -140,6 +151,7 @@ public sealed class LocalNetwork : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _api.DisposeAsync().ConfigureAwait(false);
+        await _apiClients.DisposeAsync().ConfigureAwait(false);
         _hardhat?.Dispose();
         lock (_senders)
         {

@@ -4,6 +4,7 @@ using Exchange.Api.Client;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Court;
 using Exchange.Chain.Deployment;
+using Exchange.Chain.Indexing;
 using Exchange.Chain.Transactions;
 using Exchange.Core.Jobs;
 using Exchange.Inference.Models;
@@ -13,6 +14,7 @@ using Exchange.Node.Hosting;
 using Exchange.Node.Offers;
 using Exchange.Node.Provider;
 using Exchange.Node.Queues;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Nethereum.Contracts;
 using Nethereum.RPC.Eth.DTOs;
@@ -32,7 +34,7 @@ namespace Exchange.Node.Canary;
 /// computes, submits and keeps its disputes moving like any provider); other clients' jobs it
 /// computes honestly. Progress is kept in the node database, so a restart resumes.
 /// </summary>
-public sealed class CanaryNode
+public sealed class CanaryNode : IChainEventConsumer
 {
     private const string CursorName = "canary";
 
@@ -44,7 +46,7 @@ public sealed class CanaryNode
     private readonly ClientSession _session;
     private readonly ModelRegistry _registry;
     private readonly CanaryStore _store;
-    private readonly MarketEventReader _events;
+    private readonly ChainLogPoller _events;
     private readonly CanaryOptions _options;
     private readonly int _maxTasks;
     private readonly TimeProvider _time;
@@ -84,9 +86,7 @@ public sealed class CanaryNode
         _random = new Random(options.Seed);
         _session = new ClientSession(client, clientApi, provider.Model.Card, clientKey, time);
         _store = new CanaryStore(database, time);
-        _events = new MarketEventReader(
-            client.Web3, [client.Deployment.JobMarket, client.Deployment.AuditCourt], new CursorStore(database, time), CursorName,
-            client.Deployment.StartBlock, (ulong)node.MaxLogRange);
+        _events = MarketEventPoller.Create(client, database, CursorName, node, logger);
     }
 
     /// <summary>The canary client's address.</summary>
@@ -122,7 +122,7 @@ public sealed class CanaryNode
     {
         // Appeals first: a pass appeal window is short in chain seconds, which run ahead of the
         // wall clock on a busy chain, and the provider's round (computing jobs) can take long.
-        await _events.PollAsync(HandleLogsAsync, cancellationToken).ConfigureAwait(false);
+        await _events.SyncOnceAsync(this, cancellationToken).ConfigureAwait(false);
         await AppealPassesAsync(cancellationToken).ConfigureAwait(false);
         await KeepAppealsAsync(cancellationToken).ConfigureAwait(false);
         await _provider.RunOnceAsync(cancellationToken).ConfigureAwait(false);
@@ -167,11 +167,18 @@ public sealed class CanaryNode
 
     // ------------------------------------------------------------------ events
 
-    private async Task HandleLogsAsync(IReadOnlyList<FilterLog> logs, CancellationToken cancellationToken)
+    // The canary's records are idempotent (inserts of known jobs and bonds are ignored, states only
+    // move forward), so it takes events outside the cursor's transaction and a reorg undoes nothing:
+    // the new branch's events are read again from the fork.
+    bool IChainEventConsumer.WritesInCursorTransaction => false;
+
+    Task IChainEventConsumer.RollBackAsync(ulong fork, SqliteTransaction? transaction, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    async Task IChainEventConsumer.ApplyAsync(IReadOnlyList<ChainEvent> events, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
-        foreach (var log in logs)
+        foreach (var e in events)
         {
-            if (log.As<JobCreatedEventDTO>() is { } created)
+            if (e.Event is JobCreatedEventDTO created)
             {
                 var record = JobRecords.FromCreated(created);
                 if (IsMe(created.Client))
@@ -183,58 +190,48 @@ public sealed class CanaryNode
                 {
                     await _store.AddMarketJobAsync(created.JobId, record.ModelId, record.TaskCount, cancellationToken).ConfigureAwait(false);
                 }
-
-                continue;
             }
-
-            var jobId = JobIdOf(log);
-            if (jobId is null || await _store.FindAsync(jobId.Value, cancellationToken).ConfigureAwait(false) is not { } canary)
+            else if (JobIdOf(e) is { } jobId && await _store.FindAsync(jobId, cancellationToken).ConfigureAwait(false) is { } canary)
             {
-                continue;
+                await HandleCanaryEventAsync(e, canary, cancellationToken).ConfigureAwait(false);
             }
-
-            await HandleCanaryLogAsync(log, canary, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task HandleCanaryLogAsync(FilterLog log, CanaryJob canary, CancellationToken cancellationToken)
+    private async Task HandleCanaryEventAsync(ChainEvent e, CanaryJob canary, CancellationToken cancellationToken)
     {
         var jobId = canary.JobId;
-        if (log.As<ResultSubmittedEventDTO>() is { } submitted)
+        switch (e.Event)
         {
-            await _store.MarkSubmittedAsync(jobId, JobRecords.WithResult(canary.Record, submitted), cancellationToken).ConfigureAwait(false);
-        }
-        else if (log.As<VerdictSubmittedEventDTO>() is { } verdict)
-        {
-            await _store.MarkVerdictAsync(jobId, verdict.Verifier, verdict.Pass, cancellationToken).ConfigureAwait(false);
-        }
-        else if (log.As<RoundOpenedEventDTO>() is { } opened && IsMe(opened.Funder))
-        {
-            await _store.AddBondAsync(jobId, (int)opened.Round, opened.Bond, cancellationToken).ConfigureAwait(false);
-        }
-        else if (log.As<FalsePassPenalisedEventDTO>() is { } penalised)
-        {
-            await _store.SetPenaltyAsync(jobId, penalised.Amount, cancellationToken).ConfigureAwait(false);
-            _logger.LazyCaught(penalised.Verifier, jobId, TokenUnits.Format(penalised.Amount));
-        }
-        else if (log.As<DisputeResolvedEventDTO>() is { } resolved)
-        {
-            if (resolved.ProviderWrong)
-            {
-                await _store.SetSlashedAsync(jobId, resolved.Slashed, cancellationToken).ConfigureAwait(false);
-            }
+            case ResultSubmittedEventDTO submitted:
+                await _store.MarkSubmittedAsync(jobId, JobRecords.WithResult(canary.Record, submitted), cancellationToken).ConfigureAwait(false);
+                break;
+            case VerdictSubmittedEventDTO verdict:
+                await _store.MarkVerdictAsync(jobId, verdict.Verifier, verdict.Pass, cancellationToken).ConfigureAwait(false);
+                break;
+            case RoundOpenedEventDTO opened when IsMe(opened.Funder):
+                await _store.AddBondAsync(jobId, (int)opened.Round, opened.Bond, cancellationToken).ConfigureAwait(false);
+                break;
+            case FalsePassPenalisedEventDTO penalised:
+                await _store.SetPenaltyAsync(jobId, penalised.Amount, cancellationToken).ConfigureAwait(false);
+                _logger.LazyCaught(penalised.Verifier, jobId, TokenUnits.Format(penalised.Amount));
+                break;
+            case DisputeResolvedEventDTO resolved:
+                if (resolved.ProviderWrong)
+                {
+                    await _store.SetSlashedAsync(jobId, resolved.Slashed, cancellationToken).ConfigureAwait(false);
+                }
 
-            var appealed = canary.Bonds > 0;
-            await EndAsync(jobId, resolved.ProviderWrong ? (appealed ? CanaryOutcome.Caught : CanaryOutcome.Failed) : CanaryOutcome.AppealLost, cancellationToken).ConfigureAwait(false);
-        }
-        else if (log.As<JobSettledEventDTO>() is not null)
-        {
-            // A dispute ruled "provider right" settles the job after DisputeResolved: that ending stays.
-            await EndAsync(jobId, canary.Verifier is null ? CanaryOutcome.Unaudited : CanaryOutcome.PassStood, cancellationToken).ConfigureAwait(false);
-        }
-        else if (log.As<JobExpiredEventDTO>() is not null)
-        {
-            await EndAsync(jobId, CanaryOutcome.Expired, cancellationToken).ConfigureAwait(false);
+                var appealed = canary.Bonds > 0;
+                await EndAsync(jobId, resolved.ProviderWrong ? (appealed ? CanaryOutcome.Caught : CanaryOutcome.Failed) : CanaryOutcome.AppealLost, cancellationToken).ConfigureAwait(false);
+                break;
+            case JobSettledEventDTO:
+                // A dispute ruled "provider right" settles the job after DisputeResolved: that ending stays.
+                await EndAsync(jobId, canary.Verifier is null ? CanaryOutcome.Unaudited : CanaryOutcome.PassStood, cancellationToken).ConfigureAwait(false);
+                break;
+            case JobExpiredEventDTO:
+                await EndAsync(jobId, CanaryOutcome.Expired, cancellationToken).ConfigureAwait(false);
+                break;
         }
     }
 
@@ -249,14 +246,17 @@ public sealed class CanaryNode
         }
     }
 
-    private static BigInteger? JobIdOf(FilterLog log) =>
-        log.As<ResultSubmittedEventDTO>()?.JobId
-        ?? log.As<VerdictSubmittedEventDTO>()?.JobId
-        ?? log.As<RoundOpenedEventDTO>()?.JobId
-        ?? log.As<FalsePassPenalisedEventDTO>()?.JobId
-        ?? log.As<DisputeResolvedEventDTO>()?.JobId
-        ?? log.As<JobSettledEventDTO>()?.JobId
-        ?? log.As<JobExpiredEventDTO>()?.JobId;
+    private static BigInteger? JobIdOf(ChainEvent e) => e.Event switch
+    {
+        ResultSubmittedEventDTO x => x.JobId,
+        VerdictSubmittedEventDTO x => x.JobId,
+        RoundOpenedEventDTO x => x.JobId,
+        FalsePassPenalisedEventDTO x => x.JobId,
+        DisputeResolvedEventDTO x => x.JobId,
+        JobSettledEventDTO x => x.JobId,
+        JobExpiredEventDTO x => x.JobId,
+        _ => null,
+    };
 
     // ------------------------------------------------------------------ appeals
 

@@ -1,6 +1,7 @@
 using System.Numerics;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
+using Exchange.Chain.State;
 using Exchange.Chain.Transactions;
 using Exchange.Core.Eip712;
 using Exchange.Core.Hashing;
@@ -14,18 +15,12 @@ using Nethereum.Web3;
 namespace Exchange.Node.Chain;
 
 /// <summary>
-/// One account's handle on a deployment: typed reads of the market, court, vault and token, and
+/// One account's handle on a deployment: the reads of its <see cref="ContractState"/>, and
 /// transactions through the account's <see cref="TransactionSender"/> (one per account per process).
 /// The job record is passed back on every call after creation (docs/protocol.md "The job record").
 /// </summary>
 public sealed class MarketClient
 {
-    /// <summary>Role number of a provider in <c>StakingVault.stake</c>.</summary>
-    public const byte ProviderRole = 1;
-
-    /// <summary>Role number of a verifier in <c>StakingVault.stake</c>.</summary>
-    public const byte VerifierRole = 2;
-
     /// <summary>Creates the client.</summary>
     public MarketClient(TransactionSender sender, ChainDeployment deployment)
     {
@@ -34,7 +29,11 @@ public sealed class MarketClient
         Sender = sender;
         Deployment = deployment;
         Domain = Eip712Domain.ForExchange(deployment.ChainId, deployment.JobMarket);
+        State = new ContractState(sender.Web3, deployment);
     }
+
+    /// <summary>The deployment's contract state (every view call goes through it).</summary>
+    public ContractState State { get; }
 
     /// <summary>The account's transaction sender.</summary>
     public TransactionSender Sender { get; }
@@ -57,19 +56,19 @@ public sealed class MarketClient
     public Task<TOut> QueryMarketAsync<TFunction, TOut>(TFunction function, CancellationToken cancellationToken)
         where TFunction : FunctionMessage, new()
         where TOut : IFunctionOutputDTO, new() =>
-        QueryAsync<TFunction, TOut>(Deployment.JobMarket, function, cancellationToken);
+        State.QueryMarketAsync<TFunction, TOut>(function, cancellationToken);
 
     /// <summary>Calls a view of the court.</summary>
     public Task<TOut> QueryCourtAsync<TFunction, TOut>(TFunction function, CancellationToken cancellationToken)
         where TFunction : FunctionMessage, new()
         where TOut : IFunctionOutputDTO, new() =>
-        QueryAsync<TFunction, TOut>(Deployment.AuditCourt, function, cancellationToken);
+        State.QueryCourtAsync<TFunction, TOut>(function, cancellationToken);
 
     /// <summary>Calls a view of any contract of the deployment.</summary>
     public Task<TOut> QueryAsync<TFunction, TOut>(string contract, TFunction function, CancellationToken cancellationToken)
         where TFunction : FunctionMessage, new()
         where TOut : IFunctionOutputDTO, new() =>
-        Web3.Eth.GetContractQueryHandler<TFunction>().QueryDeserializingToObjectAsync<TOut>(function, contract).WaitAsync(cancellationToken);
+        State.QueryAsync<TFunction, TOut>(contract, function, cancellationToken);
 
     /// <summary>Sends a transaction to the market and waits for its receipt.</summary>
     public Task<TransactionReceipt> SendMarketAsync<TFunction>(TFunction function, CancellationToken cancellationToken)
@@ -99,70 +98,67 @@ public sealed class MarketClient
 
     /// <summary>A job's status and stored commitment (audit and dispute state live in the court).</summary>
     public Task<GetJobOutputDTO> GetJobAsync(BigInteger jobId, CancellationToken cancellationToken) =>
-        QueryMarketAsync<GetJobFunction, GetJobOutputDTO>(new GetJobFunction { JobId = jobId }, cancellationToken);
+        State.GetJobAsync(jobId, cancellationToken);
 
     /// <summary>A job's status.</summary>
-    public async Task<JobStatus> StatusAsync(BigInteger jobId, CancellationToken cancellationToken) =>
-        (JobStatus)(await GetJobAsync(jobId, cancellationToken).ConfigureAwait(false)).Status;
+    public Task<JobStatus> StatusAsync(BigInteger jobId, CancellationToken cancellationToken) =>
+        State.StatusAsync(jobId, cancellationToken);
 
     /// <summary>The audit draw of a submitted job (the contract's one definition): ready, audited, seed.</summary>
     public Task<AuditDrawOutputDTO> AuditDrawAsync(BigInteger jobId, Job job, CancellationToken cancellationToken) =>
-        QueryMarketAsync<AuditDrawFunction, AuditDrawOutputDTO>(new AuditDrawFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken);
+        State.AuditDrawAsync(jobId, job, cancellationToken);
 
     /// <summary>The market's parameters.</summary>
-    public async Task<MarketParameters> ParamsAsync(CancellationToken cancellationToken) =>
-        MarketParameters.FromStruct((await QueryMarketAsync<ParamsFunction, ParamsOutputDTO>(new ParamsFunction(), cancellationToken).ConfigureAwait(false)).ReturnValue0);
+    public Task<MarketParameters> ParamsAsync(CancellationToken cancellationToken) =>
+        State.ParamsAsync(cancellationToken);
 
     /// <summary>The internal market balance of <paramref name="account"/>.</summary>
-    public async Task<BigInteger> MarketBalanceAsync(string account, CancellationToken cancellationToken) =>
-        (await QueryMarketAsync<BalanceOfFunction, BalanceOfOutputDTO>(new BalanceOfFunction { Account = account }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+    public Task<BigInteger> MarketBalanceAsync(string account, CancellationToken cancellationToken) =>
+        State.MarketBalanceAsync(account, cancellationToken);
 
     /// <summary>The market's account of <paramref name="account"/>: balance, free collateral, jobs settled, offer nonce floor.</summary>
-    public async Task<AccountStruct> MarketAccountAsync(string account, CancellationToken cancellationToken) =>
-        (await QueryMarketAsync<JobMarketAccountOfFunction, JobMarketAccountOfOutputDTO>(new JobMarketAccountOfFunction { Account = account }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+    public Task<AccountStruct> MarketAccountAsync(string account, CancellationToken cancellationToken) =>
+        State.MarketAccountAsync(account, cancellationToken);
 
     /// <summary>The market's ledger: jobs created, verification pool, unclaimed protocol fees, court hold.</summary>
     public Task<LedgerOutputDTO> LedgerAsync(CancellationToken cancellationToken) =>
-        QueryMarketAsync<LedgerFunction, LedgerOutputDTO>(new LedgerFunction(), cancellationToken);
-
-    // ------------------------------------------------------------------ court reads
+        State.LedgerAsync(cancellationToken);
 
     /// <summary>The court's parameters.</summary>
-    public async Task<CourtParameters> CourtParamsAsync(CancellationToken cancellationToken) =>
-        CourtParameters.FromStruct((await QueryCourtAsync<AuditCourtParamsFunction, AuditCourtParamsOutputDTO>(new AuditCourtParamsFunction(), cancellationToken).ConfigureAwait(false)).ReturnValue0);
+    public Task<CourtParameters> CourtParamsAsync(CancellationToken cancellationToken) =>
+        State.CourtParamsAsync(cancellationToken);
 
     /// <summary>A job's audit in the court (phase None when it has no record).</summary>
-    public async Task<AuditStruct> AuditOfAsync(BigInteger jobId, CancellationToken cancellationToken) =>
-        (await QueryCourtAsync<AuditOfFunction, AuditOfOutputDTO>(new AuditOfFunction { JobId = jobId }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+    public Task<AuditStruct> AuditOfAsync(BigInteger jobId, CancellationToken cancellationToken) =>
+        State.AuditOfAsync(jobId, cancellationToken);
 
     /// <summary>The verifier a submitted job's own draw selects before anyone fixed it, and its seed (zero address when none).</summary>
     public Task<PendingAuditorOutputDTO> PendingAuditorAsync(BigInteger jobId, Job job, CancellationToken cancellationToken) =>
-        QueryCourtAsync<PendingAuditorFunction, PendingAuditorOutputDTO>(new PendingAuditorFunction { JobId = jobId, Job = job.ToStruct() }, cancellationToken);
+        State.PendingAuditorAsync(jobId, job, cancellationToken);
 
     /// <summary>The task indices a seed draws for a job of <paramref name="taskCount"/> tasks.</summary>
-    public async Task<IReadOnlyList<uint>> TaskIndicesOfAsync(Bytes32 seed, uint taskCount, CancellationToken cancellationToken) =>
-        (await QueryCourtAsync<TaskIndicesOfFunction, TaskIndicesOfOutputDTO>(new TaskIndicesOfFunction { Seed = seed.ToArray(), TaskCount = taskCount }, cancellationToken).ConfigureAwait(false)).Indices;
+    public Task<IReadOnlyList<uint>> TaskIndicesOfAsync(Bytes32 seed, uint taskCount, CancellationToken cancellationToken) =>
+        State.TaskIndicesOfAsync(seed, taskCount, cancellationToken);
 
     /// <summary>The task indices the job's assigned verifier must re-run (empty until one is drawn).</summary>
-    public async Task<IReadOnlyList<uint>> AuditTasksAsync(BigInteger jobId, uint taskCount, CancellationToken cancellationToken) =>
-        (await QueryCourtAsync<AuditTasksFunction, AuditTasksOutputDTO>(new AuditTasksFunction { JobId = jobId, TaskCount = taskCount }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+    public Task<IReadOnlyList<uint>> AuditTasksAsync(BigInteger jobId, uint taskCount, CancellationToken cancellationToken) =>
+        State.AuditTasksAsync(jobId, taskCount, cancellationToken);
 
     /// <summary>A job's dispute: challenger, evidence, rounds opened.</summary>
-    public async Task<DisputeStruct> DisputeOfAsync(BigInteger jobId, CancellationToken cancellationToken) =>
-        (await QueryCourtAsync<DisputeOfFunction, DisputeOfOutputDTO>(new DisputeOfFunction { JobId = jobId }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+    public Task<DisputeStruct> DisputeOfAsync(BigInteger jobId, CancellationToken cancellationToken) =>
+        State.DisputeOfAsync(jobId, cancellationToken);
 
     /// <summary>Round <paramref name="round"/> of a job's dispute.</summary>
-    public async Task<RoundStruct> RoundOfAsync(BigInteger jobId, int round, CancellationToken cancellationToken) =>
-        (await QueryCourtAsync<RoundOfFunction, RoundOfOutputDTO>(new RoundOfFunction { JobId = jobId, Round = round }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+    public Task<RoundStruct> RoundOfAsync(BigInteger jobId, int round, CancellationToken cancellationToken) =>
+        State.RoundOfAsync(jobId, round, cancellationToken);
 
     /// <summary>A member's vote in a round.</summary>
-    public async Task<VoteStruct> VoteOfAsync(BigInteger jobId, int round, string member, CancellationToken cancellationToken) =>
-        (await QueryCourtAsync<VoteOfFunction, VoteOfOutputDTO>(new VoteOfFunction { JobId = jobId, Round = round, Member = member }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+    public Task<VoteStruct> VoteOfAsync(BigInteger jobId, int round, string member, CancellationToken cancellationToken) =>
+        State.VoteOfAsync(jobId, round, member, cancellationToken);
 
     /// <summary>The commitment that seals a member's vote (the court's one definition).</summary>
-    public async Task<Bytes32> VoteCommitmentAsync(BigInteger jobId, int round, string member, bool providerWrong, Bytes32 salt, CancellationToken cancellationToken) =>
-        Bytes32.FromBytes((await QueryCourtAsync<VoteCommitmentFunction, VoteCommitmentOutputDTO>(
-            new VoteCommitmentFunction { JobId = jobId, Round = round, Member = member, ProviderWrong = providerWrong, Salt = salt.ToArray() }, cancellationToken).ConfigureAwait(false)).ReturnValue0);
+    public Task<Bytes32> VoteCommitmentAsync(BigInteger jobId, int round, string member, bool providerWrong, Bytes32 salt, CancellationToken cancellationToken) =>
+        State.VoteCommitmentAsync(jobId, round, member, providerWrong, salt, cancellationToken);
 
     // ------------------------------------------------------------------ market transactions
 
@@ -250,63 +246,38 @@ public sealed class MarketClient
     // ------------------------------------------------------------------ vault and token
 
     /// <summary>The token balance of <paramref name="account"/>.</summary>
-    public async Task<BigInteger> TokenBalanceAsync(string account, CancellationToken cancellationToken) =>
-        (await QueryAsync<BalanceOfFunction, BalanceOfOutputDTO>(Deployment.ComputeToken, new BalanceOfFunction { Account = account }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+    public Task<BigInteger> TokenBalanceAsync(string account, CancellationToken cancellationToken) =>
+        State.TokenBalanceAsync(account, cancellationToken);
 
     /// <summary>The vault's view of <paramref name="account"/>: stake, locked, reputation.</summary>
-    public async Task<AccountViewStruct> VaultAccountAsync(string account, CancellationToken cancellationToken) =>
-        (await QueryAsync<AccountOfFunction, AccountOfOutputDTO>(Deployment.StakingVault, new AccountOfFunction { Account = account }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+    public Task<AccountViewStruct> VaultAccountAsync(string account, CancellationToken cancellationToken) =>
+        State.VaultAccountAsync(account, cancellationToken);
 
     /// <summary>The vault's stake of <paramref name="account"/> that is neither locked nor unbonding.</summary>
-    public async Task<BigInteger> FreeStakeAsync(string account, CancellationToken cancellationToken) =>
-        (await QueryAsync<FreeStakeFunction, FreeStakeOutputDTO>(Deployment.StakingVault, new FreeStakeFunction { Account = account }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+    public Task<BigInteger> FreeStakeAsync(string account, CancellationToken cancellationToken) =>
+        State.FreeStakeAsync(account, cancellationToken);
 
     /// <summary>Seconds per epoch of the vault's draw-weight snapshots.</summary>
-    public async Task<ulong> EpochLengthAsync(CancellationToken cancellationToken) =>
-        (await QueryAsync<EpochLengthFunction, EpochLengthOutputDTO>(Deployment.StakingVault, new EpochLengthFunction(), cancellationToken).ConfigureAwait(false)).ReturnValue0;
+    public Task<ulong> EpochLengthAsync(CancellationToken cancellationToken) =>
+        State.EpochLengthAsync(cancellationToken);
 
     /// <summary>What <paramref name="account"/> holds in the system: tokens, market balance and vault stake (locked collateral included).</summary>
-    public async Task<BigInteger> HoldingsAsync(string account, CancellationToken cancellationToken) =>
-        await TokenBalanceAsync(account, cancellationToken).ConfigureAwait(false)
-        + await MarketBalanceAsync(account, cancellationToken).ConfigureAwait(false)
-        + (await VaultAccountAsync(account, cancellationToken).ConfigureAwait(false)).Stake;
+    public Task<BigInteger> HoldingsAsync(string account, CancellationToken cancellationToken) =>
+        State.HoldingsAsync(account, cancellationToken);
 
     /// <summary>The latest block's number and timestamp.</summary>
-    public async Task<(ulong Number, ulong Timestamp)> LatestBlockAsync(CancellationToken cancellationToken)
-    {
-        var block = await Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest()).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return ((ulong)block.Number.Value, (ulong)block.Timestamp.Value);
-    }
+    public Task<(ulong Number, ulong Timestamp)> LatestBlockAsync(CancellationToken cancellationToken) =>
+        State.LatestBlockAsync(cancellationToken);
 
-    /// <summary>
-    /// The latest block's number and timestamp, and the chain time a transaction sent now is mined
-    /// at: the later of the latest and the pending block's timestamps. A chain that mines only on
-    /// transactions keeps its latest block's time until someone sends one; its pending block tells
-    /// the time the next block gets. Deadlines and windows are compared with <c>Now</c>.
-    /// </summary>
-    public async Task<(ulong Number, ulong Timestamp, ulong Now)> ChainNowAsync(CancellationToken cancellationToken)
-    {
-        var (number, timestamp) = await LatestBlockAsync(cancellationToken).ConfigureAwait(false);
-        ulong pending;
-        try
-        {
-            var block = await Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreatePending()).WaitAsync(cancellationToken).ConfigureAwait(false);
-            pending = block?.Timestamp is { } time ? (ulong)time.Value : 0;
-        }
-        catch (Nethereum.JsonRpc.Client.RpcResponseException)
-        {
-            // A node without a pending block: its latest block is as near as it tells.
-            pending = 0;
-        }
-
-        return (number, timestamp, Math.Max(timestamp, pending));
-    }
+    /// <summary>The latest block's number and timestamp, and the chain time a transaction sent now is mined at (see <see cref="ContractState.ChainNowAsync"/>).</summary>
+    public Task<(ulong Number, ulong Timestamp, ulong Now)> ChainNowAsync(CancellationToken cancellationToken) =>
+        State.ChainNowAsync(cancellationToken);
 
     /// <summary>
     /// Stakes in <paramref name="role"/> until the account's stake is at least <paramref name="target"/>
     /// (approving the vault first); does nothing when it already is.
     /// </summary>
-    public async Task EnsureStakeAsync(byte role, BigInteger target, CancellationToken cancellationToken)
+    public async Task EnsureStakeAsync(StakeRole role, BigInteger target, CancellationToken cancellationToken)
     {
         var account = await VaultAccountAsync(Address, cancellationToken).ConfigureAwait(false);
         var missing = target - account.Stake;
@@ -316,7 +287,7 @@ public sealed class MarketClient
         }
 
         await Sender.SendAsync(Deployment.ComputeToken, new ApproveFunction { Spender = Deployment.StakingVault, Value = missing }, cancellationToken).ConfigureAwait(false);
-        await Sender.SendAsync(Deployment.StakingVault, new StakeFunction { Role = role, Amount = missing }, cancellationToken).ConfigureAwait(false);
+        await Sender.SendAsync(Deployment.StakingVault, new StakeFunction { Role = (byte)role, Amount = missing }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -337,8 +308,8 @@ public sealed class MarketClient
     }
 
     /// <summary>The X25519 public key <paramref name="account"/> published in the vault (32 zero bytes when none).</summary>
-    public async Task<byte[]> EncryptionKeyAsync(string account, CancellationToken cancellationToken) =>
-        (await QueryAsync<EncryptionKeyOfFunction, EncryptionKeyOfOutputDTO>(Deployment.StakingVault, new EncryptionKeyOfFunction { Account = account }, cancellationToken).ConfigureAwait(false)).ReturnValue0;
+    public Task<byte[]> EncryptionKeyAsync(string account, CancellationToken cancellationToken) =>
+        State.EncryptionKeyAsync(account, cancellationToken);
 
     /// <summary>
     /// Publishes <paramref name="publicKey"/> (32 bytes) as the account's X25519 key in the vault unless

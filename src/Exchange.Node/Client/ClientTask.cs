@@ -115,9 +115,7 @@ public sealed record ClientTask(string Source, IReadOnlyList<Tensor> Inputs, str
 
         try
         {
-            var preprocessing = ImagePreprocessing.From(card.Preprocessing);
-            var planes = preprocessing.Apply(encoded, source);
-            return new ClientTask(source, [Tensor.Create<float>(planes, 1, 3, preprocessing.Height, preprocessing.Width)]);
+            return new ClientTask(source, [ImagePreprocessing.From(card.Preprocessing).ToTensor(encoded, source, card.Inputs[0])]);
         }
         catch (Exception e) when (e is ImageInputException or ArgumentException or FormatException)
         {

@@ -41,16 +41,17 @@ public sealed record JobOutcome(BigInteger JobId, JobStatus Status, JobEnd End, 
             return From(jobId, status, record, JobEvents.None);
         }
 
-        var (jobs, court) = (market.Deployment.JobMarket, market.Deployment.AuditCourt);
-        var verdicts = await JobLookup.EventsAsync<VerdictSubmittedEventDTO>(market, court, jobId, cancellationToken).ConfigureAwait(false);
+        var created = await JobLookup.CreationBlockAsync(market, jobId, cancellationToken).ConfigureAwait(false) ?? market.Deployment.StartBlock;
+        var logged = (await JobLookup.EventsAsync(market, jobId, created, cancellationToken).ConfigureAwait(false)).Select(e => e.Event).ToList();
+        var verdicts = logged.OfType<VerdictSubmittedEventDTO>().ToList();
         var events = new JobEvents(
-            Latest(await JobLookup.EventsAsync<JobExpiredEventDTO>(market, jobs, jobId, cancellationToken).ConfigureAwait(false)),
-            (await JobLookup.EventsAsync<JobDeclinedEventDTO>(market, jobs, jobId, cancellationToken).ConfigureAwait(false)).Count > 0,
-            Latest(await JobLookup.EventsAsync<JobSettledEventDTO>(market, jobs, jobId, cancellationToken).ConfigureAwait(false)),
-            (await JobLookup.EventsAsync<AuditOpenedEventDTO>(market, court, jobId, cancellationToken).ConfigureAwait(false)).Count > 0,
+            logged.OfType<JobExpiredEventDTO>().LastOrDefault(),
+            logged.OfType<JobDeclinedEventDTO>().Any(),
+            logged.OfType<JobSettledEventDTO>().LastOrDefault(),
+            logged.OfType<AuditOpenedEventDTO>().Any(),
             verdicts.LastOrDefault(v => v.Pass),
             verdicts.LastOrDefault(v => !v.Pass),
-            Latest(await JobLookup.EventsAsync<DisputeResolvedEventDTO>(market, court, jobId, cancellationToken).ConfigureAwait(false)));
+            logged.OfType<DisputeResolvedEventDTO>().LastOrDefault());
         return From(jobId, status, record, events);
     }
 
@@ -96,7 +97,4 @@ public sealed record JobOutcome(BigInteger JobId, JobStatus Status, JobEnd End, 
         { Passed: { } passed } => $"verifier {passed.Verifier} passed it, the pass was appealed",
         _ => "it was disputed",
     };
-
-    private static T? Latest<T>(IReadOnlyList<T> events)
-        where T : class => events.Count > 0 ? events[^1] : null;
 }

@@ -1,3 +1,4 @@
+using Exchange.Api.Client;
 using Exchange.Inference.Engine;
 using Exchange.Node.Canary;
 using Exchange.Node.Provider;
@@ -10,7 +11,7 @@ namespace Exchange.Node.Hosting;
 /// <summary>The canary service as a hosted service (<c>exchange canary run</c>); it stops the host once its last canary ended when it has a limit.</summary>
 public sealed class CanaryService(
     IOptions<NodeOptions> node, IOptions<CanaryOptions> options, IOptions<ProviderOptions> provider, CanaryKeys keys, InferenceEngine engine,
-    HttpClient http, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<CanaryService> logger) : BackgroundService
+    ExchangeApiClient api, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<CanaryService> logger) : BackgroundService
 {
     /// <summary>The running canary, once started.</summary>
     public CanaryNode? Node { get; private set; }
@@ -19,7 +20,7 @@ public sealed class CanaryService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = node.Value;
-        Node = await NodeFactory.CreateCanaryAsync(settings, options.Value, provider.Value, keys, engine, http, time, logger, stoppingToken).ConfigureAwait(false);
+        Node = await NodeFactory.CreateCanaryAsync(settings, options.Value, provider.Value, keys, engine, api, time, logger, stoppingToken).ConfigureAwait(false);
         var canary = Node;
         await NodeLoop.RunAsync(canary.StartAsync, async ct =>
         {

@@ -13,7 +13,10 @@ using Nethereum.Signer;
 
 namespace Exchange.Node.Hosting;
 
-/// <summary>Wires a provider or verifier from its options: chain connection, deployment file, database, API client, models.</summary>
+/// <summary>
+/// Wires a provider or verifier from its options: chain connection, deployment file, database,
+/// models, and the API client (from <see cref="ExchangeApiServiceCollectionExtensions.AddExchangeApiClient"/>), which signs as the node.
+/// </summary>
 public static class NodeFactory
 {
     /// <summary>Connects to the chain and reads the deployment of its chain id from <see cref="NodeOptions.Deployment"/>.</summary>
@@ -26,7 +29,7 @@ public static class NodeFactory
 
     /// <summary>A provider ready for <see cref="ProviderNode.StartAsync"/>; its database is <c>provider.db</c> in the data folder.</summary>
     public static async Task<ProviderNode> CreateProviderAsync(
-        MarketClient market, NodeOptions node, ProviderOptions options, EthECKey key, InferenceEngine engine, HttpClient http, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+        MarketClient market, NodeOptions node, ProviderOptions options, EthECKey key, InferenceEngine engine, ExchangeApiClient api, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(options);
@@ -43,8 +46,7 @@ public static class NodeFactory
             }
         }
 
-        var api = new ExchangeApiClient(http, [.. node.ApiUrls], key, time);
-        return new ProviderNode(market, api, database, model, other, models, node, options, key, time, logger);
+        return new ProviderNode(market, api.SignedBy(key), database, model, other, models, node, options, key, time, logger);
     }
 
     /// <summary>
@@ -53,7 +55,7 @@ public static class NodeFactory
     /// own client's jobs; its records are in <c>canary.db</c>, both in the data folder.
     /// </summary>
     public static async Task<CanaryNode> CreateCanaryAsync(
-        NodeOptions node, CanaryOptions options, ProviderOptions provider, CanaryKeys keys, InferenceEngine engine, HttpClient http, TimeProvider time, ILogger logger,
+        NodeOptions node, CanaryOptions options, ProviderOptions provider, CanaryKeys keys, InferenceEngine engine, ExchangeApiClient api, TimeProvider time, ILogger logger,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(node);
@@ -69,19 +71,17 @@ public static class NodeFactory
         provider.CheatClients.Add(keys.Client.GetPublicAddress());
         var providerMarket = await ConnectAsync(node, keys.Provider, cancellationToken).ConfigureAwait(false);
         var clientMarket = await ConnectAsync(node, keys.Client, cancellationToken).ConfigureAwait(false);
-        var providerNode = await CreateProviderAsync(providerMarket, node, provider, keys.Provider, engine, http, time, logger, cancellationToken).ConfigureAwait(false);
+        var providerNode = await CreateProviderAsync(providerMarket, node, provider, keys.Provider, engine, api, time, logger, cancellationToken).ConfigureAwait(false);
         var database = await NodeDatabase.OpenAsync(Path.Combine(node.DataDirectory, "canary.db"), cancellationToken).ConfigureAwait(false);
-        var clientApi = new ExchangeApiClient(http, [.. node.ApiUrls], keys.Client, time);
-        return new CanaryNode(clientMarket, clientApi, keys.Client, providerNode, provider.MaxTasks, engine.Registry, database, node, options, time, logger);
+        return new CanaryNode(clientMarket, api.SignedBy(keys.Client), keys.Client, providerNode, provider.MaxTasks, engine.Registry, database, node, options, time, logger);
     }
 
     /// <summary>A verifier ready for <see cref="VerifierNode.StartAsync"/>; its database is <c>verifier.db</c> in the data folder.</summary>
     public static async Task<VerifierNode> CreateVerifierAsync(
-        MarketClient market, NodeOptions node, VerifierOptions options, EthECKey key, InferenceEngine engine, HttpClient http, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+        MarketClient market, NodeOptions node, VerifierOptions options, EthECKey key, InferenceEngine engine, ExchangeApiClient api, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(node);
         var database = await NodeDatabase.OpenAsync(Path.Combine(node.DataDirectory, "verifier.db"), cancellationToken).ConfigureAwait(false);
-        var api = new ExchangeApiClient(http, [.. node.ApiUrls], key, time);
-        return new VerifierNode(market, api, database, new ModelCatalog(engine), node, options, time, logger);
+        return new VerifierNode(market, api.SignedBy(key), database, new ModelCatalog(engine), node, options, time, logger);
     }
 }

@@ -1,3 +1,4 @@
+using Exchange.Api.Client;
 using Exchange.Inference.Engine;
 using Exchange.Inference.Models;
 using Exchange.Node.Canary;
@@ -5,6 +6,7 @@ using Exchange.Node.Provider;
 using Exchange.Node.Verifier;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Nethereum.Signer;
 
 namespace Exchange.Node.Hosting;
@@ -52,6 +54,13 @@ public static class NodeServiceCollectionExtensions
         services.TryAddSingleton(key);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => new InferenceEngine(new ModelRegistry(new ModelStore(ModelStore.DefaultRoot)), engine));
-        services.TryAddSingleton(_ => new HttpClient { Timeout = TimeSpan.FromMinutes(2) });
+        services.AddExchangeApiClient();
+        services.AddOptions<ExchangeApiClientOptions>().Configure<IOptions<NodeOptions>>((api, node) =>
+        {
+            foreach (var url in node.Value.ApiUrls)
+            {
+                api.Apis.Add(url);
+            }
+        });
     }
 }

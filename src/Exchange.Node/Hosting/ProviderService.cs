@@ -1,3 +1,4 @@
+using Exchange.Api.Client;
 using Exchange.Inference.Engine;
 using Exchange.Node.Provider;
 using Microsoft.Extensions.Hosting;
@@ -10,7 +11,7 @@ namespace Exchange.Node.Hosting;
 /// <summary>The provider as a hosted service (<c>exchange provider run</c>).</summary>
 public sealed class ProviderService(
     IOptions<NodeOptions> node, IOptions<ProviderOptions> options, EthECKey key, InferenceEngine engine,
-    HttpClient http, TimeProvider time, ILogger<ProviderService> logger) : BackgroundService
+    ExchangeApiClient api, TimeProvider time, ILogger<ProviderService> logger) : BackgroundService
 {
     /// <summary>The running provider, once started.</summary>
     public ProviderNode? Node { get; private set; }
@@ -20,7 +21,7 @@ public sealed class ProviderService(
     {
         var settings = node.Value;
         var market = await NodeFactory.ConnectAsync(settings, key, stoppingToken).ConfigureAwait(false);
-        Node = await NodeFactory.CreateProviderAsync(market, settings, options.Value, key, engine, http, time, logger, stoppingToken).ConfigureAwait(false);
+        Node = await NodeFactory.CreateProviderAsync(market, settings, options.Value, key, engine, api, time, logger, stoppingToken).ConfigureAwait(false);
         await NodeLoop.RunAsync(Node.StartAsync, Node.RunOnceAsync, TimeSpan.FromMilliseconds(settings.PollIntervalMs), time, logger, stoppingToken).ConfigureAwait(false);
     }
 }

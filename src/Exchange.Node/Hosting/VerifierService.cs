@@ -1,3 +1,4 @@
+using Exchange.Api.Client;
 using Exchange.Inference.Engine;
 using Exchange.Node.Verifier;
 using Microsoft.Extensions.Hosting;
@@ -10,7 +11,7 @@ namespace Exchange.Node.Hosting;
 /// <summary>The verifier as a hosted service (<c>exchange verifier run</c>).</summary>
 public sealed class VerifierService(
     IOptions<NodeOptions> node, IOptions<VerifierOptions> options, EthECKey key, InferenceEngine engine,
-    HttpClient http, TimeProvider time, ILogger<VerifierService> logger) : BackgroundService
+    ExchangeApiClient api, TimeProvider time, ILogger<VerifierService> logger) : BackgroundService
 {
     /// <summary>The running verifier, once started.</summary>
     public VerifierNode? Node { get; private set; }
@@ -20,7 +21,7 @@ public sealed class VerifierService(
     {
         var settings = node.Value;
         var market = await NodeFactory.ConnectAsync(settings, key, stoppingToken).ConfigureAwait(false);
-        Node = await NodeFactory.CreateVerifierAsync(market, settings, options.Value, key, engine, http, time, logger, stoppingToken).ConfigureAwait(false);
+        Node = await NodeFactory.CreateVerifierAsync(market, settings, options.Value, key, engine, api, time, logger, stoppingToken).ConfigureAwait(false);
         await NodeLoop.RunAsync(Node.StartAsync, Node.RunOnceAsync, TimeSpan.FromMilliseconds(settings.PollIntervalMs), time, logger, stoppingToken).ConfigureAwait(false);
     }
 }

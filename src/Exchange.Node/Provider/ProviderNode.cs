@@ -4,6 +4,7 @@ using Exchange.Api.Client;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Court;
 using Exchange.Chain.Deployment;
+using Exchange.Chain.Indexing;
 using Exchange.Chain.Transactions;
 using Exchange.Core.Jobs;
 using Exchange.Node.Chain;
@@ -48,7 +49,8 @@ public sealed class ProviderNode
     private readonly MarketClient _market;
     private readonly ExchangeApiClient _api;
     private readonly ProviderJobStore _jobs;
-    private readonly MarketEventReader _events;
+    private readonly ChainLogPoller _events;
+    private readonly ProviderEvents _intake;
     private readonly JobComputer _computer;
     private readonly NodeOptions _node;
     private readonly ProviderOptions _options;
@@ -92,9 +94,8 @@ public sealed class ProviderNode
         _logger = logger;
         Model = model;
         _jobs = new ProviderJobStore(database, time);
-        _events = new MarketEventReader(
-            market.Web3, [market.Deployment.JobMarket, market.Deployment.AuditCourt], new CursorStore(database, time), CursorName,
-            market.Deployment.StartBlock, (ulong)node.MaxLogRange);
+        _events = MarketEventPoller.Create(market, database, CursorName, node, logger);
+        _intake = new ProviderEvents(market, _jobs, logger);
         Cheater = new Cheater(options.Cheat, options.CheatRate, options.CheatSeed, options.CheatClients);
         _encryptionKey = ProviderEncryptionKey.LoadOrCreate(node.DataDirectory);
         _computer = new JobComputer(api, models, key, market.Domain, Cheater, otherModel, options.BatchSize, _encryptionKey);
@@ -127,7 +128,7 @@ public sealed class ProviderNode
     {
         _parameters = await _market.ParamsAsync(cancellationToken).ConfigureAwait(false);
         _court = await _market.CourtParamsAsync(cancellationToken).ConfigureAwait(false);
-        await _market.EnsureStakeAsync(MarketClient.ProviderRole, BigInteger.Parse(_options.Stake, CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        await _market.EnsureStakeAsync(StakeRole.Provider, BigInteger.Parse(_options.Stake, CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         await _market.EnsureEncryptionKeyAsync(ProviderEncryptionKey.PublicKeyBytes(_encryptionKey), cancellationToken).ConfigureAwait(false);
 
         await KeepCollateralAsync(cancellationToken).ConfigureAwait(false);
@@ -142,7 +143,7 @@ public sealed class ProviderNode
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
         await KeepCollateralAsync(cancellationToken).ConfigureAwait(false);
         await TryRefreshOfferAsync(cancellationToken).ConfigureAwait(false);
-        await _events.PollAsync(HandleLogsAsync, cancellationToken).ConfigureAwait(false);
+        await _events.SyncOnceAsync(_intake, cancellationToken).ConfigureAwait(false);
         await CheckAsync(cancellationToken).ConfigureAwait(false);
         await AcceptAsync(cancellationToken).ConfigureAwait(false);
         await ComputeAsync(cancellationToken).ConfigureAwait(false);
@@ -236,54 +237,6 @@ public sealed class ProviderNode
             // An API refuses an offer its view of the chain does not back yet: the next round tries again.
             await OfferDirectory.PublishAsync(_api, Offer, cancellationToken).ConfigureAwait(false);
             _offerPublished = true;
-        }
-    }
-
-    // ------------------------------------------------------------------ events
-
-    private async Task HandleLogsAsync(IReadOnlyList<FilterLog> logs, CancellationToken cancellationToken)
-    {
-        foreach (var log in logs)
-        {
-            if (log.As<JobCreatedEventDTO>() is { } created)
-            {
-                if (string.Equals(created.Provider, Address, StringComparison.OrdinalIgnoreCase)
-                    && await _jobs.AddAsync(created.JobId, JobRecords.FromCreated(created), cancellationToken).ConfigureAwait(false))
-                {
-                    _logger.JobSeen(created.JobId, created.TaskCount, created.Client);
-                }
-            }
-            else if (log.As<JobAcceptedEventDTO>() is { } accepted)
-            {
-                await _jobs.MarkAcceptedAsync(accepted.JobId, cancellationToken).ConfigureAwait(false);
-            }
-            else if (log.As<ResultSubmittedEventDTO>() is { } submitted)
-            {
-                if (await _jobs.FindAsync(submitted.JobId, cancellationToken).ConfigureAwait(false) is { } job)
-                {
-                    await _jobs.MarkSubmittedAsync(submitted.JobId, JobRecords.WithResult(job.Record, submitted), cancellationToken).ConfigureAwait(false);
-                }
-            }
-            else if (log.As<DrawRecordedEventDTO>() is { } drawn)
-            {
-                await _jobs.SetAuditedAsync(drawn.JobId, drawn.Audited, cancellationToken).ConfigureAwait(false);
-            }
-            else if (log.As<AuditRequestedEventDTO>() is { } requested)
-            {
-                await _jobs.SetAuditedAsync(requested.JobId, true, cancellationToken).ConfigureAwait(false);
-            }
-            else if (log.As<JobSettledEventDTO>() is { } settled)
-            {
-                await _jobs.MarkDoneAsync(settled.JobId, "settled", cancellationToken).ConfigureAwait(false);
-            }
-            else if (log.As<JobExpiredEventDTO>() is { } expired)
-            {
-                await _jobs.MarkDoneAsync(expired.JobId, "expired", cancellationToken).ConfigureAwait(false);
-            }
-            else if (log.As<DisputeResolvedEventDTO>() is { ProviderWrong: true } resolved)
-            {
-                await _jobs.MarkDoneAsync(resolved.JobId, "slashed", cancellationToken).ConfigureAwait(false);
-            }
         }
     }
 

@@ -1,3 +1,4 @@
+using Exchange.Node.Migrations;
 using Exchange.Storage;
 
 namespace Exchange.Node.Queues;
@@ -14,7 +15,7 @@ public sealed class NodeDatabase
     public static async Task<NodeDatabase> OpenAsync(string path, CancellationToken cancellationToken)
     {
         var connections = new SqliteConnectionFactory(path);
-        await SchemaMigrator.MigrateAsync(connections, cancellationToken).ConfigureAwait(false);
+        await SchemaMigrator.MigrateAsync(connections, NodeMigrations.Database, cancellationToken).ConfigureAwait(false);
         return new NodeDatabase(connections);
     }
 }

@@ -59,6 +59,19 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
             new { id = Id(jobId), record = JobRecords.ToJson(record), now = Now() }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
     }
 
+    /// <summary>
+    /// Forgets a job the provider has sent nothing on chain for (new or checked): a reorg dropped or
+    /// replaced its creation, and the new branch's events add it again if it is there.
+    /// </summary>
+    /// <returns>True when the job was forgotten.</returns>
+    public async Task<bool> ForgetUnsentAsync(BigInteger jobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM provider_jobs WHERE job_id = @id AND state IN ('new', 'checked')",
+            new { id = Id(jobId) }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+    }
+
     /// <summary>The jobs in <paramref name="state"/>, oldest first.</summary>
     public Task<IReadOnlyList<ProviderJob>> ListAsync(string state, int limit, CancellationToken cancellationToken) =>
         QueryAsync($"SELECT {Columns} FROM provider_jobs WHERE state = @state ORDER BY CAST(job_id AS INTEGER) LIMIT @limit", new { state, limit }, cancellationToken);

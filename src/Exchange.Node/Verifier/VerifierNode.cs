@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Exchange.Api.Client;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
+using Exchange.Chain.Indexing;
 using Exchange.Chain.Transactions;
 using Exchange.Core.Hashing;
 using Exchange.Core.Jobs;
@@ -35,7 +36,8 @@ public sealed class VerifierNode
 
     private readonly MarketClient _market;
     private readonly VerifierWorkStore _work;
-    private readonly MarketEventReader _events;
+    private readonly ChainLogPoller _events;
+    private readonly VerifierEvents _intake;
     private readonly Auditor _auditor;
     private readonly NodeOptions _node;
     private readonly VerifierOptions _options;
@@ -59,9 +61,8 @@ public sealed class VerifierNode
         _logger = logger;
         _work = new VerifierWorkStore(database, time);
         _clock = new ChainClock(market, TimeSpan.FromSeconds(node.IdleBlockSeconds), logger);
-        _events = new MarketEventReader(
-            market.Web3, [market.Deployment.JobMarket, market.Deployment.AuditCourt], new CursorStore(database, time), CursorName,
-            market.Deployment.StartBlock, (ulong)node.MaxLogRange);
+        _events = MarketEventPoller.Create(market, database, CursorName, node, logger);
+        _intake = new VerifierEvents(_work, market.Address, EndAsync, logger);
         _encryptionKey = ProviderEncryptionKey.LoadOrCreate(node.DataDirectory);
         _auditor = new Auditor(api, models, market.Address, new RevealedKeys(api, _encryptionKey, market.Address, TimeSpan.FromSeconds(options.KeyRevealWaitSeconds), time)) { Mode = options.Mode };
     }
@@ -77,7 +78,7 @@ public sealed class VerifierNode
     {
         _parameters = await _market.ParamsAsync(cancellationToken).ConfigureAwait(false);
         _court = await _market.CourtParamsAsync(cancellationToken).ConfigureAwait(false);
-        await _market.EnsureStakeAsync(MarketClient.VerifierRole, BigInteger.Parse(_options.Stake, CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        await _market.EnsureStakeAsync(StakeRole.Verifier, BigInteger.Parse(_options.Stake, CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         await _market.EnsureEncryptionKeyAsync(ProviderEncryptionKey.PublicKeyBytes(_encryptionKey), cancellationToken).ConfigureAwait(false);
         await _market.EnsureMarketBalanceAsync(_court.MinChallengerBond * _options.BondReserve, cancellationToken).ConfigureAwait(false);
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
@@ -88,8 +89,8 @@ public sealed class VerifierNode
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
-        var latest = await _events.PollAsync(HandleLogsAsync, cancellationToken).ConfigureAwait(false);
-        await ReadDrawsAsync(latest, cancellationToken).ConfigureAwait(false);
+        var polled = await _events.SyncOnceAsync(_intake, cancellationToken).ConfigureAwait(false);
+        await ReadDrawsAsync(polled.Head, cancellationToken).ConfigureAwait(false);
         await JudgeAuditsAsync(cancellationToken).ConfigureAwait(false);
         await SendVerdictsAsync(cancellationToken).ConfigureAwait(false);
         await JudgeVotesAsync(cancellationToken).ConfigureAwait(false);
@@ -100,65 +101,12 @@ public sealed class VerifierNode
 
     // ------------------------------------------------------------------ events and draws
 
-    private async Task HandleLogsAsync(IReadOnlyList<FilterLog> logs, CancellationToken cancellationToken)
-    {
-        foreach (var log in logs)
-        {
-            if (log.As<JobCreatedEventDTO>() is { } created)
-            {
-                await _work.RememberCreatedAsync(created.JobId, JobRecords.FromCreated(created), cancellationToken).ConfigureAwait(false);
-            }
-            else if (log.As<ResultSubmittedEventDTO>() is { } submitted)
-            {
-                await _work.RememberSubmittedAsync(submitted.JobId, submitted, cancellationToken).ConfigureAwait(false);
-            }
-            else if (log.As<AuditAssignedEventDTO>() is { } assigned)
-            {
-                // Also emitted for this verifier's own direct verdict: the audit is queued already then.
-                if (IsMe(assigned.Verifier) && await SubmittedRecordAsync(assigned.JobId, cancellationToken).ConfigureAwait(false) is { } record
-                    && await _work.AddAuditAsync(assigned.JobId, record, Bytes32.FromBytes(assigned.Seed), cancellationToken).ConfigureAwait(false))
-                {
-                    _logger.WorkDrawn(assigned.JobId, VerifierWorkStore.Audit);
-                }
-            }
-            else if (log.As<VerdictSubmittedEventDTO>() is { Pass: false } failed)
-            {
-                if (IsMe(failed.Verifier) && await SubmittedRecordAsync(failed.JobId, cancellationToken).ConfigureAwait(false) is { } record)
-                {
-                    await _work.FollowDisputeAsync(failed.JobId, record, challenger: true, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            else if (log.As<CommitteeDrawnEventDTO>() is { } committee)
-            {
-                if (committee.Members.Any(IsMe) && await SubmittedRecordAsync(committee.JobId, cancellationToken).ConfigureAwait(false) is { } record)
-                {
-                    await _work.FollowDisputeAsync(committee.JobId, record, challenger: false, cancellationToken).ConfigureAwait(false);
-                    if (await _work.AddVoteAsync(committee.JobId, (int)committee.Round, record, cancellationToken).ConfigureAwait(false))
-                    {
-                        _logger.VoteStep(committee.JobId, (int)committee.Round, "drawn");
-                    }
-                }
-            }
-            else if (log.As<DisputeResolvedEventDTO>() is { } resolved)
-            {
-                await EndAsync(resolved.JobId, "dispute resolved", cancellationToken).ConfigureAwait(false);
-            }
-            else if ((log.As<JobSettledEventDTO>()?.JobId ?? log.As<JobExpiredEventDTO>()?.JobId) is { } ended)
-            {
-                await EndAsync(ended, "job ended", cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
     private async Task EndAsync(BigInteger jobId, string outcome, CancellationToken cancellationToken)
     {
         await _work.SetKnownStateAsync(jobId, "closed", cancellationToken).ConfigureAwait(false);
         await _work.CloseDisputeAsync(jobId, cancellationToken).ConfigureAwait(false);
         await _work.CloseVotesAsync(jobId, outcome, cancellationToken).ConfigureAwait(false);
     }
-
-    private async Task<Job?> SubmittedRecordAsync(BigInteger jobId, CancellationToken cancellationToken) =>
-        await _work.FindKnownAsync(jobId, cancellationToken).ConfigureAwait(false) is { IsSubmitted: true } record ? record : null;
 
     /// <summary>
     /// Asks the court, for every submitted job whose seed exists (block submitBlock + 2), which

@@ -34,9 +34,9 @@ public sealed class KeyRevealsApiTests : IDisposable
     private static KeyReveal Reveal(int jobId, EthECKey recipient, byte fill = 7) =>
         new(jobId, Manifest, recipient.Address(), new Dictionary<int, byte[]> { [2] = Enumerable.Repeat(fill, SealedBox.Overhead + 32).ToArray() });
 
-    private static HttpRequestMessage Put(string path, byte[] body, EthECKey signer, EthECKey? claimed = null)
+    private static HttpRequestMessage Put(string path, byte[] body, EthECKey signer, EthECKey? claimed = null, TimeSpan? validFor = null)
     {
-        var expiry = Uploads.ExpiryIn(TimeSpan.FromMinutes(5));
+        var expiry = Uploads.ExpiryIn(validFor ?? TimeSpan.FromMinutes(5));
         var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         request.Headers.Add(UploadSignature.SignerHeader, (claimed ?? signer).GetPublicAddress());
@@ -73,6 +73,20 @@ public sealed class KeyRevealsApiTests : IDisposable
         await ProblemAssert.IsProblem(await _http.SendAsync(Put(path, Reveal(12, DevKeys.Verifier).ToCanonicalJson(), DevKeys.Stranger)), HttpStatusCode.Forbidden, "neither a deposit nor a stake");
         await ProblemAssert.IsProblem(await _http.SendAsync(Put("/jobs/012/keys/" + DevKeys.Verifier.Address(), Reveal(12, DevKeys.Verifier).ToCanonicalJson(), DevKeys.Provider)), HttpStatusCode.BadRequest, "uint256 in decimal");
         await ProblemAssert.IsProblem(await _http.GetAsync("/jobs/12/keys/0x1234"), HttpStatusCode.BadRequest, "40 hex digits");
+        Assert.Equal(0, _api.CountRows("api_key_reveals"));
+    }
+
+    [Fact]
+    public async Task A_reveal_signed_past_the_replay_window_expired_or_without_a_signer_gets_the_answer_a_blob_upload_gets()
+    {
+        var path = $"/jobs/12/keys/{DevKeys.Verifier.Address()}";
+        var body = Reveal(12, DevKeys.Verifier).ToCanonicalJson();
+        var unsigned = Put(path, body, DevKeys.Provider);
+        unsigned.Headers.Remove(UploadSignature.SignerHeader);
+
+        await ProblemAssert.IsProblem(await _http.SendAsync(Put(path, body, DevKeys.Provider, validFor: TimeSpan.FromHours(2))), HttpStatusCode.BadRequest, "Expiry may be at most 3600 seconds ahead.");
+        await ProblemAssert.IsProblem(await _http.SendAsync(Put(path, body, DevKeys.Provider, validFor: TimeSpan.FromMinutes(-1))), HttpStatusCode.Unauthorized, "The upload signature expired at");
+        await ProblemAssert.IsProblem(await _http.SendAsync(unsigned), HttpStatusCode.BadRequest, "Signer must be 0x followed by 40 hex digits.");
         Assert.Equal(0, _api.CountRows("api_key_reveals"));
     }
 

@@ -245,7 +245,7 @@ public sealed class IndexedStateTests(ChainFixture chain)
     private static long NextBlock(string database)
     {
         using var connection = new SqliteConnection($"Data Source={database}");
-        return connection.ExecuteScalar<long?>("SELECT next_block FROM chain_cursor WHERE id = 1") ?? 0;
+        return connection.ExecuteScalar<long?>("SELECT next_block FROM log_cursors WHERE name = 'indexer'") ?? 0;
     }
 
     /// <summary>The job as the API reads it, or null while the index has not reached it.</summary>

@@ -9,6 +9,7 @@ using Exchange.Chain.Transactions;
 using Exchange.Chain.Wallets;
 using Exchange.Core.Eip712;
 using Exchange.Core.Hashing;
+using Exchange.Core.Jobs;
 using Exchange.Core.Merkle;
 using Exchange.TestSupport;
 using Nethereum.Contracts;
@@ -219,7 +220,7 @@ public sealed class CrossLanguageTests(ChainFixture chain)
         await chain.Sender(Client).SendAsync(d.ComputeToken, new ApproveFunction { Spender = d.JobMarket, Value = 1_000 * Token });
         await chain.Sender(Client).SendAsync(d.JobMarket, new DepositFunction { Amount = 1_000 * Token });
         await chain.Sender(Provider).SendAsync(d.ComputeToken, new ApproveFunction { Spender = d.StakingVault, Value = 5_000 * Token });
-        await chain.Sender(Provider).SendAsync(d.StakingVault, new StakeFunction { Role = 1, Amount = 5_000 * Token });
+        await chain.Sender(Provider).SendAsync(d.StakingVault, new StakeFunction { Role = (byte)StakeRole.Provider, Amount = 5_000 * Token });
         // Jobs take their collateral only from what the provider locked for the market.
         await chain.Sender(Provider).SendAsync(d.JobMarket, new LockCollateralFunction { Amount = 4_000 * Token });
     }

@@ -7,6 +7,7 @@ using Exchange.Chain.Deployment;
 using Exchange.Chain.Indexing;
 using Exchange.Chain.Wallets;
 using Exchange.Core.Jobs;
+using Exchange.Chain.Migrations;
 using Exchange.Storage;
 using Exchange.TestSupport;
 using Nethereum.Hex.HexTypes;
@@ -194,7 +195,7 @@ public sealed class ChainIndexerTests(ChainFixture chain, ITestOutputHelper outp
             sender.SendAsync(chain.Deployment.ComputeToken, new TransferFunction { To = DevAccounts.Address(12), Value = i + 1 })));
 
         var database = NewDatabase("rate.db");
-        await SchemaMigrator.MigrateAsync(database);
+        await SchemaMigrator.MigrateAsync(database, [ChainMigrations.Set]);
         var clock = Stopwatch.StartNew();
         var progress = await NewIndexer(database, new ChainIndexerOptions()).SyncOnceAsync();
         clock.Stop();

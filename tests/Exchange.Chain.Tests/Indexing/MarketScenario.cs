@@ -158,12 +158,12 @@ internal sealed class MarketScenario(ChainFixture chain, ChainIndexer indexer, S
             _deposits[address] = _deposits.GetValueOrDefault(address) + 500 * Token;
         }
 
-        await SendAsync(Provider, _d.StakingVault, new StakeFunction { Role = 1, Amount = 6_000 * Token });
+        await SendAsync(Provider, _d.StakingVault, new StakeFunction { Role = (byte)StakeRole.Provider, Amount = 6_000 * Token });
         await SendAsync(Provider, _d.JobMarket, new LockCollateralFunction { Amount = 4_000 * Token });
         await SendAsync(Provider, _d.StakingVault, new SetEncryptionKeyFunction { Key = Keccak.Hash("x25519"u8).ToArray() });
         foreach (var verifier in Verifiers)
         {
-            await SendAsync(verifier, _d.StakingVault, new StakeFunction { Role = 2, Amount = 2_000 * Token });
+            await SendAsync(verifier, _d.StakingVault, new StakeFunction { Role = (byte)StakeRole.Verifier, Amount = 2_000 * Token });
         }
     }
 

@@ -32,13 +32,8 @@ public sealed class AppealTests : IDisposable
     private static readonly int[] Verifiers = [2, 3, 4];
 
     private readonly TempDirectory _folder = new();
-    private readonly HttpClient _http = new();
 
-    public void Dispose()
-    {
-        _http.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task An_honest_provider_appeals_a_wrong_ruling_and_wins_the_next_round()
@@ -47,8 +42,8 @@ public sealed class AppealTests : IDisposable
             null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded([Provider, Client, .. Verifiers]), _folder.File("net"), CancellationToken.None);
         var verifiers = await TestNetwork.StakeVerifiersAsync(network, Verifiers);
         using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"));
-        var client = TestNetwork.Client(network, Client, _http);
-        var created = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
+        var client = TestNetwork.Client(network, Client);
+        var created = await TestNetwork.CreateJobAsync(network, client, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
         await TestNetwork.WaitForResultAsync(client.Market, created.JobId, provider.Tail);
         var before = await TestNetwork.HoldingsAsync(client.Market, DevAccounts.Address(Provider));
         var job = (await JobLookup.FindAsync(client.Market, created.JobId, default))!;
@@ -83,12 +78,12 @@ public sealed class AppealTests : IDisposable
             null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded([Provider, Verifiers[0], Client]), _folder.File("net"), CancellationToken.None);
         var verifier = network.Market(DevAccounts.Key(Verifiers[0]));
         var verifierAddress = DevAccounts.Address(Verifiers[0]);
-        await verifier.EnsureStakeAsync(MarketClient.VerifierRole, MarketParameters.Tokens(1_000), default);
+        await verifier.EnsureStakeAsync(StakeRole.Verifier, MarketParameters.Tokens(1_000), default);
         await network.AdvanceEpochAsync(default);
 
         using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"));
-        var client = TestNetwork.Client(network, Client, _http);
-        var created = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
+        var client = TestNetwork.Client(network, Client);
+        var created = await TestNetwork.CreateJobAsync(network, client, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
         await TestNetwork.WaitForResultAsync(client.Market, created.JobId, provider.Tail);
         var job = (await JobLookup.FindAsync(client.Market, created.JobId, default))!;
         var jobId = created.JobId;

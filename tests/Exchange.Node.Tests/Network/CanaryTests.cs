@@ -54,7 +54,7 @@ public sealed class CanaryTests : IDisposable
         var reader = network.Deployer;
 
         // Epoch 1: only the dishonest verifier can be drawn (its node starts later and finds its stake in place).
-        await network.Market(DevAccounts.Key(Dishonest)).EnsureStakeAsync(MarketClient.VerifierRole, MarketParameters.Tokens(1_000), default);
+        await network.Market(DevAccounts.Key(Dishonest)).EnsureStakeAsync(StakeRole.Verifier, MarketParameters.Tokens(1_000), default);
         await network.AdvanceEpochAsync(default);
         using var honest = NodeProcess.Start(VerifierArgs(network, Honest, "honest"));
         await TestNetwork.WaitForAsync(async () => (await reader.VaultAccountAsync(DevAccounts.Address(Honest), default)).Stake > 0 ? new object() : null, "the honest verifier's stake", honest.Tail);

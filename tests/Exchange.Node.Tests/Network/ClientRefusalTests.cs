@@ -17,21 +17,16 @@ public sealed class ClientRefusalTests : IDisposable
     private const int Client = 8;
 
     private readonly TempDirectory _folder = new();
-    private readonly HttpClient _http = new();
 
-    public void Dispose()
-    {
-        _http.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task The_client_checks_outputs_against_the_signed_result_root_and_refuses_tampered_ones()
     {
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
         using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"));
-        var client = TestNetwork.Client(network, Client, _http);
-        var job = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 4, TimeSpan.FromMinutes(3));
+        var client = TestNetwork.Client(network, Client);
+        var job = await TestNetwork.CreateJobAsync(network, client, DevAccounts.Address(Provider), 4, TimeSpan.FromMinutes(3));
         await TestNetwork.WaitForStatusAsync(client.Market, job.JobId, JobStatus.Settled, provider.Tail);
         var record = (await JobLookup.FindAsync(client.Market, job.JobId, default))!;
 
@@ -43,7 +38,7 @@ public sealed class ClientRefusalTests : IDisposable
         await Assert.ThrowsAsync<OutputRejectedException>(() => client.FetchAsync(job.JobId, forged, default));
 
         // The API serves a tampered output: its bytes no longer hash to the leaf the root commits to.
-        var manifest = Exchange.Core.Manifests.OutputManifest.Parse(await new Exchange.Api.Client.ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System).GetBlobAsync(record.OutputsHash, default));
+        var manifest = Exchange.Core.Manifests.OutputManifest.Parse(await network.Api().GetBlobAsync(record.OutputsHash, default));
         var hash = manifest.Tasks[2].Outputs[0].Hash.ToString();
         var file = Path.Combine(_folder.File("net"), "api", "blobs", hash[2..4], hash[2..]);
         var bytes = await File.ReadAllBytesAsync(file);

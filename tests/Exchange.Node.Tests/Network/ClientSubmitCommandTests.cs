@@ -26,13 +26,8 @@ public sealed class ClientSubmitCommandTests : IDisposable
     private const int Client = 8;
 
     private readonly TempDirectory _folder = new();
-    private readonly HttpClient _http = new();
 
-    public void Dispose()
-    {
-        _http.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task Submit_wait_refuses_a_non_image_input_without_a_transaction_then_writes_outputs_that_prove_into_the_result_roots()
@@ -144,10 +139,10 @@ public sealed class ClientSubmitCommandTests : IDisposable
     }
 
     /// <summary>The client's session and a read-only API client, once the provider's offer is booked.</summary>
-    private async Task<(ClientSession Client, ExchangeApiClient Api)> ClientAsync(LocalNetwork network, NodeProcess provider)
+    private static async Task<(ClientSession Client, ExchangeApiClient Api)> ClientAsync(LocalNetwork network, NodeProcess provider)
     {
-        var client = TestNetwork.Client(network, Client, _http);
-        var api = new ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
+        var client = TestNetwork.Client(network, Client);
+        var api = network.Api();
         await TestNetwork.WaitForAsync(async () => (await OfferDirectory.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var offer, ..] ? offer : null, "the provider's offer", provider.Tail);
         return (client, api);
     }

@@ -35,14 +35,9 @@ public sealed class ClientTruthTests : IDisposable
     private static readonly int[] Verifiers = [2, 3, 4];
 
     private readonly TempDirectory _folder = new();
-    private readonly HttpClient _http = new();
     private LocalNetwork? _network;
 
-    public void Dispose()
-    {
-        _http.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task Withheld_outputs_are_caught_by_the_client_and_slashed_outputs_are_refused_or_written_marked()
@@ -54,8 +49,8 @@ public sealed class ClientTruthTests : IDisposable
         _network = network;
         var verifiers = await TestNetwork.StakeVerifiersAsync(network, Verifiers);
         using var withholder = TestNetwork.StartProvider(network, Withholder, _folder.File("withholder"), 60, "--cheat", "withhold", "--cheat-rate", "1");
-        var client = TestNetwork.Client(network, Client, _http);
-        var api = new ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
+        var client = TestNetwork.Client(network, Client);
+        var api = network.Api();
         await TestNetwork.WaitForAsync(async () => (await OfferDirectory.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)).Count > 0 ? new object() : null, "the withholder's offer", withholder.Tail);
         var images = SyntheticImages.Png(2, 4, 224, 224).Select((png, i) =>
         {
@@ -73,7 +68,7 @@ public sealed class ClientTruthTests : IDisposable
 
         using var falsifier = TestNetwork.StartProvider(network, Falsifier, _folder.File("falsifier"), 60, "--cheat", "random", "--cheat-rate", "1");
         string Tails() => withholder.Tail() + falsifier.Tail();
-        var falsified = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Falsifier), 2, TimeSpan.FromMinutes(5));
+        var falsified = await TestNetwork.CreateJobAsync(network, client, DevAccounts.Address(Falsifier), 2, TimeSpan.FromMinutes(5));
 
         // The falsifier's outputs are all there and prove: the check passes them, so the client asks for this audit itself.
         await TestNetwork.WaitForStatusAsync(client.Market, falsified.JobId, JobStatus.Submitted, Tails);

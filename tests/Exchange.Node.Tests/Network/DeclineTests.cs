@@ -39,20 +39,15 @@ public sealed class DeclineTests : IDisposable
     private const int Client = 8;
 
     private readonly TempDirectory _folder = new();
-    private readonly HttpClient _http = new();
 
-    public void Dispose()
-    {
-        _http.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task A_job_whose_manifest_is_missing_is_declined_on_chain_before_its_deadline_without_penalty()
     {
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
         using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"), minTurnaround: 5);
-        var client = TestNetwork.Client(network, Client, _http);
+        var client = TestNetwork.Client(network, Client);
         var offer = await OfferAsync(network, client, provider);
 
         // A manifest that was never uploaded: its input is nowhere either.
@@ -73,7 +68,7 @@ public sealed class DeclineTests : IDisposable
     {
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
         using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"), minTurnaround: 5);
-        var client = TestNetwork.Client(network, Client, _http);
+        var client = TestNetwork.Client(network, Client);
         var offer = await OfferAsync(network, client, provider);
         var spec = client.Card.Inputs[0];
         var nan = new float[3 * 224 * 224];
@@ -163,7 +158,7 @@ public sealed class DeclineTests : IDisposable
                 "--api", network.ApiUrl.ToString(), "--deployment", network.DeploymentPath,
             ]);
 
-        Task<Bytes32> UploadAsync(byte[] bytes) => new ExchangeApiClient(_http, [network.ApiUrl], DevAccounts.Key(Client), TimeProvider.System).PutBlobAsync(bytes, default);
+        Task<Bytes32> UploadAsync(byte[] bytes) => network.Api(DevAccounts.Key(Client)).PutBlobAsync(bytes, default);
     }
 
     [Fact]
@@ -171,9 +166,9 @@ public sealed class DeclineTests : IDisposable
     {
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
         using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"), minTurnaround: 5);
-        var client = TestNetwork.Client(network, Client, _http);
+        var client = TestNetwork.Client(network, Client);
         var offer = await OfferAsync(network, client, provider);
-        var api = new ExchangeApiClient(_http, [network.ApiUrl], DevAccounts.Key(Client), TimeProvider.System);
+        var api = network.Api(DevAccounts.Key(Client));
         var providerKey = Bytes32.FromBytes(await client.Market.EncryptionKeyAsync(DevAccounts.Address(Provider), default));
         Assert.False(providerKey.IsZero);
 
@@ -238,8 +233,7 @@ public sealed class DeclineTests : IDisposable
 
     private static async Task<SignedOffer> OfferAsync(LocalNetwork network, ClientSession client, NodeProcess provider)
     {
-        using var http = new HttpClient();
-        var api = new ExchangeApiClient(http, [network.ApiUrl], null, TimeProvider.System);
+        var api = network.Api();
         return await TestNetwork.WaitForAsync(async () =>
             (await OfferDirectory.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var first, ..] ? first : null, "the provider's offer", provider.Tail);
     }

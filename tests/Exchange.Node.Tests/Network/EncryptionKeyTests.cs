@@ -21,13 +21,8 @@ public sealed class EncryptionKeyTests : IDisposable
     private const int Provider = 1;
 
     private readonly TempDirectory _folder = new();
-    private readonly HttpClient _http = new();
 
-    public void Dispose()
-    {
-        _http.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task A_provider_registers_its_X25519_key_at_start_and_a_restart_keeps_it_without_a_second_transaction()
@@ -42,7 +37,7 @@ public sealed class EncryptionKeyTests : IDisposable
         async Task<byte[]> StartAndReadVaultAsync()
         {
             var market = network.Market(key);
-            var provider = await NodeFactory.CreateProviderAsync(market, node, options, key, engine, _http, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
+            var provider = await NodeFactory.CreateProviderAsync(market, node, options, key, engine, network.Api(), TimeProvider.System, NullLogger.Instance, CancellationToken.None);
             await provider.StartAsync(CancellationToken.None);
             return await market.EncryptionKeyAsync(market.Address, CancellationToken.None);
         }

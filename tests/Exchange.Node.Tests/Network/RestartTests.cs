@@ -28,13 +28,8 @@ public sealed class RestartTests : IDisposable
     private const int Client = 8;
 
     private readonly TempDirectory _folder = new();
-    private readonly HttpClient _http = new();
 
-    public void Dispose()
-    {
-        _http.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task A_provider_killed_in_the_middle_of_a_job_finishes_it_after_a_restart_with_one_result_submission()
@@ -42,9 +37,9 @@ public sealed class RestartTests : IDisposable
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
         var args = ProviderArgs(network);
         var first = NodeProcess.Start(args);
-        var client = TestNetwork.Client(network, Client, _http);
+        var client = TestNetwork.Client(network, Client);
 
-        var job = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
+        var job = await TestNetwork.CreateJobAsync(network, client, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
         var queue = new ProviderJobStore(await NodeDatabase.OpenAsync(_folder.File("provider/provider.db"), default), TimeProvider.System);
         await TestNetwork.WaitForAsync(() => queue.FindAsync(job.JobId, default), "the provider to take the job", first.Tail);
         first.KillHard();
@@ -65,11 +60,11 @@ public sealed class RestartTests : IDisposable
         using var provider = NodeProcess.Start(ProviderArgs(network));
         var args = VerifierArgs(network);
         var first = NodeProcess.Start(args);
-        var client = TestNetwork.Client(network, Client, _http);
+        var client = TestNetwork.Client(network, Client);
         await TestNetwork.WaitForAsync(async () => (await client.Market.VaultAccountAsync(DevAccounts.Address(Verifier), default)).Stake > 0 ? new object() : null, "the verifier's stake", first.Tail);
         await network.AdvanceEpochAsync(default);
 
-        var job = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
+        var job = await TestNetwork.CreateJobAsync(network, client, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
         var work = new VerifierWorkStore(await NodeDatabase.OpenAsync(_folder.File("verifier/verifier.db"), default), TimeProvider.System);
         // Any state: the node may have judged the audit, or sent its verdict, before this poll reads the queue.
         await TestNetwork.WaitForAsync(async () => (await work.CountsAsync(default)).Keys.Any(k => k.StartsWith("audit/", StringComparison.Ordinal)) ? new object() : null, "the audit to be drawn", first.Tail);
@@ -92,15 +87,15 @@ public sealed class RestartTests : IDisposable
         var members = others.ToDictionary(v => DevAccounts.Address(v), v => network.Market(DevAccounts.Key(v)), StringComparer.OrdinalIgnoreCase);
         foreach (var member in members.Values)
         {
-            await member.EnsureStakeAsync(MarketClient.VerifierRole, MarketParameters.Tokens(1_000), default);
+            await member.EnsureStakeAsync(StakeRole.Verifier, MarketParameters.Tokens(1_000), default);
             await member.EnsureMarketBalanceAsync(MarketParameters.Tokens(100), default);
         }
 
         // Epoch 1: only the test's two verifiers can be drawn for the job's audit.
         await network.AdvanceEpochAsync(default);
         using var provider = NodeProcess.Start(ProviderArgs(network));
-        var client = TestNetwork.Client(network, Client, _http);
-        var created = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
+        var client = TestNetwork.Client(network, Client);
+        var created = await TestNetwork.CreateJobAsync(network, client, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
         await TestNetwork.WaitForResultAsync(client.Market, created.JobId, provider.Tail);
         var job = (await JobLookup.FindAsync(client.Market, created.JobId, default))!;
         var jobId = created.JobId;

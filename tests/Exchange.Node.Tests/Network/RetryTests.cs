@@ -34,19 +34,14 @@ public sealed class RetryTests : IDisposable
     private const int OldAttemptBudget = 5;
 
     private readonly TempDirectory _folder = new();
-    private readonly HttpClient _http = new();
 
-    public void Dispose()
-    {
-        _http.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task A_provider_retries_through_an_api_outage_longer_than_its_old_retry_budget_and_is_paid_once_the_api_is_back()
     {
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
-        var client = TestNetwork.Client(network, Client, _http);
+        var client = TestNetwork.Client(network, Client);
         var provider = DevAccounts.Address(Provider);
 
         // The provider publishes its offer, then is away while the job is created: it meets the job only once the API is down.
@@ -76,7 +71,7 @@ public sealed class RetryTests : IDisposable
     {
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
         using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"), minTurnaround: 5);
-        var client = TestNetwork.Client(network, Client, _http);
+        var client = TestNetwork.Client(network, Client);
 
         // The API serves the first job's input with bytes that do not hash to its address: a fault of the store, retried, not the job's data.
         var broken = Assert.Single(await PrepareAsync(network, client, provider, seed: 2, tasks: 1, tasksPerJob: 1));
@@ -99,7 +94,7 @@ public sealed class RetryTests : IDisposable
     public async Task A_result_whose_deadline_passed_is_dropped_once_with_a_log_line_and_never_sent_even_across_restarts()
     {
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
-        var client = TestNetwork.Client(network, Client, _http);
+        var client = TestNetwork.Client(network, Client);
         var first = TestNetwork.StartProvider(network, Provider, _folder.File("provider"), minTurnaround: 5);
         var prepared = await PrepareAsync(network, client, first, seed: 4, tasks: 1, tasksPerJob: 1);
         first.KillHard();
@@ -137,7 +132,7 @@ public sealed class RetryTests : IDisposable
         using var chain = await HardhatNode.StartAsync(CancellationToken.None);
         await using var network = await LocalNetwork.StartAsync(chain.RpcUrl, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
         using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"), minTurnaround: 5);
-        var client = TestNetwork.Client(network, Client, _http);
+        var client = TestNetwork.Client(network, Client);
 
         var jobs = await client.CreateAsync(await PrepareAsync(network, client, provider, seed: 5, tasks: 2, tasksPerJob: 1), TimeSpan.FromMinutes(5), 1, null, default);
         Assert.Equal(2, jobs.Count);
@@ -148,9 +143,9 @@ public sealed class RetryTests : IDisposable
     }
 
     /// <summary>Uploads <paramref name="tasks"/> images drawn from <paramref name="seed"/> as jobs of <paramref name="tasksPerJob"/> on the provider's offer, once it is published.</summary>
-    private async Task<IReadOnlyList<PreparedJob>> PrepareAsync(LocalNetwork network, ClientSession client, NodeProcess provider, int seed, int tasks, int tasksPerJob)
+    private static async Task<IReadOnlyList<PreparedJob>> PrepareAsync(LocalNetwork network, ClientSession client, NodeProcess provider, int seed, int tasks, int tasksPerJob)
     {
-        var api = new Exchange.Api.Client.ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
+        var api = network.Api();
         var offer = await TestNetwork.WaitForAsync(async () =>
             (await OfferDirectory.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, default)) is [var first, ..] ? first : null, "the provider's offer", provider.Tail);
         var inputs = SyntheticImages.Png(tasks, seed, 224, 224).Select((png, i) => ClientTask.FromImage($"image-{i}.png", png, client.Card)).ToList();
@@ -166,7 +161,7 @@ public sealed class RetryTests : IDisposable
         {
             await using var connection = await database.Connections.OpenAsync(default);
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT next_block FROM node_cursors WHERE name = 'provider'";
+            command.CommandText = "SELECT next_block FROM log_cursors WHERE name = 'provider'";
             return await command.ExecuteScalarAsync() is long next && (ulong)next > start + 3 ? new object() : null;
         }, "three rounds of the provider", provider.Tail);
     }

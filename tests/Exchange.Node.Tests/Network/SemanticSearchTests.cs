@@ -23,13 +23,8 @@ public sealed class SemanticSearchTests : IDisposable
     private const int Sentences = 60;
 
     private readonly TempDirectory _folder = new();
-    private readonly HttpClient _http = new();
 
-    public void Dispose()
-    {
-        _http.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task Sentences_embedded_through_the_exchange_rank_a_query_as_local_embeddings_do()
@@ -39,7 +34,7 @@ public sealed class SemanticSearchTests : IDisposable
             "provider", "run", "--dev-account", Provider.ToString(CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(),
             "--deployment", network.DeploymentPath, "--data", _folder.File("provider"), "--model", BuiltInModels.MiniLm, "--unit-price", "1", "--stake", "1000");
         var card = new ModelRegistry(new ModelStore(_folder.File("models"))).Resolve(BuiltInModels.MiniLm).Card;
-        var api = new ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
+        var api = network.Api();
         var domain = network.Market(DevAccounts.Key(Client)).Domain;
         await TestNetwork.WaitForAsync(async () => (await OfferDirectory.ListAsync(api, card.ModelId, null, null, domain, default)) is [var offer, ..] ? offer : null, "the provider's minilm offer", provider.Tail);
 

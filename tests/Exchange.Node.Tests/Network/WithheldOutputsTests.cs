@@ -28,13 +28,8 @@ public sealed class WithheldOutputsTests : IDisposable
     private static readonly int[] Verifiers = [2, 3];
 
     private readonly TempDirectory _folder = new();
-    private readonly HttpClient _http = new();
 
-    public void Dispose()
-    {
-        _http.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task A_provider_that_withholds_its_outputs_is_failed_by_the_verifier_and_slashed_by_the_committee()
@@ -49,7 +44,7 @@ public sealed class WithheldOutputsTests : IDisposable
             "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(), "--deployment", network.DeploymentPath, "--data", _folder.File($"verifier{v}"))).ToList();
         try
         {
-            var client = TestNetwork.Client(network, Client, _http);
+            var client = TestNetwork.Client(network, Client);
             foreach (var v in Verifiers)
             {
                 await TestNetwork.WaitForAsync(async () => (await client.Market.VaultAccountAsync(DevAccounts.Address(v), default)).Stake > 0 ? new object() : null, "the verifiers' stakes", Tails(verifiers));
@@ -60,13 +55,13 @@ public sealed class WithheldOutputsTests : IDisposable
                 "provider", "run", "--dev-account", Provider.ToString(CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(),
                 "--deployment", network.DeploymentPath, "--data", _folder.File("provider"), "--model", TestNetwork.Model, "--unit-price", "1", "--stake", "1000",
                 "--min-turnaround", "60", "--cheat", "withhold", "--cheat-rate", "1");
-            var created = await TestNetwork.CreateJobAsync(network, client, _http, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
+            var created = await TestNetwork.CreateJobAsync(network, client, DevAccounts.Address(Provider), 8, TimeSpan.FromMinutes(3));
             string Context() => provider.Tail() + "\n--- verifiers:\n" + Tails(verifiers)();
             await TestNetwork.WaitForResultAsync(client.Market, created.JobId, Context);
 
             // The root is on chain, the data nowhere.
             var job = (await JobLookup.FindAsync(client.Market, created.JobId, default))!;
-            var api = new ExchangeApiClient(_http, [network.ApiUrl], null, TimeProvider.System);
+            var api = network.Api();
             Assert.False(await api.HasBlobAsync(job.OutputsHash, default));
 
             await TestNetwork.WaitForStatusAsync(client.Market, created.JobId, JobStatus.Slashed, Context);

@@ -20,6 +20,7 @@ public sealed class CheaperStandInTests : IDisposable
     [Theory]
     [InlineData(BuiltInModels.ResNetPreprocess, CheaperModels.WeightsInt8)]
     [InlineData(BuiltInModels.ResNet18, CheaperModels.LastResidualBlockSkipped)]
+    [InlineData(BuiltInModels.ResNet18Bytes, CheaperModels.LastResidualBlockSkipped)]
     public async Task The_stand_in_is_another_model_whose_outputs_fail_the_real_cards_policy(string name, string edit)
     {
         await using var engine = new InferenceEngine(new ModelRegistry(new ModelStore(_store.Path)));

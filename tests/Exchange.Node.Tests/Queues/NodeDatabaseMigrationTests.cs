@@ -1,5 +1,6 @@
 using Dapper;
 using Exchange.Core.Hashing;
+using Exchange.Node.Migrations;
 using Exchange.Node.Queues;
 using Exchange.Storage;
 using Exchange.TestSupport;
@@ -21,7 +22,7 @@ public sealed class NodeDatabaseMigrationTests : IDisposable
     {
         var path = _folder.File("provider.db");
         var connections = new SqliteConnectionFactory(path);
-        await SchemaMigrator.MigrateAsync(connections, [.. SchemaMigrator.Embedded.Where(m => m.Version <= 200)]);
+        await SchemaMigrator.MigrateAsync(connections, [.. NodeMigrations.Database.SelectMany(f => f.Migrations).Where(m => m.Version <= 200)]);
         await using (var connection = await connections.OpenAsync())
         {
             await connection.ExecuteAsync(

@@ -67,11 +67,11 @@ public static class TestNetwork
         accounts.ToDictionary(a => a, _ => MarketParameters.Tokens(20_000));
 
     /// <summary>A client session for dev account <paramref name="account"/>.</summary>
-    public static ClientSession Client(LocalNetwork network, int account, HttpClient http)
+    public static ClientSession Client(LocalNetwork network, int account)
     {
         var key = DevAccounts.Key(account);
         var card = new ModelRegistry(new ModelStore(Path.Combine(Path.GetTempPath(), "exchange-test-models"))).Resolve(Model).Card;
-        return new ClientSession(network.Market(key), new ExchangeApiClient(http, [network.ApiUrl], key, TimeProvider.System), card, key, TimeProvider.System);
+        return new ClientSession(network.Market(key), network.Api(key), card, key, TimeProvider.System);
     }
 
     /// <summary>
@@ -86,9 +86,9 @@ public static class TestNetwork
         ]);
 
     /// <summary>Creates one job of <paramref name="tasks"/> images on the first live offer of <paramref name="provider"/>, waiting for the offer.</summary>
-    public static async Task<ClientJob> CreateJobAsync(LocalNetwork network, ClientSession client, HttpClient http, string provider, int tasks, TimeSpan deadline)
+    public static async Task<ClientJob> CreateJobAsync(LocalNetwork network, ClientSession client, string provider, int tasks, TimeSpan deadline)
     {
-        var api = new ExchangeApiClient(http, [network.ApiUrl], null, TimeProvider.System);
+        var api = network.Api();
         var offer = await WaitForAsync(async () =>
             (await OfferDirectory.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, CancellationToken.None))
                 .FirstOrDefault(o => string.Equals(o.Offer.Provider, provider, StringComparison.OrdinalIgnoreCase)), $"an offer of {provider}");
@@ -194,7 +194,7 @@ public static class TestNetwork
         var verifiers = accounts.ToDictionary(v => DevAccounts.Address(v), v => network.Market(DevAccounts.Key(v)), StringComparer.OrdinalIgnoreCase);
         foreach (var verifier in verifiers.Values)
         {
-            await verifier.EnsureStakeAsync(MarketClient.VerifierRole, MarketParameters.Tokens(1_000), default);
+            await verifier.EnsureStakeAsync(StakeRole.Verifier, MarketParameters.Tokens(1_000), default);
             await verifier.EnsureMarketBalanceAsync(MarketParameters.Tokens(100), default);
         }
 

@@ -1,0 +1,100 @@
+using Exchange.Chain.Deployment;
+using Exchange.Chain.Indexing;
+using Exchange.Chain.Wallets;
+using Exchange.Core.Eip712;
+using Exchange.Core.Jobs;
+using Exchange.Inference.Calibration;
+using Exchange.Local.Demo;
+using Exchange.Node.Chain;
+using Exchange.Node.Client;
+using Exchange.Node.Hosting;
+using Exchange.Node.Offers;
+using Exchange.Node.Privacy;
+using Exchange.Node.Provider;
+using Exchange.Node.Queues;
+using Exchange.Node.Tests.Support;
+using Exchange.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Exchange.Node.Tests.Chain;
+
+/// <summary>
+/// A provider's event intake across a reorg three blocks deep (evm_snapshot, evm_revert) on a real
+/// chain, each poll by a freshly started reader over the same database, as after a restart.
+/// </summary>
+[Trait("Lane", "Slow")]
+[Collection(NetworkTestGroup.Name)]
+public sealed class ProviderEventsReorgTests : IDisposable
+{
+    private const int Provider = 1;
+    private const int Client = 8;
+
+    private readonly TempDirectory _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task A_provider_restarted_after_a_reorg_holds_each_job_of_the_new_branch_once_and_none_of_the_dropped_one()
+    {
+        await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), default);
+        var provider = network.Market(DevAccounts.Key(Provider));
+        await provider.EnsureStakeAsync(StakeRole.Provider, MarketParameters.Tokens(1_000), default);
+        await provider.EnsureCollateralAsync(MarketParameters.Tokens(500), default);
+        using var encryptionKey = ProviderEncryptionKey.LoadOrCreate(_folder.File("provider"));
+        await provider.EnsureEncryptionKeyAsync(ProviderEncryptionKey.PublicKeyBytes(encryptionKey), default);
+        var client = TestNetwork.Client(network, Client);
+        var offer = await OfferAsync(provider, client.Card.ModelId);
+        var database = _folder.File("provider/provider.db");
+
+        var kept = await CreateAsync(client, offer, tasks: 2);
+        await PollAsync(provider, database);
+        var snapshot = await network.Web3.Client.SendRequestAsync<string>("evm_snapshot");
+        var dropped = await CreateAsync(client, offer, tasks: 4);
+        await network.Web3.Client.SendRequestAsync<object>("hardhat_mine", null, "0x3");
+        Assert.Null((await PollAsync(provider, database)).RolledBackTo);
+        Assert.Equal(4u, (await QueueAsync(database))[dropped.JobId].TaskCount);
+
+        Assert.True(await network.Web3.Client.SendRequestAsync<bool>("evm_revert", null, snapshot));
+        await client.Market.Sender.ResetNonceAsync();
+        var replacement = await CreateAsync(client, offer, tasks: 3);
+        await network.Web3.Client.SendRequestAsync<object>("hardhat_mine", null, "0x4");
+        var progress = await PollAsync(provider, database);
+
+        Assert.NotNull(progress.RolledBackTo);
+        Assert.Equal(dropped.JobId, replacement.JobId); // the new branch gave the dropped job's id to another job
+        var queue = await QueueAsync(database);
+        Assert.Equal([kept.JobId, replacement.JobId], queue.Keys.Order());
+        Assert.Equal(replacement.Record.Commitment(), queue[replacement.JobId].Commitment());
+        Assert.Equal(kept.Record.Commitment(), queue[kept.JobId].Commitment());
+
+        Assert.Null((await PollAsync(provider, database)).RolledBackTo);
+        Assert.Equal(queue, await QueueAsync(database));
+    }
+
+    private static async Task<PollProgress> PollAsync(MarketClient provider, string path)
+    {
+        var database = await NodeDatabase.OpenAsync(path, default);
+        var poller = MarketEventPoller.Create(provider, database, "provider", new NodeOptions { MaxLogRange = 50 }, NullLogger.Instance);
+        return await poller.SyncOnceAsync(new ProviderEvents(provider, new ProviderJobStore(database, TimeProvider.System), NullLogger.Instance), default);
+    }
+
+    private static async Task<Dictionary<System.Numerics.BigInteger, Job>> QueueAsync(string path)
+    {
+        var jobs = new ProviderJobStore(await NodeDatabase.OpenAsync(path, default), TimeProvider.System);
+        return (await jobs.ListAsync(ProviderJobStore.New, 100, default)).ToDictionary(j => j.JobId, j => j.Record);
+    }
+
+    private static async Task<SignedOffer> OfferAsync(MarketClient provider, Exchange.Core.Hashing.Bytes32 modelId)
+    {
+        var (_, _, now) = await provider.ChainNowAsync(default);
+        var offer = new Offer(provider.Address, modelId, MarketParameters.Tokens(1), 8, 60, now + 3_600, Region.Encode(""), now);
+        return SignedOffer.Sign(offer, provider.Domain, DevAccounts.Key(Provider).GetPrivateKeyAsBytes());
+    }
+
+    private static async Task<ClientJob> CreateAsync(ClientSession client, SignedOffer offer, int tasks)
+    {
+        var inputs = SyntheticImages.Png(tasks, 5, 224, 224).Select((png, i) => ClientTask.FromImage($"image-{i}.png", png, client.Card)).ToList();
+        var prepared = await client.PrepareAsync(inputs, [offer], tasks, null, default);
+        return Assert.Single(await client.CreateAsync(prepared, TimeSpan.FromMinutes(10), 1, null, default));
+    }
+}
