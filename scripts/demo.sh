@@ -6,14 +6,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# Only a missing install is made: `npm ci` deletes node_modules first, which must never happen to
-# a node_modules that is a link to a folder other checkouts share.
-if [ ! -L node_modules ] && [ ! -f node_modules/.package-lock.json ]; then
-  echo "== npm ci" >&2
-  npm ci --no-audit --no-fund >&2
-fi
-
-echo "== dotnet build" >&2
-dotnet build src/Exchange.Cli -c Release --nologo -v quiet >&2
+source scripts/prepare.sh
 
 exec dotnet src/Exchange.Cli/bin/Release/net10.0/exchange.dll demo "$@"

@@ -21,4 +21,5 @@ root.Subcommands.Add(VerifierCommands.Build());
 root.Subcommands.Add(CanaryCommands.Build());
 root.Subcommands.Add(ClientCommands.Build());
 root.Subcommands.Add(DemoCommands.Build());
+root.Subcommands.Add(ReliabilityCommand.Build());
 return await CliRunner.RunAsync(root, args);

@@ -93,5 +93,14 @@ public sealed class FatalErrorTests : IDisposable
         CliAssert.FailsInOneLine(result, 1, "no-such-model");
     }
 
+    [Theory]
+    [InlineData("EXCHANGE_RPC", "http://127.0.0.1:99999", "token", "balance")]
+    [InlineData("EXCHANGE_API", "not a url", "client", "jobs")]
+    public async Task A_malformed_url_in_the_environment_is_one_line_naming_the_variable(string variable, string value, string group, string command)
+    {
+        var result = await ExchangeCli.RunAsync(_folder.Path, new Dictionary<string, string> { [variable] = value }, group, command, "--dev-account", "3");
+        CliAssert.FailsInOneLine(result, 2, $"${variable} must be an http(s) URL, not '{value}'");
+    }
+
     private Task<ExchangeCli.Result> RunAsync(params string[] args) => ExchangeCli.RunAsync(_folder.Path, null, args);
 }

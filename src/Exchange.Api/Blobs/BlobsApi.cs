@@ -73,6 +73,11 @@ public static class BlobsApi
         {
             return TooLarge(settings.MaxBlobBytes);
         }
+        if (incoming.Size == 0)
+        {
+            // No payload, manifest or output is empty: an empty upload is a client's mistake, not a blob.
+            return Problems.Invalid("body", "An upload must hold at least one byte.");
+        }
         if (expected is not null && expected != incoming.Hash)
         {
             metrics.Refused("hash-mismatch");

@@ -21,7 +21,7 @@ internal sealed class ProviderAndVerifierOptions
         Description = $"Exchange API base URL; repeat for several (default: ${ApiVariable} or http://127.0.0.1:5080)",
         HelpName = "URL",
         AllowMultipleArgumentsPerToken = false,
-        DefaultValueFactory = _ => [new Uri(Environment.GetEnvironmentVariable(ApiVariable) is { Length: > 0 } url ? url : "http://127.0.0.1:5080")],
+        DefaultValueFactory = result => CommonOptions.UrlFromEnvironment(result, ApiVariable, "http://127.0.0.1:5080") is { } url ? [url] : [],
         CustomParser = result =>
         {
             var uris = new List<Uri>();

@@ -14,7 +14,7 @@ internal static class CommonOptions
     {
         Description = $"JSON-RPC endpoint of the chain node (default: ${RpcVariable} or http://127.0.0.1:8545)",
         HelpName = "URL",
-        DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable(RpcVariable) is { Length: > 0 } url ? url : "http://127.0.0.1:8545"),
+        DefaultValueFactory = result => UrlFromEnvironment(result, RpcVariable, "http://127.0.0.1:8545")!,
         CustomParser = result =>
         {
             var text = result.Tokens.Single().Value;
@@ -27,6 +27,23 @@ internal static class CommonOptions
             return null!;
         },
     };
+
+    /// <summary>
+    /// The http(s) URL in environment variable <paramref name="variable"/>, else <paramref name="fallback"/>;
+    /// a malformed one is a parse error naming the variable (it was an unhandled exception with a stack trace).
+    /// </summary>
+    public static Uri? UrlFromEnvironment(System.CommandLine.Parsing.ArgumentResult result, string variable, string fallback)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var text = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } set ? set : fallback;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            return uri;
+        }
+
+        result.AddError($"${variable} must be an http(s) URL, not '{text}'");
+        return null;
+    }
 
     /// <summary><c>--json</c>: print one JSON document instead of text.</summary>
     public static Option<bool> Json() => new("--json") { Description = "Print machine-readable JSON instead of text" };

@@ -6,6 +6,12 @@ namespace Exchange.Inference.Images;
 public static class ImageTensorizer
 {
     /// <summary>
+    /// Most pixels an input image may have (64 megapixels, 256 MiB decoded): a header claiming
+    /// 30,000 x 30,000 is refused from its size alone, before the pixels are allocated.
+    /// </summary>
+    public const long MaxPixels = 64L * 1024 * 1024;
+
+    /// <summary>
     /// Decodes <paramref name="encoded"/>, stretches it to <paramref name="width"/> x <paramref name="height"/>
     /// with bilinear filtering, and returns its R, G and B planes, one after the other, as values 0..255.
     /// </summary>
@@ -46,6 +52,12 @@ public static class ImageTensorizer
         if (codec.EncodedFormat is not (SKEncodedImageFormat.Png or SKEncodedImageFormat.Jpeg))
         {
             throw new ImageInputException($"Image '{source}' is {codec.EncodedFormat}: expected a PNG or JPEG file.");
+        }
+
+        if ((long)codec.Info.Width * codec.Info.Height > MaxPixels)
+        {
+            throw new ImageInputException(
+                $"Image '{source}' is {codec.Info.Width}x{codec.Info.Height} pixels, more than the {MaxPixels / (1024 * 1024)} megapixels an input may have: scale it down first.");
         }
 
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);

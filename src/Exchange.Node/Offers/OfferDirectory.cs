@@ -17,9 +17,15 @@ public static class OfferDirectory
     public static Task PublishAsync(ExchangeApiClient api, SignedOffer offer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(api);
+        return api.PostJsonAsync("offers/", Submission(offer), Json, cancellationToken);
+    }
+
+    /// <summary>The API's wire form of a signed offer.</summary>
+    public static OfferSubmission Submission(SignedOffer offer)
+    {
         ArgumentNullException.ThrowIfNull(offer);
         var o = offer.Offer;
-        return api.PostJsonAsync("offers/", new OfferSubmission
+        return new OfferSubmission
         {
             Provider = o.Provider,
             ModelId = o.ModelId.ToString(),
@@ -30,7 +36,7 @@ public static class OfferDirectory
             Region = Region.Decode(o.Region),
             Nonce = o.Nonce,
             Signature = Hex.Format(offer.Signature),
-        }, Json, cancellationToken);
+        };
     }
 
     /// <summary>

@@ -150,6 +150,7 @@ public sealed class BlobsApiTests : IDisposable
             { "signature by another key", () => Replace(Uploads.Put(Payload, DevKeys.Stranger), UploadSignature.SignerHeader, DevKeys.Client.GetPublicAddress()), HttpStatusCode.Unauthorized, "not 0x" },
             { "signature garbage", () => Replace(Uploads.Put(Payload, DevKeys.Client), UploadSignature.SignatureHeader, "0x1234"), HttpStatusCode.Unauthorized, "Bad signature" },
             { "signer unfunded", () => Uploads.Put(Payload, DevKeys.Stranger), HttpStatusCode.Forbidden, "neither a deposit nor a stake" },
+            { "body empty", () => Uploads.Put([], DevKeys.Client), HttpStatusCode.BadRequest, "at least one byte" },
             { "body over the limit", () => Uploads.Put(new byte[10001], DevKeys.Client), HttpStatusCode.RequestEntityTooLarge, "at most 10000 bytes" },
             { "body sent as a form", () => AsForm(Uploads.Put(Payload, DevKeys.Client)), HttpStatusCode.UnsupportedMediaType, "Unsupported Media Type" },
             { "chunked body over the limit", () => Chunked(Uploads.Put(new byte[20000], DevKeys.Client)), HttpStatusCode.RequestEntityTooLarge, "at most 10000 bytes" },

@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using Exchange.Chain.Bindings;
+using Nethereum.ABI.FunctionEncoding.Attributes;
+using Nethereum.Contracts;
+using Nethereum.RPC.Eth.DTOs;
+
+namespace Exchange.Local.Reliability;
+
+/// <summary>
+/// The roles that do the work, as separate processes on the campaign's network: a provider
+/// (dev account 1, the image model's plumbing), three verifiers (2-4) and the client (5), started,
+/// killed and started again by name; and what the chain says about their jobs.
+/// </summary>
+internal sealed class CampaignRoles(CampaignNetwork network, string folder, TextWriter progress) : IDisposable
+{
+    /// <summary>Tasks per job.</summary>
+    public const int Tasks = 8;
+
+    /// <summary>The verifiers' role names (their dev account is the last digit).</summary>
+    public static readonly IReadOnlyList<string> Verifiers = ["verifier2", "verifier3", "verifier4"];
+
+    private const string Model = "resnet-preprocess";
+    private static readonly TimeSpan EventWithin = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan ReadyWithin = TimeSpan.FromMinutes(3);
+
+    private readonly Operator _op = network.Operator;
+    private readonly Dictionary<string, RoleProcess> _roles = [];
+
+    /// <summary>The client's dev account, as a command-line argument.</summary>
+    public static string Client => BadInputsScenario.Client.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The image model the provider offers.</summary>
+    public static string ModelName => Model;
+
+    /// <summary>The provider and the three verifiers, each ready.</summary>
+    public async Task StartAllAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(folder);
+        await StartAsync("provider", cancellationToken).ConfigureAwait(false);
+        foreach (var verifier in Verifiers)
+        {
+            await StartAsync(verifier, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary><c>client wait</c> for the jobs, for at most <paramref name="within"/> (then exit code 124, as <c>timeout</c> reports it: the jobs did not end).</summary>
+    public async Task<CommandResult> WaitAsync(IReadOnlyList<BigInteger> jobs, TimeSpan within, CancellationToken cancellationToken)
+    {
+        await progress.WriteLineAsync($"client wait for jobs {string.Join(' ', jobs)}").ConfigureAwait(false);
+        try
+        {
+            return await _op.RunAsync(["client", "wait", "--dev-account", Client, .. jobs.Select(j => j.ToString(CultureInfo.InvariantCulture)), "--json"], cancellationToken, timeout: within).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            return new CommandResult(124, "", e.Message);
+        }
+    }
+
+    /// <summary>A role's last lines, joined with " | ".</summary>
+    public string Tail(string role, int lines) => _roles.TryGetValue(role, out var process) ? process.Tail(lines) : "";
+
+    /// <summary>
+    /// What an account owns in tokens wherever they are: in its wallet, in the market (its balance
+    /// and its collateral) and in the vault (its stake, unbonding included).
+    /// </summary>
+    public async Task<BigInteger> WealthAsync(string account, CancellationToken cancellationToken)
+    {
+        var web3 = network.Web3;
+        var wallet = await web3.Eth.ERC20.GetContractService(network.Deployment.ComputeToken).BalanceOfQueryAsync(account).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var market = (await web3.Eth.GetContractQueryHandler<JobMarketAccountOfFunction>()
+            .QueryDeserializingToObjectAsync<JobMarketAccountOfOutputDTO>(new JobMarketAccountOfFunction { Account = account }, network.Deployment.JobMarket)
+            .WaitAsync(cancellationToken).ConfigureAwait(false)).ReturnValue0;
+        var vault = (await web3.Eth.GetContractQueryHandler<AccountOfFunction>()
+            .QueryDeserializingToObjectAsync<AccountOfOutputDTO>(new AccountOfFunction { Account = account }, network.Deployment.StakingVault)
+            .WaitAsync(cancellationToken).ConfigureAwait(false)).ReturnValue0;
+        return wallet + market.Balance + market.Collateral + vault.Stake + vault.Unbonding;
+    }
+
+    /// <summary>Each job's accepts, results and endings on the chain, the duplicates among them and the verdicts, and whether the books balance.</summary>
+    public async Task<JobsOnChain> JudgeAsync(IReadOnlyList<BigInteger> jobs, CancellationToken cancellationToken)
+    {
+        var market = network.Deployment.JobMarket;
+        var accepted = await CountAsync<JobAcceptedEventDTO>(market, e => e.JobId, cancellationToken).ConfigureAwait(false);
+        var submitted = await CountAsync<ResultSubmittedEventDTO>(market, e => e.JobId, cancellationToken).ConfigureAwait(false);
+        var settled = await CountAsync<JobSettledEventDTO>(market, e => e.JobId, cancellationToken).ConfigureAwait(false);
+        var expired = await CountAsync<JobExpiredEventDTO>(market, e => e.JobId, cancellationToken).ConfigureAwait(false);
+        var verdicts = await CountAsync<VerdictSubmittedEventDTO, (BigInteger, string)>(network.Deployment.AuditCourt, e => (e.JobId, e.Verifier.ToUpperInvariant()), cancellationToken).ConfigureAwait(false);
+        var views = new List<KillJob>();
+        var duplicates = 0;
+        foreach (var job in jobs)
+        {
+            int Of(Dictionary<BigInteger, int> counts) => counts.GetValueOrDefault(job);
+            var view = new KillJob(job.ToString(CultureInfo.InvariantCulture), Of(accepted), Of(submitted), Of(settled), Of(expired));
+            duplicates += Math.Max(0, view.Accepted - 1) + Math.Max(0, view.Submitted - 1) + Math.Max(0, view.Settled + view.Expired - 1);
+            views.Add(view);
+        }
+
+        duplicates += verdicts.Values.Sum(v => Math.Max(0, v - 1));
+        // The books balance only once no job holds escrow: with a job still in flight they are not judged.
+        bool? conserved = views.All(v => v.Settled + v.Expired > 0)
+            ? await SupplyCheck.ConservedAsync(network.Web3, network.Deployment, BadInputsScenario.Accounts, cancellationToken).ConfigureAwait(false)
+            : null;
+        return new JobsOnChain(views, views.Count(v => v.Settled != 1), duplicates, conserved);
+    }
+
+    /// <summary>The client submits one job of <see cref="Tasks"/> distinct inputs without following it; returns its id.</summary>
+    public async Task<BigInteger> SubmitAsync(string name, CancellationToken cancellationToken)
+    {
+        var stdout = await _op.RunCheckedAsync(["client", "submit", "--dev-account", Client, "--model", Model, "--input", .. Inputs(name), "--json"], cancellationToken).ConfigureAwait(false);
+        using var summary = JsonDocument.Parse(stdout);
+        var id = BigInteger.Parse(summary.RootElement.GetProperty("jobIds")[0].GetString()!, CultureInfo.InvariantCulture);
+        await progress.WriteLineAsync($"job {id} created").ConfigureAwait(false);
+        return id;
+    }
+
+    /// <summary>Eight distinct inputs of the image model for job <paramref name="name"/>.</summary>
+    public string[] Inputs(string name)
+    {
+        var shape = new long[] { 1, 3, 224, 224 };
+        var count = shape.Aggregate(1L, (x, y) => x * y);
+        return [.. Enumerable.Range(0, Tasks).Select(i =>
+        {
+            var path = Path.Combine(folder, $"{name}-{i}.npy");
+            File.WriteAllBytes(path, NpyBytes.File(NpyBytes.Header(shape), NpyBytes.Floats(count, (name[0] * 16) + i)));
+            return path;
+        })];
+    }
+
+    /// <summary>Starts a role (provider, verifier2-4) with its own data folder, or starts it again on the same folder; waits until it is ready.</summary>
+    public async Task StartAsync(string role, CancellationToken cancellationToken)
+    {
+        if (_roles.Remove(role, out var old))
+        {
+            old.Dispose();
+        }
+
+        var data = Path.Combine(folder, role);
+        string[] arguments = role == "provider"
+            ? ["provider", "run", "--dev-account", "1", "--model", Model, "--unit-price", "1", "--stake", "1000", "--data", data]
+            : ["verifier", "run", "--dev-account", role[^1..], "--stake", "200", "--data", data];
+        _roles[role] = await _op.StartAsync(role, arguments, role == "provider" ? "offers" : "ready", ReadyWithin, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>SIGKILL to a role.</summary>
+    public void Kill(string role)
+    {
+        _roles[role].Kill();
+        progress.WriteLine($"kill -9 {role}");
+    }
+
+    /// <summary>How many jobs settled on the chain, all told.</summary>
+    public async Task<int> SettledCountAsync(CancellationToken cancellationToken) =>
+        (await CountAsync<JobSettledEventDTO>(network.Deployment.JobMarket, e => e.JobId, cancellationToken).ConfigureAwait(false)).Values.Sum();
+
+    /// <summary>How many jobs exist on the chain.</summary>
+    public async Task<int> CreatedAsync(CancellationToken cancellationToken) =>
+        (await CountAsync<JobCreatedEventDTO>(network.Deployment.JobMarket, e => e.JobId, cancellationToken).ConfigureAwait(false)).Count;
+
+    /// <summary>Waits for a job beyond the first <paramref name="before"/>, created by <paramref name="follower"/>; returns its id.</summary>
+    public async Task<BigInteger> WaitForNewJobAsync(int before, RoleProcess follower, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < EventWithin)
+        {
+            var created = await CountAsync<JobCreatedEventDTO>(network.Deployment.JobMarket, e => e.JobId, cancellationToken).ConfigureAwait(false);
+            if (created.Count > before)
+            {
+                return created.Keys.Max();
+            }
+
+            if (!follower.Running)
+            {
+                throw new InvalidOperationException($"client submit --wait exited before creating its job: {follower.Tail(10)}");
+            }
+
+            await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException($"the client created no job within {EventWithin}: {follower.Tail(10)}");
+    }
+
+    /// <summary>Waits until the chain has an event of a kind for <paramref name="job"/>.</summary>
+    public async Task WaitForEventAsync<TEvent>(string contract, Func<TEvent, BigInteger> jobOf, BigInteger job, CancellationToken cancellationToken)
+        where TEvent : IEventDTO, new()
+    {
+        var clock = Stopwatch.StartNew();
+        while ((await CountAsync(contract, jobOf, cancellationToken).ConfigureAwait(false)).GetValueOrDefault(job) == 0)
+        {
+            if (clock.Elapsed > EventWithin)
+            {
+                throw new TimeoutException($"no {typeof(TEvent).Name.Replace("EventDTO", "", StringComparison.Ordinal)} for job {job} within {EventWithin}: "
+                    + string.Join(" || ", _roles.Values.Select(r => $"{r.Name}: {r.Tail(6)}")));
+            }
+
+            await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How many events of a kind each job (or key) has on the chain.</summary>
+    private Task<Dictionary<BigInteger, int>> CountAsync<TEvent>(string contract, Func<TEvent, BigInteger> jobOf, CancellationToken cancellationToken)
+        where TEvent : IEventDTO, new() =>
+        CountAsync<TEvent, BigInteger>(contract, jobOf, cancellationToken);
+
+    private async Task<Dictionary<TKey, int>> CountAsync<TEvent, TKey>(string contract, Func<TEvent, TKey> keyOf, CancellationToken cancellationToken)
+        where TEvent : IEventDTO, new()
+        where TKey : notnull
+    {
+        var handler = network.Web3.Eth.GetEvent<TEvent>(contract);
+        var logs = await handler.GetAllChangesAsync(handler.CreateFilterInput(new BlockParameter(network.Deployment.StartBlock), BlockParameter.CreateLatest()))
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        return logs.GroupBy(l => keyOf(l.Event)).ToDictionary(g => g.Key, g => g.Count());
+    }
+
+    /// <summary>A command's output cut to 400 characters for the report.</summary>
+    public static string Shorten(string text) => text.Length <= 400 ? text.Trim() : text[..397].Trim() + "...";
+
+    public void Dispose()
+    {
+        foreach (var role in _roles.Values)
+        {
+            role.Dispose();
+        }
+    }
+}
+
+/// <summary>What the chain says about a set of jobs.</summary>
+/// <param name="Jobs">Each job's events.</param>
+/// <param name="NotSettled">Jobs that did not end settled exactly once.</param>
+/// <param name="Duplicates">Accepts, results, endings or verdicts beyond one.</param>
+/// <param name="Conserved">Whether the supply and the market's books balance; null while a job is in flight (its escrow is not counted).</param>
+public sealed record JobsOnChain(IReadOnlyList<KillJob> Jobs, int NotSettled, int Duplicates, bool? Conserved);
