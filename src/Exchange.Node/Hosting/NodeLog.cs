@@ -27,6 +27,9 @@ internal static partial class NodeLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: dropped, it can no longer succeed ({Outcome}): {Reason}")]
     public static partial void JobDropped(this ILogger logger, BigInteger jobId, string outcome, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: forgotten in state {State}: a reorg dropped its creation")]
+    public static partial void JobDroppedByReorg(this ILogger logger, BigInteger jobId, string state);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "chain idle: mined block {Number} with a transfer to self (waiting for block {Needed})")]
     public static partial void BlockMined(this ILogger logger, ulong number, ulong needed);
 

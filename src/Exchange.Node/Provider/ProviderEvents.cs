@@ -69,23 +69,32 @@ public sealed class ProviderEvents(MarketClient market, ProviderJobStore jobs, I
     }
 
     /// <summary>
-    /// Forgets the jobs the provider has sent nothing for whose creation the chain no longer holds
-    /// as recorded (the reorg dropped it, or another job now has its id); the events of the new
-    /// branch, read again from the fork, add what is there. A job the provider acted on stays: its
-    /// transactions are reconciled against the chain by their receipts, as after a crash.
+    /// Forgets every job not yet ended whose creation the chain no longer holds as recorded (the
+    /// reorg dropped it, or another job now has its id), whatever the provider had sent for it: those
+    /// transactions went with the dropped blocks. The events of the new branch, read again from the
+    /// fork, add what is there. The account's nonce is asked of the node again, since transactions
+    /// it had counted may be gone.
     /// </summary>
     public async Task RollBackAsync(ulong fork, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
-        foreach (var state in (string[])[ProviderJobStore.New, ProviderJobStore.Checked])
+        await market.Sender.ResetNonceAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var state in OpenStates)
         {
             foreach (var job in await jobs.ListAsync(state, int.MaxValue, cancellationToken).ConfigureAwait(false))
             {
                 var onChain = await market.GetJobAsync(job.JobId, cancellationToken).ConfigureAwait(false);
                 if ((JobStatus)onChain.Status == JobStatus.None || Bytes32.FromBytes(onChain.Commitment) != job.Record.Commitment())
                 {
-                    await jobs.ForgetUnsentAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+                    await jobs.ForgetAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+                    logger.JobDroppedByReorg(job.JobId, state);
                 }
             }
         }
     }
+
+    private static readonly string[] OpenStates =
+    [
+        ProviderJobStore.New, ProviderJobStore.Checked, ProviderJobStore.Accepting, ProviderJobStore.Accepted,
+        ProviderJobStore.Computed, ProviderJobStore.Submitting, ProviderJobStore.Submitted,
+    ];
 }

@@ -60,15 +60,15 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
     }
 
     /// <summary>
-    /// Forgets a job the provider has sent nothing on chain for (new or checked): a reorg dropped or
-    /// replaced its creation, and the new branch's events add it again if it is there.
+    /// Forgets a job, whatever its state, once a reorg has dropped its creation: every transaction
+    /// the provider sent for it was for a job the chain no longer holds, and a job of the new branch
+    /// may now carry its id.
     /// </summary>
-    /// <returns>True when the job was forgotten.</returns>
-    public async Task<bool> ForgetUnsentAsync(BigInteger jobId, CancellationToken cancellationToken)
+    public async Task<bool> ForgetAsync(BigInteger jobId, CancellationToken cancellationToken)
     {
         await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM provider_jobs WHERE job_id = @id AND state IN ('new', 'checked')",
+            "DELETE FROM provider_jobs WHERE job_id = @id",
             new { id = Id(jobId) }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
     }
 

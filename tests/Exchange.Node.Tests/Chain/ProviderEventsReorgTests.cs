@@ -34,7 +34,7 @@ public sealed class ProviderEventsReorgTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public async Task A_provider_restarted_after_a_reorg_holds_each_job_of_the_new_branch_once_and_none_of_the_dropped_one()
+    public async Task A_provider_restarted_after_a_reorg_holds_each_job_of_the_new_branch_once_and_none_of_the_dropped_one_it_had_accepted()
     {
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), default);
         var provider = network.Market(DevAccounts.Key(Provider));
@@ -50,9 +50,11 @@ public sealed class ProviderEventsReorgTests : IDisposable
         await PollAsync(provider, database);
         var snapshot = await network.Web3.Client.SendRequestAsync<string>("evm_snapshot");
         var dropped = await CreateAsync(client, offer, tasks: 4);
+        await AcceptAsync(provider, dropped);
         await network.Web3.Client.SendRequestAsync<object>("hardhat_mine", null, "0x3");
         Assert.Null((await PollAsync(provider, database)).RolledBackTo);
         Assert.Equal(4u, (await QueueAsync(database))[dropped.JobId].TaskCount);
+        Assert.Equal(ProviderJobStore.Accepted, (await StatesAsync(database))[dropped.JobId]);
 
         Assert.True(await network.Web3.Client.SendRequestAsync<bool>("evm_revert", null, snapshot));
         await client.Market.Sender.ResetNonceAsync();
@@ -67,8 +69,20 @@ public sealed class ProviderEventsReorgTests : IDisposable
         Assert.Equal(replacement.Record.Commitment(), queue[replacement.JobId].Commitment());
         Assert.Equal(kept.Record.Commitment(), queue[kept.JobId].Commitment());
 
+        Assert.Equal(ProviderJobStore.New, (await StatesAsync(database))[replacement.JobId]);
+
         Assert.Null((await PollAsync(provider, database)).RolledBackTo);
         Assert.Equal(queue, await QueueAsync(database));
+
+        // The accept the dropped blocks held took a nonce the chain no longer counts: the provider
+        // accepts the new branch's job at once rather than behind a nonce gap.
+        await AcceptAsync(provider, replacement).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private static async Task AcceptAsync(MarketClient provider, ClientJob job)
+    {
+        var sent = await provider.SubmitMarketAsync(MarketClient.AcceptJobs([(job.JobId, job.Record)]), default);
+        Assert.Equal(1UL, (ulong)(await provider.Sender.WaitForReceiptAsync(sent)).Status.Value);
     }
 
     private static async Task<PollProgress> PollAsync(MarketClient provider, string path)
@@ -78,10 +92,23 @@ public sealed class ProviderEventsReorgTests : IDisposable
         return await poller.SyncOnceAsync(new ProviderEvents(provider, new ProviderJobStore(database, TimeProvider.System), NullLogger.Instance), default);
     }
 
-    private static async Task<Dictionary<System.Numerics.BigInteger, Job>> QueueAsync(string path)
+    private static async Task<Dictionary<System.Numerics.BigInteger, Job>> QueueAsync(string path) =>
+        (await RowsAsync(path)).ToDictionary(r => r.Job.JobId, r => r.Job.Record);
+
+    private static async Task<Dictionary<System.Numerics.BigInteger, string>> StatesAsync(string path) =>
+        (await RowsAsync(path)).ToDictionary(r => r.Job.JobId, r => r.State);
+
+    /// <summary>The queue's rows in the states this test reaches (every state but those of ended jobs).</summary>
+    private static async Task<List<(ProviderJob Job, string State)>> RowsAsync(string path)
     {
         var jobs = new ProviderJobStore(await NodeDatabase.OpenAsync(path, default), TimeProvider.System);
-        return (await jobs.ListAsync(ProviderJobStore.New, 100, default)).ToDictionary(j => j.JobId, j => j.Record);
+        var rows = new List<(ProviderJob, string)>();
+        foreach (var state in (string[])[ProviderJobStore.New, ProviderJobStore.Checked, ProviderJobStore.Accepted, ProviderJobStore.Submitted])
+        {
+            rows.AddRange((await jobs.ListAsync(state, 100, default)).Select(j => (j, state)));
+        }
+
+        return rows;
     }
 
     private static async Task<SignedOffer> OfferAsync(MarketClient provider, Exchange.Core.Hashing.Bytes32 modelId)
