@@ -38,6 +38,18 @@ public static class JobRecords
         };
     }
 
+    /// <summary>
+    /// Whether the chain still holds the job this record describes, as created: its stored
+    /// commitment is the record's, with the result the record knows or with none (a reorg may drop a
+    /// submission and keep the creation). False when the job is gone or another job has its id.
+    /// </summary>
+    public static bool StillOnChain(Job record, JobStatus status, Bytes32 commitment)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var created = record with { ResultRoot = Bytes32.Zero, OutputsHash = Bytes32.Zero, SubmittedAt = 0, SubmitBlock = 0 };
+        return status != JobStatus.None && (commitment == record.Commitment() || commitment == created.Commitment());
+    }
+
     /// <summary>The record as one JSON object (uint256 as decimal text, hashes as 0x hex).</summary>
     public static string ToJson(Job job)
     {

@@ -83,7 +83,7 @@ public sealed class ProviderEvents(MarketClient market, ProviderJobStore jobs, I
             foreach (var job in await jobs.ListAsync(state, int.MaxValue, cancellationToken).ConfigureAwait(false))
             {
                 var onChain = await market.GetJobAsync(job.JobId, cancellationToken).ConfigureAwait(false);
-                if ((JobStatus)onChain.Status == JobStatus.None || Bytes32.FromBytes(onChain.Commitment) != job.Record.Commitment())
+                if (!JobRecords.StillOnChain(job.Record, (JobStatus)onChain.Status, Bytes32.FromBytes(onChain.Commitment)))
                 {
                     await jobs.ForgetAsync(job.JobId, cancellationToken).ConfigureAwait(false);
                     logger.JobDroppedByReorg(job.JobId, state);

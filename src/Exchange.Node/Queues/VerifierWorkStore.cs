@@ -49,6 +49,36 @@ public sealed class VerifierWorkStore(NodeDatabase database, TimeProvider time)
         return json is null ? null : JobRecords.FromJson(json);
     }
 
+    /// <summary>The known jobs not yet closed, with their records.</summary>
+    public async Task<IReadOnlyList<(BigInteger JobId, Job Record)>> OpenKnownAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string Id, string Record)>(new CommandDefinition(
+            "SELECT job_id, record FROM known_jobs WHERE state <> 'closed' ORDER BY CAST(job_id AS INTEGER)",
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => (BigInteger.Parse(r.Id, CultureInfo.InvariantCulture), JobRecords.FromJson(r.Record)))];
+    }
+
+    /// <summary>
+    /// Forgets all the verifier holds of a job whose creation a reorg dropped (its record, audits,
+    /// votes and dispute): they were for a job the chain no longer holds, and a job of the new branch
+    /// may now carry its id.
+    /// </summary>
+    public async Task ForgetJobAsync(BigInteger jobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction();
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            DELETE FROM known_jobs WHERE job_id = @id;
+            DELETE FROM verifier_work WHERE job_id = @id;
+            DELETE FROM verifier_votes WHERE job_id = @id;
+            DELETE FROM verifier_disputes WHERE job_id = @id;
+            """,
+            new { id = Id(jobId) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Submitted jobs whose audit draw this verifier has not read yet.</summary>
     public async Task<IReadOnlyList<(BigInteger JobId, Job Record)>> AwaitingDrawAsync(int limit, CancellationToken cancellationToken)
     {

@@ -17,12 +17,14 @@ namespace Exchange.Node.Verifier;
 /// it sits on, and endings. Every step is idempotent, so events handed again after a crash or a
 /// reorg change nothing twice.
 /// </summary>
+/// <param name="market">The verifier's chain handle.</param>
 /// <param name="work">The verifier's work queue.</param>
-/// <param name="address">The verifier's address.</param>
 /// <param name="end">Closes what the verifier follows of a job that ended, with the outcome.</param>
 /// <param name="logger">Log.</param>
-internal sealed class VerifierEvents(VerifierWorkStore work, string address, Func<BigInteger, string, CancellationToken, Task> end, ILogger logger) : IChainEventConsumer
+public sealed class VerifierEvents(MarketClient market, VerifierWorkStore work, Func<BigInteger, string, CancellationToken, Task> end, ILogger logger) : IChainEventConsumer
 {
+    private readonly string address = market.Address;
+
     public bool WritesInCursorTransaction => false;
 
     public async Task ApplyAsync(IReadOnlyList<ChainEvent> events, SqliteTransaction? transaction, CancellationToken cancellationToken)
@@ -77,8 +79,25 @@ internal sealed class VerifierEvents(VerifierWorkStore work, string address, Fun
         }
     }
 
-    /// <summary>Nothing to undo: the events of the new branch are read again from the fork, and a verdict or vote the old branch mined is reconciled by its receipt.</summary>
-    public Task RollBackAsync(ulong fork, SqliteTransaction? transaction, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// Forgets what it holds of each open job whose creation the chain no longer holds as recorded
+    /// (the reorg dropped it, or another job now has its id), and asks the node for the account's
+    /// nonce again; the events of the new branch, read again from the fork, add what is there. A
+    /// verdict or vote for a job the chain still holds is reconciled by its receipt.
+    /// </summary>
+    public async Task RollBackAsync(ulong fork, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await market.Sender.ResetNonceAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (jobId, record) in await work.OpenKnownAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var onChain = await market.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+            if (!JobRecords.StillOnChain(record, (JobStatus)onChain.Status, Bytes32.FromBytes(onChain.Commitment)))
+            {
+                await work.ForgetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+                logger.JobDroppedByReorg(jobId, "known");
+            }
+        }
+    }
 
     private async Task<Job?> SubmittedRecordAsync(BigInteger jobId, CancellationToken cancellationToken) =>
         await work.FindKnownAsync(jobId, cancellationToken).ConfigureAwait(false) is { IsSubmitted: true } record ? record : null;

@@ -68,7 +68,7 @@ public sealed class VerifierNode
         _clock = new ChainClock(market, TimeSpan.FromSeconds(node.IdleBlockSeconds), logger);
         _slots = new JobSlots(node.MaxConcurrentAudits, logger);
         _events = MarketEventPoller.Create(market, database, CursorName, node, logger);
-        _intake = new VerifierEvents(_work, market.Address, EndAsync, logger);
+        _intake = new VerifierEvents(market, _work, EndAsync, logger);
         _encryptionKey = ProviderEncryptionKey.LoadOrCreate(node.DataDirectory);
         _auditor = new Auditor(api, models, market.Address, new RevealedKeys(api, _encryptionKey, market.Address, TimeSpan.FromSeconds(options.KeyRevealWaitSeconds), time)) { Mode = options.Mode };
     }

@@ -13,21 +13,24 @@ using Exchange.Node.Privacy;
 using Exchange.Node.Provider;
 using Exchange.Node.Queues;
 using Exchange.Node.Tests.Support;
+using Exchange.Node.Verifier;
 using Exchange.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Exchange.Node.Tests.Chain;
 
 /// <summary>
-/// A provider's event intake across a reorg three blocks deep (evm_snapshot, evm_revert) on a real
-/// chain, each poll by a freshly started reader over the same database, as after a restart.
+/// The provider's and the verifier's event intake across a reorg three blocks deep (evm_snapshot,
+/// evm_revert) on a real chain, each poll by a freshly started reader over the same database, as
+/// after a restart.
 /// </summary>
 [Trait("Lane", "Slow")]
 [Collection(NetworkTestGroup.Name)]
-public sealed class ProviderEventsReorgTests : IDisposable
+public sealed class NodeEventsReorgTests : IDisposable
 {
     private const int Provider = 1;
     private const int Client = 8;
+    private const int Verifier = 3;
 
     private readonly TempDirectory _folder = new();
 
@@ -78,6 +81,49 @@ public sealed class ProviderEventsReorgTests : IDisposable
         // accepts the new branch's job at once rather than behind a nonce gap.
         await AcceptAsync(provider, replacement).WaitAsync(TimeSpan.FromSeconds(30));
     }
+
+    [Fact]
+    public async Task A_verifier_after_a_reorg_knows_the_new_branch_job_that_took_a_dropped_jobs_id()
+    {
+        await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), default);
+        var provider = network.Market(DevAccounts.Key(Provider));
+        await provider.EnsureStakeAsync(StakeRole.Provider, MarketParameters.Tokens(1_000), default);
+        await provider.EnsureCollateralAsync(MarketParameters.Tokens(500), default);
+        using var encryptionKey = ProviderEncryptionKey.LoadOrCreate(_folder.File("provider"));
+        await provider.EnsureEncryptionKeyAsync(ProviderEncryptionKey.PublicKeyBytes(encryptionKey), default);
+        var verifier = network.Market(DevAccounts.Key(Verifier));
+        var client = TestNetwork.Client(network, Client);
+        var offer = await OfferAsync(provider, client.Card.ModelId);
+        var database = _folder.File("verifier/verifier.db");
+
+        var kept = await CreateAsync(client, offer, tasks: 2);
+        var snapshot = await network.Web3.Client.SendRequestAsync<string>("evm_snapshot");
+        var dropped = await CreateAsync(client, offer, tasks: 4);
+        await network.Web3.Client.SendRequestAsync<object>("hardhat_mine", null, "0x3");
+        Assert.Null((await PollVerifierAsync(verifier, database)).RolledBackTo);
+        Assert.Equal(dropped.Record, await KnownAsync(database, dropped.JobId));
+
+        Assert.True(await network.Web3.Client.SendRequestAsync<bool>("evm_revert", null, snapshot));
+        await client.Market.Sender.ResetNonceAsync();
+        var replacement = await CreateAsync(client, offer, tasks: 3);
+        await network.Web3.Client.SendRequestAsync<object>("hardhat_mine", null, "0x4");
+
+        Assert.NotNull((await PollVerifierAsync(verifier, database)).RolledBackTo);
+        Assert.Equal(dropped.JobId, replacement.JobId);
+        Assert.Equal(replacement.Record, await KnownAsync(database, replacement.JobId));
+        Assert.Equal(kept.Record, await KnownAsync(database, kept.JobId));
+    }
+
+    private static async Task<PollProgress> PollVerifierAsync(MarketClient verifier, string path)
+    {
+        var database = await NodeDatabase.OpenAsync(path, default);
+        var poller = MarketEventPoller.Create(verifier, database, "verifier", new NodeOptions { MaxLogRange = 50 }, NullLogger.Instance);
+        var work = new VerifierWorkStore(database, TimeProvider.System);
+        return await poller.SyncOnceAsync(new VerifierEvents(verifier, work, (_, _, _) => Task.CompletedTask, NullLogger.Instance), default);
+    }
+
+    private static async Task<Job?> KnownAsync(string path, System.Numerics.BigInteger jobId) =>
+        await new VerifierWorkStore(await NodeDatabase.OpenAsync(path, default), TimeProvider.System).FindKnownAsync(jobId, default);
 
     private static async Task AcceptAsync(MarketClient provider, ClientJob job)
     {
