@@ -40,11 +40,7 @@ public sealed class NodeEventsReorgTests : IDisposable
     public async Task A_provider_restarted_after_a_reorg_holds_each_job_of_the_new_branch_once_and_none_of_the_dropped_one_it_had_accepted()
     {
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), default);
-        var provider = network.Market(DevAccounts.Key(Provider));
-        await provider.EnsureStakeAsync(StakeRole.Provider, MarketParameters.Tokens(1_000), default);
-        await provider.EnsureCollateralAsync(MarketParameters.Tokens(500), default);
-        using var encryptionKey = ProviderEncryptionKey.LoadOrCreate(_folder.File("provider"));
-        await provider.EnsureEncryptionKeyAsync(ProviderEncryptionKey.PublicKeyBytes(encryptionKey), default);
+        var provider = await ProviderAsync(network);
         var client = TestNetwork.Client(network, Client);
         var offer = await OfferAsync(provider, client.Card.ModelId);
         var database = _folder.File("provider/provider.db");
@@ -86,11 +82,7 @@ public sealed class NodeEventsReorgTests : IDisposable
     public async Task A_verifier_after_a_reorg_knows_the_new_branch_job_that_took_a_dropped_jobs_id()
     {
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), default);
-        var provider = network.Market(DevAccounts.Key(Provider));
-        await provider.EnsureStakeAsync(StakeRole.Provider, MarketParameters.Tokens(1_000), default);
-        await provider.EnsureCollateralAsync(MarketParameters.Tokens(500), default);
-        using var encryptionKey = ProviderEncryptionKey.LoadOrCreate(_folder.File("provider"));
-        await provider.EnsureEncryptionKeyAsync(ProviderEncryptionKey.PublicKeyBytes(encryptionKey), default);
+        var provider = await ProviderAsync(network);
         var verifier = network.Market(DevAccounts.Key(Verifier));
         var client = TestNetwork.Client(network, Client);
         var offer = await OfferAsync(provider, client.Card.ModelId);
@@ -124,6 +116,17 @@ public sealed class NodeEventsReorgTests : IDisposable
 
     private static async Task<Job?> KnownAsync(string path, System.Numerics.BigInteger jobId) =>
         await new VerifierWorkStore(await NodeDatabase.OpenAsync(path, default), TimeProvider.System).FindKnownAsync(jobId, default);
+
+    /// <summary>The provider staked, with collateral and its encryption key on chain, as a running provider is.</summary>
+    private async Task<MarketClient> ProviderAsync(LocalNetwork network)
+    {
+        var provider = network.Market(DevAccounts.Key(Provider));
+        await provider.EnsureStakeAsync(StakeRole.Provider, MarketParameters.Tokens(1_000), default);
+        await provider.EnsureCollateralAsync(MarketParameters.Tokens(500), default);
+        using var encryptionKey = ProviderEncryptionKey.LoadOrCreate(_folder.File("provider"));
+        await provider.EnsureEncryptionKeyAsync(ProviderEncryptionKey.PublicKeyBytes(encryptionKey), default);
+        return provider;
+    }
 
     private static async Task AcceptAsync(MarketClient provider, ClientJob job)
     {
