@@ -193,7 +193,16 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             while (canary is { Finished: false })
             {
                 // The canaries and their appeals end after the client's jobs; the nodes keep them moving.
-                await Task.Delay(Poll, ct).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(Poll, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    var open = (await canary.Store.ListAsync(CancellationToken.None).ConfigureAwait(false)).Where(j => j.State != "done");
+                    throw new TimeoutException(
+                        $"the demo's canaries did not end within {options.Timeout}: still open " + string.Join(", ", open.Select(j => $"job {j.JobId} ({j.State})")));
+                }
             }
 
             var (endBlock, _) = await clientMarket.LatestBlockAsync(ct).ConfigureAwait(false);

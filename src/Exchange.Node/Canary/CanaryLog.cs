@@ -21,6 +21,12 @@ internal static partial class CanaryLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: canary appeal {Action} refused: {Reason}")]
     public static partial void CanaryAppealRefused(this ILogger logger, BigInteger jobId, string action, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: canary expired: no result by its deadline")]
+    public static partial void CanaryExpiring(this ILogger logger, BigInteger jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "expiring overdue canaries refused (tried again next round): {Reason}")]
+    public static partial void CanaryExpiryRefused(this ILogger logger, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: canary ended: {Outcome}")]
     public static partial void CanaryEnded(this ILogger logger, BigInteger jobId, string outcome);
 

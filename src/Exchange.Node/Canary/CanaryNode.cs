@@ -126,6 +126,7 @@ public sealed class CanaryNode : IChainEventConsumer
         await AppealPassesAsync(cancellationToken).ConfigureAwait(false);
         await KeepAppealsAsync(cancellationToken).ConfigureAwait(false);
         await _provider.RunOnceAsync(cancellationToken).ConfigureAwait(false);
+        await ExpireOverdueAsync(cancellationToken).ConfigureAwait(false);
         await PostAsync(cancellationToken).ConfigureAwait(false);
         var jobs = await _store.ListAsync(cancellationToken).ConfigureAwait(false);
         Finished = _options.MaxCanaries > 0 && jobs.Count >= _options.MaxCanaries && jobs.All(j => j.State == "done");
@@ -337,6 +338,44 @@ public sealed class CanaryNode : IChainEventConsumer
         catch (ContractRevertException e)
         {
             _logger.CanaryAppealRefused(jobId, action, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Expires the canaries still without a result after their deadline (their provider fell
+    /// behind, or the chain's clock ran ahead of it): nobody else ends a job its client holds, and
+    /// a canary left open would never let the service report it done. The job's
+    /// <c>JobExpired</c>, read with the other events, ends the canary as expired.
+    /// </summary>
+    private async Task ExpireOverdueAsync(CancellationToken cancellationToken)
+    {
+        var posted = await _store.ListAsync("posted", cancellationToken).ConfigureAwait(false);
+        if (posted.Count == 0)
+        {
+            return;
+        }
+
+        var open = new List<(BigInteger JobId, Job Record)>();
+        foreach (var canary in posted)
+        {
+            // A result may be on chain before its event is read: only a job still waiting for one can expire.
+            if (await _client.StatusAsync(canary.JobId, cancellationToken).ConfigureAwait(false) is JobStatus.Created or JobStatus.Accepted)
+            {
+                open.Add((canary.JobId, canary.Record));
+            }
+        }
+
+        try
+        {
+            foreach (var jobId in await _session.ExpireOverdueAsync(open, cancellationToken).ConfigureAwait(false))
+            {
+                _logger.CanaryExpiring(jobId);
+            }
+        }
+        catch (ContractRevertException e)
+        {
+            // A result landed between the status read and the expiry: the next round reads it.
+            _logger.CanaryExpiryRefused(e.Message);
         }
     }
 

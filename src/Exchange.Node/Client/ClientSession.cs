@@ -233,7 +233,11 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
                 }
             }
 
-            await ExpireOverdueAsync([.. jobs.Where(j => statuses[j.JobId] is JobStatus.Created or JobStatus.Accepted)], statuses, cancellationToken).ConfigureAwait(false);
+            foreach (var expired in await ExpireOverdueAsync([.. jobs.Where(j => statuses[j.JobId] is JobStatus.Created or JobStatus.Accepted)], cancellationToken).ConfigureAwait(false))
+            {
+                statuses[expired] = JobStatus.Expired;
+            }
+
             progress?.Report(Progress(jobs, statuses, total));
             if (statuses.Values.All(IsFinal))
             {
@@ -365,26 +369,30 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
             : registered;
     }
 
-    private async Task ExpireOverdueAsync(List<(BigInteger JobId, Job Record)> open, Dictionary<BigInteger, JobStatus> statuses, CancellationToken cancellationToken)
+    /// <summary>
+    /// Expires those of <paramref name="open"/> (jobs without a result, <c>Created</c> or
+    /// <c>Accepted</c>) whose deadline has passed by the chain's clock, in one transaction, and
+    /// returns the ids expired. Chain seconds can run ahead of the wall clock (a block a transaction
+    /// on a busy dev chain), so a deadline is judged by the latest block only.
+    /// </summary>
+    public async Task<IReadOnlyList<BigInteger>> ExpireOverdueAsync(IReadOnlyList<(BigInteger JobId, Job Record)> open, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(open);
         if (open.Count == 0)
         {
-            return;
+            return [];
         }
 
         var (_, _, now) = await Market.ChainNowAsync(cancellationToken).ConfigureAwait(false);
         var overdue = open.Where(j => j.Record.Deadline < now).ToList();
         if (overdue.Count == 0)
         {
-            return;
+            return [];
         }
 
         var receipt = await Market.ExpireAsync([.. overdue.Select(j => (j.JobId, j.Record))], cancellationToken).ConfigureAwait(false);
         GasUsed += receipt.GasUsed.Value;
-        foreach (var expired in receipt.Decode<JobExpiredEventDTO>())
-        {
-            statuses[expired.JobId] = JobStatus.Expired;
-        }
+        return [.. receipt.Decode<JobExpiredEventDTO>().Select(e => e.JobId)];
     }
 
     private async Task<FeeSchedule> FeesAsync(CancellationToken cancellationToken)

@@ -32,14 +32,19 @@ public sealed class DemoCanaryTests : IDisposable
             CanaryRate = 0.5,
             Tasks = 40,
             TasksPerJob = 8,
-            CheatRate = 0.3,
-            Cheat = CheatMode.Perturb,
+            // No cheating provider: its failed jobs would put the lazy verifier on committees, where
+            // its wrong vote is penalised, and a verifier penalised in an epoch is drawn for no job
+            // of it, canaries included: the committee would catch it before any canary could.
+            CheatRate = 0,
+            // Short epochs, for the same reason: a canary's own dispute (an honest verifier drew it)
+            // bars the lazy verifier until the next epoch only.
+            EpochSeconds = 10,
             Seed = 11,
             Model = "resnet-preprocess",
             AuditRateBps = 10_000,
             AuditedTasksPerJob = 8,
             ChallengeWindowSeconds = 2,
-            JobDeadlineSeconds = 25,
+            JobDeadlineSeconds = 90,
             DataDirectory = _folder.Path,
             Timeout = TimeSpan.FromMinutes(5),
         };
