@@ -89,6 +89,28 @@ public sealed class VerifierWorkStore(NodeDatabase database, TimeProvider time)
         return [.. rows.Select(r => (BigInteger.Parse(r.Id, CultureInfo.InvariantCulture), JobRecords.FromJson(r.Record)))];
     }
 
+    /// <summary>
+    /// Marks the draw of a submitted job as fixed (its auditor assigned, or the job left unaudited):
+    /// it is never read again. A closed job stays closed.
+    /// </summary>
+    public Task MarkDrawFixedAsync(BigInteger jobId, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "UPDATE known_jobs SET state = 'fixed', updated_at = @now WHERE job_id = @id AND state IN ('submitted', 'drawn')",
+            new { id = Id(jobId), now = Now() }, cancellationToken);
+
+    /// <summary>
+    /// Puts every draw read but not yet fixed back to be read again: the verifier a pending draw
+    /// names can change until it is fixed (a verifier penalised in the draw's epoch, or one whose
+    /// stake fell below the minimum, is passed over). Returns how many.
+    /// </summary>
+    public async Task<int> RereadPendingDrawsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE known_jobs SET state = 'submitted', updated_at = @now WHERE state = 'drawn'",
+            new { now = Now() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
     /// <summary>Marks a known job's draw as read, or the job as closed.</summary>
     public Task SetKnownStateAsync(BigInteger jobId, string state, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE known_jobs SET state = @state, updated_at = @now WHERE job_id = @id", new { id = Id(jobId), state, now = Now() }, cancellationToken);

@@ -27,6 +27,9 @@ public sealed class VerifierEvents(MarketClient market, VerifierWorkStore work, 
 
     public bool WritesInCursorTransaction => false;
 
+    /// <summary>Set when an event may have changed whom a pending draw names; the node reads those draws again and clears it.</summary>
+    public bool PendingDrawsChanged { get; set; }
+
     public async Task ApplyAsync(IReadOnlyList<ChainEvent> events, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
         foreach (var e in events)
@@ -39,14 +42,24 @@ public sealed class VerifierEvents(MarketClient market, VerifierWorkStore work, 
                 case ResultSubmittedEventDTO submitted:
                     await work.RememberSubmittedAsync(submitted.JobId, submitted, cancellationToken).ConfigureAwait(false);
                     break;
-                case AuditAssignedEventDTO assigned when IsMe(assigned.Verifier):
+                case AuditAssignedEventDTO assigned:
+                    await work.MarkDrawFixedAsync(assigned.JobId, cancellationToken).ConfigureAwait(false);
                     // Also emitted for this verifier's own direct verdict: the audit is queued already then.
-                    if (await SubmittedRecordAsync(assigned.JobId, cancellationToken).ConfigureAwait(false) is { } audited
+                    if (IsMe(assigned.Verifier)
+                        && await SubmittedRecordAsync(assigned.JobId, cancellationToken).ConfigureAwait(false) is { } audited
                         && await work.AddAuditAsync(assigned.JobId, audited, Bytes32.FromBytes(assigned.Seed), cancellationToken).ConfigureAwait(false))
                     {
                         logger.WorkDrawn(assigned.JobId, VerifierWorkStore.Audit);
                     }
 
+                    break;
+                case DrawRecordedEventDTO recorded:
+                    await work.MarkDrawFixedAsync(recorded.JobId, cancellationToken).ConfigureAwait(false);
+                    break;
+                case AuditTimedOutEventDTO or MemberPenalisedEventDTO or FalsePassPenalisedEventDTO:
+                    // A verifier penalised now is passed over by every draw of this epoch still
+                    // pending: one of them may name this verifier instead.
+                    PendingDrawsChanged = true;
                     break;
                 case VerdictSubmittedEventDTO { Pass: false } failed when IsMe(failed.Verifier):
                     if (await SubmittedRecordAsync(failed.JobId, cancellationToken).ConfigureAwait(false) is { } challenged)

@@ -34,6 +34,9 @@ public sealed class VerifierNode
 {
     private const string CursorName = "verifier";
 
+    /// <summary>How often the draws read but not yet fixed are read again when no event asked for it.</summary>
+    public static readonly TimeSpan PendingDrawsReread = TimeSpan.FromSeconds(30);
+
     private readonly MarketClient _market;
     private readonly VerifierWorkStore _work;
     private readonly ChainLogPoller _events;
@@ -43,6 +46,8 @@ public sealed class VerifierNode
     private readonly VerifierOptions _options;
     private readonly ILogger _logger;
     private readonly ChainClock _clock;
+    private readonly TimeProvider _time;
+    private DateTimeOffset _pendingDrawsRead = DateTimeOffset.MinValue;
     // Shared: the judging of several audits draws back-offs from it at once.
     private readonly Random _jitter = Random.Shared;
 
@@ -64,6 +69,7 @@ public sealed class VerifierNode
         _node = node;
         _options = options;
         _logger = logger;
+        _time = time;
         _work = new VerifierWorkStore(database, time);
         _clock = new ChainClock(market, TimeSpan.FromSeconds(node.IdleBlockSeconds), logger);
         _slots = new JobSlots(node.MaxConcurrentAudits, logger);
@@ -99,6 +105,7 @@ public sealed class VerifierNode
     {
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
         var polled = await _events.SyncOnceAsync(_intake, cancellationToken).ConfigureAwait(false);
+        await RereadPendingDrawsAsync(cancellationToken).ConfigureAwait(false);
         await ReadDrawsAsync(polled.Head, cancellationToken).ConfigureAwait(false);
         await JudgeAuditsAsync(cancellationToken).ConfigureAwait(false);
         await SendVerdictsAsync(cancellationToken).ConfigureAwait(false);
@@ -115,6 +122,25 @@ public sealed class VerifierNode
         await _work.SetKnownStateAsync(jobId, "closed", cancellationToken).ConfigureAwait(false);
         await _work.CloseDisputeAsync(jobId, cancellationToken).ConfigureAwait(false);
         await _work.CloseVotesAsync(jobId, outcome, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Puts the draws read but not yet fixed back to be read again after a verifier was penalised
+    /// (the court's events), and every <see cref="PendingDrawsReread"/> in any case (a stake that
+    /// fell below the minimum shows only in the vault): a draw passes over such a verifier, so it may
+    /// now name this one, whose verdict is what fixes it. Without the re-read the job would wait for
+    /// its provider to record the draw, many blocks later.
+    /// </summary>
+    private async Task RereadPendingDrawsAsync(CancellationToken cancellationToken)
+    {
+        if (!_intake.PendingDrawsChanged && _time.GetUtcNow() - _pendingDrawsRead < PendingDrawsReread)
+        {
+            return;
+        }
+
+        _intake.PendingDrawsChanged = false;
+        _pendingDrawsRead = _time.GetUtcNow();
+        await _work.RereadPendingDrawsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -32,6 +32,31 @@ public sealed class VerifierWorkStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Draws_read_but_not_fixed_go_back_to_be_read_again_and_fixed_or_closed_ones_stay()
+    {
+        var store = await OpenAsync();
+        foreach (var id in new[] { 1, 2, 3, 4 })
+        {
+            await store.RememberCreatedAsync(id, Submitted, default);
+            await store.SetKnownStateAsync(id, "submitted", default);
+        }
+
+        // 1: read, still pending. 2: read, then fixed. 3: fixed before it was read. 4: read, then closed.
+        await store.SetKnownStateAsync(1, "drawn", default);
+        await store.SetKnownStateAsync(2, "drawn", default);
+        await store.MarkDrawFixedAsync(2, default);
+        await store.MarkDrawFixedAsync(3, default);
+        await store.SetKnownStateAsync(4, "drawn", default);
+        await store.SetKnownStateAsync(4, "closed", default);
+        await store.MarkDrawFixedAsync(4, default);
+        Assert.Empty(await store.AwaitingDrawAsync(10, default));
+
+        Assert.Equal(1, await store.RereadPendingDrawsAsync(default));
+        Assert.Equal([1], (await store.AwaitingDrawAsync(10, default)).Select(j => (int)j.JobId));
+        Assert.Equal([1, 2, 3], (await store.OpenKnownAsync(default)).Select(j => (int)j.JobId));
+    }
+
+    [Fact]
     public async Task An_audit_and_a_vote_in_back_off_are_not_due_until_their_time_even_after_a_reopen_and_bad_data_fails_them_at_once()
     {
         var clock = new ManualClock();
