@@ -35,8 +35,8 @@ internal sealed class BadInputsScenario(Operator op, Web3 web3, ChainDeployment 
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The accounts whose token balances must not move (the deployer and every role's).</summary>
-    public static IReadOnlyList<string> Accounts { get; } = [.. Enumerable.Range(0, 10).Select(i => DevAccounts.Address(i))];
+    /// <summary>The accounts whose token balances must not move, and that hold the whole supply: the deployer and every role's, the concurrent clients' included.</summary>
+    public static IReadOnlyList<string> Accounts { get; } = [.. Enumerable.Range(0, ConcurrentClientsScenario.FirstClient + ConcurrentClientsScenario.Clients).Select(i => DevAccounts.Address(i))];
 
     /// <summary>Gives every bad input, one after the other, and judges each.</summary>
     public async Task<IReadOnlyList<BadInputResult>> RunAsync(HttpClient api, CancellationToken cancellationToken)

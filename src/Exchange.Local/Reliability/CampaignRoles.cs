@@ -19,6 +19,9 @@ internal sealed class CampaignRoles(CampaignNetwork network, string folder, Text
     /// <summary>Tasks per job.</summary>
     public const int Tasks = 8;
 
+    /// <summary>The provider's largest job, in tasks (its <c>--max-tasks</c>).</summary>
+    public const int MaxTasks = 64;
+
     /// <summary>The verifiers' role names (their dev account is the last digit).</summary>
     public static readonly IReadOnlyList<string> Verifiers = ["verifier2", "verifier3", "verifier4"];
 
@@ -117,21 +120,31 @@ internal sealed class CampaignRoles(CampaignNetwork network, string folder, Text
         return id;
     }
 
-    /// <summary>Eight distinct inputs of the image model for job <paramref name="name"/>.</summary>
-    public string[] Inputs(string name)
+    /// <summary><see cref="Tasks"/> distinct inputs of the image model for job <paramref name="name"/>.</summary>
+    public string[] Inputs(string name) => Inputs(name, Tasks, folder, name[0] * 16);
+
+    /// <summary>
+    /// <paramref name="count"/> distinct inputs of the image model, files named after
+    /// <paramref name="name"/> in <paramref name="into"/>: input i is filled with the value
+    /// <paramref name="first"/> + i (whole numbers, exact as floats, so distinct ranges give distinct inputs).
+    /// </summary>
+    public static string[] Inputs(string name, int count, string into, int first)
     {
         var shape = new long[] { 1, 3, 224, 224 };
-        var count = shape.Aggregate(1L, (x, y) => x * y);
-        return [.. Enumerable.Range(0, Tasks).Select(i =>
+        var values = shape.Aggregate(1L, (x, y) => x * y);
+        return [.. Enumerable.Range(0, count).Select(i =>
         {
-            var path = Path.Combine(folder, $"{name}-{i}.npy");
-            File.WriteAllBytes(path, NpyBytes.File(NpyBytes.Header(shape), NpyBytes.Floats(count, (name[0] * 16) + i)));
+            var path = Path.Combine(into, $"{name}-{i}.npy");
+            File.WriteAllBytes(path, NpyBytes.File(NpyBytes.Header(shape), NpyBytes.Floats(values, first + i)));
             return path;
         })];
     }
 
-    /// <summary>Starts a role (provider, verifier2-4) with its own data folder, or starts it again on the same folder; waits until it is ready.</summary>
-    public async Task StartAsync(string role, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a role (provider, verifier2-4) with its own data folder, or starts it again on the same
+    /// folder, with <paramref name="extra"/> options after the usual ones; waits until it is ready.
+    /// </summary>
+    public async Task StartAsync(string role, CancellationToken cancellationToken, IReadOnlyList<string>? extra = null)
     {
         if (_roles.Remove(role, out var old))
         {
@@ -140,8 +153,8 @@ internal sealed class CampaignRoles(CampaignNetwork network, string folder, Text
 
         var data = Path.Combine(folder, role);
         string[] arguments = role == "provider"
-            ? ["provider", "run", "--dev-account", "1", "--model", Model, "--unit-price", "1", "--stake", "1000", "--data", data]
-            : ["verifier", "run", "--dev-account", role[^1..], "--stake", "200", "--data", data];
+            ? ["provider", "run", "--dev-account", "1", "--model", Model, "--unit-price", "1", "--max-tasks", MaxTasks.ToString(CultureInfo.InvariantCulture), "--stake", "1000", "--data", data, .. extra ?? []]
+            : ["verifier", "run", "--dev-account", role[^1..], "--stake", "200", "--data", data, .. extra ?? []];
         _roles[role] = await _op.StartAsync(role, arguments, role == "provider" ? "offers" : "ready", ReadyWithin, cancellationToken).ConfigureAwait(false);
     }
 

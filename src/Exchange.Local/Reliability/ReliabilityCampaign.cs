@@ -23,12 +23,6 @@ public static class ReliabilityCampaign
     /// <summary>Fewest generated cases the fuzz suites must run.</summary>
     public const long MinFuzzCases = 10_000;
 
-    /// <summary>The scenarios of the full campaign that this version does not run yet, and why.</summary>
-    private static readonly IReadOnlyDictionary<string, string> NotBuilt = new Dictionary<string, string>
-    {
-        ["concurrent-clients"] = "not built yet: 8 clients x 250 tasks",
-    };
-
     /// <summary>Runs the scenarios the options name and reports.</summary>
     /// <exception cref="InvalidOperationException">The options are invalid, or the network could not be set up.</exception>
     public static async Task<ReliabilityReport> RunAsync(ReliabilityOptions options, TextWriter progress, CancellationToken cancellationToken)
@@ -48,6 +42,7 @@ public static class ReliabilityCampaign
         KillResult? kills = null;
         OutageResult? outage = null;
         ReorgResult? reorg = null;
+        ClientsResult? clients = null;
         var ran = new List<string>();
         try
         {
@@ -68,7 +63,7 @@ public static class ReliabilityCampaign
                     problems.AddRange(badInputs.Where(b => b.Outcome != "refused").Select(b => $"bad input {b.Surface}/{b.Name} {b.Outcome}: {b.Changed ?? b.Answer}"));
                 }
 
-                if (options.Runs(KillScenario.Name) || options.Runs(ApiOutageScenario.Name) || options.Runs(ReorgScenario.Name))
+                if (new[] { KillScenario.Name, ApiOutageScenario.Name, ReorgScenario.Name, ConcurrentClientsScenario.Name }.Any(options.Runs))
                 {
                     using var roles = new CampaignRoles(network, Path.Combine(data, "roles"), progress);
                     await roles.StartAllAsync(cancellationToken).ConfigureAwait(false);
@@ -105,6 +100,18 @@ public static class ReliabilityCampaign
                                 + $"API {(reorg.ApiConverged ? "converged" : "did NOT converge")} (API: {reorg.Api}; chain: {reorg.Chain}); client wait exited {reorg.WaitExitCode}: {reorg.Wait}");
                         }
                     }
+
+                    if (options.Runs(ConcurrentClientsScenario.Name))
+                    {
+                        await progress.WriteLineAsync($"== {ConcurrentClientsScenario.Name}").ConfigureAwait(false);
+                        clients = await new ConcurrentClientsScenario(network, roles, Path.Combine(data, "clients"), progress).RunAsync(options.Quick, cancellationToken).ConfigureAwait(false);
+                        ran.Add(ConcurrentClientsScenario.Name);
+                        if (clients.NotSettled > 0 || clients.Duplicates > 0 || clients.Conserved != true || clients.OutputsMissing > 0 || clients.Runs.Any(r => r.ExitCode != 0))
+                        {
+                            problems.Add($"{clients.Clients} concurrent clients: {clients.NotSettled} of {clients.Jobs} jobs not settled, {clients.Duplicates} duplicates, {clients.OutputsMissing} outputs missing, "
+                                + $"supply {Books(clients.Conserved)}; " + string.Join("; ", clients.Runs.Where(r => r.ExitCode != 0).Select(r => $"client {r.Account} exited {r.ExitCode}: {r.Error}")));
+                        }
+                    }
                 }
             }
 
@@ -129,19 +136,16 @@ public static class ReliabilityCampaign
         }
 
         var notRun = ReliabilityOptions.Scenarios.Where(s => !ran.Contains(s)).ToDictionary(s => s, _ => "not asked for (--only)");
-        foreach (var (scenario, why) in NotBuilt)
-        {
-            notRun[scenario] = why;
-        }
-
-        var lostJobs = (kills?.NotSettled ?? 0) + (outage?.NotSettled ?? 0) + (reorg?.NotSettled ?? 0);
+        var lostJobs = (kills?.NotSettled ?? 0) + (outage?.NotSettled ?? 0) + (reorg?.NotSettled ?? 0) + (clients?.NotSettled ?? 0);
+        var lostTasks = ((lostJobs - (clients?.NotSettled ?? 0)) * CampaignRoles.Tasks) + (clients?.OutputsMissing ?? 0);
+        var unbalanced = kills is { Conserved: false } || outage is { Conserved: false } || reorg is { Conserved: false } || clients is { Conserved: false } || outage?.PartiesThatLost > 0;
         var crashes = badInputs?.Count(b => b.Outcome == "crashed") ?? 0;
         return new ReliabilityReport(
             problems.Count == 0, options.Quick, ran, notRun, Math.Round(clock.Elapsed.TotalSeconds, 1),
-            new Lost(lostJobs, lostJobs * CampaignRoles.Tasks, kills is { Conserved: false } || outage is { Conserved: false } || reorg is { Conserved: false } || outage?.PartiesThatLost > 0 ? "unbalanced" : "0"),
-            (kills?.Duplicates ?? 0) + (outage?.Duplicates ?? 0) + (reorg?.Duplicates ?? 0), crashes,
+            new Lost(lostJobs, lostTasks, unbalanced ? "unbalanced" : "0"),
+            (kills?.Duplicates ?? 0) + (outage?.Duplicates ?? 0) + (reorg?.Duplicates ?? 0) + (clients?.Duplicates ?? 0), crashes,
             badInputs?.Count ?? 0, badInputs?.Count(b => b.Outcome == "accepted") ?? 0, badInputs?.Count(b => b.Outcome == "unclear") ?? 0,
-            fuzz?.Cases, problems, badInputs, kills, outage, reorg, fuzz);
+            fuzz?.Cases, problems, badInputs, kills, outage, reorg, clients, fuzz);
     }
 
     private static string Books(bool? conserved) => conserved switch

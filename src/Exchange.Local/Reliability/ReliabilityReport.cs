@@ -21,6 +21,7 @@ namespace Exchange.Local.Reliability;
 /// <param name="Kills">The kill -9 scenario's kills and jobs.</param>
 /// <param name="Outage">The API outage scenario's jobs and parties.</param>
 /// <param name="Reorg">The reorganisation scenario's jobs and the API's convergence.</param>
+/// <param name="Clients">The concurrent clients' jobs and outputs.</param>
 /// <param name="Fuzz">The fuzz suites' runs.</param>
 public sealed record ReliabilityReport(
     bool Ok,
@@ -40,6 +41,7 @@ public sealed record ReliabilityReport(
     KillResult? Kills,
     OutageResult? Outage,
     ReorgResult? Reorg,
+    ClientsResult? Clients,
     FuzzResult? Fuzz);
 
 /// <summary>What honest parties lost.</summary>
