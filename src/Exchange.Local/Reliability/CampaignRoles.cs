@@ -142,9 +142,11 @@ internal sealed class CampaignRoles(CampaignNetwork network, string folder, Text
 
     /// <summary>
     /// Starts a role (provider, verifier2-4) with its own data folder, or starts it again on the same
-    /// folder, with <paramref name="extra"/> options after the usual ones; waits until it is ready.
+    /// folder; waits until it is ready. The provider stakes <paramref name="providerStake"/> tokens
+    /// (1,000 unless given) and keeps <paramref name="collateralJobs"/> jobs' collateral locked (4
+    /// unless given), which comes out of its free stake.
     /// </summary>
-    public async Task StartAsync(string role, CancellationToken cancellationToken, IReadOnlyList<string>? extra = null)
+    public async Task StartAsync(string role, CancellationToken cancellationToken, int providerStake = 1_000, int collateralJobs = 4)
     {
         if (_roles.Remove(role, out var old))
         {
@@ -153,10 +155,16 @@ internal sealed class CampaignRoles(CampaignNetwork network, string folder, Text
 
         var data = Path.Combine(folder, role);
         string[] arguments = role == "provider"
-            ? ["provider", "run", "--dev-account", "1", "--model", Model, "--unit-price", "1", "--max-tasks", MaxTasks.ToString(CultureInfo.InvariantCulture), "--stake", "1000", "--data", data, .. extra ?? []]
-            : ["verifier", "run", "--dev-account", role[^1..], "--stake", "200", "--data", data, .. extra ?? []];
+            ?
+            [
+                "provider", "run", "--dev-account", "1", "--model", Model, "--unit-price", "1", "--max-tasks", Number(MaxTasks), "--stake", Number(providerStake),
+                "--collateral-jobs", Number(collateralJobs), "--data", data,
+            ]
+            : ["verifier", "run", "--dev-account", role[^1..], "--stake", "200", "--data", data];
         _roles[role] = await _op.StartAsync(role, arguments, role == "provider" ? "offers" : "ready", ReadyWithin, cancellationToken).ConfigureAwait(false);
     }
+
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>SIGKILL to a role.</summary>
     public void Kill(string role)

@@ -28,6 +28,9 @@ internal sealed class ConcurrentClientsScenario(CampaignNetwork network, Campaig
 
     private static readonly TimeSpan EndWithin = TimeSpan.FromMinutes(20);
 
+    // The campaign's collateralMultiplierBps (30,000) at its unit price of 1 token: collateral per task.
+    private const int CollateralPerToken = 3;
+
     /// <summary>Runs the clients side by side and judges their jobs and outputs.</summary>
     public async Task<ClientsResult> RunAsync(bool quick, CancellationToken cancellationToken)
     {
@@ -42,9 +45,11 @@ internal sealed class ConcurrentClientsScenario(CampaignNetwork network, Campaig
             await op.RunCheckedAsync(["token", "transfer", "--dev-account", "0", "--to", DevAccounts.Address(client), "--amount", "1000"], cancellationToken).ConfigureAwait(false);
         }
 
+        // Collateral comes out of the provider's free stake: it stakes that much more than the campaign's 1,000.
         var collateralJobs = ((Clients * tasks) + CampaignRoles.MaxTasks - 1) / CampaignRoles.MaxTasks + Clients;
-        await op.RunCheckedAsync(["token", "transfer", "--dev-account", "0", "--to", DevAccounts.Address(1), "--amount", (collateralJobs * CampaignRoles.MaxTasks * 3).ToString(CultureInfo.InvariantCulture)], cancellationToken).ConfigureAwait(false);
-        await roles.StartAsync("provider", cancellationToken, ["--collateral-jobs", collateralJobs.ToString(CultureInfo.InvariantCulture)]).ConfigureAwait(false);
+        var collateral = collateralJobs * CampaignRoles.MaxTasks * CollateralPerToken;
+        await op.RunCheckedAsync(["token", "transfer", "--dev-account", "0", "--to", DevAccounts.Address(1), "--amount", collateral.ToString(CultureInfo.InvariantCulture)], cancellationToken).ConfigureAwait(false);
+        await roles.StartAsync("provider", cancellationToken, providerStake: 1_000 + collateral, collateralJobs: collateralJobs).ConfigureAwait(false);
 
         // Values from 10,000 up: apart from the other scenarios' inputs, so that no two tasks anywhere are alike.
         var inputs = Enumerable.Range(FirstClient, Clients).ToDictionary(c => c, c => CampaignRoles.Inputs($"client{c}", tasks, folder, 10_000 + (c * 1_000)));
