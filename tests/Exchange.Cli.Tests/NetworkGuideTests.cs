@@ -34,8 +34,15 @@ public sealed partial class NetworkGuideTests : IDisposable
         _folder.Dispose();
     }
 
-    [Fact]
-    public async Task The_guide_runs_a_network_of_separate_processes_in_which_the_clients_job_settles()
+    /// <summary>
+    /// The guide on its chain as started (a block per transaction), and switched to a block every
+    /// two seconds right after it starts, as the guide's section on such chains says (automine off,
+    /// interval mining on), with the guide's parameters unchanged.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2_000)]
+    public async Task The_guide_runs_a_network_of_separate_processes_in_which_the_clients_job_settles(int blockMilliseconds)
     {
         var blocks = Blocks(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "docs", "network.md")));
         var chainPort = HardhatNode.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -58,6 +65,11 @@ public sealed partial class NetworkGuideTests : IDisposable
                 var started = Terminal.Start(terminal.Groups["name"].Value, script);
                 _terminals.Add(started);
                 await started.WaitForAsync(terminal.Groups["ready"].Value, ReadyWithin, () => Context(transcript));
+                if (blockMilliseconds > 0 && terminal.Groups["name"].Value == "chain")
+                {
+                    await MineOnAClockAsync(new Uri($"http://127.0.0.1:{chainPort}/"), blockMilliseconds);
+                }
+
                 continue;
             }
 
@@ -67,6 +79,19 @@ public sealed partial class NetworkGuideTests : IDisposable
         }
 
         Assert.NotEmpty(Directory.GetFiles(_folder.File("net/out")));
+    }
+
+    /// <summary>The guide's switch to blocks on a clock: <c>evm_setAutomine false</c>, then <c>evm_setIntervalMining</c>.</summary>
+    private static async Task MineOnAClockAsync(Uri rpc, int blockMilliseconds)
+    {
+        using var http = new HttpClient();
+        foreach (var (method, parameter) in new[] { ("evm_setAutomine", "false"), ("evm_setIntervalMining", blockMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture)) })
+        {
+            using var body = new StringContent($$"""{"jsonrpc":"2.0","id":1,"method":"{{method}}","params":[{{parameter}}]}""", System.Text.Encoding.UTF8, "application/json");
+            using var answer = await http.PostAsync(rpc, body);
+            var text = await answer.Content.ReadAsStringAsync();
+            Assert.True(answer.IsSuccessStatusCode && !text.Contains("\"error\"", StringComparison.Ordinal), $"{method}: {text}");
+        }
     }
 
     private string Context(List<string> transcript) =>
