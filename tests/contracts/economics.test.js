@@ -21,8 +21,11 @@ const UNIT = E(1);
 const LOT = 25; // jobs per provider per round
 const ROUNDS = Number(process.env.ECON_ROUNDS ?? 8); // rounds per phase: 200 jobs per strategy
 const POOL = 40; // verifiers of equal stake: 2.5 % each
-// enough to carry a false pass's penalty (fifty rewards of 50: 2,500) in full, twice
-const VERIFIER_STAKE = E(5_000);
+// enough to carry a false pass's penalty (fifty rewards of 50: 2,500) in full ten times: a round
+// draws every audit before any dispute is played, so a lazy verifier may pass several canaries of
+// one round before the first penalty lands (with 5,000, a third canary in a round found its stake
+// gone and the penalty taken was 0, failing the run about one time in two)
+const VERIFIER_STAKE = E(25_000);
 // canaries: the minimum rate docs/contracts.md documents (of a verifier's audits), and the share
 // of jobs posted as canaries on chain here, higher so that every verifier strategy meets some
 // in a short run (a canary's payoff does not depend on how many there are)
