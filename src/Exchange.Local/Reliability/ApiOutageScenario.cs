@@ -24,12 +24,7 @@ internal sealed class ApiOutageScenario(CampaignNetwork network, CampaignRoles r
     public async Task<OutageResult> RunAsync(bool quick, CancellationToken cancellationToken)
     {
         var down = quick ? TimeSpan.FromSeconds(60) : TimeSpan.FromMinutes(5);
-        string[] honest = [DevAccounts.Address(1), .. CampaignRoles.Verifiers.Select(v => DevAccounts.Address(int.Parse(v[^1..], CultureInfo.InvariantCulture)))];
-        var before = new Dictionary<string, BigInteger>();
-        foreach (var account in honest)
-        {
-            before[account] = await roles.WealthAsync(account, cancellationToken).ConfigureAwait(false);
-        }
+        var before = await roles.HonestWealthAsync(cancellationToken).ConfigureAwait(false);
 
         var accepted = await roles.SubmitAsync("outage-accepted", cancellationToken).ConfigureAwait(false);
         await roles.WaitForEventAsync<JobAcceptedEventDTO>(network.Deployment.JobMarket, e => e.JobId, accepted, cancellationToken).ConfigureAwait(false);
@@ -44,19 +39,12 @@ internal sealed class ApiOutageScenario(CampaignNetwork network, CampaignRoles r
         BigInteger[] jobs = [accepted, created];
         var wait = await roles.WaitAsync(jobs, EndWithin, cancellationToken).ConfigureAwait(false);
         var chain = await roles.JudgeAsync(jobs, cancellationToken).ConfigureAwait(false);
-        var parties = new List<PartyWealth>();
-        foreach (var account in honest)
-        {
-            var after = await roles.WealthAsync(account, cancellationToken).ConfigureAwait(false);
-            parties.Add(new PartyWealth(account, TokenText(before[account]), TokenText(after), after >= before[account]));
-        }
+        var parties = await roles.CompareWealthAsync(before, cancellationToken).ConfigureAwait(false);
 
         return new OutageResult(
             Math.Round(down.TotalSeconds), chain.Jobs, chain.NotSettled, chain.Duplicates, chain.Conserved, parties, parties.Count(p => !p.NoLoss),
             wait.ExitCode, CampaignRoles.Shorten(wait.ExitCode == 0 ? wait.Stdout : wait.Stderr));
     }
-
-    private static string TokenText(BigInteger units) => Exchange.Node.Chain.TokenUnits.Format(units);
 }
 
 /// <summary>What an honest party owned before and after.</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using Exchange.Chain.Bindings;
+using Exchange.Chain.Wallets;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.Contracts;
 using Nethereum.RPC.Eth.DTOs;
@@ -65,6 +66,35 @@ internal sealed class CampaignRoles(CampaignNetwork network, string folder, Text
 
     /// <summary>A role's last lines, joined with " | ".</summary>
     public string Tail(string role, int lines) => _roles.TryGetValue(role, out var process) ? process.Tail(lines) : "";
+
+    /// <summary>The honest parties whose tokens an outage must not cost: the provider and the three verifiers.</summary>
+    public static IReadOnlyList<string> HonestParties { get; } =
+        [DevAccounts.Address(1), .. Verifiers.Select(v => DevAccounts.Address(int.Parse(v[^1..], CultureInfo.InvariantCulture)))];
+
+    /// <summary>What each honest party owns now (<see cref="WealthAsync"/>).</summary>
+    public async Task<Dictionary<string, BigInteger>> HonestWealthAsync(CancellationToken cancellationToken)
+    {
+        var wealth = new Dictionary<string, BigInteger>();
+        foreach (var account in HonestParties)
+        {
+            wealth[account] = await WealthAsync(account, cancellationToken).ConfigureAwait(false);
+        }
+
+        return wealth;
+    }
+
+    /// <summary>Each honest party's tokens before and now, and whether it owns no less.</summary>
+    public async Task<List<PartyWealth>> CompareWealthAsync(IReadOnlyDictionary<string, BigInteger> before, CancellationToken cancellationToken)
+    {
+        var parties = new List<PartyWealth>();
+        foreach (var (account, then) in before)
+        {
+            var now = await WealthAsync(account, cancellationToken).ConfigureAwait(false);
+            parties.Add(new PartyWealth(account, Exchange.Node.Chain.TokenUnits.Format(then), Exchange.Node.Chain.TokenUnits.Format(now), now >= then));
+        }
+
+        return parties;
+    }
 
     /// <summary>
     /// What an account owns in tokens wherever they are: in its wallet, in the market (its balance
@@ -144,9 +174,10 @@ internal sealed class CampaignRoles(CampaignNetwork network, string folder, Text
     /// Starts a role (provider, verifier2-4) with its own data folder, or starts it again on the same
     /// folder; waits until it is ready. The provider stakes <paramref name="providerStake"/> tokens
     /// (1,000 unless given) and keeps <paramref name="collateralJobs"/> jobs' collateral locked (4
-    /// unless given), which comes out of its free stake.
+    /// unless given), which comes out of its free stake. A role given <paramref name="rpc"/> reaches
+    /// the chain there instead of at the campaign's chain node.
     /// </summary>
-    public async Task StartAsync(string role, CancellationToken cancellationToken, int providerStake = 1_000, int collateralJobs = 4)
+    public async Task StartAsync(string role, CancellationToken cancellationToken, int providerStake = 1_000, int collateralJobs = 4, Uri? rpc = null)
     {
         if (_roles.Remove(role, out var old))
         {
@@ -161,7 +192,9 @@ internal sealed class CampaignRoles(CampaignNetwork network, string folder, Text
                 "--collateral-jobs", Number(collateralJobs), "--data", data,
             ]
             : ["verifier", "run", "--dev-account", role[^1..], "--stake", "200", "--data", data];
-        _roles[role] = await _op.StartAsync(role, arguments, role == "provider" ? "offers" : "ready", ReadyWithin, cancellationToken).ConfigureAwait(false);
+        // Another chain endpoint (a relay the campaign can cut) replaces the campaign's own.
+        var environment = rpc is null ? null : new Dictionary<string, string> { ["EXCHANGE_RPC"] = rpc.ToString() };
+        _roles[role] = await _op.StartAsync(role, arguments, role == "provider" ? "offers" : "ready", ReadyWithin, cancellationToken, environment).ConfigureAwait(false);
     }
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);

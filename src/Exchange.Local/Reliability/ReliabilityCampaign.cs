@@ -41,6 +41,7 @@ public static class ReliabilityCampaign
         FuzzResult? fuzz = null;
         KillResult? kills = null;
         OutageResult? outage = null;
+        RpcOutageResult? rpcOutage = null;
         ReorgResult? reorg = null;
         ClientsResult? clients = null;
         var ran = new List<string>();
@@ -63,7 +64,7 @@ public static class ReliabilityCampaign
                     problems.AddRange(badInputs.Where(b => b.Outcome != "refused").Select(b => $"bad input {b.Surface}/{b.Name} {b.Outcome}: {b.Changed ?? b.Answer}"));
                 }
 
-                if (new[] { KillScenario.Name, ApiOutageScenario.Name, ReorgScenario.Name, ConcurrentClientsScenario.Name }.Any(options.Runs))
+                if (new[] { KillScenario.Name, ApiOutageScenario.Name, RpcOutageScenario.Name, ReorgScenario.Name, ConcurrentClientsScenario.Name }.Any(options.Runs))
                 {
                     using var roles = new CampaignRoles(network, Path.Combine(data, "roles"), progress);
                     await roles.StartAllAsync(cancellationToken).ConfigureAwait(false);
@@ -86,6 +87,18 @@ public static class ReliabilityCampaign
                         if (outage.NotSettled > 0 || outage.Duplicates > 0 || outage.Conserved == false || outage.PartiesThatLost > 0)
                         {
                             problems.Add($"api outage: {outage.NotSettled} jobs not settled, {outage.Duplicates} duplicates, {outage.PartiesThatLost} honest parties lost, supply {Books(outage.Conserved)}; client wait exited {outage.WaitExitCode}: {outage.Wait}");
+                        }
+                    }
+
+                    if (options.Runs(RpcOutageScenario.Name))
+                    {
+                        await progress.WriteLineAsync($"== {RpcOutageScenario.Name}").ConfigureAwait(false);
+                        rpcOutage = await new RpcOutageScenario(network, roles, progress).RunAsync(options.Quick, cancellationToken).ConfigureAwait(false);
+                        ran.Add(RpcOutageScenario.Name);
+                        if (rpcOutage.NotSettled > 0 || rpcOutage.Duplicates > 0 || rpcOutage.Conserved == false || rpcOutage.PartiesThatLost > 0 || rpcOutage.ConnectionsRefused == 0)
+                        {
+                            problems.Add($"rpc outage: {rpcOutage.NotSettled} jobs not settled, {rpcOutage.Duplicates} duplicates, {rpcOutage.PartiesThatLost} honest parties lost, supply {Books(rpcOutage.Conserved)}, "
+                                + $"{rpcOutage.ConnectionsRefused} connections refused while cut (none: the nodes were never cut off); client wait exited {rpcOutage.WaitExitCode}: {rpcOutage.Wait}");
                         }
                     }
 
@@ -136,16 +149,17 @@ public static class ReliabilityCampaign
         }
 
         var notRun = ReliabilityOptions.Scenarios.Where(s => !ran.Contains(s)).ToDictionary(s => s, _ => "not asked for (--only)");
-        var lostJobs = (kills?.NotSettled ?? 0) + (outage?.NotSettled ?? 0) + (reorg?.NotSettled ?? 0) + (clients?.NotSettled ?? 0);
+        var lostJobs = (kills?.NotSettled ?? 0) + (outage?.NotSettled ?? 0) + (rpcOutage?.NotSettled ?? 0) + (reorg?.NotSettled ?? 0) + (clients?.NotSettled ?? 0);
         var lostTasks = ((lostJobs - (clients?.NotSettled ?? 0)) * CampaignRoles.Tasks) + (clients?.OutputsMissing ?? 0);
-        var unbalanced = kills is { Conserved: false } || outage is { Conserved: false } || reorg is { Conserved: false } || clients is { Conserved: false } || outage?.PartiesThatLost > 0;
+        var unbalanced = kills is { Conserved: false } || outage is { Conserved: false } || rpcOutage is { Conserved: false } || reorg is { Conserved: false } || clients is { Conserved: false }
+            || outage?.PartiesThatLost > 0 || rpcOutage?.PartiesThatLost > 0;
         var crashes = badInputs?.Count(b => b.Outcome == "crashed") ?? 0;
         return new ReliabilityReport(
             problems.Count == 0, options.Quick, ran, notRun, Math.Round(clock.Elapsed.TotalSeconds, 1),
             new Lost(lostJobs, lostTasks, unbalanced ? "unbalanced" : "0"),
-            (kills?.Duplicates ?? 0) + (outage?.Duplicates ?? 0) + (reorg?.Duplicates ?? 0) + (clients?.Duplicates ?? 0), crashes,
+            (kills?.Duplicates ?? 0) + (outage?.Duplicates ?? 0) + (rpcOutage?.Duplicates ?? 0) + (reorg?.Duplicates ?? 0) + (clients?.Duplicates ?? 0), crashes,
             badInputs?.Count ?? 0, badInputs?.Count(b => b.Outcome == "accepted") ?? 0, badInputs?.Count(b => b.Outcome == "unclear") ?? 0,
-            fuzz?.Cases, problems, badInputs, kills, outage, reorg, clients, fuzz);
+            fuzz?.Cases, problems, badInputs, kills, outage, rpcOutage, reorg, clients, fuzz);
     }
 
     private static string Books(bool? conserved) => conserved switch

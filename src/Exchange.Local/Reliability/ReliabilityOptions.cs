@@ -4,7 +4,7 @@ namespace Exchange.Local.Reliability;
 public sealed record ReliabilityOptions
 {
     /// <summary>The scenarios, in the order they run.</summary>
-    public static readonly IReadOnlyList<string> Scenarios = [BadInputsScenario.Name, KillScenario.Name, ApiOutageScenario.Name, ReorgScenario.Name, ConcurrentClientsScenario.Name, FuzzScenario.Name];
+    public static readonly IReadOnlyList<string> Scenarios = [BadInputsScenario.Name, KillScenario.Name, ApiOutageScenario.Name, RpcOutageScenario.Name, ReorgScenario.Name, ConcurrentClientsScenario.Name, FuzzScenario.Name];
 
     /// <summary>The <c>exchange</c> program every role runs as: its file and the arguments before the command (<c>dotnet exchange.dll</c>).</summary>
     public required ExchangeProgram Program { get; init; }

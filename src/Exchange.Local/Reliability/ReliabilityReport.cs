@@ -20,6 +20,7 @@ namespace Exchange.Local.Reliability;
 /// <param name="BadInputs">Each bad input's outcome.</param>
 /// <param name="Kills">The kill -9 scenario's kills and jobs.</param>
 /// <param name="Outage">The API outage scenario's jobs and parties.</param>
+/// <param name="RpcOutage">The chain endpoint outage's jobs and parties.</param>
 /// <param name="Reorg">The reorganisation scenario's jobs and the API's convergence.</param>
 /// <param name="Clients">The concurrent clients' jobs and outputs.</param>
 /// <param name="Fuzz">The fuzz suites' runs.</param>
@@ -40,6 +41,7 @@ public sealed record ReliabilityReport(
     IReadOnlyList<BadInputResult>? BadInputs,
     KillResult? Kills,
     OutageResult? Outage,
+    RpcOutageResult? RpcOutage,
     ReorgResult? Reorg,
     ClientsResult? Clients,
     FuzzResult? Fuzz);
