@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Numerics;
-using Exchange.Chain.Bindings;
-using Exchange.Chain.Wallets;
 
 namespace Exchange.Local.Reliability;
 
@@ -24,26 +20,18 @@ internal sealed class ApiOutageScenario(CampaignNetwork network, CampaignRoles r
     public async Task<OutageResult> RunAsync(bool quick, CancellationToken cancellationToken)
     {
         var down = quick ? TimeSpan.FromSeconds(60) : TimeSpan.FromMinutes(5);
-        var before = await roles.HonestWealthAsync(cancellationToken).ConfigureAwait(false);
-
-        var accepted = await roles.SubmitAsync("outage-accepted", cancellationToken).ConfigureAwait(false);
-        await roles.WaitForEventAsync<JobAcceptedEventDTO>(network.Deployment.JobMarket, e => e.JobId, accepted, cancellationToken).ConfigureAwait(false);
-        var created = await roles.SubmitAsync("outage-created", cancellationToken).ConfigureAwait(false);
-        network.KillApi();
-        await progress.WriteLineAsync($"kill -9 api; down for {down.TotalSeconds:0} s with jobs {accepted} and {created} in flight").ConfigureAwait(false);
-        var clock = Stopwatch.StartNew();
-        await Task.Delay(down, cancellationToken).ConfigureAwait(false);
-        await network.RestartApiAsync(kill: false, cancellationToken).ConfigureAwait(false);
-        await progress.WriteLineAsync($"api back after {clock.Elapsed.TotalSeconds:0} s").ConfigureAwait(false);
-
-        BigInteger[] jobs = [accepted, created];
-        var wait = await roles.WaitAsync(jobs, EndWithin, cancellationToken).ConfigureAwait(false);
-        var chain = await roles.JudgeAsync(jobs, cancellationToken).ConfigureAwait(false);
-        var parties = await roles.CompareWealthAsync(before, cancellationToken).ConfigureAwait(false);
+        var run = await roles.OutageAsync("outage", async (accepted, created) =>
+        {
+            network.KillApi();
+            await progress.WriteLineAsync($"kill -9 api; down for {down.TotalSeconds:0} s with jobs {accepted} and {created} in flight").ConfigureAwait(false);
+            var clock = Stopwatch.StartNew();
+            await Task.Delay(down, cancellationToken).ConfigureAwait(false);
+            await network.RestartApiAsync(kill: false, cancellationToken).ConfigureAwait(false);
+            await progress.WriteLineAsync($"api back after {clock.Elapsed.TotalSeconds:0} s").ConfigureAwait(false);
+        }, EndWithin, cancellationToken).ConfigureAwait(false);
 
         return new OutageResult(
-            Math.Round(down.TotalSeconds), chain.Jobs, chain.NotSettled, chain.Duplicates, chain.Conserved, parties, parties.Count(p => !p.NoLoss),
-            wait.ExitCode, CampaignRoles.Shorten(wait.ExitCode == 0 ? wait.Stdout : wait.Stderr));
+            Math.Round(down.TotalSeconds), run.Chain.Jobs, run.Chain.NotSettled, run.Chain.Duplicates, run.Chain.Conserved, run.Parties, run.PartiesThatLost, run.WaitExitCode, run.Wait);
     }
 }
 

@@ -83,6 +83,29 @@ internal sealed class CampaignRoles(CampaignNetwork network, string folder, Text
         return wealth;
     }
 
+    /// <summary>
+    /// An outage with jobs in flight, as both outage scenarios play it: the honest parties' tokens
+    /// are read, the client submits a job and waits for its <c>JobAccepted</c>, submits a second
+    /// (named after <paramref name="name"/>), <paramref name="outage"/> runs with the two job ids,
+    /// then <c>client wait</c> follows both to their end (at most <paramref name="endWithin"/>) and
+    /// the chain and the parties' tokens are judged.
+    /// </summary>
+    public async Task<OutageRun> OutageAsync(string name, Func<BigInteger, BigInteger, Task> outage, TimeSpan endWithin, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outage);
+        var before = await HonestWealthAsync(cancellationToken).ConfigureAwait(false);
+        var accepted = await SubmitAsync($"{name}-accepted", cancellationToken).ConfigureAwait(false);
+        await WaitForEventAsync<JobAcceptedEventDTO>(network.Deployment.JobMarket, e => e.JobId, accepted, cancellationToken).ConfigureAwait(false);
+        var created = await SubmitAsync($"{name}-created", cancellationToken).ConfigureAwait(false);
+        await outage(accepted, created).ConfigureAwait(false);
+
+        BigInteger[] jobs = [accepted, created];
+        var wait = await WaitAsync(jobs, endWithin, cancellationToken).ConfigureAwait(false);
+        var chain = await JudgeAsync(jobs, cancellationToken).ConfigureAwait(false);
+        var parties = await CompareWealthAsync(before, cancellationToken).ConfigureAwait(false);
+        return new OutageRun(chain, parties, parties.Count(p => !p.NoLoss), wait.ExitCode, Shorten(wait.ExitCode == 0 ? wait.Stdout : wait.Stderr));
+    }
+
     /// <summary>Each honest party's tokens before and now, and whether it owns no less.</summary>
     public async Task<List<PartyWealth>> CompareWealthAsync(IReadOnlyDictionary<string, BigInteger> before, CancellationToken cancellationToken)
     {
@@ -287,3 +310,11 @@ internal sealed class CampaignRoles(CampaignNetwork network, string folder, Text
 /// <param name="Duplicates">Accepts, results, endings or verdicts beyond one.</param>
 /// <param name="Conserved">Whether the supply and the market's books balance; null while a job is in flight (its escrow is not counted).</param>
 public sealed record JobsOnChain(IReadOnlyList<KillJob> Jobs, int NotSettled, int Duplicates, bool? Conserved);
+
+/// <summary>How the jobs in flight during an outage ended, and what the honest parties own after.</summary>
+/// <param name="Chain">The two jobs' events and the books.</param>
+/// <param name="Parties">The provider's and the verifiers' tokens before and after.</param>
+/// <param name="PartiesThatLost">Honest parties that own less after.</param>
+/// <param name="WaitExitCode">client wait's exit code.</param>
+/// <param name="Wait">What client wait printed, shortened.</param>
+internal sealed record OutageRun(JobsOnChain Chain, IReadOnlyList<PartyWealth> Parties, int PartiesThatLost, int WaitExitCode, string Wait);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Numerics;
-using Exchange.Chain.Bindings;
 
 namespace Exchange.Local.Reliability;
 
@@ -27,32 +25,26 @@ internal sealed class RpcOutageScenario(CampaignNetwork network, CampaignRoles r
         try
         {
             await StartRolesAsync(proxy.Url, cancellationToken).ConfigureAwait(false);
-            var before = await roles.HonestWealthAsync(cancellationToken).ConfigureAwait(false);
-            var accepted = await roles.SubmitAsync("rpc-accepted", cancellationToken).ConfigureAwait(false);
-            await roles.WaitForEventAsync<JobAcceptedEventDTO>(network.Deployment.JobMarket, e => e.JobId, accepted, cancellationToken).ConfigureAwait(false);
-            var created = await roles.SubmitAsync("rpc-created", cancellationToken).ConfigureAwait(false);
-
-            proxy.Cut();
-            await progress.WriteLineAsync($"chain endpoint of the provider and the verifiers cut for {down.TotalSeconds:0} s with jobs {accepted} and {created} in flight; a block a second meanwhile").ConfigureAwait(false);
-            var clock = Stopwatch.StartNew();
             var mined = 0;
-            while (clock.Elapsed < down)
+            var run = await roles.OutageAsync("rpc", async (accepted, created) =>
             {
-                await network.Chain.RequestAsync<string>("evm_mine").WaitAsync(cancellationToken).ConfigureAwait(false);
-                mined++;
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-            }
+                proxy.Cut();
+                await progress.WriteLineAsync($"chain endpoint of the provider and the verifiers cut for {down.TotalSeconds:0} s with jobs {accepted} and {created} in flight; a block a second meanwhile").ConfigureAwait(false);
+                var clock = Stopwatch.StartNew();
+                while (clock.Elapsed < down)
+                {
+                    await network.Chain.RequestAsync<string>("evm_mine").WaitAsync(cancellationToken).ConfigureAwait(false);
+                    mined++;
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                }
 
-            proxy.Restore();
-            await progress.WriteLineAsync($"relay back after {clock.Elapsed.TotalSeconds:0} s ({mined} blocks mined, {proxy.Refused} connections refused)").ConfigureAwait(false);
+                proxy.Restore();
+                await progress.WriteLineAsync($"relay back after {clock.Elapsed.TotalSeconds:0} s ({mined} blocks mined, {proxy.Refused} connections refused)").ConfigureAwait(false);
+            }, EndWithin, cancellationToken).ConfigureAwait(false);
 
-            BigInteger[] jobs = [accepted, created];
-            var wait = await roles.WaitAsync(jobs, EndWithin, cancellationToken).ConfigureAwait(false);
-            var chain = await roles.JudgeAsync(jobs, cancellationToken).ConfigureAwait(false);
-            var parties = await roles.CompareWealthAsync(before, cancellationToken).ConfigureAwait(false);
             return new RpcOutageResult(
-                Math.Round(down.TotalSeconds), mined, proxy.Refused, chain.Jobs, chain.NotSettled, chain.Duplicates, chain.Conserved, parties,
-                parties.Count(p => !p.NoLoss), wait.ExitCode, CampaignRoles.Shorten(wait.ExitCode == 0 ? wait.Stdout : wait.Stderr));
+                Math.Round(down.TotalSeconds), mined, proxy.Refused, run.Chain.Jobs, run.Chain.NotSettled, run.Chain.Duplicates, run.Chain.Conserved, run.Parties,
+                run.PartiesThatLost, run.WaitExitCode, run.Wait);
         }
         finally
         {
