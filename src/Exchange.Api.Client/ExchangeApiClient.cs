@@ -81,6 +81,52 @@ public sealed class ExchangeApiClient
     }
 
     /// <summary>
+    /// Stores <paramref name="blobs"/> on every API, many to a request (<see cref="BlobBatch"/>: one
+    /// signature, one round trip and one disk sync per batch); returns their addresses in order.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The client has no uploader key.</exception>
+    /// <exception cref="ExchangeApiException">An API refused a batch.</exception>
+    public async Task<Bytes32[]> PutBlobsAsync(IReadOnlyList<ReadOnlyMemory<byte>> blobs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(blobs);
+        var key = _uploader ?? throw new InvalidOperationException("this API client has no key to sign uploads with");
+        var hashes = new Bytes32[blobs.Count];
+        for (var i = 0; i < blobs.Count; i++)
+        {
+            hashes[i] = BlobAddress.Of(blobs[i].Span);
+        }
+
+        foreach (var range in BlobBatch.Requests(blobs))
+        {
+            var (offset, count) = range.GetOffsetAndLength(blobs.Count);
+            var part = new ReadOnlyMemory<byte>[count];
+            for (var i = 0; i < count; i++)
+            {
+                part[i] = blobs[offset + i];
+            }
+
+            var expiry = (ulong)(_time.GetUtcNow() + UploadSignatureLifetime).ToUnixTimeSeconds();
+            var signature = UploadSignature.SignBatch(BlobBatch.Digest(hashes[range]), count, expiry, key);
+            var sizes = BlobBatch.FormatSizes(part.Select(b => (long)b.Length));
+            foreach (var api in _apis)
+            {
+                using var response = await SendAsync(() =>
+                {
+                    var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api, "blobs/batch")) { Content = new BlobBatch.Content(part) };
+                    request.Headers.Add(UploadSignature.SignerHeader, key.GetPublicAddress());
+                    request.Headers.Add(UploadSignature.ExpiryHeader, expiry.ToString(CultureInfo.InvariantCulture));
+                    request.Headers.Add(UploadSignature.SignatureHeader, signature);
+                    request.Headers.Add(UploadSignature.SizesHeader, sizes);
+                    return request;
+                }, cancellationToken).ConfigureAwait(false);
+                await EnsureSuccessAsync(response, $"upload of {count} blobs from {hashes[offset]} to {api}", cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return hashes;
+    }
+
+    /// <summary>
     /// Posts a reveal of task keys (sealed to its recipient) to every API, signed like a blob upload,
     /// so the recipient can check the job's provider sent it (docs/privacy.md).
     /// </summary>
@@ -172,6 +218,67 @@ public sealed class ExchangeApiClient
         }
 
         throw last!;
+    }
+
+    /// <summary>
+    /// Fetches blobs <paramref name="hashes"/>, many to a request (<see cref="BlobBatch"/>), each
+    /// batch from the first API that answers it whole with bytes that hash to what was asked;
+    /// when none does, blob by blob as <see cref="GetBlobAsync"/> does (an API without the batch
+    /// route, blobs spread over several APIs), which throws what is wrong with a blob.
+    /// </summary>
+    /// <exception cref="BlobIntegrityException">Every API answered a blob with bytes that hash to something else.</exception>
+    /// <exception cref="ExchangeApiException">No API has a blob.</exception>
+    public async Task<byte[][]> GetBlobsAsync(IReadOnlyList<Bytes32> hashes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hashes);
+        var blobs = new byte[hashes.Count][];
+        for (var offset = 0; offset < hashes.Count; offset += BlobBatch.MaxBlobsPerRequest)
+        {
+            var batch = hashes.Skip(offset).Take(BlobBatch.MaxBlobsPerRequest).ToArray();
+            var fetched = await TryGetBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < batch.Length; i++)
+            {
+                blobs[offset + i] = fetched?[i] ?? await GetBlobAsync(batch[i], cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return blobs;
+    }
+
+    private async Task<byte[][]?> TryGetBatchAsync(Bytes32[] hashes, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new BlobFetchRequest([.. hashes.Select(h => h.ToString())]), JsonSerializerOptions.Web);
+        foreach (var api in _apis)
+        {
+            using var response = await SendAsync(() =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api, "blobs/fetch")) { Content = new ByteArrayContent(body) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                return request;
+            }, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode
+                || !response.Headers.TryGetValues(UploadSignature.SizesHeader, out var values)
+                || !BlobBatch.TryParseSizes(string.Join(',', values), hashes.Length, 0, out var sizes, out _)
+                || sizes.Length != hashes.Length)
+            {
+                continue;
+            }
+
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            byte[][]? blobs;
+            await using (stream.ConfigureAwait(false))
+            {
+                blobs = await BlobBatch.ReadAsync(stream, sizes, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Every blob is checked against its address, as a single read is: the API is not trusted.
+            if (blobs is not null && blobs.Select((b, i) => BlobAddress.Of(b) == hashes[i]).All(ok => ok))
+            {
+                return blobs;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Whether at least one API holds blob <paramref name="hash"/>.</summary>

@@ -24,7 +24,17 @@ public sealed class BlobStore(IOptions<ApiOptions> options, SqliteConnectionFact
     /// Streams a body to a temporary file while hashing it. Returns null when the body exceeds
     /// <paramref name="maxBytes"/>; the partial file is deleted then.
     /// </summary>
-    public async Task<IncomingBlob?> ReceiveAsync(Stream body, long maxBytes, CancellationToken ct)
+    public Task<IncomingBlob?> ReceiveAsync(Stream body, long maxBytes, CancellationToken ct) =>
+        ReceiveCoreAsync(body, maxBytes, exact: false, ct);
+
+    /// <summary>
+    /// Streams the next <paramref name="size"/> bytes of a body (one blob of a batch) to a temporary
+    /// file while hashing them, and no byte more. Returns null when the body ends first.
+    /// </summary>
+    public Task<IncomingBlob?> ReceiveExactAsync(Stream body, long size, CancellationToken ct) =>
+        ReceiveCoreAsync(body, size, exact: true, ct);
+
+    private async Task<IncomingBlob?> ReceiveCoreAsync(Stream body, long limit, bool exact, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(body);
         Directory.CreateDirectory(IncomingDirectory);
@@ -38,15 +48,24 @@ public sealed class BlobStore(IOptions<ApiOptions> options, SqliteConnectionFact
             await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
             {
                 int read;
-                while ((read = await body.ReadAsync(buffer, ct)) > 0)
+                // An exact read asks for no more than the blob's rest, so the next blob's bytes stay in the body.
+                while ((read = await body.ReadAsync(exact ? buffer.AsMemory(0, (int)Math.Min(BufferSize, limit - size)) : buffer, ct)) > 0)
                 {
                     size += read;
-                    if (size > maxBytes)
+                    if (size > limit)
                     {
                         return null;
                     }
                     hasher.AppendData(buffer, 0, read);
                     await file.WriteAsync(buffer.AsMemory(0, read), ct);
+                    if (exact && size == limit)
+                    {
+                        break;
+                    }
+                }
+                if (exact && size < limit)
+                {
+                    return null;
                 }
                 await file.FlushAsync(ct);
                 file.Flush(flushToDisk: true);
@@ -67,25 +86,55 @@ public sealed class BlobStore(IOptions<ApiOptions> options, SqliteConnectionFact
     public async Task<bool> CommitAsync(IncomingBlob blob, string uploader, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(blob);
-        var target = PathOf(blob.Hash);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        if (!File.Exists(target))
+        return (await CommitManyAsync([blob], uploader, ct))[0];
+    }
+
+    /// <summary>
+    /// Moves received blobs into place and records them in one transaction (one disk sync for the
+    /// rows); for each, whether it is new (false when it was stored before, or earlier in the list).
+    /// </summary>
+    public async Task<bool[]> CommitManyAsync(IReadOnlyList<IncomingBlob> blobs, string uploader, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(blobs);
+        foreach (var blob in blobs)
         {
-            try
+            var target = PathOf(blob.Hash);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            if (!File.Exists(target))
             {
-                File.Move(blob.TempPath, target, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(target))
-            {
-                // A concurrent upload of the same bytes won the race; its file is identical.
+                try
+                {
+                    File.Move(blob.TempPath, target, overwrite: false);
+                }
+                catch (IOException) when (File.Exists(target))
+                {
+                    // A concurrent upload of the same bytes won the race; its file is identical.
+                }
             }
         }
+
+        var stored = new bool[blobs.Count];
+        var createdAt = time.GetUtcNow().ToUnixTimeSeconds();
         await using var connection = await connections.OpenAsync(ct);
-        var inserted = await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT OR IGNORE INTO api_blobs (hash, size, uploader, created_at) VALUES (@Hash, @Size, @Uploader, @CreatedAt)",
-            new { blob.Hash, blob.Size, Uploader = uploader, CreatedAt = time.GetUtcNow().ToUnixTimeSeconds() },
-            cancellationToken: ct));
-        return inserted == 1;
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        for (var i = 0; i < blobs.Count; i++)
+        {
+            stored[i] = await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT OR IGNORE INTO api_blobs (hash, size, uploader, created_at) VALUES (@Hash, @Size, @Uploader, @CreatedAt)",
+                new { blobs[i].Hash, blobs[i].Size, Uploader = uploader, CreatedAt = createdAt }, transaction, cancellationToken: ct)) == 1;
+        }
+        await transaction.CommitAsync(ct);
+        return stored;
+    }
+
+    /// <summary>The metadata of the stored blobs among <paramref name="hashes"/>, by hash.</summary>
+    public async Task<IReadOnlyDictionary<string, BlobInfo>> FindManyAsync(IEnumerable<string> hashes, CancellationToken ct)
+    {
+        await using var connection = await connections.OpenAsync(ct);
+        var rows = await connection.QueryAsync<BlobInfo>(new CommandDefinition(
+            "SELECT hash AS Hash, size AS Size, uploader AS Uploader, created_at AS CreatedAt FROM api_blobs WHERE hash IN @hashes",
+            new { hashes = hashes.Distinct().ToArray() }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Hash);
     }
 
     /// <summary>The metadata of a stored blob, or null when there is none.</summary>

@@ -23,6 +23,13 @@ public static class BlobsApi
             .WithName("PutBlob")
             .WithSummary("Stores the body under its address (SHA-256); the upload must be signed by a funded address.")
             .Accepts<byte[]>("application/octet-stream");
+        blobs.MapPost("/batch", PostBatch)
+            .WithName("PostBlobBatch")
+            .WithSummary("Stores many blobs from one body, their sizes in X-Blob-Sizes; one signature by a funded address covers the digest of their addresses.")
+            .Accepts<byte[]>("application/octet-stream");
+        blobs.MapPost("/fetch", FetchBatch)
+            .WithName("FetchBlobBatch")
+            .WithSummary("Streams many blobs, named by their addresses, one after another in one body, their sizes in X-Blob-Sizes.");
         blobs.MapGet("/{hash}", GetBlob)
             .WithName("GetBlob")
             .WithSummary("Streams a blob, named by its address or its IPFS CID, with ETag and range requests.");
@@ -99,6 +106,140 @@ public static class BlobsApi
         return TypedResults.Ok(receipt);
     }
 
+    /// <summary>
+    /// Stores a batch (<see cref="BlobBatch"/>): each blob of the body is received, hashed and
+    /// synced to disk in turn; the signature must cover the digest of the addresses computed here;
+    /// then every blob is committed in one transaction. Refused as a whole: nothing is stored.
+    /// </summary>
+    internal static async Task<Results<Ok<BlobBatchReceipt>, ProblemHttpResult>> PostBatch(
+        HttpContext context,
+        [FromHeader(Name = UploadSignature.SignerHeader)] string? signer,
+        [FromHeader(Name = UploadSignature.ExpiryHeader)] string? expiry,
+        [FromHeader(Name = UploadSignature.SignatureHeader)] string? signature,
+        [FromHeader(Name = UploadSignature.SizesHeader)] string? sizesHeader,
+        BlobStore store,
+        IMarketReader market,
+        AddressRateLimiter addressLimiter,
+        ApiMetrics metrics,
+        IOptions<ApiOptions> options,
+        TimeProvider time,
+        CancellationToken ct)
+    {
+        using var _ = StageMeter.Measure(Stage.ApiIngest);
+        var settings = options.Value;
+        if (!BlobBatch.TryParseSizes(sizesHeader, settings.MaxBatchBlobs, 1, out var sizes, out var invalid))
+        {
+            return Problems.Invalid(UploadSignature.SizesHeader, invalid!);
+        }
+        if (!SignedUpload.TryRead(signer, expiry, signature, settings, time, metrics, out var upload, out var problem))
+        {
+            return problem;
+        }
+        // Each size is checked first, so that the sum of at most MaxBatchBlobs sizes cannot overflow.
+        var total = sizes.Max() > settings.MaxBlobBytes ? long.MaxValue : sizes.Sum();
+        if (total > settings.MaxBlobBytes)
+        {
+            return Problems.Status(StatusCodes.Status413PayloadTooLarge, "Batch too large", $"A batch may hold at most {settings.MaxBlobBytes} bytes in all.");
+        }
+        if (context.Request.ContentLength is { } length && length != total)
+        {
+            return Problems.Invalid("body", $"The body holds {length} bytes; the sizes listed add up to {total}.");
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = total + 1;
+        }
+
+        var incoming = new List<IncomingBlob>(sizes.Length);
+        try
+        {
+            foreach (var size in sizes)
+            {
+                if (await store.ReceiveExactAsync(context.Request.Body, size, ct) is not { } blob)
+                {
+                    return Problems.Invalid("body", $"The body ends before the {sizes.Length} sizes listed add up to {total} bytes.");
+                }
+                incoming.Add(blob);
+            }
+            if (await context.Request.Body.ReadAsync(new byte[1], ct) > 0)
+            {
+                return Problems.Invalid("body", $"The body runs on past the {total} bytes its sizes list.");
+            }
+
+            var digest = BlobBatch.Digest([.. incoming.Select(b => Bytes32.Parse(b.Hash))]);
+            var (lease, refused) = await upload.AuthorizeBatchAsync(digest, sizes.Length, addressLimiter, market, metrics, ct);
+            using var held = lease;
+            if (refused is not null)
+            {
+                return refused;
+            }
+
+            var stored = await store.CommitManyAsync(incoming, upload.Uploader, ct);
+            for (var i = 0; i < stored.Length; i++)
+            {
+                if (stored[i])
+                {
+                    metrics.BlobStored(incoming[i].Size);
+                }
+            }
+            return TypedResults.Ok(new BlobBatchReceipt(
+                [.. incoming.Select(b => new BlobReceipt(b.Hash, b.Size, Bytes32.Parse(b.Hash).ToCid()))], stored.Count(s => s)));
+        }
+        finally
+        {
+            foreach (var blob in incoming)
+            {
+                blob.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Streams the named blobs one after another (<see cref="BlobBatch"/>), their sizes in
+    /// <see cref="UploadSignature.SizesHeader"/>. A reader checks each against its address, as it
+    /// does a single read.
+    /// </summary>
+    internal static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> FetchBatch(
+        BlobFetchRequest request, HttpContext context, BlobStore store, IOptions<ApiOptions> options, CancellationToken ct)
+    {
+        var settings = options.Value;
+        if (request.Hashes is not { Count: > 0 } hashes || hashes.Count > settings.MaxBatchBlobs)
+        {
+            return Problems.Invalid("hashes", $"Name 1 to {settings.MaxBatchBlobs} blobs.");
+        }
+        var keys = new string[hashes.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (!HexText.TryParseHash(hashes[i], out var key))
+            {
+                return Problems.Invalid($"hashes[{i}]", "A blob is named by 0x and 64 hex digits.");
+            }
+            keys[i] = key;
+        }
+
+        var found = await store.FindManyAsync(keys, ct);
+        if (keys.FirstOrDefault(k => !found.ContainsKey(k)) is { } missing)
+        {
+            return Problems.NotFound($"No blob {missing}.");
+        }
+        var total = keys.Sum(k => found[k].Size);
+        if (total > settings.MaxBlobBytes)
+        {
+            return Problems.Status(StatusCodes.Status413PayloadTooLarge, "Batch too large", $"These blobs hold {total} bytes; a batch may hold at most {settings.MaxBlobBytes}: ask for fewer.");
+        }
+
+        context.Response.Headers[UploadSignature.SizesHeader] = BlobBatch.FormatSizes(keys.Select(k => found[k].Size));
+        context.Response.ContentLength = total;
+        return TypedResults.Stream(async body =>
+        {
+            foreach (var key in keys)
+            {
+                await using var file = new FileStream(store.PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                await file.CopyToAsync(body, ct);
+            }
+        }, "application/octet-stream");
+    }
+
     /// <summary>Streams a stored blob; answers conditional and range requests.</summary>
     internal static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> GetBlob(
         string hash, HttpContext context, BlobStore store, CancellationToken ct)
@@ -152,3 +293,8 @@ public static class BlobsApi
 /// <param name="Size">Length in bytes.</param>
 /// <param name="Cid">The same address as an IPFS CID (v1, raw, sha2-256), by which the blob can also be read.</param>
 public sealed record BlobReceipt(string Hash, long Size, string Cid);
+
+/// <summary>What the store answers to a batch upload.</summary>
+/// <param name="Blobs">Each blob's receipt, in the order of the body.</param>
+/// <param name="Stored">How many of them were new (the others were stored before).</param>
+public sealed record BlobBatchReceipt(IReadOnlyList<BlobReceipt> Blobs, int Stored);

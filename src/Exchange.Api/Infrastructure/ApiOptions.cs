@@ -29,6 +29,10 @@ public sealed class ApiOptions
     [Range(1, long.MaxValue)]
     public long MaxBlobBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>Most blobs in one batch upload or batch read (<c>POST /blobs/batch</c>, <c>POST /blobs/fetch</c>), whose bytes together may be at most <see cref="MaxBlobBytes"/>. Default: 256.</summary>
+    [Range(1, 10_000)]
+    public int MaxBatchBlobs { get; set; } = 256;
+
     /// <summary>Longest validity an upload signature may claim, in seconds, so a leaked signature cannot be replayed for ever. Default: 3600.</summary>
     [Range(1, 7 * 24 * 3600)]
     public int MaxUploadSignatureLifetimeSeconds { get; set; } = 3600;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Exchange.Api.Accounts;
 using Exchange.Api.Client.Blobs;
+using Exchange.Core.Hashing;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Exchange.Api.Infrastructure;
@@ -74,16 +75,29 @@ internal sealed class SignedUpload
     /// uploader's rate-limit lease and checks its funds. The caller holds the lease (null on a
     /// problem) while it stores the upload.
     /// </summary>
-    public async Task<(RateLimitLease? Lease, ProblemHttpResult? Problem)> AuthorizeAsync(
-        string hash, AddressRateLimiter limiter, IMarketReader market, ApiMetrics metrics, CancellationToken ct)
+    public Task<(RateLimitLease? Lease, ProblemHttpResult? Problem)> AuthorizeAsync(
+        string hash, AddressRateLimiter limiter, IMarketReader market, ApiMetrics metrics, CancellationToken ct) =>
+        AuthorizeSignerAsync(UploadSignature.RecoverSigner(hash, ExpiresAt, Signature), $"hash {hash}", limiter, market, metrics, ct);
+
+    /// <summary>
+    /// As <see cref="AuthorizeAsync"/>, for a batch of <paramref name="count"/> blobs whose addresses
+    /// have <paramref name="digest"/>: one signature, one permit of the rate limit and one funds check
+    /// for the whole batch (its bytes are bounded like one blob's).
+    /// </summary>
+    public Task<(RateLimitLease? Lease, ProblemHttpResult? Problem)> AuthorizeBatchAsync(
+        Bytes32 digest, int count, AddressRateLimiter limiter, IMarketReader market, ApiMetrics metrics, CancellationToken ct) =>
+        AuthorizeSignerAsync(UploadSignature.RecoverBatchSigner(digest, count, ExpiresAt, Signature), $"a batch of {count} blobs with digest {digest}", limiter, market, metrics, ct);
+
+    private async Task<(RateLimitLease? Lease, ProblemHttpResult? Problem)> AuthorizeSignerAsync(
+        string? recovered, string what, AddressRateLimiter limiter, IMarketReader market, ApiMetrics metrics, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(limiter);
         ArgumentNullException.ThrowIfNull(market);
         ArgumentNullException.ThrowIfNull(metrics);
-        if (UploadSignature.RecoverSigner(hash, ExpiresAt, Signature) != Uploader)
+        if (recovered != Uploader)
         {
             metrics.Refused("bad-signature");
-            return (null, Problems.Status(StatusCodes.Status401Unauthorized, "Bad signature", $"The signature is not {Uploader}'s over hash {hash} and expiry {ExpiresAt}."));
+            return (null, Problems.Status(StatusCodes.Status401Unauthorized, "Bad signature", $"The signature is not {Uploader}'s over {what} and expiry {ExpiresAt}."));
         }
 
         var lease = limiter.Acquire(Uploader);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Numerics;
 using Exchange.Api.Client;
+using Exchange.Api.Client.Blobs;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
@@ -27,6 +28,9 @@ namespace Exchange.Node.Client;
 /// </summary>
 public sealed class ClientSession(MarketClient market, ExchangeApiClient api, ModelCard card, EthECKey key, TimeProvider time)
 {
+    /// <summary>Tasks whose inputs are encoded, encrypted and uploaded together: a batch upload's worth.</summary>
+    private const int UploadGroupTasks = BlobBatch.MaxBlobsPerRequest;
+
     private readonly Dictionary<BigInteger, AvailabilityCheck> _availability = [];
     private MarketParameters? _parameters;
 
@@ -82,20 +86,37 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
             Bytes32? recipient = Public ? null : await ProviderKeyAsync(offer.Offer.Provider, cancellationToken).ConfigureAwait(false);
             var cipher = recipient is null ? null : JobCipher.NewForClient(key.GetPrivateKeyAsBytes());
             var manifestTasks = new List<ManifestTask>(slice.TaskCount);
-            for (var i = 0; i < slice.TaskCount; i++)
+            // A group of tasks' inputs goes up in batches (one signature and one request per batch),
+            // and only a group is held encoded at once, whatever the job's size.
+            for (var first = 0; first < slice.TaskCount; first += UploadGroupTasks)
             {
-                var task = tasks[slice.FirstTask + i];
-                var taskCipher = cipher?.Task(i);
-                var blobs = new BlobRef[Card.Inputs.Count];
-                for (var input = 0; input < blobs.Length; input++)
+                var count = Math.Min(UploadGroupTasks, slice.TaskCount - first);
+                var payloads = new ReadOnlyMemory<byte>[count * Card.Inputs.Count];
+                for (var i = 0; i < count; i++)
                 {
-                    var npy = Npy.Write(task.Inputs[input]);
-                    var hash = await api.PutBlobAsync(taskCipher is null ? npy : taskCipher.EncryptInput(input, npy), cancellationToken).ConfigureAwait(false);
-                    blobs[input] = new BlobRef(Card.Inputs[input].Name, hash);
+                    var task = tasks[slice.FirstTask + first + i];
+                    var taskCipher = cipher?.Task(first + i);
+                    for (var input = 0; input < Card.Inputs.Count; input++)
+                    {
+                        var npy = Npy.Write(task.Inputs[input]);
+                        payloads[(i * Card.Inputs.Count) + input] = taskCipher is null ? npy : taskCipher.EncryptInput(input, npy);
+                    }
                 }
 
-                manifestTasks.Add(new ManifestTask(i, blobs));
-                uploadedTasks?.Report(++uploaded);
+                var hashes = await api.PutBlobsAsync(payloads, cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < count; i++)
+                {
+                    var blobs = new BlobRef[Card.Inputs.Count];
+                    for (var input = 0; input < blobs.Length; input++)
+                    {
+                        blobs[input] = new BlobRef(Card.Inputs[input].Name, hashes[(i * Card.Inputs.Count) + input]);
+                    }
+
+                    manifestTasks.Add(new ManifestTask(first + i, blobs));
+                }
+
+                uploaded += count;
+                uploadedTasks?.Report(uploaded);
             }
 
             var privacy = cipher?.Privacy(recipient!.Value, [.. manifestTasks.Select(t => t.InputHash)]);

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Exchange.Api.Client;
+using Exchange.Api.Client.Blobs;
 using Exchange.Core.Diagnostics;
 using Exchange.Core.Eip712;
 using Exchange.Core.Hashing;
@@ -64,7 +65,8 @@ public sealed class JobComputer(
         var cipher = PrivateJobs.OpenForProvider(jobId, manifest, encryptionKey);
         try
         {
-            foreach (var chunk in manifest.Tasks.Chunk(_batchSize))
+            // The check runs no model: it reads as many tasks at once as a batch read carries.
+            foreach (var chunk in manifest.Tasks.Chunk(Math.Max(_batchSize, BlobBatch.MaxBlobsPerRequest)))
             {
                 var inputs = await FetchBatchAsync(jobId, chunk, runner, cipher, cancellationToken).ConfigureAwait(false);
                 for (var i = 0; i < chunk.Length; i++)
@@ -113,13 +115,18 @@ public sealed class JobComputer(
             }),
             StageAsync(null, stop, async ct =>
             {
+                var pending = new List<Batch>();
                 await foreach (var batch in computed.Reader.ReadAllAsync(ct).ConfigureAwait(false))
                 {
-                    for (var i = 0; i < batch.Tasks.Length; i++)
+                    // Batches computed meanwhile go up in the same request.
+                    pending.Add(batch);
+                    while (pending.Sum(b => b.Tasks.Length) < BlobBatch.MaxBlobsPerRequest && computed.Reader.TryRead(out var more))
                     {
-                        var task = batch.Tasks[i];
-                        outputs.Add(await UploadOutputsAsync(runner, batch.Tensors[i], cipher?.Task(task.Index), !Withholds(falsified, task.Index), ct).ConfigureAwait(false));
+                        pending.Add(more);
                     }
+
+                    outputs.AddRange(await UploadOutputsAsync(runner, pending, cipher, falsified, ct).ConfigureAwait(false));
+                    pending.Clear();
                 }
             }),
         ];
@@ -137,11 +144,22 @@ public sealed class JobComputer(
         return new ComputedResult(resultRoot, outputsHash, signature, falsified);
     }
 
-    /// <summary>A batch's inputs: those its check kept, the others fetched (at once, the batch's requests overlapping) and checked again.</summary>
-    private async Task<IReadOnlyList<Tensor>[]> FetchBatchAsync(BigInteger jobId, ManifestTask[] chunk, ModelRunner runner, JobCipher? cipher, CancellationToken cancellationToken) =>
-        await Task.WhenAll(chunk.Select(task => checkedInputs?.Take(jobId, task.Index) is { } kept
-            ? Task.FromResult(kept)
-            : JobInputs.FetchInputsAsync(api, task, runner.Card, cancellationToken, cipher?.Task(task.Index)))).ConfigureAwait(false);
+    /// <summary>A batch's inputs: those its check kept, the others fetched (in batch reads) and checked again.</summary>
+    private async Task<IReadOnlyList<Tensor>[]> FetchBatchAsync(BigInteger jobId, ManifestTask[] chunk, ModelRunner runner, JobCipher? cipher, CancellationToken cancellationToken)
+    {
+        var inputs = chunk.Select(task => checkedInputs?.Take(jobId, task.Index)).ToArray();
+        var missing = Enumerable.Range(0, chunk.Length).Where(i => inputs[i] is null).ToArray();
+        if (missing.Length > 0)
+        {
+            var fetched = await JobInputs.FetchInputsAsync(api, [.. missing.Select(i => chunk[i])], runner.Card, index => cipher?.Task(index), cancellationToken).ConfigureAwait(false);
+            for (var m = 0; m < missing.Length; m++)
+            {
+                inputs[missing[m]] = fetched[m];
+            }
+        }
+
+        return inputs!;
+    }
 
     /// <summary>
     /// Runs one stage of the pipeline on its own: completes its output when it is done, or fails it
@@ -211,22 +229,37 @@ public sealed class JobComputer(
     private bool Withholds(IReadOnlySet<int> falsified, int taskIndex) => cheater.Mode == CheatMode.Withhold && falsified.Contains(taskIndex);
 
     /// <summary>
-    /// Uploads a task's outputs (or, for a withholding cheat, only hashes them) and names them as
-    /// the card does. An encrypted job's outputs go to the blob store sealed to the task's key: only
-    /// the client (and a verifier drawn for the task) can read them.
+    /// Uploads the outputs of the batches' tasks, in order, in batch uploads (or, for a withholding
+    /// cheat's falsified tasks, only hashes them) and names them as the card does. An encrypted
+    /// job's outputs go to the blob store sealed to each task's key: only the client (and a verifier
+    /// drawn for the task) can read them.
     /// </summary>
-    private async Task<BlobRef[]> UploadOutputsAsync(ModelRunner runner, IReadOnlyList<Tensor> tensors, TaskCipher? cipher, bool upload, CancellationToken cancellationToken)
+    private async Task<BlobRef[][]> UploadOutputsAsync(ModelRunner runner, IReadOnlyList<Batch> batches, JobCipher? cipher, IReadOnlySet<int> falsified, CancellationToken cancellationToken)
     {
         using var _ = StageMeter.Measure(Stage.OutputUpload);
-        var blobs = new BlobRef[tensors.Count];
-        for (var o = 0; o < tensors.Count; o++)
+        var tasks = batches.SelectMany(b => b.Tasks.Zip(b.Tensors)).ToArray();
+        var outputs = runner.Card.Outputs.Count;
+        var payloads = new byte[tasks.Length * outputs][];
+        for (var t = 0; t < tasks.Length; t++)
         {
-            var npy = Npy.Write(tensors[o]);
-            var bytes = cipher is null ? npy : cipher.EncryptOutput(o, npy);
-            var hash = upload ? await api.PutBlobAsync(bytes, cancellationToken).ConfigureAwait(false) : BlobAddress.Of(bytes);
-            blobs[o] = new BlobRef(runner.Card.Outputs[o].Name, hash);
+            var (task, tensors) = tasks[t];
+            var taskCipher = cipher?.Task(task.Index);
+            for (var o = 0; o < outputs; o++)
+            {
+                var npy = Npy.Write(tensors[o]);
+                payloads[(t * outputs) + o] = taskCipher is null ? npy : taskCipher.EncryptOutput(o, npy);
+            }
         }
 
-        return blobs;
+        var uploads = Enumerable.Range(0, payloads.Length).Where(p => !Withholds(falsified, tasks[p / outputs].First.Index)).ToArray();
+        var uploaded = await api.PutBlobsAsync([.. uploads.Select(p => (ReadOnlyMemory<byte>)payloads[p])], cancellationToken).ConfigureAwait(false);
+        var hashes = new Bytes32[payloads.Length];
+        for (int p = 0, u = 0; p < payloads.Length; p++)
+        {
+            // uploads is in ascending order: the next upload is the payload's, or it was withheld.
+            hashes[p] = u < uploads.Length && uploads[u] == p ? uploaded[u++] : BlobAddress.Of(payloads[p]);
+        }
+
+        return [.. Enumerable.Range(0, tasks.Length).Select(t => Enumerable.Range(0, outputs).Select(o => new BlobRef(runner.Card.Outputs[o].Name, hashes[(t * outputs) + o])).ToArray())];
     }
 }

@@ -103,13 +103,54 @@ public static class JobInputs
         return FetchTensorsAsync(api, task.Outputs, card.Outputs, $"task {task.Index} output", cipher is null ? null : cipher.TryDecryptOutput, cancellationToken);
     }
 
+    /// <summary>
+    /// As <see cref="FetchInputsAsync(ExchangeApiClient, ManifestTask, ModelCard, CancellationToken, TaskCipher?)"/>
+    /// for several tasks of a job at once: their blobs come in batch reads (<see cref="ExchangeApiClient.GetBlobsAsync"/>).
+    /// </summary>
+    /// <exception cref="JobInputException">An input does not decrypt, is no tensor or is not valid for the card.</exception>
+    public static async Task<IReadOnlyList<Tensor>[]> FetchInputsAsync(
+        ExchangeApiClient api, IReadOnlyList<ManifestTask> tasks, ModelCard card, Func<int, TaskCipher?> cipherOf, CancellationToken cancellationToken)
+    {
+        using var _ = StageMeter.Measure(Stage.ProviderFetch);
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(tasks);
+        ArgumentNullException.ThrowIfNull(card);
+        ArgumentNullException.ThrowIfNull(cipherOf);
+        var payloads = await api.GetBlobsAsync([.. tasks.SelectMany(t => t.Inputs.Select(b => b.Hash))], cancellationToken).ConfigureAwait(false);
+        var inputs = new IReadOnlyList<Tensor>[tasks.Count];
+        for (int t = 0, offset = 0; t < tasks.Count; offset += tasks[t].Inputs.Count, t++)
+        {
+            var task = tasks[t];
+            var cipher = cipherOf(task.Index);
+            inputs[t] = Decode(task.Inputs, card.Inputs, payloads.AsSpan(offset, task.Inputs.Count), $"task {task.Index} input", cipher is null ? null : cipher.TryDecryptInput);
+            if (TaskInputs.Problem(card, inputs[t]) is { } problem)
+            {
+                throw new JobInputException($"task {task.Index} input {problem}");
+            }
+        }
+
+        return inputs;
+    }
+
     private static async Task<IReadOnlyList<Tensor>> FetchTensorsAsync(
         ExchangeApiClient api, EquatableArray<BlobRef> blobs, EquatableArray<TensorSpec> specs, string what, PayloadOpener? open, CancellationToken cancellationToken)
+    {
+        var payloads = new byte[blobs.Count][];
+        for (var i = 0; i < blobs.Count; i++)
+        {
+            payloads[i] = await api.GetBlobAsync(blobs[i].Hash, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Decode(blobs, specs, payloads, what, open);
+    }
+
+    /// <summary>Decrypts (with <paramref name="open"/>), parses and checks a task's fetched blobs against the card's specs.</summary>
+    private static Tensor[] Decode(EquatableArray<BlobRef> blobs, EquatableArray<TensorSpec> specs, ReadOnlySpan<byte[]> payloads, string what, PayloadOpener? open)
     {
         var tensors = new Tensor[blobs.Count];
         for (var i = 0; i < blobs.Count; i++)
         {
-            var bytes = await api.GetBlobAsync(blobs[i].Hash, cancellationToken).ConfigureAwait(false);
+            var bytes = payloads[i];
             if (open is not null && !open(i, bytes, out bytes))
             {
                 // Says which blob, never which key: keys stay out of messages and logs.

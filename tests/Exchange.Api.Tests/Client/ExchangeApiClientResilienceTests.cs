@@ -124,4 +124,39 @@ public sealed class ExchangeApiClientResilienceTests : IAsyncLifetime
         // The handler's own first wait is about 0.2 s: two seconds apart means the header was obeyed.
         Assert.True(_requests[1].At - _requests[0].At >= TimeSpan.FromSeconds(1.9), $"retried after {(_requests[1].At - _requests[0].At).TotalSeconds:F2} s");
     }
+
+    [Fact]
+    public async Task A_batch_read_with_a_wrong_blob_is_read_again_blob_by_blob()
+    {
+        var other = Payload.Reverse().ToArray();
+        _answer = (context, _) =>
+        {
+            if (context.Request.Path == "/blobs/fetch")
+            {
+                // The right sizes and the first blob right, the second blob's bytes flipped.
+                context.Response.Headers[UploadSignature.SizesHeader] = $"{Payload.Length},{other.Length}";
+                return Task.FromResult(Results.Bytes([.. Payload, .. other.Select(b => (byte)~b)], "application/octet-stream"));
+            }
+
+            var single = context.Request.Path.Value!.EndsWith(BlobAddress.Of(Payload).ToString(), StringComparison.Ordinal) ? Payload : other;
+            return Task.FromResult(Results.Bytes(single, "application/octet-stream"));
+        };
+
+        var blobs = await Api.GetBlobsAsync([BlobAddress.Of(Payload), BlobAddress.Of(other)], CancellationToken.None);
+
+        Assert.Equal([Payload, other], blobs);
+        Assert.Equal(["POST", "GET", "GET"], _requests.Select(r => r.Method));
+    }
+
+    [Fact]
+    public async Task A_blob_that_no_read_answers_rightly_is_an_integrity_error()
+    {
+        _answer = (context, _) =>
+        {
+            context.Response.Headers[UploadSignature.SizesHeader] = $"{Payload.Length}";
+            return Task.FromResult(Results.Bytes(Payload.Select(b => (byte)~b).ToArray(), "application/octet-stream"));
+        };
+
+        await Assert.ThrowsAsync<BlobIntegrityException>(() => Api.GetBlobsAsync([BlobAddress.Of(Payload)], CancellationToken.None));
+    }
 }

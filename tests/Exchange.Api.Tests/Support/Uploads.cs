@@ -24,6 +24,28 @@ public static class Uploads
         return request;
     }
 
+    /// <summary>A batch's digest computed here with the platform's SHA-256: the hash of the blobs' 32-byte addresses in order.</summary>
+    public static string BatchDigest(IEnumerable<byte[]> blobs) =>
+        "0x" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(blobs.SelectMany(System.Security.Cryptography.SHA256.HashData).ToArray()));
+
+    /// <summary>
+    /// A signed batch upload of <paramref name="blobs"/>; the other arguments replace one part of it
+    /// (what is signed, the sizes header, the body) to make it wrong.
+    /// </summary>
+    public static HttpRequestMessage PostBatch(
+        byte[][] blobs, EthECKey signer, ulong? expiry = null, string? signedDigest = null, int? signedCount = null, string? sizes = null, byte[]? body = null)
+    {
+        var expiresAt = expiry ?? ExpiryIn(TimeSpan.FromMinutes(5));
+        var request = new HttpRequestMessage(HttpMethod.Post, "/blobs/batch") { Content = new ByteArrayContent(body ?? blobs.SelectMany(b => b).ToArray()) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        request.Headers.Add(UploadSignature.SignerHeader, signer.GetPublicAddress());
+        request.Headers.Add(UploadSignature.ExpiryHeader, expiresAt.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add(UploadSignature.SizesHeader, sizes ?? string.Join(',', blobs.Select(b => b.Length)));
+        var digest = Exchange.Core.Hashing.Bytes32.Parse(signedDigest ?? BatchDigest(blobs));
+        request.Headers.Add(UploadSignature.SignatureHeader, UploadSignature.SignBatch(digest, signedCount ?? blobs.Length, expiresAt, signer));
+        return request;
+    }
+
     public static async Task<HttpResponseMessage> SendAsync(this HttpClient client, byte[] bytes, EthECKey signer) =>
         await client.SendAsync(Put(bytes, signer));
 }

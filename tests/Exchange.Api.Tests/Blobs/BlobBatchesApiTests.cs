@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Exchange.Api.Blobs;
+using Exchange.Api.Client;
+using Exchange.Api.Client.Blobs;
+using Exchange.Api.Tests.Support;
+using Exchange.Core.Hashing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Exchange.Api.Tests.Blobs;
+
+/// <summary>Batch uploads and batch reads (<c>POST /blobs/batch</c>, <c>POST /blobs/fetch</c>) on the real API and its SQLite file.</summary>
+public sealed class BlobBatchesApiTests : IDisposable
+{
+    private static readonly byte[][] Blobs = [.. Enumerable.Range(0, 3).Select(b => Enumerable.Range(0, 1000 + (b * 700)).Select(i => (byte)((i * 7) + b)).ToArray())];
+    private readonly KnownAccountsMarket _market = new KnownAccountsMarket().Fund(DevKeys.Client.Address(), 1000, 0);
+    private readonly ApiFactory _api;
+    private readonly HttpClient _http;
+
+    public BlobBatchesApiTests()
+    {
+        _api = new ApiFactory(_market, new Dictionary<string, string?> { ["Api:MaxBlobBytes"] = "10000", ["Api:MaxBatchBlobs"] = "4" });
+        _http = _api.CreateClient();
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _api.Dispose();
+    }
+
+    [Fact]
+    public async Task Batch_upload_stores_each_blob_under_its_sha256_and_counts_what_is_new()
+    {
+        var first = await _http.SendAsync(Uploads.PostBatch(Blobs[..2], DevKeys.Client));
+        var second = await _http.SendAsync(Uploads.PostBatch(Blobs, DevKeys.Client));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var receipt = (await second.Content.ReadFromJsonAsync<BlobBatchReceipt>())!;
+        Assert.Equal(1, receipt.Stored);
+        Assert.Equal(Blobs.Select(Uploads.Address), receipt.Blobs.Select(r => r.Hash));
+        Assert.Equal(Blobs.Select(b => (long)b.Length), receipt.Blobs.Select(r => r.Size));
+        Assert.Equal(3, _api.CountRows("api_blobs"));
+        Assert.Equal(3, _api.CountBlobFiles());
+        foreach (var blob in Blobs)
+        {
+            Assert.Equal(blob, await _http.GetByteArrayAsync($"/blobs/{Uploads.Address(blob)}"));
+        }
+    }
+
+    [Fact]
+    public async Task Batch_read_answers_the_blobs_in_the_order_asked_with_their_sizes()
+    {
+        await _http.SendAsync(Uploads.PostBatch(Blobs, DevKeys.Client));
+        string[] asked = [Uploads.Address(Blobs[2]), Uploads.Address(Blobs[0]), Uploads.Address(Blobs[2])];
+
+        var response = await _http.PostAsJsonAsync("/blobs/fetch", new { hashes = asked });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal($"{Blobs[2].Length},{Blobs[0].Length},{Blobs[2].Length}", string.Join(',', response.Headers.GetValues(UploadSignature.SizesHeader)));
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal(Blobs[2].Concat(Blobs[0]).Concat(Blobs[2]), body);
+    }
+
+    public static TheoryData<string, Func<HttpRequestMessage>, HttpStatusCode, string> RefusedBatches()
+    {
+        var reordered = Blobs.Reverse().SelectMany(b => b).ToArray();
+        return new()
+        {
+            { "sizes missing", () => Without(Uploads.PostBatch(Blobs, DevKeys.Client), UploadSignature.SizesHeader), HttpStatusCode.BadRequest, "comma-separated" },
+            { "size not a number", () => Uploads.PostBatch(Blobs, DevKeys.Client, sizes: "1000,lots,2400"), HttpStatusCode.BadRequest, "whole number" },
+            { "size zero", () => Uploads.PostBatch(Blobs, DevKeys.Client, sizes: "1000,0,1700,2400"), HttpStatusCode.BadRequest, "at least 1" },
+            { "more blobs than allowed", () => Uploads.PostBatch([.. Blobs, [1], [2]], DevKeys.Client), HttpStatusCode.BadRequest, "at most 4 blobs" },
+            { "body shorter than the sizes", () => Uploads.PostBatch(Blobs, DevKeys.Client, body: Blobs.SelectMany(b => b).SkipLast(1).ToArray()), HttpStatusCode.BadRequest, "add up to 5100" },
+            { "body longer than the sizes", () => Uploads.PostBatch(Blobs, DevKeys.Client, body: [.. Blobs.SelectMany(b => b), 0]), HttpStatusCode.BadRequest, "add up to 5100" },
+            { "chunked body shorter than the sizes", () => Chunked(Uploads.PostBatch(Blobs, DevKeys.Client, body: Blobs.SelectMany(b => b).SkipLast(1).ToArray())), HttpStatusCode.BadRequest, "ends before" },
+            { "chunked body longer than the sizes", () => Chunked(Uploads.PostBatch(Blobs, DevKeys.Client, body: [.. Blobs.SelectMany(b => b), 0])), HttpStatusCode.BadRequest, "runs on past" },
+            { "sizes split the bytes otherwise", () => Uploads.PostBatch(Blobs, DevKeys.Client, sizes: "1001,1699,2400"), HttpStatusCode.Unauthorized, "Bad signature" },
+            { "blobs in another order than signed", () => Uploads.PostBatch(Blobs, DevKeys.Client, sizes: "2400,1700,1000", body: reordered), HttpStatusCode.Unauthorized, "Bad signature" },
+            { "signature over another count", () => Uploads.PostBatch(Blobs, DevKeys.Client, signedCount: 2), HttpStatusCode.Unauthorized, "Bad signature" },
+            { "signature over another digest", () => Uploads.PostBatch(Blobs, DevKeys.Client, signedDigest: "0x" + new string('1', 64)), HttpStatusCode.Unauthorized, "not 0x" },
+            { "signature by another key", () => Replace(Uploads.PostBatch(Blobs, DevKeys.Stranger), UploadSignature.SignerHeader, DevKeys.Client.GetPublicAddress()), HttpStatusCode.Unauthorized, "Bad signature" },
+            { "signature expired", () => Uploads.PostBatch(Blobs, DevKeys.Client, Uploads.ExpiryIn(TimeSpan.FromSeconds(-5))), HttpStatusCode.Unauthorized, "expired" },
+            { "signer unfunded", () => Uploads.PostBatch(Blobs, DevKeys.Stranger), HttpStatusCode.Forbidden, "neither a deposit nor a stake" },
+            { "blob over the limit", () => Uploads.PostBatch([new byte[10001]], DevKeys.Client), HttpStatusCode.RequestEntityTooLarge, "at most 10000 bytes" },
+            { "batch over the limit", () => Uploads.PostBatch([new byte[6000], new byte[6000]], DevKeys.Client), HttpStatusCode.RequestEntityTooLarge, "at most 10000 bytes" },
+            { "size that would overflow a sum", () => Uploads.PostBatch(Blobs, DevKeys.Client, sizes: $"{long.MaxValue},1"), HttpStatusCode.RequestEntityTooLarge, "at most 10000 bytes" },
+            { "body sent as a form", () => AsForm(Uploads.PostBatch(Blobs, DevKeys.Client)), HttpStatusCode.UnsupportedMediaType, "Unsupported Media Type" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(RefusedBatches))]
+    public async Task Refused_batch_answers_a_problem_and_stores_nothing(string why, Func<HttpRequestMessage> request, HttpStatusCode status, string reason)
+    {
+        var response = await _http.SendAsync(request());
+
+        await ProblemAssert.IsProblem(response, status, reason);
+        Assert.True(_api.CountRows("api_blobs") == 0, why);
+        Assert.Equal(0, _api.CountBlobFiles());
+    }
+
+    public static TheoryData<string, object, HttpStatusCode, string> RefusedReads() => new()
+    {
+        { "no hashes", new { hashes = Array.Empty<string>() }, HttpStatusCode.BadRequest, "1 to 4 blobs" },
+        { "more hashes than allowed", new { hashes = Enumerable.Repeat(Uploads.Address(Blobs[0]), 5) }, HttpStatusCode.BadRequest, "1 to 4 blobs" },
+        { "malformed hash", new { hashes = new[] { Uploads.Address(Blobs[0]), "0x1234" } }, HttpStatusCode.BadRequest, "64 hex digits" },
+        { "unknown blob", new { hashes = new[] { Uploads.Address(Blobs[0]), "0x" + new string('b', 64) } }, HttpStatusCode.NotFound, "0xbbbb" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedReads))]
+    public async Task Batch_read_of_a_bad_list_answers_a_problem(string why, object body, HttpStatusCode status, string reason)
+    {
+        await _http.SendAsync(Uploads.PostBatch(Blobs, DevKeys.Client));
+
+        var response = await _http.PostAsJsonAsync("/blobs/fetch", body);
+
+        Assert.True(response.StatusCode == status, why);
+        await ProblemAssert.IsProblem(response, status, reason);
+    }
+
+    [Fact]
+    public async Task Batch_read_of_more_bytes_than_a_batch_may_hold_is_refused()
+    {
+        using var api = new ApiFactory(_market, new Dictionary<string, string?> { ["Api:MaxBlobBytes"] = "3000" });
+        using var http = api.CreateClient();
+        await http.SendAsync(Uploads.PostBatch([Blobs[2]], DevKeys.Client));
+
+        var response = await http.PostAsJsonAsync("/blobs/fetch", new { hashes = new[] { Uploads.Address(Blobs[2]), Uploads.Address(Blobs[2]) } });
+
+        await ProblemAssert.IsProblem(response, HttpStatusCode.RequestEntityTooLarge, "ask for fewer");
+    }
+
+    [Fact]
+    public async Task Client_puts_and_gets_many_blobs_in_batches_through_kestrel()
+    {
+        using var api = new ApiFactory(_market);
+        var url = api.StartKestrel();
+        await using var services = new ServiceCollection().AddExchangeApiClient([url]).Services.BuildServiceProvider();
+        var client = services.GetRequiredService<ExchangeApiClient>().SignedBy(DevKeys.Client);
+        // More than two requests' worth, of uneven sizes, one of them twice.
+        var blobs = Enumerable.Range(0, 150).Select(b => Enumerable.Range(0, 1 + (b * 37 % 5000)).Select(i => (byte)(i ^ b)).ToArray()).ToList();
+        blobs.Add(blobs[7]);
+
+        var hashes = await client.PutBlobsAsync([.. blobs.Select(b => (ReadOnlyMemory<byte>)b)], CancellationToken.None);
+        var read = await client.GetBlobsAsync([.. hashes.Reverse()], CancellationToken.None);
+
+        Assert.Equal(blobs.Select(Uploads.Address), hashes.Select(h => h.ToString()));
+        Assert.Equal(150, api.CountRows("api_blobs"));
+        Assert.Equal(Enumerable.Reverse(blobs), read);
+    }
+
+    private static HttpRequestMessage Without(HttpRequestMessage request, string header)
+    {
+        request.Headers.Remove(header);
+        return request;
+    }
+
+    private static HttpRequestMessage Replace(HttpRequestMessage request, string header, string value)
+    {
+        request.Headers.Remove(header);
+        request.Headers.Add(header, value);
+        return request;
+    }
+
+    private static HttpRequestMessage Chunked(HttpRequestMessage request)
+    {
+        var bytes = request.Content!.ReadAsByteArrayAsync().Result;
+        var headers = request.Content.Headers.ContentType;
+        request.Content = new StreamContent(new NonSeekableStream(bytes));
+        request.Content.Headers.ContentType = headers;
+        request.Headers.TransferEncodingChunked = true;
+        return request;
+    }
+
+    private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+
+    private static HttpRequestMessage AsForm(HttpRequestMessage request)
+    {
+        request.Content!.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
+        return request;
+    }
+}
