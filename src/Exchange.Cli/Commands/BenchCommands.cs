@@ -99,6 +99,10 @@ internal static class BenchCommands
 
         Output.Line($"  of which JIT compilation {result.JitMsPerTask:F3}; GC pauses {result.GcPauseMsPerTask:F3} ms of wall time per task");
         Output.Line($"peak RSS: {result.PeakRssMb.Process:F0} MiB for {string.Join(", ", result.PeakRssMb.ProcessRoles)} (one process), {result.PeakRssMb.ChainNode:F0} MiB chain node");
+        if (result.WallSeconds is { } wall)
+        {
+            Output.Line($"wall seconds: upload {wall.Upload:F1}, job creation {wall.Creation:F1}, results {wall.Results:F1}, settlement (audits, appeal window) {wall.Settlement:F1}");
+        }
     }
 
     private static Command BuildHashing()

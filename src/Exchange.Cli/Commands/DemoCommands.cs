@@ -72,7 +72,7 @@ internal static class DemoCommands
             }
 
             using var logs = LoggerFactory.Create(b => b
-                .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+                .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
                 .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
                 .AddFilter((category, level) => parsed.GetValue(verbose)
                     ? level >= LogLevel.Information

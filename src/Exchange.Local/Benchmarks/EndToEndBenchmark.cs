@@ -86,7 +86,7 @@ public static class EndToEndBenchmark
                 Math.Round(seconds, 3), Math.Round(rate, 2), bare.BareTasksPerSec, Math.Round(rate / bare.BareTasksPerSec, 3), summary.GasPerTask,
                 PerTask(report, options.Tasks),
                 new PeakMemory(Math.Round(ProcessPeak() / Mebibyte, 1), Math.Round(chainPeak / Mebibyte, 1)),
-                PerTask(report.Jit, options.Tasks), PerTask(report.GcPauses, options.Tasks));
+                PerTask(report.Jit, options.Tasks), PerTask(report.GcPauses, options.Tasks), summary.Phases);
         }
         finally
         {

@@ -21,6 +21,7 @@ namespace Exchange.Local.Benchmarks;
 /// <param name="PeakRssMb">Peak resident memory, in MiB: the process (every role but the chain) and the chain node.</param>
 /// <param name="JitMsPerTask">JIT compilation per task, part of the CPU rows (a run's first tasks compile the code they run).</param>
 /// <param name="GcPauseMsPerTask">Wall time per task the garbage collector paused the process.</param>
+/// <param name="WallSeconds">Where <paramref name="Seconds"/> went, phase by phase (<see cref="Demo.DemoPhases"/>).</param>
 public sealed record EndToEndResult(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("device")] string Device,
@@ -39,7 +40,8 @@ public sealed record EndToEndResult(
     [property: JsonPropertyName("cpuMsPerTask")] StageCpu CpuMsPerTask,
     [property: JsonPropertyName("peakRssMb")] PeakMemory PeakRssMb,
     [property: JsonPropertyName("jitMsPerTask")] double JitMsPerTask,
-    [property: JsonPropertyName("gcPauseMsPerTask")] double GcPauseMsPerTask);
+    [property: JsonPropertyName("gcPauseMsPerTask")] double GcPauseMsPerTask,
+    [property: JsonPropertyName("wallSeconds")] Demo.DemoPhases? WallSeconds);
 
 /// <summary>
 /// CPU milliseconds per task in the measured window. The stages are the exchange's, measured per

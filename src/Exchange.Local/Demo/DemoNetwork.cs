@@ -170,8 +170,11 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             // Jobs sized as `client submit` sizes them, for a latency of half the deadline.
             var size = await session.SizeJobsAsync(tasks.Count, offers, TimeSpan.FromSeconds(options.JobDeadlineSeconds / 2.0), options.TasksPerJob, ct).ConfigureAwait(false);
             _log.DemoJobSize(size);
+            var phases = Stopwatch.StartNew();
             var prepared = await session.PrepareAsync(tasks, offers, size.TasksPerJob, null, ct).ConfigureAwait(false);
+            var uploadedAt = phases.Elapsed;
             var created = await session.CreateAsync(prepared, TimeSpan.FromSeconds(options.JobDeadlineSeconds), 8, null, ct).ConfigureAwait(false);
+            var createdAt = phases.Elapsed;
             _log.DemoJobs(created.Count, options.Tasks);
             var canary = canaryClient is null ? null : await StartCanaryAsync(canaryClient, canaryProvider!, created.Count, size.TasksPerJob, rpc, apiUrl, deployments, data, engine, apiClient, ct).ConfigureAwait(false);
             if (canary is not null)
@@ -188,6 +191,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
                     computeSeconds = computeClock.Elapsed.TotalSeconds;
                 }
             }), Poll, ct).ConfigureAwait(false);
+            var endedAt = phases.Elapsed;
             StageMeter.Active?.Close();
             computeSeconds ??= computeClock.Elapsed.TotalSeconds;
             while (canary is { Finished: false })
@@ -241,6 +245,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
                 JobSize = size,
                 Audits = audits,
                 Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
+                Phases = DemoPhases.From(uploadedAt, createdAt, createdAt + TimeSpan.FromSeconds(computeSeconds.Value), endedAt),
                 Canaries = canaryReport?.Posted ?? 0,
                 LazyCaught = canaryReport?.LazyCaught ?? 0,
                 Canary = canaryReport,

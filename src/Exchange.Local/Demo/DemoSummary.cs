@@ -4,7 +4,7 @@ using Exchange.Node.Client;
 
 namespace Exchange.Local.Demo;
 
-/// <summary>The demo's outcome, printed as text or as the one JSON object of issue 6.</summary>
+/// <summary>The demo's outcome, printed as text or (<c>--json</c>) as one JSON object.</summary>
 public sealed record DemoSummary(
     [property: JsonPropertyName("tasks")] int Tasks,
     [property: JsonPropertyName("jobs")] DemoJobCounts Jobs,
@@ -49,6 +49,33 @@ public sealed record DemoSummary(
     /// <summary>Seconds the whole run took.</summary>
     [JsonIgnore]
     public double Seconds { get; init; }
+
+    /// <summary>Where the client's wall time went, from its first upload to the last job's end.</summary>
+    [JsonIgnore]
+    public DemoPhases? Phases { get; init; }
+}
+
+/// <summary>
+/// The client's wall time by phase, one after another, in seconds: the sum is the time from its
+/// first upload to the last job's end. The CPU a stage costs does not show waiting; these do.
+/// </summary>
+/// <param name="Upload">Inputs encoded, encrypted and uploaded, and the manifests (with the deposit).</param>
+/// <param name="Creation">The jobs created on the chain.</param>
+/// <param name="Results">Until every job's results are on the chain: the providers' checks, acceptances, computations, output uploads and submissions.</param>
+/// <param name="Settlement">Until every job has ended: audits and, for an audited pass, its appeal window.</param>
+public sealed record DemoPhases(
+    [property: JsonPropertyName("upload")] double Upload,
+    [property: JsonPropertyName("creation")] double Creation,
+    [property: JsonPropertyName("results")] double Results,
+    [property: JsonPropertyName("settlement")] double Settlement)
+{
+    /// <summary>The phases from the moments each ended, counted from the first upload.</summary>
+    public static DemoPhases From(TimeSpan uploaded, TimeSpan created, TimeSpan computed, TimeSpan ended)
+    {
+        static double Round(TimeSpan span) => Math.Round(Math.Max(0, span.TotalSeconds), 3);
+        computed = TimeSpan.FromTicks(Math.Min(computed.Ticks, ended.Ticks));
+        return new(Round(uploaded), Round(created - uploaded), Round(computed - created), Round(ended - computed));
+    }
 }
 
 /// <summary>Jobs by how they ended.</summary>

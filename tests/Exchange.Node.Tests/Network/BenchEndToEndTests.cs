@@ -53,5 +53,12 @@ public sealed class BenchEndToEndTests
 
         var memory = root.GetProperty("peakRssMb");
         Assert.True(memory.GetProperty("process").GetDouble() > 0 && memory.GetProperty("chainNode").GetDouble() > 0, memory.ToString());
+
+        // The phases follow one another from the first upload to the last job's end: they add up to
+        // the measured window (which opens a moment earlier, as the upload stage is entered).
+        var wall = root.GetProperty("wallSeconds");
+        string[] phases = ["upload", "creation", "results", "settlement"];
+        Assert.All(phases, phase => Assert.True(wall.GetProperty(phase).GetDouble() > 0, $"{phase}: {wall}"));
+        Assert.Equal(root.GetProperty("seconds").GetDouble(), phases.Sum(phase => wall.GetProperty(phase).GetDouble()), 0.5);
     }
 }
