@@ -102,6 +102,7 @@ internal static class BenchCommands
         if (result.WallSeconds is { } wall)
         {
             Output.Line($"wall seconds: upload {wall.Upload:F1}, job creation {wall.Creation:F1}, results {wall.Results:F1}, settlement (audits, appeal window) {wall.Settlement:F1}");
+            Output.Line($"up to the results on the chain: {result.ResultsPerSec:F1} tasks/s, ratio {result.ResultsRatio:F3}");
         }
     }
 

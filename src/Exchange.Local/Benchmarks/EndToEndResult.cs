@@ -41,7 +41,23 @@ public sealed record EndToEndResult(
     [property: JsonPropertyName("peakRssMb")] PeakMemory PeakRssMb,
     [property: JsonPropertyName("jitMsPerTask")] double JitMsPerTask,
     [property: JsonPropertyName("gcPauseMsPerTask")] double GcPauseMsPerTask,
-    [property: JsonPropertyName("wallSeconds")] Demo.DemoPhases? WallSeconds);
+    [property: JsonPropertyName("wallSeconds")] Demo.DemoPhases? WallSeconds)
+{
+    /// <summary>
+    /// Tasks ÷ the seconds from the first upload until every job's results were on the chain
+    /// (<see cref="Demo.DemoPhases"/> less its settlement): the rate at which the exchange turns
+    /// uploads into signed, fetchable results. Settlement adds to each job a latency of its own (the
+    /// audit and the pass appeal window, a deployment parameter) whatever its size, which jobs in a
+    /// stream spend side by side; <see cref="TasksPerSec"/> counts it once, at the end.
+    /// </summary>
+    [JsonPropertyName("resultsPerSec")]
+    public double? ResultsPerSec => WallSeconds is { } wall && wall.Upload + wall.Creation + wall.Results is > 0 and var seconds
+        ? Math.Round(Tasks / seconds, 2) : null;
+
+    /// <summary><see cref="ResultsPerSec"/> ÷ <see cref="BareTasksPerSec"/>.</summary>
+    [JsonPropertyName("resultsRatio")]
+    public double? ResultsRatio => ResultsPerSec is { } rate && BareTasksPerSec > 0 ? Math.Round(rate / BareTasksPerSec, 3) : null;
+}
 
 /// <summary>
 /// CPU milliseconds per task in the measured window. The stages are the exchange's, measured per

@@ -47,6 +47,9 @@ public sealed class JobComputer(
     /// <summary>Batches waiting between two stages of a job's pipeline at most.</summary>
     public const int PipelineDepth = 2;
 
+    /// <summary>Batch reads a job's check keeps in flight at once.</summary>
+    private const int CheckReadsInFlight = 2;
+
     private readonly int _batchSize = Math.Max(1, batchSize);
 
     /// <summary>
@@ -65,15 +68,17 @@ public sealed class JobComputer(
         var cipher = PrivateJobs.OpenForProvider(jobId, manifest, encryptionKey);
         try
         {
-            // The check runs no model: it reads as many tasks at once as a batch read carries.
-            foreach (var chunk in manifest.Tasks.Chunk(Math.Max(_batchSize, BlobBatch.MaxBlobsPerRequest)))
+            // The check runs no model: it reads as many tasks at once as a batch read carries, and
+            // decrypts and checks one batch while the next is on its way.
+            var chunks = manifest.Tasks.Chunk(Math.Max(_batchSize, BlobBatch.MaxBlobsPerRequest));
+            await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = CheckReadsInFlight, CancellationToken = cancellationToken }, async (chunk, ct) =>
             {
-                var inputs = await FetchBatchAsync(jobId, chunk, runner, cipher, cancellationToken).ConfigureAwait(false);
+                var inputs = await FetchBatchAsync(jobId, chunk, runner, cipher, ct).ConfigureAwait(false);
                 for (var i = 0; i < chunk.Length; i++)
                 {
                     checkedInputs?.TryKeep(jobId, job.Deadline, chunk[i].Index, inputs[i]);
                 }
-            }
+            }).ConfigureAwait(false);
         }
         catch
         {

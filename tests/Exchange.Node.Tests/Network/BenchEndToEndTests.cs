@@ -60,5 +60,9 @@ public sealed class BenchEndToEndTests
         string[] phases = ["upload", "creation", "results", "settlement"];
         Assert.All(phases, phase => Assert.True(wall.GetProperty(phase).GetDouble() > 0, $"{phase}: {wall}"));
         Assert.Equal(root.GetProperty("seconds").GetDouble(), phases.Sum(phase => wall.GetProperty(phase).GetDouble()), 0.5);
+        var toResults = 16 / phases.SkipLast(1).Sum(phase => wall.GetProperty(phase).GetDouble());
+        Assert.Equal(toResults, root.GetProperty("resultsPerSec").GetDouble(), 0.01 + (0.01 * toResults));
+        Assert.True(root.GetProperty("resultsPerSec").GetDouble() > rate, result.Stdout);
+        Assert.Equal(root.GetProperty("resultsPerSec").GetDouble() / bare, root.GetProperty("resultsRatio").GetDouble(), 0.001 + (0.01 * toResults / bare));
     }
 }
