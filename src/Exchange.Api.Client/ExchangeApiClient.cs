@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Numerics;
 using System.Text.Json;
@@ -99,31 +100,42 @@ public sealed class ExchangeApiClient
         foreach (var range in BlobBatch.Requests(blobs))
         {
             var (offset, count) = range.GetOffsetAndLength(blobs.Count);
-            var part = new ReadOnlyMemory<byte>[count];
-            for (var i = 0; i < count; i++)
-            {
-                part[i] = blobs[offset + i];
-            }
-
-            var expiry = (ulong)(_time.GetUtcNow() + UploadSignatureLifetime).ToUnixTimeSeconds();
-            var signature = UploadSignature.SignBatch(BlobBatch.Digest(hashes[range]), count, expiry, key);
-            var sizes = BlobBatch.FormatSizes(part.Select(b => (long)b.Length));
-            foreach (var api in _apis)
-            {
-                using var response = await SendAsync(() =>
-                {
-                    var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api, "blobs/batch")) { Content = new BlobBatch.Content(part) };
-                    request.Headers.Add(UploadSignature.SignerHeader, key.GetPublicAddress());
-                    request.Headers.Add(UploadSignature.ExpiryHeader, expiry.ToString(CultureInfo.InvariantCulture));
-                    request.Headers.Add(UploadSignature.SignatureHeader, signature);
-                    request.Headers.Add(UploadSignature.SizesHeader, sizes);
-                    return request;
-                }, cancellationToken).ConfigureAwait(false);
-                await EnsureSuccessAsync(response, $"upload of {count} blobs from {hashes[offset]} to {api}", cancellationToken).ConfigureAwait(false);
-            }
+            await PutBatchAsync(key, [.. blobs.Skip(offset).Take(count)], hashes[range], cancellationToken).ConfigureAwait(false);
         }
 
         return hashes;
+    }
+
+    /// <summary>
+    /// Sends one batch to every API. An API whose limits are lower than this client's (a 413) gets
+    /// the batch again in halves, down to single blobs, which it refuses only when one is too large.
+    /// </summary>
+    private async Task PutBatchAsync(EthECKey key, ReadOnlyMemory<byte>[] part, Bytes32[] hashes, CancellationToken cancellationToken)
+    {
+        var expiry = (ulong)(_time.GetUtcNow() + UploadSignatureLifetime).ToUnixTimeSeconds();
+        var signature = UploadSignature.SignBatch(BlobBatch.Digest(hashes), part.Length, expiry, key);
+        var sizes = BlobBatch.FormatSizes(part.Select(b => (long)b.Length));
+        foreach (var api in _apis)
+        {
+            using var response = await SendAsync(() =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api, "blobs/batch")) { Content = new BlobBatch.Content(part) };
+                request.Headers.Add(UploadSignature.SignerHeader, key.GetPublicAddress());
+                request.Headers.Add(UploadSignature.ExpiryHeader, expiry.ToString(CultureInfo.InvariantCulture));
+                request.Headers.Add(UploadSignature.SignatureHeader, signature);
+                request.Headers.Add(UploadSignature.SizesHeader, sizes);
+                return request;
+            }, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.RequestEntityTooLarge && part.Length > 1)
+            {
+                var half = part.Length / 2;
+                await PutBatchAsync(key, part[..half], hashes[..half], cancellationToken).ConfigureAwait(false);
+                await PutBatchAsync(key, part[half..], hashes[half..], cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            await EnsureSuccessAsync(response, $"upload of {part.Length} blobs from {hashes[0]} to {api}", cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

@@ -167,6 +167,18 @@ internal sealed class BadInputsScenario(Operator op, Web3 web3, ChainDeployment 
         yield return Upload(api, "upload-oversized", oversized, Headers(clientAddress, now + 600, Sign(oversizedHash, now + 600)));
         yield return Http(api, "get-blob-malformed-address", () => new HttpRequestMessage(HttpMethod.Get, "blobs/not-a-hash"));
 
+        // Batches: the signature binds every blob and its place; the sizes must match the body.
+        byte[][] pair = [body, other];
+        var pairDigest = BlobBatch.Digest([.. pair.Select(b => BlobAddress.Of(b))]);
+        string SignBatch(Bytes32 digest, int count) => UploadSignature.SignBatch(digest, count, now + 600, client);
+        yield return Batch(api, "batch-upload-blobs-swapped", [other, body], clientAddress, now + 600, SignBatch(pairDigest, 2));
+        yield return Batch(api, "batch-upload-count-not-signed", pair, clientAddress, now + 600, SignBatch(pairDigest, 3));
+        yield return Batch(api, "batch-upload-sizes-short-of-body", pair, clientAddress, now + 600, SignBatch(pairDigest, 2), $"{body.Length},{other.Length - 1}");
+        yield return Batch(api, "batch-upload-sizes-malformed", pair, clientAddress, now + 600, SignBatch(pairDigest, 2), "many,more");
+        yield return Batch(api, "batch-upload-unfunded-signer", pair, DevAccounts.Address(Stranger), now + 600, UploadSignature.SignBatch(pairDigest, 2, now + 600, DevAccounts.Key(Stranger)));
+        yield return Http(api, "batch-fetch-malformed-hash", () => Json("blobs/fetch", "{\"hashes\": [\"0x1234\"]}"));
+        yield return Http(api, "batch-fetch-unknown-blob", () => Json("blobs/fetch", JsonSerializer.Serialize(new { hashes = new[] { hash } }, Web)));
+
         // The API's offer book: bodies and signatures.
         yield return Http(api, "offer-body-not-json", () => Json("offers/", "{\"provider\": "));
         yield return Http(api, "offer-body-empty", () => Json("offers/", ""));
@@ -213,6 +225,17 @@ internal sealed class BadInputsScenario(Operator op, Web3 web3, ChainDeployment 
                 request.Headers.TryAddWithoutValidation(key, value);
             }
 
+            return request;
+        });
+
+    private static BadInput Batch(HttpClient api, string name, byte[][] blobs, string signer, ulong expiry, string signature, string? sizes = null) =>
+        Http(api, name, () =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "blobs/batch") { Content = new BlobBatch.Content(blobs.Select(b => (ReadOnlyMemory<byte>)b)) };
+            request.Headers.TryAddWithoutValidation(UploadSignature.SignerHeader, signer);
+            request.Headers.TryAddWithoutValidation(UploadSignature.ExpiryHeader, expiry.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            request.Headers.TryAddWithoutValidation(UploadSignature.SignatureHeader, signature);
+            request.Headers.TryAddWithoutValidation(UploadSignature.SizesHeader, sizes ?? BlobBatch.FormatSizes(blobs.Select(b => (long)b.Length)));
             return request;
         });
 

@@ -152,6 +152,23 @@ public sealed class BlobBatchesApiTests : IDisposable
         Assert.Equal(Enumerable.Reverse(blobs), read);
     }
 
+    [Fact]
+    public async Task Client_halves_its_batches_for_an_api_with_a_lower_limit_and_refuses_only_a_blob_too_large()
+    {
+        using var api = new ApiFactory(_market, new Dictionary<string, string?> { ["Api:MaxBlobBytes"] = "3000" });
+        var url = api.StartKestrel();
+        await using var services = new ServiceCollection().AddExchangeApiClient([url]).Services.BuildServiceProvider();
+        var client = services.GetRequiredService<ExchangeApiClient>().SignedBy(DevKeys.Client);
+        var blobs = Enumerable.Range(0, 10).Select(b => Enumerable.Repeat((byte)b, 1000).ToArray()).ToList();
+
+        var hashes = await client.PutBlobsAsync([.. blobs.Select(b => (ReadOnlyMemory<byte>)b)], CancellationToken.None);
+        var tooLarge = await Assert.ThrowsAsync<ExchangeApiException>(() => client.PutBlobsAsync([new byte[500], new byte[3001]], CancellationToken.None));
+
+        Assert.Equal(blobs, await client.GetBlobsAsync(hashes, CancellationToken.None));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.Status);
+        Assert.Equal(11, api.CountRows("api_blobs"));
+    }
+
     private static HttpRequestMessage Without(HttpRequestMessage request, string header)
     {
         request.Headers.Remove(header);
