@@ -119,10 +119,7 @@ public sealed class ExchangeApiClient
         {
             using var response = await SendAsync(() =>
             {
-                var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api, "blobs/batch")) { Content = new BlobBatch.Content(part) };
-                request.Headers.Add(UploadSignature.SignerHeader, key.GetPublicAddress());
-                request.Headers.Add(UploadSignature.ExpiryHeader, expiry.ToString(CultureInfo.InvariantCulture));
-                request.Headers.Add(UploadSignature.SignatureHeader, signature);
+                var request = Signed(new HttpRequestMessage(HttpMethod.Post, new Uri(api, "blobs/batch")) { Content = new BlobBatch.Content(part) }, key, expiry, signature);
                 request.Headers.Add(UploadSignature.SizesHeader, sizes);
                 return request;
             }, cancellationToken).ConfigureAwait(false);
@@ -191,16 +188,22 @@ public sealed class ExchangeApiClient
         {
             using var response = await SendAsync(() =>
             {
-                var request = new HttpRequestMessage(HttpMethod.Put, new Uri(api, path)) { Content = new ReadOnlyMemoryContent(bytes) };
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                request.Headers.Add(UploadSignature.SignerHeader, key.GetPublicAddress());
-                request.Headers.Add(UploadSignature.ExpiryHeader, expiry.ToString(CultureInfo.InvariantCulture));
-                request.Headers.Add(UploadSignature.SignatureHeader, signature);
+                var request = Signed(new HttpRequestMessage(HttpMethod.Put, new Uri(api, path)) { Content = new ReadOnlyMemoryContent(bytes) }, key, expiry, signature);
+                request.Content!.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
                 request.Headers.Add(UploadSignature.ExpectedHashHeader, text);
                 return request;
             }, cancellationToken).ConfigureAwait(false);
             await EnsureSuccessAsync(response, $"{what} to {api}", cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Adds the headers every signed upload carries: the signer, the expiry and the signature.</summary>
+    private static HttpRequestMessage Signed(HttpRequestMessage request, EthECKey key, ulong expiry, string signature)
+    {
+        request.Headers.Add(UploadSignature.SignerHeader, key.GetPublicAddress());
+        request.Headers.Add(UploadSignature.ExpiryHeader, expiry.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(UploadSignature.SignatureHeader, signature);
+        return request;
     }
 
     /// <summary>Fetches blob <paramref name="hash"/> from the first API that has it, checking that the bytes hash to it.</summary>

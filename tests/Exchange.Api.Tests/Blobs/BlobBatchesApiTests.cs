@@ -5,6 +5,7 @@ using Exchange.Api.Blobs;
 using Exchange.Api.Client;
 using Exchange.Api.Client.Blobs;
 using Exchange.Api.Tests.Support;
+using static Exchange.Api.Tests.Support.RequestEdits;
 using Exchange.Core.Hashing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -167,39 +168,5 @@ public sealed class BlobBatchesApiTests : IDisposable
         Assert.Equal(blobs, await client.GetBlobsAsync(hashes, CancellationToken.None));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.Status);
         Assert.Equal(11, api.CountRows("api_blobs"));
-    }
-
-    private static HttpRequestMessage Without(HttpRequestMessage request, string header)
-    {
-        request.Headers.Remove(header);
-        return request;
-    }
-
-    private static HttpRequestMessage Replace(HttpRequestMessage request, string header, string value)
-    {
-        request.Headers.Remove(header);
-        request.Headers.Add(header, value);
-        return request;
-    }
-
-    private static HttpRequestMessage Chunked(HttpRequestMessage request)
-    {
-        var bytes = request.Content!.ReadAsByteArrayAsync().Result;
-        var headers = request.Content.Headers.ContentType;
-        request.Content = new StreamContent(new NonSeekableStream(bytes));
-        request.Content.Headers.ContentType = headers;
-        request.Headers.TransferEncodingChunked = true;
-        return request;
-    }
-
-    private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
-    {
-        public override bool CanSeek => false;
-    }
-
-    private static HttpRequestMessage AsForm(HttpRequestMessage request)
-    {
-        request.Content!.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
-        return request;
     }
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Exchange.Api.Blobs;
 using Exchange.Api.Client.Blobs;
 using Exchange.Api.Tests.Support;
+using static Exchange.Api.Tests.Support.RequestEdits;
 using Exchange.Core.Hashing;
 
 namespace Exchange.Api.Tests.Blobs;
@@ -183,39 +184,5 @@ public sealed class BlobsApiTests : IDisposable
         await ProblemAssert.IsProblem(refused, HttpStatusCode.TooManyRequests, "this address");
         Assert.Equal(statuses.Count(s => s == HttpStatusCode.Created), api.CountRows("api_blobs"));
         Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
-    }
-
-    private static HttpRequestMessage With(HttpRequestMessage request, string header, string value)
-    {
-        request.Headers.Add(header, value);
-        return request;
-    }
-
-    private static HttpRequestMessage Without(HttpRequestMessage request, string header)
-    {
-        request.Headers.Remove(header);
-        return request;
-    }
-
-    private static HttpRequestMessage Replace(HttpRequestMessage request, string header, string value) =>
-        With(Without(request, header), header, value);
-
-    private static HttpRequestMessage AsForm(HttpRequestMessage request)
-    {
-        request.Content!.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
-        return request;
-    }
-
-    private static HttpRequestMessage Chunked(HttpRequestMessage request)
-    {
-        var bytes = ((ByteArrayContent)request.Content!).ReadAsByteArrayAsync().Result;
-        request.Content = new StreamContent(new NonSeekableStream(bytes));
-        request.Headers.TransferEncodingChunked = true;
-        return request;
-    }
-
-    private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
-    {
-        public override bool CanSeek => false;
     }
 }
