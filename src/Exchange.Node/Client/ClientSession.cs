@@ -345,7 +345,6 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
             var outputs = await JobInputs.FetchOutputManifestAsync(api, jobId, job, manifest, Card, cancellationToken).ConfigureAwait(false);
             var cipher = manifest.Privacy is { } privacy ? JobCipher.ForClient(key.GetPrivateKeyAsBytes(), privacy.Salt) : null;
             var tree = MerkleLeaves.ResultTree(manifest.InputHashes, outputs.OutputHashes);
-            var result = new List<IReadOnlyList<Tensor>>(outputs.Tasks.Count);
             foreach (var task in outputs.Tasks)
             {
                 var leaf = MerkleLeaves.Result(task.Index, manifest.Tasks[task.Index].InputHash, task.OutputHash);
@@ -353,8 +352,13 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
                 {
                     throw new OutputRejectedException($"job {jobId} task {task.Index}: output {task.OutputHash} is not in the signed result root {job.ResultRoot}");
                 }
+            }
 
-                result.Add(await JobInputs.FetchOutputsAsync(api, task, Card, cancellationToken, cipher?.Task(task.Index)).ConfigureAwait(false));
+            // Every output is in the signed root; the blobs come in batch reads, each checked against its address.
+            var result = new List<IReadOnlyList<Tensor>>(outputs.Tasks.Count);
+            foreach (var chunk in outputs.Tasks.Chunk(BlobBatch.MaxBlobsPerRequest))
+            {
+                result.AddRange(await JobInputs.FetchOutputsAsync(api, chunk, Card, index => cipher?.Task(index), cancellationToken).ConfigureAwait(false));
             }
 
             return result;

@@ -112,24 +112,49 @@ public static class JobInputs
         ExchangeApiClient api, IReadOnlyList<ManifestTask> tasks, ModelCard card, Func<int, TaskCipher?> cipherOf, CancellationToken cancellationToken)
     {
         using var _ = StageMeter.Measure(Stage.ProviderFetch);
-        ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(card);
         ArgumentNullException.ThrowIfNull(cipherOf);
-        var payloads = await api.GetBlobsAsync([.. tasks.SelectMany(t => t.Inputs.Select(b => b.Hash))], cancellationToken).ConfigureAwait(false);
-        var inputs = new IReadOnlyList<Tensor>[tasks.Count];
-        for (int t = 0, offset = 0; t < tasks.Count; offset += tasks[t].Inputs.Count, t++)
+        var inputs = await FetchManyAsync(
+            api, [.. tasks.Select(t => (t.Index, t.Inputs))], card.Inputs, "input", index => cipherOf(index) is { } cipher ? cipher.TryDecryptInput : null, cancellationToken).ConfigureAwait(false);
+        for (var t = 0; t < tasks.Count; t++)
         {
-            var task = tasks[t];
-            var cipher = cipherOf(task.Index);
-            inputs[t] = Decode(task.Inputs, card.Inputs, payloads.AsSpan(offset, task.Inputs.Count), $"task {task.Index} input", cipher is null ? null : cipher.TryDecryptInput);
             if (TaskInputs.Problem(card, inputs[t]) is { } problem)
             {
-                throw new JobInputException($"task {task.Index} input {problem}");
+                throw new JobInputException($"task {tasks[t].Index} input {problem}");
             }
         }
 
         return inputs;
+    }
+
+    /// <summary>
+    /// As <see cref="FetchOutputsAsync(ExchangeApiClient, OutputTask, ModelCard, CancellationToken, TaskCipher?)"/>
+    /// for several tasks of a job at once, in batch reads.
+    /// </summary>
+    /// <exception cref="JobInputException">An output does not decrypt, is no tensor or does not match the card.</exception>
+    public static Task<IReadOnlyList<Tensor>[]> FetchOutputsAsync(
+        ExchangeApiClient api, IReadOnlyList<OutputTask> tasks, ModelCard card, Func<int, TaskCipher?> cipherOf, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        ArgumentNullException.ThrowIfNull(card);
+        ArgumentNullException.ThrowIfNull(cipherOf);
+        return FetchManyAsync(
+            api, [.. tasks.Select(t => (t.Index, t.Outputs))], card.Outputs, "output", index => cipherOf(index) is { } cipher ? cipher.TryDecryptOutput : null, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<Tensor>[]> FetchManyAsync(
+        ExchangeApiClient api, (int Index, EquatableArray<BlobRef> Blobs)[] tasks, EquatableArray<TensorSpec> specs, string kind, Func<int, PayloadOpener?> openerOf, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var payloads = await api.GetBlobsAsync([.. tasks.SelectMany(t => t.Blobs.Select(b => b.Hash))], cancellationToken).ConfigureAwait(false);
+        var tensors = new IReadOnlyList<Tensor>[tasks.Length];
+        for (int t = 0, offset = 0; t < tasks.Length; offset += tasks[t].Blobs.Count, t++)
+        {
+            tensors[t] = Decode(tasks[t].Blobs, specs, payloads.AsSpan(offset, tasks[t].Blobs.Count), $"task {tasks[t].Index} {kind}", openerOf(tasks[t].Index));
+        }
+
+        return tensors;
     }
 
     private static async Task<IReadOnlyList<Tensor>> FetchTensorsAsync(

@@ -122,6 +122,18 @@ public sealed class BlobBatchesApiTests : IDisposable
         await ProblemAssert.IsProblem(response, status, reason);
     }
 
+    [Theory]
+    [InlineData("not json", "Bad request")]
+    [InlineData("{\"hashes\": 5}", "Bad request")]
+    [InlineData("{\"hashes\": null}", "1 to 4 blobs")]
+    [InlineData("{}", "1 to 4 blobs")]
+    public async Task Batch_read_of_a_malformed_body_answers_a_400_problem(string body, string reason)
+    {
+        var response = await _http.PostAsync("/blobs/fetch", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        await ProblemAssert.IsProblem(response, HttpStatusCode.BadRequest, reason);
+    }
+
     [Fact]
     public async Task Batch_read_of_more_bytes_than_a_batch_may_hold_is_refused()
     {
