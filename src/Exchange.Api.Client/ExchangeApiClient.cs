@@ -100,22 +100,23 @@ public sealed class ExchangeApiClient
         foreach (var range in BlobBatch.Requests(blobs))
         {
             var (offset, count) = range.GetOffsetAndLength(blobs.Count);
-            await PutBatchAsync(key, [.. blobs.Skip(offset).Take(count)], hashes[range], cancellationToken).ConfigureAwait(false);
+            await PutBatchAsync(_apis, key, [.. blobs.Skip(offset).Take(count)], hashes[range], cancellationToken).ConfigureAwait(false);
         }
 
         return hashes;
     }
 
     /// <summary>
-    /// Sends one batch to every API. An API whose limits are lower than this client's (a 413) gets
-    /// the batch again in halves, down to single blobs, which it refuses only when one is too large.
+    /// Sends one batch to each of <paramref name="apis"/>. An API whose limits are lower than this
+    /// client's (a 413) gets the batch again in halves, down to single blobs, which it refuses only
+    /// when one is too large; the other APIs keep the whole batch they took.
     /// </summary>
-    private async Task PutBatchAsync(EthECKey key, ReadOnlyMemory<byte>[] part, Bytes32[] hashes, CancellationToken cancellationToken)
+    private async Task PutBatchAsync(IReadOnlyList<Uri> apis, EthECKey key, ReadOnlyMemory<byte>[] part, Bytes32[] hashes, CancellationToken cancellationToken)
     {
         var expiry = (ulong)(_time.GetUtcNow() + UploadSignatureLifetime).ToUnixTimeSeconds();
         var signature = UploadSignature.SignBatch(BlobBatch.Digest(hashes), part.Length, expiry, key);
         var sizes = BlobBatch.FormatSizes(part.Select(b => (long)b.Length));
-        foreach (var api in _apis)
+        foreach (var api in apis)
         {
             using var response = await SendAsync(() =>
             {
@@ -126,8 +127,8 @@ public sealed class ExchangeApiClient
             if (response.StatusCode == HttpStatusCode.RequestEntityTooLarge && part.Length > 1)
             {
                 var half = part.Length / 2;
-                await PutBatchAsync(key, part[..half], hashes[..half], cancellationToken).ConfigureAwait(false);
-                await PutBatchAsync(key, part[half..], hashes[half..], cancellationToken).ConfigureAwait(false);
+                await PutBatchAsync([api], key, part[..half], hashes[..half], cancellationToken).ConfigureAwait(false);
+                await PutBatchAsync([api], key, part[half..], hashes[half..], cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
