@@ -89,7 +89,13 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
 
         var roles = Roles();
         var funded = roles.Where(r => r.Kind != RoleKind.Treasury)
-            .ToDictionary(r => r.Account, r => MarketParameters.Tokens(r.Kind == RoleKind.Client ? 100_000 : 20_000));
+            .ToDictionary(r => r.Account, r => r.Kind switch
+            {
+                RoleKind.Client => MarketParameters.Tokens(100_000),
+                // Its stake, and as much again for gas, bonds and fees.
+                RoleKind.Provider => BigInteger.Max(MarketParameters.Tokens(20_000), 2 * ProviderStake(ProviderOptionsFor(r))),
+                _ => MarketParameters.Tokens(20_000),
+            });
         var canaryClient = roles.SingleOrDefault(r => r.Kind == RoleKind.CanaryClient);
         var canaryProvider = roles.SingleOrDefault(r => r.Kind == RoleKind.CanaryProvider);
         await using var network = await LocalNetwork.StartAsync(options.Rpc, DeploymentOptions(), funded, data, ct).ConfigureAwait(false);
@@ -164,8 +170,18 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var offers = await OffersAsync(clientApi, card.ModelId, clientMarket, providers.Select(p => p.Address).ToHashSet(StringComparer.OrdinalIgnoreCase), ct).ConfigureAwait(false);
             offers = [.. offers, .. silent];
 
+            if (options.WarmUpTasks > 0)
+            {
+                var warmUp = ClientTask.Synthetic(card, engine.Registry, options.WarmUpTasks, options.Seed + 1);
+                var warmUpJobs = await session.CreateAsync(
+                    await session.PrepareAsync(warmUp, offers, warmUp.Count, null, ct).ConfigureAwait(false), TimeSpan.FromSeconds(options.JobDeadlineSeconds), 8, null, ct).ConfigureAwait(false);
+                await session.WaitAsync(warmUpJobs, null, Poll, ct).ConfigureAwait(false);
+            }
+
+            // The user's pictures or sentences exist before the client starts; the client's work begins with them.
+            var sources = ClientTask.SyntheticSources(card, options.Tasks, options.Seed);
             StageMeter.Active?.Open();
-            var tasks = ClientTask.Synthetic(card, engine.Registry, options.Tasks, options.Seed);
+            var tasks = ClientTask.FromSynthetic(sources, card, engine.Registry);
             var (startBlock, _) = await clientMarket.LatestBlockAsync(ct).ConfigureAwait(false);
             // Jobs sized as `client submit` sizes them, for a latency of half the deadline.
             var size = await session.SizeJobsAsync(tasks.Count, offers, TimeSpan.FromSeconds(options.JobDeadlineSeconds / 2.0), options.TasksPerJob, ct).ConfigureAwait(false);
@@ -391,19 +407,33 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         return SignedOffer.Sign(offer, market.Domain, role.Key.GetPrivateKeyAsBytes());
     }
 
-    private ProviderOptions ProviderOptionsFor(Role role) => new()
+    private ProviderOptions ProviderOptionsFor(Role role)
     {
-        Model = options.Model,
-        UnitPrice = UnitPrice.ToString(CultureInfo.InvariantCulture),
-        MaxTasks = options.TasksPerJob is { } perJob ? Math.Max(perJob, 64) : DemoOptions.AutoMaxTasks,
-        // Half the demo's deadline, so the client's jobs clear the offer's turnaround with room to spare.
-        MinTurnaroundSeconds = options.JobDeadlineSeconds / 2,
-        Region = "local",
-        Stake = MarketParameters.Tokens(10_000).ToString(CultureInfo.InvariantCulture),
-        Cheat = role.Cheats ? options.Cheat : CheatMode.None,
-        CheatRate = role.Cheats ? options.CheatRate : 0,
-        CheatSeed = options.Seed,
-    };
+        var maxTasks = options.TasksPerJob is { } perJob ? Math.Max(perJob, 64) : DemoOptions.AutoMaxTasks;
+        var provider = new ProviderOptions
+        {
+            Model = options.Model,
+            UnitPrice = UnitPrice.ToString(CultureInfo.InvariantCulture),
+            MaxTasks = maxTasks,
+            // Half the demo's deadline, so the client's jobs clear the offer's turnaround with room to spare.
+            MinTurnaroundSeconds = options.JobDeadlineSeconds / 2,
+            Region = "local",
+            // The client creates all its jobs at once, and the market refuses a job that its provider's
+            // free collateral cannot back: every provider keeps enough for all of them, four at least.
+            CollateralJobs = Math.Max(4, (options.Tasks + maxTasks - 1) / maxTasks),
+            Cheat = role.Cheats ? options.Cheat : CheatMode.None,
+            CheatRate = role.Cheats ? options.CheatRate : 0,
+            CheatSeed = options.Seed,
+        };
+        provider.Stake = ProviderStake(provider).ToString(CultureInfo.InvariantCulture);
+        return provider;
+    }
+
+    /// <summary>A provider's stake: 10,000 tokens, or its collateral reserve and one job more when that is larger.</summary>
+    private BigInteger ProviderStake(ProviderOptions provider) =>
+        BigInteger.Max(
+            MarketParameters.Tokens(10_000),
+            (provider.CollateralJobs + 1) * DeploymentOptions().Market.Collateral(MarketParameters.Price(UnitPrice, (uint)provider.MaxTasks)));
 
     private static NodeOptions NodeOptionsFor(Uri rpc, Uri api, string deployments, string data) => new()
     {

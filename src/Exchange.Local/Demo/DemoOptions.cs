@@ -50,6 +50,14 @@ public sealed record DemoOptions
     /// </summary>
     public string Model { get; init; } = BuiltInModels.ResNet18Bytes;
 
+    /// <summary>
+    /// Tasks of a job that the client runs to its settlement before its workload, on the same
+    /// network (<c>bench e2e --warm-up</c>): the API's routes, the stores' queries and every role's
+    /// code are then compiled as in a node that has run for a while, and the workload's figures
+    /// (gas, phases, job counts) leave it out. 0 runs none. Default 0.
+    /// </summary>
+    public int WarmUpTasks { get; init; }
+
     /// <summary>Where the providers and verifiers run the model. Default auto: CUDA when it loads, else the CPU.</summary>
     public DeviceSpec Device { get; init; } = DeviceSpec.Auto;
 
@@ -141,6 +149,7 @@ public sealed record DemoOptions
         Providers < 1 ? "--providers must be at least 1"
         : Verifiers < 1 ? "--verifiers must be at least 1"
         : Tasks < 1 ? "--tasks must be at least 1"
+        : WarmUpTasks < 0 ? "the warm-up job's tasks are at least 0"
         : TasksPerJob is < 1 ? "--tasks-per-job must be at least 1"
         : double.IsNaN(CheatRate) || CheatRate < 0 || CheatRate > 1 ? "--cheat-rate must be between 0 and 1"
         : CheatRate > 0 && Providers < 2 ? "a cheating network needs at least 2 providers (one honest)"

@@ -156,21 +156,38 @@ public sealed record ClientTask(string Source, IReadOnlyList<Tensor> Inputs, str
 
     /// <summary>
     /// The demo's workload for a card: <paramref name="count"/> synthetic pictures for image models,
-    /// synthetic sentences for text models.
+    /// synthetic sentences for text models (<see cref="SyntheticSources"/>, then <see cref="FromSynthetic"/>).
     /// </summary>
-    public static IReadOnlyList<ClientTask> Synthetic(ModelCard card, ModelRegistry registry, int count, int seed)
+    public static IReadOnlyList<ClientTask> Synthetic(ModelCard card, ModelRegistry registry, int count, int seed) =>
+        FromSynthetic(SyntheticSources(card, count, seed), card, registry);
+
+    /// <summary>
+    /// The demo's workload as a user holds it before the client starts: <paramref name="count"/>
+    /// synthetic PNG pictures for image models, synthetic sentences for text models. Making them is
+    /// not the client's work, so no stage is charged; turning them into tasks is (<see cref="FromSynthetic"/>).
+    /// </summary>
+    public static IReadOnlyList<SyntheticSource> SyntheticSources(ModelCard card, int count, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        return card.Preprocessing.Kind == TextPreprocessing.Kind
+            ? SyntheticSentences.Generate(count, seed).Select((text, i) => new SyntheticSource($"sentence {i + 1}", $"sentence-{i + 1:D4}", null, text)).ToList()
+            : SyntheticImages.Png(count, seed, 224, 224).Select((png, i) => new SyntheticSource($"image-{i:D4}.png", null, png, null)).ToList();
+    }
+
+    /// <summary>The client's tasks of synthetic sources: pictures decoded and preprocessed, sentences tokenized, as the card says.</summary>
+    /// <exception cref="InvalidDataException">A source does not fit the card.</exception>
+    public static IReadOnlyList<ClientTask> FromSynthetic(IEnumerable<SyntheticSource> sources, ModelCard card, ModelRegistry registry)
     {
         using var _ = StageMeter.Measure(Stage.ClientPreparation);
+        ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(card);
-        if (card.Preprocessing.Kind == TextPreprocessing.Kind)
+        var tokenizer = card.Preprocessing.Kind == TextPreprocessing.Kind ? Tokenizer(card, registry) : null;
+        return sources.Select(source => source switch
         {
-            var tokenizer = Tokenizer(card, registry);
-            return SyntheticSentences.Generate(count, seed)
-                .Select((text, i) => FromText($"sentence {i + 1}", text, $"sentence-{i + 1:D4}", card, tokenizer))
-                .ToList();
-        }
-
-        return SyntheticImages.Png(count, seed, 224, 224).Select((png, i) => FromImage($"image-{i:D4}.png", png, card)).ToList();
+            { Sentence: { } text } when tokenizer is not null => FromText(source.Name, text, source.Stem ?? source.Name, card, tokenizer),
+            { Picture: { } png } when tokenizer is null => FromImage(source.Name, png, card),
+            _ => throw new InvalidDataException($"{source.Name}: model '{card.Name}' takes {(tokenizer is null ? "pictures" : "texts")}"),
+        }).ToList();
     }
 
     private static TextTokenizer Tokenizer(ModelCard card, ModelRegistry registry)
@@ -218,3 +235,10 @@ public sealed record ClientTask(string Source, IReadOnlyList<Tensor> Inputs, str
         return TaskInputs.Problem(spec, tensor) is { } problem ? throw new InvalidDataException($"{source}: {problem}") : tensor;
     }
 }
+
+/// <summary>One synthetic input as a user would hold it: a picture's PNG bytes or a sentence.</summary>
+/// <param name="Name">A name for messages.</param>
+/// <param name="Stem">The start of its output file names; null for the name without its extension.</param>
+/// <param name="Picture">The PNG bytes of a picture, or null.</param>
+/// <param name="Sentence">A sentence, or null.</param>
+public sealed record SyntheticSource(string Name, string? Stem, byte[]? Picture, string? Sentence);
