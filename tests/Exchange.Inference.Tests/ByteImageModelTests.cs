@@ -52,6 +52,26 @@ public class ByteImageModelTests(EngineFixture fixture)
     }
 
     [Fact]
+    public async Task Identity_card_answers_every_picture_with_its_own_bytes_in_one_stacked_batch()
+    {
+        var card = fixture.Registry.Resolve(BuiltInModels.IdentityBytes).Card;
+        var inputs = SyntheticImages.Png(3, seed: 10).Select((png, i) => Tensor(card, png, i)).ToArray();
+
+        var outputs = await Task.WhenAll(inputs.Select(input => fixture.Engine.RunAsync(card, [input], CancellationToken.None)));
+
+        Assert.Equal(BatchMode.Stacked, (await fixture.Engine.LoadAsync(card, CancellationToken.None)).BatchMode);
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            Assert.Equal(TensorDType.UInt8, outputs[i][0].DType);
+            Assert.Equal(inputs[i].Shape.ToArray(), outputs[i][0].Shape.ToArray());
+            Assert.Equal(inputs[i].Data.ToArray(), outputs[i][0].Data.ToArray());
+            Assert.True(OutputComparator.Compare(card, [inputs[i]], outputs[i]).Pass);
+        }
+
+        Assert.False(OutputComparator.Compare(card, [inputs[0]], outputs[1]).Pass);
+    }
+
+    [Fact]
     public void Byte_input_is_refused_when_the_card_would_scale_or_shift_the_pixels()
     {
         var scaled = new ImagePreprocessing(224, 224, 1 / 255f, [0f, 0f, 0f], [1f, 1f, 1f]);

@@ -14,7 +14,7 @@ public class ModelRegistryTests
         using var folder = new TempDirectory();
         var registry = new ModelRegistry(new ModelStore(folder.Path));
 
-        Assert.Equal(["resnet18", "resnet-preprocess", "minilm", "resnet18-u8", "resnet-preprocess-u8"], registry.List().Select(e => e.Name));
+        Assert.Equal(["resnet18", "resnet-preprocess", "minilm", "resnet18-u8", "resnet-preprocess-u8", "identity-u8"], registry.List().Select(e => e.Name));
         var resnet = registry.Resolve("resnet18");
         Assert.True(resnet.BuiltIn);
         Assert.Equal("0x8a567f3e9ab28bde3183404e28570fad24f9257fe80207c709a3a5852910e575", resnet.ModelId.ToString());

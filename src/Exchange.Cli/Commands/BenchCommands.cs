@@ -25,7 +25,7 @@ internal static class BenchCommands
 
     private static Command BuildEndToEnd()
     {
-        var model = new Option<string>("--model") { Description = "Model: resnet-preprocess-u8 (default; the plumbing alone), resnet18-u8, resnet-preprocess, resnet18, ...", HelpName = "NAME", DefaultValueFactory = _ => BuiltInModels.ResNetPreprocessBytes };
+        var model = new Option<string>("--model") { Description = "Model: identity-u8 (default; the plumbing alone, with resnet18-u8's inputs), resnet18-u8, resnet-preprocess-u8, resnet18, ...", HelpName = "NAME", DefaultValueFactory = _ => BuiltInModels.IdentityBytes };
         var tasks = new Option<int>("--tasks") { Description = "Tasks the client submits (default 256)", HelpName = "N", DefaultValueFactory = _ => 256 };
         var device = ModelCommands.DeviceOption();
         var providers = new Option<int>("--providers") { Description = "Honest providers (default 1)", HelpName = "P", DefaultValueFactory = _ => 1 };

@@ -30,6 +30,9 @@ public static class BuiltInModels
     /// <summary>The name of the preprocessing-only card that takes <c>uint8</c> pixels.</summary>
     public const string ResNetPreprocessBytes = "resnet-preprocess-u8";
 
+    /// <summary>The name of the card that answers a picture's <c>uint8</c> pixels with the same bytes.</summary>
+    public const string IdentityBytes = "identity-u8";
+
     /// <summary>The name of the MiniLM sentence-embedding card.</summary>
     public const string MiniLm = "minilm";
 
@@ -56,6 +59,7 @@ public static class BuiltInModels
     private const string ImageInput = "OriginalInput";
     private const string ByteImageInput = "image";
     private const string PreprocessOutput = "PreprocessedInput";
+    private const string IdentityOutput = "pixels";
     private const string ResNetInput = "Input247";
     private const string ResNetOutput = "Pooling395_Output_0";
     private const string MiniLmFile = "MiniLM.onnx";
@@ -87,6 +91,7 @@ public static class BuiltInModels
         (MiniLm, new(CreateMiniLm)),
         (ResNet18Bytes, new(CreateResNet18Bytes)),
         (ResNetPreprocessBytes, new(CreateResNetPreprocessBytes)),
+        (IdentityBytes, new(CreateIdentityBytes)),
     ];
 
     /// <summary>The folder the program carries the packages' model files in.</summary>
@@ -167,6 +172,32 @@ public static class BuiltInModels
         PreprocessBytes.Value,
         new TensorSpec(PreprocessOutput, TensorDType.Float32, new long[] { -1, 3, 224, 224 }),
         ExactPolicy.Instance);
+
+    /// <summary>
+    /// The identity on <c>resnet18-u8</c>'s inputs: no computation, and a 150 KB output where
+    /// <c>resnet-preprocess-u8</c> answers 602 KB of floats (and ResNet-18 2 KB), so that the
+    /// exchange's own work for an image task is what it measures.
+    /// </summary>
+    private static BuiltInModel CreateIdentityBytes()
+    {
+        long[] dims = [-1, 3, 224, 224];
+        var graph = OnnxProto.Model(
+            IdentityBytes,
+            [OnnxProto.Node("Identity", [ByteImageInput], [IdentityOutput]), OnnxProto.Input(ByteImageInput, TensorDType.UInt8, dims), OnnxProto.Output(IdentityOutput, TensorDType.UInt8, dims)],
+            opset: 13);
+        return new BuiltInModel(
+            new ModelCard(
+                IdentityBytes,
+                "1",
+                "The identity on a picture's uint8 pixels (RGB 224x224 bytes in, the same bytes out): no computation, a model that measures the plumbing",
+                new ModelFile("identity-u8.onnx", Keccak.Hash(graph)),
+                new[] { ByteImageSpec },
+                new[] { new TensorSpec(IdentityOutput, TensorDType.UInt8, dims) },
+                ImageInputs.Value,
+                Classifier: false,
+                ExactPolicy.Instance),
+            graph);
+    }
 
     private static BuiltInModel ByteImageModel(string name, string description, string file, byte[] floatGraph, TensorSpec output, VerificationPolicy policy)
     {

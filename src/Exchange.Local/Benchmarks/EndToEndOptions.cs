@@ -6,8 +6,8 @@ namespace Exchange.Local.Benchmarks;
 /// <summary>What <c>exchange bench e2e</c> runs: an honest local network's workload and size.</summary>
 public sealed record EndToEndOptions
 {
-    /// <summary>The model, by name. Default <c>resnet-preprocess-u8</c> (almost no compute: the plumbing alone, images sent as bytes).</summary>
-    public string Model { get; init; } = BuiltInModels.ResNetPreprocessBytes;
+    /// <summary>The model, by name. Default <c>identity-u8</c> (no compute: the plumbing alone, with <c>resnet18-u8</c>'s inputs).</summary>
+    public string Model { get; init; } = BuiltInModels.IdentityBytes;
 
     /// <summary>Tasks the client submits. Default 256.</summary>
     public int Tasks { get; init; } = 256;
@@ -22,8 +22,9 @@ public sealed record EndToEndOptions
     public int? TasksPerJob { get; init; }
 
     /// <summary>
-    /// Runs one job on a network of its own first, in the same process, so that the measured run
-    /// finds its code compiled, as a long-running node does. Default false: one cold run.
+    /// Runs one job to its settlement on the network before the measured workload, so that the
+    /// measured run finds every role's code compiled and the network's routes and queries built,
+    /// as in a network that has run for a while. Default false: one cold run.
     /// </summary>
     public bool WarmUp { get; init; }
 
