@@ -83,24 +83,21 @@ public static class JobInputs
 
     /// <summary>
     /// A task's input tensors, valid for the card (<see cref="TaskInputs"/>: types, shapes, rows,
-    /// finite values); decrypted first with <paramref name="cipher"/> for an encrypted job.
+    /// finite values); decrypted first with <paramref name="cipher"/> for an encrypted job. A batch
+    /// of one task: the reads and checks are those of the batch form.
     /// </summary>
     /// <exception cref="JobInputException">An input does not decrypt, is no tensor or is not valid for the card.</exception>
     public static async Task<IReadOnlyList<Tensor>> FetchInputsAsync(ExchangeApiClient api, ManifestTask task, ModelCard card, CancellationToken cancellationToken, TaskCipher? cipher = null)
     {
-        using var _ = StageMeter.Measure(Stage.ProviderFetch);
         ArgumentNullException.ThrowIfNull(task);
-        ArgumentNullException.ThrowIfNull(card);
-        var inputs = await FetchTensorsAsync(api, task.Inputs, card.Inputs, $"task {task.Index} input", cipher is null ? null : cipher.TryDecryptInput, cancellationToken).ConfigureAwait(false);
-        return TaskInputs.Problem(card, inputs) is { } problem ? throw new JobInputException($"task {task.Index} input {problem}") : inputs;
+        return (await FetchInputsAsync(api, [task], card, _ => cipher, cancellationToken).ConfigureAwait(false))[0];
     }
 
-    /// <summary>A task's output tensors, each checked against the card's output spec; decrypted first with <paramref name="cipher"/> for an encrypted job.</summary>
-    public static Task<IReadOnlyList<Tensor>> FetchOutputsAsync(ExchangeApiClient api, OutputTask task, ModelCard card, CancellationToken cancellationToken, TaskCipher? cipher = null)
+    /// <summary>A task's output tensors, each checked against the card's output spec; decrypted first with <paramref name="cipher"/> for an encrypted job. A batch of one task.</summary>
+    public static async Task<IReadOnlyList<Tensor>> FetchOutputsAsync(ExchangeApiClient api, OutputTask task, ModelCard card, CancellationToken cancellationToken, TaskCipher? cipher = null)
     {
         ArgumentNullException.ThrowIfNull(task);
-        ArgumentNullException.ThrowIfNull(card);
-        return FetchTensorsAsync(api, task.Outputs, card.Outputs, $"task {task.Index} output", cipher is null ? null : cipher.TryDecryptOutput, cancellationToken);
+        return (await FetchOutputsAsync(api, [task], card, _ => cipher, cancellationToken).ConfigureAwait(false))[0];
     }
 
     /// <summary>
@@ -155,18 +152,6 @@ public static class JobInputs
         }
 
         return tensors;
-    }
-
-    private static async Task<IReadOnlyList<Tensor>> FetchTensorsAsync(
-        ExchangeApiClient api, EquatableArray<BlobRef> blobs, EquatableArray<TensorSpec> specs, string what, PayloadOpener? open, CancellationToken cancellationToken)
-    {
-        var payloads = new byte[blobs.Count][];
-        for (var i = 0; i < blobs.Count; i++)
-        {
-            payloads[i] = await api.GetBlobAsync(blobs[i].Hash, cancellationToken).ConfigureAwait(false);
-        }
-
-        return Decode(blobs, specs, payloads, what, open);
     }
 
     /// <summary>Decrypts (with <paramref name="open"/>), parses and checks a task's fetched blobs against the card's specs.</summary>
