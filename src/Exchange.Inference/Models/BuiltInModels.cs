@@ -103,6 +103,9 @@ public static class BuiltInModels
     /// <summary>The built-in models' entries (builds every one of them).</summary>
     public static IReadOnlyList<ModelEntry> Entries => Models.Select(m => m.Model.Value.Entry).ToArray();
 
+    /// <summary>The entries of the built-in models built so far (none is built by this).</summary>
+    public static IReadOnlyList<ModelEntry> Built => Models.Where(m => m.Model.IsValueCreated).Select(m => m.Model.Value.Entry).ToArray();
+
     /// <summary>The built-in model with this name, building only it; null when no built-in model has the name.</summary>
     public static ModelEntry? Find(string name) => Models.FirstOrDefault(m => m.Name == name).Model?.Value.Entry;
 

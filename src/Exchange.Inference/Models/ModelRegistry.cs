@@ -68,8 +68,13 @@ public sealed class ModelRegistry
         };
     }
 
-    /// <summary>Finds a model by id; null when unknown.</summary>
-    public ModelEntry? Find(Bytes32 modelId) => List().FirstOrDefault(e => e.ModelId == modelId);
+    /// <summary>
+    /// Finds a model by id; null when unknown. The built-in models built so far are looked through
+    /// first: a node finds the model of its jobs there, and building every other one would read,
+    /// edit and hash a few hundred megabytes that it never runs.
+    /// </summary>
+    public ModelEntry? Find(Bytes32 modelId) =>
+        BuiltInModels.Built.FirstOrDefault(e => e.ModelId == modelId) ?? List().FirstOrDefault(e => e.ModelId == modelId);
 
     /// <summary>The ONNX bytes a card names, from the built-in models or the store, checked against the card's hash.</summary>
     /// <exception cref="FileNotFoundException">Neither has the file.</exception>
