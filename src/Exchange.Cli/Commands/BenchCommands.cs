@@ -30,12 +30,13 @@ internal static class BenchCommands
         var device = ModelCommands.DeviceOption();
         var providers = new Option<int>("--providers") { Description = "Honest providers (default 1)", HelpName = "P", DefaultValueFactory = _ => 1 };
         var perJob = ClientCommands.TasksPerJob();
-        var warmUp = new Option<bool>("--warm-up") { Description = "Run one job on a network of its own first, so that the measured run finds its code compiled" };
+        var warmUp = new Option<bool>("--warm-up") { Description = "Run one job to its settlement on the network first, so that the measured run finds its code compiled" };
+        var providerProcesses = new Option<bool>("--provider-processes") { Description = "Run each provider as a process of its own (exchange provider run, the model on its default device), to report its memory and CPU apart" };
         var isPublic = new Option<bool>("--public") { Description = "Payloads in the clear, to compare with the default, encrypted run" };
         var json = CommonOptions.Json();
         var command = new Command("e2e", "An honest local network (chain, API, providers, a verifier, a client) end to end: tasks/s from the first upload to the last settlement against the bare engine in the same run, gas and CPU per task by stage, peak memory")
         {
-            model, tasks, device, providers, perJob, warmUp, isPublic, json,
+            model, tasks, device, providers, perJob, warmUp, providerProcesses, isPublic, json,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -47,6 +48,7 @@ internal static class BenchCommands
                 Providers = parsed.GetValue(providers),
                 TasksPerJob = parsed.GetValue(perJob),
                 WarmUp = parsed.GetValue(warmUp),
+                ProviderProcesses = parsed.GetValue(providerProcesses),
                 Public = parsed.GetValue(isPublic),
             };
             if (options.Problem() is { } problem)
@@ -91,14 +93,15 @@ internal static class BenchCommands
             ("client preparation", cpu.ClientPreparation), ("hashing", cpu.Hashing), ("uploads", cpu.Uploads), ("API ingest", cpu.ApiIngest),
             ("provider fetch + checks", cpu.ProviderFetch), ("inference", cpu.Inference), ("output upload", cpu.OutputUpload), ("signing", cpu.Signing),
             ("chain transactions", cpu.ChainTransactions), ("audits", cpu.Audits), ("polling", cpu.Polling), ("other (unattributed)", cpu.Other), ("chain node (Hardhat)", cpu.ChainNode),
-            ("total", cpu.Total),
+            ("provider processes", cpu.ProviderProcesses), ("total", cpu.Total),
         })
         {
             Output.Line($"  {stage,-24} {ms,9:F3}");
         }
 
         Output.Line($"  of which JIT compilation {result.JitMsPerTask:F3}; GC pauses {result.GcPauseMsPerTask:F3} ms of wall time per task");
-        Output.Line($"peak RSS: {result.PeakRssMb.Process:F0} MiB for {string.Join(", ", result.PeakRssMb.ProcessRoles)} (one process), {result.PeakRssMb.ChainNode:F0} MiB chain node");
+        Output.Line($"peak RSS: {result.PeakRssMb.Process:F0} MiB for {string.Join(", ", result.PeakRssMb.ProcessRoles)} (one process), {result.PeakRssMb.ChainNode:F0} MiB chain node"
+            + (result.PeakRssMb.Providers is { } providers ? $", {providers:F0} MiB the largest provider process" : ""));
         if (result.WallSeconds is { } wall)
         {
             Output.Line($"wall seconds: upload {wall.Upload:F1}, job creation {wall.Creation:F1}, results {wall.Results:F1}, settlement (audits, appeal window) {wall.Settlement:F1}");

@@ -5,7 +5,9 @@ namespace Exchange.Local.Benchmarks;
 
 /// <summary>
 /// The processes this one started, and theirs (Linux <c>/proc</c>): in a local network, the
-/// Hardhat chain node under <c>npx</c>. Processes that end meanwhile are skipped.
+/// Hardhat chain node under <c>npx</c>. Processes that run this program (roles started as processes
+/// of their own, such as <c>exchange provider run</c>) are left out with theirs: they are measured
+/// apart. Processes that end meanwhile are skipped.
 /// </summary>
 internal static class ChildProcesses
 {
@@ -67,12 +69,33 @@ internal static class ChildProcesses
         {
             foreach (var child in children.GetValueOrDefault(pid, []))
             {
+                if (RunsThisProgram(child))
+                {
+                    continue;
+                }
+
                 found.Add(child);
                 pending.Push(child);
             }
         }
 
         return found;
+    }
+
+    private static bool RunsThisProgram(int pid)
+    {
+        try
+        {
+            return new FileInfo($"/proc/{pid}/exe").LinkTarget is { } exe && exe == Environment.ProcessPath;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The parent pid from <c>/proc/PID/stat</c>: the field after the state, which follows the command's closing parenthesis.</summary>

@@ -83,8 +83,10 @@ public static class EndToEndBenchmark
             return new EndToEndResult(
                 options.Model, bare.Device, options.Tasks, options.Providers, summary.TasksPerJob ?? options.TasksPerJob ?? 0, options.TasksPerJob is null, !options.Public, options.WarmUp, summary.Jobs.Settled,
                 Math.Round(seconds, 3), Math.Round(rate, 2), bare.BareTasksPerSec, Math.Round(rate / bare.BareTasksPerSec, 3), summary.GasPerTask,
-                PerTask(report, options.Tasks),
-                new PeakMemory(Math.Round(ProcessPeak() / Mebibyte, 1), Math.Round(chainPeak / Mebibyte, 1)),
+                PerTask(report, summary.ProviderProcesses, options.Tasks),
+                new PeakMemory(
+                    Math.Round(ProcessPeak() / Mebibyte, 1), Math.Round(chainPeak / Mebibyte, 1),
+                    summary.ProviderProcesses.Count == 0 ? null : Math.Round(summary.ProviderProcesses.Max(p => p.PeakResidentBytes) / Mebibyte, 1)),
                 PerTask(report.Jit, options.Tasks), PerTask(report.GcPauses, options.Tasks), summary.Phases);
         }
         finally
@@ -104,14 +106,15 @@ public static class EndToEndBenchmark
 
     private static double PerTask(TimeSpan time, int tasks) => Math.Round(time.TotalMilliseconds / tasks, 3);
 
-    private static StageCpu PerTask(StageReport report, int tasks)
+    private static StageCpu PerTask(StageReport report, IReadOnlyList<RoleProcessUsage> providers, int tasks)
     {
         double Ms(TimeSpan cpu) => PerTask(cpu, tasks);
         double StageMs(Stage stage) => Ms(report.Stages[stage]);
         return new StageCpu(
             StageMs(Stage.ClientPreparation), StageMs(Stage.Hashing), StageMs(Stage.Upload), StageMs(Stage.ApiIngest),
             StageMs(Stage.ProviderFetch), StageMs(Stage.Inference), StageMs(Stage.OutputUpload), StageMs(Stage.Signing),
-            StageMs(Stage.ChainTransactions), StageMs(Stage.Audits), StageMs(Stage.Polling), Ms(report.Unattributed), Ms(report.OtherProcessesCpu));
+            StageMs(Stage.ChainTransactions), StageMs(Stage.Audits), StageMs(Stage.Polling), Ms(report.Unattributed), Ms(report.OtherProcessesCpu),
+            Ms(providers.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.WindowCpu)));
     }
 
     private static void TryDelete(string folder)

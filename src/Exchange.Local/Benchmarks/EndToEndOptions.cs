@@ -28,6 +28,13 @@ public sealed record EndToEndOptions
     /// </summary>
     public bool WarmUp { get; init; }
 
+    /// <summary>
+    /// Runs each provider as a process of its own (<c>exchange provider run</c>, the model on its
+    /// default device), so that the providers' peak memory and CPU are reported apart from the
+    /// client's, the API's and the verifier's.
+    /// </summary>
+    public bool ProviderProcesses { get; init; }
+
     /// <summary>Payloads in the clear (<c>--public</c>), to measure what encryption costs against the default, encrypted run.</summary>
     public bool Public { get; init; }
 
@@ -56,6 +63,7 @@ public sealed record EndToEndOptions
         Providers = Providers,
         Verifiers = 1,
         Public = Public,
+        ProviderProcesses = ProviderProcesses,
         CheatRate = 0,
         Device = Device,
         DataDirectory = DataDirectory,

@@ -64,7 +64,8 @@ public sealed record EndToEndResult(
 /// async flow on every thread it ran on (exclusive: a stage nested in another counts once, as
 /// itself); <see cref="Other"/> is the rest of the process's CPU (threads that work for the flows,
 /// such as ONNX Runtime's own pool, sockets and Kestrel, the GC and the JIT's background compiles);
-/// <see cref="ChainNode"/> is the local chain node's process.
+/// <see cref="ChainNode"/> is the local chain node's process, and <see cref="ProviderProcesses"/> the
+/// providers' when they run as processes of their own (0 otherwise: their work is in the stages).
 /// </summary>
 public sealed record StageCpu(
     [property: JsonPropertyName("clientPreparation")] double ClientPreparation,
@@ -79,19 +80,28 @@ public sealed record StageCpu(
     [property: JsonPropertyName("audits")] double Audits,
     [property: JsonPropertyName("polling")] double Polling,
     [property: JsonPropertyName("other")] double Other,
-    [property: JsonPropertyName("chainNode")] double ChainNode)
+    [property: JsonPropertyName("chainNode")] double ChainNode,
+    [property: JsonPropertyName("providerProcesses")] double ProviderProcesses)
 {
-    /// <summary>Every row: the process's CPU and the chain node's, per task.</summary>
+    /// <summary>Every row: the process's CPU, the chain node's and the provider processes', per task.</summary>
     [JsonPropertyName("total")]
-    public double Total => Math.Round(ClientPreparation + Hashing + Uploads + ApiIngest + ProviderFetch + Inference + OutputUpload + Signing + ChainTransactions + Audits + Polling + Other + ChainNode, 3);
+    public double Total => Math.Round(
+        ClientPreparation + Hashing + Uploads + ApiIngest + ProviderFetch + Inference + OutputUpload + Signing + ChainTransactions + Audits + Polling + Other + ChainNode + ProviderProcesses, 3);
 }
 
-/// <summary>Peak resident memory in MiB. The client, API, providers and verifiers share one process, so their peak is one figure.</summary>
+/// <summary>
+/// Peak resident memory in MiB. The client, the API and the verifier share one process, and so do
+/// the providers unless they run as processes of their own (<c>--provider-processes</c>).
+/// </summary>
+/// <param name="Process">This process, whose roles <see cref="ProcessRoles"/> names.</param>
+/// <param name="ChainNode">The local chain node.</param>
+/// <param name="Providers">The largest of the provider processes; null when the providers ran in this process.</param>
 public sealed record PeakMemory(
     [property: JsonPropertyName("process")] double Process,
-    [property: JsonPropertyName("chainNode")] double ChainNode)
+    [property: JsonPropertyName("chainNode")] double ChainNode,
+    [property: JsonPropertyName("providers")] double? Providers = null)
 {
     /// <summary>The roles whose memory <see cref="Process"/> counts together.</summary>
     [JsonPropertyName("processRoles")]
-    public IReadOnlyList<string> ProcessRoles { get; } = ["client", "api", "providers", "verifiers"];
+    public IReadOnlyList<string> ProcessRoles => Providers is null ? ["client", "api", "providers", "verifiers"] : ["client", "api", "verifiers"];
 }

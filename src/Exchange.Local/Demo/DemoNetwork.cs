@@ -12,6 +12,7 @@ using Exchange.Core.Jobs;
 using Exchange.Inference.Calibration;
 using Exchange.Inference.Engine;
 using Exchange.Inference.Models;
+using Exchange.Local.Reliability;
 using Exchange.Node.Canary;
 using Exchange.Node.Chain;
 using Exchange.Node.Client;
@@ -44,6 +45,9 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
     private const uint PosMarginBps = 500;
     private static readonly BigInteger UnitPrice = MarketParameters.Tokens(1);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long a provider process may take to start and publish its offer.</summary>
+    private static readonly TimeSpan ProcessReadyWithin = TimeSpan.FromMinutes(3);
     private readonly ILogger _log = logs.CreateLogger("demo");
 
     /// <summary>
@@ -126,14 +130,19 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         var apiClient = network.Api();
         using var stopNodes = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var running = new List<Task>();
-        var providers = new List<ProviderNode>();
+        using var providerProcesses = new RoleProcesses();
         foreach (var role in roles.Where(r => r.Kind == RoleKind.Provider))
         {
+            if (options.ProviderProcesses)
+            {
+                providerProcesses.Add(await StartProviderProcessAsync(role, rpc, apiUrl, deployments, Path.Combine(data, role.Name), ct).ConfigureAwait(false));
+                continue;
+            }
+
             var node = NodeOptionsFor(rpc, apiUrl, deployments, Path.Combine(data, role.Name));
             var market = network.Market(role.Key);
             var provider = await NodeFactory.CreateProviderAsync(market, node, ProviderOptionsFor(role), role.Key, engine, apiClient, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
             await provider.StartAsync(ct).ConfigureAwait(false);
-            providers.Add(provider);
             running.Add(Loop(provider.RunOnceAsync, role.Name, stopNodes.Token));
         }
 
@@ -167,7 +176,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var card = engine.Registry.Resolve(options.Model).Card;
             var session = new ClientSession(clientMarket, clientApi, card, client.Key, TimeProvider.System) { Public = options.Public };
             var silent = roles.Where(r => r.Kind == RoleKind.Silent).Select(r => SilentOffer(r, card.ModelId, clientMarket)).ToList();
-            var offers = await OffersAsync(clientApi, card.ModelId, clientMarket, providers.Select(p => p.Address).ToHashSet(StringComparer.OrdinalIgnoreCase), ct).ConfigureAwait(false);
+            var offers = await OffersAsync(clientApi, card.ModelId, clientMarket, roles.Where(r => r.Kind == RoleKind.Provider).Select(r => r.Address).ToHashSet(StringComparer.OrdinalIgnoreCase), ct).ConfigureAwait(false);
             offers = [.. offers, .. silent];
 
             if (options.WarmUpTasks > 0)
@@ -180,6 +189,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
 
             // The user's pictures or sentences exist before the client starts; the client's work begins with them.
             var sources = ClientTask.SyntheticSources(card, options.Tasks, options.Seed);
+            var providerCpuAtOpen = providerProcesses.Select(p => p.CpuTime).ToArray();
             StageMeter.Active?.Open();
             var tasks = ClientTask.FromSynthetic(sources, card, engine.Registry);
             var (startBlock, _) = await clientMarket.LatestBlockAsync(ct).ConfigureAwait(false);
@@ -209,6 +219,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             }), Poll, ct).ConfigureAwait(false);
             var endedAt = phases.Elapsed;
             StageMeter.Active?.Close();
+            var providerCpu = providerProcesses.Select((p, i) => p.CpuTime - providerCpuAtOpen[i]).ToArray();
             computeSeconds ??= computeClock.Elapsed.TotalSeconds;
             while (canary is { Finished: false })
             {
@@ -229,6 +240,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
 
             await stopNodes.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(running).ConfigureAwait(false);
+            var providerUsage = providerProcesses.Select((p, i) => new RoleProcessUsage(p.Name, providerCpu[i], p.PeakResidentBytes)).ToList();
 
             await deployer.SendMarketAsync(new ClaimProtocolFeesFunction(), ct).ConfigureAwait(false);
             var after = await HoldingsAsync(deployer, roles, ct).ConfigureAwait(false);
@@ -262,6 +274,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
                 Audits = audits,
                 Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
                 Phases = DemoPhases.From(uploadedAt, createdAt, createdAt + TimeSpan.FromSeconds(computeSeconds.Value), endedAt),
+                ProviderProcesses = providerUsage,
                 Canaries = canaryReport?.Posted ?? 0,
                 LazyCaught = canaryReport?.LazyCaught ?? 0,
                 Canary = canaryReport,
@@ -406,6 +419,51 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             (uint)ProviderOptionsFor(role).MaxTasks, (uint)ProviderOptionsFor(role).MinTurnaroundSeconds, (ulong)(now + 3600), Core.Eip712.Region.Encode("local"), (ulong)now);
         return SignedOffer.Sign(offer, market.Domain, role.Key.GetPrivateKeyAsBytes());
     }
+
+    /// <summary>
+    /// Starts a provider as an operator would, <c>exchange provider run</c> with the options the
+    /// in-process provider gets (the model on its default device), and waits until it has published
+    /// its offer. Its model store and other defaults live under its own folder.
+    /// </summary>
+    private async Task<RoleProcess> StartProviderProcessAsync(Role role, Uri rpc, Uri api, string deployments, string folder, CancellationToken ct)
+    {
+        var provider = ProviderOptionsFor(role);
+        var program = ExchangeProgram.Current();
+        var start = new ProcessStartInfo(program.FileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        string[] arguments =
+        [
+            "provider", "run", "--dev-account", Number(role.Account), "--model", provider.Model, "--unit-price", TokenUnits.Format(UnitPrice),
+            "--max-tasks", Number(provider.MaxTasks), "--min-turnaround", Number(provider.MinTurnaroundSeconds), "--region", provider.Region,
+            "--stake", TokenUnits.Format(BigInteger.Parse(provider.Stake, CultureInfo.InvariantCulture)), "--collateral-jobs", Number(provider.CollateralJobs),
+            "--batch-size", Number(provider.BatchSize), "--rpc", rpc.ToString(), "--api", api.ToString(), "--deployment", deployments, "--data", folder,
+        ];
+        foreach (var argument in program.Prefix.Concat(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["XDG_DATA_HOME"] = Path.Combine(folder, "home");
+        start.Environment[$"{NodeOptions.Section}__{nameof(NodeOptions.PollIntervalMs)}"] = Number((int)Poll.TotalMilliseconds);
+        var process = RoleProcess.Start(role.Name, start);
+        try
+        {
+            await process.WaitForAsync("offers", ProcessReadyWithin, ct).ConfigureAwait(false);
+            return process;
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+    }
+
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private ProviderOptions ProviderOptionsFor(Role role)
     {
@@ -555,5 +613,11 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         public EthECKey Key { get; } = DevAccounts.Key(Account);
 
         public string Address => Key.GetPublicAddress();
+    }
+
+    /// <summary>Role processes that are killed together when the run ends, however it ends.</summary>
+    private sealed class RoleProcesses : List<RoleProcess>, IDisposable
+    {
+        public void Dispose() => ForEach(p => p.Dispose());
     }
 }

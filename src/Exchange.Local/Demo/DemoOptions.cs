@@ -58,6 +58,13 @@ public sealed record DemoOptions
     /// </summary>
     public int WarmUpTasks { get; init; }
 
+    /// <summary>
+    /// Runs each provider as a process of its own (<c>exchange provider run</c>, the model on its
+    /// default device) instead of in this one, so that its memory and CPU are its own
+    /// (<c>bench e2e --provider-processes</c>). Default false.
+    /// </summary>
+    public bool ProviderProcesses { get; init; }
+
     /// <summary>Where the providers and verifiers run the model. Default auto: CUDA when it loads, else the CPU.</summary>
     public DeviceSpec Device { get; init; } = DeviceSpec.Auto;
 

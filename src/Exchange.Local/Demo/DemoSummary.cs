@@ -30,6 +30,10 @@ public sealed record DemoSummary(
     [JsonIgnore]
     public CanaryReport? Canary { get; init; }
 
+    /// <summary>The providers that ran as processes of their own (<see cref="DemoOptions.ProviderProcesses"/>); empty otherwise.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<RoleProcessUsage> ProviderProcesses { get; init; } = [];
+
     /// <summary>The job size the client used, and the gas and time per job it expected.</summary>
     [JsonIgnore]
     public JobSize? JobSize { get; init; }
@@ -89,3 +93,9 @@ public sealed record DemoJobCounts(
 public sealed record DemoBalance(
     [property: JsonPropertyName("before")] decimal Before,
     [property: JsonPropertyName("after")] decimal After);
+
+/// <summary>What a role that ran as a process of its own used.</summary>
+/// <param name="Name">The role's name.</param>
+/// <param name="WindowCpu">Its CPU time (user + system) while the client's workload was measured (<see cref="Core.Diagnostics.StageMeter"/>'s window).</param>
+/// <param name="PeakResidentBytes">Its peak resident memory over its whole run (<c>VmHWM</c>).</param>
+public sealed record RoleProcessUsage(string Name, TimeSpan WindowCpu, long PeakResidentBytes);

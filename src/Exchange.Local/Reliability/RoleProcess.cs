@@ -21,6 +21,26 @@ internal sealed class RoleProcess : IDisposable
     /// <summary>Whether it is still running.</summary>
     public bool Running => !_process.HasExited;
 
+    /// <summary>The CPU time (user + system) it has used so far.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>Its peak resident memory so far (<c>VmHWM</c>), in bytes.</summary>
+    public long PeakResidentBytes
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.PeakWorkingSet64;
+        }
+    }
+
     public static RoleProcess Start(string name, ProcessStartInfo start)
     {
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {name}");
