@@ -15,7 +15,7 @@ public sealed class BenchEndToEndTests
     private static readonly string[] Stages =
     [
         "clientPreparation", "hashing", "uploads", "apiIngest", "providerFetch", "inference", "outputUpload",
-        "signing", "chainTransactions", "audits", "polling", "other", "chainNode",
+        "signing", "chainTransactions", "audits", "polling", "other", "chainNode", "providerProcesses",
     ];
 
     // Every honest run hashes, signs, uploads, fetches, infers and transacts; an audit is drawn for only some jobs.
@@ -55,6 +55,8 @@ public sealed class BenchEndToEndTests
 
         var memory = root.GetProperty("peakRssMb");
         Assert.True(memory.GetProperty("process").GetDouble() > 0 && memory.GetProperty("chainNode").GetDouble() > 0, memory.ToString());
+        Assert.Equal(JsonValueKind.Null, memory.GetProperty("providers").ValueKind);
+        Assert.Equal(0, cpu.GetProperty("providerProcesses").GetDouble());
 
         // The phases follow one another from the first upload to the last job's end: they add up to
         // the measured window (which opens a moment earlier, as the upload stage is entered).
@@ -66,5 +68,27 @@ public sealed class BenchEndToEndTests
         Assert.Equal(toResults, root.GetProperty("resultsPerSec").GetDouble(), 0.01 + (0.01 * toResults));
         Assert.True(root.GetProperty("resultsPerSec").GetDouble() > rate, result.Stdout);
         Assert.Equal(root.GetProperty("resultsPerSec").GetDouble() / bare, root.GetProperty("resultsRatio").GetDouble(), 0.001 + (0.01 * toResults / bare));
+    }
+
+    [Fact]
+    public async Task Bench_e2e_with_provider_processes_reports_the_providers_memory_and_cpu_apart()
+    {
+        var result = await ExchangeCli.RunAsync(Path.GetTempPath(), null, TimeSpan.FromMinutes(10),
+            "bench", "e2e", "--model", "resnet-preprocess", "--tasks", "16", "--tasks-per-job", "8", "--device", "cpu", "--provider-processes", "--json");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        Assert.Equal(2, root.GetProperty("settled").GetInt32());
+        var memory = root.GetProperty("peakRssMb");
+        Assert.True(memory.GetProperty("providers").GetDouble() > 0, memory.ToString());
+        Assert.Equal(["client", "api", "verifiers"], memory.GetProperty("processRoles").EnumerateArray().Select(r => r.GetString()));
+
+        // The provider's work is in its own process: none of it in this one's provider stages.
+        var cpu = root.GetProperty("cpuMsPerTask");
+        Assert.True(cpu.GetProperty("providerProcesses").GetDouble() > 0, cpu.ToString());
+        Assert.Equal(0, cpu.GetProperty("providerFetch").GetDouble());
+        Assert.Equal(0, cpu.GetProperty("outputUpload").GetDouble());
+        Assert.Equal(Stages.Sum(stage => cpu.GetProperty(stage).GetDouble()), cpu.GetProperty("total").GetDouble(), 0.01);
     }
 }
