@@ -28,11 +28,8 @@ public sealed class BenchEndToEndTests
     public async Task Bench_e2e_reports_rates_gas_and_every_stage_s_cpu_in_one_json_object()
     {
         // With a warm-up job first, on the same network: the figures are the workload's alone (two jobs settled, not three).
-        var result = await ExchangeCli.RunAsync(Path.GetTempPath(), null, TimeSpan.FromMinutes(10),
-            "bench", "e2e", "--model", "resnet-preprocess", "--tasks", "16", "--tasks-per-job", "8", "--device", "cpu", "--warm-up", "--json");
-
-        Assert.True(result.ExitCode == 0, result.Stderr);
-        using var json = JsonDocument.Parse(result.Stdout);
+        var (stdout, json) = await BenchAsync("--warm-up");
+        using var _ = json;
         var root = json.RootElement;
         Assert.Equal(16, root.GetProperty("tasks").GetInt32());
         Assert.Equal(2, root.GetProperty("settled").GetInt32());
@@ -43,10 +40,10 @@ public sealed class BenchEndToEndTests
         Assert.Equal("cpu", root.GetProperty("device").GetString());
         var rate = root.GetProperty("tasksPerSec").GetDouble();
         var bare = root.GetProperty("bareTasksPerSec").GetDouble();
-        Assert.True(rate > 0 && bare > 0, result.Stdout);
+        Assert.True(rate > 0 && bare > 0, stdout);
         Assert.Equal(rate / bare, root.GetProperty("ratio").GetDouble(), 0.001 + (0.01 * rate / bare));
         Assert.Equal(16 / root.GetProperty("seconds").GetDouble(), rate, 0.01 + (0.01 * rate));
-        Assert.True(root.GetProperty("gasPerTask").GetDouble() > 0, result.Stdout);
+        Assert.True(root.GetProperty("gasPerTask").GetDouble() > 0, stdout);
 
         var cpu = root.GetProperty("cpuMsPerTask");
         Assert.All(Stages, stage => Assert.True(cpu.GetProperty(stage).GetDouble() >= 0, $"{stage}: {cpu}"));
@@ -66,18 +63,15 @@ public sealed class BenchEndToEndTests
         Assert.Equal(root.GetProperty("seconds").GetDouble(), phases.Sum(phase => wall.GetProperty(phase).GetDouble()), 0.5);
         var toResults = 16 / phases.SkipLast(1).Sum(phase => wall.GetProperty(phase).GetDouble());
         Assert.Equal(toResults, root.GetProperty("resultsPerSec").GetDouble(), 0.01 + (0.01 * toResults));
-        Assert.True(root.GetProperty("resultsPerSec").GetDouble() > rate, result.Stdout);
+        Assert.True(root.GetProperty("resultsPerSec").GetDouble() > rate, stdout);
         Assert.Equal(root.GetProperty("resultsPerSec").GetDouble() / bare, root.GetProperty("resultsRatio").GetDouble(), 0.001 + (0.01 * toResults / bare));
     }
 
     [Fact]
     public async Task Bench_e2e_with_provider_processes_reports_the_providers_memory_and_cpu_apart()
     {
-        var result = await ExchangeCli.RunAsync(Path.GetTempPath(), null, TimeSpan.FromMinutes(10),
-            "bench", "e2e", "--model", "resnet-preprocess", "--tasks", "16", "--tasks-per-job", "8", "--device", "cpu", "--provider-processes", "--json");
-
-        Assert.True(result.ExitCode == 0, result.Stderr);
-        using var json = JsonDocument.Parse(result.Stdout);
+        var (_, json) = await BenchAsync("--provider-processes");
+        using var _ = json;
         var root = json.RootElement;
         Assert.Equal(2, root.GetProperty("settled").GetInt32());
         var memory = root.GetProperty("peakRssMb");
@@ -90,5 +84,14 @@ public sealed class BenchEndToEndTests
         Assert.Equal(0, cpu.GetProperty("providerFetch").GetDouble());
         Assert.Equal(0, cpu.GetProperty("outputUpload").GetDouble());
         Assert.Equal(Stages.Sum(stage => cpu.GetProperty(stage).GetDouble()), cpu.GetProperty("total").GetDouble(), 0.01);
+    }
+
+    /// <summary><c>bench e2e</c> of 16 tasks in jobs of 8 on the CPU with <paramref name="option"/>, which must succeed; its output and the JSON object it printed.</summary>
+    private static async Task<(string Stdout, JsonDocument Json)> BenchAsync(string option)
+    {
+        var result = await ExchangeCli.RunAsync(Path.GetTempPath(), null, TimeSpan.FromMinutes(10),
+            "bench", "e2e", "--model", "resnet-preprocess", "--tasks", "16", "--tasks-per-job", "8", "--device", "cpu", option, "--json");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        return (result.Stdout, JsonDocument.Parse(result.Stdout));
     }
 }
