@@ -160,6 +160,7 @@ public sealed record DemoOptions
         : TasksPerJob is < 1 ? "--tasks-per-job must be at least 1"
         : double.IsNaN(CheatRate) || CheatRate < 0 || CheatRate > 1 ? "--cheat-rate must be between 0 and 1"
         : CheatRate > 0 && Providers < 2 ? "a cheating network needs at least 2 providers (one honest)"
+        : CheatRate > 0 && ProviderProcesses ? "providers in processes of their own are honest ones: give --cheat-rate 0"
         : double.IsNaN(CanaryRate) || CanaryRate < 0 || CanaryRate > 0.9 ? "--canary-rate must be between 0 and 0.9"
         : Verifiers < (2 * DishonestVerifiers) + 1
             ? $"{DishonestVerifiers} dishonest verifier(s) need at least {(2 * DishonestVerifiers) + 1} honest ones (--verifiers), or a committee could rule with them"
