@@ -425,42 +425,18 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
     /// in-process provider gets (the model on its default device), and waits until it has published
     /// its offer. Its model store and other defaults live under its own folder.
     /// </summary>
-    private async Task<RoleProcess> StartProviderProcessAsync(Role role, Uri rpc, Uri api, string deployments, string folder, CancellationToken ct)
+    private Task<RoleProcess> StartProviderProcessAsync(Role role, Uri rpc, Uri api, string deployments, string folder, CancellationToken ct)
     {
         var provider = ProviderOptionsFor(role);
-        var program = ExchangeProgram.Current();
-        var start = new ProcessStartInfo(program.FileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
         string[] arguments =
         [
             "provider", "run", "--dev-account", Number(role.Account), "--model", provider.Model, "--unit-price", TokenUnits.Format(UnitPrice),
             "--max-tasks", Number(provider.MaxTasks), "--min-turnaround", Number(provider.MinTurnaroundSeconds), "--region", provider.Region,
             "--stake", TokenUnits.Format(BigInteger.Parse(provider.Stake, CultureInfo.InvariantCulture)), "--collateral-jobs", Number(provider.CollateralJobs),
-            "--batch-size", Number(provider.BatchSize), "--rpc", rpc.ToString(), "--api", api.ToString(), "--deployment", deployments, "--data", folder,
+            "--batch-size", Number(provider.BatchSize), "--deployment", deployments, "--data", folder,
         ];
-        foreach (var argument in program.Prefix.Concat(arguments))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["XDG_DATA_HOME"] = Path.Combine(folder, "home");
-        start.Environment[$"{NodeOptions.Section}__{nameof(NodeOptions.PollIntervalMs)}"] = Number((int)Poll.TotalMilliseconds);
-        var process = RoleProcess.Start(role.Name, start);
-        try
-        {
-            await process.WaitForAsync("offers", ProcessReadyWithin, ct).ConfigureAwait(false);
-            return process;
-        }
-        catch
-        {
-            process.Dispose();
-            throw;
-        }
+        var poll = new Dictionary<string, string> { [$"{NodeOptions.Section}__{nameof(NodeOptions.PollIntervalMs)}"] = Number((int)Poll.TotalMilliseconds) };
+        return new Operator(ExchangeProgram.Current(), Path.Combine(folder, "home"), rpc, api).StartAsync(role.Name, arguments, "offers", ProcessReadyWithin, ct, poll);
     }
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
