@@ -75,7 +75,8 @@ public static class BlobsApi
             sizeFeature.MaxRequestBodySize = settings.MaxBlobBytes + 1;
         }
 
-        using var incoming = await store.ReceiveAsync(context.Request.Body, settings.MaxBlobBytes, ct);
+        using var pack = store.Receive();
+        var incoming = await pack.ReceiveAsync(context.Request.Body, settings.MaxBlobBytes, ct);
         if (incoming is null)
         {
             return TooLarge(settings.MaxBlobBytes);
@@ -98,7 +99,7 @@ public static class BlobsApi
         }
 
         var receipt = new BlobReceipt(incoming.Hash, incoming.Size, Bytes32.Parse(incoming.Hash).ToCid());
-        if (await store.CommitAsync(incoming, upload.Uploader, ct))
+        if ((await store.CommitAsync(pack, upload.Uploader, ct))[0])
         {
             metrics.BlobStored(incoming.Size);
             return TypedResults.Created($"/blobs/{incoming.Hash}", receipt);
@@ -107,9 +108,10 @@ public static class BlobsApi
     }
 
     /// <summary>
-    /// Stores a batch (<see cref="BlobBatch"/>): each blob of the body is received, hashed and
-    /// synced to disk in turn; the signature must cover the digest of the addresses computed here;
-    /// then every blob is committed in one transaction. Refused as a whole: nothing is stored.
+    /// Stores a batch (<see cref="BlobBatch"/>): each blob of the body is received and hashed in
+    /// turn into one pack file, synced to disk once; the signature must cover the digest of the
+    /// addresses computed here; then every blob is committed in one transaction. Refused as a
+    /// whole: nothing is stored.
     /// </summary>
     internal static async Task<Results<Ok<BlobBatchReceipt>, ProblemHttpResult>> PostBatch(
         HttpContext context,
@@ -150,48 +152,38 @@ public static class BlobsApi
             sizeFeature.MaxRequestBodySize = total + 1;
         }
 
-        var incoming = new List<IncomingBlob>(sizes.Length);
-        try
+        using var pack = store.Receive();
+        foreach (var size in sizes)
         {
-            foreach (var size in sizes)
+            if (await pack.ReceiveExactAsync(context.Request.Body, size, ct) is null)
             {
-                if (await store.ReceiveExactAsync(context.Request.Body, size, ct) is not { } blob)
-                {
-                    return Problems.Invalid("body", $"The body ends before the {sizes.Length} sizes listed add up to {total} bytes.");
-                }
-                incoming.Add(blob);
-            }
-            if (await context.Request.Body.ReadAsync(new byte[1], ct) > 0)
-            {
-                return Problems.Invalid("body", $"The body runs on past the {total} bytes its sizes list.");
-            }
-
-            var digest = BlobBatch.Digest([.. incoming.Select(b => Bytes32.Parse(b.Hash))]);
-            var (lease, refused) = await upload.AuthorizeBatchAsync(digest, sizes.Length, addressLimiter, market, metrics, ct);
-            using var held = lease;
-            if (refused is not null)
-            {
-                return refused;
-            }
-
-            var stored = await store.CommitManyAsync(incoming, upload.Uploader, ct);
-            for (var i = 0; i < stored.Length; i++)
-            {
-                if (stored[i])
-                {
-                    metrics.BlobStored(incoming[i].Size);
-                }
-            }
-            return TypedResults.Ok(new BlobBatchReceipt(
-                [.. incoming.Select(b => new BlobReceipt(b.Hash, b.Size, Bytes32.Parse(b.Hash).ToCid()))], stored.Count(s => s)));
-        }
-        finally
-        {
-            foreach (var blob in incoming)
-            {
-                blob.Dispose();
+                return Problems.Invalid("body", $"The body ends before the {sizes.Length} sizes listed add up to {total} bytes.");
             }
         }
+        if (await context.Request.Body.ReadAsync(new byte[1], ct) > 0)
+        {
+            return Problems.Invalid("body", $"The body runs on past the {total} bytes its sizes list.");
+        }
+
+        var incoming = pack.Blobs;
+        var digest = BlobBatch.Digest([.. incoming.Select(b => Bytes32.Parse(b.Hash))]);
+        var (lease, refused) = await upload.AuthorizeBatchAsync(digest, sizes.Length, addressLimiter, market, metrics, ct);
+        using var held = lease;
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var stored = await store.CommitAsync(pack, upload.Uploader, ct);
+        for (var i = 0; i < stored.Length; i++)
+        {
+            if (stored[i])
+            {
+                metrics.BlobStored(incoming[i].Size);
+            }
+        }
+        return TypedResults.Ok(new BlobBatchReceipt(
+            [.. incoming.Select(b => new BlobReceipt(b.Hash, b.Size, Bytes32.Parse(b.Hash).ToCid()))], stored.Count(s => s)));
     }
 
     /// <summary>
@@ -234,14 +226,14 @@ public static class BlobsApi
         {
             foreach (var key in keys)
             {
-                await using var file = new FileStream(store.PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
-                await file.CopyToAsync(body, ct);
+                await using var blob = store.OpenRead(found[key]);
+                await blob.CopyToAsync(body, ct);
             }
         }, "application/octet-stream");
     }
 
     /// <summary>Streams a stored blob; answers conditional and range requests.</summary>
-    internal static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> GetBlob(
+    internal static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> GetBlob(
         string hash, HttpContext context, BlobStore store, CancellationToken ct)
     {
         var (blob, problem) = await FindAsync(hash, store, ct);
@@ -250,7 +242,7 @@ public static class BlobsApi
             return problem!;
         }
         context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
-        return TypedResults.PhysicalFile(store.PathOf(blob.Hash), "application/octet-stream",
+        return TypedResults.Stream(store.OpenRead(blob), "application/octet-stream",
             entityTag: new EntityTagHeaderValue($"\"{blob.Hash}\""), enableRangeProcessing: true);
     }
 

@@ -10,7 +10,8 @@ namespace Exchange.Local.Reliability;
 /// <summary>
 /// What a bad input must not change, read from the outside as anyone could: the logs the four
 /// contracts emitted, the token's supply and the balances of the accounts and contracts, the
-/// API's stored and half-received blobs, and its live offers.
+/// API's blob files (a pack per upload, or a file per blob stored before packs) and half-received
+/// uploads, and its live offers.
 /// </summary>
 internal sealed record WorldState(long ContractLogs, BigInteger TotalSupply, string Balances, int Blobs, int IncomingBlobs, int Offers)
 {
@@ -59,12 +60,12 @@ internal sealed record WorldState(long ContractLogs, BigInteger TotalSupply, str
 
         if (Blobs != before.Blobs)
         {
-            changes.Add($"{Blobs - before.Blobs} blobs stored");
+            changes.Add($"{Blobs - before.Blobs} blob files stored");
         }
 
         if (IncomingBlobs != 0)
         {
-            changes.Add($"{IncomingBlobs} half-received blobs left");
+            changes.Add($"{IncomingBlobs} half-received uploads left");
         }
 
         if (Offers != before.Offers)

@@ -43,11 +43,69 @@ public sealed class BlobBatchesApiTests : IDisposable
         Assert.Equal(Blobs.Select(Uploads.Address), receipt.Blobs.Select(r => r.Hash));
         Assert.Equal(Blobs.Select(b => (long)b.Length), receipt.Blobs.Select(r => r.Size));
         Assert.Equal(3, _api.CountRows("api_blobs"));
-        Assert.Equal(3, _api.CountBlobFiles());
+        // One pack file per upload that stored something new, not one file per blob.
+        Assert.Equal(2, _api.CountBlobFiles());
         foreach (var blob in Blobs)
         {
             Assert.Equal(blob, await _http.GetByteArrayAsync($"/blobs/{Uploads.Address(blob)}"));
         }
+    }
+
+    [Fact]
+    public async Task A_batch_is_one_pack_file_whose_blobs_read_as_their_own_slices_whole_and_by_range()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(Uploads.PostBatch(Blobs, DevKeys.Client))).StatusCode);
+        Assert.Equal(1, _api.CountBlobFiles());
+
+        // The middle blob starts 1,000 bytes into the pack and ends 2,400 bytes before its end.
+        var middle = Blobs[1];
+        var hash = Uploads.Address(middle);
+        using var range = new HttpRequestMessage(HttpMethod.Get, $"/blobs/{hash}");
+        range.Headers.Range = new RangeHeaderValue(10, 19);
+        var partial = await _http.SendAsync(range);
+        Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+        Assert.Equal(middle[10..20], await partial.Content.ReadAsByteArrayAsync());
+        Assert.Equal(middle.Length, partial.Content.Headers.ContentRange!.Length);
+
+        using var suffix = new HttpRequestMessage(HttpMethod.Get, $"/blobs/{hash}");
+        suffix.Headers.Range = new RangeHeaderValue(null, 5);
+        Assert.Equal(middle[^5..], await (await _http.SendAsync(suffix)).Content.ReadAsByteArrayAsync());
+
+        using var past = new HttpRequestMessage(HttpMethod.Get, $"/blobs/{hash}");
+        past.Headers.Range = new RangeHeaderValue(middle.Length, middle.Length + 10);
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, (await _http.SendAsync(past)).StatusCode);
+
+        var whole = await _http.GetAsync($"/blobs/{hash}");
+        Assert.Equal(middle.Length, whole.Content.Headers.ContentLength);
+        Assert.Equal(middle, await whole.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task A_batch_of_blobs_all_stored_before_leaves_no_pack_behind()
+    {
+        await _http.SendAsync(Uploads.PostBatch(Blobs, DevKeys.Client));
+
+        var again = (await (await _http.SendAsync(Uploads.PostBatch(Blobs, DevKeys.Client))).Content.ReadFromJsonAsync<BlobBatchReceipt>())!;
+
+        Assert.Equal(0, again.Stored);
+        Assert.Equal(1, _api.CountBlobFiles());
+    }
+
+    [Fact]
+    public async Task A_blob_stored_before_packs_in_a_file_of_its_own_is_still_read()
+    {
+        // An API upgraded in place: its earlier blobs are files named by hash, their rows name no pack.
+        await _http.SendAsync(Uploads.PostBatch(Blobs[..1], DevKeys.Client));
+        var old = Enumerable.Range(0, 3000).Select(i => (byte)(i * 13)).ToArray();
+        var hash = Uploads.Address(old);
+        var file = Path.Combine(_api.DataDirectory, "blobs", hash[2..4], hash[2..]);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllBytesAsync(file, old);
+        _api.Execute($"INSERT INTO api_blobs (hash, size, uploader, created_at) VALUES ('{hash}', {old.Length}, '{DevKeys.Client.Address()}', 1)");
+
+        Assert.Equal(old, await _http.GetByteArrayAsync($"/blobs/{hash}"));
+        var fetched = await _http.PostAsJsonAsync("/blobs/fetch", new { hashes = new[] { hash, Uploads.Address(Blobs[0]) } });
+        Assert.Equal(old.Concat(Blobs[0]), await fetched.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]

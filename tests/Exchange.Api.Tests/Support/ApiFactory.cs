@@ -68,7 +68,17 @@ public sealed class ApiFactory : WebApplicationFactory<Exchange.Api.Program>
         return (long)command.ExecuteScalar()!;
     }
 
-    /// <summary>Files under the blob folder, temporary uploads included.</summary>
+    /// <summary>Runs a statement straight on the database file.</summary>
+    public void Execute(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Files under the blob folder (pack files, and temporary uploads).</summary>
     public int CountBlobFiles()
     {
         var root = Path.Combine(DataDirectory, "blobs");

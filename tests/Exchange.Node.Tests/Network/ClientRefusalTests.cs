@@ -40,10 +40,12 @@ public sealed class ClientRefusalTests : IDisposable
         // The API serves a tampered output: its bytes no longer hash to the leaf the root commits to.
         var manifest = Exchange.Core.Manifests.OutputManifest.Parse(await network.Api().GetBlobAsync(record.OutputsHash, default));
         var hash = manifest.Tasks[2].Outputs[0].Hash.ToString();
-        var file = Path.Combine(_folder.File("net"), "api", "blobs", hash[2..4], hash[2..]);
-        var bytes = await File.ReadAllBytesAsync(file);
-        bytes[^1] ^= 0xFF;
-        await File.WriteAllBytesAsync(file, bytes);
+        var blob = StoredBlobs.Locate(Path.Combine(_folder.File("net"), "api"))[hash];
+        var bytes = StoredBlobs.Read(blob);
+        using (var file = File.OpenHandle(blob.File, FileMode.Open, FileAccess.Write))
+        {
+            RandomAccess.Write(file, new[] { (byte)(bytes[^1] ^ 0xFF) }, blob.Offset + blob.Size - 1);
+        }
         var refused = await Assert.ThrowsAsync<OutputRejectedException>(() => client.FetchAsync(job.JobId, record, default));
         Assert.Contains(hash, refused.Message, StringComparison.Ordinal);
     }

@@ -60,9 +60,7 @@ public sealed class PrivateDemoTests : IDisposable
         Assert.Equal(1, summary.CheaterSlashes);
         Assert.True(summary.Conserved);
 
-        var blobs = Directory.EnumerateFiles(Path.Combine(_folder.Path, "api", "blobs"), "*", SearchOption.AllDirectories)
-            .Where(f => !f.Contains("incoming", StringComparison.Ordinal))
-            .ToDictionary(f => BlobAddress.Of(File.ReadAllBytes(f)), File.ReadAllBytes);
+        var blobs = StoredBlobs.ReadAll(Path.Combine(_folder.Path, "api"));
         var manifests = blobs.Values.Select(TryManifest).OfType<JobManifest>().ToList();
         var outputs = blobs.Values.Select(TryOutputs).OfType<OutputManifest>().ToList();
         Assert.Equal(2, manifests.Count);
