@@ -86,37 +86,41 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
             Bytes32? recipient = Public ? null : await ProviderKeyAsync(offer.Offer.Provider, cancellationToken).ConfigureAwait(false);
             var cipher = recipient is null ? null : JobCipher.NewForClient(key.GetPrivateKeyAsBytes());
             var manifestTasks = new List<ManifestTask>(slice.TaskCount);
-            // A group of tasks' inputs goes up in batches (one signature and one request per batch),
-            // and only a group is held encoded at once, whatever the job's size.
-            for (var first = 0; first < slice.TaskCount; first += UploadGroupTasks)
+            // A group of tasks' inputs goes up in batches (one signature and one request per batch).
+            // The next group is encoded and encrypted while the API stores this one, so that the
+            // client's work and the API's overlap; at most two groups are held encoded at once,
+            // whatever the job's size.
+            (int First, int Count, Task<Bytes32[]> Hashes)? pending = null;
+            try
             {
-                var count = Math.Min(UploadGroupTasks, slice.TaskCount - first);
-                var payloads = new ReadOnlyMemory<byte>[count * Card.Inputs.Count];
-                for (var i = 0; i < count; i++)
+                for (var first = 0; first < slice.TaskCount; first += UploadGroupTasks)
                 {
-                    var task = tasks[slice.FirstTask + first + i];
-                    var taskCipher = cipher?.Task(first + i);
-                    for (var input = 0; input < Card.Inputs.Count; input++)
+                    var count = Math.Min(UploadGroupTasks, slice.TaskCount - first);
+                    var payloads = Encode(tasks, slice.FirstTask + first, count, first, cipher);
+                    if (pending is { } previous)
                     {
-                        var npy = Npy.Write(task.Inputs[input]);
-                        payloads[(i * Card.Inputs.Count) + input] = taskCipher is null ? npy : taskCipher.EncryptInput(input, npy);
-                    }
-                }
-
-                var hashes = await api.PutBlobsAsync(payloads, cancellationToken).ConfigureAwait(false);
-                for (var i = 0; i < count; i++)
-                {
-                    var blobs = new BlobRef[Card.Inputs.Count];
-                    for (var input = 0; input < blobs.Length; input++)
-                    {
-                        blobs[input] = new BlobRef(Card.Inputs[input].Name, hashes[(i * Card.Inputs.Count) + input]);
+                        pending = null;
+                        uploaded += Named(manifestTasks, previous.First, previous.Count, await previous.Hashes.ConfigureAwait(false));
+                        uploadedTasks?.Report(uploaded);
                     }
 
-                    manifestTasks.Add(new ManifestTask(first + i, blobs));
+                    pending = (first, count, api.PutBlobsAsync(payloads, cancellationToken));
                 }
 
-                uploaded += count;
-                uploadedTasks?.Report(uploaded);
+                if (pending is { } last)
+                {
+                    pending = null;
+                    uploaded += Named(manifestTasks, last.First, last.Count, await last.Hashes.ConfigureAwait(false));
+                    uploadedTasks?.Report(uploaded);
+                }
+            }
+            finally
+            {
+                if (pending is { } abandoned)
+                {
+                    // This preparation failed: its upload in flight ends before the error surfaces.
+                    await abandoned.Hashes.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                }
             }
 
             var privacy = cipher?.Privacy(recipient!.Value, [.. manifestTasks.Select(t => t.InputHash)]);
@@ -126,6 +130,41 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
         }
 
         return prepared;
+    }
+
+    /// <summary>The .npy payloads (encrypted for an encrypted job) of <paramref name="count"/> tasks from <paramref name="firstTask"/>, the first being the job's task <paramref name="firstIndex"/>.</summary>
+    private ReadOnlyMemory<byte>[] Encode(IReadOnlyList<ClientTask> tasks, int firstTask, int count, int firstIndex, JobCipher? cipher)
+    {
+        var payloads = new ReadOnlyMemory<byte>[count * Card.Inputs.Count];
+        for (var i = 0; i < count; i++)
+        {
+            var task = tasks[firstTask + i];
+            var taskCipher = cipher?.Task(firstIndex + i);
+            for (var input = 0; input < Card.Inputs.Count; input++)
+            {
+                var npy = Npy.Write(task.Inputs[input]);
+                payloads[(i * Card.Inputs.Count) + input] = taskCipher is null ? npy : taskCipher.EncryptInput(input, npy);
+            }
+        }
+
+        return payloads;
+    }
+
+    /// <summary>Adds the manifest entries of <paramref name="count"/> uploaded tasks from the job's task <paramref name="first"/>; returns the count.</summary>
+    private int Named(List<ManifestTask> manifestTasks, int first, int count, Bytes32[] hashes)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var blobs = new BlobRef[Card.Inputs.Count];
+            for (var input = 0; input < blobs.Length; input++)
+            {
+                blobs[input] = new BlobRef(Card.Inputs[input].Name, hashes[(i * Card.Inputs.Count) + input]);
+            }
+
+            manifestTasks.Add(new ManifestTask(first + i, blobs));
+        }
+
+        return count;
     }
 
     /// <summary>What creating these jobs debits the client: price, verification and protocol fees.</summary>

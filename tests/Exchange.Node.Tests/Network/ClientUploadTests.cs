@@ -1,0 +1,58 @@
+using Exchange.Chain.Wallets;
+using Exchange.Core.Privacy;
+using Exchange.Core.Tensors;
+using Exchange.Inference.Calibration;
+using Exchange.Local.Demo;
+using Exchange.Node.Client;
+using Exchange.Node.Offers;
+using Exchange.Node.Tests.Support;
+using Exchange.TestSupport;
+
+namespace Exchange.Node.Tests.Network;
+
+/// <summary>A job's inputs uploaded in several groups, one encoded while the one before is stored, on a real chain and API.</summary>
+[Trait("Lane", "Slow")]
+[Collection(NetworkTestGroup.Name)]
+public sealed class ClientUploadTests : IDisposable
+{
+    private const int Provider = 1;
+    private const int Client = 8;
+
+    private readonly TempDirectory _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task A_job_of_several_upload_groups_names_each_task_s_own_input_sealed_under_its_own_key()
+    {
+        await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
+        using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"), 60, "--max-tasks", "256");
+        var client = TestNetwork.Client(network, Client);
+        var offer = await TestNetwork.WaitForAsync(async () =>
+            (await OfferDirectory.ListAsync(network.Api(), client.Card.ModelId, null, null, client.Market.Domain, CancellationToken.None))
+                .FirstOrDefault(o => string.Equals(o.Offer.Provider, DevAccounts.Address(Provider), StringComparison.OrdinalIgnoreCase)), "the provider's offer", provider.Tail);
+        // Three groups of a batch upload's worth (64, 64 and 2): each task's index names its key.
+        var tasks = SyntheticImages.Png(130, 7, 32, 32).Select((png, i) => ClientTask.FromImage($"image-{i}.png", png, client.Card)).ToList();
+        var progress = new List<int>();
+
+        var prepared = await client.PrepareAsync(tasks, [offer], tasks.Count, new SynchronousProgress(progress.Add), CancellationToken.None);
+
+        Assert.Equal([130], prepared.Select(p => p.Slice.TaskCount));
+        var job = prepared[0];
+        Assert.Equal([64, 128, 130], progress);
+        Assert.Equal(Enumerable.Range(0, 130), job.Manifest.Tasks.Select(t => t.Index));
+        var cipher = JobCipher.ForClient(DevAccounts.Key(Client).GetPrivateKeyAsBytes(), job.Manifest.Privacy!.Salt);
+        var stored = await network.Api().GetBlobsAsync([.. job.Manifest.Tasks.Select(t => t.Inputs[0].Hash)], CancellationToken.None);
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            Assert.True(cipher.Task(i).TryDecryptInput(0, stored[i], out var input), $"task {i}'s input does not open under task {i}'s key");
+            Assert.Equal(Npy.Write(tasks[i].Inputs[0]), input);
+        }
+    }
+
+    /// <summary>Reports on the reporting thread, in order (<see cref="Progress{T}"/> posts to the thread pool).</summary>
+    private sealed class SynchronousProgress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
+}
