@@ -19,6 +19,7 @@ internal static class BenchCommands
         bench.Subcommands.Add(BuildInference());
         bench.Subcommands.Add(BuildPrivacy());
         bench.Subcommands.Add(BuildHashing());
+        bench.Subcommands.Add(BuildBlobs());
         bench.Subcommands.Add(BuildEndToEnd());
         return bench;
     }
@@ -137,6 +138,49 @@ internal static class BenchCommands
             }
 
             return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    private static Command BuildBlobs()
+    {
+        var model = ModelCommands.ModelOption();
+        var store = ModelCommands.StoreOption();
+        var json = CommonOptions.Json();
+        var blobs = new Option<int>("--blobs") { Description = "Blobs per upload (default 64, a client's batch; 10 rounds each side)", HelpName = "N", DefaultValueFactory = _ => 64 };
+        blobs.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 10_000)
+            {
+                result.AddError("--blobs must be 1-10000");
+            }
+        });
+        var data = new Option<DirectoryInfo>("--data") { Description = "Folder to store in, on the disk to measure (default: the temporary folder); a subfolder is made and removed", HelpName = "DIR" };
+        data.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<DirectoryInfo>() is { Exists: false } missing)
+            {
+                result.AddError($"--data {missing.FullName} is not a folder");
+            }
+        });
+        var command = new Command("blobs", "Storing uploaded blobs: the API's store (one pack file per upload) against a file per blob, the layout it replaced, on blobs the size of the model's input")
+        {
+            model, blobs, data, store, json,
+        };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var registry = ModelCommands.Registry(parsed, store);
+            var result = await BlobStoreBenchmark.RunAsync(registry, registry.Resolve(parsed.GetValue(model)!), parsed.GetValue(blobs), parsed.GetValue(data)?.FullName, cancellationToken);
+            if (parsed.GetValue(json))
+            {
+                Output.Json(result);
+            }
+            else
+            {
+                Output.Line($"{result.Model}, {result.BlobBytes} B blobs, {result.BlobsPerUpload} per upload, {result.Blobs} blobs each way: pack {result.PackCpuMicrosPerBlob:F0} us CPU ({result.PackWallMicrosPerBlob:F0} us wall) per blob, a file per blob {result.FilesCpuMicrosPerBlob:F0} us CPU ({result.FilesWallMicrosPerBlob:F0} us wall), {result.CpuSpeedup:F1}x less CPU");
+            }
+
+            return ExitCodes.Ok;
         });
         return command;
     }
