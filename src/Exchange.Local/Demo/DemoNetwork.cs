@@ -143,7 +143,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var market = network.Market(role.Key);
             var provider = await NodeFactory.CreateProviderAsync(market, node, ProviderOptionsFor(role), role.Key, engine, apiClient, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
             await provider.StartAsync(ct).ConfigureAwait(false);
-            running.Add(Loop(provider.RunOnceAsync, role.Name, stopNodes.Token));
+            running.Add(Loop(provider.RunOnceAsync, role.Name, stopNodes.Token, provider.Rounds));
         }
 
         // Verifiers deposit at start, as they stake, the bond of a challenge of the largest job the
@@ -161,7 +161,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
                 : new VerifierOptions { BondReserve = bondReserve, Mode = role.Mode, Stake = MarketParameters.Tokens(options.DishonestVerifierStake).ToString(CultureInfo.InvariantCulture) };
             var verifier = await NodeFactory.CreateVerifierAsync(market, node, verifierOptions, role.Key, engine, apiClient, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
             await verifier.StartAsync(ct).ConfigureAwait(false);
-            running.Add(Loop(verifier.RunOnceAsync, role.Name, stopNodes.Token));
+            running.Add(Loop(verifier.RunOnceAsync, role.Name, stopNodes.Token, verifier.Rounds));
         }
 
         // Stake counts in draws from the epoch after it was added: move the clock on by one epoch so
@@ -495,12 +495,12 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         }
     }
 
-    private async Task Loop(Func<CancellationToken, Task> round, string name, CancellationToken ct)
+    private async Task Loop(Func<CancellationToken, Task> round, string name, CancellationToken ct, RoundSignal? wake = null)
     {
         var logger = logs.CreateLogger(name);
         try
         {
-            await NodeLoop.RunAsync(_ => Task.CompletedTask, round, Poll, TimeProvider.System, logger, ct).ConfigureAwait(false);
+            await NodeLoop.RunAsync(_ => Task.CompletedTask, round, Poll, TimeProvider.System, logger, ct, wake).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -11,7 +11,8 @@ namespace Exchange.Node.Hosting;
 /// </summary>
 /// <param name="capacity">Steps in flight at most.</param>
 /// <param name="logger">Where a step's unexpected failure is logged (its own handling comes first).</param>
-public sealed class JobSlots(int capacity, ILogger logger)
+/// <param name="done">Woken when a step ends having handled its outcome, so that the next round takes up what it left without waiting out the poll interval.</param>
+public sealed class JobSlots(int capacity, ILogger logger, RoundSignal? done = null)
 {
     private readonly Dictionary<string, Task> _running = [];
 
@@ -57,9 +58,11 @@ public sealed class JobSlots(int capacity, ILogger logger)
             _running[key] = Task.Run(async () =>
             {
                 await started.Task.ConfigureAwait(false);
+                var handled = false;
                 try
                 {
                     await step().ConfigureAwait(false);
+                    handled = true;
                 }
                 catch (OperationCanceledException)
                 {
@@ -76,6 +79,13 @@ public sealed class JobSlots(int capacity, ILogger logger)
                     lock (_running)
                     {
                         _running.Remove(key);
+                    }
+
+                    // Once the slot is free, and not after an escaped failure: a round started at
+                    // once would only fail again.
+                    if (handled)
+                    {
+                        done?.Wake();
                     }
                 }
             });

@@ -103,7 +103,7 @@ public sealed class ProviderNode
         _intake = new ProviderEvents(market, _jobs, logger);
         Cheater = new Cheater(options.Cheat, options.CheatRate, options.CheatSeed, options.CheatClients);
         _encryptionKey = ProviderEncryptionKey.LoadOrCreate(node.DataDirectory);
-        _slots = new JobSlots(node.MaxConcurrentJobs, logger);
+        _slots = new JobSlots(node.MaxConcurrentJobs, logger, Rounds);
         _checkedInputs = new CheckedInputs(options.InputCacheMegabytes * (1L << 20), time);
         _computer = new JobComputer(api, models, key, market.Domain, Cheater, otherModel, options.BatchSize, _checkedInputs, _encryptionKey);
         _revealer = new KeyRevealer(market, api, _encryptionKey, Cheater, logger);
@@ -119,6 +119,9 @@ public sealed class ProviderNode
 
     /// <summary>The cheat mode (honest unless configured).</summary>
     public Cheater Cheater { get; }
+
+    /// <summary>Asks the node's loop for a round at once: a check or computation ended, or jobs were accepted.</summary>
+    public RoundSignal Rounds { get; } = new();
 
     /// <summary>The work queue.</summary>
     public ProviderJobStore Jobs => _jobs;
@@ -440,6 +443,8 @@ public sealed class ProviderNode
         }
 
         _logger.JobsAccepted(jobs.Count, sent.Hash);
+        // The accepted jobs are computed in the next round, at once.
+        Rounds.Wake();
     }
 
     /// <summary>The chain refused an acceptance: the job is accepted already, retried, or over.</summary>

@@ -72,7 +72,7 @@ public sealed class VerifierNode
         _time = time;
         _work = new VerifierWorkStore(database, time);
         _clock = new ChainClock(market, TimeSpan.FromSeconds(node.IdleBlockSeconds), logger);
-        _slots = new JobSlots(node.MaxConcurrentAudits, logger);
+        _slots = new JobSlots(node.MaxConcurrentAudits, logger, Rounds);
         _events = MarketEventPoller.Create(market, database, CursorName, node, logger);
         _intake = new VerifierEvents(market, _work, EndAsync, logger);
         _encryptionKey = ProviderEncryptionKey.LoadOrCreate(node.DataDirectory);
@@ -81,6 +81,9 @@ public sealed class VerifierNode
 
     /// <summary>The verifier's address.</summary>
     public string Address => _market.Address;
+
+    /// <summary>Asks the node's loop for a round at once: an audit's judging ended.</summary>
+    public RoundSignal Rounds { get; } = new();
 
     /// <summary>The work queue.</summary>
     public VerifierWorkStore Work => _work;
