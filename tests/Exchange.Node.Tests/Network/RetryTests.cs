@@ -187,10 +187,12 @@ public sealed class RetryTests : IDisposable
     }
 
     /// <summary>Where the local API's blob store keeps the first input of <paramref name="job"/>.</summary>
+    /// <summary>The file that holds the job's one input: the pack of its upload, which holds that blob alone.</summary>
     private string StoredInput(PreparedJob job)
     {
-        var hash = job.Manifest.InputHashes[0].ToString();
-        return Path.Combine(_folder.File("net/api/blobs"), hash[2..4], hash[2..]);
+        var blob = StoredBlobs.Locate(_folder.File("net/api"))[job.Manifest.InputHashes[0].ToString()];
+        Assert.Equal(blob.Size, new FileInfo(blob.File).Length);
+        return blob.File;
     }
 
     /// <summary>Waits until the provider has read events of three blocks mined after now: whole rounds of its work have run since.</summary>
