@@ -10,10 +10,11 @@ namespace Exchange.Api.Blobs;
 /// Content-addressed blobs under <c>{data}/blobs</c>, with their metadata in SQLite. An upload's
 /// blobs are appended to one pack file of their own (<c>blobs/packs/{id}</c>) and each blob's row
 /// names its pack and offset: on a disk file system, creating a file is the dear part of storing a
-/// small blob (<c>exchange bench blobs</c>: 2.5-2.9 times the CPU per 150 KB blob on the development
-/// machine's ext4; docs/performance.md), so a batch of 64 blobs pays for one file, not 64. Blobs stored
-/// before packs keep a file of their own, named by their hash. A blob exists for readers once its
-/// row exists; its pack is complete and synced before the row is written, and never changes after.
+/// small blob (<c>exchange bench blobs</c>: 1.7-2.9 times the CPU per 150 KB blob on the
+/// development machine's ext4; docs/performance.md), so a batch of 64 blobs pays for one file, not
+/// 64. Blobs stored before packs keep a file of their own, named by their hash. A blob exists for
+/// readers once its row exists; its pack is complete and synced before the row is written, and
+/// never changes after.
 /// </summary>
 public sealed class BlobStore(IOptions<ApiOptions> options, SqliteConnectionFactory connections, TimeProvider time)
 {
