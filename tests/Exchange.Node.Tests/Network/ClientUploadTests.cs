@@ -4,7 +4,6 @@ using Exchange.Core.Tensors;
 using Exchange.Inference.Calibration;
 using Exchange.Local.Demo;
 using Exchange.Node.Client;
-using Exchange.Node.Offers;
 using Exchange.Node.Tests.Support;
 using Exchange.TestSupport;
 
@@ -28,9 +27,7 @@ public sealed class ClientUploadTests : IDisposable
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
         using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"), 60, "--max-tasks", "256");
         var client = TestNetwork.Client(network, Client);
-        var offer = await TestNetwork.WaitForAsync(async () =>
-            (await OfferDirectory.ListAsync(network.Api(), client.Card.ModelId, null, null, client.Market.Domain, CancellationToken.None))
-                .FirstOrDefault(o => string.Equals(o.Offer.Provider, DevAccounts.Address(Provider), StringComparison.OrdinalIgnoreCase)), "the provider's offer", provider.Tail);
+        var offer = await TestNetwork.OfferOfAsync(network, client, DevAccounts.Address(Provider), provider.Tail);
         // Three groups of a batch upload's worth (64, 64 and 2): each task's index names its key.
         var tasks = SyntheticImages.Png(130, 7, 32, 32).Select((png, i) => ClientTask.FromImage($"image-{i}.png", png, client.Card)).ToList();
         var progress = new List<int>();

@@ -88,13 +88,19 @@ public static class TestNetwork
     /// <summary>Creates one job of <paramref name="tasks"/> images on the first live offer of <paramref name="provider"/>, waiting for the offer.</summary>
     public static async Task<ClientJob> CreateJobAsync(LocalNetwork network, ClientSession client, string provider, int tasks, TimeSpan deadline)
     {
-        var api = network.Api();
-        var offer = await WaitForAsync(async () =>
-            (await OfferDirectory.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, CancellationToken.None))
-                .FirstOrDefault(o => string.Equals(o.Offer.Provider, provider, StringComparison.OrdinalIgnoreCase)), $"an offer of {provider}");
+        var offer = await OfferOfAsync(network, client, provider);
         var inputs = SyntheticImages.Png(tasks, 5, 224, 224).Select((png, i) => ClientTask.FromImage($"image-{i}.png", png, client.Card)).ToList();
         var prepared = await client.PrepareAsync(inputs, [offer], tasks, null, CancellationToken.None);
         return Assert.Single(await client.CreateAsync(prepared, deadline, 1, null, CancellationToken.None));
+    }
+
+    /// <summary>The first live offer of <paramref name="provider"/> for the client's model, waiting for it.</summary>
+    public static Task<SignedOffer> OfferOfAsync(LocalNetwork network, ClientSession client, string provider, Func<string>? context = null)
+    {
+        var api = network.Api();
+        return WaitForAsync(async () =>
+            (await OfferDirectory.ListAsync(api, client.Card.ModelId, null, null, client.Market.Domain, CancellationToken.None))
+                .FirstOrDefault(o => string.Equals(o.Offer.Provider, provider, StringComparison.OrdinalIgnoreCase)), $"an offer of {provider}", context);
     }
 
     /// <summary>Polls <paramref name="probe"/> until it returns a value, for at most <paramref name="within"/> (two minutes unless given).</summary>
