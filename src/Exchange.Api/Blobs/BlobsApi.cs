@@ -109,9 +109,9 @@ public static class BlobsApi
 
     /// <summary>
     /// Stores a batch (<see cref="BlobBatch"/>): each blob of the body is received and hashed in
-    /// turn into one pack file, synced to disk once; the signature must cover the digest of the
-    /// addresses computed here; then every blob is committed in one transaction. Refused as a
-    /// whole: nothing is stored.
+    /// turn into one pack file; the signature must cover the digest of the addresses computed
+    /// here; then the pack is synced to disk once and every blob committed in one transaction.
+    /// Refused as a whole: nothing is stored.
     /// </summary>
     internal static async Task<Results<Ok<BlobBatchReceipt>, ProblemHttpResult>> PostBatch(
         HttpContext context,
