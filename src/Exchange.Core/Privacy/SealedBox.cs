@@ -49,8 +49,7 @@ public static class SealedBox
             {
                 var box = new byte[Overhead + message.Length];
                 ephemeralPublic.CopyTo(box, 0);
-                using var aeadKey = PayloadCipher.ImportKey(boxKey);
-                PayloadCipher.Algorithm.Encrypt(aeadKey, ZeroNonce, [], message, box.AsSpan(PublicKeyLength));
+                PayloadCipher.Seal(boxKey, ZeroNonce, [], message, box.AsSpan(PublicKeyLength));
                 return box;
             }
             finally
@@ -78,8 +77,7 @@ public static class SealedBox
             try
             {
                 var result = new byte[box.Length - Overhead];
-                using var aeadKey = PayloadCipher.ImportKey(boxKey);
-                if (!PayloadCipher.Algorithm.Decrypt(aeadKey, ZeroNonce, [], box[PublicKeyLength..], result))
+                if (!PayloadCipher.Open(boxKey, ZeroNonce, [], box[PublicKeyLength..], result))
                 {
                     return false;
                 }
