@@ -19,7 +19,8 @@ namespace Exchange.Api.Blobs;
 public sealed class BlobStore(IOptions<ApiOptions> options, SqliteConnectionFactory connections, TimeProvider time)
 {
     private const int BufferSize = 81920;
-    private const string Columns = "hash AS Hash, size AS Size, uploader AS Uploader, created_at AS CreatedAt, pack AS Pack, coalesce(pack_offset, 0) AS Offset";
+    // Plain columns only: with no row to read, SQLite types an expression's column as a blob and the record's constructor no longer matches.
+    private const string Columns = "hash AS Hash, size AS Size, uploader AS Uploader, created_at AS CreatedAt, pack AS Pack, pack_offset AS Offset";
     private readonly string _root = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "blobs");
 
     private string IncomingDirectory => Path.Combine(_root, "incoming");
@@ -89,7 +90,7 @@ public sealed class BlobStore(IOptions<ApiOptions> options, SqliteConnectionFact
             return new FileStream(Path.Combine(_root, blob.Hash[2..4], blob.Hash[2..]), FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
         }
 
-        return new PackSlice(File.OpenHandle(Path.Combine(PacksDirectory, blob.Pack), FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous), blob.Offset, blob.Size);
+        return new PackSlice(File.OpenHandle(Path.Combine(PacksDirectory, blob.Pack), FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous), blob.Offset ?? 0, blob.Size);
     }
 
     /// <summary>The metadata of the stored blobs among <paramref name="hashes"/>, by hash.</summary>
@@ -226,5 +227,5 @@ public sealed record IncomingBlob(string Hash, long Size, long Offset);
 /// <param name="Uploader">Address that signed the first upload.</param>
 /// <param name="CreatedAt">UNIX seconds of the first upload.</param>
 /// <param name="Pack">The pack file that holds it; null for a blob stored before packs, in a file of its own.</param>
-/// <param name="Offset">Where its bytes start in the pack.</param>
-public sealed record BlobInfo(string Hash, long Size, string Uploader, long CreatedAt, string? Pack, long Offset);
+/// <param name="Offset">Where its bytes start in the pack; null for a blob stored before packs.</param>
+public sealed record BlobInfo(string Hash, long Size, string Uploader, long CreatedAt, string? Pack, long? Offset);

@@ -168,6 +168,14 @@ public sealed class BlobBatchesApiTests : IDisposable
         { "unknown blob", new { hashes = new[] { Uploads.Address(Blobs[0]), "0x" + new string('b', 64) } }, HttpStatusCode.NotFound, "0xbbbb" },
     };
 
+    [Fact]
+    public async Task Batch_read_of_an_unknown_blob_from_an_empty_store_is_a_404_problem()
+    {
+        var response = await _http.PostAsJsonAsync("/blobs/fetch", new { hashes = new[] { "0x" + new string('c', 64) } });
+
+        await ProblemAssert.IsProblem(response, HttpStatusCode.NotFound, "0xcccc");
+    }
+
     [Theory]
     [MemberData(nameof(RefusedReads))]
     public async Task Batch_read_of_a_bad_list_answers_a_problem(string why, object body, HttpStatusCode status, string reason)
