@@ -124,15 +124,19 @@ public sealed class LocalNetwork : IAsyncDisposable
     }
 
     /// <summary>
-    /// Moves the chain's clock on by one epoch of the vault and mines a block
+    /// Moves the chain's clock on to the start of the vault's next epoch and mines a block
     /// (<c>evm_increaseTime</c>, <c>evm_mine</c>: Hardhat's, also on a given dev chain), so that
     /// verifiers staked before are in the current epoch's draw snapshot: stake counts in draws
-    /// only from the epoch after it was added.
+    /// only from the epoch after it was added. To the start, not one epoch length on: a clock moved
+    /// by a whole epoch keeps its place in the epoch, and from near the end of one the wall clock
+    /// would carry it into the epoch after within seconds, under a caller that counts on a whole epoch.
     /// </summary>
     public async Task AdvanceEpochAsync(CancellationToken cancellationToken)
     {
         var epoch = await Deployer.EpochLengthAsync(cancellationToken).ConfigureAwait(false);
-        await Web3.Client.SendRequestAsync<object>("evm_increaseTime", null, (long)epoch).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var (_, now) = await Deployer.LatestBlockAsync(cancellationToken).ConfigureAwait(false);
+        var next = ((now / epoch) + 1) * epoch;
+        await Web3.Client.SendRequestAsync<object>("evm_increaseTime", null, (long)(next - now)).WaitAsync(cancellationToken).ConfigureAwait(false);
         await Web3.Client.SendRequestAsync<object>("evm_mine", null).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
