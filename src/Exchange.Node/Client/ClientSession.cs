@@ -417,11 +417,24 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     {
         ArgumentNullException.ThrowIfNull(job);
         var fees = await FeesAsync(cancellationToken).ConfigureAwait(false);
-        await EnsureBalanceAsync(fees.For(job.UnitPrice, job.TaskCount).ClientAuditFee, cancellationToken).ConfigureAwait(false);
-        var receipt = await Market.RequestAuditAsync(jobId, job, cancellationToken).ConfigureAwait(false);
-        GasUsed += receipt.GasUsed.Value;
-        return receipt.Decode<AuditRequestedEventDTO>().Single().Fee;
+        for (var attempt = 1; ; attempt++)
+        {
+            await EnsureBalanceAsync(fees.For(job.UnitPrice, job.TaskCount).ClientAuditFee, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var receipt = await Market.RequestAuditAsync(jobId, job, cancellationToken).ConfigureAwait(false);
+                GasUsed += receipt.GasUsed.Value;
+                return receipt.Decode<AuditRequestedEventDTO>().Single().Fee;
+            }
+            catch (ContractRevertException e) when (e.Revert.Name == InsufficientBalanceError && attempt < 3)
+            {
+                // Another session of this account (a second command, a script) spent the balance
+                // between the deposit and the request: deposit again.
+            }
+        }
     }
+
+    private const string InsufficientBalanceError = "JobMarketInsufficientBalance";
 
     /// <summary>The X25519 key <paramref name="provider"/> registered in the vault, which an encrypted job's secret is sealed to.</summary>
     /// <exception cref="InvalidOperationException">The provider registered none: only a public job can go to it.</exception>
