@@ -14,6 +14,7 @@ using Exchange.Core.Models;
 using Exchange.Core.Privacy;
 using Exchange.Core.Tensors;
 using Exchange.Node.Chain;
+using Exchange.Node.Hosting;
 using Exchange.Node.Offers;
 using Exchange.Node.Provider;
 using Nethereum.Signer;
@@ -30,6 +31,9 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
 {
     /// <summary>Tasks whose inputs are encoded, encrypted and uploaded together: a batch upload's worth.</summary>
     private const int UploadGroupTasks = BlobBatch.MaxBlobsPerRequest;
+
+    /// <summary>Groups encoded and not yet stored at once: the next is encoded and sent while the API still stores the one before.</summary>
+    private const int UploadGroupsInFlight = 2;
 
     private readonly Dictionary<BigInteger, AvailabilityCheck> _availability = [];
     private MarketParameters? _parameters;
@@ -90,38 +94,18 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
             // The next group is encoded and encrypted while the API stores this one, so that the
             // client's work and the API's overlap; at most two groups are held encoded at once,
             // whatever the job's size.
-            (int First, int Count, Task<Bytes32[]> Hashes)? pending = null;
-            try
-            {
-                for (var first = 0; first < slice.TaskCount; first += UploadGroupTasks)
+            var groups = Enumerable.Range(0, (slice.TaskCount + UploadGroupTasks - 1) / UploadGroupTasks)
+                .Select(g => (First: g * UploadGroupTasks, Count: Math.Min(UploadGroupTasks, slice.TaskCount - (g * UploadGroupTasks))));
+            await InOrderSteps.RunAsync(
+                groups, UploadGroupsInFlight,
+                group => api.PutBlobsAsync(Encode(tasks, slice.FirstTask + group.First, group.Count, group.First, cipher), cancellationToken),
+                (group, hashes) =>
                 {
-                    var count = Math.Min(UploadGroupTasks, slice.TaskCount - first);
-                    var payloads = Encode(tasks, slice.FirstTask + first, count, first, cipher);
-                    if (pending is { } previous)
-                    {
-                        pending = null;
-                        uploaded += Named(manifestTasks, previous.First, previous.Count, await previous.Hashes.ConfigureAwait(false));
-                        uploadedTasks?.Report(uploaded);
-                    }
-
-                    pending = (first, count, api.PutBlobsAsync(payloads, cancellationToken));
-                }
-
-                if (pending is { } last)
-                {
-                    pending = null;
-                    uploaded += Named(manifestTasks, last.First, last.Count, await last.Hashes.ConfigureAwait(false));
+                    uploaded += Named(manifestTasks, group.First, group.Count, hashes);
                     uploadedTasks?.Report(uploaded);
-                }
-            }
-            finally
-            {
-                if (pending is { } abandoned)
-                {
-                    // This preparation failed: its upload in flight ends before the error surfaces.
-                    await abandoned.Hashes.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
-                }
-            }
+                    return Task.CompletedTask;
+                },
+                cancellationToken).ConfigureAwait(false);
 
             var privacy = cipher?.Privacy(recipient!.Value, [.. manifestTasks.Select(t => t.InputHash)]);
             var manifest = new JobManifest(Card.ModelId, manifestTasks.ToArray(), privacy);
