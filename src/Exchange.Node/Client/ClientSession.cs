@@ -17,6 +17,7 @@ using Exchange.Node.Chain;
 using Exchange.Node.Hosting;
 using Exchange.Node.Offers;
 using Exchange.Node.Provider;
+using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Signer;
 
 namespace Exchange.Node.Client;
@@ -195,6 +196,8 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     /// Creates the jobs on chain, <paramref name="jobsPerTransaction"/> per <c>createJobs</c>, due
     /// <paramref name="deadlineAfter"/> from now, or later where an offer's <c>minTurnaround</c>
     /// (plus <see cref="TurnaroundSlack"/>) asks for more: the market refuses a job due sooner.
+    /// What the jobs cost is deposited first where the balance lacks it, and again where another
+    /// session of this account spent it meanwhile.
     /// </summary>
     public async Task<IReadOnlyList<ClientJob>> CreateAsync(
         IReadOnlyList<PreparedJob> jobs, TimeSpan deadlineAfter, int jobsPerTransaction, IProgress<int>? createdTasks, CancellationToken cancellationToken)
@@ -206,20 +209,22 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
         var tasks = 0;
         foreach (var chunk in jobs.Chunk(jobsPerTransaction))
         {
-            var (_, _, now) = await Market.ChainNowAsync(cancellationToken).ConfigureAwait(false);
-            var receipt = await Market.SendMarketAsync(new CreateJobsFunction
+            var receipt = await FundedAsync(await CostAsync(chunk, cancellationToken).ConfigureAwait(false), async () =>
             {
-                Requests = [.. chunk.Select(j => new JobRequestStruct
+                var (_, _, now) = await Market.ChainNowAsync(cancellationToken).ConfigureAwait(false);
+                return await Market.SendMarketAsync(new CreateJobsFunction
                 {
-                    Offer = j.Offer.Offer.ToStruct(),
-                    OfferSig = j.Offer.Signature,
-                    TaskCount = (uint)j.Slice.TaskCount,
-                    TasksRoot = j.TasksRoot.ToArray(),
-                    ManifestHash = j.Manifest.Hash.ToArray(),
-                    Deadline = now + DeadlineAfter(j.Offer, deadlineAfter),
-                })],
+                    Requests = [.. chunk.Select(j => new JobRequestStruct
+                    {
+                        Offer = j.Offer.Offer.ToStruct(),
+                        OfferSig = j.Offer.Signature,
+                        TaskCount = (uint)j.Slice.TaskCount,
+                        TasksRoot = j.TasksRoot.ToArray(),
+                        ManifestHash = j.Manifest.Hash.ToArray(),
+                        Deadline = now + DeadlineAfter(j.Offer, deadlineAfter),
+                    })],
+                }, cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
-            GasUsed += receipt.GasUsed.Value;
             var events = receipt.Decode<JobCreatedEventDTO>();
             for (var i = 0; i < chunk.Length; i++)
             {
@@ -401,24 +406,36 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     {
         ArgumentNullException.ThrowIfNull(job);
         var fees = await FeesAsync(cancellationToken).ConfigureAwait(false);
-        for (var attempt = 1; ; attempt++)
-        {
-            await EnsureBalanceAsync(fees.For(job.UnitPrice, job.TaskCount).ClientAuditFee, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var receipt = await Market.RequestAuditAsync(jobId, job, cancellationToken).ConfigureAwait(false);
-                GasUsed += receipt.GasUsed.Value;
-                return receipt.Decode<AuditRequestedEventDTO>().Single().Fee;
-            }
-            catch (ContractRevertException e) when (e.Revert.Name == InsufficientBalanceError && attempt < 3)
-            {
-                // Another session of this account (a second command, a script) spent the balance
-                // between the deposit and the request: deposit again.
-            }
-        }
+        var receipt = await FundedAsync(
+            fees.For(job.UnitPrice, job.TaskCount).ClientAuditFee, () => Market.RequestAuditAsync(jobId, job, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return receipt.Decode<AuditRequestedEventDTO>().Single().Fee;
     }
 
     private const string InsufficientBalanceError = "JobMarketInsufficientBalance";
+
+    /// <summary>
+    /// Sends a transaction that debits <paramref name="cost"/> from the client's market balance,
+    /// depositing what the balance lacks first. Another session of this account (a second command,
+    /// a script) may spend the balance between the deposit and the transaction, which the market
+    /// then refuses: the session deposits again and resends, twice at most.
+    /// </summary>
+    private async Task<TransactionReceipt> FundedAsync(BigInteger cost, Func<Task<TransactionReceipt>> send, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await EnsureBalanceAsync(cost, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var receipt = await send().ConfigureAwait(false);
+                GasUsed += receipt.GasUsed.Value;
+                return receipt;
+            }
+            catch (ContractRevertException e) when (e.Revert.Name == InsufficientBalanceError && attempt < 3)
+            {
+                // Spent meanwhile: deposit again.
+            }
+        }
+    }
 
     /// <summary>The X25519 key <paramref name="provider"/> registered in the vault, which an encrypted job's secret is sealed to.</summary>
     /// <exception cref="InvalidOperationException">The provider registered none: only a public job can go to it.</exception>
