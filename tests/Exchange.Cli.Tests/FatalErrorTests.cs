@@ -102,5 +102,12 @@ public sealed class FatalErrorTests : IDisposable
         CliAssert.FailsInOneLine(result, 2, $"${variable} must be an http(s) URL, not '{value}'");
     }
 
+    [Fact]
+    public async Task A_malformed_websocket_url_in_the_environment_is_one_line_naming_the_variable()
+    {
+        var result = await ExchangeCli.RunAsync(_folder.Path, new Dictionary<string, string> { ["EXCHANGE_WS"] = "http://127.0.0.1:8545" }, "client", "jobs", "--dev-account", "3");
+        CliAssert.FailsInOneLine(result, 2, "$EXCHANGE_WS must be a ws(s) URL, not 'http://127.0.0.1:8545'");
+    }
+
     private Task<ExchangeCli.Result> RunAsync(params string[] args) => ExchangeCli.RunAsync(_folder.Path, null, args);
 }

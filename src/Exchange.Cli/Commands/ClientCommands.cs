@@ -13,6 +13,7 @@ using Exchange.Node.Chain;
 using Exchange.Node.Client;
 using Exchange.Node.Hosting;
 using Exchange.Node.Offers;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace Exchange.Cli.Commands;
@@ -24,6 +25,12 @@ namespace Exchange.Cli.Commands;
 /// </summary>
 internal static class ClientCommands
 {
+    /// <summary>
+    /// The client's warnings (a log subscription lost), on stderr. Never disposed: a command runs
+    /// once per process, and the session logs until it ends.
+    /// </summary>
+    private static readonly ILoggerFactory Warnings = LoggerFactory.Create(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
+
     public static Command Build()
     {
         var client = new Command("client", "Buy inference: deposit, submit inputs as jobs, fetch verified outputs");
@@ -575,10 +582,11 @@ internal static class ClientCommands
     private static async Task<(ClientSession Session, ExchangeApiClient Api)> SessionAsync(ProviderAndVerifierOptions common, ParseResult parsed, string? model, CancellationToken ct, bool isPublic = false)
     {
         var key = common.Account.Resolve(parsed);
-        var market = await NodeFactory.ConnectAsync(common.ToNodeOptions(parsed), key, ct).ConfigureAwait(false);
+        var node = common.ToNodeOptions(parsed);
+        var market = await NodeFactory.ConnectAsync(node, key, ct).ConfigureAwait(false);
         var api = common.ApiClient(parsed).SignedBy(key);
         var card = model is null ? PlaceholderCard() : Registry().Resolve(model).Card;
-        return (new ClientSession(market, api, card, key, TimeProvider.System) { Public = isPublic }, api);
+        return (new ClientSession(market, api, card, key, TimeProvider.System) { Public = isPublic, WsUrl = node.WsUrl, Logger = Warnings.CreateLogger("client") }, api);
     }
 
     private static async Task<(ClientSession Session, ExchangeApiClient Api)> SessionForJobAsync(ProviderAndVerifierOptions common, ParseResult parsed, BigInteger id, CancellationToken ct)

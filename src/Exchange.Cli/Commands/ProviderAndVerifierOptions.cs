@@ -16,6 +16,8 @@ internal sealed class ProviderAndVerifierOptions
 
     public Option<Uri> Rpc { get; } = CommonOptions.Rpc();
 
+    public Option<Uri?> Ws { get; } = CommonOptions.Ws();
+
     public Option<Uri[]> Api { get; } = new("--api")
     {
         Description = $"Exchange API base URL; repeat for several (default: ${ApiVariable} or http://127.0.0.1:5080)",
@@ -49,6 +51,7 @@ internal sealed class ProviderAndVerifierOptions
     {
         Account.AddTo(command, accountRequired);
         command.Options.Add(Rpc);
+        command.Options.Add(Ws);
         command.Options.Add(Api);
         command.Options.Add(Data);
         command.Options.Add(Deployment);
@@ -58,6 +61,7 @@ internal sealed class ProviderAndVerifierOptions
     public NodeOptions ToNodeOptions(ParseResult parsed) => new()
     {
         RpcUrl = parsed.GetValue(Rpc),
+        WsUrl = parsed.GetValue(Ws),
         ApiUrls = [.. parsed.GetValue(Api)!.Select(WithSlash)],
         DataDirectory = parsed.GetValue(Data)!.FullName,
         Deployment = parsed.GetValue(Deployment)?.FullName,
@@ -77,6 +81,10 @@ internal sealed class ProviderAndVerifierOptions
     public static IEnumerable<KeyValuePair<string, string?>> AsConfiguration(NodeOptions node)
     {
         yield return new($"{Exchange.Node.Hosting.NodeOptions.Section}:{nameof(Exchange.Node.Hosting.NodeOptions.RpcUrl)}", node.RpcUrl?.ToString());
+        if (node.WsUrl is { } ws)
+        {
+            yield return new($"{Exchange.Node.Hosting.NodeOptions.Section}:{nameof(Exchange.Node.Hosting.NodeOptions.WsUrl)}", ws.ToString());
+        }
         for (var i = 0; i < node.ApiUrls.Count; i++)
         {
             yield return new($"{Exchange.Node.Hosting.NodeOptions.Section}:{nameof(Exchange.Node.Hosting.NodeOptions.ApiUrls)}:{i}", node.ApiUrls[i].ToString());

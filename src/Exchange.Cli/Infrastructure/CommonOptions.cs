@@ -28,6 +28,32 @@ internal static class CommonOptions
         },
     };
 
+    /// <summary>Environment variable that sets the chain's WebSocket endpoint when <c>--ws</c> is not given.</summary>
+    public const string WsVariable = "EXCHANGE_WS";
+
+    /// <summary>
+    /// The chain's WebSocket endpoint for log subscriptions: <c>--ws</c>, else $EXCHANGE_WS, else none
+    /// (the node or client then finds new jobs and results at its next poll).
+    /// </summary>
+    public static Option<Uri?> Ws() => new("--ws")
+    {
+        Description = $"WebSocket JSON-RPC endpoint of the chain node, to hear of new jobs and results at once instead of at the next poll (default: ${WsVariable}, else none; Hardhat serves it on the --rpc port as ws://)",
+        HelpName = "URL",
+        DefaultValueFactory = result => Environment.GetEnvironmentVariable(WsVariable) is { Length: > 0 } set ? WsUrl(result, set, $"${WsVariable}") : null,
+        CustomParser = result => WsUrl(result, result.Tokens.Single().Value, "--ws"),
+    };
+
+    private static Uri? WsUrl(System.CommandLine.Parsing.ArgumentResult result, string text, string source)
+    {
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "ws" or "wss")
+        {
+            return uri;
+        }
+
+        result.AddError($"{source} must be a ws(s) URL, not '{text}'");
+        return null;
+    }
+
     /// <summary>
     /// The http(s) URL in environment variable <paramref name="variable"/>, else <paramref name="fallback"/>;
     /// a malformed one is a parse error naming the variable (it was an unhandled exception with a stack trace).

@@ -107,6 +107,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         var deployment = network.Deployment;
         var deployments = network.DeploymentPath;
         var rpc = network.RpcUrl;
+        var ws = network.WsUrl;
         var apiUrl = network.ApiUrl;
         _log.DemoChain(rpc, data);
         _log.DemoDeployed(deployment.JobMarket, deployment.StakingVault, deployment.ComputeToken);
@@ -135,15 +136,15 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         {
             if (options.ProviderProcesses)
             {
-                providerProcesses.Add(await StartProviderProcessAsync(role, rpc, apiUrl, deployments, Path.Combine(data, role.Name), ct).ConfigureAwait(false));
+                providerProcesses.Add(await StartProviderProcessAsync(role, rpc, ws, apiUrl, deployments, Path.Combine(data, role.Name), ct).ConfigureAwait(false));
                 continue;
             }
 
-            var node = NodeOptionsFor(rpc, apiUrl, deployments, Path.Combine(data, role.Name));
+            var node = NodeOptionsFor(rpc, ws, apiUrl, deployments, Path.Combine(data, role.Name));
             var market = network.Market(role.Key);
             var provider = await NodeFactory.CreateProviderAsync(market, node, ProviderOptionsFor(role), role.Key, engine, apiClient, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
             await provider.StartAsync(ct).ConfigureAwait(false);
-            running.Add(Loop(provider.RunOnceAsync, role.Name, stopNodes.Token, provider.Rounds));
+            running.Add(Loop(provider.RunOnceAsync, role.Name, stopNodes.Token, provider.Rounds, NodeSubscription.For(node, provider.WakeFilters)));
         }
 
         // Verifiers deposit at start, as they stake, the bond of a challenge of the largest job the
@@ -154,14 +155,14 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         var bondReserve = (int)BigInteger.Min(1_000, BigInteger.Divide(court.ChallengerBond(parameters.Collateral(MarketParameters.Price(UnitPrice, (uint)largestJob))) + court.MinChallengerBond - 1, court.MinChallengerBond));
         foreach (var role in roles.Where(r => r.Kind == RoleKind.Verifier))
         {
-            var node = NodeOptionsFor(rpc, apiUrl, deployments, Path.Combine(data, role.Name));
+            var node = NodeOptionsFor(rpc, ws, apiUrl, deployments, Path.Combine(data, role.Name));
             var market = network.Market(role.Key);
             var verifierOptions = role.Mode == VerifierMode.Honest
                 ? new VerifierOptions { BondReserve = bondReserve }
                 : new VerifierOptions { BondReserve = bondReserve, Mode = role.Mode, Stake = MarketParameters.Tokens(options.DishonestVerifierStake).ToString(CultureInfo.InvariantCulture) };
             var verifier = await NodeFactory.CreateVerifierAsync(market, node, verifierOptions, role.Key, engine, apiClient, TimeProvider.System, logs.CreateLogger(role.Name), ct).ConfigureAwait(false);
             await verifier.StartAsync(ct).ConfigureAwait(false);
-            running.Add(Loop(verifier.RunOnceAsync, role.Name, stopNodes.Token, verifier.Rounds));
+            running.Add(Loop(verifier.RunOnceAsync, role.Name, stopNodes.Token, verifier.Rounds, NodeSubscription.For(node, verifier.WakeFilters)));
         }
 
         // Stake counts in draws from the epoch after it was added: move the clock on by one epoch so
@@ -174,7 +175,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var clientMarket = network.Market(client.Key);
             var clientApi = apiClient.SignedBy(client.Key);
             var card = engine.Registry.Resolve(options.Model).Card;
-            var session = new ClientSession(clientMarket, clientApi, card, client.Key, TimeProvider.System) { Public = options.Public };
+            var session = new ClientSession(clientMarket, clientApi, card, client.Key, TimeProvider.System) { Public = options.Public, WsUrl = ws, Logger = logs.CreateLogger(client.Name) };
             var silent = roles.Where(r => r.Kind == RoleKind.Silent).Select(r => SilentOffer(r, card.ModelId, clientMarket)).ToList();
             var offers = await OffersAsync(clientApi, card.ModelId, clientMarket, roles.Where(r => r.Kind == RoleKind.Provider).Select(r => r.Address).ToHashSet(StringComparer.OrdinalIgnoreCase), ct).ConfigureAwait(false);
             offers = [.. offers, .. silent];
@@ -406,7 +407,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             Seed = options.Seed,
         };
         var canary = await NodeFactory.CreateCanaryAsync(
-            NodeOptionsFor(rpc, api, deployments, Path.Combine(data, "canary")), canaryOptions, ProviderOptionsFor(provider), new CanaryKeys(client.Key, provider.Key),
+            NodeOptionsFor(rpc, null, api, deployments, Path.Combine(data, "canary")), canaryOptions, ProviderOptionsFor(provider), new CanaryKeys(client.Key, provider.Key),
             engine, apiClient, TimeProvider.System, logs.CreateLogger("canary"), ct).ConfigureAwait(false);
         await canary.StartAsync(ct).ConfigureAwait(false);
         return canary;
@@ -425,7 +426,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
     /// in-process provider gets (the model on its default device), and waits until it has published
     /// its offer. Its model store and other defaults live under its own folder.
     /// </summary>
-    private Task<RoleProcess> StartProviderProcessAsync(Role role, Uri rpc, Uri api, string deployments, string folder, CancellationToken ct)
+    private Task<RoleProcess> StartProviderProcessAsync(Role role, Uri rpc, Uri? ws, Uri api, string deployments, string folder, CancellationToken ct)
     {
         var provider = ProviderOptionsFor(role);
         string[] arguments =
@@ -436,6 +437,11 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             "--batch-size", Number(provider.BatchSize), "--deployment", deployments, "--data", folder,
         ];
         var poll = new Dictionary<string, string> { [$"{NodeOptions.Section}__{nameof(NodeOptions.PollIntervalMs)}"] = Number((int)Poll.TotalMilliseconds) };
+        if (ws is not null)
+        {
+            poll[$"{NodeOptions.Section}__{nameof(NodeOptions.WsUrl)}"] = ws.ToString();
+        }
+
         return new Operator(ExchangeProgram.Current(), Path.Combine(folder, "home"), rpc, api).StartAsync(role.Name, arguments, "offers", ProcessReadyWithin, ct, poll);
     }
 
@@ -469,9 +475,10 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             MarketParameters.Tokens(10_000),
             (provider.CollateralJobs + 1) * DeploymentOptions().Market.Collateral(MarketParameters.Price(UnitPrice, (uint)provider.MaxTasks)));
 
-    private static NodeOptions NodeOptionsFor(Uri rpc, Uri api, string deployments, string data) => new()
+    private static NodeOptions NodeOptionsFor(Uri rpc, Uri? ws, Uri api, string deployments, string data) => new()
     {
         RpcUrl = rpc,
+        WsUrl = ws,
         ApiUrls = [api],
         DataDirectory = data,
         Deployment = deployments,
@@ -495,12 +502,12 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         }
     }
 
-    private async Task Loop(Func<CancellationToken, Task> round, string name, CancellationToken ct, RoundSignal? wake = null)
+    private async Task Loop(Func<CancellationToken, Task> round, string name, CancellationToken ct, RoundSignal? wake = null, NodeSubscription? subscription = null)
     {
         var logger = logs.CreateLogger(name);
         try
         {
-            await NodeLoop.RunAsync(_ => Task.CompletedTask, round, Poll, TimeProvider.System, logger, ct, wake).ConfigureAwait(false);
+            await NodeLoop.RunAsync(_ => Task.CompletedTask, round, Poll, TimeProvider.System, logger, ct, wake, subscription).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

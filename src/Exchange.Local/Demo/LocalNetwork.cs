@@ -48,6 +48,9 @@ public sealed class LocalNetwork : IAsyncDisposable
     /// <summary>The chain's JSON-RPC endpoint.</summary>
     public Uri RpcUrl { get; }
 
+    /// <summary>The chain's WebSocket endpoint for log subscriptions when this network started the chain; null on a chain given by URL (its nodes poll).</summary>
+    public Uri? WsUrl => _hardhat?.WsUrl;
+
     /// <summary>Web3 for reads.</summary>
     public Web3 Web3 { get; }
 

@@ -24,6 +24,7 @@ public sealed class HardhatNode : IDisposable
         _process = process;
         Port = port;
         RpcUrl = new Uri($"http://127.0.0.1:{port}");
+        WsUrl = new Uri($"ws://127.0.0.1:{port}");
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
@@ -32,6 +33,9 @@ public sealed class HardhatNode : IDisposable
 
     /// <summary>The node's JSON-RPC endpoint.</summary>
     public Uri RpcUrl { get; }
+
+    /// <summary>The same endpoint over WebSocket, for subscriptions (Hardhat serves both on one port).</summary>
+    public Uri WsUrl { get; }
 
     /// <summary>Process id of the started <c>npx</c> (the node runs in its process tree).</summary>
     public int ProcessId => _process.Id;

@@ -4,6 +4,7 @@ using Exchange.Api.Client;
 using Exchange.Api.Client.Blobs;
 using Exchange.Chain.Bindings;
 using Exchange.Chain.Deployment;
+using Exchange.Chain.Indexing;
 using Exchange.Chain.Transactions;
 using Exchange.Core.Diagnostics;
 using Exchange.Core.Hashing;
@@ -17,6 +18,8 @@ using Exchange.Node.Chain;
 using Exchange.Node.Hosting;
 using Exchange.Node.Offers;
 using Exchange.Node.Provider;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Signer;
 
@@ -32,6 +35,9 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
 {
     /// <summary>Tasks whose inputs are encoded, encrypted and uploaded together: a batch upload's worth.</summary>
     private const int UploadGroupTasks = BlobBatch.MaxBlobsPerRequest;
+
+    /// <summary>Most job ids a wait's log subscription names; beyond it the subscription wakes on any job's logs.</summary>
+    public const int MaxJobsInFilter = 256;
 
     /// <summary>Groups encoded and not yet stored at once: the next is encoded and sent while the API still stores the one before.</summary>
     private const int UploadGroupsInFlight = 2;
@@ -50,6 +56,17 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     /// job is encrypted to its provider's registered key (docs/privacy.md).
     /// </summary>
     public bool Public { get; init; }
+
+    /// <summary>
+    /// The chain's WebSocket endpoint (<see cref="NodeOptions.WsUrl"/>), optional: with it
+    /// <see cref="WaitAsync(IReadOnlyList{ValueTuple{BigInteger, Job}}, IProgress{ClientProgress}?, TimeSpan, bool, CancellationToken)"/>
+    /// subscribes to its jobs' results and ends and reads them as soon as they are in a block, not
+    /// at its next poll.
+    /// </summary>
+    public Uri? WsUrl { get; init; }
+
+    /// <summary>Where the session logs what it does not fail for (a log subscription lost). Default: nowhere.</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 
     /// <summary>Gas used by this session's transactions so far.</summary>
     public BigInteger GasUsed { get; private set; }
@@ -271,6 +288,45 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
         ArgumentNullException.ThrowIfNull(jobs);
         var total = jobs.Sum(j => (int)j.Record.TaskCount);
         var statuses = jobs.ToDictionary(j => j.JobId, _ => JobStatus.Created);
+        var wake = new RoundSignal();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watching = WsUrl is { } url
+            ? LogSubscription.RunAsync(url, WakeFilters([.. jobs.Select(j => j.JobId)]), wake.Wake, Logger, stop.Token)
+            : Task.CompletedTask;
+        try
+        {
+            return await FollowAsync(jobs, statuses, total, progress, pollInterval, checkAvailability, wake, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await watching.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The logs that end a wait early: a result, a draw, a settlement, an expiry or a dispute's end
+    /// of one of <paramref name="jobIds"/> (of any job when there are more than
+    /// <see cref="MaxJobsInFilter"/>, to keep the filter small; a round then reads only its own).
+    /// </summary>
+    public IReadOnlyList<LogFilter> WakeFilters(IReadOnlyList<BigInteger> jobIds)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        IReadOnlyList<string>? ids = jobIds.Count <= MaxJobsInFilter ? [.. jobIds.Select(LogFilter.NumberTopic)] : null;
+        return
+        [
+            new([Market.Deployment.JobMarket], [
+                [LogFilter.EventTopic<ResultSubmittedEventDTO>(), LogFilter.EventTopic<DrawRecordedEventDTO>(),
+                 LogFilter.EventTopic<JobSettledEventDTO>(), LogFilter.EventTopic<JobExpiredEventDTO>()],
+                ids]),
+            new([Market.Deployment.AuditCourt], [[LogFilter.EventTopic<DisputeResolvedEventDTO>()], ids]),
+        ];
+    }
+
+    private async Task<IReadOnlyDictionary<BigInteger, JobStatus>> FollowAsync(
+        IReadOnlyList<(BigInteger JobId, Job Record)> jobs, Dictionary<BigInteger, JobStatus> statuses, int total, IProgress<ClientProgress>? progress,
+        TimeSpan pollInterval, bool checkAvailability, RoundSignal wake, CancellationToken cancellationToken)
+    {
         while (true)
         {
             foreach (var job in jobs.Where(j => !IsFinal(statuses[j.JobId])))
@@ -293,7 +349,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
                 return statuses;
             }
 
-            await Task.Delay(pollInterval, time, cancellationToken).ConfigureAwait(false);
+            await wake.PauseAsync(pollInterval, time, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -92,7 +92,7 @@ public static class JobLookup
     private static async Task<IReadOnlyList<ChainEvent>> LogsAsync(MarketClient market, BigInteger jobId, ulong from, ulong to, CancellationToken cancellationToken)
     {
         var decoder = new ChainEventDecoder(market.Deployment);
-        var topic = "0x" + jobId.ToByteArray(isUnsigned: true, isBigEndian: true).ToHex().PadLeft(64, '0');
+        var topic = LogFilter.NumberTopic(jobId);
         var range = new LogPollerOptions().BatchSize;
         var events = new List<ChainEvent>();
         for (var start = from; start <= to; start += range)

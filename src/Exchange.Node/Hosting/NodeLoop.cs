@@ -1,3 +1,4 @@
+using Exchange.Chain.Indexing;
 using Exchange.Core.Diagnostics;
 using Microsoft.Extensions.Logging;
 
@@ -5,27 +6,49 @@ namespace Exchange.Node.Hosting;
 
 /// <summary>
 /// The loop every node runs: start, then a round of work per poll interval until stopped, or sooner
-/// when the node's <see cref="RoundSignal"/> asks for one. A failed round is logged and retried next
-/// round (the chain or an API may be briefly away); the work queues make a repeated round harmless.
+/// when the node's <see cref="RoundSignal"/> asks for one: after a step of its own, or, with a log
+/// subscription, when a log it waits for is in a block (a job for a provider, an audit for a
+/// verifier). A failed round is logged and retried next round (the chain or an API may be briefly
+/// away); the work queues make a repeated round harmless.
 /// </summary>
 public static class NodeLoop
 {
     /// <summary>
     /// Runs <paramref name="start"/> (retried until it succeeds) and then <paramref name="round"/>
     /// every <paramref name="interval"/>, or as soon as <paramref name="wake"/> asks after a round.
+    /// With <paramref name="subscription"/> (and a <paramref name="wake"/>), the chain's logs that
+    /// match its filters wake the loop too, from the start to the end of the loop.
     /// </summary>
     public static async Task RunAsync(
         Func<CancellationToken, Task> start, Func<CancellationToken, Task> round, TimeSpan interval, TimeProvider time, ILogger logger, CancellationToken cancellationToken,
-        RoundSignal? wake = null)
+        RoundSignal? wake = null, NodeSubscription? subscription = null)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(round);
         ArgumentNullException.ThrowIfNull(logger);
-        await RetryAsync(start, "start", interval, time, logger, cancellationToken).ConfigureAwait(false);
-        while (!cancellationToken.IsCancellationRequested)
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task watching;
+        using (StageMeter.Measure(Stage.Polling))
         {
-            await RetryAsync(round, "round", interval, time, logger, cancellationToken).ConfigureAwait(false);
-            await PauseAsync(interval, time, wake, cancellationToken).ConfigureAwait(false);
+            // The subscription's reads are the node's polling, done sooner.
+            watching = wake is not null && subscription is { } s
+                ? LogSubscription.RunAsync(s.Url, s.Filters, wake.Wake, logger, stop.Token)
+                : Task.CompletedTask;
+        }
+
+        try
+        {
+            await RetryAsync(start, "start", interval, time, logger, cancellationToken).ConfigureAwait(false);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await RetryAsync(round, "round", interval, time, logger, cancellationToken).ConfigureAwait(false);
+                await PauseAsync(interval, time, wake, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await watching.ConfigureAwait(false);
         }
     }
 
@@ -38,14 +61,7 @@ public static class NodeLoop
             return;
         }
 
-        using var pause = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var delay = Task.Delay(interval, time, pause.Token);
-        var woken = wake.WaitAsync(pause.Token);
-        await Task.WhenAny(delay, woken).ConfigureAwait(false);
-        await pause.CancelAsync().ConfigureAwait(false);
-        // Both end here, the one that lost cancelled: its cancellation is expected, not an error.
-        await Task.WhenAll(delay, woken).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
+        await wake.PauseAsync(interval, time, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task RetryAsync(Func<CancellationToken, Task> step, string name, TimeSpan interval, TimeProvider time, ILogger logger, CancellationToken cancellationToken)

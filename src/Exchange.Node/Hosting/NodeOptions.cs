@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Exchange.Node.Hosting;
 
 /// <summary>What every node (provider or verifier) needs: the chain, the exchange APIs, its data folder. Section <c>Node</c>.</summary>
-public sealed class NodeOptions
+public sealed class NodeOptions : IValidatableObject
 {
     /// <summary>The configuration section.</summary>
     public const string Section = "Node";
@@ -11,6 +11,15 @@ public sealed class NodeOptions
     /// <summary>JSON-RPC endpoint of the chain. Required.</summary>
     [Required]
     public Uri? RpcUrl { get; set; }
+
+    /// <summary>
+    /// WebSocket JSON-RPC endpoint of the chain (<c>ws://</c> or <c>wss://</c>), optional. With it the
+    /// node subscribes to the logs it waits for (<c>eth_subscribe</c>) and starts a round as soon as
+    /// one is in a block; without it, or while the subscription is away, it finds them at its next
+    /// poll. Hardhat and Anvil serve it on the HTTP port; Geth on its own (<c>--ws</c>, 8546).
+    /// Default none.
+    /// </summary>
+    public Uri? WsUrl { get; set; }
 
     /// <summary>Base URLs of the exchange APIs (reads try them in order, writes go to all). At least one; required.</summary>
     [Required]
@@ -61,4 +70,13 @@ public sealed class NodeOptions
     /// <summary>A verifier's audits judged at once (each re-runs tasks of a job). Default 2.</summary>
     [Range(1, 256)]
     public int MaxConcurrentAudits { get; set; } = 2;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (WsUrl is { } url && (!url.IsAbsoluteUri || url.Scheme is not ("ws" or "wss")))
+        {
+            yield return new ValidationResult($"WsUrl must be a ws:// or wss:// URL, not '{url}'", [nameof(WsUrl)]);
+        }
+    }
 }

@@ -22,6 +22,7 @@ public sealed class ProviderService(
         var settings = node.Value;
         var market = await NodeFactory.ConnectAsync(settings, key, stoppingToken).ConfigureAwait(false);
         Node = await NodeFactory.CreateProviderAsync(market, settings, options.Value, key, engine, api, time, logger, stoppingToken).ConfigureAwait(false);
-        await NodeLoop.RunAsync(Node.StartAsync, Node.RunOnceAsync, TimeSpan.FromMilliseconds(settings.PollIntervalMs), time, logger, stoppingToken, Node.Rounds).ConfigureAwait(false);
+        await NodeLoop.RunAsync(Node.StartAsync, Node.RunOnceAsync, TimeSpan.FromMilliseconds(settings.PollIntervalMs), time, logger, stoppingToken, Node.Rounds,
+            NodeSubscription.For(settings, Node.WakeFilters)).ConfigureAwait(false);
     }
 }

@@ -123,6 +123,16 @@ public sealed class ProviderNode
     /// <summary>Asks the node's loop for a round at once: a check or computation ended, or jobs were accepted.</summary>
     public RoundSignal Rounds { get; } = new();
 
+    /// <summary>
+    /// The logs that wake the provider's loop (<see cref="NodeSubscription"/>): a job created for it,
+    /// which it checks and accepts, and any audit assigned, since it may hold that job's keys to reveal.
+    /// </summary>
+    public IReadOnlyList<LogFilter> WakeFilters =>
+    [
+        new([_market.Deployment.JobMarket], [[LogFilter.EventTopic<JobCreatedEventDTO>()], null, null, [LogFilter.AddressTopic(Address)]]),
+        new([_market.Deployment.AuditCourt], [[LogFilter.EventTopic<AuditAssignedEventDTO>()]]),
+    ];
+
     /// <summary>The work queue.</summary>
     public ProviderJobStore Jobs => _jobs;
 

@@ -85,6 +85,16 @@ public sealed class VerifierNode
     /// <summary>Asks the node's loop for a round at once: an audit's judging ended.</summary>
     public RoundSignal Rounds { get; } = new();
 
+    /// <summary>
+    /// The logs that wake the verifier's loop (<see cref="NodeSubscription"/>): an audit assigned to
+    /// it, and any committee drawn (its members are not indexed), whose windows are short.
+    /// </summary>
+    public IReadOnlyList<LogFilter> WakeFilters =>
+    [
+        new([_market.Deployment.AuditCourt], [[LogFilter.EventTopic<AuditAssignedEventDTO>()], null, [LogFilter.AddressTopic(Address)]]),
+        new([_market.Deployment.AuditCourt], [[LogFilter.EventTopic<CommitteeDrawnEventDTO>()]]),
+    ];
+
     /// <summary>The work queue.</summary>
     public VerifierWorkStore Work => _work;
 

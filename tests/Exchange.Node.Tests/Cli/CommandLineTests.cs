@@ -25,6 +25,8 @@ public sealed class CommandLineTests
     [InlineData("--unit-price", "provider", "run", "--dev-account", "1", "--unit-price", "cheap", "--rpc", NoChain)]
     [InlineData("--min-turnaround is seconds between 0 and", "provider", "run", "--dev-account", "1", "--min-turnaround", "-5", "--rpc", NoChain)]
     [InlineData("--api must be an http(s) URL", "verifier", "run", "--dev-account", "2", "--api", "ftp://x", "--rpc", NoChain)]
+    [InlineData("--ws must be a ws(s) URL, not 'http://127.0.0.1:8545/'", "provider", "run", "--dev-account", "1", "--ws", "http://127.0.0.1:8545/", "--rpc", NoChain)]
+    [InlineData("--ws must be a ws(s) URL, not 'nowhere'", "client", "wait", "3", "--ws", "nowhere", "--dev-account", "8", "--rpc", NoChain)]
     [InlineData("give the signing account", "provider", "run", "--rpc", NoChain)]
     [InlineData("--tasks-per-job must be auto or a whole number of at least 1, not 'big'", "demo", "--tasks-per-job", "big")]
     [InlineData("--tasks-per-job must be auto or a whole number of at least 1, not '0'", "client", "submit", "--model", "resnet18", "--input", "a.png", "--tasks-per-job", "0", "--dev-account", "8", "--rpc", NoChain)]

@@ -17,7 +17,7 @@ using Exchange.TestSupport;
 
 namespace Exchange.Node.Tests.Network;
 
-/// <summary><c>exchange client submit --wait</c> itself, as a user runs it, against a small live network.</summary>
+/// <summary><c>exchange client submit --wait</c> itself, as a user runs it (subscribed to its jobs' logs with <c>--ws</c>), against a small live network.</summary>
 [Trait("Lane", "Slow")]
 [Collection(NetworkTestGroup.Name)]
 public sealed class ClientSubmitCommandTests : IDisposable
@@ -33,7 +33,7 @@ public sealed class ClientSubmitCommandTests : IDisposable
     public async Task Submit_wait_refuses_a_non_image_input_without_a_transaction_then_writes_outputs_that_prove_into_the_result_roots()
     {
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
-        using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"));
+        using var provider = TestNetwork.StartProvider(network, Provider, _folder.File("provider"), 60, "--ws", network.WsUrl!.ToString());
         var images = WriteImages(3, 21);
         var notes = _folder.File("in/notes.txt");
         await File.WriteAllTextAsync(notes, "not an image");
@@ -150,7 +150,7 @@ public sealed class ClientSubmitCommandTests : IDisposable
     private Task<ExchangeCli.Result> Submit(LocalNetwork network, string[] args) => ExchangeCli.RunAsync(
         _folder.Path, new Dictionary<string, string> { ["EXCHANGE_MODEL_STORE"] = _folder.File("models") },
         [
-            "client", "submit", "--dev-account", Client.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(),
+            "client", "submit", "--dev-account", Client.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(), "--ws", network.WsUrl!.ToString(),
             "--api", network.ApiUrl.ToString(), "--deployment", network.DeploymentPath, "--model", TestNetwork.Model, "--input", .. args,
         ]);
 }

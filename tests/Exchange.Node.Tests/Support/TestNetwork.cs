@@ -66,12 +66,12 @@ public static class TestNetwork
     public static IReadOnlyDictionary<int, BigInteger> Funded(params int[] accounts) =>
         accounts.ToDictionary(a => a, _ => MarketParameters.Tokens(20_000));
 
-    /// <summary>A client session for dev account <paramref name="account"/>.</summary>
-    public static ClientSession Client(LocalNetwork network, int account)
+    /// <summary>A client session for dev account <paramref name="account"/>, subscribed to its jobs' logs at <paramref name="ws"/> when given.</summary>
+    public static ClientSession Client(LocalNetwork network, int account, Uri? ws = null)
     {
         var key = DevAccounts.Key(account);
         var card = new ModelRegistry(new ModelStore(Path.Combine(Path.GetTempPath(), "exchange-test-models"))).Resolve(Model).Card;
-        return new ClientSession(network.Market(key), network.Api(key), card, key, TimeProvider.System);
+        return new ClientSession(network.Market(key), network.Api(key), card, key, TimeProvider.System) { WsUrl = ws };
     }
 
     /// <summary>
