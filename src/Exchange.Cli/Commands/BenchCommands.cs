@@ -34,10 +34,11 @@ internal static class BenchCommands
         var warmUp = new Option<bool>("--warm-up") { Description = "Run one job to its settlement on the network first, so that the measured run finds its code compiled" };
         var providerProcesses = new Option<bool>("--provider-processes") { Description = "Run each provider as a process of its own (exchange provider run, the model on its default device), to report its memory and CPU apart" };
         var isPublic = new Option<bool>("--public") { Description = "Payloads in the clear, to compare with the default, encrypted run" };
+        var pollOnly = new Option<bool>("--poll-only") { Description = "The nodes and the client only poll, without log subscriptions, to compare with the default run" };
         var json = CommonOptions.Json();
         var command = new Command("e2e", "An honest local network (chain, API, providers, a verifier, a client) end to end: tasks/s from the first upload to the last settlement against the bare engine in the same run, gas and CPU per task by stage, peak memory")
         {
-            model, tasks, device, providers, perJob, warmUp, providerProcesses, isPublic, json,
+            model, tasks, device, providers, perJob, warmUp, providerProcesses, isPublic, pollOnly, json,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -51,6 +52,7 @@ internal static class BenchCommands
                 WarmUp = parsed.GetValue(warmUp),
                 ProviderProcesses = parsed.GetValue(providerProcesses),
                 Public = parsed.GetValue(isPublic),
+                PollOnly = parsed.GetValue(pollOnly),
             };
             if (options.Problem() is { } problem)
             {
@@ -86,7 +88,7 @@ internal static class BenchCommands
     private static void PrintEndToEnd(EndToEndResult result)
     {
         var cpu = result.CpuMsPerTask;
-        Output.Line($"{result.Model} on {result.Device}, {result.Tasks} tasks in jobs of {result.TasksPerJob} ({(result.JobSizeChosen ? "the client's choice" : "asked for")}), {result.Providers} provider(s){(result.WarmUp ? ", warmed up" : "")}{(result.Encrypted ? ", encrypted" : ", in the clear")}: "
+        Output.Line($"{result.Model} on {result.Device}, {result.Tasks} tasks in jobs of {result.TasksPerJob} ({(result.JobSizeChosen ? "the client's choice" : "asked for")}), {result.Providers} provider(s){(result.WarmUp ? ", warmed up" : "")}{(result.Subscribed ? "" : ", polling only")}{(result.Encrypted ? ", encrypted" : ", in the clear")}: "
             + $"{result.TasksPerSec:F1} tasks/s end to end, bare engine {result.BareTasksPerSec:F1}/s, ratio {result.Ratio:F3}; {result.GasPerTask:F0} gas/task");
         Output.Line("CPU ms per task");
         foreach (var (stage, ms) in new (string, double)[]

@@ -81,7 +81,7 @@ public static class EndToEndBenchmark
             var seconds = report.SinceFirstEntry.TryGetValue(Stage.Upload, out var since) ? since.TotalSeconds : report.Window.TotalSeconds;
             var rate = options.Tasks / seconds;
             return new EndToEndResult(
-                options.Model, bare.Device, options.Tasks, options.Providers, summary.TasksPerJob ?? options.TasksPerJob ?? 0, options.TasksPerJob is null, !options.Public, options.WarmUp, summary.Jobs.Settled,
+                options.Model, bare.Device, options.Tasks, options.Providers, summary.TasksPerJob ?? options.TasksPerJob ?? 0, options.TasksPerJob is null, !options.Public, options.WarmUp, !options.PollOnly, summary.Jobs.Settled,
                 Math.Round(seconds, 3), Math.Round(rate, 2), bare.BareTasksPerSec, Math.Round(rate / bare.BareTasksPerSec, 3), summary.GasPerTask,
                 PerTask(report, summary.ProviderProcesses, options.Tasks),
                 new PeakMemory(

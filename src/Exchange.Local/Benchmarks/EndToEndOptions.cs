@@ -35,6 +35,9 @@ public sealed record EndToEndOptions
     /// </summary>
     public bool ProviderProcesses { get; init; }
 
+    /// <summary>The nodes and the client only poll, without log subscriptions (<c>--poll-only</c>), to measure what the subscriptions save.</summary>
+    public bool PollOnly { get; init; }
+
     /// <summary>Payloads in the clear (<c>--public</c>), to measure what encryption costs against the default, encrypted run.</summary>
     public bool Public { get; init; }
 
@@ -64,6 +67,7 @@ public sealed record EndToEndOptions
         Verifiers = 1,
         Public = Public,
         ProviderProcesses = ProviderProcesses,
+        PollOnly = PollOnly,
         CheatRate = 0,
         Device = Device,
         DataDirectory = DataDirectory,

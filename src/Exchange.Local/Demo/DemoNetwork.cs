@@ -107,7 +107,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         var deployment = network.Deployment;
         var deployments = network.DeploymentPath;
         var rpc = network.RpcUrl;
-        var ws = network.WsUrl;
+        var ws = options.PollOnly ? null : network.WsUrl;
         var apiUrl = network.ApiUrl;
         _log.DemoChain(rpc, data);
         _log.DemoDeployed(deployment.JobMarket, deployment.StakingVault, deployment.ComputeToken);

@@ -65,6 +65,13 @@ public sealed record DemoOptions
     /// </summary>
     public bool ProviderProcesses { get; init; }
 
+    /// <summary>
+    /// The nodes and the client only poll (every 250 ms), as with a chain that serves no WebSocket
+    /// endpoint, instead of subscribing to the logs they wait for on the chain this network
+    /// started (<c>bench e2e --poll-only</c>, to measure what the subscriptions save). Default false.
+    /// </summary>
+    public bool PollOnly { get; init; }
+
     /// <summary>Where the providers and verifiers run the model. Default auto: CUDA when it loads, else the CPU.</summary>
     public DeviceSpec Device { get; init; } = DeviceSpec.Auto;
 

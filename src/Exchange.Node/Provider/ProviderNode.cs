@@ -124,13 +124,13 @@ public sealed class ProviderNode
     public RoundSignal Rounds { get; } = new();
 
     /// <summary>
-    /// The logs that wake the provider's loop (<see cref="NodeSubscription"/>): a job created for it,
-    /// which it checks and accepts, and any audit assigned, since it may hold that job's keys to reveal.
+    /// The logs that wake the provider's loop (<see cref="NodeSubscription"/>): a job created for it.
+    /// Only logs that name it: an audit's key reveal waits for the next poll rather than every
+    /// provider waking on every audit of the network (the assignment does not name the provider).
     /// </summary>
     public IReadOnlyList<LogFilter> WakeFilters =>
     [
         new([_market.Deployment.JobMarket], [[LogFilter.EventTopic<JobCreatedEventDTO>()], null, null, [LogFilter.AddressTopic(Address)]]),
-        new([_market.Deployment.AuditCourt], [[LogFilter.EventTopic<AuditAssignedEventDTO>()]]),
     ];
 
     /// <summary>The work queue.</summary>
