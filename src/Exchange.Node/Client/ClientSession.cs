@@ -290,8 +290,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
         var statuses = jobs.ToDictionary(j => j.JobId, _ => JobStatus.Created);
         var wake = new RoundSignal();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        // No jobs, nothing to wait for: the loop below returns at once.
-        var watching = WsUrl is { } url && jobs.Count > 0
+        var watching = WsUrl is { } url
             ? LogSubscription.RunAsync(url, WakeFilters([.. jobs.Select(j => j.JobId)]), wake.Wake, Logger, stop.Token)
             : Task.CompletedTask;
         try
