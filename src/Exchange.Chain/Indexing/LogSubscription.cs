@@ -38,7 +38,7 @@ public static partial class LogSubscription
     /// <param name="logger">Where the subscription's loss and return are logged.</param>
     /// <param name="cancellationToken">Ends the subscription.</param>
     /// <exception cref="ArgumentException"><paramref name="url"/> is not a WebSocket URL, there is no filter, or a filter names no contract.</exception>
-    public static async Task RunAsync(Uri url, IReadOnlyList<LogFilter> filters, Action onLog, ILogger logger, CancellationToken cancellationToken)
+    public static Task RunAsync(Uri url, IReadOnlyList<LogFilter> filters, Action onLog, ILogger logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(url);
         ArgumentNullException.ThrowIfNull(filters);
@@ -54,7 +54,13 @@ public static partial class LogSubscription
             throw new ArgumentException("a log subscription needs at least one filter, and each filter at least one contract address", nameof(filters));
         }
 
-        var requests = filters.Select((filter, i) => SubscribeRequest(filter, i + 1)).ToList();
+        // Checked here, not in the loop: a caller that starts the subscription beside its own work
+        // learns of a bad argument at once, not when it awaits the subscription at its end.
+        return RunCheckedAsync(url, [.. filters.Select((filter, i) => SubscribeRequest(filter, i + 1))], onLog, logger, cancellationToken);
+    }
+
+    private static async Task RunCheckedAsync(Uri url, List<byte[]> requests, Action onLog, ILogger logger, CancellationToken cancellationToken)
+    {
         for (var failures = 0; !cancellationToken.IsCancellationRequested;)
         {
             try

@@ -290,7 +290,8 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
         var statuses = jobs.ToDictionary(j => j.JobId, _ => JobStatus.Created);
         var wake = new RoundSignal();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watching = WsUrl is { } url
+        // No jobs, nothing to wait for: the loop below returns at once.
+        var watching = WsUrl is { } url && jobs.Count > 0
             ? LogSubscription.RunAsync(url, WakeFilters([.. jobs.Select(j => j.JobId)]), wake.Wake, Logger, stop.Token)
             : Task.CompletedTask;
         try
