@@ -82,8 +82,12 @@ public sealed class RestartTests : IDisposable
     public async Task A_verifier_killed_after_committing_its_vote_reveals_it_after_a_restart_with_the_kept_salt()
     {
         int[] others = [3, 4];
+        // Commit and reveal windows of 30 s, not 8: the verifier judges and commits within the first,
+        // and its restarted process (a cold start on a loaded two-core machine) reveals within the second.
+        var deployment = TestNetwork.Deployment(auditRateBps: 10_000);
+        deployment = deployment with { Court = deployment.Court with { CommitWindow = 30, RevealWindow = 30 } };
         await using var network = await LocalNetwork.StartAsync(
-            null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded([Provider, Verifier, Client, .. others]), _folder.File("net"), CancellationToken.None);
+            null, deployment, TestNetwork.Funded([Provider, Verifier, Client, .. others]), _folder.File("net"), CancellationToken.None);
         var members = others.ToDictionary(v => DevAccounts.Address(v), v => network.Market(DevAccounts.Key(v)), StringComparer.OrdinalIgnoreCase);
         foreach (var member in members.Values)
         {
