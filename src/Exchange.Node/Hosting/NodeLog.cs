@@ -18,6 +18,9 @@ internal static partial class NodeLog
     [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: computed {Tasks} tasks, {Falsified} falsified")]
     public static partial void JobComputed(this ILogger logger, BigInteger jobId, uint tasks, int falsified);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: its computation during the check failed; it is computed again once accepted: {Reason}")]
+    public static partial void EarlyComputationFailed(this ILogger logger, BigInteger jobId, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: refused: {Reason}")]
     public static partial void JobRefused(this ILogger logger, BigInteger jobId, string reason);
 

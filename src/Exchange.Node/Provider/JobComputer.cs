@@ -28,7 +28,8 @@ public sealed record ComputedResult(Bytes32 ResultRoot, Bytes32 OutputsHash, byt
 /// <summary>
 /// The provider's pipeline for one job: fetch the manifest and the inputs,
 /// checking every hash against what the chain committed to; run the tasks in batches; upload the
-/// outputs and the output manifest; sign the result root. Fetching and checking batch k + 1,
+/// outputs and the output manifest; sign the result root. The check before the acceptance reads
+/// ahead of the computation, which follows it batch by batch. Fetching and checking batch k + 1,
 /// running batch k and uploading batch k − 1 overlap, with at most <see cref="PipelineDepth"/>
 /// batches waiting between two stages, so that memory stays a few batches whatever the job's size.
 /// </summary>
@@ -61,49 +62,99 @@ public sealed class JobComputer(
     private readonly int _batchSize = Math.Max(1, batchSize);
 
     /// <summary>
-    /// Checks, before the provider accepts job <paramref name="jobId"/>, that it can do it: the model
-    /// is one it runs, the manifest is there and matches the record, and every input is there and
-    /// valid for the card (<see cref="Exchange.Core.Models.TaskInputs"/>: an input with NaN or no
-    /// rows is declined here, never computed and never judged). The inputs are fetched a batch at a
-    /// time and kept, as far as <see cref="CheckedInputs"/> allows, for the computation.
+    /// Checks job <paramref name="jobId"/> before the provider accepts it, and computes it meanwhile.
+    /// The check makes sure the provider can do the job: the model is one it runs, the manifest is
+    /// there and matches the record, and every input is there and valid for the card
+    /// (<see cref="Exchange.Core.Models.TaskInputs"/>: an input with NaN or no rows is declined here,
+    /// never computed and never judged). It reads the inputs as many at once as a batch read carries
+    /// and keeps them, as far as <see cref="CheckedInputs"/> allows, for the computation. Each batch's
+    /// computation starts as soon as the check has passed its tasks, so that the two passes over the
+    /// job overlap; <paramref name="onChecked"/> runs once every task has passed (the provider records
+    /// the job as checked and accepts it then), while the computation goes on.
     /// </summary>
-    /// <exception cref="JobInputException">The job's manifest or inputs are provably wrong or invalid (decline it).</exception>
-    public async Task CheckAsync(BigInteger jobId, Job job, CancellationToken cancellationToken)
+    /// <returns>The computed result, which the provider submits once the job is accepted.</returns>
+    /// <exception cref="JobInputException">The job's manifest or inputs are provably wrong or invalid (decline it); only before <paramref name="onChecked"/> ran.</exception>
+    /// <remarks>
+    /// A failure before <paramref name="onChecked"/> ran is the check's, and stops the computation;
+    /// one after it is the computation's, and the job is computed again once accepted. Computing
+    /// before the acceptance costs a provider the computation of a job it then declines, which a
+    /// client can cause only by paying for the job's creation (docs/nodes.md, <i>Provider</i>).
+    /// </remarks>
+    public async Task<ComputedResult> CheckAndComputeAsync(BigInteger jobId, Job job, Func<CancellationToken, Task> onChecked, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var runner = models.Find(job.ModelId) ?? throw new JobInputException($"job {jobId}: model {job.ModelId} is not one this provider runs");
+        ArgumentNullException.ThrowIfNull(onChecked);
+        var runner = RunnerOf(jobId, job);
         var manifest = await JobInputs.FetchManifestAsync(api, jobId, job, runner.Card, cancellationToken).ConfigureAwait(false);
         var cipher = PrivateJobs.OpenForProvider(jobId, manifest, encryptionKey);
+        var checkSize = Math.Max(_batchSize, BlobBatch.MaxBlobsPerRequest);
+        var chunks = manifest.Tasks.Chunk(checkSize).ToArray();
+        var passed = chunks.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var computation = ComputeAsync(jobId, job, runner, manifest, cipher, (tasks, ct) => WhenPassedAsync(passed, checkSize, tasks, ct), stop.Token);
         try
         {
             // The check runs no model: it reads as many tasks at once as a batch read carries, and
-            // decrypts and checks one batch while the next is on its way.
-            var chunks = manifest.Tasks.Chunk(Math.Max(_batchSize, BlobBatch.MaxBlobsPerRequest));
-            await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = CheckReadsInFlight, CancellationToken = cancellationToken }, async (chunk, ct) =>
-            {
-                var inputs = await FetchBatchAsync(jobId, chunk, runner, cipher, ct).ConfigureAwait(false);
-                for (var i = 0; i < chunk.Length; i++)
+            // decrypts and checks one chunk while the next is on its way.
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, chunks.Length), new ParallelOptions { MaxDegreeOfParallelism = CheckReadsInFlight, CancellationToken = cancellationToken }, async (c, ct) =>
                 {
-                    checkedInputs?.TryKeep(jobId, job.Deadline, chunk[i].Index, inputs[i]);
-                }
-            }).ConfigureAwait(false);
+                    var chunk = chunks[c];
+                    var inputs = await FetchBatchAsync(jobId, chunk, runner, cipher, ct).ConfigureAwait(false);
+                    for (var i = 0; i < chunk.Length; i++)
+                    {
+                        checkedInputs?.TryKeep(jobId, job.Deadline, chunk[i].Index, inputs[i]);
+                    }
+
+                    passed[c].SetResult();
+                }).ConfigureAwait(false);
+            await onChecked(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            // A job that fails its check is declined or checked again from the start.
+            // A job that fails its check is declined or checked again from the start: what the
+            // computation did so far is dropped with it.
+            await stop.CancelAsync().ConfigureAwait(false);
+            await ((Task)computation).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             checkedInputs?.Forget(jobId);
             throw;
         }
+
+        return await computation.ConfigureAwait(false);
     }
 
-    /// <summary>Computes job <paramref name="jobId"/>.</summary>
+    /// <summary>Computes job <paramref name="jobId"/> (accepted, its check done before: the inputs it kept are taken, the others fetched and checked again).</summary>
     /// <exception cref="JobInputException">The job's manifest or inputs are provably wrong (no retry helps).</exception>
     public async Task<ComputedResult> ComputeAsync(BigInteger jobId, Job job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var runner = models.Find(job.ModelId) ?? throw new JobInputException($"job {jobId}: model {job.ModelId} is not one this provider runs");
+        var runner = RunnerOf(jobId, job);
         var manifest = await JobInputs.FetchManifestAsync(api, jobId, job, runner.Card, cancellationToken).ConfigureAwait(false);
         var cipher = PrivateJobs.OpenForProvider(jobId, manifest, encryptionKey);
+        return await ComputeAsync(jobId, job, runner, manifest, cipher, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    private ModelRunner RunnerOf(BigInteger jobId, Job job) =>
+        models.Find(job.ModelId) ?? throw new JobInputException($"job {jobId}: model {job.ModelId} is not one this provider runs");
+
+    /// <summary>Waits until the check has passed every task of a batch (the chunks of <paramref name="checkSize"/> tasks that hold them).</summary>
+    private static async Task WhenPassedAsync(TaskCompletionSource[] passed, int checkSize, ManifestTask[] tasks, CancellationToken cancellationToken)
+    {
+        for (var c = tasks[0].Index / checkSize; c <= tasks[^1].Index / checkSize; c++)
+        {
+            await passed[c].Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs the job's pipeline: fetch (after <paramref name="checkedBefore"/>, when the check runs
+    /// beside it), compute, upload; then the output manifest, the result root and its signature.
+    /// </summary>
+    private async Task<ComputedResult> ComputeAsync(
+        BigInteger jobId, Job job, ModelRunner runner, JobManifest manifest, JobCipher? cipher,
+        Func<ManifestTask[], CancellationToken, Task>? checkedBefore, CancellationToken cancellationToken)
+    {
         var falsified = cheater.TasksToFalsify(jobId, job.Client, manifest.Tasks.Count);
         var outputs = new List<BlobRef[]>(manifest.Tasks.Count);
 
@@ -116,6 +167,11 @@ public sealed class JobComputer(
             {
                 foreach (var chunk in manifest.Tasks.Chunk(_batchSize))
                 {
+                    if (checkedBefore is not null)
+                    {
+                        await checkedBefore(chunk, ct).ConfigureAwait(false);
+                    }
+
                     await fetched.Writer.WriteAsync(new Batch(chunk, await FetchBatchAsync(jobId, chunk, runner, cipher, ct).ConfigureAwait(false)), ct).ConfigureAwait(false);
                 }
             }),

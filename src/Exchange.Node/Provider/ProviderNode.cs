@@ -306,14 +306,31 @@ public sealed class ProviderNode
         }
     }
 
-    /// <summary>Checks one job in its slot and records the outcome: checked, declined, or tried again after a back-off.</summary>
+    /// <summary>
+    /// Checks one job in its slot and records the outcome: checked, declined, or tried again after a
+    /// back-off. The job is computed meanwhile (<see cref="JobComputer.CheckAndComputeAsync"/>): the
+    /// next round accepts it as soon as it is checked, and its result is recorded with the row, to be
+    /// submitted once the acceptance is. A computation that fails after the check is done again once
+    /// the job is accepted, with that step's retries.
+    /// </summary>
     private async Task CheckJobAsync(ProviderJob job, CancellationToken cancellationToken)
     {
+        var passed = false;
         try
         {
-            await _computer.CheckAsync(job.JobId, job.Record, cancellationToken).ConfigureAwait(false);
-            await _jobs.MarkCheckedAsync(job.JobId, cancellationToken).ConfigureAwait(false);
-            _logger.JobChecked(job.JobId);
+            var result = await _computer.CheckAndComputeAsync(job.JobId, job.Record, async ct =>
+            {
+                await _jobs.MarkCheckedAsync(job.JobId, ct).ConfigureAwait(false);
+                passed = true;
+                _logger.JobChecked(job.JobId);
+                // Accepted at once, while the computation goes on.
+                Rounds.Wake();
+            }, cancellationToken).ConfigureAwait(false);
+            await RecordComputedAsync(job, result, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (passed && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            _logger.EarlyComputationFailed(job.JobId, e.Message);
         }
         catch (Exception e) when (e is JobInputException or ExchangeApiException { Status: System.Net.HttpStatusCode.NotFound })
         {
@@ -326,6 +343,13 @@ public sealed class ProviderNode
             var (_, now) = await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
             await RetryOrDeclineAsync(job, e.Message, now, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Records a job's result with its row (see <see cref="ProviderJobStore.MarkComputedAsync"/>) and logs it.</summary>
+    private async Task RecordComputedAsync(ProviderJob job, ComputedResult result, CancellationToken cancellationToken)
+    {
+        await _jobs.MarkComputedAsync(job.JobId, result.ResultRoot, result.OutputsHash, result.Signature, result.FalsifiedTasks.Count, cancellationToken).ConfigureAwait(false);
+        _logger.JobComputed(job.JobId, job.Record.TaskCount, result.FalsifiedTasks.Count);
     }
 
     private static string SlotOf(ProviderJob job) => job.JobId.ToString(CultureInfo.InvariantCulture);
@@ -522,8 +546,7 @@ public sealed class ProviderNode
         try
         {
             var result = await _computer.ComputeAsync(job.JobId, job.Record, cancellationToken).ConfigureAwait(false);
-            await _jobs.MarkComputedAsync(job.JobId, result.ResultRoot, result.OutputsHash, result.Signature, result.FalsifiedTasks.Count, cancellationToken).ConfigureAwait(false);
-            _logger.JobComputed(job.JobId, job.Record.TaskCount, result.FalsifiedTasks.Count);
+            await RecordComputedAsync(job, result, cancellationToken).ConfigureAwait(false);
         }
         catch (JobInputException e)
         {

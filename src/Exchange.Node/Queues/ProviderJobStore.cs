@@ -123,10 +123,14 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
             "UPDATE provider_jobs SET state = 'accepting', accept_tx = @tx, updated_at = @now WHERE job_id = @id AND state IN ('checked', 'accepting')",
             id => new { id, tx = txHash, now = Now() }, cancellationToken);
 
-    /// <summary>Records that the job is accepted on chain.</summary>
+    /// <summary>Records that the job is accepted on chain: it is computed next, or submitted next when its result was computed during its check.</summary>
     public Task MarkAcceptedAsync(BigInteger jobId, CancellationToken cancellationToken) =>
         UpdateAsync(
-            "UPDATE provider_jobs SET state = 'accepted', last_error = NULL, next_attempt_at = NULL, updated_at = @now WHERE job_id = @id AND state IN ('new', 'checked', 'accepting')",
+            """
+            UPDATE provider_jobs SET state = CASE WHEN result_root IS NULL THEN 'accepted' ELSE 'computed' END,
+                last_error = NULL, next_attempt_at = NULL, updated_at = @now
+            WHERE job_id = @id AND state IN ('new', 'checked', 'accepting')
+            """,
             new { id = Id(jobId), now = Now() }, cancellationToken);
 
     /// <summary>Puts a job whose acceptance never made it on chain back to checked, so that it is accepted again.</summary>
@@ -141,13 +145,19 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
             "UPDATE provider_jobs SET state = 'declined', last_error = @reason, updated_at = @now WHERE job_id = @id AND state IN ('new', 'checked', 'accepting')",
             new { id = Id(jobId), reason, now = Now() }, cancellationToken);
 
-    /// <summary>Records the computed, uploaded and signed result of an accepted job.</summary>
+    /// <summary>
+    /// Records the computed, uploaded and signed result of a job: an accepted job is then computed; a
+    /// job checked but not accepted yet keeps the result, and becomes computed when its acceptance is
+    /// recorded (<see cref="MarkAcceptedAsync"/>), so that a restart in between does not compute it again.
+    /// </summary>
     public Task MarkComputedAsync(BigInteger jobId, Bytes32 resultRoot, Bytes32 outputsHash, byte[] signature, int falsified, CancellationToken cancellationToken) =>
         UpdateAsync(
             """
-            UPDATE provider_jobs SET state = 'computed', result_root = @root, outputs_hash = @outputs, signature = @signature, falsified = @falsified,
-                last_error = NULL, next_attempt_at = NULL, updated_at = @now
-            WHERE job_id = @id AND state = 'accepted'
+            UPDATE provider_jobs SET state = CASE WHEN state = 'accepted' THEN 'computed' ELSE state END,
+                result_root = @root, outputs_hash = @outputs, signature = @signature, falsified = @falsified, updated_at = @now,
+                last_error = CASE WHEN state = 'accepted' THEN NULL ELSE last_error END,
+                next_attempt_at = CASE WHEN state = 'accepted' THEN NULL ELSE next_attempt_at END
+            WHERE job_id = @id AND state IN ('checked', 'accepting', 'accepted')
             """,
             new { id = Id(jobId), root = resultRoot.ToString(), outputs = outputsHash.ToString(), signature = Convert.ToHexStringLower(signature), falsified, now = Now() },
             cancellationToken);

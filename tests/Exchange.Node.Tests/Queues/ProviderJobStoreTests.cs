@@ -132,6 +132,35 @@ public sealed class ProviderJobStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_result_computed_during_the_check_waits_with_the_row_across_a_reopen_and_makes_the_job_computed_once_accepted()
+    {
+        var store = await OpenAsync();
+        await store.AddAsync(7, Created, default);
+        await store.AddAsync(8, Created, default);
+        await store.MarkCheckedAsync(7, default);
+        await store.MarkCheckedAsync(8, default);
+        await store.MarkComputedAsync(7, Keccak.Hash([4]), Keccak.Hash([5]), new byte[65], 1, default);
+        await store.MarkDeclinedAsync(8, "its deadline passed before it was accepted", default);
+        await store.MarkComputedAsync(8, Keccak.Hash([6]), Keccak.Hash([6]), new byte[65], 0, default);
+
+        var reopened = await OpenAsync();
+        var waiting = await reopened.FindAsync(7, default);
+        Assert.Equal(ProviderJobStore.Checked, waiting!.State);
+        Assert.Equal(Keccak.Hash([4]), waiting.ResultRoot);
+        await reopened.MarkAcceptingAsync([7], "0xacc", default);
+        await reopened.MarkAcceptUnsentAsync(7, "acceptance lost", default);
+        await reopened.MarkAcceptingAsync([7], "0xacc2", default);
+        await reopened.MarkAcceptedAsync(7, default);
+
+        var computed = Assert.Single(await reopened.ListDueAsync(ProviderJobStore.Computed, 10, default));
+        Assert.Equal((7, Keccak.Hash([5]), 1), ((int)computed.JobId, computed.OutputsHash, computed.Falsified));
+        Assert.Empty(await reopened.ListAsync(ProviderJobStore.Accepted, 10, default));
+        var declined = await reopened.FindAsync(8, default);
+        Assert.Equal(ProviderJobStore.Declined, declined!.State);
+        Assert.Null(declined.ResultRoot);
+    }
+
+    [Fact]
     public async Task A_broadcast_acceptance_survives_a_reopen_and_a_lost_one_goes_back_to_be_accepted_again()
     {
         var store = await OpenAsync();
