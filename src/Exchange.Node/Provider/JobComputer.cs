@@ -70,7 +70,8 @@ public sealed class JobComputer(
     /// and keeps them, as far as <see cref="CheckedInputs"/> allows, for the computation. Each batch's
     /// computation starts as soon as the check has passed its tasks, so that the two passes over the
     /// job overlap; <paramref name="onChecked"/> runs once every task has passed (the provider records
-    /// the job as checked and accepts it then), while the computation goes on.
+    /// the job as checked and accepts it then), while the computation goes on. With
+    /// <paramref name="overlap"/> false the computation starts only once <paramref name="onChecked"/> has run.
     /// </summary>
     /// <returns>The computed result, which the provider submits once the job is accepted.</returns>
     /// <exception cref="JobInputException">The job's manifest or inputs are provably wrong or invalid (decline it); only before <paramref name="onChecked"/> ran.</exception>
@@ -78,9 +79,10 @@ public sealed class JobComputer(
     /// A failure before <paramref name="onChecked"/> ran is the check's, and stops the computation;
     /// one after it is the computation's, and the job is computed again once accepted. Computing
     /// before the acceptance costs a provider the computation of a job it then declines, which a
-    /// client can cause only by paying for the job's creation (docs/nodes.md, <i>Provider</i>).
+    /// client can cause only by paying for the job's creation (docs/nodes.md, <i>Provider</i>); the
+    /// provider turns <paramref name="overlap"/> off for a client whose data it declined before.
     /// </remarks>
-    public async Task<ComputedResult> CheckAndComputeAsync(BigInteger jobId, Job job, Func<CancellationToken, Task> onChecked, CancellationToken cancellationToken)
+    public async Task<ComputedResult> CheckAndComputeAsync(BigInteger jobId, Job job, Func<CancellationToken, Task> onChecked, CancellationToken cancellationToken, bool overlap = true)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(onChecked);
@@ -90,9 +92,11 @@ public sealed class JobComputer(
         var checkSize = Math.Max(_batchSize, BlobBatch.MaxBlobsPerRequest);
         var chunks = manifest.Tasks.Chunk(checkSize).ToArray();
         var passed = chunks.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var jobChecked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var computation = ComputeAsync(jobId, job, runner, manifest, cipher, (tasks, ct) => WhenPassedAsync(passed, checkSize, tasks, ct), stop.Token);
+        var computation = ComputeAsync(
+            jobId, job, runner, manifest, cipher, overlap ? (tasks, ct) => WhenPassedAsync(passed, checkSize, tasks, ct) : (_, ct) => jobChecked.Task.WaitAsync(ct), stop.Token);
         try
         {
             // The check runs no model: it reads as many tasks at once as a batch read carries, and
@@ -110,6 +114,7 @@ public sealed class JobComputer(
                     passed[c].SetResult();
                 }).ConfigureAwait(false);
             await onChecked(cancellationToken).ConfigureAwait(false);
+            jobChecked.SetResult();
         }
         catch
         {

@@ -46,6 +46,9 @@ public sealed class ProviderNode
     /// <summary>The market's refusal of a result after the job's deadline.</summary>
     private const string DeadlinePassedError = "JobMarketDeadlinePassed";
 
+    /// <summary>Clients remembered at most in <see cref="_clientsWithBadData"/>; beyond, none is added until a restart.</summary>
+    private const int ClientsWithBadDataRemembered = 65_536;
+
     private readonly MarketClient _market;
     private readonly ExchangeApiClient _api;
     private readonly ProviderJobStore _jobs;
@@ -69,6 +72,11 @@ public sealed class ProviderNode
     // node's life (NSec keeps it in guarded memory).
     private readonly NSec.Cryptography.Key _encryptionKey;
     private readonly KeyRevealer _revealer;
+
+    // Clients a job of which was declined for invalid or missing data: their later jobs are
+    // computed only once checked, so that a client cannot have the provider compute, for the price
+    // of a job's creation, job after job it then declines (docs/nodes.md). In memory, bounded.
+    private readonly HashSet<string> _clientsWithBadData = new(StringComparer.OrdinalIgnoreCase);
 
     // Whether the selected draw of a submitted job names a verifier (whose verdict the job waits
     // for). Kept in memory: a restart asks the court again.
@@ -318,6 +326,12 @@ public sealed class ProviderNode
         var passed = false;
         try
         {
+            bool overlap;
+            lock (_clientsWithBadData)
+            {
+                overlap = !_clientsWithBadData.Contains(job.Record.Client);
+            }
+
             var result = await _computer.CheckAndComputeAsync(job.JobId, job.Record, async ct =>
             {
                 await _jobs.MarkCheckedAsync(job.JobId, ct).ConfigureAwait(false);
@@ -325,7 +339,7 @@ public sealed class ProviderNode
                 _logger.JobChecked(job.JobId);
                 // Accepted at once, while the computation goes on.
                 Rounds.Wake();
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken, overlap).ConfigureAwait(false);
             await RecordComputedAsync(job, result, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (passed && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
@@ -334,6 +348,14 @@ public sealed class ProviderNode
         }
         catch (Exception e) when (e is JobInputException or ExchangeApiException { Status: System.Net.HttpStatusCode.NotFound })
         {
+            lock (_clientsWithBadData)
+            {
+                if (_clientsWithBadData.Count < ClientsWithBadDataRemembered)
+                {
+                    _clientsWithBadData.Add(job.Record.Client);
+                }
+            }
+
             await DeclineAsync(job, e.Message, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -24,7 +24,8 @@ namespace Exchange.Node.Tests.Network;
 /// A provider computes a job while it checks it (<see cref="JobComputer.CheckAndComputeAsync"/>):
 /// each batch's computation follows the check of its tasks, the whole job can be computed before the
 /// check's last step, the result is the one a computation after the check gets, and a job that fails
-/// its check stops its computation and leaves no inputs held.
+/// its check stops its computation and leaves no inputs held. Without the overlap (the provider's
+/// choice for a client whose data it declined before) the computation starts once the check has ended.
 /// </summary>
 [Trait("Lane", "Slow")]
 [Collection(NetworkTestGroup.Name)]
@@ -39,7 +40,7 @@ public sealed class CheckAndComputeTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public async Task The_computation_runs_during_the_check_and_gets_the_result_of_a_computation_after_it()
+    public async Task The_computation_runs_during_the_check_unless_told_not_to_and_gets_the_result_of_a_computation_after_it()
     {
         await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
         await using var engine = new InferenceEngine(new ModelRegistry(new ModelStore(Path.Combine(Path.GetTempPath(), "exchange-test-models"))));
@@ -70,12 +71,24 @@ public sealed class CheckAndComputeTests : IDisposable
         Assert.Equal(after.OutputsHash, result.OutputsHash);
         Assert.Equal(after.Signature, result.Signature);
         Assert.Equal(0, kept.Bytes);
+
+        // Without the overlap (a client whose data was declined before) the computation waits for the check's last step.
+        var held = new CheckedInputs(1L << 30, TimeProvider.System);
+        var late = await Computer(network, engine, held).CheckAndComputeAsync(id, job, async ct =>
+        {
+            var atCheck = held.Bytes;
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            Assert.Equal(8L * 3 * 224 * 224 * sizeof(float), atCheck);
+            Assert.True(held.Bytes == atCheck, $"the computation took {atCheck - held.Bytes} bytes of checked inputs before the check's last step ended");
+        }, CancellationToken.None, overlap: false).WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.Equal(after.ResultRoot, late.ResultRoot);
+        Assert.Equal(0, held.Bytes);
     }
 
     [Fact]
     public async Task A_job_whose_input_fails_the_check_after_the_computation_began_stops_it_and_keeps_nothing()
     {
-        await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Client), _folder.File("net"), CancellationToken.None);
+        await using var network = await LocalNetwork.StartAsync(null, TestNetwork.Deployment(auditRateBps: 10_000), TestNetwork.Funded(Provider, Client), _folder.File("net"), CancellationToken.None);
         await using var engine = new InferenceEngine(new ModelRegistry(new ModelStore(Path.Combine(Path.GetTempPath(), "exchange-test-models"))));
         var client = TestNetwork.Client(network, Client);
         var image = ClientTask.FromImage("image.png", SyntheticImages.Png(1, 4, 224, 224)[0], client.Card).Inputs[0];
