@@ -367,11 +367,13 @@ public sealed class ProviderNode
         }
     }
 
-    /// <summary>Records a job's result with its row (see <see cref="ProviderJobStore.MarkComputedAsync"/>) and logs it.</summary>
+    /// <summary>Records a job's result with its row (see <see cref="ProviderJobStore.MarkComputedAsync"/>) and logs it, unless the job was declined or ended meanwhile.</summary>
     private async Task RecordComputedAsync(ProviderJob job, ComputedResult result, CancellationToken cancellationToken)
     {
-        await _jobs.MarkComputedAsync(job.JobId, result.ResultRoot, result.OutputsHash, result.Signature, result.FalsifiedTasks.Count, cancellationToken).ConfigureAwait(false);
-        _logger.JobComputed(job.JobId, job.Record.TaskCount, result.FalsifiedTasks.Count);
+        if (await _jobs.MarkComputedAsync(job.JobId, result.ResultRoot, result.OutputsHash, result.Signature, result.FalsifiedTasks.Count, cancellationToken).ConfigureAwait(false))
+        {
+            _logger.JobComputed(job.JobId, job.Record.TaskCount, result.FalsifiedTasks.Count);
+        }
     }
 
     private static string SlotOf(ProviderJob job) => job.JobId.ToString(CultureInfo.InvariantCulture);

@@ -150,8 +150,9 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
     /// job checked but not accepted yet keeps the result, and becomes computed when its acceptance is
     /// recorded (<see cref="MarkAcceptedAsync"/>), so that a restart in between does not compute it again.
     /// </summary>
-    public Task MarkComputedAsync(BigInteger jobId, Bytes32 resultRoot, Bytes32 outputsHash, byte[] signature, int falsified, CancellationToken cancellationToken) =>
-        UpdateAsync(
+    /// <returns>False when the row is in no such state (declined, or ended, meanwhile): nothing was written.</returns>
+    public async Task<bool> MarkComputedAsync(BigInteger jobId, Bytes32 resultRoot, Bytes32 outputsHash, byte[] signature, int falsified, CancellationToken cancellationToken) =>
+        await UpdateAsync(
             """
             UPDATE provider_jobs SET state = CASE WHEN state = 'accepted' THEN 'computed' ELSE state END,
                 result_root = @root, outputs_hash = @outputs, signature = @signature, falsified = @falsified, updated_at = @now,
@@ -160,7 +161,7 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
             WHERE job_id = @id AND state IN ('checked', 'accepting', 'accepted')
             """,
             new { id = Id(jobId), root = resultRoot.ToString(), outputs = outputsHash.ToString(), signature = Convert.ToHexStringLower(signature), falsified, now = Now() },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false) > 0;
 
     /// <summary>Records the hash of the transaction that carries these jobs' results, before waiting for it.</summary>
     public Task MarkSubmittingAsync(IReadOnlyList<BigInteger> jobIds, string txHash, CancellationToken cancellationToken) =>
@@ -211,10 +212,11 @@ public sealed class ProviderJobStore(NodeDatabase database, TimeProvider time)
             "UPDATE provider_jobs SET state = 'failed', last_error = @error, updated_at = @now WHERE job_id = @id AND state = 'accepted'",
             new { id = Id(jobId), error, now = Now() }, cancellationToken);
 
-    private async Task UpdateAsync(string sql, object parameters, CancellationToken cancellationToken)
+    /// <returns>The rows changed.</returns>
+    private async Task<int> UpdateAsync(string sql, object parameters, CancellationToken cancellationToken)
     {
         await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     private async Task UpdateManyAsync(IReadOnlyList<BigInteger> jobIds, string sql, Func<string, object> parameters, CancellationToken cancellationToken)

@@ -139,9 +139,9 @@ public sealed class ProviderJobStoreTests : IDisposable
         await store.AddAsync(8, Created, default);
         await store.MarkCheckedAsync(7, default);
         await store.MarkCheckedAsync(8, default);
-        await store.MarkComputedAsync(7, Keccak.Hash([4]), Keccak.Hash([5]), new byte[65], 1, default);
+        Assert.True(await store.MarkComputedAsync(7, Keccak.Hash([4]), Keccak.Hash([5]), new byte[65], 1, default));
         await store.MarkDeclinedAsync(8, "its deadline passed before it was accepted", default);
-        await store.MarkComputedAsync(8, Keccak.Hash([6]), Keccak.Hash([6]), new byte[65], 0, default);
+        Assert.False(await store.MarkComputedAsync(8, Keccak.Hash([6]), Keccak.Hash([6]), new byte[65], 0, default));
 
         var reopened = await OpenAsync();
         var waiting = await reopened.FindAsync(7, default);
