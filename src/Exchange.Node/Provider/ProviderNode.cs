@@ -323,6 +323,11 @@ public sealed class ProviderNode
     /// </summary>
     private async Task CheckJobAsync(ProviderJob job, CancellationToken cancellationToken)
     {
+        if (!await IsStillAsync(job, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var passed = false;
         try
         {
@@ -375,6 +380,17 @@ public sealed class ProviderNode
             _logger.JobComputed(job.JobId, job.Record.TaskCount, result.FalsifiedTasks.Count);
         }
     }
+
+    /// <summary>
+    /// Whether the job's row is still as a round listed it: same state, no retry recorded since. A
+    /// round lists its rows before it starts their steps, and a step of the same job may end in
+    /// between: the check's computation records its result and frees the slot just after the compute
+    /// step listed the job as accepted, or a failed step records its back-off. Read again in the slot,
+    /// where no other step of the job runs, the row says whether the step is still due, so that a job
+    /// is never computed twice nor tried again before its back-off.
+    /// </summary>
+    private async Task<bool> IsStillAsync(ProviderJob job, CancellationToken cancellationToken) =>
+        await _jobs.FindAsync(job.JobId, cancellationToken).ConfigureAwait(false) is { } now && now.State == job.State && now.Attempts == job.Attempts;
 
     private static string SlotOf(ProviderJob job) => job.JobId.ToString(CultureInfo.InvariantCulture);
 
@@ -567,6 +583,11 @@ public sealed class ProviderNode
     /// <summary>Computes one job in its slot and records the outcome: computed, failed, or tried again after a back-off.</summary>
     private async Task ComputeJobAsync(ProviderJob job, CancellationToken cancellationToken)
     {
+        if (!await IsStillAsync(job, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         try
         {
             var result = await _computer.ComputeAsync(job.JobId, job.Record, cancellationToken).ConfigureAwait(false);
