@@ -21,6 +21,9 @@ internal static partial class NodeLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: its computation during the check failed; it is computed again once accepted: {Reason}")]
     public static partial void EarlyComputationFailed(this ILogger logger, BigInteger jobId, string reason);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId}: computed only after its check: its client {Client} sent a job with invalid or missing data before")]
+    public static partial void ComputedAfterCheck(this ILogger logger, BigInteger jobId, string client);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: refused: {Reason}")]
     public static partial void JobRefused(this ILogger logger, BigInteger jobId, string reason);
 

@@ -337,6 +337,11 @@ public sealed class ProviderNode
                 overlap = !_clientsWithBadData.Contains(job.Record.Client);
             }
 
+            if (!overlap)
+            {
+                _logger.ComputedAfterCheck(job.JobId, job.Record.Client);
+            }
+
             var result = await _computer.CheckAndComputeAsync(job.JobId, job.Record, async ct =>
             {
                 await _jobs.MarkCheckedAsync(job.JobId, ct).ConfigureAwait(false);

@@ -58,6 +58,8 @@ public sealed class ClientSubmitCommandTests : IDisposable
         Assert.Equal(2, summary.RootElement.GetProperty("tasksPerJob").GetInt32());
         Assert.Equal(2, summary.RootElement.GetProperty("settled").GetInt32());
         Assert.Equal(3, summary.RootElement.GetProperty("outputsWritten").GetInt32());
+        // A client that never sent bad data has its jobs computed during their check.
+        Assert.False(provider.Wrote("computed only after its check"), provider.Tail());
         var jobIds = summary.RootElement.GetProperty("jobIds").EnumerateArray().Select(j => BigInteger.Parse(j.GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(2, jobIds.Count);
 

@@ -8,6 +8,9 @@ public sealed class NodeProcess : IDisposable
     private readonly Process _process;
     private readonly Queue<string> _tail = new();
 
+    // Every line, for tests that look for one that scrolled out of the tail: test nodes live for minutes.
+    private readonly List<string> _written = [];
+
     private NodeProcess(Process process) => _process = process;
 
     /// <summary>Starts <c>dotnet exchange.dll args…</c>.</summary>
@@ -39,6 +42,15 @@ public sealed class NodeProcess : IDisposable
         }
     }
 
+    /// <summary>Whether any line the process wrote so far contains <paramref name="text"/> (case-insensitive).</summary>
+    public bool Wrote(string text)
+    {
+        lock (_tail)
+        {
+            return _written.Any(line => line.Contains(text, StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
     /// <summary>SIGKILL: no shutdown code runs, exactly like <c>kill -9</c>.</summary>
     public void KillHard()
     {
@@ -65,6 +77,7 @@ public sealed class NodeProcess : IDisposable
 
         lock (_tail)
         {
+            _written.Add(line);
             _tail.Enqueue(line);
             while (_tail.Count > 40)
             {
