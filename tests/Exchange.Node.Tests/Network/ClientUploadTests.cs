@@ -32,7 +32,7 @@ public sealed class ClientUploadTests : IDisposable
         var tasks = SyntheticImages.Png(130, 7, 32, 32).Select((png, i) => ClientTask.FromImage($"image-{i}.png", png, client.Card)).ToList();
         var progress = new List<int>();
 
-        var prepared = await client.PrepareAsync(tasks, [offer], tasks.Count, new SynchronousProgress(progress.Add), CancellationToken.None);
+        var prepared = await client.PrepareAsync(tasks, [offer], tasks.Count, new SynchronousProgress<int>(progress.Add), CancellationToken.None);
 
         Assert.Equal([130], prepared.Select(p => p.Slice.TaskCount));
         var job = prepared[0];
@@ -45,11 +45,5 @@ public sealed class ClientUploadTests : IDisposable
             Assert.True(cipher.Task(i).TryDecryptInput(0, stored[i], out var input), $"task {i}'s input does not open under task {i}'s key");
             Assert.Equal(Npy.Write(tasks[i].Inputs[0]), input);
         }
-    }
-
-    /// <summary>Reports on the reporting thread, in order (<see cref="Progress{T}"/> posts to the thread pool).</summary>
-    private sealed class SynchronousProgress(Action<int> report) : IProgress<int>
-    {
-        public void Report(int value) => report(value);
     }
 }

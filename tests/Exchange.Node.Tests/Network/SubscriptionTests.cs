@@ -64,7 +64,7 @@ public sealed class SubscriptionTests : IDisposable
         var clock = Stopwatch.StartNew();
         var computed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var waiting = new CancellationTokenSource();
-        var wait = client.WaitAsync([job], new Reports(p => { if (p.Computed == p.Total) computed.TrySetResult(); }), Poll, waiting.Token);
+        var wait = client.WaitAsync([job], new SynchronousProgress<ClientProgress>(p => { if (p.Computed == p.Total) computed.TrySetResult(); }), Poll, waiting.Token);
         await computed.Task.WaitAsync(TimeSpan.FromSeconds(45));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the result was seen after {clock.Elapsed.TotalSeconds:0.0} s");
@@ -73,11 +73,5 @@ public sealed class SubscriptionTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop);
-    }
-
-    /// <summary>Reports on the reporting thread (<see cref="Progress{T}"/> posts to the thread pool).</summary>
-    private sealed class Reports(Action<ClientProgress> report) : IProgress<ClientProgress>
-    {
-        public void Report(ClientProgress value) => report(value);
     }
 }
