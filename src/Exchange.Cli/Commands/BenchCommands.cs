@@ -31,7 +31,7 @@ internal static class BenchCommands
         var device = ModelCommands.DeviceOption();
         var providers = new Option<int>("--providers") { Description = "Honest providers (default 1)", HelpName = "P", DefaultValueFactory = _ => 1 };
         var perJob = ClientCommands.TasksPerJob();
-        var warmUp = new Option<bool>("--warm-up") { Description = "Run one job to its settlement on the network first, so that the measured run finds its code compiled" };
+        var warmUp = new Option<bool>("--warm-up") { Description = "Run one job of the run's size (1,024 tasks at most, or --tasks-per-job) to its settlement on the network first, so that the measured run finds its code compiled" };
         var providerProcesses = new Option<bool>("--provider-processes") { Description = "Run each provider as a process of its own (exchange provider run, the model on its default device), to report its memory and CPU apart" };
         var isPublic = new Option<bool>("--public") { Description = "Payloads in the clear, to compare with the default, encrypted run" };
         var pollOnly = new Option<bool>("--poll-only") { Description = "The nodes and the client only poll, without log subscriptions, to compare with the default run" };
