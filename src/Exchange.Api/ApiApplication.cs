@@ -9,10 +9,17 @@ namespace Exchange.Api;
 /// <summary>The API's table of contents: what it registers, which middleware runs, which routes it maps.</summary>
 public static class ApiApplication
 {
+    /// <summary>The host setting that reads <c>appsettings.json</c> without watching the folder it is in.</summary>
+    public const string NoConfigurationReload = "--hostBuilder:reloadConfigOnChange=false";
+
     /// <summary>Builds the application; configuration comes from <paramref name="args"/> (e.g. <c>--Api:DataDirectory</c>), the environment and appsettings.</summary>
     public static WebApplication Create(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json is read once, at start, and not watched: watching it watches the working
+        // directory and every folder below it (one inotify watch each, an event for each write to a
+        // file there), the whole file system for a service started in / as systemd starts them. The
+        // options are validated at start and never reloaded. Later arguments still override this one.
+        var builder = WebApplication.CreateBuilder([NoConfigurationReload, .. args]);
 
         builder.AddApiDefaults();
         builder.AddExchangeServices();

@@ -25,7 +25,8 @@ internal static class NodeHost
         DataFolder.RequireWritable(node.DataDirectory);
         var rpc = node.RpcUrl!;
         DeploymentFile.Read(node.Deployment, await ChainConnect.ChainIdAsync(ChainConnect.Web3(rpc), rpc, cancellationToken).ConfigureAwait(false));
-        var builder = Host.CreateApplicationBuilder([]);
+        // appsettings.json read once, not watched (see ApiApplication.Create): a node is configured by its options.
+        var builder = Host.CreateApplicationBuilder([Exchange.Api.ApiApplication.NoConfigurationReload]);
         builder.Configuration.AddInMemoryCollection(Commands.ProviderAndVerifierOptions.AsConfiguration(node).Concat(configuration));
         if (!verbose)
         {

@@ -13,12 +13,19 @@ public sealed class NodeProcess : IDisposable
 
     private NodeProcess(Process process) => _process = process;
 
-    /// <summary>Starts <c>dotnet exchange.dll args…</c>.</summary>
-    public static NodeProcess Start(params string[] args)
+    /// <summary>The process's id, to read what the kernel knows of it under <c>/proc</c>.</summary>
+    public int Id => _process.Id;
+
+    /// <summary>Starts <c>dotnet exchange.dll args…</c> in the test's working directory.</summary>
+    public static NodeProcess Start(params string[] args) => StartIn(null, args);
+
+    /// <summary>Starts <c>dotnet exchange.dll args…</c> in <paramref name="workingDirectory"/> (the test's own when null).</summary>
+    public static NodeProcess StartIn(string? workingDirectory, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "exchange.dll");
         var start = new ProcessStartInfo("dotnet", [dll, .. args])
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
