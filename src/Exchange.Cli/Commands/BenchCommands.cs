@@ -88,7 +88,7 @@ internal static class BenchCommands
     private static void PrintEndToEnd(EndToEndResult result)
     {
         var cpu = result.CpuMsPerTask;
-        Output.Line($"{result.Model} on {result.Device}, {result.Tasks} tasks in jobs of {result.TasksPerJob} ({(result.JobSizeChosen ? "the client's choice" : "asked for")}), {result.Providers} provider(s){(result.WarmUp ? ", warmed up" : "")}{(result.Subscribed ? "" : ", polling only")}{(result.Encrypted ? ", encrypted" : ", in the clear")}: "
+        Output.Line($"{result.Model} on {result.Device}, {result.Tasks} tasks in jobs of {result.TasksPerJob} ({(result.JobSizeChosen ? "the client's choice" : "asked for")}), {result.Providers} provider(s){(result.WarmUp ? $", warmed up by a job of {result.WarmUpTasks}" : "")}{(result.Subscribed ? "" : ", polling only")}{(result.Encrypted ? ", encrypted" : ", in the clear")}: "
             + $"{result.TasksPerSec:F1} tasks/s end to end, bare engine {result.BareTasksPerSec:F1}/s, ratio {result.Ratio:F3}; {result.GasPerTask:F0} gas/task");
         Output.Line("CPU ms per task");
         foreach (var (stage, ms) in new (string, double)[]

@@ -25,15 +25,6 @@ public static class EndToEndBenchmark
     /// </summary>
     private const int BareTasksOnGpu = 256;
 
-    /// <summary>
-    /// The warm-up job's size at most when the client chooses job sizes (it is the run's size below
-    /// that). The runtime recompiles a method at tier 1 once it has been called 30 times: after a
-    /// warm-up of 64 tasks, the code called per request, per batch and per group was still being
-    /// recompiled in the measured window (about 1,500 methods and 0.6–0.8 s of JIT in the upload and
-    /// results phases of 1,024 tasks); a warm-up as large as the run calls it as often as the run
-    /// does, as a network that has run for a while has.
-    /// </summary>
-    private const int WarmUpTasksAtMost = 1024;
     private const double Mebibyte = 1024 * 1024;
 
     /// <summary>Runs the benchmark.</summary>
@@ -57,11 +48,7 @@ public static class EndToEndBenchmark
             var entry = registry.Resolve(options.Model);
             // The warm-up job runs on the measured network itself: a network of its own would leave the
             // measured one's routes, queries and contract bindings to be compiled in the window.
-            var network = options.Network() with
-            {
-                DataDirectory = run,
-                WarmUpTasks = options.WarmUp ? Math.Min(options.Tasks, options.TasksPerJob ?? WarmUpTasksAtMost) : 0,
-            };
+            var network = options.Network() with { DataDirectory = run };
             long chainPeak = 0;
             DemoSummary summary;
             StageReport report;
@@ -88,7 +75,7 @@ public static class EndToEndBenchmark
             var seconds = report.SinceFirstEntry.TryGetValue(Stage.Upload, out var since) ? since.TotalSeconds : report.Window.TotalSeconds;
             var rate = options.Tasks / seconds;
             return new EndToEndResult(
-                options.Model, bare.Device, options.Tasks, options.Providers, summary.TasksPerJob ?? options.TasksPerJob ?? 0, options.TasksPerJob is null, !options.Public, options.WarmUp, !options.PollOnly, summary.Jobs.Settled,
+                options.Model, bare.Device, options.Tasks, options.Providers, summary.TasksPerJob ?? options.TasksPerJob ?? 0, options.TasksPerJob is null, !options.Public, options.WarmUp, options.WarmUpTasks, !options.PollOnly, summary.Jobs.Settled,
                 Math.Round(seconds, 3), Math.Round(rate, 2), bare.BareTasksPerSec, Math.Round(rate / bare.BareTasksPerSec, 3), summary.GasPerTask,
                 PerTask(report, summary.ProviderProcesses, options.Tasks),
                 new PeakMemory(

@@ -10,7 +10,8 @@ namespace Exchange.Local.Benchmarks;
 /// <param name="TasksPerJob">Tasks per job: the largest job the client created.</param>
 /// <param name="JobSizeChosen">Whether the client chose the job size (no <c>--tasks-per-job</c>), as <c>exchange client submit</c> does by default.</param>
 /// <param name="Encrypted">Whether payloads were encrypted (the default; <c>--public</c> sends them in the clear).</param>
-/// <param name="WarmUp">Whether a job on a network of its own ran first, so that the measured run found its code compiled.</param>
+/// <param name="WarmUp">Whether a job ran on the network first, so that the measured run found its code compiled.</param>
+/// <param name="WarmUpTasks">The warm-up job's tasks (0 without one; see <see cref="EndToEndOptions.WarmUpTasks"/>).</param>
 /// <param name="Subscribed">Whether the nodes and the client subscribed to the chain's logs (false with <c>--poll-only</c>).</param>
 /// <param name="Settled">Jobs that settled (every job, in an honest run that ended).</param>
 /// <param name="Seconds">Wall time from the client's first upload to the last job's end as the client saw it.</param>
@@ -32,6 +33,7 @@ public sealed record EndToEndResult(
     [property: JsonPropertyName("jobSizeChosen")] bool JobSizeChosen,
     [property: JsonPropertyName("encrypted")] bool Encrypted,
     [property: JsonPropertyName("warmUp")] bool WarmUp,
+    [property: JsonPropertyName("warmUpTasks")] int WarmUpTasks,
     [property: JsonPropertyName("subscribed")] bool Subscribed,
     [property: JsonPropertyName("settled")] int Settled,
     [property: JsonPropertyName("seconds")] double Seconds,

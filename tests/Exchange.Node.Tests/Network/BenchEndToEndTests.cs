@@ -37,6 +37,7 @@ public sealed class BenchEndToEndTests
         Assert.False(root.GetProperty("jobSizeChosen").GetBoolean());
         Assert.True(root.GetProperty("encrypted").GetBoolean());
         Assert.True(root.GetProperty("warmUp").GetBoolean());
+        Assert.Equal(8, root.GetProperty("warmUpTasks").GetInt32());
         Assert.True(root.GetProperty("subscribed").GetBoolean());
         Assert.Equal("cpu", root.GetProperty("device").GetString());
         var rate = root.GetProperty("tasksPerSec").GetDouble();
