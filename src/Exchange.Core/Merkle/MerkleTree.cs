@@ -1,3 +1,4 @@
+using Exchange.Core.Diagnostics;
 using Exchange.Core.Hashing;
 
 namespace Exchange.Core.Merkle;
@@ -30,6 +31,7 @@ public sealed class MerkleTree
     public static MerkleTree Build(IEnumerable<Bytes32> leaves)
     {
         ArgumentNullException.ThrowIfNull(leaves);
+        using var _ = StageMeter.Measure(Stage.Hashing);
         var level = leaves.ToArray();
         if (level.Length == 0)
         {

@@ -47,7 +47,8 @@ public static class PayloadCipher
             throw new ArgumentException($"a nonce has {NonceLength} bytes, not {nonce.Length}", nameof(nonce));
         }
 
-        var sealedPayload = new byte[Overhead + plaintext.Length];
+        // Uninitialised: the version, the nonce and the sealed bytes fill it; a 150 KB payload would otherwise be zeroed first.
+        var sealedPayload = GC.AllocateUninitializedArray<byte>(Overhead + plaintext.Length);
         sealedPayload[0] = Version;
         nonce.CopyTo(sealedPayload.AsSpan(1));
         Seal(key, nonce, sealedPayload.AsSpan(0, HeaderLength), plaintext, sealedPayload.AsSpan(HeaderLength));
@@ -66,7 +67,8 @@ public static class PayloadCipher
             return false;
         }
 
-        var result = new byte[sealedPayload.Length - Overhead];
+        // Uninitialised: the plaintext fills it, and it is dropped unread when the payload does not open.
+        var result = GC.AllocateUninitializedArray<byte>(sealedPayload.Length - Overhead);
         if (!Open(key, sealedPayload.Slice(1, NonceLength), sealedPayload[..HeaderLength], sealedPayload[HeaderLength..], result))
         {
             return false;

@@ -1,5 +1,7 @@
 using Exchange.Core.Hashing;
 
+using Exchange.Core.Tensors;
+
 namespace Exchange.Core.Privacy;
 
 /// <summary>
@@ -42,12 +44,26 @@ public sealed class TaskCipher
     /// <summary>Encrypts the task's input at <paramref name="position"/>.</summary>
     public byte[] EncryptInput(int position, ReadOnlySpan<byte> plaintext) => PayloadCipher.Encrypt(KeySchedule.InputKey(_key, position), plaintext);
 
+    /// <summary>Encrypts the task's input at <paramref name="position"/>: <paramref name="tensor"/> as a <c>.npy</c> file (<see cref="Npy.WithEncoded"/>).</summary>
+    public byte[] EncryptInput(int position, Tensor tensor)
+    {
+        var key = KeySchedule.InputKey(_key, position);
+        return Npy.WithEncoded(tensor, file => PayloadCipher.Encrypt(key, file));
+    }
+
     /// <summary>Decrypts the task's input at <paramref name="position"/>; false when it does not open under this key.</summary>
     public bool TryDecryptInput(int position, ReadOnlySpan<byte> sealedPayload, out byte[] plaintext) =>
         PayloadCipher.TryDecrypt(KeySchedule.InputKey(_key, position), sealedPayload, out plaintext);
 
     /// <summary>Encrypts the task's output at <paramref name="position"/>.</summary>
     public byte[] EncryptOutput(int position, ReadOnlySpan<byte> plaintext) => PayloadCipher.Encrypt(KeySchedule.OutputKey(_key, position), plaintext);
+
+    /// <summary>Encrypts the task's output at <paramref name="position"/>: <paramref name="tensor"/> as a <c>.npy</c> file (<see cref="Npy.WithEncoded"/>).</summary>
+    public byte[] EncryptOutput(int position, Tensor tensor)
+    {
+        var key = KeySchedule.OutputKey(_key, position);
+        return Npy.WithEncoded(tensor, file => PayloadCipher.Encrypt(key, file));
+    }
 
     /// <summary>Decrypts the task's output at <paramref name="position"/>; false when it does not open under this key.</summary>
     public bool TryDecryptOutput(int position, ReadOnlySpan<byte> sealedPayload, out byte[] plaintext) =>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Globalization;
@@ -27,6 +28,27 @@ public static class Npy
     /// <exception cref="NpyFormatException">The file is malformed or uses something this reader does not support; the message says what.</exception>
     public static Tensor Read(ReadOnlySpan<byte> file)
     {
+        var (dtype, shape, dataOffset) = Parse(file);
+        return Build(dtype, shape, file[dataOffset..].ToArray());
+    }
+
+    /// <summary>
+    /// Parses a whole <c>.npy</c> file as <see cref="Read(ReadOnlySpan{byte})"/> does, into a tensor
+    /// over the file's own data bytes instead of a copy: for a file nobody else holds (a payload just
+    /// decrypted or fetched), whose bytes must not change afterwards.
+    /// </summary>
+    /// <param name="file">The file's bytes, nothing before or after.</param>
+    /// <returns>The tensor.</returns>
+    /// <exception cref="NpyFormatException">The file is malformed or uses something this reader does not support; the message says what.</exception>
+    public static Tensor ReadShared(ReadOnlyMemory<byte> file)
+    {
+        var (dtype, shape, dataOffset) = Parse(file.Span);
+        return Build(dtype, shape, file[dataOffset..]);
+    }
+
+    /// <summary>The element type, the shape and where the data starts, with the data's length checked.</summary>
+    private static (TensorDType DType, ImmutableArray<long> Shape, int DataOffset) Parse(ReadOnlySpan<byte> file)
+    {
         var (headerStart, headerLength) = ReadPreamble(file);
         var (dtype, shape, length) = ParseHeader(file.Slice(headerStart, headerLength));
         var dataOffset = headerStart + headerLength;
@@ -41,7 +63,7 @@ public static class Npy
             throw new NpyFormatException($"{data.Length - length} trailing bytes after the {length} data bytes");
         }
 
-        return Build(dtype, shape, data.ToArray());
+        return (dtype, shape, dataOffset);
     }
 
     /// <summary>Reads a whole <c>.npy</c> file from a stream, which must end where the file ends.</summary>
@@ -108,10 +130,41 @@ public static class Npy
         destination.Write(Write(tensor));
     }
 
+    /// <summary>
+    /// Encodes a tensor as <see cref="Write(Tensor)"/> does into pooled memory and passes the file's
+    /// bytes to <paramref name="use"/>, which must not keep them: for a file that is only an
+    /// intermediate (the plaintext of an encrypted payload), so that each one costs no fresh
+    /// allocation of its size, whose pages the kernel would fault in and zero.
+    /// </summary>
+    /// <typeparam name="T">What <paramref name="use"/> makes of the bytes.</typeparam>
+    /// <param name="tensor">The tensor.</param>
+    /// <param name="use">Reads the file's bytes (for example, encrypts them into an array of its own).</param>
+    /// <returns>What <paramref name="use"/> returned.</returns>
+    public static T WithEncoded<T>(Tensor tensor, Func<ReadOnlySpan<byte>, T> use)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        ArgumentNullException.ThrowIfNull(use);
+        var header = HeaderText(tensor);
+        var preamble = Preamble(header, PaddedHeaderLength(header, NpyVersion.V1) <= ushort.MaxValue ? NpyVersion.V1 : NpyVersion.V2);
+        var length = preamble.Length + tensor.Data.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            preamble.CopyTo(buffer, 0);
+            tensor.Data.Span.CopyTo(buffer.AsSpan(preamble.Length));
+            return use(buffer.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     private static byte[] Write(Tensor tensor, string header, NpyVersion version)
     {
         var preamble = Preamble(header, version);
-        var file = new byte[preamble.Length + tensor.Data.Length];
+        // Uninitialised: every byte is written below, and a large tensor's file would otherwise be zeroed first.
+        var file = GC.AllocateUninitializedArray<byte>(preamble.Length + tensor.Data.Length);
         preamble.CopyTo(file, 0);
         tensor.Data.Span.CopyTo(file.AsSpan(preamble.Length));
         return file;
@@ -285,7 +338,7 @@ public static class Npy
     private static NpyFormatException TruncatedData(TensorDType dtype, ImmutableArray<long> shape, int length, int found) =>
         new($"truncated data: shape ({string.Join(", ", shape)}) of {dtype.Name()} needs {length} bytes, file has {found}");
 
-    private static Tensor Build(TensorDType dtype, ImmutableArray<long> shape, byte[] data)
+    private static Tensor Build(TensorDType dtype, ImmutableArray<long> shape, ReadOnlyMemory<byte> data)
     {
         try
         {

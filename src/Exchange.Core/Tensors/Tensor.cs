@@ -9,7 +9,7 @@ namespace Exchange.Core.Tensors;
 /// </summary>
 public sealed record Tensor
 {
-    private readonly byte[] _data;
+    private readonly ReadOnlyMemory<byte> _data;
 
     /// <summary>Creates a tensor over a copy of <paramref name="data"/>.</summary>
     /// <param name="dtype">Element type.</param>
@@ -21,19 +21,19 @@ public sealed record Tensor
     {
     }
 
-    private Tensor(TensorDType dtype, ImmutableArray<long> shape, byte[] ownedData)
+    private Tensor(TensorDType dtype, ImmutableArray<long> shape, ReadOnlyMemory<byte> ownedData)
     {
         var expected = ByteLength(dtype, shape.AsSpan());
-        if (ownedData.LongLength != expected)
+        if (ownedData.Length != expected)
         {
             throw new ArgumentException(
-                $"shape ({string.Join(", ", shape)}) of {dtype.Name()} needs {expected} bytes, data has {ownedData.LongLength}",
+                $"shape ({string.Join(", ", shape)}) of {dtype.Name()} needs {expected} bytes, data has {ownedData.Length}",
                 nameof(ownedData));
         }
 
-        if (dtype == TensorDType.Bool && ownedData.AsSpan().IndexOfAnyExcept((byte)0, (byte)1) is var bad and >= 0)
+        if (dtype == TensorDType.Bool && ownedData.Span.IndexOfAnyExcept((byte)0, (byte)1) is var bad and >= 0)
         {
-            throw new ArgumentException($"bool element {bad} is {ownedData[bad]}, not 0 or 1", nameof(ownedData));
+            throw new ArgumentException($"bool element {bad} is {ownedData.Span[bad]}, not 0 or 1", nameof(ownedData));
         }
 
         DType = dtype;
@@ -51,7 +51,7 @@ public sealed record Tensor
     public ReadOnlyMemory<byte> Data => _data;
 
     /// <summary>Number of elements (the product of the dimensions; 1 for a scalar).</summary>
-    public long ElementCount => _data.LongLength / DType.Size();
+    public long ElementCount => _data.Length / DType.Size();
 
     /// <summary>Creates a tensor from typed values; the dtype follows from <typeparamref name="T"/>.</summary>
     /// <typeparam name="T">float, Half, long, int, byte or bool.</typeparam>
@@ -79,7 +79,7 @@ public sealed record Tensor
         }
 
         EnsureLittleEndianHost();
-        return MemoryMarshal.Cast<byte, T>(_data);
+        return MemoryMarshal.Cast<byte, T>(_data.Span);
     }
 
     /// <summary>The elements as float32 (the tensor must be <see cref="TensorDType.Float32"/>).</summary>
@@ -113,7 +113,7 @@ public sealed record Tensor
         other is not null
         && DType == other.DType
         && Shape.AsSpan().SequenceEqual(other.Shape.AsSpan())
-        && _data.AsSpan().SequenceEqual(other._data);
+        && _data.Span.SequenceEqual(other._data.Span);
 
     /// <summary>A hash of type, shape and bytes.</summary>
     /// <returns>The hash code.</returns>
@@ -126,7 +126,7 @@ public sealed record Tensor
             hash.Add(dim);
         }
 
-        hash.AddBytes(_data);
+        hash.AddBytes(_data.Span);
         return hash.ToHashCode();
     }
 
@@ -134,7 +134,11 @@ public sealed record Tensor
     /// <returns>For example <c>float32[1, 512]</c>.</returns>
     public override string ToString() => $"{DType.Name()}[{string.Join(", ", Shape)}]";
 
-    internal static Tensor FromOwnedBytes(TensorDType dtype, ImmutableArray<long> shape, byte[] data) => new(dtype, shape, data);
+    /// <summary>
+    /// A tensor over <paramref name="data"/> itself, not a copy: for bytes nobody else holds (a
+    /// decrypted payload, an output just copied out of the runtime), which must not change afterwards.
+    /// </summary>
+    internal static Tensor FromOwnedBytes(TensorDType dtype, ImmutableArray<long> shape, ReadOnlyMemory<byte> data) => new(dtype, shape, data);
 
     /// <summary>The byte length a tensor of this type and shape has.</summary>
     /// <exception cref="ArgumentException">A dimension is negative, there are too many, or the size overflows.</exception>

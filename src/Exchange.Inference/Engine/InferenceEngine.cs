@@ -166,7 +166,8 @@ public sealed class InferenceEngine : IAsyncDisposable
                 shape[0] = rowBytes == 0 ? 0 : outputs[o].Length / rowBytes;
             }
 
-            tensors[o] = new Tensor(spec.DType, shape, outputs[o]);
+            // The array is this task's own, fresh from the runtime's output: the tensor keeps it.
+            tensors[o] = Tensor.FromOwnedBytes(spec.DType, [.. shape], outputs[o]);
         }
 
         return tensors;

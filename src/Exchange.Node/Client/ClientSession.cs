@@ -144,8 +144,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
             var taskCipher = cipher?.Task(firstIndex + i);
             for (var input = 0; input < Card.Inputs.Count; input++)
             {
-                var npy = Npy.Write(task.Inputs[input]);
-                payloads[(i * Card.Inputs.Count) + input] = taskCipher is null ? npy : taskCipher.EncryptInput(input, npy);
+                payloads[(i * Card.Inputs.Count) + input] = taskCipher is null ? Npy.Write(task.Inputs[input]) : taskCipher.EncryptInput(input, task.Inputs[input]);
             }
         }
 

@@ -318,8 +318,7 @@ public sealed class JobComputer(
             var taskCipher = cipher?.Task(task.Index);
             for (var o = 0; o < outputs; o++)
             {
-                var npy = Npy.Write(tensors[o]);
-                payloads[(t * outputs) + o] = taskCipher is null ? npy : taskCipher.EncryptOutput(o, npy);
+                payloads[(t * outputs) + o] = taskCipher is null ? Npy.Write(tensors[o]) : taskCipher.EncryptOutput(o, tensors[o]);
             }
         }
 

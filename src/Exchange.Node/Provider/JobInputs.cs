@@ -169,7 +169,8 @@ public static class JobInputs
 
             try
             {
-                tensors[i] = Npy.Read(bytes);
+                // The bytes are this fetch's own (fetched, or decrypted from what was fetched): the tensor keeps them.
+                tensors[i] = Npy.ReadShared(bytes);
             }
             catch (NpyFormatException e)
             {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Exchange.Core.Hashing;
 using Exchange.Core.Manifests;
 using Exchange.Core.Privacy;
+using Exchange.Core.Tensors;
 using NSec.Cryptography;
 
 namespace Exchange.Core.Tests.Privacy;
@@ -39,6 +40,19 @@ public sealed class KeyScheduleTests
         Assert.False(job.Task(5).TryDecryptInput(0, sealedInput, out _));
         Assert.False(job.Task(4).TryDecryptInput(1, sealedInput, out _));
         Assert.False(job.Task(4).TryDecryptOutput(0, sealedInput, out _));
+    }
+
+    [Fact]
+    public void A_tensor_is_sealed_as_its_npy_file_under_its_position_s_key()
+    {
+        var job = JobCipher.FromSecret(Bytes32.FromBytes(Salt), Secret);
+        var tensor = Tensor.Create<byte>([1, 2, 3, 4], 2, 2);
+
+        Assert.True(job.Task(4).TryDecryptInput(1, job.Task(4).EncryptInput(1, tensor), out var input));
+        Assert.True(job.Task(4).TryDecryptOutput(0, job.Task(4).EncryptOutput(0, tensor), out var output));
+        Assert.Equal(Npy.Write(tensor), input);
+        Assert.Equal(Npy.Write(tensor), output);
+        Assert.False(job.Task(4).TryDecryptOutput(1, job.Task(4).EncryptOutput(0, tensor), out _));
     }
 
     [Fact]

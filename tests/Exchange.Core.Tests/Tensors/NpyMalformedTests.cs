@@ -22,6 +22,7 @@ public sealed class NpyMalformedTests
         using var stream = new MemoryStream(file);
         Assert.Contains(problem, Assert.Throws<NpyFormatException>(() => Npy.Read(file)).Message, StringComparison.Ordinal);
         Assert.Contains(problem, Assert.Throws<NpyFormatException>(() => Npy.Read(stream)).Message, StringComparison.Ordinal);
+        Assert.Contains(problem, Assert.Throws<NpyFormatException>(() => Npy.ReadShared(file)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -34,7 +34,38 @@ public sealed class NpyRoundTripTests
 
             Assert.Equal(0, (file.Length - data.Length) % 64);
             Assert.Equal(tensor, Npy.Read(file));
+            Assert.Equal(tensor, Npy.ReadShared(file));
             Assert.Equal(tensor, Npy.Read(Npy.Write(tensor, NpyVersion.V2)));
+            Assert.Equal(file, Npy.WithEncoded(tensor, bytes => bytes.ToArray()));
+        }
+    }
+
+    [Fact]
+    public void ReadShared_keeps_the_file_s_data_bytes_and_Read_copies_them()
+    {
+        var file = Npy.Write(Tensor.Create<float>([1f, 2f, 3f], 3));
+
+        var shared = Npy.ReadShared(file);
+        var copied = Npy.Read(file);
+
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(shared.Data, out var segment));
+        Assert.Same(file, segment.Array);
+        Assert.Equal(file.Length - 12, segment.Offset);
+        file.AsSpan()[^4..].Clear();
+        Assert.Equal([1f, 2f, 0f], shared.AsFloat32().ToArray());
+        Assert.Equal([1f, 2f, 3f], copied.AsFloat32().ToArray());
+    }
+
+    [Fact]
+    public void WithEncoded_passes_on_what_its_reader_returns_and_the_bytes_of_larger_tensors_too()
+    {
+        var large = Tensor.Create<byte>(Enumerable.Range(0, 150_528).Select(i => (byte)i).ToArray(), 1, 224, 224, 3);
+
+        for (var i = 0; i < 3; i++)
+        {
+            // Pooled memory comes back to the next call: the bytes it sees are this tensor's every time.
+            Assert.Equal(Npy.Write(large), Npy.WithEncoded(large, bytes => bytes.ToArray()));
+            Assert.Equal(Npy.Write(large).Length, Npy.WithEncoded(large, bytes => bytes.Length));
         }
     }
 
