@@ -1,5 +1,4 @@
 using Exchange.Core.Hashing;
-
 using Exchange.Core.Tensors;
 
 namespace Exchange.Core.Privacy;
