@@ -37,7 +37,7 @@ public sealed class WorkingDirectoryTests : IDisposable
             work, "api", "run", "--urls", $"http://127.0.0.1:{HardhatNode.FreePort()}", "--rpc", network.RpcUrl.ToString(),
             "--deployment", network.DeploymentPath, "--data", Path.Combine(work, "api"));
         using var provider = NodeProcess.StartIn(
-            work, "provider", "run", "--dev-account", "1", "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(),
+            work, "provider", "run", "--dev-account", Provider.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rpc", network.RpcUrl.ToString(), "--api", network.ApiUrl.ToString(),
             "--deployment", network.DeploymentPath, "--data", Path.Combine(work, "provider"), "--model", TestNetwork.Model, "--unit-price", "1", "--stake", "1000");
         await TestNetwork.WaitForAsync(() => Task.FromResult(api.Wrote("listening") ? new object() : null), "the API to listen", api.Tail);
         var market = network.Market(DevAccounts.Key(Provider));
