@@ -46,6 +46,12 @@ public static class ApiDefaults
             o.OnRejected = (rejected, _) => WriteTooManyRequestsAsync(rejected.HttpContext, rejected.Lease);
         });
         services.AddSingleton<AddressRateLimiter>();
+        // Replaces Kestrel's pool of 4 KiB blocks (see LargeBlockMemoryPool): registered last, it is the one resolved.
+        services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
+        // Kestrel's limits from configuration (`Kestrel:Limits:MaxConcurrentConnections`, ...): the host
+        // reads only endpoints and certificates from that section, and an API open to the internet caps
+        // its connections, each of which may hold a block of that pool while a request arrives.
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
 
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
