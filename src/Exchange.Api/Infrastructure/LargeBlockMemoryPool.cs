@@ -16,7 +16,7 @@ public sealed class LargeBlockMemoryPool : MemoryPool<byte>
     /// <summary>The size of every block.</summary>
     public const int BlockSize = 64 * 1024;
 
-    /// <summary>Free blocks kept for reuse (4 MiB); more are left to the GC, so an idle API holds little.</summary>
+    /// <summary>Free blocks kept for reuse (4 MiB a pool; Kestrel makes one per I/O queue); more are left to the GC, so an idle API holds little.</summary>
     public const int RetainedBlocks = 64;
 
     private readonly ConcurrentQueue<Block> _free = new();
