@@ -27,6 +27,23 @@ public class ModelRegistryTests
     }
 
     [Fact]
+    public void Every_built_in_model_builds_to_its_pinned_id_and_is_found_by_it()
+    {
+        using var folder = new TempDirectory();
+        var registry = new ModelRegistry(new ModelStore(folder.Path));
+
+        // A node that knows a job's model by id alone builds the one model its pinned id names.
+        Assert.Equal(BuiltInModels.Names, BuiltInModels.PinnedIds.Keys);
+        foreach (var entry in BuiltInModels.Entries)
+        {
+            Assert.Equal(BuiltInModels.PinnedIds[entry.Name], entry.ModelId);
+            Assert.Equal(entry, registry.Find(entry.ModelId));
+        }
+
+        Assert.Null(registry.Find(Exchange.Core.Hashing.Bytes32.Parse("0x" + new string('a', 64))));
+    }
+
+    [Fact]
     public void Added_model_is_stored_by_hash_and_found_by_name_and_id_from_a_fresh_registry()
     {
         using var folder = new TempDirectory();

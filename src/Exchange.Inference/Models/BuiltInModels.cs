@@ -94,6 +94,22 @@ public static class BuiltInModels
         (IdentityBytes, new(CreateIdentityBytes)),
     ];
 
+    /// <summary>
+    /// Each built-in model's id, pinned, so that a node given only a job's model id (a verifier, a
+    /// client reading results) builds that one model rather than all of them: building every one
+    /// held about 800 MiB in a verifier process after its first audit. A change to a card or to a
+    /// package's file changes its id; the model tests compare these with the ids the models build to.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Bytes32> PinnedIds { get; } = new Dictionary<string, Bytes32>
+    {
+        [ResNet18] = Bytes32.Parse("0x8a567f3e9ab28bde3183404e28570fad24f9257fe80207c709a3a5852910e575"),
+        [ResNetPreprocess] = Bytes32.Parse("0x5ea8b5663f0425c507b0c209e772d791f8811e5943714f614e0a0ba876509b11"),
+        [MiniLm] = Bytes32.Parse("0x46c949cbee8e85140a784b0f7b68a7c4c286e8093c75583652f1ed10ee59b1ee"),
+        [ResNet18Bytes] = Bytes32.Parse("0xb58e3a061ea86633e6d4deda9049500ad1d70b5a02cf5e6face1cc42632d0dbc"),
+        [ResNetPreprocessBytes] = Bytes32.Parse("0x32f4f1973930d5613b39b49a9b0f7b2a1e8039e8178469c60d1f5c940cf46a26"),
+        [IdentityBytes] = Bytes32.Parse("0xd85b48a65b228098c5768792159bbac53d0c1f8321543703670ffcfcc334e846"),
+    };
+
     /// <summary>The folder the program carries the packages' model files in.</summary>
     public static string Folder => Path.Combine(AppContext.BaseDirectory, "models");
 
@@ -108,6 +124,24 @@ public static class BuiltInModels
 
     /// <summary>The built-in model with this name, building only it; null when no built-in model has the name.</summary>
     public static ModelEntry? Find(string name) => Models.FirstOrDefault(m => m.Name == name).Model?.Value.Entry;
+
+    /// <summary>
+    /// The built-in model with this id, building only the one its pinned id (<see cref="PinnedIds"/>)
+    /// names and checking that it builds to that id; null when no built-in model has the id.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model built to another id than its pinned one.</exception>
+    public static ModelEntry? Find(Bytes32 modelId)
+    {
+        var name = PinnedIds.FirstOrDefault(p => p.Value == modelId).Key;
+        if (name is null || Find(name) is not { } entry)
+        {
+            return null;
+        }
+
+        return entry.ModelId == modelId
+            ? entry
+            : throw new InvalidOperationException($"the built-in model {name} builds to id {entry.ModelId}, not its pinned id {modelId}: pin the new id in BuiltInModels.PinnedIds");
+    }
 
     /// <summary>The ONNX bytes of a built-in model, or null when <paramref name="keccak256"/> is none of them.</summary>
     internal static byte[]? FileBytes(Bytes32 keccak256) => Search(m => m.Entry.Card.Model.Keccak256 == keccak256 ? m.Bytes : null);

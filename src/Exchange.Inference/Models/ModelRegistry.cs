@@ -69,12 +69,13 @@ public sealed class ModelRegistry
     }
 
     /// <summary>
-    /// Finds a model by id; null when unknown. The built-in models built so far are looked through
-    /// first: a node finds the model of its jobs there, and building every other one would read,
-    /// edit and hash a few hundred megabytes that it never runs.
+    /// Finds a model by id; null when unknown. A built-in model is found by its pinned id and only
+    /// it is built: building every one would read, edit and hash a few hundred megabytes that the
+    /// node never runs, and keep them. Then the store's cards.
     /// </summary>
     public ModelEntry? Find(Bytes32 modelId) =>
-        BuiltInModels.Built.FirstOrDefault(e => e.ModelId == modelId) ?? List().FirstOrDefault(e => e.ModelId == modelId);
+        BuiltInModels.Find(modelId)
+        ?? Store.ReadCards().Where(c => c.ModelId == modelId).Select(c => new ModelEntry(c, modelId, BuiltIn: false)).FirstOrDefault();
 
     /// <summary>The ONNX bytes a card names, from the built-in models or the store, checked against the card's hash.</summary>
     /// <exception cref="FileNotFoundException">Neither has the file.</exception>
