@@ -33,12 +33,13 @@ internal static class BenchCommands
         var perJob = ClientCommands.TasksPerJob();
         var warmUp = new Option<bool>("--warm-up") { Description = "Run one job of the run's size (1,024 tasks at most, or --tasks-per-job) to its settlement on the network first, so that the measured run finds its code compiled" };
         var providerProcesses = new Option<bool>("--provider-processes") { Description = "Run each provider as a process of its own (exchange provider run, the model on its default device), to report its memory and CPU apart" };
+        var roleProcesses = new Option<bool>("--role-processes") { Description = "Run every role but the client as a process of its own (exchange api run, provider run, verifier run), to report each role's memory and CPU apart" };
         var isPublic = new Option<bool>("--public") { Description = "Payloads in the clear, to compare with the default, encrypted run" };
         var pollOnly = new Option<bool>("--poll-only") { Description = "The nodes and the client only poll, without log subscriptions, to compare with the default run" };
         var json = CommonOptions.Json();
         var command = new Command("e2e", "An honest local network (chain, API, providers, a verifier, a client) end to end: tasks/s from the first upload to the last settlement against the bare engine in the same run, gas and CPU per task by stage, peak memory")
         {
-            model, tasks, device, providers, perJob, warmUp, providerProcesses, isPublic, pollOnly, json,
+            model, tasks, device, providers, perJob, warmUp, providerProcesses, roleProcesses, isPublic, pollOnly, json,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -51,6 +52,7 @@ internal static class BenchCommands
                 TasksPerJob = parsed.GetValue(perJob),
                 WarmUp = parsed.GetValue(warmUp),
                 ProviderProcesses = parsed.GetValue(providerProcesses),
+                RoleProcesses = parsed.GetValue(roleProcesses),
                 Public = parsed.GetValue(isPublic),
                 PollOnly = parsed.GetValue(pollOnly),
             };
@@ -96,15 +98,18 @@ internal static class BenchCommands
             ("client preparation", cpu.ClientPreparation), ("hashing", cpu.Hashing), ("uploads", cpu.Uploads), ("API ingest", cpu.ApiIngest),
             ("provider fetch + checks", cpu.ProviderFetch), ("inference", cpu.Inference), ("output upload", cpu.OutputUpload), ("signing", cpu.Signing),
             ("chain transactions", cpu.ChainTransactions), ("audits", cpu.Audits), ("polling", cpu.Polling), ("other (unattributed)", cpu.Other), ("chain node (Hardhat)", cpu.ChainNode),
-            ("provider processes", cpu.ProviderProcesses), ("total", cpu.Total),
+            ("provider processes", cpu.ProviderProcesses), ("API process", cpu.ApiProcess), ("verifier processes", cpu.VerifierProcesses), ("total", cpu.Total),
         })
         {
             Output.Line($"  {stage,-24} {ms,9:F3}");
         }
 
         Output.Line($"  of which JIT compilation {result.JitMsPerTask:F3}; GC pauses {result.GcPauseMsPerTask:F3} ms of wall time per task");
-        Output.Line($"peak RSS: {result.PeakRssMb.Process:F0} MiB for {string.Join(", ", result.PeakRssMb.ProcessRoles)} (one process), {result.PeakRssMb.ChainNode:F0} MiB chain node"
-            + (result.PeakRssMb.Providers is { } providers ? $", {providers:F0} MiB the largest provider process" : ""));
+        var peak = result.PeakRssMb;
+        Output.Line($"peak RSS: {peak.Process:F0} MiB for {string.Join(", ", peak.ProcessRoles)} ({(peak.ProcessRoles.Count == 1 ? "its own process" : "one process")}), {peak.ChainNode:F0} MiB chain node"
+            + (peak.Api is { } api ? $", {api:F0} MiB the API process" : "")
+            + (peak.Providers is { } providers ? $", {providers:F0} MiB the largest provider process" : "")
+            + (peak.Verifiers is { } verifiers ? $", {verifiers:F0} MiB the largest verifier process" : ""));
         if (result.WallSeconds is { } wall)
         {
             Output.Line($"wall seconds: upload {wall.Upload:F1}, job creation {wall.Creation:F1}, results {wall.Results:F1}, settlement (audits, appeal window) {wall.Settlement:F1}");

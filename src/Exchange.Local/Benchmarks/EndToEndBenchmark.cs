@@ -77,10 +77,12 @@ public static class EndToEndBenchmark
             return new EndToEndResult(
                 options.Model, bare.Device, options.Tasks, options.Providers, summary.TasksPerJob ?? options.TasksPerJob ?? 0, options.TasksPerJob is null, !options.Public, options.WarmUp, options.WarmUpTasks, !options.PollOnly, summary.Jobs.Settled,
                 Math.Round(seconds, 3), Math.Round(rate, 2), bare.BareTasksPerSec, Math.Round(rate / bare.BareTasksPerSec, 3), summary.GasPerTask,
-                PerTask(report, summary.ProviderProcesses, options.Tasks),
+                PerTask(report, summary, options.Tasks),
                 new PeakMemory(
                     Math.Round(ProcessPeak() / Mebibyte, 1), Math.Round(chainPeak / Mebibyte, 1),
-                    summary.ProviderProcesses.Count == 0 ? null : Math.Round(summary.ProviderProcesses.Max(p => p.PeakResidentBytes) / Mebibyte, 1)),
+                    LargestPeak(summary.ProviderProcesses),
+                    summary.ApiProcess is { } api ? Math.Round(api.PeakResidentBytes / Mebibyte, 1) : null,
+                    LargestPeak(summary.VerifierProcesses)),
                 PerTask(report.Jit, options.Tasks), PerTask(report.GcPauses, options.Tasks), summary.Phases);
         }
         finally
@@ -100,7 +102,13 @@ public static class EndToEndBenchmark
 
     private static double PerTask(TimeSpan time, int tasks) => Math.Round(time.TotalMilliseconds / tasks, 3);
 
-    private static StageCpu PerTask(StageReport report, IReadOnlyList<RoleProcessUsage> providers, int tasks)
+    /// <summary>The largest peak of these role processes in MiB; null when there are none (the roles ran in this process).</summary>
+    private static double? LargestPeak(IReadOnlyList<RoleProcessUsage> processes) =>
+        processes.Count == 0 ? null : Math.Round(processes.Max(p => p.PeakResidentBytes) / Mebibyte, 1);
+
+    private static TimeSpan WindowCpu(IEnumerable<RoleProcessUsage> processes) => processes.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.WindowCpu);
+
+    private static StageCpu PerTask(StageReport report, DemoSummary summary, int tasks)
     {
         double Ms(TimeSpan cpu) => PerTask(cpu, tasks);
         double StageMs(Stage stage) => Ms(report.Stages[stage]);
@@ -108,7 +116,7 @@ public static class EndToEndBenchmark
             StageMs(Stage.ClientPreparation), StageMs(Stage.Hashing), StageMs(Stage.Upload), StageMs(Stage.ApiIngest),
             StageMs(Stage.ProviderFetch), StageMs(Stage.Inference), StageMs(Stage.OutputUpload), StageMs(Stage.Signing),
             StageMs(Stage.ChainTransactions), StageMs(Stage.Audits), StageMs(Stage.Polling), Ms(report.Unattributed), Ms(report.OtherProcessesCpu),
-            Ms(providers.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.WindowCpu)));
+            Ms(WindowCpu(summary.ProviderProcesses)), Ms(summary.ApiProcess?.WindowCpu ?? TimeSpan.Zero), Ms(WindowCpu(summary.VerifierProcesses)));
     }
 
     private static void TryDelete(string folder)

@@ -49,6 +49,13 @@ public sealed record EndToEndOptions
     /// </summary>
     public bool ProviderProcesses { get; init; }
 
+    /// <summary>
+    /// Runs every role but the client as a process of its own, as operators run them (the API,
+    /// each provider, the verifier), so that each role's peak memory and CPU are reported apart;
+    /// this process then holds the client alone. Implies <see cref="ProviderProcesses"/>.
+    /// </summary>
+    public bool RoleProcesses { get; init; }
+
     /// <summary>The nodes and the client only poll, without log subscriptions (<c>--poll-only</c>), to measure what the subscriptions save.</summary>
     public bool PollOnly { get; init; }
 
@@ -81,6 +88,7 @@ public sealed record EndToEndOptions
         Verifiers = 1,
         Public = Public,
         ProviderProcesses = ProviderProcesses,
+        RoleProcesses = RoleProcesses,
         PollOnly = PollOnly,
         CheatRate = 0,
         Device = Device,

@@ -68,8 +68,10 @@ public sealed record EndToEndResult(
 /// async flow on every thread it ran on (exclusive: a stage nested in another counts once, as
 /// itself); <see cref="Other"/> is the rest of the process's CPU (threads that work for the flows,
 /// such as ONNX Runtime's own pool, sockets and Kestrel, the GC and the JIT's background compiles);
-/// <see cref="ChainNode"/> is the local chain node's process, and <see cref="ProviderProcesses"/> the
-/// providers' when they run as processes of their own (0 otherwise: their work is in the stages).
+/// <see cref="ChainNode"/> is the local chain node's process, <see cref="ProviderProcesses"/> the
+/// providers' when they run as processes of their own (0 otherwise: their work is in the stages),
+/// and <see cref="ApiProcess"/> and <see cref="VerifierProcesses"/> the API's and the verifiers'
+/// likewise (<c>--role-processes</c>).
 /// </summary>
 public sealed record StageCpu(
     [property: JsonPropertyName("clientPreparation")] double ClientPreparation,
@@ -85,27 +87,41 @@ public sealed record StageCpu(
     [property: JsonPropertyName("polling")] double Polling,
     [property: JsonPropertyName("other")] double Other,
     [property: JsonPropertyName("chainNode")] double ChainNode,
-    [property: JsonPropertyName("providerProcesses")] double ProviderProcesses)
+    [property: JsonPropertyName("providerProcesses")] double ProviderProcesses,
+    [property: JsonPropertyName("apiProcess")] double ApiProcess = 0,
+    [property: JsonPropertyName("verifierProcesses")] double VerifierProcesses = 0)
 {
-    /// <summary>Every row: the process's CPU, the chain node's and the provider processes', per task.</summary>
+    /// <summary>Every row: this process's CPU, the chain node's and the role processes', per task.</summary>
     [JsonPropertyName("total")]
     public double Total => Math.Round(
-        ClientPreparation + Hashing + Uploads + ApiIngest + ProviderFetch + Inference + OutputUpload + Signing + ChainTransactions + Audits + Polling + Other + ChainNode + ProviderProcesses, 3);
+        ClientPreparation + Hashing + Uploads + ApiIngest + ProviderFetch + Inference + OutputUpload + Signing + ChainTransactions + Audits + Polling + Other + ChainNode + ProviderProcesses
+        + ApiProcess + VerifierProcesses, 3);
 }
 
 /// <summary>
 /// Peak resident memory in MiB. The client, the API and the verifier share one process, and so do
-/// the providers unless they run as processes of their own (<c>--provider-processes</c>).
+/// the providers, unless they run as processes of their own (<c>--provider-processes</c> for the
+/// providers, <c>--role-processes</c> for all three).
 /// </summary>
 /// <param name="Process">This process, whose roles <see cref="ProcessRoles"/> names.</param>
 /// <param name="ChainNode">The local chain node.</param>
 /// <param name="Providers">The largest of the provider processes; null when the providers ran in this process.</param>
+/// <param name="Api">The API's process; null when the API ran in this process.</param>
+/// <param name="Verifiers">The largest of the verifier processes; null when the verifiers ran in this process.</param>
 public sealed record PeakMemory(
     [property: JsonPropertyName("process")] double Process,
     [property: JsonPropertyName("chainNode")] double ChainNode,
-    [property: JsonPropertyName("providers")] double? Providers = null)
+    [property: JsonPropertyName("providers")] double? Providers = null,
+    [property: JsonPropertyName("api")] double? Api = null,
+    [property: JsonPropertyName("verifiers")] double? Verifiers = null)
 {
     /// <summary>The roles whose memory <see cref="Process"/> counts together.</summary>
     [JsonPropertyName("processRoles")]
-    public IReadOnlyList<string> ProcessRoles => Providers is null ? ["client", "api", "providers", "verifiers"] : ["client", "api", "verifiers"];
+    public IReadOnlyList<string> ProcessRoles =>
+        [
+            "client",
+            .. Api is null ? ["api"] : Array.Empty<string>(),
+            .. Providers is null ? ["providers"] : Array.Empty<string>(),
+            .. Verifiers is null ? ["verifiers"] : Array.Empty<string>(),
+        ];
 }

@@ -102,7 +102,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             });
         var canaryClient = roles.SingleOrDefault(r => r.Kind == RoleKind.CanaryClient);
         var canaryProvider = roles.SingleOrDefault(r => r.Kind == RoleKind.CanaryProvider);
-        await using var network = await LocalNetwork.StartAsync(options.Rpc, DeploymentOptions(), funded, data, ct).ConfigureAwait(false);
+        await using var network = await LocalNetwork.StartAsync(options.Rpc, DeploymentOptions(), funded, data, options.RoleProcesses, ct).ConfigureAwait(false);
         var deployer = network.Deployer;
         var deployment = network.Deployment;
         var deployments = network.DeploymentPath;
@@ -132,9 +132,10 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         using var stopNodes = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var running = new List<Task>();
         using var providerProcesses = new RoleProcesses();
+        using var verifierProcesses = new RoleProcesses();
         foreach (var role in roles.Where(r => r.Kind == RoleKind.Provider))
         {
-            if (options.ProviderProcesses)
+            if (options.ProviderProcesses || options.RoleProcesses)
             {
                 providerProcesses.Add(await StartProviderProcessAsync(role, rpc, ws, apiUrl, deployments, Path.Combine(data, role.Name), ct).ConfigureAwait(false));
                 continue;
@@ -155,6 +156,13 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
         var bondReserve = (int)BigInteger.Min(1_000, BigInteger.Divide(court.ChallengerBond(parameters.Collateral(MarketParameters.Price(UnitPrice, (uint)largestJob))) + court.MinChallengerBond - 1, court.MinChallengerBond));
         foreach (var role in roles.Where(r => r.Kind == RoleKind.Verifier))
         {
+            if (options.RoleProcesses)
+            {
+                // Honest ones only (DemoOptions.Problem): a verifier process is what an operator runs.
+                verifierProcesses.Add(await StartVerifierProcessAsync(role, bondReserve, rpc, ws, apiUrl, deployments, Path.Combine(data, role.Name), ct).ConfigureAwait(false));
+                continue;
+            }
+
             var node = NodeOptionsFor(rpc, ws, apiUrl, deployments, Path.Combine(data, role.Name));
             var market = network.Market(role.Key);
             var verifierOptions = role.Mode == VerifierMode.Honest
@@ -191,6 +199,8 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             // The user's pictures or sentences exist before the client starts; the client's work begins with them.
             var sources = ClientTask.SyntheticSources(card, options.Tasks, options.Seed);
             var providerCpuAtOpen = providerProcesses.Select(p => p.CpuTime).ToArray();
+            var verifierCpuAtOpen = verifierProcesses.Select(p => p.CpuTime).ToArray();
+            var apiCpuAtOpen = network.ApiProcess?.CpuTime ?? TimeSpan.Zero;
             StageMeter.Active?.Open();
             var tasks = ClientTask.FromSynthetic(sources, card, engine.Registry);
             var (startBlock, _) = await clientMarket.LatestBlockAsync(ct).ConfigureAwait(false);
@@ -221,6 +231,8 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             var endedAt = phases.Elapsed;
             StageMeter.Active?.Close();
             var providerCpu = providerProcesses.Select((p, i) => p.CpuTime - providerCpuAtOpen[i]).ToArray();
+            var verifierCpu = verifierProcesses.Select((p, i) => p.CpuTime - verifierCpuAtOpen[i]).ToArray();
+            var apiCpu = (network.ApiProcess?.CpuTime ?? TimeSpan.Zero) - apiCpuAtOpen;
             computeSeconds ??= computeClock.Elapsed.TotalSeconds;
             while (canary is { Finished: false })
             {
@@ -242,6 +254,8 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             await stopNodes.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(running).ConfigureAwait(false);
             var providerUsage = providerProcesses.Select((p, i) => new RoleProcessUsage(p.Name, providerCpu[i], p.PeakResidentBytes)).ToList();
+            var verifierUsage = verifierProcesses.Select((p, i) => new RoleProcessUsage(p.Name, verifierCpu[i], p.PeakResidentBytes)).ToList();
+            var apiUsage = network.ApiProcess is { } apiProcess ? new RoleProcessUsage(apiProcess.Name, apiCpu, apiProcess.PeakResidentBytes) : null;
 
             await deployer.SendMarketAsync(new ClaimProtocolFeesFunction(), ct).ConfigureAwait(false);
             var after = await HoldingsAsync(deployer, roles, ct).ConfigureAwait(false);
@@ -276,6 +290,8 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
                 Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
                 Phases = DemoPhases.From(uploadedAt, createdAt, createdAt + TimeSpan.FromSeconds(computeSeconds.Value), endedAt),
                 ProviderProcesses = providerUsage,
+                VerifierProcesses = verifierUsage,
+                ApiProcess = apiUsage,
                 Canaries = canaryReport?.Posted ?? 0,
                 LazyCaught = canaryReport?.LazyCaught ?? 0,
                 Canary = canaryReport,
@@ -436,13 +452,32 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             "--stake", TokenUnits.Format(BigInteger.Parse(provider.Stake, CultureInfo.InvariantCulture)), "--collateral-jobs", Number(provider.CollateralJobs),
             "--batch-size", Number(provider.BatchSize), "--deployment", deployments, "--data", folder,
         ];
-        var poll = new Dictionary<string, string> { [$"{NodeOptions.Section}__{nameof(NodeOptions.PollIntervalMs)}"] = Number((int)Poll.TotalMilliseconds) };
+        return new Operator(ExchangeProgram.Current(), Path.Combine(folder, "home"), rpc, api).StartAsync(role.Name, arguments, "offers", ProcessReadyWithin, ct, NodeEnvironment(ws));
+    }
+
+    /// <summary>
+    /// Starts an honest verifier as an operator would, <c>exchange verifier run</c> with the bond
+    /// reserve and poll interval the in-process verifier gets, and waits until it is ready.
+    /// </summary>
+    private static Task<RoleProcess> StartVerifierProcessAsync(Role role, int bondReserve, Uri rpc, Uri? ws, Uri api, string deployments, string folder, CancellationToken ct)
+    {
+        string[] arguments =
+        [
+            "verifier", "run", "--dev-account", Number(role.Account), "--bond-reserve", Number(bondReserve), "--deployment", deployments, "--data", folder,
+        ];
+        return new Operator(ExchangeProgram.Current(), Path.Combine(folder, "home"), rpc, api).StartAsync(role.Name, arguments, "ready", ProcessReadyWithin, ct, NodeEnvironment(ws));
+    }
+
+    /// <summary>The node options a role process gets from its environment: the demo's poll interval, and the chain's WebSocket endpoint unless the run only polls.</summary>
+    private static Dictionary<string, string> NodeEnvironment(Uri? ws)
+    {
+        var environment = new Dictionary<string, string> { [$"{NodeOptions.Section}__{nameof(NodeOptions.PollIntervalMs)}"] = Number((int)Poll.TotalMilliseconds) };
         if (ws is not null)
         {
-            poll[$"{NodeOptions.Section}__{nameof(NodeOptions.WsUrl)}"] = ws.ToString();
+            environment[$"{NodeOptions.Section}__{nameof(NodeOptions.WsUrl)}"] = ws.ToString();
         }
 
-        return new Operator(ExchangeProgram.Current(), Path.Combine(folder, "home"), rpc, api).StartAsync(role.Name, arguments, "offers", ProcessReadyWithin, ct, poll);
+        return environment;
     }
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -66,6 +66,14 @@ public sealed record DemoOptions
     public bool ProviderProcesses { get; init; }
 
     /// <summary>
+    /// Runs every role but the client as a process of its own, as operators run them: the API
+    /// (<c>exchange api run</c>), each provider and each verifier (<c>exchange verifier run</c>),
+    /// so that each one's memory and CPU are its own (<c>bench e2e --role-processes</c>). Implies
+    /// <see cref="ProviderProcesses"/>. Default false.
+    /// </summary>
+    public bool RoleProcesses { get; init; }
+
+    /// <summary>
     /// The nodes and the client only poll (every 250 ms), as with a chain that serves no WebSocket
     /// endpoint, instead of subscribing to the logs they wait for on the chain this network
     /// started (<c>bench e2e --poll-only</c>, to measure what the subscriptions save). Default false.
@@ -167,7 +175,8 @@ public sealed record DemoOptions
         : TasksPerJob is < 1 ? "--tasks-per-job must be at least 1"
         : double.IsNaN(CheatRate) || CheatRate < 0 || CheatRate > 1 ? "--cheat-rate must be between 0 and 1"
         : CheatRate > 0 && Providers < 2 ? "a cheating network needs at least 2 providers (one honest)"
-        : CheatRate > 0 && ProviderProcesses ? "providers in processes of their own are honest ones: give --cheat-rate 0"
+        : CheatRate > 0 && (ProviderProcesses || RoleProcesses) ? "providers in processes of their own are honest ones: give --cheat-rate 0"
+        : DishonestVerifiers > 0 && RoleProcesses ? "verifiers in processes of their own are honest ones: leave out the lazy and copying verifiers"
         : double.IsNaN(CanaryRate) || CanaryRate < 0 || CanaryRate > 0.9 ? "--canary-rate must be between 0 and 0.9"
         : Verifiers < (2 * DishonestVerifiers) + 1
             ? $"{DishonestVerifiers} dishonest verifier(s) need at least {(2 * DishonestVerifiers) + 1} honest ones (--verifiers), or a committee could rule with them"

@@ -34,6 +34,14 @@ public sealed record DemoSummary(
     [JsonIgnore]
     public IReadOnlyList<RoleProcessUsage> ProviderProcesses { get; init; } = [];
 
+    /// <summary>The API when it ran as a process of its own (<see cref="DemoOptions.RoleProcesses"/>); null otherwise.</summary>
+    [JsonIgnore]
+    public RoleProcessUsage? ApiProcess { get; init; }
+
+    /// <summary>The verifiers that ran as processes of their own (<see cref="DemoOptions.RoleProcesses"/>); empty otherwise.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<RoleProcessUsage> VerifierProcesses { get; init; } = [];
+
     /// <summary>The job size the client used, and the gas and time per job it expected.</summary>
     [JsonIgnore]
     public JobSize? JobSize { get; init; }

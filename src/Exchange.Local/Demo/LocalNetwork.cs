@@ -6,6 +6,7 @@ using Exchange.Chain.Deployment;
 using Exchange.Chain.Transactions;
 using Exchange.Chain.Wallets;
 using Exchange.Local.Hardhat;
+using Exchange.Local.Reliability;
 using Exchange.Node.Chain;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,8 +18,9 @@ namespace Exchange.Local.Demo;
 /// <summary>
 /// The shared ground of a network on one machine: a chain (a local Hardhat node unless an RPC URL
 /// is given), the contracts deployed by dev account 0 (also the treasury), dev accounts funded
-/// with tokens, and the exchange API serving on a free loopback port. The demo and the end-to-end
-/// tests stand on it; dispose it to stop the API and the chain.
+/// with tokens, and the exchange API serving on a free loopback port, in this process or as a
+/// process of its own (<c>exchange api run</c>). The demo and the end-to-end tests stand on it;
+/// dispose it to stop the API and the chain.
 /// </summary>
 public sealed class LocalNetwork : IAsyncDisposable
 {
@@ -27,11 +29,12 @@ public sealed class LocalNetwork : IAsyncDisposable
 
     private readonly HardhatNode? _hardhat;
     private readonly string _apiData;
-    private WebApplication _api;
+    private readonly Operator? _apiOperator;
+    private WebApplication? _api;
     private readonly List<TransactionSender> _senders = [];
     private readonly ServiceProvider _apiClients;
 
-    private LocalNetwork(HardhatNode? hardhat, Uri rpc, Web3 web3, ChainDeployment deployment, string deploymentPath, WebApplication api, string apiData)
+    private LocalNetwork(HardhatNode? hardhat, Uri rpc, Web3 web3, ChainDeployment deployment, string deploymentPath, Uri apiUrl, string apiData, WebApplication? api, Operator? apiOperator, RoleProcess? apiProcess)
     {
         _apiData = apiData;
         _hardhat = hardhat;
@@ -40,7 +43,9 @@ public sealed class LocalNetwork : IAsyncDisposable
         Deployment = deployment;
         DeploymentPath = deploymentPath;
         _api = api;
-        ApiUrl = new Uri(api.Urls.First() + "/");
+        _apiOperator = apiOperator;
+        ApiProcess = apiProcess;
+        ApiUrl = apiUrl;
         _apiClients = new ServiceCollection().AddExchangeApiClient([ApiUrl]).Services.BuildServiceProvider();
         Deployer = Market(DevAccounts.Key(DeployerAccount));
     }
@@ -63,6 +68,9 @@ public sealed class LocalNetwork : IAsyncDisposable
     /// <summary>The exchange API's base URL (ending in '/'); its dashboard is the root page.</summary>
     public Uri ApiUrl { get; }
 
+    /// <summary>The API's process when it runs as one of its own; null when it runs in this one.</summary>
+    internal RoleProcess? ApiProcess { get; private set; }
+
     /// <summary>A client of the API, uploading as <paramref name="uploader"/> when given (read-only otherwise); the network disposes its connections.</summary>
     public ExchangeApiClient Api(EthECKey? uploader = null)
     {
@@ -78,14 +86,23 @@ public sealed class LocalNetwork : IAsyncDisposable
     /// <paramref name="funded"/> with tokens, and starts the API; its data and the deployment file
     /// go under <paramref name="dataDirectory"/>.
     /// </summary>
+    public static Task<LocalNetwork> StartAsync(
+        Uri? rpc, DeploymentOptions deploymentOptions, IReadOnlyDictionary<int, BigInteger> funded, string dataDirectory, CancellationToken cancellationToken) =>
+        StartAsync(rpc, deploymentOptions, funded, dataDirectory, apiProcess: false, cancellationToken);
+
+    /// <summary>
+    /// The same, with the API as a process of its own (<c>exchange api run</c>, as an operator runs
+    /// it) when <paramref name="apiProcess"/> is true, so that its memory and CPU are its own.
+    /// </summary>
     public static async Task<LocalNetwork> StartAsync(
-        Uri? rpc, DeploymentOptions deploymentOptions, IReadOnlyDictionary<int, BigInteger> funded, string dataDirectory, CancellationToken cancellationToken)
+        Uri? rpc, DeploymentOptions deploymentOptions, IReadOnlyDictionary<int, BigInteger> funded, string dataDirectory, bool apiProcess, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(funded);
         EthECKey.SignRecoverable = true;
         // A block a second as well as one per transaction: challenge windows and draws then move on without traffic.
         var hardhat = rpc is null ? await HardhatNode.StartAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false) : null;
         WebApplication? api = null;
+        RoleProcess? process = null;
         try
         {
             var url = rpc ?? hardhat!.RpcUrl;
@@ -99,8 +116,18 @@ public sealed class LocalNetwork : IAsyncDisposable
             }
 
             var deploymentPath = DeploymentFile.Write(Path.Combine(dataDirectory, "deployment.json"), deployment);
-            api = await StartApiAsync(url, deploymentPath, Path.Combine(dataDirectory, "api"), HardhatNode.FreePort(), cancellationToken).ConfigureAwait(false);
-            return new LocalNetwork(hardhat, url, web3, deployment, deploymentPath, api, Path.Combine(dataDirectory, "api"));
+            var apiData = Path.Combine(dataDirectory, "api");
+            var port = HardhatNode.FreePort();
+            if (apiProcess)
+            {
+                var apiUrl = new Uri($"http://127.0.0.1:{port}/");
+                var op = new Operator(ExchangeProgram.Current(), Path.Combine(dataDirectory, "api-home"), url, apiUrl);
+                process = await StartApiProcessAsync(op, deploymentPath, apiData, cancellationToken).ConfigureAwait(false);
+                return new LocalNetwork(hardhat, url, web3, deployment, deploymentPath, apiUrl, apiData, null, op, process);
+            }
+
+            api = await StartApiAsync(url, deploymentPath, apiData, port, cancellationToken).ConfigureAwait(false);
+            return new LocalNetwork(hardhat, url, web3, deployment, deploymentPath, new Uri(api.Urls.First() + "/"), apiData, api, null, null);
         }
         catch
         {
@@ -108,6 +135,8 @@ public sealed class LocalNetwork : IAsyncDisposable
             {
                 await api.DisposeAsync().ConfigureAwait(false);
             }
+
+            process?.Dispose();
 
             hardhat?.Dispose();
             throw;
@@ -146,18 +175,37 @@ public sealed class LocalNetwork : IAsyncDisposable
     /// <summary>Stops the API (an outage: its address refuses connections) until <see cref="StartApiAgainAsync"/>.</summary>
     public async Task StopApiAsync(CancellationToken cancellationToken)
     {
-        await _api.StopAsync(cancellationToken).ConfigureAwait(false);
-        await _api.DisposeAsync().ConfigureAwait(false);
+        if (_api is not null)
+        {
+            await _api.StopAsync(cancellationToken).ConfigureAwait(false);
+            await _api.DisposeAsync().ConfigureAwait(false);
+            _api = null;
+        }
+
+        ApiProcess?.Dispose();
     }
 
     /// <summary>Starts the API stopped by <see cref="StopApiAsync"/> again, at the same address over the same data.</summary>
-    public async Task StartApiAgainAsync(CancellationToken cancellationToken) =>
+    public async Task StartApiAgainAsync(CancellationToken cancellationToken)
+    {
+        if (_apiOperator is not null)
+        {
+            ApiProcess = await StartApiProcessAsync(_apiOperator, DeploymentPath, _apiData, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         _api = await StartApiAsync(RpcUrl, DeploymentPath, _apiData, ApiUrl.Port, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Stops the API and the chain.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _api.DisposeAsync().ConfigureAwait(false);
+        if (_api is not null)
+        {
+            await _api.DisposeAsync().ConfigureAwait(false);
+        }
+
+        ApiProcess?.Dispose();
         await _apiClients.DisposeAsync().ConfigureAwait(false);
         _hardhat?.Dispose();
         lock (_senders)
@@ -182,4 +230,10 @@ public sealed class LocalNetwork : IAsyncDisposable
         await app.StartAsync(ct).ConfigureAwait(false);
         return app;
     }
+
+    /// <summary>The API as an operator starts it, on the operator's API address; ready once it says it listens.</summary>
+    private static Task<RoleProcess> StartApiProcessAsync(Operator op, string deploymentPath, string data, CancellationToken ct) =>
+        op.StartAsync("api", ["api", "run", "--urls", op.Api.ToString().TrimEnd('/'), "--data", data, "--deployment", deploymentPath], "exchange api listening on", ApiProcessReadyWithin, ct);
+
+    private static readonly TimeSpan ApiProcessReadyWithin = TimeSpan.FromMinutes(2);
 }

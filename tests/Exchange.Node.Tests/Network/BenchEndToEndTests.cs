@@ -15,7 +15,7 @@ public sealed class BenchEndToEndTests
     private static readonly string[] Stages =
     [
         "clientPreparation", "hashing", "uploads", "apiIngest", "providerFetch", "inference", "outputUpload",
-        "signing", "chainTransactions", "audits", "polling", "other", "chainNode", "providerProcesses",
+        "signing", "chainTransactions", "audits", "polling", "other", "chainNode", "providerProcesses", "apiProcess", "verifierProcesses",
     ];
 
     // Every honest run hashes, signs, uploads, fetches, infers and transacts; an audit is drawn for only some jobs.
@@ -91,6 +91,33 @@ public sealed class BenchEndToEndTests
         Assert.True(cpu.GetProperty("providerProcesses").GetDouble() > 0, cpu.ToString());
         Assert.Equal(0, cpu.GetProperty("providerFetch").GetDouble());
         Assert.Equal(0, cpu.GetProperty("outputUpload").GetDouble());
+        Assert.Equal(Stages.Sum(stage => cpu.GetProperty(stage).GetDouble()), cpu.GetProperty("total").GetDouble(), 0.01);
+    }
+
+    [Fact]
+    public async Task Bench_e2e_with_role_processes_reports_each_role_s_memory_and_cpu_apart()
+    {
+        var (_, json) = await BenchAsync("--model", "identity-u8", "--tasks", "128", "--tasks-per-job", "64", "--role-processes");
+        using var _ = json;
+        var root = json.RootElement;
+        Assert.Equal(2, root.GetProperty("settled").GetInt32());
+        var memory = root.GetProperty("peakRssMb");
+        Assert.Equal(["client"], memory.GetProperty("processRoles").EnumerateArray().Select(r => r.GetString()));
+        Assert.True(memory.GetProperty("api").GetDouble() is > 0 and < 512, memory.ToString());
+        Assert.True(memory.GetProperty("providers").GetDouble() is > 0 and < 768, memory.ToString());
+
+        // A verifier knows a job's model by its id alone. Building every built-in model to find it
+        // held 1.1 GiB in this process after its first audit; building the one it needs, a fraction.
+        Assert.True(memory.GetProperty("verifiers").GetDouble() is > 0 and < 512, memory.ToString());
+
+        // The API's, the provider's and the verifier's work is in their processes, none in this one's stages.
+        var cpu = root.GetProperty("cpuMsPerTask");
+        Assert.True(cpu.GetProperty("apiProcess").GetDouble() > 0, cpu.ToString());
+        Assert.True(cpu.GetProperty("providerProcesses").GetDouble() > 0, cpu.ToString());
+        Assert.True(cpu.GetProperty("verifierProcesses").GetDouble() > 0, cpu.ToString());
+        Assert.Equal(0, cpu.GetProperty("apiIngest").GetDouble());
+        Assert.Equal(0, cpu.GetProperty("providerFetch").GetDouble());
+        Assert.Equal(0, cpu.GetProperty("audits").GetDouble());
         Assert.Equal(Stages.Sum(stage => cpu.GetProperty(stage).GetDouble()), cpu.GetProperty("total").GetDouble(), 0.01);
     }
 
