@@ -56,6 +56,7 @@ public class ModelRegistryTests
         Assert.Equal(card.ModelId, entry.ModelId);
         Assert.Equal(entry, reopened.Resolve("doubler"));
         Assert.Equal(entry, reopened.Resolve(entry.ModelId.ToString()));
+        Assert.Equal(entry, reopened.Find(entry.ModelId));
         Assert.Equal(onnx, reopened.ReadModelFile(card));
         Assert.True(File.Exists(reopened.Store.FilePath(card.Model.Keccak256)));
     }

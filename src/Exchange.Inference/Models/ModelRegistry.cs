@@ -82,7 +82,11 @@ public sealed class ModelRegistry
     public byte[] ReadModelFile(ModelCard card)
     {
         ArgumentNullException.ThrowIfNull(card);
-        return BuiltInModels.FileBytes(card.Model.Keccak256) ?? Store.ReadFile(card.Model.Keccak256);
+        var hash = card.Model.Keccak256;
+        // A stored model's file is read from the store without building the built-in models to look through them first.
+        return BuiltInModels.Find(card.ModelId) is null && Store.HasFile(hash)
+            ? Store.ReadFile(hash)
+            : BuiltInModels.FileBytes(hash) ?? Store.ReadFile(hash);
     }
 
     /// <summary>A file a card's preprocessing names by hash (a tokenizer vocabulary), from the built-in models or the store.</summary>
