@@ -102,7 +102,7 @@ public sealed class DemoNetwork(DemoOptions options, ILoggerFactory logs)
             });
         var canaryClient = roles.SingleOrDefault(r => r.Kind == RoleKind.CanaryClient);
         var canaryProvider = roles.SingleOrDefault(r => r.Kind == RoleKind.CanaryProvider);
-        await using var network = await LocalNetwork.StartAsync(options.Rpc, DeploymentOptions(), funded, data, options.RoleProcesses, ct).ConfigureAwait(false);
+        await using var network = await LocalNetwork.StartAsync(options.Rpc, DeploymentOptions(), funded, data, options.RoleProcesses ? ExchangeProgram.Current() : null, ct).ConfigureAwait(false);
         var deployer = network.Deployer;
         var deployment = network.Deployment;
         var deployments = network.DeploymentPath;

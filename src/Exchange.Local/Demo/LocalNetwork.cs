@@ -88,14 +88,15 @@ public sealed class LocalNetwork : IAsyncDisposable
     /// </summary>
     public static Task<LocalNetwork> StartAsync(
         Uri? rpc, DeploymentOptions deploymentOptions, IReadOnlyDictionary<int, BigInteger> funded, string dataDirectory, CancellationToken cancellationToken) =>
-        StartAsync(rpc, deploymentOptions, funded, dataDirectory, apiProcess: false, cancellationToken);
+        StartAsync(rpc, deploymentOptions, funded, dataDirectory, apiProgram: null, cancellationToken);
 
     /// <summary>
     /// The same, with the API as a process of its own (<c>exchange api run</c>, as an operator runs
-    /// it) when <paramref name="apiProcess"/> is true, so that its memory and CPU are its own.
+    /// it) started from <paramref name="apiProgram"/>, so that its memory and CPU are its own; in
+    /// this process when it is null.
     /// </summary>
     public static async Task<LocalNetwork> StartAsync(
-        Uri? rpc, DeploymentOptions deploymentOptions, IReadOnlyDictionary<int, BigInteger> funded, string dataDirectory, bool apiProcess, CancellationToken cancellationToken)
+        Uri? rpc, DeploymentOptions deploymentOptions, IReadOnlyDictionary<int, BigInteger> funded, string dataDirectory, ExchangeProgram? apiProgram, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(funded);
         EthECKey.SignRecoverable = true;
@@ -118,10 +119,10 @@ public sealed class LocalNetwork : IAsyncDisposable
             var deploymentPath = DeploymentFile.Write(Path.Combine(dataDirectory, "deployment.json"), deployment);
             var apiData = Path.Combine(dataDirectory, "api");
             var port = HardhatNode.FreePort();
-            if (apiProcess)
+            if (apiProgram is not null)
             {
                 var apiUrl = new Uri($"http://127.0.0.1:{port}/");
-                var op = new Operator(ExchangeProgram.Current(), Path.Combine(dataDirectory, "api-home"), url, apiUrl);
+                var op = new Operator(apiProgram, Path.Combine(dataDirectory, "api-home"), url, apiUrl);
                 process = await StartApiProcessAsync(op, deploymentPath, apiData, cancellationToken).ConfigureAwait(false);
                 return new LocalNetwork(hardhat, url, web3, deployment, deploymentPath, apiUrl, apiData, null, op, process);
             }
