@@ -9,12 +9,59 @@ using Exchange.Inference.Text;
 
 namespace Exchange.Node.Client;
 
-/// <summary>One task a client wants run: where its input came from and the input tensors, in the card's order.</summary>
-/// <param name="Source">A name for messages (the input file's name, with the line for a text).</param>
-/// <param name="Inputs">The model's inputs.</param>
-/// <param name="OutputStem">The start of the task's output file names; null for the input file's name without its extension.</param>
-public sealed record ClientTask(string Source, IReadOnlyList<Tensor> Inputs, string? OutputStem = null)
+/// <summary>
+/// One task a client wants run: where its input came from and the input tensors, in the card's
+/// order. A task either holds its tensors or reads them again from its source when asked
+/// (<see cref="Held"/>): a client with more inputs than <see cref="DefaultHeldInputBytes"/> keeps
+/// the rest on disk until it uploads them, so that its memory does not grow with their number.
+/// </summary>
+public sealed record ClientTask
 {
+    /// <summary>
+    /// The bytes of decoded inputs a client holds by default (1 GiB, about 1,780 ResNet-18 pictures
+    /// as float32). Past it, each further picture or tensor file is decoded once to check it and
+    /// again when it is uploaded.
+    /// </summary>
+    public const long DefaultHeldInputBytes = 1L << 30;
+
+    private readonly IReadOnlyList<Tensor>? _held;
+    private readonly Func<IReadOnlyList<Tensor>>? _read;
+
+    /// <summary>A task that holds its inputs.</summary>
+    /// <param name="source">A name for messages (the input file's name, with the line for a text).</param>
+    /// <param name="inputs">The model's inputs.</param>
+    /// <param name="outputStem">The start of the task's output file names; null for the input file's name without its extension.</param>
+    public ClientTask(string source, IReadOnlyList<Tensor> inputs, string? outputStem = null)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        Source = source;
+        OutputStem = outputStem;
+        _held = inputs;
+    }
+
+    private ClientTask(string source, Func<IReadOnlyList<Tensor>> read, string? outputStem)
+    {
+        Source = source;
+        OutputStem = outputStem;
+        _read = read;
+    }
+
+    /// <summary>A name for messages (the input file's name, with the line for a text).</summary>
+    public string Source { get; }
+
+    /// <summary>The start of the task's output file names; null for the input file's name without its extension.</summary>
+    public string? OutputStem { get; init; }
+
+    /// <summary>
+    /// The model's inputs: the held ones, or read again from the source, decoded and checked
+    /// against the card each time they are asked for.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A source read again no longer fits the card (the file changed).</exception>
+    public IReadOnlyList<Tensor> Inputs => _held ?? _read!();
+
+    /// <summary>Whether the task holds its inputs, rather than reading them again from its source when asked.</summary>
+    public bool Held => _held is not null;
+
     /// <summary>The start of the task's output file names, e.g. <c>cat</c> for <c>cat.png</c> or <c>texts-line007</c> for line 7 of <c>texts.jsonl</c>.</summary>
     public string Stem => OutputStem ?? Path.GetFileNameWithoutExtension(Source);
 
@@ -26,31 +73,53 @@ public sealed record ClientTask(string Source, IReadOnlyList<Tensor> Inputs, str
     /// (tensors prepared elsewhere, for any card). Every task is valid for the card
     /// (<see cref="TaskInputs"/>), and every task has its own output stem (<see cref="UniqueStems"/>).
     /// </summary>
+    /// <remarks>
+    /// The tasks hold their inputs up to <paramref name="heldInputBytes"/> in all; each further
+    /// image or tensor file is decoded and checked here, and read again when it is uploaded
+    /// (<see cref="Held"/>). Texts are always held: a task of tokens is a few kilobytes.
+    /// </remarks>
     /// <exception cref="InvalidDataException">An input is not valid for the card; the message starts with its file.</exception>
-    public static IReadOnlyList<ClientTask> FromPaths(IEnumerable<string> paths, ModelCard card, ModelRegistry registry)
+    public static IReadOnlyList<ClientTask> FromPaths(IEnumerable<string> paths, ModelCard card, ModelRegistry registry, long heldInputBytes = DefaultHeldInputBytes)
     {
         using var _ = StageMeter.Measure(Stage.ClientPreparation);
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(card);
         var text = card.Preprocessing.Kind == TextPreprocessing.Kind;
-        var tasks = paths.SelectMany(path => text && !Directory.Exists(path) ? FromTextFile(path, card, Tokenizer(card, registry)) : [FromFile(path, card)]).ToList();
-        EnsureValid(tasks, card);
+        var budget = new HeldInputs(heldInputBytes);
+        var tasks = new List<ClientTask>();
+        foreach (var path in paths)
+        {
+            if (text && !Directory.Exists(path))
+            {
+                tasks.AddRange(FromTextFile(path, card, Tokenizer(card, registry)).Select(t => budget.Count(Checked(t, card))));
+            }
+            else
+            {
+                tasks.Add(budget.HoldOrRelease(Checked(FromFile(path, card), card), () => Checked(FromFile(path, card), card)));
+            }
+        }
+
         return UniqueStems(tasks);
     }
 
-    /// <summary>Refuses the first task that is not valid for the card (<see cref="TaskInputs"/>), naming its source and the problem.</summary>
+    /// <summary>
+    /// Refuses the first task that is not valid for the card (<see cref="TaskInputs"/>), naming its
+    /// source and the problem. Tasks that read their inputs again check them as they read them.
+    /// </summary>
     /// <exception cref="InvalidDataException">A task is not valid for the card.</exception>
     public static void EnsureValid(IEnumerable<ClientTask> tasks, ModelCard card)
     {
         ArgumentNullException.ThrowIfNull(tasks);
-        foreach (var task in tasks)
+        foreach (var task in tasks.Where(t => t.Held))
         {
-            if (TaskInputs.Problem(card, task.Inputs) is { } problem)
-            {
-                throw new InvalidDataException($"{task.Source}: {problem}");
-            }
+            Checked(task, card);
         }
     }
+
+    /// <summary>The task, if valid for the card.</summary>
+    /// <exception cref="InvalidDataException">It is not; the message starts with its source.</exception>
+    private static ClientTask Checked(ClientTask task, ModelCard card) =>
+        TaskInputs.Problem(card, task.Inputs) is { } problem ? throw new InvalidDataException($"{task.Source}: {problem}") : task;
 
     /// <summary>
     /// The tasks with output stems that differ even where their inputs' names do not: tasks whose
@@ -174,20 +243,63 @@ public sealed record ClientTask(string Source, IReadOnlyList<Tensor> Inputs, str
             : SyntheticImages.Png(count, seed, 224, 224).Select((png, i) => new SyntheticSource($"image-{i:D4}.png", null, png, null)).ToList();
     }
 
-    /// <summary>The client's tasks of synthetic sources: pictures decoded and preprocessed, sentences tokenized, as the card says.</summary>
+    /// <summary>
+    /// The client's tasks of synthetic sources: pictures decoded and preprocessed, sentences
+    /// tokenized, as the card says. Pictures past <paramref name="heldInputBytes"/> of inputs are
+    /// decoded again from their PNG bytes when uploaded, as <see cref="FromPaths"/> reads files again.
+    /// </summary>
     /// <exception cref="InvalidDataException">A source does not fit the card.</exception>
-    public static IReadOnlyList<ClientTask> FromSynthetic(IEnumerable<SyntheticSource> sources, ModelCard card, ModelRegistry registry)
+    public static IReadOnlyList<ClientTask> FromSynthetic(IEnumerable<SyntheticSource> sources, ModelCard card, ModelRegistry registry, long heldInputBytes = DefaultHeldInputBytes)
     {
         using var _ = StageMeter.Measure(Stage.ClientPreparation);
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(card);
         var tokenizer = card.Preprocessing.Kind == TextPreprocessing.Kind ? Tokenizer(card, registry) : null;
+        var budget = new HeldInputs(heldInputBytes);
         return sources.Select(source => source switch
         {
-            { Sentence: { } text } when tokenizer is not null => FromText(source.Name, text, source.Stem ?? source.Name, card, tokenizer),
-            { Picture: { } png } when tokenizer is null => FromImage(source.Name, png, card),
+            { Sentence: { } text } when tokenizer is not null => budget.Count(Checked(FromText(source.Name, text, source.Stem ?? source.Name, card, tokenizer), card)),
+            { Picture: { } png } when tokenizer is null => budget.HoldOrRelease(Checked(FromImage(source.Name, png, card), card), () => Checked(FromImage(source.Name, png, card), card)),
             _ => throw new InvalidDataException($"{source.Name}: model '{card.Name}' takes {(tokenizer is null ? "pictures" : "texts")}"),
         }).ToList();
+    }
+
+    /// <summary>How many bytes of decoded inputs the tasks made so far hold, and whether the next one may hold its own.</summary>
+    private sealed class HeldInputs(long limit)
+    {
+        private long _held;
+
+        /// <summary>Counts a task that is held whatever the limit (a text's tokens).</summary>
+        public ClientTask Count(ClientTask task)
+        {
+            _held += Bytes(task);
+            return task;
+        }
+
+        /// <summary>
+        /// The task as it is while its inputs fit under the limit; past it, a task that reads them
+        /// again with <paramref name="read"/> (a new decode, checked against the card, each time).
+        /// </summary>
+        public ClientTask HoldOrRelease(ClientTask task, Func<ClientTask> read)
+        {
+            var bytes = Bytes(task);
+            if (_held + bytes <= limit)
+            {
+                _held += bytes;
+                return task;
+            }
+
+            return new ClientTask(task.Source, () => ReadAgain(read), task.OutputStem);
+        }
+
+        private static IReadOnlyList<Tensor> ReadAgain(Func<ClientTask> read)
+        {
+            // Reading again is the client's preparation, wherever it happens (inside an upload).
+            using var _ = StageMeter.Measure(Stage.ClientPreparation);
+            return read().Inputs;
+        }
+
+        private static long Bytes(ClientTask task) => task.Inputs.Sum(t => (long)t.Data.Length);
     }
 
     private static TextTokenizer Tokenizer(ModelCard card, ModelRegistry registry)

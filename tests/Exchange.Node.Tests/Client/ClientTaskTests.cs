@@ -117,6 +117,51 @@ public sealed class ClientTaskTests : IDisposable
     }
 
     [Fact]
+    public void Past_the_held_bytes_a_task_reads_its_file_again_checked_each_time_it_is_asked()
+    {
+        var card = _registry.Resolve(BuiltInModels.ResNetPreprocess).Card;
+        var decoded = SyntheticImages.Png(5, 9, 224, 224).Select(png => ClientTask.FromImage("p.png", png, card).Inputs).ToList();
+        var paths = decoded.Select((inputs, i) => _folder.File($"p{i}.npy")).ToList();
+        for (var i = 0; i < paths.Count; i++)
+        {
+            File.WriteAllBytes(paths[i], Npy.Write(decoded[i][0]));
+        }
+
+        var taskBytes = decoded[0].Sum(t => (long)t.Data.Length);
+
+        var tasks = ClientTask.FromPaths(paths, card, _registry, heldInputBytes: (2 * taskBytes) + 1);
+
+        Assert.Equal([true, true, false, false, false], tasks.Select(t => t.Held));
+        Assert.All(ClientTask.FromPaths(paths, card, _registry), t => Assert.True(t.Held));
+        Assert.Equal(["p0", "p1", "p2", "p3", "p4"], tasks.Select(t => t.Stem));
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            Assert.Equal(decoded[i], tasks[i].Inputs);
+        }
+
+        // A released task is checked when it is read: the file changed since, and no longer fits.
+        var values = decoded[3][0].AsFloat32().ToArray();
+        values[5] = float.NaN;
+        File.WriteAllBytes(paths[3], Npy.Write(Tensor.Create<float>(values, 1, 3, 224, 224)));
+        var error = Assert.Throws<InvalidDataException>(() => tasks[3].Inputs);
+        Assert.Equal("p3.npy: 'OriginalInput' element 5 is NaN; float32 inputs must be finite", error.Message);
+        ClientTask.EnsureValid(tasks, card);
+        Assert.Equal(decoded[2], tasks[2].Inputs);
+    }
+
+    [Fact]
+    public void A_bad_file_past_the_held_bytes_is_refused_before_anything_is_uploaded()
+    {
+        var card = _registry.Resolve(BuiltInModels.ResNetPreprocess).Card;
+        File.WriteAllBytes(_folder.File("fine.png"), SyntheticImages.Png(1, 3, 224, 224)[0]);
+        File.WriteAllBytes(_folder.File("bad.png"), [1, 2, 3]);
+
+        var error = Assert.Throws<InvalidDataException>(() => ClientTask.FromPaths([_folder.File("fine.png"), _folder.File("bad.png")], card, _registry, heldInputBytes: 0));
+
+        Assert.StartsWith("bad.png: ", error.Message);
+    }
+
+    [Fact]
     public void The_demo_workload_is_sentences_for_a_text_model_and_pictures_for_an_image_model()
     {
         var text = ClientTask.Synthetic(_registry.Resolve(BuiltInModels.MiniLm).Card, _registry, 3, 7);

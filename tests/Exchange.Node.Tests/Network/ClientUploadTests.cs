@@ -2,6 +2,7 @@ using Exchange.Chain.Wallets;
 using Exchange.Core.Privacy;
 using Exchange.Core.Tensors;
 using Exchange.Inference.Calibration;
+using Exchange.Inference.Models;
 using Exchange.Local.Demo;
 using Exchange.Node.Client;
 using Exchange.Node.Tests.Support;
@@ -29,7 +30,12 @@ public sealed class ClientUploadTests : IDisposable
         var client = TestNetwork.Client(network, Client);
         var offer = await TestNetwork.OfferOfAsync(network, client, DevAccounts.Address(Provider), provider.Tail);
         // Three groups of a batch upload's worth (64, 64 and 2): each task's index names its key.
-        var tasks = SyntheticImages.Png(130, 7, 32, 32).Select((png, i) => ClientTask.FromImage($"image-{i}.png", png, client.Card)).ToList();
+        // Past the first 40 tasks' bytes the tasks read their pictures again as they are uploaded.
+        var pictures = SyntheticImages.Png(130, 7, 32, 32);
+        var sources = pictures.Select((png, i) => new SyntheticSource($"image-{i}.png", null, png, null)).ToList();
+        var taskBytes = ClientTask.FromImage("one.png", pictures[0], client.Card).Inputs[0].Data.Length;
+        var tasks = ClientTask.FromSynthetic(sources, client.Card, new ModelRegistry(new ModelStore(_folder.File("models"))), heldInputBytes: 40L * taskBytes);
+        Assert.Equal(40, tasks.Count(t => t.Held));
         var progress = new List<int>();
 
         var prepared = await client.PrepareAsync(tasks, [offer], tasks.Count, new SynchronousProgress<int>(progress.Add), CancellationToken.None);
