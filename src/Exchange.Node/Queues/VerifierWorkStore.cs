@@ -146,6 +146,21 @@ public sealed class VerifierWorkStore(NodeDatabase database, TimeProvider time)
         return [.. rows.Select(r => r.ToWork())];
     }
 
+    /// <summary>
+    /// Whether the item's row is still as a listing read it: same state, no retry recorded since. A
+    /// round lists its due audits before it starts their slots, and an audit's earlier slot may end
+    /// in between (judged, failed, or put back for a back-off); read again in its slot, the row says
+    /// whether the audit is still due, so that it is never judged twice nor before its back-off.
+    /// </summary>
+    public async Task<bool> IsStillAsListedAsync(VerifierWork item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        await using var connection = await database.Connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT count(*) FROM verifier_work WHERE job_id = @id AND kind = @kind AND state = @state AND attempts = @attempts",
+            new { id = Id(item.JobId), kind = item.Kind, state = item.State, attempts = item.Attempts }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+    }
+
     /// <summary>Counts audits and votes per state, e.g. <c>audit/done</c>, <c>vote/revealed</c>.</summary>
     public async Task<IReadOnlyDictionary<string, int>> CountsAsync(CancellationToken cancellationToken)
     {

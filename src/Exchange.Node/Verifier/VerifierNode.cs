@@ -219,6 +219,11 @@ public sealed class VerifierNode
     {
         try
         {
+            if (!await _work.IsStillAsListedAsync(item, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
             var tasks = item.Seed is { } seed
                 ? await _market.TaskIndicesOfAsync(seed, item.Record.TaskCount, cancellationToken).ConfigureAwait(false)
                 : await _market.AuditTasksAsync(item.JobId, item.Record.TaskCount, cancellationToken).ConfigureAwait(false);

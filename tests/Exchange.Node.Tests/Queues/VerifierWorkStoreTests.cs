@@ -32,6 +32,34 @@ public sealed class VerifierWorkStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_audit_listed_before_its_earlier_slot_ended_is_no_longer_as_listed()
+    {
+        var store = await OpenAsync();
+        foreach (var id in new[] { 1, 2, 3, 4 })
+        {
+            await store.AddAuditAsync(id, Submitted, Keccak.Hash([9]), default);
+        }
+
+        var listed = await store.ListDueWorkAsync("new", 10, default);
+
+        // 1: judged meanwhile. 2: put back for a back-off. 3: failed. 4: untouched.
+        await store.MarkJudgedAsync(1, VerifierWorkStore.Audit, true, Keccak.Hash([8]), default);
+        await store.RecordRetryAsync(2, VerifierWorkStore.Audit, "API away", TimeSpan.FromMinutes(1), default);
+        await store.MarkFailedAsync(3, VerifierWorkStore.Audit, "bad input", default);
+        var still = new List<int>();
+        foreach (var item in listed)
+        {
+            if (await store.IsStillAsListedAsync(item, default))
+            {
+                still.Add((int)item.JobId);
+            }
+        }
+
+        Assert.Equal([4], still);
+        Assert.False(await store.IsStillAsListedAsync(listed[3] with { Kind = "vote" }, default));
+    }
+
+    [Fact]
     public async Task Draws_read_but_not_fixed_go_back_to_be_read_again_and_fixed_or_closed_ones_stay()
     {
         var store = await OpenAsync();
