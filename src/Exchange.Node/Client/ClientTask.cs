@@ -95,7 +95,7 @@ public sealed record ClientTask
             }
             else
             {
-                tasks.Add(budget.HoldOrRelease(Checked(FromFile(path, card), card), () => Checked(FromFile(path, card), card)));
+                tasks.Add(budget.HoldOrRelease(() => Checked(FromFile(path, card), card)));
             }
         }
 
@@ -259,7 +259,7 @@ public sealed record ClientTask
         return sources.Select(source => source switch
         {
             { Sentence: { } text } when tokenizer is not null => budget.Count(Checked(FromText(source.Name, text, source.Stem ?? source.Name, card, tokenizer), card)),
-            { Picture: { } png } when tokenizer is null => budget.HoldOrRelease(Checked(FromImage(source.Name, png, card), card), () => Checked(FromImage(source.Name, png, card), card)),
+            { Picture: { } png } when tokenizer is null => budget.HoldOrRelease(() => Checked(FromImage(source.Name, png, card), card)),
             _ => throw new InvalidDataException($"{source.Name}: model '{card.Name}' takes {(tokenizer is null ? "pictures" : "texts")}"),
         }).ToList();
     }
@@ -277,11 +277,13 @@ public sealed record ClientTask
         }
 
         /// <summary>
-        /// The task as it is while its inputs fit under the limit; past it, a task that reads them
-        /// again with <paramref name="read"/> (a new decode, checked against the card, each time).
+        /// The task <paramref name="read"/> makes (a decode, checked against the card) as it is while
+        /// its inputs fit under the limit; past it, a task that calls <paramref name="read"/> again
+        /// each time its inputs are asked for.
         /// </summary>
-        public ClientTask HoldOrRelease(ClientTask task, Func<ClientTask> read)
+        public ClientTask HoldOrRelease(Func<ClientTask> read)
         {
+            var task = read();
             var bytes = Bytes(task);
             if (_held + bytes <= limit)
             {
