@@ -1,5 +1,6 @@
 using System.Net;
 using System.Numerics;
+using System.Runtime.ExceptionServices;
 using Exchange.Api.Client;
 using Exchange.Api.Client.Blobs;
 using Exchange.Chain.Bindings;
@@ -100,52 +101,94 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
         var fees = await FeesAsync(cancellationToken).ConfigureAwait(false);
         var cost = slices.Aggregate(BigInteger.Zero, (sum, s) => sum + fees.For(offers[s.OfferIndex].Offer.UnitPrice, (uint)s.TaskCount).ClientCost);
         await EnsureBalanceAsync(cost, cancellationToken).ConfigureAwait(false);
-        var prepared = new List<PreparedJob>(slices.Count);
-        var uploaded = 0;
-        foreach (var slice in slices)
+        var jobs = new (JobSlice Slice, SignedOffer Offer, JobCipher? Cipher, Bytes32? Recipient, List<ManifestTask> Tasks)[slices.Count];
+        for (var j = 0; j < slices.Count; j++)
         {
-            var offer = offers[slice.OfferIndex];
+            var offer = offers[slices[j].OfferIndex];
             Bytes32? recipient = Public ? null : await ProviderKeyAsync(offer.Offer.Provider, cancellationToken).ConfigureAwait(false);
-            var cipher = recipient is null ? null : JobCipher.NewForClient(key.GetPrivateKeyAsBytes());
-            var manifestTasks = new List<ManifestTask>(slice.TaskCount);
-            // A group of tasks' inputs goes up in batches (one signature and one request per batch).
-            // The next group is encoded and encrypted while the API stores this one, so that the
-            // client's work and the API's overlap; at most two groups are held encoded at once,
-            // whatever the job's size.
-            var groups = Enumerable.Range(0, (slice.TaskCount + UploadGroupTasks - 1) / UploadGroupTasks)
-                .Select(g => (First: g * UploadGroupTasks, Count: Math.Min(UploadGroupTasks, slice.TaskCount - (g * UploadGroupTasks))));
+            jobs[j] = (slices[j], offer, recipient is null ? null : JobCipher.NewForClient(key.GetPrivateKeyAsBytes()), recipient, new List<ManifestTask>(slices[j].TaskCount));
+        }
+
+        // A group of tasks' inputs goes up in batches (one signature and one request per batch). The
+        // next group is encoded and encrypted while the API stores this one, so that the client's
+        // work and the API's overlap; at most two groups are held encoded at once, whatever the jobs'
+        // sizes. The groups of every job go in one stream, and a job's manifest goes up as soon as its
+        // last group is stored, beside the next job's groups: the stream never drains between jobs.
+        var groups = jobs.SelectMany((job, j) => Enumerable.Range(0, (job.Slice.TaskCount + UploadGroupTasks - 1) / UploadGroupTasks)
+            .Select(g => (Job: j, First: g * UploadGroupTasks, Count: Math.Min(UploadGroupTasks, job.Slice.TaskCount - (g * UploadGroupTasks)))));
+        var manifests = new Task<PreparedJob>[jobs.Length];
+        var uploaded = 0;
+        try
+        {
             await InOrderSteps.RunAsync(
                 groups, UploadGroupsInFlight,
-                group => api.PutBlobsAsync(Encode(tasks, slice.FirstTask + group.First, group.Count, group.First, cipher), cancellationToken),
+                group => api.PutBlobsAsync(Encode(tasks, jobs[group.Job].Slice.FirstTask + group.First, group.Count, group.First, jobs[group.Job].Cipher), cancellationToken),
                 (group, hashes) =>
                 {
-                    uploaded += Named(manifestTasks, group.First, group.Count, hashes);
+                    var job = jobs[group.Job];
+                    uploaded += Named(job.Tasks, group.First, group.Count, hashes);
                     uploadedTasks?.Report(uploaded);
+                    if (job.Tasks.Count == job.Slice.TaskCount)
+                    {
+                        manifests[group.Job] = Task.Run(() => PutManifestAsync(job.Slice, job.Offer, job.Cipher, job.Recipient, job.Tasks, cancellationToken), cancellationToken);
+                    }
+
                     return Task.CompletedTask;
                 },
                 cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Manifests on their way end before an error of the stream surfaces, so that no upload runs
+            // on after the caller has given up; the stream's error is the one thrown.
+            await ((Task)Task.WhenAll(manifests.Where(m => m is not null))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
 
-            var privacy = cipher?.Privacy(recipient!.Value, [.. manifestTasks.Select(t => t.InputHash)]);
-            var manifest = new JobManifest(Card.ModelId, manifestTasks.ToArray(), privacy);
-            await api.PutBlobAsync(manifest.ToCanonicalJson(), cancellationToken).ConfigureAwait(false);
-            prepared.Add(new PreparedJob(slice, offer, manifest, MerkleLeaves.TaskTree(manifest.InputHashes).Root));
+        var prepared = new List<PreparedJob>(jobs.Length);
+        foreach (var manifest in manifests)
+        {
+            prepared.Add(await manifest.ConfigureAwait(false));
         }
 
         return prepared;
     }
 
-    /// <summary>The .npy payloads (encrypted for an encrypted job) of <paramref name="count"/> tasks from <paramref name="firstTask"/>, the first being the job's task <paramref name="firstIndex"/>.</summary>
+    /// <summary>Uploads the manifest of a job whose inputs are all stored.</summary>
+    private async Task<PreparedJob> PutManifestAsync(JobSlice slice, SignedOffer offer, JobCipher? cipher, Bytes32? recipient, List<ManifestTask> manifestTasks, CancellationToken cancellationToken)
+    {
+        var privacy = cipher?.Privacy(recipient!.Value, [.. manifestTasks.Select(t => t.InputHash)]);
+        var manifest = new JobManifest(Card.ModelId, manifestTasks.ToArray(), privacy);
+        await api.PutBlobAsync(manifest.ToCanonicalJson(), cancellationToken).ConfigureAwait(false);
+        return new PreparedJob(slice, offer, manifest, MerkleLeaves.TaskTree(manifest.InputHashes).Root);
+    }
+
+    /// <summary>
+    /// The .npy payloads (encrypted for an encrypted job) of <paramref name="count"/> tasks from
+    /// <paramref name="firstTask"/>, the first being the job's task <paramref name="firstIndex"/>.
+    /// The tasks are encoded on as many cores as there are: while the API stores one group, the
+    /// client's encoding of the next is the upload's critical path.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A task read again from its source no longer fits the card (the first such task's error).</exception>
     private ReadOnlyMemory<byte>[] Encode(IReadOnlyList<ClientTask> tasks, int firstTask, int count, int firstIndex, JobCipher? cipher)
     {
         var payloads = new ReadOnlyMemory<byte>[count * Card.Inputs.Count];
-        for (var i = 0; i < count; i++)
+        try
         {
-            var task = tasks[firstTask + i];
-            var taskCipher = cipher?.Task(firstIndex + i);
-            for (var input = 0; input < Card.Inputs.Count; input++)
+            Parallel.For(0, count, i =>
             {
-                payloads[(i * Card.Inputs.Count) + input] = taskCipher is null ? Npy.Write(task.Inputs[input]) : taskCipher.EncryptInput(input, task.Inputs[input]);
-            }
+                var task = tasks[firstTask + i];
+                var taskCipher = cipher?.Task(firstIndex + i);
+                var inputs = task.Inputs;
+                for (var input = 0; input < Card.Inputs.Count; input++)
+                {
+                    payloads[(i * Card.Inputs.Count) + input] = taskCipher is null ? Npy.Write(inputs[input]) : taskCipher.EncryptInput(input, inputs[input]);
+                }
+            });
+        }
+        catch (AggregateException e)
+        {
+            // The caller sees the task's own error (its source and problem), as a loop would throw it.
+            ExceptionDispatchInfo.Throw(e.Flatten().InnerExceptions[0]);
         }
 
         return payloads;
