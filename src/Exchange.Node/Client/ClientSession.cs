@@ -168,7 +168,7 @@ public sealed class ClientSession(MarketClient market, ExchangeApiClient api, Mo
     /// The tasks are encoded on as many cores as there are: while the API stores one group, the
     /// client's encoding of the next is the upload's critical path.
     /// </summary>
-    /// <exception cref="InvalidDataException">A task read again from its source no longer fits the card (the first such task's error).</exception>
+    /// <exception cref="InvalidDataException">A task read again from its source no longer fits the card (one such task's own error, when several fail at once).</exception>
     private ReadOnlyMemory<byte>[] Encode(IReadOnlyList<ClientTask> tasks, int firstTask, int count, int firstIndex, JobCipher? cipher)
     {
         var payloads = new ReadOnlyMemory<byte>[count * Card.Inputs.Count];
